@@ -1,0 +1,618 @@
+/* Subcommands of hqd. Each handler validates its arguments, opens what it needs, calls the
+ * domain, and prints; errors are reported in exactly one place (report()). */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "base/xalloc.h"
+#include "cli/cli_int.h"
+#include "dept/dept.h"
+#include "plan/plan.h"
+#include "store/store.h"
+
+#define DEFAULT_DB "var/hqd.db"
+#define MAX_INPUT ((size_t)64 << 20)
+
+struct cli_cmd {
+    const char *noun, *verb;
+    int (*run)(const struct cli_args *a);
+    int min_pos, max_pos;
+    const char *options; /* accepted options, space separated */
+    const char *usage;
+    const char *summary;
+};
+
+static int report(enum status st, const struct err *e)
+{
+    if (e->where[0])
+        fprintf(stderr, "hqd: %s: %s\n", e->where, e->msg);
+    else
+        fprintf(stderr, "hqd: %s\n", e->msg[0] ? e->msg : status_name(st));
+    return status_exit_code(st);
+}
+
+static const char *actor(void)
+{
+    static char buf[96];
+    const char *user = getenv("USER");
+    snprintf(buf, sizeof buf, "cli:%s", user && *user ? user : "unknown");
+    return buf;
+}
+
+static enum status read_file(const char *path, char **data, size_t *len, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, ST_INVALID, path, "无法读取文件：%s", strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > MAX_INPUT) {
+                free(buf);
+                fclose(f);
+                return err_set(e, ST_LIMIT, path, "文件超过 %zu 字节上限 (file too large)",
+                               MAX_INPUT);
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return err_set(e, ST_IO, path, "读取失败 (read error)");
+    }
+    *data = buf;
+    *len = n;
+    return ST_OK;
+}
+
+static enum status parse_id(const char *s, const char *what, int64_t *out, struct err *e)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v <= 0)
+        return err_set(e, ST_INVALID, what, "“%s”不是有效的编号 (expected a positive integer)",
+                       s);
+    *out = v;
+    return ST_OK;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    puts(s);
+    free(s);
+}
+
+static const char *join_names(struct plan_names n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < n.n; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? "、" : "", n.v[i]);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+/* ---------------------------------------------------------------- plan */
+
+static int cmd_plan_parse(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *data;
+    size_t len;
+    enum status st = read_file(a->pos[0], &data, &len, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct plan *p;
+    st = plan_parse(data, len, a->pos[0], &p, &e);
+    free(data);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = plan_to_json(p);
+        print_json(j);
+        json_decref(j);
+    } else {
+        printf("标题：%s\n文号：%s\n成文日期：%s\n发布日期：%s\n\n", plan_title(p),
+               plan_doc_number(p) ? plan_doc_number(p) : "—",
+               plan_signed_on(p) ? plan_signed_on(p) : "—",
+               plan_published_on(p) ? plan_published_on(p) : "—");
+        static const char *const heads[] = {"条目", "重点任务", "措施", "牵头", "配合", "时限"};
+        static const int widths[] = {12, 30, 4, 28, 36, 10};
+        struct cli_table t = {.n_cols = 6, .headers = heads, .max_width = widths};
+        for (size_t i = 0; i < plan_item_count(p); i++) {
+            const struct plan_item *it = plan_item(p, i);
+            if (!it->is_leaf)
+                continue;
+            char nm[8], lead[512], co[512];
+            snprintf(nm, sizeof nm, "%zu", it->n_measures);
+            const char *row[] = {it->path, it->title, nm, join_names(it->lead, lead, sizeof lead),
+                                 join_names(it->co, co, sizeof co),
+                                 it->deadline && it->deadline->date ? it->deadline->date : ""};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+        printf("\n共 %zu 个条目，%zu 项任务。\n", plan_item_count(p), plan_task_count(p));
+    }
+    for (size_t i = 0; i < plan_warning_count(p); i++)
+        fprintf(stderr, "hqd: %s: 提示：%s\n", a->pos[0], plan_warning(p, i));
+    plan_free(p);
+    return 0;
+}
+
+static int open_store(const struct cli_args *a, struct store **s, struct err *e)
+{
+    return (int)store_open(a->db, s, e);
+}
+
+static int cmd_plan_import(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *data;
+    size_t len;
+    enum status st = read_file(a->pos[0], &data, &len, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct plan *p;
+    st = plan_parse(data, len, a->pos[0], &p, &e);
+    free(data);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = (enum status)open_store(a, &s, &e)) != ST_OK) {
+        plan_free(p);
+        return report(st, &e);
+    }
+    int64_t id;
+    int created;
+    const char *base = strrchr(a->pos[0], '/');
+    st = plan_import(s, p, base ? base + 1 : a->pos[0], actor(), &id, &created, &e);
+    if (st == ST_OK) {
+        if (a->json) {
+            json_t *j = json_pack("{s:I, s:b, s:I, s:s}", "plan_id", (json_int_t)id, "created",
+                                  created, "tasks", (json_int_t)plan_task_count(p), "sha256",
+                                  plan_sha256(p));
+            print_json(j);
+            json_decref(j);
+        } else if (created) {
+            printf("已导入方案 %" PRId64 "：%s（%zu 个条目，%zu 项任务）\n", id, plan_title(p),
+                   plan_item_count(p), plan_task_count(p));
+        } else {
+            printf("方案已存在（编号 %" PRId64 "，内容相同），未作改动。\n", id);
+        }
+    }
+    plan_free(p);
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static json_t *summary_json(const struct plan_summary *r)
+{
+    return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s, s:s?}", "id",
+                     (json_int_t)r->id, "title", r->title, "doc_number", r->doc_number,
+                     "signed_on", r->signed_on, "published_on", r->published_on, "items",
+                     (json_int_t)r->items, "tasks", (json_int_t)r->tasks, "sha256", r->sha256,
+                     "imported_at", r->imported_at, "file_name", r->file_name);
+}
+
+static int cmd_plan_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = (enum status)open_store(a, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct plan_summary *rows;
+    size_t n;
+    if ((st = plan_list(s, &rows, &n, &e)) == ST_OK) {
+        if (a->json) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, summary_json(&rows[i]));
+            print_json(arr);
+            json_decref(arr);
+        } else if (n == 0) {
+            printf("还没有导入任何方案。用 hqd plan import FILE 导入。\n");
+        } else {
+            static const char *const heads[] = {"编号", "文号", "标题", "成文日期", "任务"};
+            static const int widths[] = {6, 20, 50, 10, 6};
+            struct cli_table t = {.n_cols = 5, .headers = heads, .max_width = widths};
+            for (size_t i = 0; i < n; i++) {
+                char id[24], tasks[24];
+                snprintf(id, sizeof id, "%" PRId64, rows[i].id);
+                snprintf(tasks, sizeof tasks, "%" PRId64, rows[i].tasks);
+                const char *row[] = {id, rows[i].doc_number, rows[i].title, rows[i].signed_on,
+                                     tasks};
+                cli_table_add(&t, row);
+            }
+            cli_table_print(&t, stdout);
+            cli_table_free(&t);
+        }
+        plan_summaries_free(rows, n);
+    }
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int print_tasks(const struct cli_args *a, struct store *s, int64_t plan_id,
+                       struct err *e)
+{
+    struct plan_task_filter f = {.plan_id = plan_id, .dept = a->dept};
+    struct plan_task_row *rows;
+    size_t n;
+    enum status st = plan_tasks(s, &f, &rows, &n, e);
+    if (st != ST_OK)
+        return (int)st;
+    if (a->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const struct plan_task_row *r = &rows[i];
+            json_array_append_new(
+                arr, json_pack("{s:I, s:I, s:I, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, "
+                               "s:s?}",
+                               "id", (json_int_t)r->id, "plan_id", (json_int_t)r->plan_id, "seq",
+                               (json_int_t)r->seq, "path", r->path, "section", r->section,
+                               "item_title", r->item_title, "text", r->text, "lead", r->lead,
+                               "co", r->co, "deadline", r->deadline, "deadline_text",
+                               r->deadline_text, "figures", r->figures));
+        }
+        print_json(arr);
+        json_decref(arr);
+    } else if (n == 0) {
+        printf("没有符合条件的任务。\n");
+    } else {
+        static const char *const heads[] = {"序号", "条目", "重点任务", "具体措施", "牵头单位",
+                                            "配合单位", "时限"};
+        static const int widths[] = {4, 14, 20, 36, 20, 28, 10};
+        struct cli_table t = {.n_cols = 7, .headers = heads, .max_width = widths};
+        for (size_t i = 0; i < n; i++) {
+            char seq[24];
+            snprintf(seq, sizeof seq, "%" PRId64, rows[i].seq);
+            const char *row[] = {seq,          rows[i].path, rows[i].item_title, rows[i].text,
+                                 rows[i].lead, rows[i].co,   rows[i].deadline};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+        printf("\n共 %zu 项任务。\n", n);
+    }
+    plan_task_rows_free(rows, n);
+    return ST_OK;
+}
+
+static int cmd_plan_show(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = (enum status)open_store(a, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct plan_summary *sum;
+    if ((st = plan_get(s, id, &sum, &e)) == ST_OK) {
+        if (a->json) {
+            json_t *j = summary_json(sum);
+            print_json(j);
+            json_decref(j);
+        } else {
+            printf("编号：%" PRId64 "\n标题：%s\n文号：%s\n成文日期：%s\n发布日期：%s\n"
+                   "条目：%" PRId64 "  任务：%" PRId64 "\n来源：%s（SHA-256 %s）\n导入时间：%s\n\n",
+                   sum->id, sum->title, sum->doc_number ? sum->doc_number : "—",
+                   sum->signed_on ? sum->signed_on : "—",
+                   sum->published_on ? sum->published_on : "—", sum->items, sum->tasks,
+                   sum->file_name ? sum->file_name : "—", sum->sha256, sum->imported_at);
+            struct cli_args b = *a;
+            b.dept = NULL;
+            st = (enum status)print_tasks(&b, s, id, &e);
+        }
+        plan_summaries_free(sum, 1);
+    }
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+/* ---------------------------------------------------------------- task, dept */
+
+static int cmd_task_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t plan_id = 0;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = (enum status)open_store(a, &s, &e)) != ST_OK)
+        return report(st, &e);
+    if (plan_id) {
+        struct plan_summary *sum;
+        if ((st = plan_get(s, plan_id, &sum, &e)) == ST_OK)
+            plan_summaries_free(sum, 1);
+    }
+    if (st == ST_OK)
+        st = (enum status)print_tasks(a, s, plan_id, &e);
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_dept_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = (enum status)open_store(a, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct dept_row *rows;
+    size_t n;
+    if ((st = dept_list(s, &rows, &n, &e)) == ST_OK) {
+        if (a->json) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(
+                    arr, json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I}", "id",
+                                   (json_int_t)rows[i].id, "name", rows[i].name, "kind",
+                                   dept_kind_name(rows[i].kind), "alias_of",
+                                   rows[i].canonical_id ? rows[i].canonical : NULL, "lead_tasks",
+                                   (json_int_t)rows[i].lead_tasks, "co_tasks",
+                                   (json_int_t)rows[i].co_tasks));
+            print_json(arr);
+            json_decref(arr);
+        } else if (n == 0) {
+            printf("部门目录为空。导入方案后会自动填充。\n");
+        } else {
+            static const char *const heads[] = {"编号", "名称", "类别", "别名指向", "牵头任务",
+                                                "配合任务"};
+            struct cli_table t = {.n_cols = 6, .headers = heads};
+            for (size_t i = 0; i < n; i++) {
+                char id[24], lead[24], co[24];
+                snprintf(id, sizeof id, "%" PRId64, rows[i].id);
+                snprintf(lead, sizeof lead, "%" PRId64, rows[i].lead_tasks);
+                snprintf(co, sizeof co, "%" PRId64, rows[i].co_tasks);
+                int alias = rows[i].canonical_id != 0;
+                const char *row[] = {id, rows[i].name, dept_kind_label(rows[i].kind),
+                                     alias ? rows[i].canonical : "", alias ? "" : lead,
+                                     alias ? "" : co};
+                cli_table_add(&t, row);
+            }
+            cli_table_print(&t, stdout);
+            cli_table_free(&t);
+        }
+        dept_rows_free(rows, n);
+    }
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_dept_alias(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = (enum status)open_store(a, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    if ((st = dept_alias(s, actor(), a->pos[0], a->pos[1], &e)) == ST_OK)
+        printf("“%s”已作为“%s”的别名。\n", a->pos[0], a->pos[1]);
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+/* ---------------------------------------------------------------- export, audit */
+
+static int cmd_export_tasks(const struct cli_args *a)
+{
+    struct err e = {0};
+    if (!a->plan || !a->format || !a->out) {
+        err_set(&e, ST_INVALID, NULL,
+                "用法：hqd export tasks --plan ID --format xlsx|csv --out FILE");
+        return report(ST_INVALID, &e);
+    }
+    int64_t plan_id;
+    enum status st = parse_id(a->plan, "--plan", &plan_id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = (enum status)open_store(a, &s, &e)) != ST_OK)
+        return report(st, &e);
+    if ((st = plan_export_breakdown(s, plan_id, a->format, a->out, &e)) == ST_OK)
+        printf("已导出任务分解表：%s\n", a->out);
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_audit_verify(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = (enum status)open_store(a, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct audit_report r;
+    st = audit_verify(s, &r, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = json_pack("{s:b, s:I, s:I, s:s}", "ok", r.first_bad == 0, "rows",
+                              (json_int_t)r.rows, "first_bad", (json_int_t)r.first_bad, "reason",
+                              r.reason);
+        print_json(j);
+        json_decref(j);
+    } else if (r.first_bad == 0) {
+        printf("审计链完好：共 %" PRId64 " 行，逐行校验通过。\n", r.rows);
+    } else {
+        printf("审计链损坏：第 %" PRId64 " 行：%s\n", r.first_bad, r.reason);
+    }
+    return r.first_bad == 0 ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- table, help */
+
+static int cmd_help(const struct cli_args *a);
+static int cmd_version(const struct cli_args *a);
+
+static const struct cli_cmd commands[] = {
+    {"plan", "parse", cmd_plan_parse, 1, 1, "--json", "hqd plan parse FILE [--json]",
+     "解析方案文本并打印分解结果，不写入数据库 (parse only)"},
+    {"plan", "import", cmd_plan_import, 1, 1, "--db --json", "hqd plan import FILE [--db PATH]",
+     "导入方案；内容相同的文件重复导入不作改动 (idempotent)"},
+    {"plan", "list", cmd_plan_list, 0, 0, "--db --json", "hqd plan list [--db PATH] [--json]",
+     "列出已导入的方案"},
+    {"plan", "show", cmd_plan_show, 1, 1, "--db --json", "hqd plan show ID [--db PATH] [--json]",
+     "显示一个方案的概况与任务"},
+    {"task", "list", cmd_task_list, 0, 0, "--db --plan --dept --json",
+     "hqd task list [--plan ID] [--dept NAME] [--json]", "列出任务（可按方案、部门筛选）"},
+    {"dept", "list", cmd_dept_list, 0, 0, "--db --json", "hqd dept list [--json]",
+     "列出部门目录（规范名、别名、类别、任务数）"},
+    {"dept", "alias", cmd_dept_alias, 2, 2, "--db", "hqd dept alias ALIAS CANONICAL",
+     "把 ALIAS 合并为 CANONICAL 的别名"},
+    {"export", "tasks", cmd_export_tasks, 0, 0, "--db --plan --format --out",
+     "hqd export tasks --plan ID --format xlsx|csv --out FILE", "导出任务分解表"},
+    {"audit", "verify", cmd_audit_verify, 0, 0, "--db --json", "hqd audit verify [--db PATH]",
+     "校验审计日志的哈希链，报告第一处损坏"},
+    {"help", NULL, cmd_help, 0, 0, "", "hqd help", "显示帮助"},
+    {"version", NULL, cmd_version, 0, 0, "", "hqd version", "显示版本"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "hqd — 高质量综合服务平台 (High-Quality Development service platform)\n\n"
+                 "用法 (usage):\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-58s %s\n", commands[i].usage, commands[i].summary);
+    fprintf(out, "\n凡读写数据库的命令都接受 --db PATH（默认 %s，首次使用时创建）。\n"
+                 "退出码：0 成功，1 运行失败，2 用法或输入有误。\n",
+            DEFAULT_DB);
+}
+
+static int cmd_help(const struct cli_args *a)
+{
+    (void)a;
+    usage(stdout);
+    return 0;
+}
+
+static int cmd_version(const struct cli_args *a)
+{
+    (void)a;
+    printf("hqd %s (schema %d)\n", HQD_VERSION, store_schema_latest());
+    return 0;
+}
+
+static int option_allowed(const struct cli_cmd *c, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = c->options; (p = strstr(p, name)); p += n)
+        if ((p == c->options || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Prints "hqd: <what>“<arg>”" and the command's usage; returns exit code 2. */
+static int usage_error(const struct cli_cmd *c, const char *what, const char *arg)
+{
+    if (arg && *arg)
+        fprintf(stderr, "hqd: %s：“%s”\n", what, arg);
+    else
+        fprintf(stderr, "hqd: %s\n", what);
+    fprintf(stderr, "用法：%s\n", c ? c->usage : "hqd help");
+    return 2;
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *noun = argv[1];
+    if (strcmp(noun, "--help") == 0 || strcmp(noun, "-h") == 0)
+        noun = "help";
+    if (strcmp(noun, "--version") == 0)
+        noun = "version";
+    const struct cli_cmd *cmd = NULL;
+    int first = 2;
+    for (size_t i = 0; i < N_COMMANDS && !cmd; i++) {
+        if (strcmp(commands[i].noun, noun) != 0)
+            continue;
+        if (!commands[i].verb) {
+            cmd = &commands[i];
+        } else if (argc > 2 && strcmp(commands[i].verb, argv[2]) == 0) {
+            cmd = &commands[i];
+            first = 3;
+        }
+    }
+    if (!cmd) {
+        int known = 0;
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            known |= strcmp(commands[i].noun, noun) == 0;
+        if (known) {
+            fprintf(stderr, "hqd: “%s”需要子命令：\n", noun);
+            for (size_t i = 0; i < N_COMMANDS; i++)
+                if (strcmp(commands[i].noun, noun) == 0)
+                    fprintf(stderr, "  %s\n", commands[i].usage);
+            return 2;
+        }
+        return usage_error(NULL, "未知命令 (unknown command)", noun);
+    }
+    struct cli_args a = {.db = DEFAULT_DB};
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            printf("用法：%s\n%s\n", cmd->usage, cmd->summary);
+            return 0;
+        }
+        if (strncmp(arg, "--", 2) != 0 || strcmp(arg, "--") == 0) {
+            if (a.n_pos == CLI_MAX_ARGS || a.n_pos >= cmd->max_pos)
+                return usage_error(cmd, "多余的参数 (unexpected argument)", arg);
+            a.pos[a.n_pos++] = arg;
+            continue;
+        }
+        char name[64];
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        snprintf(name, sizeof name, "%.*s", (int)nlen, arg);
+        if (!option_allowed(cmd, name))
+            return usage_error(cmd, "此命令不接受该选项 (unknown option)", name);
+        if (strcmp(name, "--json") == 0) {
+            a.json = 1;
+            continue;
+        }
+        const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!val || !*val)
+            return usage_error(cmd, "选项缺少取值 (missing value)", name);
+        if (strcmp(name, "--db") == 0)
+            a.db = val;
+        else if (strcmp(name, "--plan") == 0)
+            a.plan = val;
+        else if (strcmp(name, "--dept") == 0)
+            a.dept = val;
+        else if (strcmp(name, "--format") == 0)
+            a.format = val;
+        else if (strcmp(name, "--out") == 0)
+            a.out = val;
+    }
+    if (a.n_pos < cmd->min_pos)
+        return usage_error(cmd, "缺少参数 (missing argument)", NULL);
+    return cmd->run(&a);
+}

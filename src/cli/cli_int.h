@@ -1,0 +1,37 @@
+/* Internals of the cli module. */
+#ifndef HQD_CLI_INT_H
+#define HQD_CLI_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+#define CLI_MAX_ARGS 16
+
+struct cli_args {
+    const char *pos[CLI_MAX_ARGS]; /* positional arguments after noun and verb */
+    int n_pos;
+    const char *db;     /* --db, default var/hqd.db */
+    const char *plan;   /* --plan */
+    const char *dept;   /* --dept */
+    const char *format; /* --format */
+    const char *out;    /* --out */
+    int json;           /* --json */
+    int help;           /* --help */
+};
+
+/* A plain-text table with CJK-aware column widths. */
+struct cli_table {
+    size_t n_cols;
+    const char *const *headers;
+    const int *max_width; /* per column; longer cells are cut with … */
+    const char **cells;   /* row-major */
+    size_t n_rows, cap_rows;
+};
+
+void cli_table_add(struct cli_table *t, const char *const *row);
+void cli_table_print(const struct cli_table *t, FILE *out);
+void cli_table_free(struct cli_table *t);
+
+#endif

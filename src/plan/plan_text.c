@@ -1,0 +1,325 @@
+/* Input decoding (UTF-8, UTF-16, GB18030/GBK), newline normalisation and the character index
+ * the parser works on. */
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+#include "plan/plan_int.h"
+
+/* 1-based line and column (in characters, decoding leniently) of byte offset off in data. */
+static void locate_bytes(const char *data, size_t len, size_t off, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1, i = 0;
+    while (i < off && i < len) {
+        if (data[i] == '\n') {
+            l++, c = 1, i++;
+            continue;
+        }
+        utf8_decode(data, len, &i);
+        c++;
+    }
+    *line = l, *col = c;
+}
+
+static enum status convert(const char *from, const char *data, size_t len, char **out,
+                           size_t *out_len, size_t *bad)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return ST_INTERNAL;
+    size_t cap = len * 2 + 16;
+    char *dst = xmalloc(cap);
+    char *in = (char *)data, *o = dst;
+    size_t inleft = len, outleft = cap - 1;
+    enum status st = ST_OK;
+    while (inleft > 0) {
+        size_t r = iconv(cd, &in, &inleft, &o, &outleft);
+        if (r != (size_t)-1)
+            break;
+        if (errno == E2BIG) {
+            size_t used = (size_t)(o - dst);
+            cap *= 2;
+            dst = xrealloc(dst, cap);
+            o = dst + used;
+            outleft = cap - used - 1;
+            continue;
+        }
+        *bad = (size_t)(in - data);
+        st = ST_INVALID;
+        break;
+    }
+    iconv_close(cd);
+    if (st != ST_OK) {
+        free(dst);
+        return st;
+    }
+    *o = '\0';
+    *out = dst;
+    *out_len = (size_t)(o - dst);
+    return ST_OK;
+}
+
+enum status plan_decode(const char *data, size_t len, const char *name, char **out,
+                        size_t *out_len, const char **encoding, struct err *e)
+{
+    char where[128];
+    if (len == 0)
+        return err_set(e, ST_INVALID, name, "文件为空 (empty file)");
+    if (len > PLAN_MAX_BYTES)
+        return err_set(e, ST_LIMIT, name, "文件过大：%zu 字节，上限 %zu 字节 (file too large)",
+                       len, PLAN_MAX_BYTES);
+
+    char *u = NULL;
+    size_t ulen = 0;
+    const unsigned char *b = (const unsigned char *)data;
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
+        const char *enc = b[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+        size_t bad = 0;
+        if (convert(enc, data + 2, len - 2, &u, &ulen, &bad) != ST_OK)
+            return err_set(e, ST_INVALID, name,
+                           "无法按 %s 解码：第 %zu 字节处编码无效 (undecodable %s)", enc,
+                           bad + 2, enc);
+        *encoding = enc;
+    } else {
+        size_t skip = (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0;
+        const void *nul = memchr(data, 0, len);
+        if (nul) {
+            size_t line, col;
+            locate_bytes(data, len, (size_t)((const char *)nul - data), &line, &col);
+            snprintf(where, sizeof where, "%s: line %zu, column %zu", name, line, col);
+            return err_set(e, ST_INVALID, where,
+                           "这是二进制文件，不是文本方案：含 NUL 字节 (binary file)");
+        }
+        size_t bad = 0;
+        if (utf8_valid(data + skip, len - skip, &bad)) {
+            u = xstrndup(data + skip, len - skip);
+            ulen = len - skip;
+            *encoding = "UTF-8";
+        } else {
+            size_t bad2 = 0;
+            if (skip || convert("GB18030", data, len, &u, &ulen, &bad2) != ST_OK) {
+                size_t line, col;
+                locate_bytes(data, len, skip + bad, &line, &col);
+                snprintf(where, sizeof where, "%s: line %zu, column %zu", name, line, col);
+                return err_set(e, ST_INVALID, where,
+                               "无法解码：字节 0x%02X 既不是有效的 UTF-8 也不是 GB18030/GBK "
+                               "(undecodable input)",
+                               b[skip + bad]);
+            }
+            *encoding = "GB18030";
+        }
+    }
+
+    /* Normalise line ends to LF and reject control characters other than tab and newline. */
+    char *w = u;
+    size_t line = 1, col = 1, controls = 0, first_ctrl_line = 0, first_ctrl_col = 0;
+    for (size_t i = 0; i < ulen; i++) {
+        char c = u[i];
+        if (c == '\r') {
+            *w++ = '\n';
+            if (i + 1 < ulen && u[i + 1] == '\n')
+                i++;
+            line++, col = 1;
+            continue;
+        }
+        if (c == '\n') {
+            line++, col = 1;
+        } else if ((unsigned char)c < 0x20 && c != '\t') {
+            if (!controls++)
+                first_ctrl_line = line, first_ctrl_col = col;
+            c = ' ';
+        } else if (((unsigned char)c & 0xC0) != 0x80) {
+            col++;
+        }
+        *w++ = c;
+    }
+    *w = '\0';
+    ulen = (size_t)(w - u);
+    if (controls * 100 > ulen + 100) {
+        free(u);
+        snprintf(where, sizeof where, "%s: line %zu, column %zu", name, first_ctrl_line,
+                 first_ctrl_col);
+        return err_set(e, ST_INVALID, where, "含大量控制字符，不是文本方案 (binary file)");
+    }
+    int blank = 1;
+    for (size_t i = 0; i < ulen && blank; i++)
+        if (!strchr(" \t\n", u[i]) &&
+            !(i + 2 < ulen && (unsigned char)u[i] == 0xE3 && (unsigned char)u[i + 1] == 0x80 &&
+              (unsigned char)u[i + 2] == 0x80))
+            blank = 0;
+    if (blank) {
+        free(u);
+        return err_set(e, ST_INVALID, name, "文件只有空白，没有内容 (empty file)");
+    }
+    *out = u;
+    *out_len = ulen;
+    return ST_OK;
+}
+
+static uint32_t fold(uint32_t c)
+{
+    if (c >= 0xFF01 && c <= 0xFF5E)
+        return c - 0xFEE0;
+    if (c == 0x3000 || c == 0xA0)
+        return ' ';
+    if (c == 0xFE5D) /* small 〔 */
+        return 0x3014;
+    if (c == 0xFE5E)
+        return 0x3015;
+    if (c == 0x2014 || c == 0x2015) /* dashes stay */
+        return c;
+    return c;
+}
+
+void plan_index_text(struct plan *p)
+{
+    size_t cap = p->text_len + 1;
+    p->cp = xmalloc(cap * sizeof *p->cp);
+    p->f = xmalloc(cap * sizeof *p->f);
+    p->byte_of = xmalloc((cap + 1) * sizeof *p->byte_of);
+    size_t i = 0;
+    uint32_t n = 0, lines = 1;
+    while (i < p->text_len) {
+        p->byte_of[n] = (uint32_t)i;
+        int32_t c = utf8_decode(p->text, p->text_len, &i);
+        uint32_t u = c < 0 ? 0xFFFD : (uint32_t)c;
+        p->cp[n] = u;
+        p->f[n] = fold(u);
+        if (u == '\n')
+            lines++;
+        n++;
+    }
+    p->byte_of[n] = (uint32_t)p->text_len;
+    p->cp[n] = p->f[n] = 0;
+    p->n = n;
+    p->line_start = xmalloc((lines + 1) * sizeof *p->line_start);
+    uint32_t l = 0;
+    p->line_start[l++] = 0;
+    for (uint32_t k = 0; k < n; k++)
+        if (p->cp[k] == '\n')
+            p->line_start[l++] = k + 1;
+    p->n_lines = l;
+}
+
+void plan_locate(const struct plan *p, uint32_t i, uint32_t *line, uint32_t *col)
+{
+    uint32_t lo = 0, hi = p->n_lines;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->line_start[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = lo + 1;
+    *col = i - p->line_start[lo] + 1;
+}
+
+char *plan_sub(struct plan *p, uint32_t start, uint32_t end)
+{
+    if (end < start)
+        end = start;
+    uint32_t b0 = p->byte_of[start], b1 = p->byte_of[end];
+    return arena_strndup(p->arena, p->text + b0, b1 - b0);
+}
+
+void strvec_push(struct strvec *v, const char *s)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->v[i], s) == 0)
+            return;
+    xgrow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v);
+    v->v[v->n++] = s;
+}
+
+int plan_is_space(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+int plan_is_digit(uint32_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+int plan_cn_digit(uint32_t c)
+{
+    switch (c) {
+    case 0x3007: /* 〇 */
+    case 0x96F6: /* 零 */
+        return 0;
+    case 0x4E00: return 1; /* 一 */
+    case 0x4E8C: return 2; /* 二 */
+    case 0x4E09: return 3; /* 三 */
+    case 0x56DB: return 4; /* 四 */
+    case 0x4E94: return 5; /* 五 */
+    case 0x516D: return 6; /* 六 */
+    case 0x4E03: return 7; /* 七 */
+    case 0x516B: return 8; /* 八 */
+    case 0x4E5D: return 9; /* 九 */
+    default: return -1;
+    }
+}
+
+uint32_t plan_cn_number(const struct plan *p, uint32_t i, uint32_t end, int *value)
+{
+    const uint32_t TEN = 0x5341; /* 十 */
+    const uint32_t *f = p->f;
+    if (i >= end)
+        return 0;
+    int d0 = plan_cn_digit(f[i]);
+    if (f[i] == TEN) {
+        if (i + 1 < end && plan_cn_digit(f[i + 1]) > 0) {
+            *value = 10 + plan_cn_digit(f[i + 1]);
+            return 2;
+        }
+        *value = 10;
+        return 1;
+    }
+    if (d0 <= 0)
+        return 0;
+    if (i + 1 < end && f[i + 1] == TEN) {
+        if (i + 2 < end && plan_cn_digit(f[i + 2]) > 0) {
+            *value = d0 * 10 + plan_cn_digit(f[i + 2]);
+            return 3;
+        }
+        *value = d0 * 10;
+        return 2;
+    }
+    *value = d0;
+    return 1;
+}
+
+int plan_match(const struct plan *p, uint32_t i, uint32_t end, const char *lit)
+{
+    size_t len = strlen(lit), k = 0;
+    while (k < len) {
+        if (i >= end)
+            return 0;
+        int32_t c = utf8_decode(lit, len, &k);
+        if ((uint32_t)c != p->f[i])
+            return 0;
+        i++;
+    }
+    return 1;
+}
+
+void plan_warn(struct plan *p, uint32_t at, const char *fmt, ...)
+{
+    uint32_t line, col;
+    plan_locate(p, at, &line, &col);
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "line %u, column %u: ", line, col);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    xgrow((void **)&p->warnings.v, &p->warnings.cap, p->warnings.n + 1, sizeof(char *));
+    p->warnings.v[p->warnings.n++] = arena_strdup(p->arena, msg);
+}
