@@ -136,7 +136,7 @@ static int cmd_plan_parse(const struct cli_args *a)
                plan_signed_on(p) ? plan_signed_on(p) : "—",
                plan_published_on(p) ? plan_published_on(p) : "—");
         static const char *const heads[] = {"条目", "重点任务", "措施", "牵头", "配合", "时限"};
-        static const int widths[] = {12, 30, 4, 28, 36, 10};
+        static const int widths[] = {16, 30, 4, 28, 36, 10};
         struct cli_table t = {.n_cols = 6, .headers = heads, .max_width = widths};
         for (size_t i = 0; i < plan_item_count(p); i++) {
             const struct plan_item *it = plan_item(p, i);

@@ -67,7 +67,8 @@ static enum status insert(struct store *s, const char *actor, const char *name,
     char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
     char ids[32];
     snprintf(ids, sizeof ids, "%" PRId64, *id);
-    st = audit_append(s, actor, "dept.create", "department", ids, NULL, a, e);
+    st = audit_append(s, actor, canonical ? "dept.alias" : "dept.create", "department", ids, NULL,
+                      a, e);
     free(a);
     json_decref(after);
     return st;

@@ -212,7 +212,7 @@ static struct plan_deadline *deadline_at(struct plan *p, uint32_t i, uint32_t en
         }
         m = v, j += k + 1;
         if (j < end && (f[j] == 0x5E95 || f[j] == 0x672B)) { /* 底, 末 */
-            d = date_days_in_month(y, m), j++, strong = 1;
+            d = y ? date_days_in_month(y, m) : 0, j++, strong = 1;
         } else if ((k = small_number_at(p, j, end, &v)) && j + k < end &&
                    (f[j + k] == CH_DAY || f[j + k] == CH_HAO)) {
             d = v, j += k + 1;
@@ -224,7 +224,7 @@ static struct plan_deadline *deadline_at(struct plan *p, uint32_t i, uint32_t en
     } else {
         return NULL;
     }
-    if (!y || !date_valid(y, m, d))
+    if (y && !date_valid(y, m, d))
         return NULL;
     uint32_t tl = 0;
     int keyword = any_word_at(p, j, end, completion_words, &tl);
@@ -242,6 +242,12 @@ static struct plan_deadline *deadline_at(struct plan *p, uint32_t i, uint32_t en
     if (keyword && (plan_match(p, j, end, "前") || plan_match(p, j, end, "之前") ||
                     plan_match(p, j, end, "以前")))
         stop = j + tl;
+    if (!y) {
+        /* 年底前 in a plan without a date: the words are kept, the date stays unknown. */
+        struct plan_deadline *u = make_deadline(p, i, stop, (struct date){0, 0, 0}, 1);
+        u->ongoing = 0;
+        return u;
+    }
     return make_deadline(p, i, stop, (struct date){y, m, d}, 0);
 }
 
@@ -426,13 +432,13 @@ void plan_find_figures(struct plan *p, uint32_t start, uint32_t end, int measure
         struct plan_figure fig = {0};
         fig.kind = u->kind;
         fig.text = plan_sub(p, i, fig_end);
-        char *value = plan_sub(p, i, num_end);
-        /* Drop thousands separators from the value. */
-        char *w = value;
-        for (char *r = value; *r; r++)
-            if (*r != ',' && (unsigned char)*r < 0x80)
-                *w++ = *r;
-        *w = '\0';
+        /* The number in ASCII, from the folded text: １．５ reads as 1.5; no separators. */
+        char *value = arena_alloc(p->arena, num_end - i + 1);
+        size_t vlen = 0;
+        for (uint32_t q = i; q < num_end; q++)
+            if (f[q] != ',')
+                value[vlen++] = (char)f[q];
+        value[vlen] = '\0';
         fig.value = value;
         fig.unit = arena_strdup(p->arena, u->text);
         fig.approx = approx;

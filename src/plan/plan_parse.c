@@ -294,10 +294,13 @@ static const char *find_doc_number(struct plan *p, uint32_t start, uint32_t end)
             a--;
         if (a == i)
             continue;
-        char *issuer = plan_sub(p, a, i), *num = plan_sub(p, ds, j);
-        size_t len = strlen(issuer) + strlen(num) + 32;
+        char *issuer = plan_sub(p, a, i);
+        long num = 0;
+        for (uint32_t q = ds; q < j && num < 100000000; q++)
+            num = num * 10 + (long)(f[q] - '0'); /* folded: full-width digits read too */
+        size_t len = strlen(issuer) + 48;
         char *out = arena_alloc(p->arena, len);
-        snprintf(out, len, "%s〔%d〕%s号", issuer, y, num);
+        snprintf(out, len, "%s〔%d〕%ld号", issuer, y, num);
         return out;
     }
     return NULL;
@@ -588,7 +591,8 @@ static void scan_headings(struct builder *b)
                 cand = 3;
         }
         struct marker m;
-        if (cand && match_marker(p, i, end, &m)) {
+        /* ①②③ inside a paragraph enumerate measures, not headings. */
+        if (cand && match_marker(p, i, end, &m) && (m.type != M_CIRC || cand == 1)) {
             int pos = -1;
             for (int k = 0; k < sc.depth; k++)
                 if (sc.stack[k].type == m.type)
@@ -839,6 +843,9 @@ static size_t find_measures(struct plan *p, uint32_t a, uint32_t e, const struct
         uint32_t mend = 0;
         if ((k = plan_cn_number(p, i, e, &v)) && i + k < e && f[i + k] == CH_SHI) {
             st = 1, mend = i + k + 1;
+        } else if (f[i] >= 0x2460 && f[i] <= 0x2473) {
+            v = (int)(f[i] - 0x2460) + 1;
+            st = 3, mend = i + 1;
         } else if (f[i] == CH_DI && (k = plan_cn_number(p, i + 1, e, &v)) && i + 1 + k < e &&
                    (f[i + 1 + k] == ',' || f[i + 1 + k] == CH_DUN || f[i + 1 + k] == ':' ||
                     f[i + 1 + k] == CH_SHI)) {
@@ -853,12 +860,21 @@ static size_t find_measures(struct plan *p, uint32_t a, uint32_t e, const struct
         m->mend = mend;
         char num[16];
         cn_format(v, num, sizeof num);
-        snprintf(m->marker, sizeof m->marker, st == 1 ? "%s是" : "第%s", num);
+        if (st == 3)
+            utf8_encode(f[i], m->marker), m->marker[3] = '\0';
+        else
+            snprintf(m->marker, sizeof m->marker, st == 1 ? "%s是" : "第%s", num);
         next++;
         i = mend - 1;
     }
-    for (size_t k = 0; k < n; k++)
-        (*out)[k].end = k + 1 < n ? (*out)[k + 1].start : e;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t end = k + 1 < n ? (*out)[k + 1].start : e;
+        /* The separator before the next marker (；，) is not part of the measure. */
+        while (end > (*out)[k].mend &&
+               (plan_is_space(f[end - 1]) || f[end - 1] == ';' || f[end - 1] == ','))
+            end--;
+        (*out)[k].end = end;
+    }
     return n;
 }
 

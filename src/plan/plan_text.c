@@ -105,7 +105,7 @@ enum status plan_decode(const char *data, size_t len, const char *name, char **o
             size_t bad2 = 0;
             if (skip || convert("GB18030", data, len, &u, &ulen, &bad2) != ST_OK) {
                 size_t line, col;
-                locate_bytes(data, len, skip + bad, &line, &col);
+                locate_bytes(data + skip, len - skip, bad, &line, &col);
                 snprintf(where, sizeof where, "%s: line %zu, column %zu", name, line, col);
                 return err_set(e, ST_INVALID, where,
                                "无法解码：字节 0x%02X 既不是有效的 UTF-8 也不是 GB18030/GBK "
@@ -148,11 +148,16 @@ enum status plan_decode(const char *data, size_t len, const char *name, char **o
         return err_set(e, ST_INVALID, where, "含大量控制字符，不是文本方案 (binary file)");
     }
     int blank = 1;
-    for (size_t i = 0; i < ulen && blank; i++)
-        if (!strchr(" \t\n", u[i]) &&
-            !(i + 2 < ulen && (unsigned char)u[i] == 0xE3 && (unsigned char)u[i + 1] == 0x80 &&
-              (unsigned char)u[i + 2] == 0x80))
+    for (size_t i = 0; i < ulen && blank;) {
+        if (u[i] == ' ' || u[i] == '\t' || u[i] == '\n') {
+            i++;
+        } else if (i + 2 < ulen && (unsigned char)u[i] == 0xE3 &&
+                   (unsigned char)u[i + 1] == 0x80 && (unsigned char)u[i + 2] == 0x80) {
+            i += 3; /* U+3000 ideographic space */
+        } else {
             blank = 0;
+        }
+    }
     if (blank) {
         free(u);
         return err_set(e, ST_INVALID, name, "文件只有空白，没有内容 (empty file)");

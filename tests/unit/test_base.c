@@ -1,0 +1,146 @@
+/* Unit tests of the base modules: utf8, money, date, buf, hash, arena. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/hash.h"
+#include "base/money.h"
+#include "base/utf8.h"
+
+static void utf8_decodes_and_rejects(void **state)
+{
+    (void)state;
+    const char *s = "a区\xF0\x9F\x98\x80";
+    size_t i = 0, n = strlen(s);
+    assert_int_equal(utf8_decode(s, n, &i), 'a');
+    assert_int_equal(utf8_decode(s, n, &i), 0x533A);
+    assert_int_equal(utf8_decode(s, n, &i), 0x1F600);
+    assert_int_equal(i, n);
+    size_t bad;
+    assert_true(utf8_valid(s, n, &bad));
+    assert_false(utf8_valid("ab\xC0\xAF", 4, &bad)); /* overlong '/' */
+    assert_int_equal(bad, 2);
+    assert_false(utf8_valid("\xED\xA0\x80", 3, &bad)); /* surrogate */
+    assert_false(utf8_valid("\xE5\x8C", 2, &bad));     /* truncated */
+    assert_int_equal(utf8_count("区科学技术局", strlen("区科学技术局")), 6);
+    assert_int_equal(utf8_width("区a（1）"), 2 + 1 + 2 + 1 + 2);
+    char out[4];
+    assert_int_equal(utf8_encode(0x533A, out), 3);
+    assert_memory_equal(out, "区", 3);
+    assert_int_equal(utf8_encode(0xD800, out), 0);
+}
+
+static void money_parses_exactly(void **state)
+{
+    (void)state;
+    int64_t fen;
+    assert_int_equal(money_parse_fen("10", 2, 10000, &fen), ST_OK);
+    assert_int_equal(fen, 10000000); /* 10万元 */
+    assert_int_equal(money_parse_fen("20.5", 4, 100000000, &fen), ST_OK);
+    assert_int_equal(fen, 205000000000LL); /* 20.5亿元 */
+    assert_int_equal(money_parse_fen("3.25", 4, 100000000, &fen), ST_OK);
+    assert_int_equal(fen, 32500000000LL);
+    assert_int_equal(money_parse_fen("8,650,000.00", 12, 1, &fen), ST_OK);
+    assert_int_equal(fen, 865000000);
+    assert_int_equal(money_parse_fen("0.01", 4, 1, &fen), ST_OK);
+    assert_int_equal(fen, 1);
+    assert_int_equal(money_parse_fen("0.001", 5, 1, &fen), ST_INVALID); /* finer than a fen */
+    assert_int_equal(money_parse_fen("0.0001", 6, 10000, &fen), ST_OK);  /* 0.0001万元 = 1元 */
+    assert_int_equal(fen, 100);
+    assert_int_equal(money_parse_fen("1.2.3", 5, 1, &fen), ST_INVALID);
+    assert_int_equal(money_parse_fen("", 0, 1, &fen), ST_INVALID);
+    assert_int_equal(money_parse_fen("12.", 3, 1, &fen), ST_INVALID);
+    assert_int_equal(money_parse_fen("99999999999999999999", 20, 1, &fen), ST_LIMIT);
+    assert_int_equal(money_parse_fen("922337203685477", 15, 10000, &fen), ST_LIMIT);
+    char buf[64];
+    assert_string_equal(money_format(10000000, buf, sizeof buf), "100,000.00");
+    assert_string_equal(money_format(865000000, buf, sizeof buf), "8,650,000.00");
+    assert_string_equal(money_format(5, buf, sizeof buf), "0.05");
+    assert_string_equal(money_format(-123456, buf, sizeof buf), "-1,234.56");
+    assert_string_equal(money_format(INT64_MIN, buf, sizeof buf), "-92,233,720,368,547,758.08");
+}
+
+static void dates_are_civil(void **state)
+{
+    (void)state;
+    struct date d;
+    assert_true(date_parse_iso("2020-03-31", &d));
+    assert_int_equal(d.y, 2020);
+    assert_false(date_parse_iso("2021-02-29", &d));
+    assert_false(date_parse_iso("2020-3-31", &d));
+    assert_true(date_valid(2020, 2, 29));
+    assert_false(date_valid(2100, 2, 29));
+    struct date leap = {2020, 2, 29};
+    struct date next = date_add_years(leap, 1);
+    assert_int_equal(next.d, 28);
+    for (long day = -1000; day < 30000; day += 7) {
+        struct date x = date_from_days(day);
+        assert_int_equal(date_to_days(x), day);
+    }
+    assert_int_equal(date_to_days((struct date){1970, 1, 1}), 0);
+    char iso[16];
+    date_format(date_add_years((struct date){2020, 3, 31}, 3), iso, sizeof iso);
+    assert_string_equal(iso, "2023-03-31");
+}
+
+static void buf_respects_its_cap(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_puts(&b, "12345678"), ST_OK);
+    assert_int_equal(buf_putc(&b, '9'), ST_LIMIT);
+    assert_string_equal(buf_str(&b), "12345678");
+    buf_cleanup(&b);
+    buf_init(&b, 0);
+    assert_int_equal(buf_printf(&b, "%d-%s", 42, "区"), ST_OK);
+    assert_string_equal(buf_str(&b), "42-区");
+    buf_cleanup(&b);
+}
+
+static void sha256_matches_known_vectors(void **state)
+{
+    (void)state;
+    char hex[65];
+    hash_sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    struct hash_sha256 h;
+    hash_sha256_init(&h);
+    hash_sha256_update(&h, "a", 1);
+    hash_sha256_update(&h, "bc", 2);
+    char hex2[65];
+    hash_sha256_final_hex(&h, hex2);
+    assert_string_equal(hex, hex2);
+}
+
+static void arena_allocates_zeroed(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    for (int i = 0; i < 10000; i++) {
+        char *p = arena_alloc(a, 100);
+        assert_int_equal(p[99], 0);
+        memset(p, 'x', 100);
+    }
+    char *big = arena_alloc(a, 1 << 20);
+    assert_int_equal(big[(1 << 20) - 1], 0);
+    assert_string_equal(arena_strndup(a, "区科学技术局", 3), "区");
+    arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_decodes_and_rejects), cmocka_unit_test(money_parses_exactly),
+        cmocka_unit_test(dates_are_civil),          cmocka_unit_test(buf_respects_its_cap),
+        cmocka_unit_test(sha256_matches_known_vectors), cmocka_unit_test(arena_allocates_zeroed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,126 @@
+/* Exports of the 任务分解表: CSV bytes, xlsx container, atomic writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "export/export.h"
+#include "plan/plan.h"
+#include "store/store.h"
+#include "test_util.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/hqd-test-export-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *d = malloc((size_t)n + 1);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    d[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return d;
+}
+
+static void csv_quotes_and_marks_utf8(void **state)
+{
+    (void)state;
+    static const struct export_column cols[] = {{"名称", 10}, {"说明", 10}};
+    const char *cells[] = {"区科学技术局", "含,逗号", "引号\"x\"", "两\n行", NULL, ""};
+    struct export_table t = {"表", NULL, cols, 2, cells, 3};
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    struct err e = {0};
+    assert_int_equal(export_csv(&t, path, &e), ST_OK);
+    size_t len = 0;
+    char *d = slurp(path, &len);
+    const char *want = "\xEF\xBB\xBF名称,说明\r\n区科学技术局,\"含,逗号\"\r\n\"引号\"\"x\"\"\","
+                       "\"两\n行\"\r\n,\r\n";
+    assert_string_equal(d, want);
+    free(d);
+}
+
+static void breakdown_of_the_seed(void **state)
+{
+    (void)state;
+    char db[128], csv[128], xlsx[128];
+    snprintf(db, sizeof db, "%s/hqd.db", dir);
+    snprintf(csv, sizeof csv, "%s/tasks.csv", dir);
+    snprintf(xlsx, sizeof xlsx, "%s/tasks.xlsx", dir);
+    struct store *s;
+    struct err e = {0};
+    assert_int_equal(store_open(db, &s, &e), ST_OK);
+    size_t len = 0;
+    char *data = test_read("examples/plan-2020-28.txt", &len);
+    struct plan *p;
+    assert_int_equal(plan_parse(data, len, "seed", &p, &e), ST_OK);
+    int64_t id;
+    int created;
+    assert_int_equal(plan_import(s, p, "seed", "test", &id, &created, &e), ST_OK);
+    plan_free(p);
+    free(data);
+
+    assert_int_equal(plan_export_breakdown(s, id, "csv", csv, &e), ST_OK);
+    char *d = slurp(csv, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        lines += d[i] == '\r' && d[i + 1] == '\n';
+    assert_int_equal(lines, 56); /* header + 55 tasks */
+    assert_true(strncmp(d, "\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,涉及指标\r\n",
+                        strlen("\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,"
+                               "涉及指标\r\n")) == 0);
+    assert_non_null(strstr(d, "\r\n1,二/(一)/1/一是,打造若干竞争力强的创新平台,"));
+    assert_non_null(strstr(d, ",区科学技术局,区人力资源部、区财政局,,"));
+    assert_non_null(strstr(d, "2023-03-31（力争通过三年努力）"));
+    assert_non_null(strstr(d, "1%；10万元；10%；100万元；1件；1万元；20万元"));
+    free(d);
+
+    assert_int_equal(plan_export_breakdown(s, id, "xlsx", xlsx, &e), ST_OK);
+    d = slurp(xlsx, &len);
+    assert_true(len > 4000);
+    assert_memory_equal(d, "PK\x03\x04", 4);
+    free(d);
+
+    assert_int_equal(plan_export_breakdown(s, id, "pdf", xlsx, &e), ST_INVALID);
+    assert_int_equal(plan_export_breakdown(s, id + 1, "csv", csv, &e), ST_NOT_FOUND);
+    /* A failed write leaves neither the file nor a temporary behind. */
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/missing-dir/t.xlsx", dir);
+    assert_int_equal(plan_export_breakdown(s, id, "xlsx", bad, &e), ST_IO);
+    struct stat sb;
+    assert_int_not_equal(stat(bad, &sb), 0);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(csv_quotes_and_marks_utf8),
+        cmocka_unit_test(breakdown_of_the_seed),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,243 @@
+/* The store and what sits on it: migrations, one transaction per write, rollback, the audit
+ * chain and its tamper detection, idempotent plan import, department aliases. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "audit/audit.h"
+#include "dept/dept.h"
+#include "plan/plan.h"
+#include "store/store.h"
+#include "test_util.h"
+
+struct fixture {
+    char dir[256];
+    char db[300];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hqd-test-store-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/sub/dir/hqd.db", f->dir);
+    struct err e = {0};
+    if (store_open(f->db, &f->s, &e) != ST_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static int64_t count(struct store *s, const char *sql)
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    assert_int_equal(store_prepare(s, sql, &q, &e), ST_OK);
+    int row;
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    assert_true(row);
+    int64_t n = store_col_int(q, 0);
+    store_finish(q);
+    return n;
+}
+
+static int64_t import_seed(struct store *s, int *created)
+{
+    size_t len = 0;
+    char *data = test_read("examples/plan-2020-28.txt", &len);
+    struct plan *p;
+    struct err e = {0};
+    assert_int_equal(plan_parse(data, len, "seed", &p, &e), ST_OK);
+    int64_t id;
+    enum status st = plan_import(s, p, "plan-2020-28.txt", "test", &id, created, &e);
+    if (st != ST_OK)
+        fail_msg("import: %s", e.msg);
+    plan_free(p);
+    free(data);
+    return id;
+}
+
+static void migrations_apply_once(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_schema_version(f->s), store_schema_latest());
+    assert_true(store_schema_latest() >= 1);
+    int64_t applied = count(f->s, "SELECT count(*) FROM schema_migrations");
+    store_close(f->s);
+    struct err e = {0};
+    assert_int_equal(store_open(f->db, &f->s, &e), ST_OK);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM schema_migrations"), applied);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM pragma_foreign_keys"), 1);
+    assert_int_equal(count(f->s, "SELECT foreign_keys FROM pragma_foreign_keys"), 1);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_int_equal(store_exec(f->s,
+                                "INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x')",
+                                &e),
+                     ST_OK);
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->db, &f->s, &e), ST_DB);
+    assert_non_null(strstr(e.msg, "999"));
+    assert_int_equal(store_open(":memory:", &f->s, &e), ST_OK);
+}
+
+static void import_is_idempotent_and_audited(void **state)
+{
+    struct fixture *f = *state;
+    int created;
+    int64_t id = import_seed(f->s, &created);
+    assert_true(created);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM tasks"), 55);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM task_depts WHERE role = 'lead'"), 58);
+    int64_t audit_rows = count(f->s, "SELECT count(*) FROM audit_log");
+    assert_true(audit_rows >= 2);
+    int64_t id2 = import_seed(f->s, &created);
+    assert_false(created);
+    assert_int_equal(id2, id);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM plans"), 1);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM audit_log"), audit_rows);
+    struct audit_report r;
+    struct err e = {0};
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    assert_int_equal(r.rows, audit_rows);
+    /* Figures are linked to the task of their measure. */
+    assert_int_equal(count(f->s, "SELECT count(*) FROM figures f JOIN tasks t ON t.id = f.task_id"
+                                 " WHERE t.marker = '一是' AND f.text = '10万元'"),
+                     1);
+}
+
+static void failed_write_rolls_back(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t before = count(f->s, "SELECT count(*) FROM audit_log");
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
+    int64_t id;
+    assert_int_equal(dept_ensure(f->s, "test", "区测试局", &id, &e), ST_OK);
+    assert_int_equal(store_exec(f->s, "INSERT INTO no_such_table VALUES (1)", &e), ST_DB);
+    store_rollback(f->s);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM departments WHERE name = '区测试局'"), 0);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM audit_log"), before);
+    /* A constraint violation is a conflict, and the store stays usable. */
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
+    assert_int_equal(store_exec(f->s,
+                                "INSERT INTO departments (name, kind, created_at)"
+                                " VALUES ('x', 'nonsense', 'now')",
+                                &e),
+                     ST_CONFLICT);
+    store_rollback(f->s);
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
+    assert_int_equal(store_commit(f->s, &e), ST_OK);
+}
+
+static void audit_detects_tampering(void **state)
+{
+    struct fixture *f = *state;
+    int created;
+    import_seed(f->s, &created);
+    struct audit_report r;
+    struct err e = {0};
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    assert_int_equal(store_exec(f->s, "UPDATE audit_log SET actor = 'mallory' WHERE id = 3", &e),
+                     ST_OK);
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 3);
+    assert_non_null(strstr(r.reason, "altered"));
+    assert_int_equal(store_exec(f->s, "UPDATE audit_log SET actor = 'test' WHERE id = 3", &e),
+                     ST_OK);
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    /* Deleting a row breaks the numbering at the next one. */
+    assert_int_equal(store_exec(f->s, "DELETE FROM audit_log WHERE id = 5", &e), ST_OK);
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 6);
+}
+
+static size_t task_count_for(struct store *s, const char *dept)
+{
+    struct plan_task_filter filt = {.plan_id = 0, .dept = dept};
+    struct plan_task_row *rows;
+    size_t n;
+    struct err e = {0};
+    assert_int_equal(plan_tasks(s, &filt, &rows, &n, &e), ST_OK);
+    plan_task_rows_free(rows, n);
+    return n;
+}
+
+static void dept_aliases_merge_names(void **state)
+{
+    struct fixture *f = *state;
+    int created;
+    import_seed(f->s, &created);
+    struct err e = {0};
+    /* A clerk of 区科学技术局 sees its 16 lead and 19 co tasks. */
+    assert_int_equal(task_count_for(f->s, "区科学技术局"), 35);
+    /* A new spelling becomes an alias. */
+    assert_int_equal(dept_alias(f->s, "test", "区科技局", "区科学技术局", &e), ST_OK);
+    assert_int_equal(task_count_for(f->s, "区科技局"), 35);
+    /* An existing name merged into another: its tasks count for the canonical one. */
+    size_t a = task_count_for(f->s, "区管委会办公室"), b = task_count_for(f->s, "区经济发展局");
+    struct plan_task_filter filt = {.dept = "区管委会办公室"};
+    struct plan_task_row *rows;
+    size_t n, both = 0;
+    assert_int_equal(plan_tasks(f->s, &filt, &rows, &n, &e), ST_OK);
+    for (size_t i = 0; i < n; i++)
+        both += (rows[i].lead && strstr(rows[i].lead, "区经济发展局")) ||
+                (rows[i].co && strstr(rows[i].co, "区经济发展局"));
+    plan_task_rows_free(rows, n);
+    assert_int_equal(dept_alias(f->s, "test", "区管委会办公室", "区经济发展局", &e), ST_OK);
+    assert_int_equal(task_count_for(f->s, "区经济发展局"), a + b - both);
+    assert_int_equal(task_count_for(f->s, "区管委会办公室"), a + b - both);
+    /* Cycles, self-aliases and unknown canonicals are refused. */
+    assert_int_equal(dept_alias(f->s, "test", "区经济发展局", "区管委会办公室", &e), ST_CONFLICT);
+    assert_int_equal(dept_alias(f->s, "test", "区财政局", "区财政局", &e), ST_INVALID);
+    assert_int_equal(dept_alias(f->s, "test", "区财政局", "没有这个局", &e), ST_NOT_FOUND);
+    struct plan_task_filter unknown = {.dept = "没有这个局"};
+    assert_int_equal(plan_tasks(f->s, &unknown, &rows, &n, &e), ST_NOT_FOUND);
+    struct audit_report r;
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    assert_true(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'dept.alias'") == 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(migrations_apply_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_is_idempotent_and_audited, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_write_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(audit_detects_tampering, setup, teardown),
+        cmocka_unit_test_setup_teardown(dept_aliases_merge_names, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
