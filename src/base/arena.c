@@ -36,11 +36,14 @@ void arena_free(struct arena *a)
     free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* Returns n bytes aligned to align (a power of two), not zeroed. */
+static void *alloc_raw(struct arena *a, size_t n, size_t align)
 {
-    const size_t align = sizeof(max_align_t);
-    n = (n + align - 1) / align * align;
     struct arena_block *b = a->head;
+    if (b)
+        b->used = (b->used + align - 1) & ~(align - 1);
+    if (b && b->used > b->size)
+        b->used = b->size;
     if (!b || b->size - b->used < n) {
         size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         b = xmalloc(sizeof *b + size);
@@ -58,13 +61,19 @@ void *arena_alloc(struct arena *a, size_t n)
     }
     void *p = (char *)b->data + b->used;
     b->used += n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = alloc_raw(a, n, sizeof(max_align_t));
     memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *d = arena_alloc(a, n + 1);
+    char *d = alloc_raw(a, n + 1, 1); /* fully written below: no need to zero */
     memcpy(d, s, n);
     d[n] = '\0';
     return d;

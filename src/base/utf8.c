@@ -48,8 +48,15 @@ int utf8_valid(const char *s, size_t len, size_t *bad)
     size_t i = 0;
     while (i < len) {
         /* Fast path over ASCII runs. */
-        if ((unsigned char)s[i] < 0x80) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* Fast path for the common well-formed three-byte sequence (all of CJK). */
+        if (c >= 0xE1 && c <= 0xEC && i + 2 < len && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+            ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         size_t at = i;

@@ -256,14 +256,23 @@ const struct plan_deadline *plan_find_deadline(struct plan *p, uint32_t start, u
 {
     for (uint32_t i = start; i < end; i++) {
         uint32_t c = p->f[i];
-        /* Cheap filter: every form starts with a digit, a Chinese numeral or one of a few
-         * characters. */
-        if (!plan_is_digit(c) && plan_cn_digit(c) < 0 && c != 0x5341 /* 十 */ &&
-            c != 0x4ECA /* 今 */ && c != 0x672C /* 本 */ && c != 0x5E74 /* 年 */ &&
-            c != 0x4E0A /* 上 */ && c != 0x4E0B /* 下 */ && c != 0x529B /* 力 */ &&
-            c != 0x4E89 /* 争 */ && c != 0x7528 /* 用 */ && c != 0x901A /* 通 */ &&
-            c != 0x7ECF /* 经 */)
+        /* Cheap filter: every form starts with a number followed by 年/月/个, or one of a few
+         * characters that begin a word of time (今年, 上半年, 力争, 用…). */
+        if (plan_is_digit(c) || plan_cn_digit(c) >= 0 || c == 0x5341 /* 十 */) {
+            if (i > 0 && (plan_is_digit(p->f[i - 1]) || plan_cn_digit(p->f[i - 1]) >= 0))
+                continue;
+            uint32_t k = i;
+            while (k < end && k - i < 4 &&
+                   (plan_is_digit(p->f[k]) || plan_cn_digit(p->f[k]) >= 0 || p->f[k] == 0x5341))
+                k++;
+            if (k >= end || (p->f[k] != CH_YEAR && p->f[k] != CH_MONTH && p->f[k] != 0x4E2A))
+                continue;
+        } else if (c != 0x4ECA /* 今 */ && c != 0x672C /* 本 */ && c != 0x5E74 /* 年 */ &&
+                   c != 0x4E0A /* 上 */ && c != 0x4E0B /* 下 */ && c != 0x529B /* 力 */ &&
+                   c != 0x4E89 /* 争 */ && c != 0x7528 /* 用 */ && c != 0x901A /* 通 */ &&
+                   c != 0x7ECF /* 经 */) {
             continue;
+        }
         struct plan_deadline *d = deadline_at(p, i, end, relaxed);
         if (d)
             return d;
@@ -370,7 +379,10 @@ static const char *bound_before(const struct plan *p, uint32_t start, uint32_t i
     const char *found = NULL;
     uint32_t best = 0;
     for (uint32_t j = a; j < i; j++) {
-        uint32_t k;
+        uint32_t k, c = p->f[j];
+        /* Every bound word starts with 最, 不, 上, 封 or 至. */
+        if (c != 0x6700 && c != 0x4E0D && c != 0x4E0A && c != 0x5C01 && c != 0x81F3)
+            continue;
         if (any_word_at(p, j, i, at_most_words, &k) && j >= best)
             found = "at_most", best = j;
         if (any_word_at(p, j, i, at_least_words, &k) && j >= best)

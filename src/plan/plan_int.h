@@ -34,8 +34,8 @@ struct plan {
     char sha256[65];
 
     uint32_t n;       /* characters */
-    uint32_t *cp;     /* code points as written */
-    uint32_t *f;      /* folded: full-width ASCII to ASCII, U+3000 to space */
+    uint32_t *f;      /* code points, folded: full-width ASCII to ASCII, U+3000 to space;
+                         text as written is read through byte_of */
     uint32_t *byte_of; /* byte offset of each character; byte_of[n] == text_len */
     uint32_t *line_start; /* character index of each line's start */
     uint32_t n_lines;

@@ -520,7 +520,7 @@ static void table_row_item(struct builder *b, struct scan *sc, uint32_t l, int r
     uint32_t cells[8][2];
     int n = split_cells(p, a, e, cells, 8);
     char marker[32];
-    int v;
+    int v = 0;
     int seq_col = -1;
     for (int c = 0; c < n; c++)
         if (b->line_roles[l][c] == COL_SEQ)
@@ -739,6 +739,14 @@ static void merge_names(struct strvec *dst, const struct strvec *src)
         strvec_push(dst, src->v[k]);
 }
 
+static void resp_cleanup(struct resp *r)
+{
+    free(r->lead.v);
+    free(r->co.v);
+    r->lead = (struct strvec){0};
+    r->co = (struct strvec){0};
+}
+
 /* Finds responsibility clauses in [a, e): parentheticals, label lines, 由X牵头 sentences. */
 static void find_resps(struct plan *p, uint32_t a, uint32_t e, struct ranges *out)
 {
@@ -764,6 +772,8 @@ static void find_resps(struct plan *p, uint32_t a, uint32_t e, struct ranges *ou
                 r.start = i, r.end = close + 1, r.cut = 1;
                 ranges_add(out, &r);
                 i = close;
+            } else {
+                resp_cleanup(&r);
             }
             continue;
         }
@@ -787,6 +797,8 @@ static void find_resps(struct plan *p, uint32_t a, uint32_t e, struct ranges *ou
                 r.start = i, r.end = j < e && f[j] == CH_JU ? j + 1 : j, r.cut = 1;
                 ranges_add(out, &r);
                 i = r.end - 1;
+            } else {
+                resp_cleanup(&r);
             }
             continue;
         }
@@ -808,6 +820,8 @@ static void find_resps(struct plan *p, uint32_t a, uint32_t e, struct ranges *ou
                     r.start = i, r.end = stop, r.cut = 0;
                     ranges_add(out, &r);
                     i = stop - 1;
+                } else {
+                    resp_cleanup(&r);
                 }
             }
         }
@@ -1104,10 +1118,8 @@ static void build_item(struct builder *b, size_t idx)
     free(figs);
     free(owner);
     free(ms);
-    for (size_t r = 0; r < resps.n; r++) {
-        free(resps.v[r].lead.v);
-        free(resps.v[r].co.v);
-    }
+    for (size_t r = 0; r < resps.n; r++)
+        resp_cleanup(&resps.v[r]);
     free(resps.v);
 }
 
@@ -1117,13 +1129,20 @@ static const char *const preamble_titles[] = {"指导思想", "总体要求", "�
                                               "总体思路", "工作原则", "目标定位", "重要意义",
                                               "编制依据", "适用范围", NULL};
 
-static int non_actionable(const struct plan *p, int idx)
+/* Marks the items under a preamble heading (指导思想, 基本原则 …), parents before children. */
+static unsigned char *preamble_flags(const struct plan *p)
 {
-    for (; idx >= 0; idx = p->items[idx].parent)
-        for (const char *const *w = preamble_titles; *w; w++)
-            if (strstr(p->items[idx].title, *w))
-                return 1;
-    return 0;
+    unsigned char *flag = xcalloc(p->n_items + 1, 1);
+    for (size_t i = 0; i < p->n_items; i++) {
+        const struct plan_item *it = &p->items[i];
+        if (it->parent >= 0 && flag[it->parent]) {
+            flag[i] = 1;
+            continue;
+        }
+        for (const char *const *w = preamble_titles; *w && !flag[i]; w++)
+            flag[i] = strstr(it->title, *w) != NULL;
+    }
+    return flag;
 }
 
 static void effective_names(const struct plan *p, int idx, struct plan_names *lead,
@@ -1156,6 +1175,7 @@ static void add_task(struct plan *p, const struct plan_task *t)
 static void build_tasks(struct plan *p)
 {
     int any_assigned = 0;
+    unsigned char *preambles = preamble_flags(p);
     for (size_t i = 0; i < p->n_items; i++)
         any_assigned |= p->items[i].lead.n || p->items[i].co.n;
     for (size_t i = 0; i < p->n_items; i++) {
@@ -1167,7 +1187,7 @@ static void build_tasks(struct plan *p)
         int assigned = lead.n || co.n;
         for (size_t k = 0; k < it->n_measures; k++)
             assigned |= it->measures[k].lead.n || it->measures[k].co.n;
-        int preamble = non_actionable(p, (int)i);
+        int preamble = preambles[i];
         int task;
         if (any_assigned)
             task = assigned || (!preamble && (it->n_measures || it->deadline));
@@ -1193,6 +1213,7 @@ static void build_tasks(struct plan *p)
             add_task(p, &t);
         }
     }
+    free(preambles);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -1200,7 +1221,8 @@ static void build_tasks(struct plan *p)
 static int says_first_is_lead(const struct plan *p)
 {
     for (uint32_t i = 0; i + 6 < p->n; i++)
-        if (plan_match(p, i, p->n, "为牵头单位") || plan_match(p, i, p->n, "为牵头部门")) {
+        if (p->f[i] == 0x4E3A /* 为 */ &&
+            (plan_match(p, i, p->n, "为牵头单位") || plan_match(p, i, p->n, "为牵头部门"))) {
             uint32_t a = i > 12 ? i - 12 : 0;
             for (uint32_t j = a; j < i; j++)
                 if (plan_match(p, j, i, "第一") || plan_match(p, j, i, "首位") ||
@@ -1281,7 +1303,6 @@ void plan_free(struct plan *p)
     if (!p)
         return;
     free(p->text);
-    free(p->cp);
     free(p->f);
     free(p->byte_of);
     free(p->line_start);

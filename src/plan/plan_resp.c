@@ -30,6 +30,14 @@ static const struct label labels[] = {
 int plan_resp_label_at(const struct plan *p, uint32_t i, uint32_t end, int *role,
                        uint32_t *label_end)
 {
+    /* First characters of the labels: 牵 主 配 协 参 责 承 实 完 时. */
+    static const uint32_t firsts[] = {0x7275, 0x4E3B, 0x914D, 0x534F, 0x53C2,
+                                      0x8D23, 0x627F, 0x5B9E, 0x5B8C, 0x65F6};
+    int maybe = 0;
+    for (size_t k = 0; k < sizeof firsts / sizeof firsts[0]; k++)
+        maybe |= p->f[i] == firsts[k];
+    if (!maybe)
+        return 0;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
         if (!plan_match(p, i, end, labels[k].text))
             continue;
@@ -202,8 +210,10 @@ static int parse_unlabelled(struct plan *p, uint32_t start, uint32_t end, struct
         if (ends_with_lit(p, start, end, "负责", &len)) {
             struct strvec v = {0};
             plan_split_names(p, start, end - len, &v, &prefix);
-            if (!names_look_like_depts(&v))
+            if (!names_look_like_depts(&v)) {
+                free(v.v);
                 return 0;
+            }
             r->lead = v;
             return 1;
         }
@@ -211,8 +221,10 @@ static int parse_unlabelled(struct plan *p, uint32_t start, uint32_t end, struct
     }
     struct strvec lead = {0}, co = {0};
     plan_split_names(p, start, lead_at, &lead, &prefix);
-    if (!names_look_like_depts(&lead))
+    if (!names_look_like_depts(&lead)) {
+        free(lead.v);
         return 0;
+    }
     uint32_t j = lead_at + lead_len;
     while (j < end && (is_list_sep(p->f[j]) || plan_is_space(p->f[j])))
         j++;

@@ -118,33 +118,28 @@ enum status plan_decode(const char *data, size_t len, const char *name, char **o
 
     /* Normalise line ends to LF and reject control characters other than tab and newline. */
     char *w = u;
-    size_t line = 1, col = 1, controls = 0, first_ctrl_line = 0, first_ctrl_col = 0;
+    size_t controls = 0, first_ctrl = 0;
     for (size_t i = 0; i < ulen; i++) {
-        char c = u[i];
-        if (c == '\r') {
+        unsigned char c = (unsigned char)u[i];
+        if (c >= 0x20 || c == '\n' || c == '\t') {
+            *w++ = (char)c;
+        } else if (c == '\r') {
             *w++ = '\n';
             if (i + 1 < ulen && u[i + 1] == '\n')
                 i++;
-            line++, col = 1;
-            continue;
-        }
-        if (c == '\n') {
-            line++, col = 1;
-        } else if ((unsigned char)c < 0x20 && c != '\t') {
+        } else {
             if (!controls++)
-                first_ctrl_line = line, first_ctrl_col = col;
-            c = ' ';
-        } else if (((unsigned char)c & 0xC0) != 0x80) {
-            col++;
+                first_ctrl = (size_t)(w - u);
+            *w++ = ' ';
         }
-        *w++ = c;
     }
     *w = '\0';
     ulen = (size_t)(w - u);
     if (controls * 100 > ulen + 100) {
+        size_t line, col;
+        locate_bytes(u, ulen, first_ctrl, &line, &col);
         free(u);
-        snprintf(where, sizeof where, "%s: line %zu, column %zu", name, first_ctrl_line,
-                 first_ctrl_col);
+        snprintf(where, sizeof where, "%s: line %zu, column %zu", name, line, col);
         return err_set(e, ST_INVALID, where, "含大量控制字符，不是文本方案 (binary file)");
     }
     int blank = 1;
@@ -185,29 +180,41 @@ static uint32_t fold(uint32_t c)
 void plan_index_text(struct plan *p)
 {
     size_t cap = p->text_len + 1;
-    p->cp = xmalloc(cap * sizeof *p->cp);
     p->f = xmalloc(cap * sizeof *p->f);
     p->byte_of = xmalloc((cap + 1) * sizeof *p->byte_of);
     size_t i = 0;
     uint32_t n = 0, lines = 1;
+    const unsigned char *t = (const unsigned char *)p->text;
     while (i < p->text_len) {
         p->byte_of[n] = (uint32_t)i;
-        int32_t c = utf8_decode(p->text, p->text_len, &i);
-        uint32_t u = c < 0 ? 0xFFFD : (uint32_t)c;
-        p->cp[n] = u;
+        uint32_t u = t[i];
+        /* The text was validated by plan_decode: decode without re-checking. */
+        if (u < 0x80) {
+            i += 1;
+        } else if (u < 0xE0) {
+            u = ((u & 0x1F) << 6) | (t[i + 1] & 0x3F);
+            i += 2;
+        } else if (u < 0xF0) {
+            u = ((u & 0x0F) << 12) | ((t[i + 1] & 0x3Fu) << 6) | (t[i + 2] & 0x3F);
+            i += 3;
+        } else {
+            u = ((u & 0x07) << 18) | ((t[i + 1] & 0x3Fu) << 12) | ((t[i + 2] & 0x3Fu) << 6) |
+                (t[i + 3] & 0x3F);
+            i += 4;
+        }
         p->f[n] = fold(u);
         if (u == '\n')
             lines++;
         n++;
     }
     p->byte_of[n] = (uint32_t)p->text_len;
-    p->cp[n] = p->f[n] = 0;
+    p->f[n] = 0;
     p->n = n;
     p->line_start = xmalloc((lines + 1) * sizeof *p->line_start);
     uint32_t l = 0;
     p->line_start[l++] = 0;
     for (uint32_t k = 0; k < n; k++)
-        if (p->cp[k] == '\n')
+        if (p->f[k] == '\n')
             p->line_start[l++] = k + 1;
     p->n_lines = l;
 }
@@ -301,14 +308,27 @@ uint32_t plan_cn_number(const struct plan *p, uint32_t i, uint32_t end, int *val
     return 1;
 }
 
+/* Decodes the next code point of a NUL-terminated, valid UTF-8 literal. */
+static inline uint32_t lit_next(const unsigned char **s)
+{
+    uint32_t c = *(*s)++;
+    if (c < 0x80)
+        return c;
+    if (c < 0xE0)
+        return ((c & 0x1F) << 6) | (*(*s)++ & 0x3F);
+    if (c < 0xF0) {
+        uint32_t c1 = *(*s)++ & 0x3F, c2 = *(*s)++ & 0x3F;
+        return ((c & 0x0F) << 12) | (c1 << 6) | c2;
+    }
+    uint32_t c1 = *(*s)++ & 0x3F, c2 = *(*s)++ & 0x3F, c3 = *(*s)++ & 0x3F;
+    return ((c & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
+}
+
 int plan_match(const struct plan *p, uint32_t i, uint32_t end, const char *lit)
 {
-    size_t len = strlen(lit), k = 0;
-    while (k < len) {
-        if (i >= end)
-            return 0;
-        int32_t c = utf8_decode(lit, len, &k);
-        if ((uint32_t)c != p->f[i])
+    const unsigned char *s = (const unsigned char *)lit;
+    while (*s) {
+        if (i >= end || lit_next(&s) != p->f[i])
             return 0;
         i++;
     }

@@ -1,1 +1,118 @@
-#!/bin/sh
+#!/usr/bin/env bash
+# Black-box tests of the hqd binary: usage errors, bad input leaving the store untouched,
+# idempotent import, task filters, department aliases, exports read back, audit tampering.
+#   cli_test.sh HQD SOURCE_DIR
+set -uo pipefail
+hqd=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+db=$tmp/var/hqd.db
+fails=0 checks=0
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+expect_rc() { # expect_rc WANT DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [[ $rc == "$want" ]]; then ok; else bad "$what: exit $rc, wanted $want; stderr: $(cat "$tmp/err")"; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(head -c 400 "$1")"; fi
+}
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+seed=$src/examples/plan-2020-28.txt
+fx=$src/tests/fixtures
+
+# Usage.
+expect_rc 0 "help" -- "$hqd" help
+contains "$tmp/out" "hqd plan import FILE" "help lists commands"
+expect_rc 2 "no arguments" -- "$hqd"
+expect_rc 2 "unknown command" -- "$hqd" frobnicate
+contains "$tmp/err" "未知命令" "unknown command message"
+expect_rc 2 "noun without verb" -- "$hqd" plan
+expect_rc 2 "unknown option" -- "$hqd" plan list --colour
+contains "$tmp/err" "--colour" "unknown option named"
+expect_rc 2 "missing option value" -- "$hqd" task list --plan
+expect_rc 2 "bad plan id" -- "$hqd" task list --plan abc --db "$db"
+contains "$tmp/err" "--plan" "bad id names the option"
+expect_rc 0 "per-command help" -- "$hqd" export tasks --help
+contains "$tmp/out" "--format xlsx|csv" "export usage"
+
+# Parse only.
+expect_rc 0 "parse seed" -- "$hqd" plan parse "$seed" --json
+[[ $(json "$tmp/out" "d['task_count']") == 55 ]] && ok || bad "task_count"
+[[ $(json "$tmp/out" "d['doc_number']") == "新开〔2020〕28号" ]] && ok || bad "doc_number"
+[[ $(json "$tmp/out" "sum(1 for i in d['items'] if i['lead'])") == 17 ]] && ok || bad "17 assigned items"
+[[ ! -e $db ]] && ok || bad "parse must not create a store"
+expect_rc 0 "parse seed (table)" -- "$hqd" plan parse "$seed"
+contains "$tmp/out" "共 27 个条目，55 项任务。" "human summary"
+
+# Bad input: exit 2, a located message, and nothing stored (the store is not even created).
+for f in empty_body.txt no_structure.txt undecodable.txt binary.png; do
+  expect_rc 2 "import $f" -- "$hqd" plan import "$fx/$f" --db "$db"
+  contains "$tmp/err" "line" "$f error has a location"
+done
+[[ ! -e $db ]] && ok || bad "a bad import created the store"
+expect_rc 2 "missing file" -- "$hqd" plan import "$tmp/nope.txt" --db "$db"
+
+# Import, twice.
+expect_rc 0 "import seed" -- "$hqd" plan import "$seed" --db "$db"
+contains "$tmp/out" "55 项任务" "import summary"
+expect_rc 0 "audit rows" -- "$hqd" audit verify --db "$db" --json
+rows=$(json "$tmp/out" "d['rows']")
+expect_rc 0 "re-import seed" -- "$hqd" plan import "$seed" --db "$db" --json
+[[ $(json "$tmp/out" "d['created']") == False ]] && ok || bad "re-import created"
+expect_rc 0 "audit rows again" -- "$hqd" audit verify --db "$db" --json
+[[ $(json "$tmp/out" "d['rows']") == "$rows" ]] && ok || bad "re-import wrote audit rows"
+expect_rc 2 "bad import into existing store" -- "$hqd" plan import "$fx/no_structure.txt" --db "$db"
+expect_rc 0 "plan list" -- "$hqd" plan list --db "$db" --json
+[[ $(json "$tmp/out" "len(d)") == 1 ]] && ok || bad "one plan stored"
+expect_rc 0 "audit unchanged by bad import" -- "$hqd" audit verify --db "$db" --json
+[[ $(json "$tmp/out" "d['rows']") == "$rows" ]] && ok || bad "bad import wrote audit rows"
+expect_rc 0 "plan show" -- "$hqd" plan show 1 --db "$db"
+contains "$tmp/out" "新开〔2020〕28号" "show has doc number"
+expect_rc 2 "plan show missing" -- "$hqd" plan show 9 --db "$db"
+
+# Tasks by department; aliases.
+expect_rc 0 "tasks of 区科学技术局" -- "$hqd" task list --db "$db" --dept 区科学技术局 --json
+[[ $(json "$tmp/out" "len(d)") == 35 ]] && ok || bad "区科学技术局 has 35 tasks"
+expect_rc 2 "unknown dept" -- "$hqd" task list --db "$db" --dept 区不存在局
+expect_rc 0 "alias" -- "$hqd" dept alias 区科技局 区科学技术局 --db "$db"
+expect_rc 0 "tasks via alias" -- "$hqd" task list --db "$db" --dept 区科技局 --json
+[[ $(json "$tmp/out" "len(d)") == 35 ]] && ok || bad "alias sees 35 tasks"
+expect_rc 0 "dept list" -- "$hqd" dept list --db "$db" --json
+[[ $(json "$tmp/out" "[r['alias_of'] for r in d if r['name']=='区科技局'][0]") == 区科学技术局 ]] && ok || bad "alias listed"
+
+# Exports read back.
+expect_rc 0 "export csv" -- "$hqd" export tasks --plan 1 --format csv --out "$tmp/t.csv" --db "$db"
+[[ $(head -c 3 "$tmp/t.csv" | od -An -tx1 | tr -d ' ') == efbbbf ]] && ok || bad "csv BOM"
+[[ $(python3 -c "import csv; print(len(list(csv.reader(open('$tmp/t.csv', encoding='utf-8-sig')))))") == 56 ]] && ok || bad "csv 56 rows"
+expect_rc 0 "export xlsx" -- "$hqd" export tasks --plan 1 --format xlsx --out "$tmp/t.xlsx" --db "$db"
+python3 - "$tmp/t.xlsx" <<'PY' && ok || bad "xlsx content"
+import sys, zipfile, re
+z = zipfile.ZipFile(sys.argv[1])
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+strings = z.read('xl/sharedStrings.xml').decode()
+rows = re.findall(r'<row ', sheet)
+assert len(rows) == 56, len(rows)
+for h in ['序号', '条目', '重点任务', '具体措施', '牵头单位', '配合单位', '完成时限', '涉及指标']:
+    assert h in strings, h
+assert '<pane ' in sheet and 'state="frozen"' in sheet
+assert 'wrapText="1"' in z.read('xl/styles.xml').decode()
+PY
+if command -v soffice >/dev/null; then
+  (cd "$tmp" && timeout 120 soffice --headless --convert-to csv t.xlsx >/dev/null 2>&1)
+  [[ $(python3 -c "import csv; print(len(list(csv.reader(open('$tmp/t.csv')))))") == 56 ]] && ok || bad "LibreOffice reads 56 rows"
+fi
+expect_rc 2 "export bad format" -- "$hqd" export tasks --plan 1 --format pdf --out "$tmp/t.pdf" --db "$db"
+expect_rc 2 "export without --out" -- "$hqd" export tasks --plan 1 --format csv --db "$db"
+
+# Audit chain and tampering.
+expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
+contains "$tmp/out" "审计链完好" "audit ok message"
+sqlite3 "$db" "UPDATE audit_log SET after = '{}' WHERE id = 2"
+expect_rc 1 "audit detects tampering" -- "$hqd" audit verify --db "$db"
+contains "$tmp/out" "第 2 行" "first bad row reported"
+
+echo "cli_test: $((checks - fails)) passed, $fails failed"
+((fails == 0))

@@ -1,1 +1,15 @@
-#!/bin/sh
+#!/usr/bin/env bash
+# A short libFuzzer run of the plan parser from the fixtures as seed corpus.
+#   smoke.sh FUZZ_BINARY SOURCE_DIR [SECONDS]
+set -euo pipefail
+bin=$(realpath -m "$1") src=$(realpath "$2") secs=${3:-${HQD_FUZZ_SECONDS:-20}}
+if [[ ! -x $bin ]]; then
+  echo "fuzz smoke: $bin is missing; build it with 'make fuzz' (make test does)" >&2
+  exit 1
+fi
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+cp "$src"/tests/fixtures/* "$src"/examples/*.txt "$src"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+cd "$corpus"
+"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -print_final_stats=1 "$corpus" 2>&1 | tail -n 12

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the benchmarks from build dir $1 (a release build) and prints figures and ratios.
+set -euo pipefail
+dir=${1:-build/release}
+src=$(cd "$(dirname "$0")/.." && pwd)
+echo "== plan parser throughput (goal ≥ 50 MB/s)"
+"$dir/bench_plan" "$src/examples/plan-2020-28.txt"
