@@ -40,13 +40,13 @@ static void row_hash(const char *prev, int64_t id, const char *at, const char *a
     hash_sha256_final_hex(&h, out);
 }
 
-enum status audit_append(struct store *s, const char *actor, const char *action,
-                         const char *entity, const char *entity_id, const char *before,
-                         const char *after, struct err *e)
+enum status audit_append(struct store *s, const char *actor, const char *action, const char *entity,
+                         const char *entity_id, const char *before, const char *after,
+                         struct err *e)
 {
     struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-                                   &q, e);
+    enum status st =
+        store_prepare(s, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", &q, e);
     if (st != ST_OK)
         return st;
     int row;

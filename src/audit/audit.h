@@ -14,19 +14,19 @@ struct store;
 
 /* Appends one row; must be called inside an open transaction. before/after are JSON texts or
  * NULL. entity_id may be NULL. */
-enum status audit_append(struct store *s, const char *actor, const char *action,
-                         const char *entity, const char *entity_id, const char *before,
-                         const char *after, struct err *e) HQD_MUST_CHECK;
+enum status audit_append(struct store *s, const char *actor, const char *action, const char *entity,
+                         const char *entity_id, const char *before, const char *after,
+                         struct err *e) HQD_MUST_CHECK;
 
 struct audit_report {
-    int64_t rows;       /* rows checked */
-    int64_t first_bad;  /* id of the first bad row, 0 when the chain is intact */
-    char reason[256];   /* what is wrong with it */
+    int64_t rows;      /* rows checked */
+    int64_t first_bad; /* id of the first bad row, 0 when the chain is intact */
+    char reason[256];  /* what is wrong with it */
 };
 
 /* Recomputes the chain from the first row. Returns ST_OK whether or not the chain is intact
  * (read report->first_bad); an error only when the store cannot be read. */
-enum status audit_verify(struct store *s, struct audit_report *report, struct err *e)
-    HQD_MUST_CHECK;
+enum status audit_verify(struct store *s, struct audit_report *report,
+                         struct err *e) HQD_MUST_CHECK;
 
 #endif

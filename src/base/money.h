@@ -11,8 +11,8 @@
  * 100000000 for 亿元) into fen. s is ASCII digits with at most one '.', s_len bytes; commas
  * are skipped. ST_INVALID if malformed or if it has more decimals than a fen can hold;
  * ST_LIMIT on int64 overflow. */
-enum status money_parse_fen(const char *s, size_t s_len, int64_t unit_yuan, int64_t *fen)
-    HQD_MUST_CHECK;
+enum status money_parse_fen(const char *s, size_t s_len, int64_t unit_yuan,
+                            int64_t *fen) HQD_MUST_CHECK;
 
 /* Writes fen as yuan with thousands separators and two decimals ("1,234,567.89") into out.
  * Returns out. */

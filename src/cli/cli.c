@@ -85,8 +85,7 @@ static enum status parse_id(const char *s, const char *what, int64_t *out, struc
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (errno || *end || end == s || v <= 0)
-        return err_set(e, ST_INVALID, what, "“%s”不是有效的编号 (expected a positive integer)",
-                       s);
+        return err_set(e, ST_INVALID, what, "“%s”不是有效的编号 (expected a positive integer)", s);
     *out = v;
     return ST_OK;
 }
@@ -144,7 +143,10 @@ static int cmd_plan_parse(const struct cli_args *a)
                 continue;
             char nm[8], lead[512], co[512];
             snprintf(nm, sizeof nm, "%zu", it->n_measures);
-            const char *row[] = {it->path, it->title, nm, join_names(it->lead, lead, sizeof lead),
+            const char *row[] = {it->path,
+                                 it->title,
+                                 nm,
+                                 join_names(it->lead, lead, sizeof lead),
                                  join_names(it->co, co, sizeof co),
                                  it->deadline && it->deadline->date ? it->deadline->date : ""};
             cli_table_add(&t, row);
@@ -188,9 +190,9 @@ static int cmd_plan_import(const struct cli_args *a)
     st = plan_import(s, p, base ? base + 1 : a->pos[0], actor(), &id, &created, &e);
     if (st == ST_OK) {
         if (a->json) {
-            json_t *j = json_pack("{s:I, s:b, s:I, s:s}", "plan_id", (json_int_t)id, "created",
-                                  created, "tasks", (json_int_t)plan_task_count(p), "sha256",
-                                  plan_sha256(p));
+            json_t *j =
+                json_pack("{s:I, s:b, s:I, s:s}", "plan_id", (json_int_t)id, "created", created,
+                          "tasks", (json_int_t)plan_task_count(p), "sha256", plan_sha256(p));
             print_json(j);
             json_decref(j);
         } else if (created) {
@@ -208,10 +210,10 @@ static int cmd_plan_import(const struct cli_args *a)
 static json_t *summary_json(const struct plan_summary *r)
 {
     return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s, s:s?}", "id",
-                     (json_int_t)r->id, "title", r->title, "doc_number", r->doc_number,
-                     "signed_on", r->signed_on, "published_on", r->published_on, "items",
-                     (json_int_t)r->items, "tasks", (json_int_t)r->tasks, "sha256", r->sha256,
-                     "imported_at", r->imported_at, "file_name", r->file_name);
+                     (json_int_t)r->id, "title", r->title, "doc_number", r->doc_number, "signed_on",
+                     r->signed_on, "published_on", r->published_on, "items", (json_int_t)r->items,
+                     "tasks", (json_int_t)r->tasks, "sha256", r->sha256, "imported_at",
+                     r->imported_at, "file_name", r->file_name);
 }
 
 static int cmd_plan_list(const struct cli_args *a)
@@ -253,8 +255,7 @@ static int cmd_plan_list(const struct cli_args *a)
     return st == ST_OK ? 0 : report(st, &e);
 }
 
-static int print_tasks(const struct cli_args *a, struct store *s, int64_t plan_id,
-                       struct err *e)
+static int print_tasks(const struct cli_args *a, struct store *s, int64_t plan_id, struct err *e)
 {
     struct plan_task_filter f = {.plan_id = plan_id, .dept = a->dept};
     struct plan_task_row *rows;
@@ -267,21 +268,21 @@ static int print_tasks(const struct cli_args *a, struct store *s, int64_t plan_i
         for (size_t i = 0; i < n; i++) {
             const struct plan_task_row *r = &rows[i];
             json_array_append_new(
-                arr, json_pack("{s:I, s:I, s:I, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, "
-                               "s:s?}",
-                               "id", (json_int_t)r->id, "plan_id", (json_int_t)r->plan_id, "seq",
-                               (json_int_t)r->seq, "path", r->path, "section", r->section,
-                               "item_title", r->item_title, "text", r->text, "lead", r->lead,
-                               "co", r->co, "deadline", r->deadline, "deadline_text",
-                               r->deadline_text, "figures", r->figures));
+                arr,
+                json_pack("{s:I, s:I, s:I, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, "
+                          "s:s?}",
+                          "id", (json_int_t)r->id, "plan_id", (json_int_t)r->plan_id, "seq",
+                          (json_int_t)r->seq, "path", r->path, "section", r->section, "item_title",
+                          r->item_title, "text", r->text, "lead", r->lead, "co", r->co, "deadline",
+                          r->deadline, "deadline_text", r->deadline_text, "figures", r->figures));
         }
         print_json(arr);
         json_decref(arr);
     } else if (n == 0) {
         printf("没有符合条件的任务。\n");
     } else {
-        static const char *const heads[] = {"序号", "条目", "重点任务", "具体措施", "牵头单位",
-                                            "配合单位", "时限"};
+        static const char *const heads[] = {"序号",     "条目",     "重点任务", "具体措施",
+                                            "牵头单位", "配合单位", "时限"};
         static const int widths[] = {4, 14, 20, 36, 20, 28, 10};
         struct cli_table t = {.n_cols = 7, .headers = heads, .max_width = widths};
         for (size_t i = 0; i < n; i++) {
@@ -369,19 +370,18 @@ static int cmd_dept_list(const struct cli_args *a)
             json_t *arr = json_array();
             for (size_t i = 0; i < n; i++)
                 json_array_append_new(
-                    arr, json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I}", "id",
-                                   (json_int_t)rows[i].id, "name", rows[i].name, "kind",
-                                   dept_kind_name(rows[i].kind), "alias_of",
-                                   rows[i].canonical_id ? rows[i].canonical : NULL, "lead_tasks",
-                                   (json_int_t)rows[i].lead_tasks, "co_tasks",
+                    arr, json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I}", "id", (json_int_t)rows[i].id,
+                                   "name", rows[i].name, "kind", dept_kind_name(rows[i].kind),
+                                   "alias_of", rows[i].canonical_id ? rows[i].canonical : NULL,
+                                   "lead_tasks", (json_int_t)rows[i].lead_tasks, "co_tasks",
                                    (json_int_t)rows[i].co_tasks));
             print_json(arr);
             json_decref(arr);
         } else if (n == 0) {
             printf("部门目录为空。导入方案后会自动填充。\n");
         } else {
-            static const char *const heads[] = {"编号", "名称", "类别", "别名指向", "牵头任务",
-                                                "配合任务"};
+            static const char *const heads[] = {"编号",     "名称",     "类别",
+                                                "别名指向", "牵头任务", "配合任务"};
             struct cli_table t = {.n_cols = 6, .headers = heads};
             for (size_t i = 0; i < n; i++) {
                 char id[24], lead[24], co[24];
@@ -389,8 +389,11 @@ static int cmd_dept_list(const struct cli_args *a)
                 snprintf(lead, sizeof lead, "%" PRId64, rows[i].lead_tasks);
                 snprintf(co, sizeof co, "%" PRId64, rows[i].co_tasks);
                 int alias = rows[i].canonical_id != 0;
-                const char *row[] = {id, rows[i].name, dept_kind_label(rows[i].kind),
-                                     alias ? rows[i].canonical : "", alias ? "" : lead,
+                const char *row[] = {id,
+                                     rows[i].name,
+                                     dept_kind_label(rows[i].kind),
+                                     alias ? rows[i].canonical : "",
+                                     alias ? "" : lead,
                                      alias ? "" : co};
                 cli_table_add(&t, row);
             }
@@ -452,9 +455,9 @@ static int cmd_audit_verify(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     if (a->json) {
-        json_t *j = json_pack("{s:b, s:I, s:I, s:s}", "ok", r.first_bad == 0, "rows",
-                              (json_int_t)r.rows, "first_bad", (json_int_t)r.first_bad, "reason",
-                              r.reason);
+        json_t *j =
+            json_pack("{s:b, s:I, s:I, s:s}", "ok", r.first_bad == 0, "rows", (json_int_t)r.rows,
+                      "first_bad", (json_int_t)r.first_bad, "reason", r.reason);
         print_json(j);
         json_decref(j);
     } else if (r.first_bad == 0) {
@@ -500,8 +503,9 @@ static void usage(FILE *out)
                  "用法 (usage):\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-58s %s\n", commands[i].usage, commands[i].summary);
-    fprintf(out, "\n凡读写数据库的命令都接受 --db PATH（默认 %s，首次使用时创建）。\n"
-                 "退出码：0 成功，1 运行失败，2 用法或输入有误。\n",
+    fprintf(out,
+            "\n凡读写数据库的命令都接受 --db PATH（默认 %s，首次使用时创建）。\n"
+            "退出码：0 成功，1 运行失败，2 用法或输入有误。\n",
             DEFAULT_DB);
 }
 

@@ -15,8 +15,8 @@ static enum status find(struct store *s, const char *name, int64_t *id, int64_t 
                         struct err *e)
 {
     struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id, canonical_id FROM departments WHERE name = ?",
-                                   &q, e);
+    enum status st =
+        store_prepare(s, "SELECT id, canonical_id FROM departments WHERE name = ?", &q, e);
     if (st != ST_OK)
         return st;
     store_bind_text(q, 1, name);
@@ -35,8 +35,8 @@ static enum status find(struct store *s, const char *name, int64_t *id, int64_t 
     return ST_OK;
 }
 
-static enum status insert(struct store *s, const char *actor, const char *name,
-                          enum dept_kind kind, int64_t canonical, int64_t *id, struct err *e)
+static enum status insert(struct store *s, const char *actor, const char *name, enum dept_kind kind,
+                          int64_t canonical, int64_t *id, struct err *e)
 {
     char now[32];
     clock_now_iso(now, sizeof now);
@@ -152,8 +152,8 @@ void dept_rows_free(struct dept_row *rows, size_t n)
     free(rows);
 }
 
-enum status dept_alias(struct store *s, const char *actor, const char *alias,
-                       const char *canonical, struct err *e)
+enum status dept_alias(struct store *s, const char *actor, const char *alias, const char *canonical,
+                       struct err *e)
 {
     if (strcmp(alias, canonical) == 0)
         return err_set(e, ST_INVALID, alias, "别名与规范名相同 (alias equals canonical name)");
@@ -186,8 +186,8 @@ enum status dept_alias(struct store *s, const char *actor, const char *alias,
         goto out;
     }
     struct store_stmt *q;
-    if ((st = store_prepare(s, "SELECT count(*) FROM departments WHERE canonical_id = ?", &q,
-                            e)) != ST_OK)
+    if ((st = store_prepare(s, "SELECT count(*) FROM departments WHERE canonical_id = ?", &q, e)) !=
+        ST_OK)
         goto out;
     store_bind_int(q, 1, aid);
     int row;

@@ -54,19 +54,19 @@ enum status dept_ensure(struct store *s, const char *actor, const char *name, in
 
 /* Lists every department (aliases included) ordered by canonical name then name.
  * *rows is new: free with dept_rows_free. */
-enum status dept_list(struct store *s, struct dept_row **rows, size_t *n, struct err *e)
-    HQD_MUST_CHECK;
+enum status dept_list(struct store *s, struct dept_row **rows, size_t *n,
+                      struct err *e) HQD_MUST_CHECK;
 void dept_rows_free(struct dept_row *rows, size_t n);
 
 /* Resolves a name or alias to its canonical department id; ST_NOT_FOUND if unknown. */
-enum status dept_resolve(struct store *s, const char *name, int64_t *id, struct err *e)
-    HQD_MUST_CHECK;
+enum status dept_resolve(struct store *s, const char *name, int64_t *id,
+                         struct err *e) HQD_MUST_CHECK;
 
 /* Makes alias a spelling of canonical, in one audited transaction. alias may be a name already
  * in the directory (its tasks then count for canonical) or a new spelling. Refuses to alias a
  * name to itself, to create a cycle, or to alias a department that others already point to.
  * canonical must exist. */
-enum status dept_alias(struct store *s, const char *actor, const char *alias,
-                       const char *canonical, struct err *e) HQD_MUST_CHECK;
+enum status dept_alias(struct store *s, const char *actor, const char *alias, const char *canonical,
+                       struct err *e) HQD_MUST_CHECK;
 
 #endif

@@ -28,16 +28,17 @@ static int ends_with_any(const char *s, const char *const *list)
     return 0;
 }
 
-static const char *const collective_starts[] = {"各", "有关", "相关", "其他", "其它", "全区",
-                                                "全市", "驻区", NULL};
-static const char *const collective_parts[] = {"各部门", "各单位", "各乡", "各街道", "各有关",
-                                               "各相关", "成员单位", NULL};
+static const char *const collective_starts[] = {"各",   "有关", "相关", "其他", "其它",
+                                                "全区", "全市", "驻区", NULL};
+static const char *const collective_parts[] = {"各部门", "各单位", "各乡",     "各街道",
+                                               "各有关", "各相关", "成员单位", NULL};
 static const char *const company_ends[] = {"公司", "集团", "银行", "厂", "合作社", "股份", NULL};
 static const char *const township_ends[] = {"乡", "镇", "街道", "街道办事处", "街道办", NULL};
 static const char *const government_ends[] = {
-    "局", "部", "委", "委员会", "办公室", "办", "中心", "厅", "署", "管委会", "政府", "法院",
-    "检察院", "队", "大队", "支队", "所", "站", "处", "科", "室", "会", "联", "党工委",
-    "纪工委", "分局", "总局", "院", "馆", "社", "团委", "妇联", "工会", "公安", "税务", NULL};
+    "局",     "部",   "委",   "委员会", "办公室", "办",     "中心",   "厅",   "署",
+    "管委会", "政府", "法院", "检察院", "队",     "大队",   "支队",   "所",   "站",
+    "处",     "科",   "室",   "会",     "联",     "党工委", "纪工委", "分局", "总局",
+    "院",     "馆",   "社",   "团委",   "妇联",   "工会",   "公安",   "税务", NULL};
 
 enum dept_kind dept_kind_of(const char *name)
 {
@@ -60,8 +61,8 @@ enum dept_kind dept_kind_of(const char *name)
 }
 
 /* Words that start with an administrative character but are not a prefix. */
-static const char *const not_prefixes[] = {"市场", "区域", "县域", "省级", "市级", "区级", "县级",
-                                           "市政", NULL};
+static const char *const not_prefixes[] = {"市场", "区域", "县域", "省级", "市级",
+                                           "区级", "县级", "市政", NULL};
 
 size_t dept_prefix_len(const char *name)
 {
@@ -79,8 +80,9 @@ size_t dept_prefix_len(const char *name)
                 if (starts_with(name + i, *np))
                     blocked = 1;
             /* 社区, 园区, 小区: 区 after these is part of a word, not a prefix. */
-            if (i >= 3 && (strncmp(name + i - 3, "社", 3) == 0 || strncmp(name + i - 3, "园", 3) == 0 ||
-                           strncmp(name + i - 3, "小", 3) == 0 || strncmp(name + i - 3, "城", 3) == 0))
+            if (i >= 3 &&
+                (strncmp(name + i - 3, "社", 3) == 0 || strncmp(name + i - 3, "园", 3) == 0 ||
+                 strncmp(name + i - 3, "小", 3) == 0 || strncmp(name + i - 3, "城", 3) == 0))
                 blocked = 1;
             if (!blocked && i + step < n)
                 return i + step;
@@ -91,13 +93,12 @@ size_t dept_prefix_len(const char *name)
 }
 
 static const char *const kind_names[] = {
-    [DEPT_GOVERNMENT] = "government", [DEPT_COMPANY] = "company",
-    [DEPT_COLLECTIVE] = "collective", [DEPT_TOWNSHIP] = "township",
-    [DEPT_OTHER] = "other",
+    [DEPT_GOVERNMENT] = "government", [DEPT_COMPANY] = "company", [DEPT_COLLECTIVE] = "collective",
+    [DEPT_TOWNSHIP] = "township",     [DEPT_OTHER] = "other",
 };
 static const char *const kind_labels[] = {
     [DEPT_GOVERNMENT] = "政府部门", [DEPT_COMPANY] = "企业", [DEPT_COLLECTIVE] = "集体称谓",
-    [DEPT_TOWNSHIP] = "乡镇街道", [DEPT_OTHER] = "其他",
+    [DEPT_TOWNSHIP] = "乡镇街道",   [DEPT_OTHER] = "其他",
 };
 
 const char *dept_kind_name(enum dept_kind k)

@@ -25,11 +25,11 @@ struct export_table {
 
 /* Writes t as an .xlsx workbook at path: styled header row, frozen, with an autofilter;
  * wrapped, bordered body cells; print setup for A4 landscape. */
-enum status export_xlsx(const struct export_table *t, const char *path, struct err *e)
-    HQD_MUST_CHECK;
+enum status export_xlsx(const struct export_table *t, const char *path,
+                        struct err *e) HQD_MUST_CHECK;
 
 /* Writes t as RFC 4180 CSV at path, UTF-8 with a BOM and CRLF line ends (what Excel expects). */
-enum status export_csv(const struct export_table *t, const char *path, struct err *e)
-    HQD_MUST_CHECK;
+enum status export_csv(const struct export_table *t, const char *path,
+                       struct err *e) HQD_MUST_CHECK;
 
 #endif

@@ -51,24 +51,24 @@ struct plan_figure {
 };
 
 struct plan_measure {
-    const char *marker; /* "一是", "第一" */
-    const char *title;  /* the first sentence when it is short, else NULL */
-    const char *text;   /* without the marker and without responsibility parentheticals */
-    struct plan_names lead, co;          /* the measure's own assignment, often empty */
+    const char *marker;         /* "一是", "第一" */
+    const char *title;          /* the first sentence when it is short, else NULL */
+    const char *text;           /* without the marker and without responsibility parentheticals */
+    struct plan_names lead, co; /* the measure's own assignment, often empty */
     const struct plan_deadline *deadline; /* the measure's own deadline, or NULL */
     struct plan_span span;
 };
 
 struct plan_item {
-    const char *path;   /* normalised markers joined by '/': "二/(一)/1" */
-    const char *marker; /* normalised marker of this heading: "1", "(一)" */
-    const char *title;  /* the heading, or its first sentence when the body follows */
-    const char *body;   /* text after the title, responsibility parentheticals removed */
-    int depth;          /* 1 for top-level headings */
-    int parent;         /* index of the parent item, or -1 */
-    int is_leaf;        /* no child headings */
-    int from_table;     /* the item is a row of a task table flattened to text */
-    struct plan_names lead, co;           /* the item's own assignment */
+    const char *path;           /* normalised markers joined by '/': "二/(一)/1" */
+    const char *marker;         /* normalised marker of this heading: "1", "(一)" */
+    const char *title;          /* the heading, or its first sentence when the body follows */
+    const char *body;           /* text after the title, responsibility parentheticals removed */
+    int depth;                  /* 1 for top-level headings */
+    int parent;                 /* index of the parent item, or -1 */
+    int is_leaf;                /* no child headings */
+    int from_table;             /* the item is a row of a task table flattened to text */
+    struct plan_names lead, co; /* the item's own assignment */
     const struct plan_deadline *deadline; /* the item's own deadline, or NULL */
     const struct plan_measure *measures;
     size_t n_measures;
@@ -125,8 +125,8 @@ json_t *plan_to_json(const struct plan *p);
  * the same normalised text is stored, nothing is written, *created is 0 and *plan_id is the
  * stored one. file_name is recorded (may be NULL). */
 enum status plan_import(struct store *s, const struct plan *p, const char *file_name,
-                        const char *actor, int64_t *plan_id, int *created, struct err *e)
-    HQD_MUST_CHECK;
+                        const char *actor, int64_t *plan_id, int *created,
+                        struct err *e) HQD_MUST_CHECK;
 
 struct plan_summary {
     int64_t id;
@@ -135,13 +135,13 @@ struct plan_summary {
 };
 
 /* Lists stored plans, oldest first; *rows is new: free with plan_summaries_free. */
-enum status plan_list(struct store *s, struct plan_summary **rows, size_t *n, struct err *e)
-    HQD_MUST_CHECK;
+enum status plan_list(struct store *s, struct plan_summary **rows, size_t *n,
+                      struct err *e) HQD_MUST_CHECK;
 void plan_summaries_free(struct plan_summary *rows, size_t n);
 /* Reads one plan's summary; ST_NOT_FOUND if there is none. *out must be freed with
  * plan_summaries_free(out, 1). */
-enum status plan_get(struct store *s, int64_t id, struct plan_summary **out, struct err *e)
-    HQD_MUST_CHECK;
+enum status plan_get(struct store *s, int64_t id, struct plan_summary **out,
+                     struct err *e) HQD_MUST_CHECK;
 
 /* One row of the 任务分解表, as stored. */
 struct plan_task_row {
@@ -158,7 +158,7 @@ struct plan_task_row {
 };
 
 struct plan_task_filter {
-    int64_t plan_id; /* 0: every plan */
+    int64_t plan_id;  /* 0: every plan */
     const char *dept; /* name or alias; NULL: any. Matches lead or co. */
 };
 

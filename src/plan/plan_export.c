@@ -8,7 +8,7 @@
 #include "plan/plan.h"
 
 static const struct export_column breakdown_columns[] = {
-    {"序号", 6},     {"条目", 14},    {"重点任务", 24}, {"具体措施", 70},
+    {"序号", 6},      {"条目", 14},     {"重点任务", 24}, {"具体措施", 70},
     {"牵头单位", 18}, {"配合单位", 24}, {"完成时限", 16}, {"涉及指标", 20},
 };
 #define N_COLS (sizeof breakdown_columns / sizeof breakdown_columns[0])
@@ -56,8 +56,8 @@ enum status plan_export_breakdown(struct store *s, int64_t plan_id, const char *
         row[7] = r->figures;
     }
     char caption[512];
-    snprintf(caption, sizeof caption, "&C%s%s%s 任务分解表", sum->title,
-             sum->doc_number ? " " : "", sum->doc_number ? sum->doc_number : "");
+    snprintf(caption, sizeof caption, "&C%s%s%s 任务分解表", sum->title, sum->doc_number ? " " : "",
+             sum->doc_number ? sum->doc_number : "");
     struct export_table t = {
         .sheet = "任务分解表",
         .title = caption,

@@ -92,7 +92,7 @@ uint32_t plan_parse_date_at(const struct plan *p, uint32_t i, uint32_t end, stru
 
 /* ---------------------------------------------------------------- deadlines */
 
-static const char *const completion_words[] = {"前", "之前", "以前", "完成", "实现", "建成",
+static const char *const completion_words[] = {"前",   "之前", "以前", "完成", "实现", "建成",
                                                "全面", "基本", "达到", "取得", "形成", "落实",
                                                "到位", "投用", "投产", "开工", "竣工", NULL};
 
@@ -190,8 +190,8 @@ static struct plan_deadline *deadline_at(struct plan *p, uint32_t i, uint32_t en
         if (!y)
             y = base_year;
         m = 12, d = 31, j += 2, strong = 1;
-    } else if (y && j < end && (f[j] == 0x5E95 /* 底 */ || f[j] == 0x672B /* 末 */ ||
-                                f[j] == 0x5185 /* 内 */)) {
+    } else if (y && j < end &&
+               (f[j] == 0x5E95 /* 底 */ || f[j] == 0x672B /* 末 */ || f[j] == 0x5185 /* 内 */)) {
         m = 12, d = 31, j += 1, strong = 1;
     } else if (plan_match(p, j, end, "上半年")) {
         if (!y)
@@ -280,14 +280,12 @@ const struct plan_deadline *plan_find_deadline(struct plan *p, uint32_t start, u
     return NULL;
 }
 
-const struct plan_deadline *plan_parse_deadline_value(struct plan *p, uint32_t start,
-                                                      uint32_t end)
+const struct plan_deadline *plan_parse_deadline_value(struct plan *p, uint32_t start, uint32_t end)
 {
     while (start < end && (plan_is_space(p->f[start]) || p->f[start] == ':'))
         start++;
     while (end > start && (plan_is_space(p->f[end - 1]) || p->f[end - 1] == ';' ||
-                           p->f[end - 1] == ',' || p->f[end - 1] == 0x3002 ||
-                           p->f[end - 1] == ')'))
+                           p->f[end - 1] == ',' || p->f[end - 1] == 0x3002 || p->f[end - 1] == ')'))
         end--;
     if (start >= end)
         return NULL;
@@ -363,7 +361,8 @@ static const struct unit units[] = {
 };
 
 static const char *const at_most_words[] = {"最高不超过", "最高不高于", "最多不超过", "不超过",
-                                            "不高于", "最高", "最多", "上限", "封顶", NULL};
+                                            "不高于",     "最高",       "最多",       "上限",
+                                            "封顶",       NULL};
 static const char *const at_least_words[] = {"不低于", "不少于", "至少", "最低", NULL};
 
 /* Looks back from i to the start of the clause for a bound word. */
@@ -407,18 +406,18 @@ void plan_find_figures(struct plan *p, uint32_t start, uint32_t end, int measure
         }
         uint32_t j = i;
         int dot = 0;
-        while (j < end && (plan_is_digit(f[j]) || (f[j] == ',' && j + 3 < end &&
-                                                  plan_is_digit(f[j + 1]) && plan_is_digit(f[j + 2]) &&
-                                                  plan_is_digit(f[j + 3])) ||
+        while (j < end && (plan_is_digit(f[j]) ||
+                           (f[j] == ',' && j + 3 < end && plan_is_digit(f[j + 1]) &&
+                            plan_is_digit(f[j + 2]) && plan_is_digit(f[j + 3])) ||
                            (f[j] == '.' && !dot && j + 1 < end && plan_is_digit(f[j + 1])))) {
             if (f[j] == '.')
                 dot = 1;
             j++;
         }
         uint32_t num_end = j;
-        if (j < end && (f[j] == '+' || f[j] == '-' || f[j] == CH_YEAR || f[j] == CH_MONTH ||
-                        f[j] == CH_DAY || f[j] == CH_HAO || f[j] == 0x3015 /* 〕 */ ||
-                        f[j] == ']' || f[j] == 0x5F3A /* 强 */)) {
+        if (j < end &&
+            (f[j] == '+' || f[j] == '-' || f[j] == CH_YEAR || f[j] == CH_MONTH || f[j] == CH_DAY ||
+             f[j] == CH_HAO || f[j] == 0x3015 /* 〕 */ || f[j] == ']' || f[j] == 0x5F3A /* 强 */)) {
             i = num_end - 1;
             continue;
         }

@@ -33,10 +33,10 @@ struct plan {
     const char *encoding;
     char sha256[65];
 
-    uint32_t n;       /* characters */
-    uint32_t *f;      /* code points, folded: full-width ASCII to ASCII, U+3000 to space;
-                         text as written is read through byte_of */
-    uint32_t *byte_of; /* byte offset of each character; byte_of[n] == text_len */
+    uint32_t n;           /* characters */
+    uint32_t *f;          /* code points, folded: full-width ASCII to ASCII, U+3000 to space;
+                             text as written is read through byte_of */
+    uint32_t *byte_of;    /* byte offset of each character; byte_of[n] == text_len */
     uint32_t *line_start; /* character index of each line's start */
     uint32_t n_lines;
 
@@ -54,8 +54,8 @@ struct plan {
 };
 
 /* plan_text.c */
-enum status plan_decode(const char *data, size_t len, const char *name, char **out,
-                        size_t *out_len, const char **encoding, struct err *e);
+enum status plan_decode(const char *data, size_t len, const char *name, char **out, size_t *out_len,
+                        const char **encoding, struct err *e);
 void plan_index_text(struct plan *p);
 /* Returns the 1-based line and column of character i. */
 void plan_locate(const struct plan *p, uint32_t i, uint32_t *line, uint32_t *col);
@@ -79,8 +79,7 @@ void plan_split_names(struct plan *p, uint32_t start, uint32_t end, struct strve
 const struct plan_deadline *plan_find_deadline(struct plan *p, uint32_t start, uint32_t end,
                                                int label_only);
 /* Parses a 完成时限 value such as "2020年12月底" or "长期坚持". */
-const struct plan_deadline *plan_parse_deadline_value(struct plan *p, uint32_t start,
-                                                      uint32_t end);
+const struct plan_deadline *plan_parse_deadline_value(struct plan *p, uint32_t start, uint32_t end);
 /* Appends every figure in [start, end) to *out. */
 void plan_find_figures(struct plan *p, uint32_t start, uint32_t end, int measure,
                        struct plan_figure **out, size_t *n, size_t *cap);

@@ -51,9 +51,8 @@ static json_t *figure_json(const struct plan_item *it, const struct plan_figure 
     if (f->approx)
         json_object_set_new(o, "approx", json_true());
     json_object_set_new(o, "bound", str_or_null(f->bound));
-    json_object_set_new(o, "measure",
-                        f->measure >= 0 ? json_string(it->measures[f->measure].marker)
-                                        : json_null());
+    json_object_set_new(
+        o, "measure", f->measure >= 0 ? json_string(it->measures[f->measure].marker) : json_null());
     json_object_set_new(o, "span", span_json(f->span));
     return o;
 }

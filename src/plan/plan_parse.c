@@ -12,10 +12,10 @@
 #include "dept/dept.h"
 #include "plan/plan_int.h"
 
-#define CH_DUN 0x3001   /* 、 */
-#define CH_JU 0x3002    /* 。 */
-#define CH_SHI 0x662F   /* 是 */
-#define CH_DI 0x7B2C    /* 第 */
+#define CH_DUN 0x3001 /* 、 */
+#define CH_JU 0x3002  /* 。 */
+#define CH_SHI 0x662F /* 是 */
+#define CH_DI 0x7B2C  /* 第 */
 #define MAX_DEPTH 12
 
 enum mtype { M_CN, M_CNP, M_AR, M_ARP, M_CIRC };
@@ -394,7 +394,8 @@ static void parse_header(struct plan *p, uint32_t end)
     }
     if (title_line >= 0) {
         uint32_t a = p->line_start[title_line];
-        uint32_t e = (uint32_t)title_line + 1 < p->n_lines ? p->line_start[title_line + 1] - 1 : p->n;
+        uint32_t e =
+            (uint32_t)title_line + 1 < p->n_lines ? p->line_start[title_line + 1] - 1 : p->n;
         if (e > end)
             e = end;
         trim_range(p, &a, &e);
@@ -480,7 +481,9 @@ static uint32_t find_doc_end(struct plan *p)
 /* ---------------------------------------------------------------- headings */
 
 struct scan {
-    struct { int type, num, item; } stack[MAX_DEPTH];
+    struct {
+        int type, num, item;
+    } stack[MAX_DEPTH];
     int depth;
 };
 
@@ -606,7 +609,8 @@ static void scan_headings(struct builder *b)
                 if (ok && m.num != prev_num + 1)
                     plan_warn(p, i, "编号不连续：%d 之后是 %d (numbering jumps)", prev_num, m.num);
                 if (!ok && cand == 1 && m.num <= prev_num)
-                    plan_warn(p, i, "编号重复或倒退，按正文处理 (numbering restarts; read as text)");
+                    plan_warn(p, i,
+                              "编号重复或倒退，按正文处理 (numbering restarts; read as text)");
             } else {
                 ok = m.num == 1 || cand == 1;
                 if (ok && m.num != 1)
@@ -1314,18 +1318,54 @@ void plan_free(struct plan *p)
     free(p);
 }
 
-const char *plan_title(const struct plan *p) { return p->title; }
-const char *plan_doc_number(const struct plan *p) { return p->doc_number; }
-const char *plan_signed_on(const struct plan *p) { return p->signed_on; }
-const char *plan_published_on(const struct plan *p) { return p->published_on; }
-const char *plan_encoding(const struct plan *p) { return p->encoding; }
-const char *plan_text(const struct plan *p) { return p->text; }
-size_t plan_text_len(const struct plan *p) { return p->text_len; }
-const char *plan_sha256(const struct plan *p) { return p->sha256; }
-size_t plan_item_count(const struct plan *p) { return p->n_items; }
-size_t plan_task_count(const struct plan *p) { return p->n_tasks; }
-size_t plan_warning_count(const struct plan *p) { return p->warnings.n; }
-const char *plan_warning(const struct plan *p, size_t i) { return p->warnings.v[i]; }
+const char *plan_title(const struct plan *p)
+{
+    return p->title;
+}
+const char *plan_doc_number(const struct plan *p)
+{
+    return p->doc_number;
+}
+const char *plan_signed_on(const struct plan *p)
+{
+    return p->signed_on;
+}
+const char *plan_published_on(const struct plan *p)
+{
+    return p->published_on;
+}
+const char *plan_encoding(const struct plan *p)
+{
+    return p->encoding;
+}
+const char *plan_text(const struct plan *p)
+{
+    return p->text;
+}
+size_t plan_text_len(const struct plan *p)
+{
+    return p->text_len;
+}
+const char *plan_sha256(const struct plan *p)
+{
+    return p->sha256;
+}
+size_t plan_item_count(const struct plan *p)
+{
+    return p->n_items;
+}
+size_t plan_task_count(const struct plan *p)
+{
+    return p->n_tasks;
+}
+size_t plan_warning_count(const struct plan *p)
+{
+    return p->warnings.n;
+}
+const char *plan_warning(const struct plan *p, size_t i)
+{
+    return p->warnings.v[i];
+}
 
 const struct plan_item *plan_item(const struct plan *p, size_t i)
 {

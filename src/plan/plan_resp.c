@@ -17,13 +17,13 @@ struct label {
 
 /* Longest first where one label is a prefix of another. */
 static const struct label labels[] = {
-    {"牵头单位", ROLE_LEAD},   {"牵头部门", ROLE_LEAD},   {"主责单位", ROLE_LEAD},
-    {"主责部门", ROLE_LEAD},   {"主办单位", ROLE_LEAD},   {"主办部门", ROLE_LEAD},
-    {"牵头", ROLE_LEAD},       {"配合单位", ROLE_CO},     {"配合部门", ROLE_CO},
-    {"协办单位", ROLE_CO},     {"协办部门", ROLE_CO},     {"参与单位", ROLE_CO},
-    {"参与部门", ROLE_CO},     {"协同单位", ROLE_CO},     {"配合", ROLE_CO},
-    {"责任单位", ROLE_RESP},   {"责任部门", ROLE_RESP},   {"承办单位", ROLE_RESP},
-    {"实施单位", ROLE_RESP},   {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE},
+    {"牵头单位", ROLE_LEAD},     {"牵头部门", ROLE_LEAD},     {"主责单位", ROLE_LEAD},
+    {"主责部门", ROLE_LEAD},     {"主办单位", ROLE_LEAD},     {"主办部门", ROLE_LEAD},
+    {"牵头", ROLE_LEAD},         {"配合单位", ROLE_CO},       {"配合部门", ROLE_CO},
+    {"协办单位", ROLE_CO},       {"协办部门", ROLE_CO},       {"参与单位", ROLE_CO},
+    {"参与部门", ROLE_CO},       {"协同单位", ROLE_CO},       {"配合", ROLE_CO},
+    {"责任单位", ROLE_RESP},     {"责任部门", ROLE_RESP},     {"承办单位", ROLE_RESP},
+    {"实施单位", ROLE_RESP},     {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE},
     {"时间节点", ROLE_DEADLINE}, {"时限要求", ROLE_DEADLINE}, {"时限", ROLE_DEADLINE},
 };
 
@@ -61,8 +61,8 @@ static int is_list_sep(uint32_t c)
 
 static int is_trim(uint32_t c)
 {
-    return plan_is_space(c) || c == 0x201C || c == 0x201D || c == '"' || c == 0x3001 ||
-           c == ',' || c == ';' || c == 0x3002 || c == ':' || c == '(' || c == ')';
+    return plan_is_space(c) || c == 0x201C || c == 0x201D || c == '"' || c == 0x3001 || c == ',' ||
+           c == ';' || c == 0x3002 || c == ':' || c == '(' || c == ')';
 }
 
 /* Trailing words that are not part of a name; the flag says a collective is implied. */
@@ -70,10 +70,18 @@ static const struct {
     const char *text;
     const char *collective;
 } tails[] = {
-    {"等有关部门", "有关部门"}, {"等相关部门", "相关部门"}, {"等有关单位", "有关单位"},
-    {"等相关单位", "相关单位"}, {"等部门", NULL},           {"等单位", NULL},
-    {"等", NULL},               {"共同负责", NULL},         {"负责", NULL},
-    {"牵头", NULL},             {"配合", NULL},             {"按职责分工负责", NULL},
+    {"等有关部门", "有关部门"},
+    {"等相关部门", "相关部门"},
+    {"等有关单位", "有关单位"},
+    {"等相关单位", "相关单位"},
+    {"等部门", NULL},
+    {"等单位", NULL},
+    {"等", NULL},
+    {"共同负责", NULL},
+    {"负责", NULL},
+    {"牵头", NULL},
+    {"配合", NULL},
+    {"按职责分工负责", NULL},
 };
 
 static int ends_with_lit(const struct plan *p, uint32_t a, uint32_t b, const char *lit,

@@ -177,8 +177,7 @@ static int64_t task_for(const struct plan *p, const int64_t *task_ids, int item,
 }
 
 static enum status insert_figures(struct store *s, const struct plan *p, int64_t plan_id,
-                                  const int64_t *item_ids, const int64_t *task_ids,
-                                  struct err *e)
+                                  const int64_t *item_ids, const int64_t *task_ids, struct err *e)
 {
     enum status st = ST_OK;
     for (size_t i = 0; i < p->n_items && st == ST_OK; i++) {
@@ -247,8 +246,8 @@ enum status plan_import(struct store *s, const struct plan *p, const char *file_
         goto out;
     {
         json_t *after = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:s?}", "title",
-                                  p->title ? p->title : "", "doc_number", p->doc_number,
-                                  "sha256", p->sha256, "items", (json_int_t)p->n_items, "tasks",
+                                  p->title ? p->title : "", "doc_number", p->doc_number, "sha256",
+                                  p->sha256, "items", (json_int_t)p->n_items, "tasks",
                                   (json_int_t)p->n_tasks, "file_name", file_name);
         char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(after);
@@ -272,10 +271,10 @@ out_free:
 
 /* ---------------------------------------------------------------- reading */
 
-#define SUMMARY_SQL                                                                           \
-    "SELECT p.id, p.title, p.doc_number, p.signed_on, p.published_on, p.source_sha256,"       \
-    " p.imported_at, p.file_name,"                                                            \
-    " (SELECT count(*) FROM items i WHERE i.plan_id = p.id),"                                 \
+#define SUMMARY_SQL                                                                                \
+    "SELECT p.id, p.title, p.doc_number, p.signed_on, p.published_on, p.source_sha256,"            \
+    " p.imported_at, p.file_name,"                                                                 \
+    " (SELECT count(*) FROM items i WHERE i.plan_id = p.id),"                                      \
     " (SELECT count(*) FROM tasks t WHERE t.plan_id = p.id) FROM plans p"
 
 static void summary_from(struct store_stmt *q, struct plan_summary *r)

@@ -65,15 +65,15 @@ static enum status convert(const char *from, const char *data, size_t len, char 
     return ST_OK;
 }
 
-enum status plan_decode(const char *data, size_t len, const char *name, char **out,
-                        size_t *out_len, const char **encoding, struct err *e)
+enum status plan_decode(const char *data, size_t len, const char *name, char **out, size_t *out_len,
+                        const char **encoding, struct err *e)
 {
     char where[128];
     if (len == 0)
         return err_set(e, ST_INVALID, name, "文件为空 (empty file)");
     if (len > PLAN_MAX_BYTES)
-        return err_set(e, ST_LIMIT, name, "文件过大：%zu 字节，上限 %zu 字节 (file too large)",
-                       len, PLAN_MAX_BYTES);
+        return err_set(e, ST_LIMIT, name, "文件过大：%zu 字节，上限 %zu 字节 (file too large)", len,
+                       PLAN_MAX_BYTES);
 
     char *u = NULL;
     size_t ulen = 0;
@@ -83,8 +83,8 @@ enum status plan_decode(const char *data, size_t len, const char *name, char **o
         size_t bad = 0;
         if (convert(enc, data + 2, len - 2, &u, &ulen, &bad) != ST_OK)
             return err_set(e, ST_INVALID, name,
-                           "无法按 %s 解码：第 %zu 字节处编码无效 (undecodable %s)", enc,
-                           bad + 2, enc);
+                           "无法按 %s 解码：第 %zu 字节处编码无效 (undecodable %s)", enc, bad + 2,
+                           enc);
         *encoding = enc;
     } else {
         size_t skip = (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) ? 3 : 0;
@@ -146,8 +146,8 @@ enum status plan_decode(const char *data, size_t len, const char *name, char **o
     for (size_t i = 0; i < ulen && blank;) {
         if (u[i] == ' ' || u[i] == '\t' || u[i] == '\n') {
             i++;
-        } else if (i + 2 < ulen && (unsigned char)u[i] == 0xE3 &&
-                   (unsigned char)u[i + 1] == 0x80 && (unsigned char)u[i + 2] == 0x80) {
+        } else if (i + 2 < ulen && (unsigned char)u[i] == 0xE3 && (unsigned char)u[i + 1] == 0x80 &&
+                   (unsigned char)u[i + 2] == 0x80) {
             i += 3; /* U+3000 ideographic space */
         } else {
             blank = 0;
@@ -266,16 +266,26 @@ int plan_cn_digit(uint32_t c)
     case 0x3007: /* 〇 */
     case 0x96F6: /* 零 */
         return 0;
-    case 0x4E00: return 1; /* 一 */
-    case 0x4E8C: return 2; /* 二 */
-    case 0x4E09: return 3; /* 三 */
-    case 0x56DB: return 4; /* 四 */
-    case 0x4E94: return 5; /* 五 */
-    case 0x516D: return 6; /* 六 */
-    case 0x4E03: return 7; /* 七 */
-    case 0x516B: return 8; /* 八 */
-    case 0x4E5D: return 9; /* 九 */
-    default: return -1;
+    case 0x4E00:
+        return 1; /* 一 */
+    case 0x4E8C:
+        return 2; /* 二 */
+    case 0x4E09:
+        return 3; /* 三 */
+    case 0x56DB:
+        return 4; /* 四 */
+    case 0x4E94:
+        return 5; /* 五 */
+    case 0x516D:
+        return 6; /* 六 */
+    case 0x4E03:
+        return 7; /* 七 */
+    case 0x516B:
+        return 8; /* 八 */
+    case 0x4E5D:
+        return 9; /* 九 */
+    default:
+        return -1;
     }
 }
 

@@ -48,8 +48,8 @@ static enum status migrate(struct store *s, struct err *e)
     if (st != ST_OK)
         return st;
     struct store_stmt *q;
-    if ((st = store_prepare(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &q,
-                            e)) != ST_OK)
+    if ((st = store_prepare(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &q, e)) !=
+        ST_OK)
         return st;
     int row;
     if ((st = store_step(q, &row, e)) != ST_OK)
@@ -169,8 +169,7 @@ enum status store_exec(struct store *s, const char *sql, struct err *e)
     return s->ops->exec(s, sql, e);
 }
 
-enum status store_prepare(struct store *s, const char *sql, struct store_stmt **out,
-                          struct err *e)
+enum status store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct err *e)
 {
     return s->ops->prepare(s, sql, out, e);
 }

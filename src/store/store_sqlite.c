@@ -73,9 +73,8 @@ static enum status sq_open(const char *path, struct store **out, struct err *e)
     if (strcmp(path, ":memory:") != 0 && mkdirs_for(path) != 0)
         return err_set(e, ST_IO, path, "无法创建数据库目录：%s", strerror(errno));
     struct sq_store *s = xcalloc(1, sizeof *s);
-    int rc = sqlite3_open_v2(path, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         err_set(e, ST_IO, path, "无法打开数据库：%s", s->db ? sqlite3_errmsg(s->db) : "?");
         sqlite3_close(s->db);

@@ -52,7 +52,7 @@ static void money_parses_exactly(void **state)
     assert_int_equal(money_parse_fen("0.01", 4, 1, &fen), ST_OK);
     assert_int_equal(fen, 1);
     assert_int_equal(money_parse_fen("0.001", 5, 1, &fen), ST_INVALID); /* finer than a fen */
-    assert_int_equal(money_parse_fen("0.0001", 6, 10000, &fen), ST_OK);  /* 0.0001万元 = 1元 */
+    assert_int_equal(money_parse_fen("0.0001", 6, 10000, &fen), ST_OK); /* 0.0001万元 = 1元 */
     assert_int_equal(fen, 100);
     assert_int_equal(money_parse_fen("1.2.3", 5, 1, &fen), ST_INVALID);
     assert_int_equal(money_parse_fen("", 0, 1, &fen), ST_INVALID);
@@ -138,9 +138,12 @@ static void arena_allocates_zeroed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(utf8_decodes_and_rejects), cmocka_unit_test(money_parses_exactly),
-        cmocka_unit_test(dates_are_civil),          cmocka_unit_test(buf_respects_its_cap),
-        cmocka_unit_test(sha256_matches_known_vectors), cmocka_unit_test(arena_allocates_zeroed),
+        cmocka_unit_test(utf8_decodes_and_rejects),
+        cmocka_unit_test(money_parses_exactly),
+        cmocka_unit_test(dates_are_civil),
+        cmocka_unit_test(buf_respects_its_cap),
+        cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(arena_allocates_zeroed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,9 +90,11 @@ static void breakdown_of_the_seed(void **state)
     for (size_t i = 0; i + 1 < len; i++)
         lines += d[i] == '\r' && d[i + 1] == '\n';
     assert_int_equal(lines, 56); /* header + 55 tasks */
-    assert_true(strncmp(d, "\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,涉及指标\r\n",
-                        strlen("\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,"
-                               "涉及指标\r\n")) == 0);
+    assert_true(
+        strncmp(d,
+                "\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,涉及指标\r\n",
+                strlen("\xEF\xBB\xBF序号,条目,重点任务,具体措施,牵头单位,配合单位,完成时限,"
+                       "涉及指标\r\n")) == 0);
     assert_non_null(strstr(d, "\r\n1,二/(一)/1/一是,打造若干竞争力强的创新平台,"));
     assert_non_null(strstr(d, ",区科学技术局,区人力资源部、区财政局,,"));
     assert_non_null(strstr(d, "2023-03-31（力争通过三年努力）"));

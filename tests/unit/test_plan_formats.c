@@ -69,7 +69,7 @@ static void fullwidth_punctuation(void **state)
     const struct plan_item *b = item(p, "二/(一)/2");
     names_are(b->lead, NAMES("区大数据管理局"));
     names_are(b->co, NAMES("区自然资源局", "新城投资集团有限公司")); /* no 区 for a company */
-    assert_int_equal(b->figures[1].fen, 15000000000LL);               /* １．５亿元 */
+    assert_int_equal(b->figures[1].fen, 15000000000LL);              /* １．５亿元 */
     const struct plan_item *c = item(p, "二/(二)/1");
     assert_string_equal(c->figures[0].bound, "at_most");
     assert_int_equal(c->figures[0].fen, 20000000);

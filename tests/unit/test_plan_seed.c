@@ -148,7 +148,8 @@ static void seed_measures_and_tasks(void **state)
     const struct plan_task *t54 = plan_task(p, 54);
     assert_int_equal(t54->measure, -1);
     assert_string_equal(plan_item(p, (size_t)t54->item)->path, "三/(四)");
-    assert_true(strncmp(t54->text, "建立高质量发展统计监测体系", strlen("建立高质量发展统计监测体系")) == 0);
+    assert_true(strncmp(t54->text, "建立高质量发展统计监测体系",
+                        strlen("建立高质量发展统计监测体系")) == 0);
     plan_free(p);
 }
 
@@ -184,9 +185,12 @@ static void seed_figures_cite_the_clause(void **state)
         const char *text, *unit, *bound;
         int64_t fen, bp;
     } want[] = {
-        {"1%", "%", NULL, 0, 100},          {"10万元", "万元", "at_most", 10000000, 0},
-        {"10%", "%", "at_least", 0, 1000},  {"100万元", "万元", "at_most", 100000000, 0},
-        {"1件", "件", NULL, 0, 0},          {"1万元", "万元", NULL, 1000000, 0},
+        {"1%", "%", NULL, 0, 100},
+        {"10万元", "万元", "at_most", 10000000, 0},
+        {"10%", "%", "at_least", 0, 1000},
+        {"100万元", "万元", "at_most", 100000000, 0},
+        {"1件", "件", NULL, 0, 0},
+        {"1万元", "万元", NULL, 1000000, 0},
         {"20万元", "万元", "at_most", 20000000, 0},
     };
     assert_int_equal(it->n_figures, 7);
@@ -362,12 +366,9 @@ static void seed_flattened_into_paragraphs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(seed_acceptance_table),
-        cmocka_unit_test(seed_measures_and_tasks),
-        cmocka_unit_test(seed_figures_cite_the_clause),
-        cmocka_unit_test(seed_deadlines),
-        cmocka_unit_test(seed_matches_golden_json),
-        cmocka_unit_test(seed_in_other_encodings),
+        cmocka_unit_test(seed_acceptance_table),          cmocka_unit_test(seed_measures_and_tasks),
+        cmocka_unit_test(seed_figures_cite_the_clause),   cmocka_unit_test(seed_deadlines),
+        cmocka_unit_test(seed_matches_golden_json),       cmocka_unit_test(seed_in_other_encodings),
         cmocka_unit_test(seed_flattened_into_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

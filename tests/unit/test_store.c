@@ -97,10 +97,9 @@ static void newer_schema_is_refused(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    assert_int_equal(store_exec(f->s,
-                                "INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x')",
-                                &e),
-                     ST_OK);
+    assert_int_equal(
+        store_exec(f->s, "INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x')", &e),
+        ST_OK);
     store_close(f->s);
     f->s = NULL;
     assert_int_equal(store_open(f->db, &f->s, &e), ST_DB);
