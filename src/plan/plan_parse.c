@@ -41,6 +41,7 @@ struct builder {
     uint32_t body_start, doc_end;
     unsigned char *line_kind; /* per line: 0 text, 1 table header, 2 table row */
     int (*line_roles)[8];     /* table header roles, for the rows that follow */
+    uint32_t restart_at;      /* where the plan starts after a numbered cover letter, or 0 */
 };
 
 enum { LINE_TEXT, LINE_TABLE_HEAD, LINE_TABLE_ROW };
@@ -329,6 +330,47 @@ static int has_word(const struct plan *p, uint32_t a, uint32_t e, const char *li
     return 0;
 }
 
+/* A long title is often broken over two lines:
+ *   立山区政府2023年重点工作
+ *   任务分解和责任分工方案
+ * Joins the previous line when it reads as the first half of a title, not as a masthead
+ * (…人民政府文件), an issuing body, a date, a 文号 or a note such as （此件公开发布）. */
+static void merge_title_line(struct plan *p, uint32_t title_line, uint32_t ta, uint32_t te)
+{
+    if (plan_match(p, ta, te, "关于"))
+        return;
+    int l = (int)title_line - 1;
+    while (l >= 0) {
+        uint32_t a = p->line_start[l], e = p->line_start[l + 1] - 1;
+        trim_range(p, &a, &e);
+        if (a < e)
+            break;
+        l--;
+    }
+    if (l < 0)
+        return;
+    uint32_t a = p->line_start[l], e = p->line_start[l + 1] - 1;
+    trim_range(p, &a, &e);
+    if (e - a < 2 || e - a > 40 || p->f[a] == '(' || p->f[e - 1] == ':' || p->f[e - 1] == ')')
+        return;
+    for (uint32_t i = a; i < e; i++)
+        if (p->f[i] == CH_JU || p->f[i] == ',' || p->f[i] == 0x3014 || p->f[i] == '[' ||
+            p->f[i] == 0x300A)
+            return;
+    struct date d;
+    if (plan_parse_date_at(p, a, e, &d) || has_word(p, a, e, "文件") ||
+        has_word(p, a, e, "发布日期") || has_word(p, a, e, "方案") || has_word(p, a, e, "通知"))
+        return;
+    char *first = plan_sub(p, a, e);
+    if (dept_kind_of(first) != DEPT_OTHER)
+        return; /* an issuing body: 立山区人民政府 */
+    size_t n1 = strlen(first), n2 = strlen(p->title);
+    char *t = arena_alloc(p->arena, n1 + n2 + 1);
+    memcpy(t, first, n1);
+    memcpy(t + n1, p->title, n2 + 1);
+    p->title = t;
+}
+
 static void parse_header(struct plan *p, uint32_t end)
 {
     p->doc_number = find_doc_number(p, 0, end);
@@ -410,6 +452,7 @@ static void parse_header(struct plan *p, uint32_t end)
                 break;
             }
         p->title = plan_sub(p, a, e);
+        merge_title_line(p, (uint32_t)title_line, a, e);
     } else {
         /* A flattened header: take the book title from the 印发 sentence. */
         for (uint32_t i = 0; i < end; i++)
@@ -546,6 +589,39 @@ static void table_row_item(struct builder *b, struct scan *sc, uint32_t l, int r
     ib->end = e;
 }
 
+/* Before a top-level heading numbered 1 again: were the items so far the numbered paragraphs
+ * of a cover letter (关于印发…的通知)? They are if none has sub-headings and a signature date or
+ * a title line (…方案, …要点) stands between the last of them and here. */
+static int is_cover_letter(const struct builder *b, uint32_t here)
+{
+    const struct plan *p = b->p;
+    if (p->n_items == 0 || p->n_items > 12)
+        return 0;
+    for (size_t k = 0; k < p->n_items; k++)
+        if (p->items[k].depth != 1)
+            return 0;
+    uint32_t from = b->ib[p->n_items - 1].mend;
+    for (uint32_t l = 0; l < p->n_lines; l++) {
+        uint32_t a = p->line_start[l];
+        uint32_t e = l + 1 < p->n_lines ? p->line_start[l + 1] - 1 : p->n;
+        if (a <= from || e > here)
+            continue;
+        trim_range(p, &a, &e);
+        if (a >= e)
+            continue;
+        struct date d;
+        if (line_is_date(p, a, e, &d))
+            return 1;
+        int sentence = 0;
+        for (uint32_t i = a; i < e; i++)
+            sentence |= p->f[i] == CH_JU;
+        if (!sentence && e - a <= 60 &&
+            (has_word(p, a, e, "方案") || has_word(p, a, e, "要点") || has_word(p, a, e, "计划")))
+            return 1;
+    }
+    return 0;
+}
+
 static void scan_headings(struct builder *b)
 {
     struct plan *p = b->p;
@@ -608,9 +684,20 @@ static void scan_headings(struct builder *b)
                     ok = 0;
                 if (ok && m.num != prev_num + 1)
                     plan_warn(p, i, "编号不连续：%d 之后是 %d (numbering jumps)", prev_num, m.num);
-                if (!ok && cand == 1 && m.num <= prev_num)
+                if (!ok && cand == 1 && pos == 0 && m.num == 1 && is_cover_letter(b, i)) {
+                    /* What came before was the 印发 notice's own numbered paragraphs. */
+                    plan_warn(p, i,
+                              "此前的编号段落是印发通知的正文，方案从这里开始 "
+                              "(a numbered cover letter precedes the plan)");
+                    p->n_items = 0;
+                    sc.depth = 0;
+                    pos = -1;
+                    b->restart_at = i;
+                    ok = 1;
+                } else if (!ok && cand == 1 && m.num <= prev_num) {
                     plan_warn(p, i,
                               "编号重复或倒退，按正文处理 (numbering restarts; read as text)");
+                }
             } else {
                 ok = m.num == 1 || cand == 1;
                 if (ok && m.num != 1)
@@ -795,6 +882,20 @@ static void find_resps(struct plan *p, uint32_t a, uint32_t e, struct ranges *ou
             uint32_t j = le;
             while (j < e && f[j] != '\n' && f[j] != CH_JU)
                 j++;
+            /* Label lines that follow (牵头单位：… / 责任单位：… / 完成时限：…, blank lines
+             * between) form one clause, so 责任单位 after 牵头单位 reads as cooperating. */
+            for (;;) {
+                uint32_t k = j;
+                while (k < e && (plan_is_space(f[k]) || f[k] == CH_JU))
+                    k++;
+                int role2;
+                uint32_t le2;
+                if (k >= e || !plan_resp_label_at(p, k, e, &role2, &le2))
+                    break;
+                j = le2;
+                while (j < e && f[j] != '\n' && f[j] != CH_JU)
+                    j++;
+            }
             /* Several labels may share one line: 牵头单位：A  配合单位：B. */
             struct resp r = {0};
             if (plan_resp_parse(p, i, j, &r)) {
@@ -1270,6 +1371,14 @@ enum status plan_parse(const char *data, size_t len, const char *name, struct pl
         goto fail;
     }
     scan_headings(&b);
+    if (b.restart_at) {
+        /* The header is what stands before the plan proper, not before the cover letter. */
+        p->title = p->doc_number = p->published_on = NULL;
+        p->has_signed = 0;
+        p->recipients.n = 0;
+        parse_header(p, b.restart_at);
+        find_doc_end(p);
+    }
     if (p->n_items == 0) {
         uint32_t line, col;
         plan_locate(p, b.body_start, &line, &col);

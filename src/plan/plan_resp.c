@@ -96,6 +96,13 @@ static int ends_with_lit(const struct plan *p, uint32_t a, uint32_t b, const cha
     return 1;
 }
 
+/* 某山经济开发区, 高新区: an area names itself; a shared 区 must not be put before it. */
+static int names_an_area(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 3 && memcmp(name + n - 3, "区", 3) == 0;
+}
+
 static void emit_name(struct plan *p, uint32_t a, uint32_t b, struct strvec *out,
                       const char **prefix)
 {
@@ -145,7 +152,7 @@ static void emit_name(struct plan *p, uint32_t a, uint32_t b, struct strvec *out
     if (plen > 0 && kind == DEPT_GOVERNMENT) {
         *prefix = arena_strndup(p->arena, name, plen);
         final = arena_strdup(p->arena, name);
-    } else if (plen == 0 && kind == DEPT_GOVERNMENT && *prefix) {
+    } else if (plen == 0 && kind == DEPT_GOVERNMENT && *prefix && !names_an_area(name)) {
         size_t pl = strlen(*prefix), nl = strlen(name);
         char *s = arena_alloc(p->arena, pl + nl + 1);
         memcpy(s, *prefix, pl);
@@ -181,7 +188,7 @@ void plan_split_names(struct plan *p, uint32_t start, uint32_t end, struct strve
         if (conj && i > a) {
             char *left = plan_sub(p, a, i);
             enum dept_kind k = dept_kind_of(left);
-            if (k == DEPT_GOVERNMENT || k == DEPT_COMPANY || k == DEPT_TOWNSHIP) {
+            if (k != DEPT_OTHER) {
                 emit_name(p, a, i, out, prefix);
                 a = i + conj;
                 i += conj - 1;
@@ -236,7 +243,9 @@ static int parse_unlabelled(struct plan *p, uint32_t start, uint32_t end, struct
     uint32_t j = lead_at + lead_len;
     while (j < end && (is_list_sep(p->f[j]) || plan_is_space(p->f[j])))
         j++;
-    static const char *const co_words[] = {"配合", "协助", "参与", "协同", NULL};
+    /* 区财政局配合 / 各有关部门按职责分工负责: what follows the lead cooperates. */
+    static const char *const co_words[] = {"配合",           "协助",       "参与", "协同",
+                                           "按职责分工负责", "按职责负责", "负责", NULL};
     for (uint32_t k = j; k < end; k++) {
         for (const char *const *w = co_words; *w; w++) {
             if (plan_match(p, k, end, *w)) {

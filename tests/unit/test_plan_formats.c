@@ -288,6 +288,40 @@ static void per_measure_assignments(void **state)
     plan_free(p);
 }
 
+static void cover_letter_with_numbered_paragraphs(void **state)
+{
+    (void)state;
+    struct plan *p = parse_fixture("cover_letter.txt");
+    /* The 通知's own 一、二、三、 are not the plan: it starts at the title before the second 一、.
+     */
+    assert_string_equal(plan_title(p), "2023年区政府工作报告确定的主要目标任务责任分解方案");
+    assert_string_equal(plan_doc_number(p), "某政办〔2023〕1号");
+    assert_string_equal(plan_signed_on(p), "2023-01-03");
+    assert_int_equal(plan_item_count(p), 5);
+    names_are(item(p, "一/(一)")->lead, NAMES("区发展和改革局"));
+    const struct plan_item *c = item(p, "二/(一)");
+    names_are(c->lead, NAMES("区发展和改革局"));
+    names_are(c->co, NAMES("区直各有关部门")); /* …按职责分工负责 */
+    assert_int_equal(plan_warning_count(p), 1);
+    plan_free(p);
+}
+
+static void title_on_two_lines_and_label_runs(void **state)
+{
+    (void)state;
+    struct plan *p = parse_fixture("two_line_title.txt");
+    assert_string_equal(plan_title(p), "某山区政府2023年重点工作任务分解和责任分工方案");
+    assert_string_equal(plan_signed_on(p), "2023-03-28");
+    /* 牵头单位 then 责任单位 on separate lines: 责任单位 cooperates; an area keeps its name. */
+    const struct plan_item *a = item(p, "一/1");
+    names_are(a->lead, NAMES("区发改局"));
+    names_are(a->co, NAMES("某山经济开发区", "全区经济运行各专班"));
+    const struct plan_item *b = item(p, "二/1");
+    names_are(b->lead, NAMES("区发改局", "区工信局"));
+    names_are(b->co, NAMES("区直各有关部门", "各街道"));
+    plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +338,8 @@ int main(void)
         cmocka_unit_test(one_shi_inside_words_is_not_a_measure),
         cmocka_unit_test(di_yi_measures),
         cmocka_unit_test(per_measure_assignments),
+        cmocka_unit_test(cover_letter_with_numbered_paragraphs),
+        cmocka_unit_test(title_on_two_lines_and_label_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
