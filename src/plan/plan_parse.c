@@ -1323,15 +1323,17 @@ static void build_tasks(struct plan *p)
 
 /* ---------------------------------------------------------------- entry */
 
+/* 列第一位的为牵头单位 / 排名第一的为牵头部门 / 列第一位为牵头或汇总单位: a 牵头 preceded
+ * closely by 第一 or 首位 anywhere in the plan. */
 static int says_first_is_lead(const struct plan *p)
 {
-    for (uint32_t i = 0; i + 6 < p->n; i++)
-        if (p->f[i] == 0x4E3A /* 为 */ &&
-            (plan_match(p, i, p->n, "为牵头单位") || plan_match(p, i, p->n, "为牵头部门"))) {
-            uint32_t a = i > 12 ? i - 12 : 0;
+    for (uint32_t i = 2; i + 1 < p->n; i++)
+        if (p->f[i] == 0x7275 /* 牵 */ && p->f[i + 1] == 0x5934 /* 头 */) {
+            uint32_t a = i > 10 ? i - 10 : 0;
             for (uint32_t j = a; j < i; j++)
-                if (plan_match(p, j, i, "第一") || plan_match(p, j, i, "首位") ||
-                    plan_match(p, j, i, "排首"))
+                if (plan_match(p, j, i, "第一位") || plan_match(p, j, i, "第一个") ||
+                    plan_match(p, j, i, "首位") || plan_match(p, j, i, "排首") ||
+                    plan_match(p, j, i, "第一的"))
                     return 1;
         }
     return 0;

@@ -78,6 +78,7 @@ static const struct {
     {"等单位", NULL},
     {"等", NULL},
     {"共同负责", NULL},
+    {"分别牵头", NULL},
     {"负责", NULL},
     {"牵头", NULL},
     {"配合", NULL},
@@ -167,12 +168,44 @@ static void emit_name(struct plan *p, uint32_t a, uint32_t b, struct strvec *out
         strvec_push(out, collective);
 }
 
+/* A parenthesis inside a name list is either part of a name (各县(市、区)政府) or a note
+ * about the list (列第一位的为牵头单位，下同): notes are skipped. */
+static int paren_is_note(const struct plan *p, uint32_t open, uint32_t close)
+{
+    static const char *const words[] = {"下同", "牵头", "汇总", "注", "除", "不再", NULL};
+    if (close - open > 12)
+        return 1;
+    for (uint32_t i = open; i < close; i++)
+        for (const char *const *w = words; *w; w++)
+            if (plan_match(p, i, close, *w))
+                return 1;
+    return 0;
+}
+
 void plan_split_names(struct plan *p, uint32_t start, uint32_t end, struct strvec *out,
                       const char **prefix)
 {
     uint32_t a = start;
+    int depth = 0;
     for (uint32_t i = start; i < end; i++) {
         uint32_t c = p->f[i];
+        if (c == '(' && depth == 0) {
+            uint32_t close = i + 1;
+            while (close < end && p->f[close] != ')')
+                close++;
+            if (close < end && paren_is_note(p, i, close)) {
+                emit_name(p, a, i, out, prefix);
+                a = close + 1;
+                i = close;
+                continue;
+            }
+        }
+        if (c == '(')
+            depth++;
+        else if (c == ')' && depth > 0)
+            depth--;
+        if (depth > 0)
+            continue;
         if (is_list_sep(c)) {
             emit_name(p, a, i, out, prefix);
             a = i + 1;
@@ -289,6 +322,12 @@ int plan_resp_parse(struct plan *p, uint32_t start, uint32_t end, struct resp *r
     const char *prefix = NULL;
     for (int h = 0; h < nh; h++) {
         uint32_t vs = hits[h].value, ve = h + 1 < nh ? hits[h + 1].at : end;
+        /* A sentence after the list is a note (。以下政策措施均需…落实): the list ends at 。 */
+        for (uint32_t k = vs; k < ve; k++)
+            if (p->f[k] == 0x3002) {
+                ve = k;
+                break;
+            }
         switch (hits[h].role) {
         case ROLE_LEAD:
             plan_split_names(p, vs, ve, &r->lead, &prefix);
@@ -302,8 +341,14 @@ int plan_resp_parse(struct plan *p, uint32_t start, uint32_t end, struct resp *r
             } else {
                 struct strvec all = {0};
                 plan_split_names(p, vs, ve, &all, &prefix);
+                /* X、Y分别牵头: each leads, whatever the first-listed rule says. */
+                int each_leads = 0;
+                for (uint32_t k = vs; k + 4 <= ve && !each_leads; k++)
+                    each_leads = plan_match(p, k, ve, "分别牵头") &&
+                                 (k == vs || p->f[k - 1] != 0x201C); /* not “分别牵头” quoted */
                 for (size_t k = 0; k < all.n; k++)
-                    strvec_push(p->first_is_lead && k > 0 ? &r->co : &r->lead, all.v[k]);
+                    strvec_push(p->first_is_lead && k > 0 && !each_leads ? &r->co : &r->lead,
+                                all.v[k]);
                 free(all.v);
             }
             break;

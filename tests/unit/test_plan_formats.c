@@ -322,6 +322,26 @@ static void title_on_two_lines_and_label_runs(void **state)
     plan_free(p);
 }
 
+static void first_listed_leads_with_notes(void **state)
+{
+    (void)state;
+    struct plan *p = parse_fixture("first_listed_leads.txt");
+    /* （…列第一位为牵头或汇总单位，下同） is a note, not a department. */
+    const struct plan_item *a = item(p, "一/2");
+    names_are(a->lead, NAMES("市发改委"));
+    names_are(a->co, NAMES("市经信局", "市财政局"));
+    /* 分别牵头: both lead. */
+    names_are(item(p, "一/3")->lead, NAMES("市人力社保局", "市农业农村局"));
+    /* A sentence after the list inside the parenthesis is not a name. */
+    const struct plan_item *c = item(p, "二/(一)/4");
+    names_are(c->lead, NAMES("市工信局"));
+    assert_int_equal(c->co.n, 4);
+    assert_string_equal(c->figures[0].text, "2.43亿元");
+    /* Parentheses inside a name are kept: 各县(市、区)政府 is one collective. */
+    names_are(item(p, "二/(一)/5")->co, NAMES("市发改委", "各县(市、区)政府", "某开发区管委会"));
+    plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +360,7 @@ int main(void)
         cmocka_unit_test(per_measure_assignments),
         cmocka_unit_test(cover_letter_with_numbered_paragraphs),
         cmocka_unit_test(title_on_two_lines_and_label_runs),
+        cmocka_unit_test(first_listed_leads_with_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
