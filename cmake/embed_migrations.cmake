@@ -1,5 +1,6 @@
 # Writes OUT: a C file with every migration in FILES as a string, in order.
 # Each file is named NNN_description.sql; NNN is the schema version it brings.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from db/migrations by cmake/embed_migrations.cmake. Do not edit. */\n")
 string(APPEND body "#include \"store/store_int.h\"\n\nconst struct store_migration store_migrations[] = {\n")
 foreach(f ${FILES})

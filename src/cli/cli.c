@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "base/date.h"
+#include "calendar/calendar.h"
 #include "base/xalloc.h"
 #include "cli/cli_int.h"
 #include "dept/dept.h"
@@ -468,6 +470,125 @@ static int cmd_audit_verify(const struct cli_args *a)
     return r.first_bad == 0 ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------- calendar */
+
+/* Opens the store when it exists, for the office's additions; the shipped calendar otherwise. */
+static enum status load_calendar(const struct cli_args *a, struct calendar **cal, struct err *e)
+{
+    FILE *f = fopen(a->db, "rb");
+    if (!f) {
+        *cal = calendar_builtin();
+        return ST_OK;
+    }
+    fclose(f);
+    struct store *s;
+    enum status st = store_open(a->db, &s, e);
+    if (st != ST_OK)
+        return st;
+    st = calendar_load(s, cal, e);
+    store_close(s);
+    return st;
+}
+
+static int cmd_calendar_after(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct date d;
+    if (!date_parse_iso(a->pos[0], &d)) {
+        err_set(&e, ST_INVALID, a->pos[0], "应为 YYYY-MM-DD 日期 (bad date)");
+        return report(ST_INVALID, &e);
+    }
+    char *end;
+    long n = strtol(a->pos[1], &end, 10);
+    if (*end || end == a->pos[1] || n < 0 || n > 3660) {
+        err_set(&e, ST_INVALID, a->pos[1], "工作日数应为 0 到 3660 的整数 (bad count)");
+        return report(ST_INVALID, &e);
+    }
+    struct calendar *cal;
+    enum status st = load_calendar(a, &cal, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct date r = calendar_add_workdays(cal, d, (int)n);
+    for (int y = d.y; y <= r.y; y++)
+        if (!calendar_has_year(cal, y))
+            fprintf(stderr,
+                    "hqd: 提示：%d 年没有节假日数据，按周一至周五计算；用 hqd calendar add "
+                    "补充 (no holiday data for %d)\n",
+                    y, y);
+    char iso[16];
+    date_format(r, iso, sizeof iso);
+    if (a->json) {
+        json_t *j =
+            json_pack("{s:s, s:i, s:s}", "from", a->pos[0], "workdays", (int)n, "date", iso);
+        print_json(j);
+        json_decref(j);
+    } else {
+        puts(iso);
+    }
+    calendar_free(cal);
+    return 0;
+}
+
+static int cmd_calendar_add(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *data;
+    size_t len;
+    enum status st;
+    const char *name = a->pos[0];
+    if (strcmp(name, "-") == 0) {
+        st = read_file("/dev/stdin", &data, &len, &e);
+        name = "<stdin>";
+    } else {
+        st = read_file(name, &data, &len, &e);
+    }
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK) {
+        free(data);
+        return report(st, &e);
+    }
+    size_t added;
+    st = calendar_add(s, actor(), data, len, name, &added, &e);
+    free(data);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已添加 %zu 天的节假日安排。\n", added);
+    return 0;
+}
+
+static int cmd_calendar_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *end;
+    long y = strtol(a->pos[0], &end, 10);
+    if (*end || y < 2000 || y > 2199) {
+        err_set(&e, ST_INVALID, a->pos[0], "年份应为 2000 到 2199 (bad year)");
+        return report(ST_INVALID, &e);
+    }
+    struct calendar *cal;
+    enum status st = load_calendar(a, &cal, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (!calendar_has_year(cal, (int)y))
+        printf("%ld 年没有节假日数据。\n", y);
+    long from = date_to_days((struct date){(int)y, 1, 1});
+    long to = date_to_days((struct date){(int)y, 12, 31});
+    for (long k = from; k <= to; k++) {
+        struct date d = date_from_days(k);
+        const char *nm = calendar_day_name(cal, d);
+        if (!nm)
+            continue;
+        char iso[16];
+        date_format(d, iso, sizeof iso);
+        printf("%s  %s  %s\n", iso, calendar_is_workday(cal, d) ? "上班" : "放假", nm);
+    }
+    calendar_free(cal);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -492,6 +613,12 @@ static const struct cli_cmd commands[] = {
      "hqd export tasks --plan ID --format xlsx|csv --out FILE", "导出任务分解表"},
     {"audit", "verify", cmd_audit_verify, 0, 0, "--db --json", "hqd audit verify [--db PATH]",
      "校验审计日志的哈希链，报告第一处损坏"},
+    {"calendar", "after", cmd_calendar_after, 2, 2, "--db --json", "hqd calendar after DATE N",
+     "打印 DATE 之后第 N 个工作日（计法定节假日与调休）"},
+    {"calendar", "add", cmd_calendar_add, 1, 1, "--db", "hqd calendar add FILE|-",
+     "添加节假日与调休安排（格式同 data/cn-workdays.txt）"},
+    {"calendar", "list", cmd_calendar_list, 1, 1, "--db", "hqd calendar list YEAR",
+     "列出某年的放假与调休日"},
     {"help", NULL, cmd_help, 0, 0, "", "hqd help", "显示帮助"},
     {"version", NULL, cmd_version, 0, 0, "", "hqd version", "显示版本"},
 };
