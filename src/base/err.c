@@ -14,6 +14,9 @@ static const char *const status_names[] = {
     [ST_IO] = "i/o error",
     [ST_DB] = "database error",
     [ST_INTERNAL] = "internal error",
+    [ST_UNAUTHENTICATED] = "unauthenticated",
+    [ST_THROTTLED] = "throttled",
+    [ST_UNPROCESSABLE] = "unprocessable",
 };
 
 enum status err_set(struct err *e, enum status code, const char *where, const char *fmt, ...)
@@ -53,6 +56,8 @@ int status_exit_code(enum status st)
     case ST_INVALID:
     case ST_LIMIT:
     case ST_NOT_FOUND:
+    case ST_UNPROCESSABLE:
+    case ST_CONFLICT:
         return 2;
     default:
         return 1;

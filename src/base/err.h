@@ -19,6 +19,9 @@ enum status {
     ST_IO,        /* file system or stream failure */
     ST_DB,        /* the store failed */
     ST_INTERNAL,  /* a bug: an invariant did not hold */
+    ST_UNAUTHENTICATED, /* no valid session, token or password */
+    ST_THROTTLED,       /* too many attempts: try again later */
+    ST_UNPROCESSABLE,   /* well-formed input that the rules refuse */
 };
 
 struct err {

@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include "audit/audit.h"
+#include "auth/auth.h"
+#include "http/http.h"
 #include "base/date.h"
 #include "calendar/calendar.h"
 #include "base/xalloc.h"
@@ -18,8 +23,10 @@
 #include "plan/plan.h"
 #include "store/store.h"
 
+#include <sodium.h>
+
 #define DEFAULT_DB "var/hqd.db"
-#define MAX_INPUT ((size_t)64 << 20)
+#define CLI_MAX_INPUT ((size_t)64 << 20)
 
 struct cli_cmd {
     const char *noun, *verb;
@@ -56,11 +63,11 @@ static enum status read_file(const char *path, char **data, size_t *len, struct 
     char *buf = xmalloc(cap);
     for (;;) {
         if (n == cap) {
-            if (cap > MAX_INPUT) {
+            if (cap > CLI_MAX_INPUT) {
                 free(buf);
                 fclose(f);
                 return err_set(e, ST_LIMIT, path, "文件超过 %zu 字节上限 (file too large)",
-                               MAX_INPUT);
+                               CLI_MAX_INPUT);
             }
             cap *= 2;
             buf = xrealloc(buf, cap);
@@ -589,6 +596,256 @@ static int cmd_calendar_list(const struct cli_args *a)
     return 0;
 }
 
+/* ---------------------------------------------------------------- users, serve */
+
+/* Reads a password: from standard input when it is not a terminal (scripts), else prompted
+ * twice without echo. */
+static enum status read_password(const char *prompt, char *out, size_t outlen, struct err *e)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fprintf(stderr, "%s", prompt);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    int ok = fgets(out, (int)outlen, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok)
+        return err_set(e, ST_INVALID, "password", "没有读到密码 (no password on standard input)");
+    out[strcspn(out, "\r\n")] = '\0';
+    if (tty) {
+        char again[AUTH_MAX_PASSWORD + 2];
+        fprintf(stderr, "再输入一次：");
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        ok = fgets(again, sizeof again, stdin) != NULL;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+        again[strcspn(again, "\r\n")] = '\0';
+        if (!ok || strcmp(again, out) != 0)
+            return err_set(e, ST_INVALID, "password", "两次输入的密码不一致 (passwords differ)");
+    }
+    return ST_OK;
+}
+
+static int cmd_user_add(const struct cli_args *a)
+{
+    struct err e = {0};
+    enum auth_role role;
+    if (!a->role || !auth_role_parse(a->role, &role)) {
+        err_set(&e, ST_INVALID, "--role", "--role 应为 admin、office、leader 或 dept");
+        return report(ST_INVALID, &e);
+    }
+    char pw[AUTH_MAX_PASSWORD + 2];
+    enum status st = read_password("密码：", pw, sizeof pw, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    int64_t id;
+    st = auth_user_add(s, actor(), a->pos[0], role, a->dept, pw, &id, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已创建账号 %s（%s%s%s）\n", a->pos[0], auth_role_label(role), a->dept ? "，" : "",
+           a->dept ? a->dept : "");
+    return 0;
+}
+
+static int cmd_user_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct auth_user *rows;
+    size_t n;
+    if ((st = auth_user_list(s, &rows, &n, &e)) == ST_OK) {
+        if (a->json) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:b}", "name", rows[i].name,
+                                                     "role", auth_role_name(rows[i].role), "dept",
+                                                     rows[i].dept[0] ? rows[i].dept : NULL,
+                                                     "disabled", rows[i].disabled));
+            print_json(arr);
+            json_decref(arr);
+        } else {
+            static const char *const heads[] = {"账号", "角色", "部门", "状态"};
+            struct cli_table t = {.n_cols = 4, .headers = heads};
+            for (size_t i = 0; i < n; i++) {
+                const char *row[] = {rows[i].name, auth_role_label(rows[i].role), rows[i].dept,
+                                     rows[i].disabled ? "已停用" : "正常"};
+                cli_table_add(&t, row);
+            }
+            cli_table_print(&t, stdout);
+            cli_table_free(&t);
+        }
+        free(rows);
+    }
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_user_passwd(const struct cli_args *a)
+{
+    struct err e = {0};
+    char pw[AUTH_MAX_PASSWORD + 2];
+    enum status st = read_password("新密码：", pw, sizeof pw, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    st = auth_user_passwd(s, actor(), a->pos[0], NULL, pw, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已重设 %s 的密码，原有会话已失效。\n", a->pos[0]);
+    return 0;
+}
+
+static int cmd_user_disable(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    st = auth_user_disable(s, actor(), a->pos[0], &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已停用账号 %s。\n", a->pos[0]);
+    return 0;
+}
+
+/* Demo accounts for make run: an admin, an office supervisor, a leader and one clerk per
+ * department found in the plans, with random passwords printed once. Does nothing when any
+ * account exists. */
+static int cmd_demo_accounts(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct auth_user *users;
+    size_t nu;
+    if ((st = auth_user_list(s, &users, &nu, &e)) != ST_OK) {
+        store_close(s);
+        return report(st, &e);
+    }
+    free(users);
+    if (nu) {
+        printf("已有 %zu 个账号，未创建演示账号（密码只在首次创建时显示；可用 hqd user passwd "
+               "重设）。\n",
+               nu);
+        store_close(s);
+        return 0;
+    }
+    struct dept_row *depts;
+    size_t nd;
+    if ((st = dept_list(s, &depts, &nd, &e)) != ST_OK) {
+        store_close(s);
+        return report(st, &e);
+    }
+    static const char *const heads[] = {"账号", "角色", "部门", "密码（只显示这一次）"};
+    struct cli_table t = {.n_cols = 4, .headers = heads};
+    struct {
+        const char *name;
+        enum auth_role role;
+    } staff[] = {{"admin", ROLE_ADMIN}, {"office", ROLE_OFFICE}, {"leader", ROLE_LEADER}};
+    int clerk = 0;
+    for (size_t i = 0; i < 3 + nd && st == ST_OK; i++) {
+        char name[32], pw[32];
+        const char *dept = NULL;
+        enum auth_role role;
+        if (i < 3) {
+            snprintf(name, sizeof name, "%s", staff[i].name);
+            role = staff[i].role;
+        } else {
+            const struct dept_row *d = &depts[i - 3];
+            if (d->canonical_id || d->kind == DEPT_COLLECTIVE)
+                continue;
+            snprintf(name, sizeof name, "clerk%02d", ++clerk);
+            role = ROLE_DEPT;
+            dept = d->name;
+        }
+        unsigned char raw[9];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(pw, sizeof pw, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        int64_t id;
+        if ((st = auth_user_add(s, actor(), name, role, dept, pw, &id, &e)) != ST_OK)
+            break;
+        const char *row[] = {name, auth_role_label(role), dept ? dept : "", pw};
+        cli_table_add(&t, row);
+    }
+    dept_rows_free(depts, nd);
+    store_close(s);
+    if (st != ST_OK) {
+        cli_table_free(&t);
+        return report(st, &e);
+    }
+    printf("已创建演示账号：\n");
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+    return 0;
+}
+
+static int cmd_serve(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct http_options o = {
+        .db = a->db, .listen = a->listen ? a->listen : "127.0.0.1:8080", .quiet = a->quiet};
+    if (a->threads) {
+        char *end;
+        long n = strtol(a->threads, &end, 10);
+        if (*end || n < 1 || n > 64) {
+            err_set(&e, ST_INVALID, "--threads", "--threads 应为 1 到 64");
+            return report(ST_INVALID, &e);
+        }
+        o.threads = (unsigned)n;
+    }
+    enum status st = http_serve(&o, &e);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_routes(const struct cli_args *a)
+{
+    const struct http_route_info *rt;
+    size_t n = http_route_table(&rt);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *roles = json_array();
+        for (int k = 0; k < ROLE_COUNT; k++)
+            if (rt[i].roles & ROLE_BIT(k))
+                json_array_append_new(roles, json_string(auth_role_name((enum auth_role)k)));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o, s:s}", "method", rt[i].method,
+                                             "path", rt[i].path, "public", rt[i].public_route,
+                                             "roles", roles, "summary", rt[i].summary));
+    }
+    if (a->json) {
+        print_json(arr);
+    } else {
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            json_t *o = json_array_get(arr, i);
+            printf("%-6s %-40s %s\n", json_string_value(json_object_get(o, "method")),
+                   json_string_value(json_object_get(o, "path")),
+                   json_string_value(json_object_get(o, "summary")));
+        }
+    }
+    json_decref(arr);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -619,6 +876,17 @@ static const struct cli_cmd commands[] = {
      "添加节假日与调休安排（格式同 data/cn-workdays.txt）"},
     {"calendar", "list", cmd_calendar_list, 1, 1, "--db", "hqd calendar list YEAR",
      "列出某年的放假与调休日"},
+    {"user", "add", cmd_user_add, 1, 1, "--db --role --dept",
+     "hqd user add NAME --role ROLE [--dept DEPT]", "新建账号；非终端时从标准输入读密码"},
+    {"user", "list", cmd_user_list, 0, 0, "--db --json", "hqd user list [--json]", "列出账号"},
+    {"user", "passwd", cmd_user_passwd, 1, 1, "--db", "hqd user passwd NAME", "重设密码"},
+    {"user", "disable", cmd_user_disable, 1, 1, "--db", "hqd user disable NAME",
+     "停用账号（会话与令牌一并失效）"},
+    {"demo", "accounts", cmd_demo_accounts, 0, 0, "--db", "hqd demo accounts",
+     "创建演示账号（管理员、督查室、领导、每个部门一名填报员），密码只显示一次"},
+    {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
+     "hqd serve [--db PATH] [--listen 127.0.0.1:PORT]", "启动网页与 JSON API 服务"},
+    {"routes", NULL, cmd_routes, 0, 0, "--json", "hqd routes [--json]", "列出 API 路由及其权限"},
     {"help", NULL, cmd_help, 0, 0, "", "hqd help", "显示帮助"},
     {"version", NULL, cmd_version, 0, 0, "", "hqd version", "显示版本"},
 };
@@ -729,6 +997,10 @@ int cli_main(int argc, char **argv)
             a.json = 1;
             continue;
         }
+        if (strcmp(name, "--quiet") == 0) {
+            a.quiet = 1;
+            continue;
+        }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!val || !*val)
             return usage_error(cmd, "选项缺少取值 (missing value)", name);
@@ -742,6 +1014,12 @@ int cli_main(int argc, char **argv)
             a.format = val;
         else if (strcmp(name, "--out") == 0)
             a.out = val;
+        else if (strcmp(name, "--role") == 0)
+            a.role = val;
+        else if (strcmp(name, "--listen") == 0)
+            a.listen = val;
+        else if (strcmp(name, "--threads") == 0)
+            a.threads = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

@@ -17,6 +17,10 @@ struct cli_args {
     const char *dept;   /* --dept */
     const char *format; /* --format */
     const char *out;    /* --out */
+    const char *role;   /* --role */
+    const char *listen; /* --listen */
+    const char *threads; /* --threads */
+    int quiet;          /* --quiet */
     int json;           /* --json */
     int help;           /* --help */
 };

@@ -192,6 +192,16 @@ void store_bind_null(struct store_stmt *st, int idx)
     st->ops->bind_null(st, idx);
 }
 
+void store_bind_blob(struct store_stmt *st, int idx, const void *data, size_t len)
+{
+    st->ops->bind_blob(st, idx, data, len);
+}
+
+const void *store_col_blob(struct store_stmt *st, int col, size_t *len)
+{
+    return st->ops->col_blob(st, col, len);
+}
+
 enum status store_step(struct store_stmt *st, int *row, struct err *e)
 {
     return st->ops->step(st, row, e);

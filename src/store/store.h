@@ -41,6 +41,8 @@ enum status store_prepare(struct store *s, const char *sql, struct store_stmt **
 void store_bind_int(struct store_stmt *st, int idx, int64_t v);
 void store_bind_text(struct store_stmt *st, int idx, const char *v);
 void store_bind_null(struct store_stmt *st, int idx);
+/* Binds len bytes (copied). */
+void store_bind_blob(struct store_stmt *st, int idx, const void *data, size_t len);
 /* Advances: *row is 1 when a row is available, 0 when done. ST_CONFLICT on a constraint
  * violation, ST_DB otherwise. */
 enum status store_step(struct store_stmt *st, int *row, struct err *e) HQD_MUST_CHECK;
@@ -49,6 +51,8 @@ enum status store_step(struct store_stmt *st, int *row, struct err *e) HQD_MUST_
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col);
 int store_col_is_null(struct store_stmt *st, int col);
+/* Returns borrowed bytes (valid until the next step or finish) and their length in *len. */
+const void *store_col_blob(struct store_stmt *st, int col, size_t *len);
 /* Returns new: the text column copied, or NULL for SQL NULL. */
 char *store_col_dup(struct store_stmt *st, int col);
 /* Resets the statement and clears its bindings so it can be reused. */

@@ -18,10 +18,12 @@ struct store_ops {
     void (*bind_int)(struct store_stmt *st, int idx, int64_t v);
     void (*bind_text)(struct store_stmt *st, int idx, const char *v);
     void (*bind_null)(struct store_stmt *st, int idx);
+    void (*bind_blob)(struct store_stmt *st, int idx, const void *data, size_t len);
     enum status (*step)(struct store_stmt *st, int *row, struct err *e);
     int64_t (*col_int)(struct store_stmt *st, int col);
     const char *(*col_text)(struct store_stmt *st, int col);
     int (*col_is_null)(struct store_stmt *st, int col);
+    const void *(*col_blob)(struct store_stmt *st, int col, size_t *len);
     void (*finish)(struct store_stmt *st);
     enum status (*begin)(struct store *s, struct err *e);
     enum status (*commit)(struct store *s, struct err *e);

@@ -151,6 +151,20 @@ static void sq_bind_null(struct store_stmt *st, int idx)
     sqlite3_bind_null(((struct sq_stmt *)st)->stmt, idx);
 }
 
+static void sq_bind_blob(struct store_stmt *st, int idx, const void *data, size_t len)
+{
+    sqlite3_bind_blob64(((struct sq_stmt *)st)->stmt, idx, data, (sqlite3_uint64)len,
+                        SQLITE_TRANSIENT);
+}
+
+static const void *sq_col_blob(struct store_stmt *st, int col, size_t *len)
+{
+    sqlite3_stmt *s = ((struct sq_stmt *)st)->stmt;
+    const void *p = sqlite3_column_blob(s, col);
+    *len = (size_t)sqlite3_column_bytes(s, col);
+    return p;
+}
+
 static enum status sq_step(struct store_stmt *st, int *row, struct err *e)
 {
     struct sq_stmt *c = (struct sq_stmt *)st;
@@ -214,10 +228,12 @@ const struct store_ops store_sqlite_ops = {
     .bind_int = sq_bind_int,
     .bind_text = sq_bind_text,
     .bind_null = sq_bind_null,
+    .bind_blob = sq_bind_blob,
     .step = sq_step,
     .col_int = sq_col_int,
     .col_text = sq_col_text,
     .col_is_null = sq_col_is_null,
+    .col_blob = sq_col_blob,
     .finish = sq_finish,
     .begin = sq_begin,
     .commit = sq_commit,

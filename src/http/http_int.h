@@ -1,0 +1,83 @@
+/* Internals of the http module: the request, replies, the routes. */
+#ifndef HQD_HTTP_INT_H
+#define HQD_HTTP_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "base/err.h"
+#include "http/http.h"
+
+struct MHD_Connection;
+struct store;
+struct calendar;
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_req {
+    struct MHD_Connection *conn;
+    const char *method, *path;
+    char *body; /* NUL-terminated copy of the upload */
+    size_t body_len;
+    int body_too_large;
+    const char *params[HTTP_MAX_PARAMS]; /* {param} values, in order */
+    char param_buf[HTTP_MAX_PARAMS][128];
+    struct auth_user user;
+    int authed;
+    char token[AUTH_TOKEN_HEX + 1]; /* the caller's session token, if any */
+    struct store *store;
+    const struct calendar *cal;
+    char addr[64];
+    char request_id[24];
+    /* The reply. */
+    unsigned status;
+    char *reply;
+    size_t reply_len;
+    const char *content_type;
+    char *extra_headers[4]; /* "Name: value" strings owned by the request */
+    int n_extra;
+    long long started_us;
+};
+
+typedef void (*http_handler)(struct http_req *r);
+
+struct http_route {
+    const char *method;
+    const char *path;
+    http_handler handler;
+    unsigned roles;
+    int public_route;
+    const char *summary;
+};
+
+extern const struct http_route http_routes[];
+extern const size_t http_routes_count;
+
+/* Replies. reply_json takes ownership of body (a json_t reference). */
+void http_reply_json(struct http_req *r, unsigned status, json_t *body);
+/* Maps st to its HTTP status and error code, with e's message and field. */
+void http_reply_error(struct http_req *r, enum status st, const struct err *e);
+/* An error built here: status code, code string, message, field (may be NULL). */
+void http_reply_fail(struct http_req *r, unsigned status, const char *code, const char *field,
+                     const char *message);
+void http_reply_bytes(struct http_req *r, unsigned status, const char *content_type,
+                      const void *data, size_t len);
+void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/* The query argument name, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* A request header, or NULL. */
+const char *http_header(struct http_req *r, const char *name);
+/* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
+json_t *http_body_object(struct http_req *r);
+
+/* Domain ↔ HTTP helpers used by the handlers. */
+int http_param_id(struct http_req *r, int idx, int64_t *id); /* replies 404 on failure */
+unsigned http_status_of(enum status st);
+
+/* Serves the embedded web UI for path (GET). Returns 0 if there is no such asset. */
+int http_static(struct http_req *r);
+
+#endif
