@@ -1,6 +1,7 @@
 # hqd — the README's commands. Everything builds with CMake presets (see CMakePresets.json).
 #   make          build build/hqd
-#   make run      install what is missing, build, import the example plan, print the breakdown
+#   make run      install what is missing, build, import the example plan, create demo accounts
+#                 (passwords printed once) and serve the platform on http://127.0.0.1:8080
 #   make test     the whole suite (unit, golden, CLI, fuzz smoke); ends "N passed, N failed"
 #   make bench    benchmarks (release build)
 #   make lint     banned functions, clang-format check, cppcheck
@@ -19,9 +20,13 @@ build: deps
 	@[ -f build/build.ninja ] || cmake --preset dev >/dev/null
 	@cmake --build --preset dev
 
+LISTEN ?= 127.0.0.1:8080
+
 run: build
 	@build/hqd plan import $(PLAN) --db $(DB)
-	@build/hqd task list --db $(DB) --plan 1
+	@build/hqd demo accounts --db $(DB)
+	@echo "打开 http://$(LISTEN) 用上面的账号登录；Ctrl-C 停止。"
+	@build/hqd serve --db $(DB) --listen $(LISTEN)
 
 fuzz:
 	@scripts/deps.sh test

@@ -7,10 +7,13 @@ pkgs=(build-essential cmake ninja-build pkg-config
       libsqlite3-dev libjansson-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev)
 case $want in
   build) ;;
-  test)  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unzip python3 sqlite3) ;;
-  bench) pkgs+=(libcmocka-dev clang unzip python3 sqlite3) ;;
+  test)  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unzip python3 sqlite3
+               chromium fonts-wqy-microhei) ;;
+  bench) pkgs+=(libcmocka-dev clang unzip python3 sqlite3 wrk) ;;
   *) echo "deps.sh: unknown set '$want' (build, test or bench)" >&2; exit 2 ;;
 esac
+# Node.js runs the browser tests; the machine may already have its own (newer) node.
+if [[ $want == test ]] && ! command -v node >/dev/null; then pkgs+=(nodejs npm); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -803,22 +803,24 @@ static void h_dashboard(struct http_req *r)
                                       json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)t->t.id,
                                                 "path", t->t.path, "lead",
                                                 t->t.lead ? t->t.lead : "", "reason", t->reason));
-            /* Count each lead department's tasks by light. */
+            /* Count each lead department's tasks by light; names are joined by 、. */
             const char *lead = t->t.lead ? t->t.lead : "（未指定）";
-            char buf[1024];
-            snprintf(buf, sizeof buf, "%s", lead);
-            char *save = NULL;
-            for (char *tok = strtok_r(buf, "、", &save); tok; tok = strtok_r(NULL, "、", &save)) {
+            while (*lead) {
+                const char *sep = strstr(lead, "、");
+                size_t len = sep ? (size_t)(sep - lead) : strlen(lead);
                 size_t k = 0;
-                while (k < ndc && strcmp(dc[k].name, tok) != 0)
+                while (k < ndc &&
+                       !(strlen(dc[k].name) == len && memcmp(dc[k].name, lead, len) == 0))
                     k++;
-                if (k == ndc) {
+                if (k == ndc && len < sizeof dc[0].name) {
                     xgrow((void **)&dc, &capdc, ndc + 1, sizeof *dc);
                     memset(&dc[ndc], 0, sizeof dc[ndc]);
-                    snprintf(dc[ndc].name, sizeof dc[ndc].name, "%s", tok);
+                    memcpy(dc[ndc].name, lead, len);
                     ndc++;
                 }
-                dc[k].c[t->light]++;
+                if (k < ndc)
+                    dc[k].c[t->light]++;
+                lead = sep ? sep + strlen("、") : lead + len;
             }
         }
         ledger_task_rows_free(rows, n);

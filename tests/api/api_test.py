@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Black-box tests of `hqd serve`: the real binary on 127.0.0.1:0, spoken to over HTTP.
+
+    api_test.py HQD SOURCE_DIR
+
+Covers the permission matrix over the whole routes table, the report life cycle (submit, amend,
+late, locked), traffic lights, period closing, attachments, limits and error bodies, login
+throttling, logging hygiene and graceful shutdown. Prints "api_test: N passed, M failed".
+"""
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HQD, SRC = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix="hqd-api-")
+DB = os.path.join(TMP, "hqd.db")
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(*args, stdin=None, env=None):
+    return subprocess.run([HQD, *args, "--db", DB], input=stdin, capture_output=True, text=True,
+                          env=env)
+
+
+class Server:
+    def __init__(self, now):
+        env = dict(os.environ, HQD_NOW=now)
+        self.log = open(os.path.join(TMP, "server.log"), "a")
+        self.p = subprocess.Popen([HQD, "serve", "--db", DB, "--listen", "127.0.0.1:0"],
+                                  stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        line = self.p.stdout.readline()
+        if not line.startswith("listening on http://"):
+            raise SystemExit("server did not start: " + line)
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        rc = self.p.wait(timeout=20)
+        self.log.close()
+        return rc
+
+
+def req(srv, method, path, body=None, token=None, raw=None, ctype=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    h = dict(headers or {})
+    data = None
+    if raw is not None:
+        data = raw
+        h["Content-Type"] = ctype or "application/octet-stream"
+    elif body is not None:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        h["Content-Type"] = ctype or "application/json"
+    if token:
+        h["Authorization"] = "Bearer " + token
+    c.request(method, path, body=data, headers=h)
+    r = c.getresponse()
+    payload = r.read()
+    c.close()
+    try:
+        j = json.loads(payload)
+    except ValueError:
+        j = None
+    return r.status, j, payload, r
+
+
+def login(srv, name, pw):
+    st, j, _, r = req(srv, "POST", "/api/v1/session", {"name": name, "password": pw})
+    if st != 200:
+        return None, st, j
+    cookie = r.getheader("Set-Cookie")
+    token = cookie.split(";")[0].split("=", 1)[1]
+    return token, st, cookie
+
+
+# ---------------------------------------------------------------- setup
+r = run("plan", "import", os.path.join(SRC, "examples", "plan-2020-28.txt"))
+assert r.returncode == 0, r.stderr
+USERS = {
+    "admin1": ("admin", None), "office1": ("office", None), "leader1": ("leader", None),
+    "kj": ("dept", "区科学技术局"), "rl": ("dept", "区人力资源部"), "jf": ("dept", "区经济发展局"),
+}
+PW = "correct horse 42"
+for name, (role, dept) in USERS.items():
+    args = ["user", "add", name, "--role", role] + (["--dept", dept] if dept else [])
+    r = run(*args, stdin=PW + "\n")
+    check(r.returncode == 0, "user add %s: %s" % (name, r.stderr))
+r = run("user", "add", "bad", "--role", "dept", stdin=PW + "\n")
+check(r.returncode == 2 and "--dept" in r.stderr, "dept account without --dept refused")
+
+srv = Server("2020-05-06T02:00:00Z")  # in May, reporting April (deadline 2020-05-11)
+tok = {}
+for name in USERS:
+    t, st, cookie = login(srv, name, PW)
+    check(st == 200 and t and "HttpOnly" in cookie and "SameSite=Strict" in cookie,
+          "login %s sets a strict HttpOnly cookie" % name)
+    tok[name] = t
+
+# ---------------------------------------------------------------- permission matrix
+st, routes, _, _ = req(srv, "GET", "/api/v1/routes")
+check(st == 200 and len(routes["routes"]) >= 20, "routes table served")
+ROLE_USER = {"admin": "admin1", "office": "office1", "leader": "leader1", "dept": "kj"}
+FILL = {"{id}": "1", "{period}": "2019-01", "{name}": "nobody-here"}  # no side effects on April
+
+
+def concrete(path):
+    for k, v in FILL.items():
+        path = path.replace(k, v)
+    return path
+
+
+matrix_checked = 0
+for rt in routes["routes"]:
+    path = concrete(rt["path"])
+    method = rt["method"]
+    if rt["path"] == "/api/v1/session" and method == "DELETE":
+        continue  # checked below: it would end the session used by the matrix
+    # Anonymous.
+    st, j, _, _ = req(srv, method, path, body={} if method in ("POST", "PUT") else None)
+    if rt["public"]:
+        check(st not in (401, 403), "%s %s public, got %d" % (method, path, st))
+    else:
+        check(st == 401 and j["error"]["code"] == "unauthenticated",
+              "%s %s anonymous -> 401, got %d" % (method, path, st))
+    for role, user in ROLE_USER.items():
+        # An empty JSON object: allowed roles get past the permission check and fail on fields.
+        st, j, _, _ = req(srv, method, path, body={} if method in ("POST", "PUT") else None,
+                          token=tok[user])
+        if rt["public"] or role in rt["roles"]:
+            check(st not in (401, 403) or (st == 403 and role == "dept"),
+                  "%s %s as %s allowed, got %d" % (method, path, role, st))
+        else:
+            check(st == 403 and j["error"]["code"] == "forbidden",
+                  "%s %s as %s -> 403, got %d" % (method, path, role, st))
+        matrix_checked += 1
+check(matrix_checked >= 80, "matrix covered %d route×role pairs" % matrix_checked)
+
+# ---------------------------------------------------------------- tasks and visibility
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&mine=1", token=tok["kj"])
+check(st == 200 and j["total"] == 35, "区科学技术局 leads or cooperates on 35 tasks: %s" % j.get("total"))
+lead = [t for t in j["tasks"] if t["my_role"] == "lead"]
+co = [t for t in j["tasks"] if t["my_role"] == "co"]
+check(len(lead) == 16 and len(co) == 19, "16 lead and 19 co tasks: %d %d" % (len(lead), len(co)))
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200", token=tok["kj"])
+check(j["total"] == 37, "collective tasks are visible to every department: %d" % j["total"])
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200", token=tok["office1"])
+check(j["total"] == 55 and j["period"] == "2020-04", "office sees 55 tasks, period 2020-04")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?dept=%E5%8C%BA%E7%BB%8F%E6%B5%8E%E5%8F%91%E5%B1%95%E5%B1%80&per_page=5", token=tok["leader1"])
+check(st == 200 and j["total"] > 0 and len(j["tasks"]) == 5, "filter by department, paged")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?q=%E9%A6%96%E5%8F%B0", token=tok["leader1"])
+check(st == 200 and j["total"] >= 1 and any("首台" in t["text"] for t in j["tasks"]), "search q=首台")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?light=purple", token=tok["leader1"])
+check(st == 400 and j["error"]["field"] == "light", "bad light filter -> 400 naming the field")
+jf_task = next(t for t in req(srv, "GET", "/api/v1/tasks?per_page=200", token=tok["office1"])[1]["tasks"]
+               if t["lead"] == "区经济发展局")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/%d" % jf_task["id"], token=tok["rl"])
+check(st == 403, "a clerk cannot read another department's task: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/1", token=tok["kj"])
+check(st == 200 and "首台(套)" in j["task"]["clause"] and j["task"]["report_deadline"] == "2020-05-11",
+      "task detail has the clause and the deadline")
+
+# ---------------------------------------------------------------- reports
+rep = {"period": "2020-04", "progress": 40, "done": "完成平台方案", "problems": "资金未到位", "next": "推进建设"}
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", rep, token=tok["kj"])
+check(st == 201 and j["report"]["version"] == 1 and not j["report"]["late"] and j["light"]["light"] == "green",
+      "lead report accepted, green")
+report_id = j["report"]["id"] if st == 201 else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(rep, progress=45), token=tok["kj"])
+check(st == 201 and j["report"]["version"] == 2, "amendment before the deadline is a new version: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", {"period": "2020-04", "done": "配合完成人才政策"}, token=tok["rl"])
+check(st == 201 and j["report"]["role"] == "co" and j["report"]["progress"] is None, "co report accepted")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % jf_task["id"], rep, token=tok["rl"])
+check(st == 403 and j["error"]["code"] == "forbidden", "another department's clerk gets 403")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", '{"period": "2020-04", ', token=tok["kj"])
+check(st == 400 and "JSON" in j["error"]["message"], "bad JSON -> 400 with a message")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(rep, progress=120), token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "progress", "progress 120 -> 400 naming progress")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(rep, period="2020-13"), token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "period", "bad period -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(rep, period="2020-06"), token=tok["kj"])
+check(st == 422, "future period -> 422: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", {"period": "2020-04", "progress": 10}, token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "done", "missing done -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", b"x" * (12 << 20), token=tok["kj"])
+check(st == 413 and j["error"]["code"] == "too_large", "oversized body -> 413")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", "period=2020-04", ctype="application/x-www-form-urlencoded", token=tok["kj"])
+check(st == 400, "a form post is not JSON -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/99999/reports", rep, token=tok["kj"])
+check(st == 404, "unknown task -> 404")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/1/reports", token=tok["leader1"])
+check(st == 200 and len(j["reports"]) == 3, "all versions kept: %d" % len(j["reports"]))
+
+# ---------------------------------------------------------------- attachments
+pdf = b"%PDF-1.4\n% hqd test\n" + bytes(range(256)) * 40
+st, j, _, _ = req(srv, "POST", "/api/v1/reports/%d/attachments?name=%%E8%%AF%%81%%E6%%98%%8E.pdf" % report_id,
+                  raw=pdf, ctype="application/pdf", token=tok["kj"])
+import hashlib
+check(st == 201 and j["sha256"] == hashlib.sha256(pdf).hexdigest(), "attachment stored with its SHA-256")
+att = j["id"] if st == 201 else 0
+st, _, payload, resp = req(srv, "GET", "/api/v1/attachments/%d" % att, token=tok["office1"])
+check(st == 200 and payload == pdf and resp.getheader("Content-Type") == "application/pdf"
+      and "attachment" in resp.getheader("Content-Disposition"), "attachment served back byte-identical")
+st, j, _, _ = req(srv, "GET", "/api/v1/attachments/%d" % att, token=tok["jf"])
+check(st == 403, "a department that does not see the task cannot download: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/reports/%d/attachments?name=x.exe" % report_id, raw=b"MZ",
+                  ctype="application/x-msdownload", token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "content_type", "unsupported type -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/reports/%d/attachments?name=big.pdf" % report_id,
+                  raw=b"0" * ((10 << 20) + 1), ctype="application/pdf", token=tok["kj"])
+check(st == 413, "attachment over 10 MB -> 413: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/reports/%d/attachments?name=x.pdf" % report_id, raw=pdf,
+                  ctype="application/pdf", token=tok["rl"])
+check(st == 403, "another department cannot attach to this report")
+
+# ---------------------------------------------------------------- lights against 序时进度
+# The office narrows task 2's window so that April is half of it: 序时进度 about 50 %.
+st, j, _, _ = req(srv, "PUT", "/api/v1/tasks/2/dates", {"start_on": "2020-04-01", "due_on": "2020-05-31"}, token=tok["office1"])
+check(st == 200 and j["task"]["due_source"] == "office", "office sets a task's window")
+st, j, _, _ = req(srv, "PUT", "/api/v1/tasks/2/dates", {"start_on": "2020-06-01", "due_on": "2020-05-31"}, token=tok["office1"])
+check(st == 422, "start after due -> 422")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, progress=10), token=tok["kj"])
+check(st == 201 and j["light"]["light"] == "red" and j["light"]["expected"] == 49, "10%% against 49%% is red: %s" % j.get("light"))
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, progress=30), token=tok["kj"])
+check(st == 201 and j["light"]["light"] == "yellow", "30%% against 49%% is yellow")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, progress=45), token=tok["kj"])
+check(st == 201 and j["light"]["light"] == "green", "catching up turns it green again")
+st, j, _, _ = req(srv, "GET", "/api/v1/periods/2020-04/lights", token=tok["office1"])
+l2 = next(x for x in j["lights"] if x["task_id"] == 2)
+check(st == 200 and len(j["lights"]) == 55 and l2["light"] == "green", "period lights list")
+st, j, _, _ = req(srv, "GET", "/api/v1/dashboard", token=tok["office1"])
+check(st == 200 and j["reports"]["submitted"] == 2 and sum(j["lights"].values()) == 55, "dashboard counts")
+
+# ---------------------------------------------------------------- throttling, logout, tokens
+for i in range(5):
+    st, j, _, _ = req(srv, "POST", "/api/v1/session", {"name": "jf", "password": "wrong password"})
+check(st == 401 and j["error"]["code"] == "unauthenticated", "wrong password -> 401")
+st, j, _, _ = req(srv, "POST", "/api/v1/session", {"name": "jf", "password": PW})
+check(st == 429 and j["error"]["code"] == "throttled", "six attempts in a row -> 429")
+st, j, _, _ = req(srv, "POST", "/api/v1/tokens", {"label": "script", "days": 30}, token=tok["leader1"])
+api_token = j["token"] if st == 201 else ""
+st, j, _, _ = req(srv, "GET", "/api/v1/me", token=api_token)
+check(st == 200 and j["user"]["name"] == "leader1", "API token works as Bearer")
+st, j, _, _ = req(srv, "DELETE", "/api/v1/session", token=tok["leader1"])
+check(st == 200, "logout")
+st, j, _, _ = req(srv, "GET", "/api/v1/me", token=tok["leader1"])
+check(st == 401, "a logged-out session is refused")
+st, j, _, _ = req(srv, "POST", "/api/v1/users/jf/disable", token=tok["admin1"])
+st, j, _, _ = req(srv, "GET", "/api/v1/me", token=tok["jf"])
+check(st == 401, "a disabled account's session is refused")
+st, j, _, _ = req(srv, "GET", "/api/v1/nope", token=tok["kj"])
+check(st == 404 and j["error"]["code"] == "not_found", "unknown API path -> 404 JSON")
+st, j, _, _ = req(srv, "PATCH", "/api/v1/tasks/1", token=tok["kj"])
+check(st == 405, "wrong method -> 405")
+st, _, payload, resp = req(srv, "GET", "/")
+check(st == 200 and b"app.js" in payload and resp.getheader("Content-Security-Policy"), "web UI at /")
+check(srv.stop() == 0, "SIGTERM stops the server cleanly")
+
+# ---------------------------------------------------------------- after the deadline
+srv = Server("2020-05-20T02:00:00Z")  # past 2020-05-11
+kj, _, _ = login(srv, "kj", PW)
+off, _, _ = login(srv, "office1", PW)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(rep, progress=50), token=kj)
+check(st == 409 and j["error"]["code"] == "conflict", "amending after the deadline -> 409")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/3/reports", dict(rep, progress=60), token=kj)
+check(st == 201 and j["report"]["late"] and j["light"]["light"] == "yellow", "a late first report is accepted, marked late, yellow: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/periods/2020-04/close", token=off)
+check(st == 200 and j["tasks"] == 55, "office closes April: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/periods/2020-04/close", token=off)
+check(st == 409, "closing twice -> 409")
+st, j, _, _ = req(srv, "POST", "/api/v1/periods/2020-05/close", token=off)
+check(st == 422, "closing a period that has not ended -> 422")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/3", token=off)
+frozen = j["task"]["light_history"]
+check(frozen and frozen[-1]["frozen"] and frozen[-1]["period"] == "2020-04" and frozen[-1]["light"] == "yellow", "April's light is frozen: %s" % frozen)
+check(srv.stop() == 0, "second server stops cleanly")
+
+# ---------------------------------------------------------------- two periods without a report
+srv = Server("2020-07-15T02:00:00Z")  # May and June both past their deadlines
+off, _, _ = login(srv, "office1", PW)
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&period=2020-06", token=off)
+t5 = next(t for t in j["tasks"] if t["id"] == 5)
+check(t5["light"] == "red" and "连续" in t5["light_reason"], "no report for two periods -> red: %s" % t5["light_reason"])
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/3?period=2020-04", token=off)
+check(j["task"]["light"] == "yellow", "a closed period's light stays as frozen")
+check(srv.stop() == 0, "third server stops cleanly")
+
+# ---------------------------------------------------------------- logs and audit
+log = open(os.path.join(TMP, "server.log")).read()
+check(PW not in log and all(t not in log for t in tok.values() if t), "logs hold no password or token")
+check("POST /api/v1/tasks/1/reports 201" in log and " kj " in log, "one log line per request with the user")
+r = run("audit", "verify")
+check(r.returncode == 0, "audit chain intact after the API session: " + r.stdout)
+import sqlite3
+con = sqlite3.connect(DB)
+actions = {a for (a,) in con.execute("SELECT action FROM audit_log")}
+for a in ("report.submit", "report.amend", "attachment.add", "task.dates", "period.close", "user.disable", "user.login"):
+    check(a in actions, "audited: " + a)
+con.close()
+
+print("api_test: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

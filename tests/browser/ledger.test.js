@@ -1,0 +1,141 @@
+// Browser tests of the hqd web UI in Debian's Chromium (playwright-core, no downloaded browser):
+// log in, read the dashboard, filter and search the ledger, submit a report, see the light
+// change. Prints "browser_test: N passed, M failed".
+'use strict';
+const { chromium } = require('playwright-core');
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [hqd, src] = process.argv.slice(2);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hqd-browser-'));
+const db = path.join(tmp, 'hqd.db');
+const PW = 'browser-pass-123';
+let passed = 0, failed = 0;
+function check(cond, what) {
+  if (cond) passed++; else { failed++; console.error('FAIL: ' + what); }
+}
+function cli(args, input) {
+  const r = spawnSync(hqd, [...args, '--db', db], { input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(args.join(' ') + ': ' + r.stderr);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(hqd, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--quiet'],
+      { env: Object.assign({}, process.env, { HQD_NOW: '2020-05-06T02:00:00Z' }) });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) resolve({ p, base: m[1] });
+    });
+    p.on('exit', (code) => reject(new Error('server exited ' + code)));
+  });
+}
+
+(async () => {
+  cli(['plan', 'import', path.join(src, 'examples', 'plan-2020-28.txt')]);
+  cli(['user', 'add', 'kj', '--role', 'dept', '--dept', '区科学技术局'], PW + '\n');
+  cli(['user', 'add', 'office1', '--role', 'office'], PW + '\n');
+  const { p: server, base } = await startServer();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // Log in: a wrong password is refused with a message, the right one opens the dashboard.
+    await page.goto(base + '/');
+    await page.fill('#login-name', 'kj');
+    await page.fill('#login-password', 'wrong-password');
+    await page.click('#login-submit');
+    await page.waitForSelector('.msg.err');
+    check((await page.textContent('.msg.err')).includes('账号或密码不正确'), 'wrong password message');
+    await page.fill('#login-password', PW);
+    await page.click('#login-submit');
+    await page.waitForSelector('.cards');
+    check((await page.textContent('#who')).includes('区科学技术局'), 'header shows the department');
+    const cards = await page.$$eval('.card .v', (els) => els.map((e) => e.textContent));
+    check(cards[0].startsWith('37'), 'dashboard counts the 37 tasks the department sees: ' + cards[0]);
+    check(await page.$('svg.chart rect') !== null, 'dashboard draws the department chart');
+
+    // The ledger, filtered and searched.
+    await page.click('a[data-nav="#/tasks"]');
+    await page.waitForSelector('#ledger');
+    let rows = await page.$$('#ledger tbody tr');
+    check(rows.length === 37, 'ledger lists 37 rows: ' + rows.length);
+    await page.selectOption('#f-mine', '1');
+    await page.waitForFunction(() => document.querySelectorAll('#ledger tbody tr').length === 35);
+    check(true, 'filter to own tasks: 35 rows');
+    await page.fill('#f-q', '首台');
+    await page.press('#f-q', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#ledger tbody tr').length < 35);
+    const texts = await page.$$eval('#ledger tbody tr', (trs) => trs.map((t) => t.textContent));
+    check(texts.length >= 1 && texts.every((t) => t.includes('首台')), 'search keeps only matching rows');
+    await page.selectOption('#f-light', 'red');
+    await page.waitForSelector('.empty');
+    check((await page.textContent('.empty')).includes('没有符合条件'), 'an empty result says so');
+
+    // The office narrows task 2's window through the API, so April is half of it.
+    const office = await browser.newContext();
+    const op = await office.newPage();
+    await op.goto(base + '/');
+    await op.fill('#login-name', 'office1');
+    await op.fill('#login-password', PW);
+    await op.click('#login-submit');
+    await op.waitForSelector('.cards');
+    const status = await op.evaluate(async () => (await fetch('/api/v1/tasks/2/dates', {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ start_on: '2020-04-01', due_on: '2020-05-31' }) })).status);
+    check(status === 200, 'office sets the task window');
+
+    // Submit a report far behind: the light turns red; catch up: green.
+    await page.goto(base + '/#/tasks/2');
+    await page.waitForSelector('#report-form');
+    await page.fill('#r-progress', '10');
+    await page.fill('#r-done', '完成检验检测平台选址');
+    await page.fill('#r-problems', '设备采购未完成');
+    await page.click('#r-submit');
+    await page.waitForSelector('.msg.ok');
+    check((await page.textContent('.msg.ok')).includes('红灯'), 'report far behind 序时进度 turns red');
+    await page.waitForSelector('#timeline');
+    await page.waitForFunction(() => document.querySelector('.detail-head .chip').textContent === '红灯');
+    check(true, 'task page shows the red light');
+    await page.fill('#r-progress', '45');
+    await page.fill('#r-done', '设备到位，平台试运行');
+    await page.click('#r-submit');
+    await page.waitForFunction(() => document.querySelector('.detail-head .chip') &&
+      document.querySelector('.detail-head .chip').textContent === '绿灯');
+    const versions = await page.$$eval('#timeline li', (lis) => lis.length);
+    check(versions === 2, 'both versions are in the timeline: ' + versions);
+
+    // The dashboard follows.
+    await page.goto(base + '/#/dashboard');
+    await page.waitForSelector('.cards');
+    const after = await page.$$eval('.card .v', (els) => els.map((e) => e.textContent));
+    check(after[5].startsWith('1'), 'dashboard counts the submitted report: ' + after[5]);
+    await page.screenshot({ path: path.join(tmp, 'dashboard.png') });
+
+    // Logging out returns to the login form.
+    await page.click('#logout');
+    await page.waitForSelector('#login-name');
+    check(true, 'logout');
+    check(errors.length === 0, 'no page errors: ' + errors.join('; '));
+  } catch (e) {
+    failed++;
+    console.error('FAIL: ' + e.stack);
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+  console.log(`browser_test: ${passed} passed, ${failed} failed`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
+})();

@@ -1,0 +1,488 @@
+/* hqd web UI: a small single-page app over /api/v1. No framework, no build step.
+ * Every piece of data is inserted with textContent (never innerHTML) so plan text and report
+ * text cannot inject markup. */
+'use strict';
+
+const S = { me: null, plans: [], plan: null };
+
+/* ------------------------------------------------------------ helpers */
+
+function h(tag, attrs, ...kids) {
+  const svg = ['svg', 'rect', 'text', 'g', 'line', 'title'].includes(tag);
+  const el = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag)
+                 : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.setAttribute('class', v);
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const kid of kids.flat()) {
+    if (kid === null || kid === undefined || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || ('请求失败（' + status + '）'));
+    this.status = status;
+    this.field = body && body.error && body.error.field;
+  }
+}
+
+async function api(method, path, body, raw) {
+  const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (raw) { opt.body = raw.data; opt.headers['Content-Type'] = raw.type || 'application/octet-stream'; }
+  else if (body !== undefined) { opt.body = JSON.stringify(body); opt.headers['Content-Type'] = 'application/json'; }
+  const res = await fetch(path, opt);
+  let data = null;
+  try { data = await res.json(); } catch (_) { data = null; }
+  if (res.status === 401 && S.me && path !== '/api/v1/session') { S.me = null; renderLogin('登录已失效，请重新登录。'); throw new ApiError(401, data); }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) p.set(k, v);
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+
+function chip(light, label) { return h('span', { class: 'chip ' + light }, label); }
+function lightChip(t) { return chip(t.light, t.light_label || { green: '绿灯', yellow: '黄灯', red: '红灯' }[t.light]); }
+function msg(kind, text) { return h('div', { class: 'msg ' + kind, role: kind === 'err' ? 'alert' : 'status' }, text); }
+function progressBar(p) {
+  if (p === null || p === undefined) return h('span', { class: 'hint' }, '未报');
+  return h('span', {}, h('span', { class: 'bar' }, h('i', { class: 'w' + Math.round(p / 5) * 5 })), p + '%');
+}
+const roleLabel = { lead: '牵头', co: '配合', collective: '各相关部门' };
+
+function setMain(...kids) {
+  const main = document.querySelector('.main');
+  main.replaceChildren(...kids.filter((k) => k !== null && k !== undefined && k !== false));
+  main.scrollTop = 0;
+}
+
+/* ------------------------------------------------------------ login and shell */
+
+function renderLogin(note) {
+  const err = h('div');
+  const name = h('input', { type: 'text', id: 'login-name', autocomplete: 'username', required: true });
+  const pw = h('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true });
+  const btn = h('button', { type: 'submit', id: 'login-submit' }, '登录');
+  const form = h('form', { class: 'login', onsubmit: async (ev) => {
+      ev.preventDefault();
+      btn.disabled = true;
+      err.replaceChildren();
+      try {
+        const r = await api('POST', '/api/v1/session', { name: name.value.trim(), password: pw.value });
+        S.me = r.user;
+        await start();
+      } catch (e) { err.replaceChildren(msg('err', e.message)); btn.disabled = false; }
+    } },
+    h('h1', {}, '高质量综合服务平台'),
+    h('p', { class: 'sub' }, '工作方案台账 · 督查督办 · 进展报送'),
+    note ? msg('err', note) : null, err,
+    h('label', { for: 'login-name' }, '账号'), name,
+    h('label', { for: 'login-password' }, '密码'), pw, btn);
+  document.getElementById('app').replaceChildren(h('div', { class: 'login-wrap' }, form));
+  name.focus();
+}
+
+function navLinks() {
+  const r = S.me.role;
+  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账']];
+  if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
+  if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
+  links.push(['#/account', '修改密码']);
+  return links;
+}
+
+function renderShell() {
+  const plan = S.plan;
+  const nav = h('nav', { class: 'nav', 'aria-label': '导航' },
+    navLinks().map(([href, label]) => h('a', { href, 'data-nav': href }, h('span', {}, label),
+      href === '#/tasks' ? h('span', { class: 'count', id: 'nav-red', hidden: true }) : null)));
+  const top = h('header', { class: 'top' },
+    h('span', { class: 'name' }, '高质量综合服务平台'),
+    h('span', { class: 'plan', title: plan ? plan.title : '' },
+      plan ? (plan.doc_number ? plan.doc_number + ' ' : '') + plan.title : '尚未导入方案'),
+    h('span', { class: 'who', id: 'who' }, S.me.name + '（' + S.me.role_label + (S.me.dept ? ' · ' + S.me.dept : '') + '）'),
+    h('button', { onclick: logout, id: 'logout' }, '退出'));
+  document.getElementById('app').replaceChildren(
+    h('div', { class: 'shell' }, top, nav, h('main', { class: 'main' })));
+}
+
+async function logout() {
+  try { await api('DELETE', '/api/v1/session'); } catch (_) { /* already gone */ }
+  S.me = null;
+  renderLogin();
+}
+
+async function start() {
+  const p = await api('GET', '/api/v1/plans');
+  S.plans = p.plans;
+  S.plan = S.plans[0] || null;
+  renderShell();
+  if (!location.hash || location.hash === '#/' || location.hash === '#') location.hash = '#/dashboard';
+  route();
+}
+
+function route() {
+  if (!S.me) return;
+  const hash = location.hash || '#/dashboard';
+  const [path, query] = hash.slice(1).split('?');
+  const params = new URLSearchParams(query || '');
+  document.querySelectorAll('.nav a').forEach((a) => {
+    const target = a.getAttribute('data-nav').slice(1);
+    a.classList.toggle('on', path === target || (target === '/tasks' && path.startsWith('/tasks')));
+  });
+  if (!S.plan && !path.startsWith('/admin') && path !== '/account') {
+    setMain(h('h2', {}, '还没有方案'),
+      h('div', { class: 'panel empty' }, '请管理员先用 hqd plan import 导入工作方案。'));
+    return;
+  }
+  const m = path.match(/^\/tasks\/(\d+)$/);
+  const views = {
+    '/dashboard': () => viewDashboard(params),
+    '/tasks': () => viewTasks(params),
+    '/settings': () => viewSettings(),
+    '/admin/users': () => viewUsers(),
+    '/admin/depts': () => viewDepts(),
+    '/account': () => viewAccount(),
+  };
+  const fn = m ? () => viewTask(m[1], params) : views[path];
+  if (!fn) { setMain(h('div', { class: 'panel empty' }, '页面不存在。')); return; }
+  fn().catch((e) => { if (e.status !== 401) setMain(msg('err', e.message)); });
+}
+
+/* ------------------------------------------------------------ dashboard */
+
+function deptChart(rows) {
+  if (!rows.length) return h('div', { class: 'empty' }, '暂无数据');
+  rows = rows.slice().sort((a, b) => (b.red - a.red) || (b.yellow - a.yellow) || ((b.green + b.yellow + b.red) - (a.green + a.yellow + a.red)));
+  const max = Math.max(...rows.map((r) => r.green + r.yellow + r.red), 1);
+  const labelW = 150, barW = 360, rowH = 24, w = labelW + barW + 40;
+  const svg = h('svg', { class: 'chart', width: w, height: rows.length * rowH + 8,
+    viewBox: `0 0 ${w} ${rows.length * rowH + 8}`, role: 'img', 'aria-label': '各部门牵头任务灯色' });
+  rows.forEach((r, i) => {
+    const y = i * rowH + 4;
+    svg.append(h('text', { x: labelW - 8, y: y + 15, 'text-anchor': 'end' }, r.dept));
+    let x = labelW;
+    for (const [k, cls] of [['green', 'g'], ['yellow', 'y'], ['red', 'r']]) {
+      const wd = (r[k] / max) * barW;
+      if (wd > 0) {
+        svg.append(h('rect', { x, y: y + 3, width: wd.toFixed(1), height: rowH - 8, class: cls },
+          h('title', {}, `${r.dept}：${{ green: '绿灯', yellow: '黄灯', red: '红灯' }[k]} ${r[k]} 项`)));
+        x += wd;
+      }
+    }
+    svg.append(h('text', { x: x + 6, y: y + 15 }, String(r.green + r.yellow + r.red)));
+  });
+  return svg;
+}
+
+async function viewDashboard(params) {
+  const period = params.get('period') || '';
+  const d = await api('GET', '/api/v1/dashboard' + qs({ plan: S.plan.id, period }));
+  const redNav = document.getElementById('nav-red');
+  if (redNav) { redNav.textContent = d.lights.red; redNav.hidden = !d.lights.red; }
+  const per = h('input', { type: 'text', value: d.period, id: 'dash-period', size: 9, 'aria-label': '报告期' });
+  const card = (cls, k, v, extra) => h('div', { class: 'card ' + cls }, h('div', { class: 'k' }, k), h('div', { class: 'v' }, v, extra ? h('small', {}, extra) : null));
+  const rp = d.reports;
+  setMain(
+    h('h2', {}, '首页', h('small', {}, `报告期 ${d.period}，报送截止 ${d.report_deadline}${d.closed ? '，已关账' : ''}`)),
+    h('div', { class: 'filters' }, h('label', { for: 'dash-period' }, '报告期'), per,
+      h('button', { class: 'plain', onclick: () => { location.hash = '#/dashboard?period=' + encodeURIComponent(per.value.trim()); } }, '查看')),
+    h('div', { class: 'cards' },
+      card('', '任务总数', d.tasks, S.me.role === 'dept' ? '本部门可见' : ''),
+      card('green', '绿灯', d.lights.green),
+      card('yellow', '黄灯', d.lights.yellow),
+      card('red', '红灯', d.lights.red)),
+    h('div', { class: 'cards' },
+      card('', '本期应报', rp.due), card('', '已报送', rp.submitted),
+      card('yellow', '逾期报送', rp.late), card('red', '尚未报送', rp.missing)),
+    h('div', { class: 'two' },
+      h('section', { class: 'panel' }, h('h3', {}, '各部门牵头任务灯色'),
+        h('div', { class: 'legend' }, h('span', {}, h('i', { class: 'dot green' }), '绿灯'),
+          h('span', {}, h('i', { class: 'dot yellow' }), '黄灯'), h('span', {}, h('i', { class: 'dot red' }), '红灯')),
+        deptChart(d.by_dept)),
+      h('section', { class: 'panel' }, h('h3', {}, '红灯任务'),
+        d.red_tasks.length ? h('table', { class: 'grid' },
+          h('thead', {}, h('tr', {}, h('th', { class: 'w-path' }, '条目'), h('th', {}, '原因'))),
+          h('tbody', {}, d.red_tasks.map((t) => h('tr', { class: 'click', onclick: () => { location.hash = '#/tasks/' + t.id; } },
+            h('td', {}, t.path, h('div', { class: 'hint' }, t.lead)), h('td', {}, t.reason)))))
+          : h('div', { class: 'empty' }, '本期没有红灯任务。'))));
+}
+
+/* ------------------------------------------------------------ ledger */
+
+let deptCache = null;
+async function departments() {
+  if (!deptCache) deptCache = (await api('GET', '/api/v1/departments')).departments;
+  return deptCache;
+}
+
+async function viewTasks(params) {
+  const f = { plan: S.plan.id, dept: params.get('dept') || '', light: params.get('light') || '',
+    section: params.get('section') || '', q: params.get('q') || '', page: params.get('page') || '1',
+    period: params.get('period') || '', mine: params.get('mine') || '' };
+  const data = await api('GET', '/api/v1/tasks' + qs(f));
+  const go = (over) => { const n = Object.assign({}, f, over); delete n.plan; location.hash = '#/tasks' + qs(n); };
+  const q = h('input', { type: 'text', id: 'f-q', value: f.q, placeholder: '搜索条目、任务内容、部门', 'aria-label': '搜索' });
+  const light = h('select', { id: 'f-light', 'aria-label': '灯色', onchange: () => go({ light: light.value, page: 1 }) },
+    h('option', { value: '' }, '全部灯色'), ['green', 'yellow', 'red'].map((l) =>
+      h('option', { value: l, selected: f.light === l }, { green: '绿灯', yellow: '黄灯', red: '红灯' }[l])));
+  const sections = ['一', '二', '三', '四', '五', '六'];
+  const section = h('select', { id: 'f-section', 'aria-label': '章节', onchange: () => go({ section: section.value, page: 1 }) },
+    h('option', { value: '' }, '全部章节'), sections.map((s) => h('option', { value: s, selected: f.section === s }, s + '、')));
+  const controls = [q, h('button', { class: 'plain', id: 'f-search', onclick: () => go({ q: q.value.trim(), page: 1 }) }, '搜索'), light, section];
+  if (S.me.role !== 'dept') {
+    const depts = (await departments()).filter((d) => !d.alias_of && d.kind !== 'collective');
+    const dept = h('select', { id: 'f-dept', 'aria-label': '部门', onchange: () => go({ dept: dept.value, page: 1 }) },
+      h('option', { value: '' }, '全部部门'), depts.map((d) => h('option', { value: d.name, selected: f.dept === d.name }, d.name)));
+    controls.unshift(dept);
+  } else {
+    const mine = h('select', { id: 'f-mine', 'aria-label': '范围', onchange: () => go({ mine: mine.value, page: 1 }) },
+      h('option', { value: '' }, '本部门可见'), h('option', { value: '1', selected: !!f.mine }, '本部门牵头或配合'));
+    controls.unshift(mine);
+  }
+  q.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') go({ q: q.value.trim(), page: 1 }); });
+  const pages = Math.max(1, Math.ceil(data.total / data.per_page));
+  const body = data.tasks.length ? h('table', { class: 'grid', id: 'ledger' },
+    h('colgroup', {}, h('col', { width: '52' }), h('col', { width: '120' }), h('col'), h('col', { width: '150' }),
+      h('col', { width: '170' }), h('col', { width: '96' }), h('col', { width: '130' }), h('col', { width: '70' })),
+    h('thead', {}, h('tr', {}, ['序号', '条目', '重点任务 / 具体措施', '牵头单位', '配合单位', '完成时限', '进度', '灯色'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, data.tasks.map((t) => h('tr', { class: 'click', 'data-task': t.id, onclick: () => { location.hash = '#/tasks/' + t.id; } },
+      h('td', { class: 'num' }, t.seq),
+      h('td', {}, t.path, t.my_role ? h('div', {}, chip('gray', roleLabel[t.my_role])) : null),
+      h('td', {}, h('div', {}, h('b', {}, t.item_title)), h('div', { class: 'clip hint' }, t.text)),
+      h('td', {}, t.lead || '—'), h('td', {}, h('div', { class: 'clip' }, t.co || '—')),
+      h('td', {}, t.due_on, h('div', { class: 'hint' }, t.due_source === 'plan' ? '方案' : t.due_source === 'office' ? '督查室' : '默认')),
+      h('td', {}, progressBar(t.progress), h('div', { class: 'hint' }, '序时 ' + t.expected + '%')),
+      h('td', { title: t.light_reason }, lightChip(t))))))
+    : h('div', { class: 'empty' }, '没有符合条件的任务。');
+  setMain(
+    h('h2', {}, '任务台账', h('small', {}, `报告期 ${data.period} · 共 ${data.total} 项`)),
+    h('div', { class: 'filters' }, controls),
+    h('div', { class: 'panel' }, body,
+      h('div', { class: 'pager' }, `第 ${data.page} / ${pages} 页`,
+        h('button', { class: 'plain', disabled: data.page <= 1, onclick: () => go({ page: data.page - 1 }) }, '上一页'),
+        h('button', { class: 'plain', disabled: data.page >= pages, onclick: () => go({ page: data.page + 1 }) }, '下一页'))));
+}
+
+/* ------------------------------------------------------------ task detail */
+
+function reportForm(t, onDone) {
+  const lead = t.my_role === 'lead';
+  const out = h('div');
+  const period = h('input', { type: 'text', id: 'r-period', value: t.period, size: 10, required: true });
+  const progress = lead ? h('input', { type: 'number', id: 'r-progress', min: 0, max: 100, value: t.progress ?? '', required: true }) : null;
+  const done = h('textarea', { id: 'r-done', required: true, placeholder: lead ? '本期工作完成情况' : '本部门配合开展的工作' });
+  const problems = h('textarea', { id: 'r-problems', placeholder: '存在的问题和困难（可不填）' });
+  const next = h('textarea', { id: 'r-next', placeholder: '下一步工作打算（可不填）' });
+  const file = h('input', { type: 'file', id: 'r-file' });
+  const btn = h('button', { type: 'submit', id: 'r-submit' }, '提交报告');
+  const form = h('form', { class: 'panel', id: 'report-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      btn.disabled = true;
+      out.replaceChildren();
+      try {
+        const body = { period: period.value.trim(), done: done.value, problems: problems.value, next: next.value };
+        if (lead) body.progress = progress.value === '' ? null : Number(progress.value);
+        const r = await api('POST', `/api/v1/tasks/${t.id}/reports`, body);
+        if (file.files.length) {
+          const f = file.files[0];
+          await api('POST', `/api/v1/reports/${r.report.id}/attachments?name=${encodeURIComponent(f.name)}`, undefined,
+            { data: f, type: f.type || 'application/octet-stream' });
+        }
+        out.replaceChildren(msg('ok', `已提交（第 ${r.report.version} 版${r.report.late ? '，逾期报送' : ''}）。` +
+          (r.light ? `本期灯色：${r.light.light_label}。` : '')));
+        setTimeout(onDone, 400);
+      } catch (e) { out.replaceChildren(msg('err', e.message)); btn.disabled = false; }
+    } },
+    h('h3', {}, lead ? '报送进展（牵头单位）' : '报送配合情况（配合单位）'),
+    h('div', { class: 'form-row' }, h('label', { for: 'r-period' }, '报告期'),
+      h('div', {}, period, h('span', { class: 'hint' }, `  截止 ${t.report_deadline}，截止前可修改`))),
+    lead ? h('div', { class: 'form-row' }, h('label', { for: 'r-progress' }, '完成进度 %'), h('div', {}, progress, h('span', { class: 'hint' }, `  序时进度 ${t.expected}%`))) : null,
+    h('div', { class: 'form-row' }, h('label', { for: 'r-done' }, lead ? '完成情况' : '配合情况'), done),
+    h('div', { class: 'form-row' }, h('label', { for: 'r-problems' }, '存在问题'), problems),
+    h('div', { class: 'form-row' }, h('label', { for: 'r-next' }, '下步打算'), next),
+    h('div', { class: 'form-row' }, h('label', { for: 'r-file' }, '附件'), h('div', {}, file, h('div', { class: 'hint' }, 'PDF、图片、Office 文档、压缩包，10 MB 以内'))),
+    h('div', { class: 'form-row' }, h('span'), h('div', {}, btn)), out);
+  return form;
+}
+
+function datesForm(t, onDone) {
+  const out = h('div');
+  const start = h('input', { type: 'date', id: 'd-start', value: t.start_on });
+  const due = h('input', { type: 'date', id: 'd-due', value: t.due_on });
+  return h('form', { class: 'panel', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { await api('PUT', `/api/v1/tasks/${t.id}/dates`, { start_on: start.value, due_on: due.value }); onDone(); }
+      catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } },
+    h('h3', {}, '设定起止日期（督查室）'),
+    h('div', { class: 'filters' }, h('label', { for: 'd-start' }, '开始'), start, h('label', { for: 'd-due' }, '完成时限'), due,
+      h('button', { type: 'submit' }, '保存')), out);
+}
+
+async function viewTask(id, params) {
+  const period = params.get('period') || '';
+  const [{ task: t }, { reports }] = await Promise.all([
+    api('GET', `/api/v1/tasks/${id}` + qs({ period })), api('GET', `/api/v1/tasks/${id}/reports`)]);
+  const reload = () => viewTask(id, params).catch((e) => setMain(msg('err', e.message)));
+  const timeline = reports.length ? h('ul', { class: 'timeline', id: 'timeline' }, reports.map((r) => h('li', {},
+      h('div', { class: 'meta' }, `${r.period} · ${r.dept}（${roleLabel[r.role]}）· 第 ${r.version} 版 · ${r.submitted_by} · ${r.submitted_at.replace('T', ' ').replace('Z', ' UTC')}`,
+        r.late ? ' ' : null, r.late ? chip('yellow', '逾期报送') : null),
+      h('div', { class: 'body' },
+        r.progress !== null ? h('p', {}, '进度：', progressBar(r.progress)) : null,
+        h('p', {}, h('b', {}, r.role === 'lead' ? '完成情况：' : '配合情况：'), r.done),
+        r.problems ? h('p', {}, h('b', {}, '存在问题：'), r.problems) : null,
+        r.next ? h('p', {}, h('b', {}, '下步打算：'), r.next) : null,
+        r.attachments ? h('p', { class: 'hint' }, `附件 ${r.attachments} 个`) : null))))
+    : h('div', { class: 'empty' }, '还没有报告。');
+  const history = t.light_history.length ? h('div', { class: 'history' }, t.light_history.map((l) =>
+      h('span', { title: l.light_reason }, chip(l.light, `${l.period} ${l.light_label}${l.frozen ? '' : '（暂定）'}`))))
+    : h('span', { class: 'hint' }, '尚无记录');
+  const canReport = S.me.role === 'dept' && (t.my_role === 'lead' || t.my_role === 'co' || t.my_role === 'collective') && !t.closed;
+  if (canReport && t.my_role === 'collective') t.my_role = 'co';
+  setMain(
+    h('h2', {}, h('a', { href: '#/tasks' }, '任务台账'), ' / ', t.path),
+    h('section', { class: 'panel' },
+      h('div', { class: 'detail-head' }, h('h3', {}, t.item_title), lightChip(t), h('span', { class: 'hint', id: 'light-reason' }, t.light_reason)),
+      h('dl', { class: 'kv' },
+        h('dt', {}, '具体措施'), h('dd', {}, t.text),
+        h('dt', {}, '牵头单位'), h('dd', {}, t.lead || '—'),
+        h('dt', {}, '配合单位'), h('dd', {}, t.co || '—'),
+        h('dt', {}, '起止日期'), h('dd', {}, `${t.start_on} 至 ${t.due_on}`, t.deadline_text ? `（方案：${t.deadline_text}）` : ''),
+        h('dt', {}, '报告期'), h('dd', {}, `${t.period}，报送截止 ${t.report_deadline}`),
+        h('dt', {}, '进度'), h('dd', {}, progressBar(t.progress), h('span', { class: 'hint' }, `　序时进度 ${t.expected}%`)),
+        h('dt', {}, '灯色记录'), h('dd', {}, history)),
+      h('h3', { class: 'gap' }, '方案原文'), h('div', { class: 'clause' }, t.clause || '')),
+    canReport ? reportForm(t, reload) : null,
+    S.me.role === 'office' ? datesForm(t, reload) : null,
+    h('section', { class: 'panel' }, h('h3', {}, '进展报告'), timeline));
+}
+
+/* ------------------------------------------------------------ settings, admin, account */
+
+async function viewSettings() {
+  const p = S.plan, s = p.settings, out = h('div');
+  const cadence = h('select', { id: 's-cadence' }, [['monthly', '每月'], ['weekly', '每周'], ['quarterly', '每季度']].map(([v, l]) =>
+    h('option', { value: v, selected: s.cadence === v }, l)));
+  const num = (id, v) => h('input', { type: 'number', id, value: v, min: 1, max: 100 });
+  const due = num('s-due', s.report_due_wd), yb = num('s-yellow', s.yellow_behind), rb = num('s-red', s.red_behind), mr = num('s-missing', s.missing_red);
+  const start = h('input', { type: 'date', id: 's-start', value: s.start_on }), end = h('input', { type: 'date', id: 's-end', value: s.end_on });
+  const row = (label, el, hint) => h('div', { class: 'form-row' }, h('label', {}, label), h('div', {}, el, hint ? h('span', { class: 'hint' }, '  ' + hint) : null));
+  setMain(h('h2', {}, '报送设置', h('small', {}, p.title)),
+    h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          const r = await api('PUT', `/api/v1/plans/${p.id}/settings`, { cadence: cadence.value, report_due_wd: Number(due.value),
+            yellow_behind: Number(yb.value), red_behind: Number(rb.value), missing_red: Number(mr.value), start_on: start.value, end_on: end.value });
+          p.settings = r.settings;
+          out.replaceChildren(msg('ok', '已保存。'));
+        } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } },
+      row('报送周期', cadence), row('报送截止', due, '期末后第几个工作日（含法定节假日与调休）'),
+      row('方案开始', start), row('方案结束', end, '未设完成时限的任务以此为限'),
+      row('黄灯阈值', yb, '落后序时进度的百分点'), row('红灯阈值', rb, '落后超过此值为红灯'),
+      row('连续未报', mr, '连续几期未报送为红灯'), row('', h('button', { type: 'submit' }, '保存')), out),
+    h('section', { class: 'panel' }, h('h3', {}, '关账'),
+      h('p', { class: 'hint' }, '关账后该期灯色冻结，之后修改报告不再改变历史。'),
+      closeForm()));
+}
+
+function closeForm() {
+  const per = h('input', { type: 'text', id: 'close-period', value: S.plan.reporting_period, size: 10 });
+  const out = h('div');
+  return h('form', { onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await api('POST', `/api/v1/periods/${encodeURIComponent(per.value.trim())}/close` + qs({ plan: S.plan.id }));
+        out.replaceChildren(msg('ok', `已关账 ${r.period}，冻结 ${r.tasks} 项任务的灯色。`));
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, h('div', { class: 'filters' }, h('label', { for: 'close-period' }, '报告期'), per, h('button', { type: 'submit' }, '关账')), out);
+}
+
+async function viewUsers() {
+  const { users } = await api('GET', '/api/v1/users');
+  const depts = (await departments()).filter((d) => !d.alias_of && d.kind !== 'collective');
+  const out = h('div');
+  const name = h('input', { type: 'text', id: 'u-name', required: true });
+  const role = h('select', { id: 'u-role' }, [['dept', '部门'], ['office', '督查室'], ['leader', '领导'], ['admin', '管理员']].map(([v, l]) => h('option', { value: v }, l)));
+  const dept = h('select', { id: 'u-dept' }, depts.map((d) => h('option', { value: d.name }, d.name)));
+  const pw = h('input', { type: 'password', id: 'u-password', required: true, minlength: 8, autocomplete: 'new-password' });
+  setMain(h('h2', {}, '账号管理', h('small', {}, `共 ${users.length} 个`)),
+    h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          await api('POST', '/api/v1/users', { name: name.value.trim(), role: role.value, dept: role.value === 'dept' ? dept.value : null, password: pw.value });
+          viewUsers();
+        } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, h('h3', {}, '新建账号'),
+      h('div', { class: 'filters' }, h('label', { for: 'u-name' }, '账号'), name, h('label', { for: 'u-role' }, '角色'), role,
+        h('label', { for: 'u-dept' }, '部门'), dept, h('label', { for: 'u-password' }, '初始密码'), pw, h('button', { type: 'submit' }, '创建')), out),
+    h('section', { class: 'panel' }, users.length ? h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['账号', '角色', '部门', '状态', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, users.map((u) => h('tr', {}, h('td', {}, u.name), h('td', {}, u.role_label), h('td', {}, u.dept || '—'),
+        h('td', {}, u.disabled ? chip('gray', '已停用') : chip('green', '正常')),
+        h('td', {}, u.disabled || u.name === S.me.name ? '' : h('button', { class: 'plain', onclick: async () => {
+          if (!confirm(`停用账号 ${u.name}？其会话与令牌将立即失效。`)) return;
+          try { await api('POST', `/api/v1/users/${encodeURIComponent(u.name)}/disable`); viewUsers(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+        } }, '停用'))))))
+      : h('div', { class: 'empty' }, '还没有账号。')));
+}
+
+async function viewDepts() {
+  deptCache = null;
+  const depts = await departments();
+  const out = h('div');
+  const alias = h('input', { type: 'text', id: 'a-alias', required: true, placeholder: '如 区科技局' });
+  const canon = h('select', { id: 'a-canonical' }, depts.filter((d) => !d.alias_of).map((d) => h('option', { value: d.name }, d.name)));
+  setMain(h('h2', {}, '部门目录', h('small', {}, `共 ${depts.length} 个名称`)),
+    h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try { await api('POST', '/api/v1/departments/aliases', { alias: alias.value.trim(), canonical: canon.value }); viewDepts(); }
+        catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, h('h3', {}, '合并名称'),
+      h('div', { class: 'filters' }, h('label', { for: 'a-alias' }, '别名'), alias, h('label', { for: 'a-canonical' }, '并入'), canon, h('button', { type: 'submit' }, '合并')), out),
+    h('section', { class: 'panel' }, depts.length ? h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['名称', '类别', '别名指向', '牵头任务', '配合任务'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, depts.map((d) => h('tr', {}, h('td', {}, d.name), h('td', {}, d.kind_label), h('td', {}, d.alias_of || ''),
+        h('td', { class: 'num' }, d.alias_of ? '' : d.lead_tasks), h('td', { class: 'num' }, d.alias_of ? '' : d.co_tasks)))))
+      : h('div', { class: 'empty' }, '部门目录为空，导入方案后自动填充。')));
+}
+
+async function viewAccount() {
+  const out = h('div');
+  const old = h('input', { type: 'password', id: 'p-old', autocomplete: 'current-password', required: true });
+  const nw = h('input', { type: 'password', id: 'p-new', autocomplete: 'new-password', required: true, minlength: 8 });
+  setMain(h('h2', {}, '修改密码'),
+    h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try { await api('POST', '/api/v1/me/password', { old_password: old.value, new_password: nw.value }); S.me = null; renderLogin('密码已修改，请用新密码登录。'); }
+        catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } },
+      h('div', { class: 'form-row' }, h('label', { for: 'p-old' }, '原密码'), old),
+      h('div', { class: 'form-row' }, h('label', { for: 'p-new' }, '新密码'), h('div', {}, nw, h('span', { class: 'hint' }, '  至少 8 位'))),
+      h('div', { class: 'form-row' }, h('span'), h('div', {}, h('button', { type: 'submit' }, '修改'))), out));
+}
+
+/* ------------------------------------------------------------ boot */
+
+window.addEventListener('hashchange', route);
+(async () => {
+  try {
+    const r = await api('GET', '/api/v1/me');
+    S.me = r.user;
+    await start();
+  } catch (e) {
+    renderLogin(e.status === 401 ? null : e.message);
+  }
+})();
