@@ -5,3 +5,6 @@ dir=${1:-build/release}
 src=$(cd "$(dirname "$0")/.." && pwd)
 echo "== plan parser throughput (goal ≥ 50 MB/s)"
 "$dir/bench_plan" "$src/examples/plan-2020-28.txt"
+echo
+echo "== hqd serve under load (goal on 2 cores: ≥ 20,000 list req/s, ≥ 2,000 report writes/s, p99 < 20 ms, RSS < 32 MB)"
+"$(dirname "$0")/load.sh" "$dir"

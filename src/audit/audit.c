@@ -128,3 +128,16 @@ enum status audit_verify(struct store *s, struct audit_report *r, struct err *e)
     store_finish(q);
     return ST_OK;
 }
+
+enum status audit_head(struct store *s, int64_t *id, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM audit_log", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK)
+        *id = row ? store_col_int(q, 0) : 0;
+    store_finish(q);
+    return st;
+}

@@ -18,6 +18,10 @@ enum status audit_append(struct store *s, const char *actor, const char *action,
                          const char *entity_id, const char *before, const char *after,
                          struct err *e) HQD_MUST_CHECK;
 
+/* The id of the newest audit row (0 for none). Every write appends one, so it is a version of
+ * the whole store: readers use it to tell whether anything changed. */
+enum status audit_head(struct store *s, int64_t *id, struct err *e) HQD_MUST_CHECK;
+
 struct audit_report {
     int64_t rows;      /* rows checked */
     int64_t first_bad; /* id of the first bad row, 0 when the chain is intact */

@@ -312,7 +312,7 @@ static int print_tasks(const struct cli_args *a, struct store *s, int64_t plan_i
 static int cmd_plan_show(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t id;
+    int64_t id = 0;
     enum status st = parse_id(a->pos[0], "ID", &id, &e);
     if (st != ST_OK)
         return report(st, &e);
@@ -438,7 +438,7 @@ static int cmd_export_tasks(const struct cli_args *a)
                 "用法：hqd export tasks --plan ID --format xlsx|csv --out FILE");
         return report(ST_INVALID, &e);
     }
-    int64_t plan_id;
+    int64_t plan_id = 0;
     enum status st = parse_id(a->plan, "--plan", &plan_id, &e);
     if (st != ST_OK)
         return report(st, &e);

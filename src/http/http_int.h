@@ -50,6 +50,8 @@ struct http_route {
     unsigned roles;
     int public_route;
     const char *summary;
+    int cacheable; /* a GET whose reply depends only on the store, the caller's department and
+                      the date: served from the response cache while nothing is written */
 };
 
 extern const struct http_route http_routes[];
@@ -76,6 +78,10 @@ json_t *http_body_object(struct http_req *r);
 /* Domain ↔ HTTP helpers used by the handlers. */
 int http_param_id(struct http_req *r, int idx, int64_t *id); /* replies 404 on failure */
 unsigned http_status_of(enum status st);
+
+/* The response cache (http_cache.c): bodies keyed by request and store version. */
+int http_cache_get(const char *key, int64_t version, char **body, size_t *len);
+void http_cache_put(const char *key, int64_t version, const char *body, size_t len);
 
 /* Serves the embedded web UI for path (GET). Returns 0 if there is no such asset. */
 int http_static(struct http_req *r);

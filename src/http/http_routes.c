@@ -588,20 +588,18 @@ static void h_report_submit(struct http_req *r)
     }
     in.progress = (int)progress;
     struct ledger_report rep;
+    struct ledger_light l;
     struct err e = {0};
-    enum status st = ledger_report_submit(r->store, r->cal, &r->user, &in, &rep, &e);
+    enum status st = ledger_report_submit(r->store, r->cal, &r->user, &in, &rep, &l, &e);
     json_decref(b);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
-    struct ledger_light l;
     json_t *out = json_pack("{s:o}", "report", report_json(&rep));
-    if (ledger_light_eval(r->store, r->cal, id, rep.period, &l, &e) == ST_OK) {
-        json_t *lo = json_pack("{s:s}", "period", l.period);
-        light_into(lo, l.light, l.expected, l.progress, l.reason);
-        json_object_set_new(out, "light", lo);
-    }
+    json_t *lo = json_pack("{s:s}", "period", l.period);
+    light_into(lo, l.light, l.expected, l.progress, l.reason);
+    json_object_set_new(out, "light", lo);
     ledger_report_cleanup(&rep);
     http_reply_json(r, 201, out);
 }
@@ -1038,40 +1036,41 @@ static void h_routes(struct http_req *r)
 /* ---------------------------------------------------------------- the table */
 
 const struct http_route http_routes[] = {
-    {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查"},
-    {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览"},
-    {"POST", "/api/v1/session", h_login, ALL, 1, "登录：{name, password}，设置会话 Cookie"},
-    {"DELETE", "/api/v1/session", h_logout, ALL, 0, "退出登录"},
-    {"GET", "/api/v1/me", h_me, ALL, 0, "当前账号"},
-    {"POST", "/api/v1/me/password", h_me_password, ALL, 0,
-     "修改密码：{old_password, new_password}"},
-    {"POST", "/api/v1/tokens", h_token_create, ALL, 0, "为当前账号创建 API 令牌：{label, days}"},
-    {"GET", "/api/v1/plans", h_plans, ALL, 0, "方案列表（含报送设置与当前报告期）"},
+    {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查", 0},
+    {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览", 0},
+    {"POST", "/api/v1/session", h_login, ALL, 1, "登录：{name, password}，设置会话 Cookie", 0},
+    {"DELETE", "/api/v1/session", h_logout, ALL, 0, "退出登录", 0},
+    {"GET", "/api/v1/me", h_me, ALL, 0, "当前账号", 0},
+    {"POST", "/api/v1/me/password", h_me_password, ALL, 0, "修改密码：{old_password, new_password}",
+     0},
+    {"POST", "/api/v1/tokens", h_token_create, ALL, 0, "为当前账号创建 API 令牌：{label, days}", 0},
+    {"GET", "/api/v1/plans", h_plans, ALL, 0, "方案列表（含报送设置与当前报告期）", 1},
     {"PUT", "/api/v1/plans/{id}/settings", h_plan_settings, ADMIN | OFFICE, 0,
-     "修改报送周期、截止工作日与红黄灯阈值"},
+     "修改报送周期、截止工作日与红黄灯阈值", 0},
     {"GET", "/api/v1/tasks", h_tasks, ALL, 0,
-     "任务台账：?plan=&dept=&light=&section=&q=&period=&page=&per_page="},
-    {"GET", "/api/v1/tasks/{id}", h_task, ALL, 0, "任务详情（条款原文、灯色、灯色历史）"},
+     "任务台账：?plan=&dept=&light=&section=&q=&period=&page=&per_page=", 1},
+    {"GET", "/api/v1/tasks/{id}", h_task, ALL, 0, "任务详情（条款原文、灯色、灯色历史）", 1},
     {"PUT", "/api/v1/tasks/{id}/dates", h_task_dates, OFFICE, 0,
-     "设定任务起止日期：{start_on, due_on}"},
+     "设定任务起止日期：{start_on, due_on}", 0},
     {"POST", "/api/v1/tasks/{id}/reports", h_report_submit, DEPT, 0,
-     "报送或修改进展：{period, progress, done, problems, next}"},
-    {"GET", "/api/v1/tasks/{id}/reports", h_reports, ALL, 0, "任务的全部报告及历次修改"},
+     "报送或修改进展：{period, progress, done, problems, next}", 0},
+    {"GET", "/api/v1/tasks/{id}/reports", h_reports, ALL, 0, "任务的全部报告及历次修改", 1},
     {"POST", "/api/v1/reports/{id}/attachments", h_attachment_add, DEPT, 0,
-     "上传附件：?name=，请求体为文件，Content-Type 为文件类型"},
-    {"GET", "/api/v1/attachments/{id}", h_attachment_get, ALL, 0, "下载附件"},
-    {"GET", "/api/v1/periods/{period}/lights", h_period_lights, ALL, 0, "某报告期全部任务的灯色"},
+     "上传附件：?name=，请求体为文件，Content-Type 为文件类型", 0},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, ALL, 0, "下载附件", 0},
+    {"GET", "/api/v1/periods/{period}/lights", h_period_lights, ALL, 0, "某报告期全部任务的灯色",
+     1},
     {"POST", "/api/v1/periods/{period}/close", h_period_close, OFFICE, 0,
-     "关账：计算并冻结该期灯色"},
-    {"GET", "/api/v1/dashboard", h_dashboard, ALL, 0, "首页统计：灯色、部门、报送情况"},
-    {"GET", "/api/v1/departments", h_depts, ALL, 0, "部门目录"},
+     "关账：计算并冻结该期灯色", 0},
+    {"GET", "/api/v1/dashboard", h_dashboard, ALL, 0, "首页统计：灯色、部门、报送情况", 1},
+    {"GET", "/api/v1/departments", h_depts, ALL, 0, "部门目录", 1},
     {"POST", "/api/v1/departments/aliases", h_dept_alias, ADMIN, 0,
-     "合并部门名称：{alias, canonical}"},
-    {"GET", "/api/v1/users", h_users, ADMIN, 0, "账号列表"},
-    {"POST", "/api/v1/users", h_user_add, ADMIN, 0, "新建账号：{name, role, dept, password}"},
-    {"POST", "/api/v1/users/{name}/disable", h_user_disable, ADMIN, 0, "停用账号"},
-    {"POST", "/api/v1/users/{name}/password", h_user_password, ADMIN, 0, "重置密码：{password}"},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链"},
+     "合并部门名称：{alias, canonical}", 0},
+    {"GET", "/api/v1/users", h_users, ADMIN, 0, "账号列表", 0},
+    {"POST", "/api/v1/users", h_user_add, ADMIN, 0, "新建账号：{name, role, dept, password}", 0},
+    {"POST", "/api/v1/users/{name}/disable", h_user_disable, ADMIN, 0, "停用账号", 0},
+    {"POST", "/api/v1/users/{name}/password", h_user_password, ADMIN, 0, "重置密码：{password}", 0},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0},
 };
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];
 

@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "audit/audit.h"
+#include "base/buf.h"
+#include "base/clock.h"
 #include "base/embed.h"
 #include "base/xalloc.h"
 #include "calendar/calendar.h"
@@ -263,6 +266,34 @@ static struct store *store_for_thread(struct err *e)
     return thread_store;
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    struct buf *b = cls;
+    if (buf_printf(b, "&%s=%s", key, value ? value : "") != ST_OK)
+        return MHD_NO;
+    return MHD_YES;
+}
+
+/* What a cacheable reply depends on: the path, the query, the caller's visibility (a clerk's
+ * department; staff all see the same) and today's date (deadlines move lights). */
+static char *cache_key(struct http_req *r)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    struct date today = clock_today();
+    int64_t scope = r->user.role == ROLE_DEPT ? r->user.dept_id : 0;
+    if (buf_printf(&b, "%s %s|%lld|%04d-%02d-%02d|", r->method, r->path, (long long)scope, today.y,
+                   today.m, today.d) != ST_OK ||
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b) < 0 ||
+        b.len >= 4096) {
+        buf_cleanup(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
 static void dispatch(struct http_req *r)
 {
     struct err e = {0};
@@ -321,9 +352,28 @@ static void dispatch(struct http_req *r)
             return;
         }
     }
+    char *key = NULL;
+    int64_t version = 0;
+    if (route->cacheable && audit_head(r->store, &version, &e) == ST_OK) {
+        key = cache_key(r);
+        char *body;
+        size_t len;
+        if (key && http_cache_get(key, version, &body, &len)) {
+            free(r->reply);
+            r->status = 200;
+            r->content_type = "application/json; charset=utf-8";
+            r->reply = body;
+            r->reply_len = len;
+            free(key);
+            return;
+        }
+    }
     route->handler(r);
     if (!r->reply)
         http_reply_fail(r, 500, "internal", NULL, "服务器内部错误 (no reply)");
+    else if (key && r->status == 200 && r->n_extra == 0)
+        http_cache_put(key, version, r->reply, r->reply_len);
+    free(key);
 }
 
 /* ---------------------------------------------------------------- MHD callbacks */

@@ -719,9 +719,14 @@ enum status ledger_reports(struct store *s, int64_t task_id, struct ledger_repor
 
 enum status ledger_report_submit(struct store *s, const struct calendar *cal,
                                  const struct auth_user *u, const struct ledger_report_input *in,
-                                 struct ledger_report *out, struct err *e)
+                                 struct ledger_report *out, struct ledger_light *light,
+                                 struct err *e)
 {
     memset(out, 0, sizeof *out);
+    struct ledger_light l_local;
+    if (!light)
+        light = &l_local;
+    memset(light, 0, sizeof *light);
     enum status rc;
     if (u->role != ROLE_DEPT || !u->dept_id)
         return err_set(e, ST_FORBIDDEN, NULL,
@@ -844,10 +849,10 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
         free(a);
         json_decref(after);
     }
-    if (rc == ST_OK && lead && !closed) {
-        struct ledger_light l;
-        if ((rc = ledger_light_eval(s, cal, in->task_id, p.key, &l, e)) == ST_OK)
-            rc = ledger_light_store(s, &l, 0, e);
+    if (rc == ST_OK) {
+        if ((rc = ledger_light_eval_in(s, cal, &st, in->task_id, &p, light, e)) == ST_OK && lead &&
+            !closed)
+            rc = ledger_light_store(s, light, 0, e);
     }
     if (rc == ST_OK) {
         if ((rc = store_prepare(s, REPORT_SELECT " WHERE r.id = ?", &q, e)) == ST_OK) {

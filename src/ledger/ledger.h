@@ -19,6 +19,7 @@
 struct store;
 struct calendar;
 struct auth_user;
+struct ledger_light;
 
 enum ledger_cadence { CADENCE_WEEKLY, CADENCE_MONTHLY, CADENCE_QUARTERLY };
 enum ledger_light_color { LIGHT_GREEN, LIGHT_YELLOW, LIGHT_RED };
@@ -140,10 +141,11 @@ struct ledger_report {
  * lead the task (a lead report) or cooperate on it (a 配合情况 report). The period must have
  * begun and overlap the task's window. A report after the deadline is accepted and marked late;
  * an amendment is accepted until the deadline (ST_CONFLICT after). The task's light for the
- * period is recomputed unless the period is closed. */
+ * period is recomputed unless the period is closed, and returned in *light (may be NULL). */
 enum status ledger_report_submit(struct store *s, const struct calendar *cal,
                                  const struct auth_user *u, const struct ledger_report_input *in,
-                                 struct ledger_report *out, struct err *e) HQD_MUST_CHECK;
+                                 struct ledger_report *out, struct ledger_light *light,
+                                 struct err *e) HQD_MUST_CHECK;
 /* Every version of every report on a task, newest period first. *rows: ledger_reports_free. */
 enum status ledger_reports(struct store *s, int64_t task_id, struct ledger_report **rows, size_t *n,
                            struct err *e) HQD_MUST_CHECK;

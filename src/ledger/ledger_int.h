@@ -31,6 +31,12 @@ enum status ledger_task_window(struct store *s, const struct ledger_settings *st
                                struct date *start, struct date *due, int *closed, char *source,
                                size_t source_len, struct err *e);
 
+/* ledger_light_eval for a task whose plan settings the caller already has. */
+enum status ledger_light_eval_in(struct store *s, const struct calendar *cal,
+                                 const struct ledger_settings *st, int64_t task_id,
+                                 const struct ledger_period *p, struct ledger_light *out,
+                                 struct err *e);
+
 /* Writes (task, period)'s light unless it is frozen; freeze = 1 freezes it. Inside the
  * caller's transaction. */
 enum status ledger_light_store(struct store *s, const struct ledger_light *l, int freeze,

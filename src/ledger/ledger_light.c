@@ -214,15 +214,26 @@ enum status ledger_light_eval(struct store *s, const struct calendar *cal, int64
                        st.cadence == CADENCE_MONTHLY  ? "月（如 2020-04）"
                        : st.cadence == CADENCE_WEEKLY ? "周（如 2020-W15）"
                                                       : "季度（如 2020-Q2）");
+    return ledger_light_eval_in(s, cal, &st, task_id, &p, out, e);
+}
+
+enum status ledger_light_eval_in(struct store *s, const struct calendar *cal,
+                                 const struct ledger_settings *st, int64_t task_id,
+                                 const struct ledger_period *p, struct ledger_light *out,
+                                 struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->task_id = task_id;
     int found;
-    if ((rc = stored_light(s, task_id, p.key, out, &found, e)) != ST_OK)
+    enum status rc = stored_light(s, task_id, p->key, out, &found, e);
+    if (rc != ST_OK)
         return rc;
     if (found && out->frozen)
         return ST_OK;
     struct light_facts f;
-    if ((rc = read_facts(s, cal, &st, task_id, &p, &f, e)) != ST_OK)
+    if ((rc = read_facts(s, cal, st, task_id, p, &f, e)) != ST_OK)
         return rc;
-    ledger_light_from_facts(&st, &p, &f, out);
+    ledger_light_from_facts(st, p, &f, out);
     out->task_id = task_id;
     out->frozen = 0;
     return ST_OK;

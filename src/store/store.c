@@ -148,10 +148,7 @@ enum status store_commit(struct store *s, struct err *e)
 {
     if (!s->in_tx)
         return err_set(e, ST_INTERNAL, NULL, "commit without a transaction");
-    enum status st = s->ops->commit(s, e);
-    if (st != ST_OK) {
-        s->ops->rollback(s);
-    }
+    enum status st = s->ops->commit(s, e); /* rolls back itself on failure */
     s->in_tx = 0;
     return st;
 }

@@ -26,7 +26,7 @@ struct store_ops {
     const void *(*col_blob)(struct store_stmt *st, int col, size_t *len);
     void (*finish)(struct store_stmt *st);
     enum status (*begin)(struct store *s, struct err *e);
-    enum status (*commit)(struct store *s, struct err *e);
+    enum status (*commit)(struct store *s, struct err *e); /* rolls back on failure */
     void (*rollback)(struct store *s);
 };
 
