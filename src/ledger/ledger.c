@@ -766,9 +766,12 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
     struct date today = clock_today();
     if (date_cmp(p.start, today) > 0)
         return err_set(e, ST_UNPROCESSABLE, "period", "报告期 %s 尚未开始 (future period)", p.key);
-    if (date_cmp(p.end, start) < 0 || date_cmp(p.start, due) > 0)
+    /* An overdue task keeps reporting until it is closed (销号); only periods before its start
+     * are refused. */
+    (void)due;
+    if (date_cmp(p.end, start) < 0)
         return err_set(e, ST_UNPROCESSABLE, "period",
-                       "报告期 %s 不在任务起止时间内 (period outside the task's window)", p.key);
+                       "报告期 %s 早于任务开始日期 (period before the task starts)", p.key);
     struct date deadline = ledger_report_deadline(cal, &st, &p);
     int late = date_cmp(today, deadline) > 0;
     const char *role = lead ? "lead" : "co";

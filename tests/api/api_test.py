@@ -295,6 +295,17 @@ t5 = next(t for t in j["tasks"] if t["id"] == 5)
 check(t5["light"] == "red" and "连续" in t5["light_reason"], "no report for two periods -> red: %s" % t5["light_reason"])
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks/3?period=2020-04", token=off)
 check(j["task"]["light"] == "yellow", "a closed period's light stays as frozen")
+# An overdue task keeps reporting: task 2's window ended 2020-05-31; a June report is taken and
+# reaching 100 % turns it green.
+kj, _, _ = login(srv, "kj", PW)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, period="2020-06", progress=80), token=kj)
+check(st == 201 and j["light"]["light"] == "red" and "逾期" in j["light"]["light_reason"], "overdue and unfinished: red")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, period="2020-06", progress=100), token=kj)
+check(st == 409, "June's late report cannot be amended: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, period="2020-07", progress=100), token=kj)
+check(st == 201 and j["light"]["light"] == "green", "finished in July: green: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, period="2020-03"), token=kj)
+check(st == 422, "a period before the task's start -> 422: %d" % st)
 check(srv.stop() == 0, "third server stops cleanly")
 
 # ---------------------------------------------------------------- logs and audit

@@ -107,6 +107,17 @@ fi
 expect_rc 2 "export bad format" -- "$hqd" export tasks --plan 1 --format pdf --out "$tmp/t.pdf" --db "$db"
 expect_rc 2 "export without --out" -- "$hqd" export tasks --plan 1 --format csv --db "$db"
 
+# docs/api.md lists every route of the binary's routes table.
+"$hqd" routes --json >"$tmp/routes.json"
+missing=$(python3 - "$tmp/routes.json" "$src/docs/api.md" <<'PY'
+import json, sys
+doc = open(sys.argv[2], encoding='utf-8').read()
+print(' '.join('%s %s' % (r['method'], r['path']) for r in json.load(open(sys.argv[1]))
+               if '`%s %s`' % (r['method'], r['path']) not in doc))
+PY
+)
+[[ -z $missing ]] && ok || bad "routes missing from docs/api.md: $missing"
+
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "审计链完好" "audit ok message"
