@@ -11,14 +11,14 @@
 
 enum status {
     ST_OK = 0,
-    ST_INVALID,   /* bad input: file, argument, field */
-    ST_NOT_FOUND, /* a named thing does not exist */
-    ST_CONFLICT,  /* the write conflicts with what is stored */
-    ST_FORBIDDEN, /* the actor may not do this */
-    ST_LIMIT,     /* input larger than a hard cap */
-    ST_IO,        /* file system or stream failure */
-    ST_DB,        /* the store failed */
-    ST_INTERNAL,  /* a bug: an invariant did not hold */
+    ST_INVALID,         /* bad input: file, argument, field */
+    ST_NOT_FOUND,       /* a named thing does not exist */
+    ST_CONFLICT,        /* the write conflicts with what is stored */
+    ST_FORBIDDEN,       /* the actor may not do this */
+    ST_LIMIT,           /* input larger than a hard cap */
+    ST_IO,              /* file system or stream failure */
+    ST_DB,              /* the store failed */
+    ST_INTERNAL,        /* a bug: an invariant did not hold */
     ST_UNAUTHENTICATED, /* no valid session, token or password */
     ST_THROTTLED,       /* too many attempts: try again later */
     ST_UNPROCESSABLE,   /* well-formed input that the rules refuse */

@@ -12,17 +12,17 @@
 struct cli_args {
     const char *pos[CLI_MAX_ARGS]; /* positional arguments after noun and verb */
     int n_pos;
-    const char *db;     /* --db, default var/hqd.db */
-    const char *plan;   /* --plan */
-    const char *dept;   /* --dept */
-    const char *format; /* --format */
-    const char *out;    /* --out */
-    const char *role;   /* --role */
-    const char *listen; /* --listen */
+    const char *db;      /* --db, default var/hqd.db */
+    const char *plan;    /* --plan */
+    const char *dept;    /* --dept */
+    const char *format;  /* --format */
+    const char *out;     /* --out */
+    const char *role;    /* --role */
+    const char *listen;  /* --listen */
     const char *threads; /* --threads */
-    int quiet;          /* --quiet */
-    int json;           /* --json */
-    int help;           /* --help */
+    int quiet;           /* --quiet */
+    int json;            /* --json */
+    int help;            /* --help */
 };
 
 /* A plain-text table with CJK-aware column widths. */

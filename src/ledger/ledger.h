@@ -139,9 +139,10 @@ struct ledger_report {
 
 /* Submits or amends the asking clerk's report (audited, one transaction). The department must
  * lead the task (a lead report) or cooperate on it (a 配合情况 report). The period must have
- * begun and must not end before the task starts (an overdue task keeps reporting). A report after the deadline is accepted and marked late;
- * an amendment is accepted until the deadline (ST_CONFLICT after). The task's light for the
- * period is recomputed unless the period is closed, and returned in *light (may be NULL). */
+ * begun and must not end before the task starts (an overdue task keeps reporting). A report after
+ * the deadline is accepted and marked late; an amendment is accepted until the deadline
+ * (ST_CONFLICT after). The task's light for the period is recomputed unless the period is closed,
+ * and returned in *light (may be NULL). */
 enum status ledger_report_submit(struct store *s, const struct calendar *cal,
                                  const struct auth_user *u, const struct ledger_report_input *in,
                                  struct ledger_report *out, struct ledger_light *light,

@@ -61,8 +61,12 @@ static enum ledger_light_color light_for(int progress, int late, int missing, in
     struct ledger_settings st = defaults();
     struct ledger_period p;
     ledger_period_parse(period, CADENCE_MONTHLY, &p);
-    struct light_facts f = {.start = {2020, 4, 1}, .due = due, .closed = closed,
-                            .progress = progress, .late = late, .missing_run = missing};
+    struct light_facts f = {.start = {2020, 4, 1},
+                            .due = due,
+                            .closed = closed,
+                            .progress = progress,
+                            .late = late,
+                            .missing_run = missing};
     struct ledger_light l;
     ledger_light_from_facts(&st, &p, &f, &l);
     return l.light;
@@ -126,12 +130,12 @@ static void missing_reports_count_after_deadlines(void **state)
     ledger_period_parse("2020-06", CADENCE_MONTHLY, &june);
     struct date start = {2020, 3, 1};
     /* June's report is due 2020-07-07 (5 working days after 30 June). */
-    assert_int_equal(ledger_missing_run(&st, cal, (struct date){2020, 7, 7}, &june, start,
-                                        reported_none, NULL),
-                     0);
-    assert_int_equal(ledger_missing_run(&st, cal, (struct date){2020, 7, 8}, &june, start,
-                                        reported_none, NULL),
-                     3); /* June, May, April; stops at missing_red + 1 */
+    assert_int_equal(
+        ledger_missing_run(&st, cal, (struct date){2020, 7, 7}, &june, start, reported_none, NULL),
+        0);
+    assert_int_equal(
+        ledger_missing_run(&st, cal, (struct date){2020, 7, 8}, &june, start, reported_none, NULL),
+        3); /* June, May, April; stops at missing_red + 1 */
     struct ledger_period april;
     ledger_period_parse("2020-04", CADENCE_MONTHLY, &april);
     assert_int_equal(ledger_missing_run(&st, cal, (struct date){2020, 6, 1}, &april, start,
