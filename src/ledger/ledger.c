@@ -321,8 +321,7 @@ static int cmp_row_id(const void *a, const void *b)
 
 static struct ledger_task_row *row_of(struct ledger_task_row *rows, size_t n, int64_t id)
 {
-    struct ledger_task_row key;
-    key.t.id = id;
+    struct ledger_task_row key = {.t.id = id};
     return bsearch(&key, rows, n, sizeof *rows, cmp_row_id);
 }
 
