@@ -52,6 +52,8 @@ struct http_route {
     const char *summary;
     int cacheable; /* a GET whose reply depends only on the store, the caller's department and
                       the date: served from the response cache while nothing is written */
+    int batched;   /* a frequent write: run by the writer thread, which commits the writes of
+                      several requests together (one fsync) before any of them is answered */
 };
 
 extern const struct http_route http_routes[];

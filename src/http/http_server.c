@@ -38,6 +38,96 @@ struct server {
 static struct server server;
 static _Thread_local struct store *thread_store;
 
+/* ---------------------------------------------------------------- group commit */
+
+/* A write waiting for the writer thread. */
+struct job {
+    struct http_req *r;
+    const struct http_route *route;
+    int done;
+    struct job *next;
+};
+
+#define BATCH_MAX 64
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    struct job *head, *tail;
+    int stop;
+    pthread_t thread;
+    int running;
+} writer = {.lock = PTHREAD_MUTEX_INITIALIZER,
+            .work = PTHREAD_COND_INITIALIZER,
+            .done = PTHREAD_COND_INITIALIZER};
+
+/* Runs queued writes in batches: one transaction per batch, each request's own transaction a
+ * savepoint inside it, one commit (one fsync) for all; then answers them. A request whose own
+ * work failed was rolled back to its savepoint and answers its error; if the batch commit
+ * fails, every request in it answers 500 and nothing of it is stored. */
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    struct store *ws = NULL;
+    struct err e = {0};
+    for (;;) {
+        pthread_mutex_lock(&writer.lock);
+        while (!writer.head && !writer.stop)
+            pthread_cond_wait(&writer.work, &writer.lock);
+        if (!writer.head && writer.stop) {
+            pthread_mutex_unlock(&writer.lock);
+            break;
+        }
+        struct job *batch = writer.head, *last = batch;
+        int n = 1;
+        while (last->next && n < BATCH_MAX)
+            last = last->next, n++;
+        writer.head = last->next;
+        if (!writer.head)
+            writer.tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&writer.lock);
+
+        if (!ws && store_open(server.o->db, &ws, &e) != ST_OK)
+            ws = NULL;
+        enum status st = ws ? store_begin(ws, &e) : ST_DB;
+        for (struct job *j = batch; j; j = j->next) {
+            if (st != ST_OK) {
+                http_reply_error(j->r, st, &e);
+                continue;
+            }
+            j->r->store = ws;
+            j->route->handler(j->r);
+        }
+        if (st == ST_OK && (st = store_commit(ws, &e)) != ST_OK)
+            for (struct job *j = batch; j; j = j->next)
+                http_reply_error(j->r, st, &e);
+
+        pthread_mutex_lock(&writer.lock);
+        for (struct job *j = batch; j; j = j->next)
+            j->done = 1;
+        pthread_cond_broadcast(&writer.done);
+        pthread_mutex_unlock(&writer.lock);
+    }
+    store_close(ws);
+    return NULL;
+}
+
+static void run_batched(struct http_req *r, const struct http_route *route)
+{
+    struct job j = {r, route, 0, NULL};
+    pthread_mutex_lock(&writer.lock);
+    if (writer.tail)
+        writer.tail->next = &j;
+    else
+        writer.head = &j;
+    writer.tail = &j;
+    pthread_cond_signal(&writer.work);
+    while (!j.done)
+        pthread_cond_wait(&writer.done, &writer.lock);
+    pthread_mutex_unlock(&writer.lock);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static const struct {
@@ -368,7 +458,10 @@ static void dispatch(struct http_req *r)
             return;
         }
     }
-    route->handler(r);
+    if (route->batched && writer.running)
+        run_batched(r, route);
+    else
+        route->handler(r);
     if (!r->reply)
         http_reply_fail(r, 500, "internal", NULL, "服务器内部错误 (no reply)");
     else if (key && r->status == 200 && r->n_extra == 0)
@@ -495,6 +588,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+static void stop_writer(void)
+{
+    if (!writer.running)
+        return;
+    pthread_mutex_lock(&writer.lock);
+    writer.stop = 1;
+    pthread_cond_broadcast(&writer.work);
+    pthread_mutex_unlock(&writer.lock);
+    pthread_join(writer.thread, NULL);
+    writer.running = 0;
+}
+
 static int parse_listen(const char *listen, struct sockaddr_in *sa, struct err *e)
 {
     char host[64];
@@ -549,6 +654,9 @@ enum status http_serve(const struct http_options *o, struct err *e)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    writer.stop = 0;
+    writer.running = pthread_create(&writer.thread, NULL, writer_main, NULL) == 0;
+
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, on_request,
         NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
@@ -557,6 +665,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
         (size_t)HEADER_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!d) {
+        stop_writer();
         calendar_free(cal);
         return err_set(e, ST_IO, opts.listen, "无法监听 %s：地址被占用或无权限 (cannot listen)",
                        opts.listen);
@@ -572,6 +681,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     fprintf(stderr, "hqd: %s received, finishing requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
+    stop_writer();
     calendar_free(cal);
     server.cal = NULL;
     return ST_OK;

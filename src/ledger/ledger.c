@@ -734,13 +734,30 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
         (rc = check_text(in->problems, "problems", 0, e)) != ST_OK ||
         (rc = check_text(in->next, "next", 0, e)) != ST_OK)
         return rc;
-    struct ledger_task t;
-    if ((rc = ledger_task_get(s, in->task_id, u->dept_id, &t, e)) != ST_OK)
+    /* The task's plan and window in one read (this runs for every report). */
+    struct store_stmt *q;
+    if ((rc = store_prepare(s, "SELECT plan_id FROM tasks WHERE id = ?", &q, e)) != ST_OK)
         return rc;
-    int64_t plan_id = t.plan_id;
-    struct date start = t.start_on, due = t.due_on;
-    int closed_task = t.closed;
-    ledger_task_cleanup(&t);
+    store_bind_int(q, 1, in->task_id);
+    int row;
+    int64_t plan_id = 0;
+    if ((rc = store_step(q, &row, e)) == ST_OK && row)
+        plan_id = store_col_int(q, 0);
+    store_finish(q);
+    if (rc != ST_OK)
+        return rc;
+    if (!plan_id)
+        return err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的任务 (no such task)",
+                       in->task_id);
+    struct ledger_settings st;
+    if ((rc = ledger_settings_get(s, plan_id, &st, e)) != ST_OK)
+        return rc;
+    struct date start, due;
+    int closed_task;
+    char source[16];
+    if ((rc = ledger_task_window(s, &st, in->task_id, &start, &due, &closed_task, source,
+                                 sizeof source, e)) != ST_OK)
+        return rc;
     int lead, co;
     if ((rc = dept_role(s, in->task_id, u->dept_id, &lead, &co, e)) != ST_OK)
         return rc;
@@ -752,9 +769,6 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
         return err_set(e, ST_INVALID, "progress", "进度应为 0 到 100 的整数 (bad progress)");
     if (closed_task)
         return err_set(e, ST_CONFLICT, NULL, "任务已销号，不再报送 (task closed)");
-    struct ledger_settings st;
-    if ((rc = ledger_settings_get(s, plan_id, &st, e)) != ST_OK)
-        return rc;
     struct ledger_period p;
     if (!in->period || !ledger_period_parse(in->period, st.cadence, &p))
         return err_set(e, ST_INVALID, "period", "报告期“%s”格式不对，本方案按%s报送 (bad period)",
@@ -780,7 +794,6 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
     int closed;
     if ((rc = ledger_period_closed(s, plan_id, p.key, &closed, e)) != ST_OK)
         goto out;
-    struct store_stmt *q;
     if ((rc = store_prepare(s,
                             "SELECT coalesce(max(version), 0) FROM reports WHERE task_id = ?"
                             " AND dept_id = ? AND role = ? AND period = ?",
@@ -790,7 +803,6 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
     store_bind_int(q, 2, u->dept_id);
     store_bind_text(q, 3, role);
     store_bind_text(q, 4, p.key);
-    int row;
     int version = 0;
     if ((rc = store_step(q, &row, e)) == ST_OK && row)
         version = (int)store_col_int(q, 0);
@@ -857,12 +869,20 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
             rc = ledger_light_store(s, light, 0, e);
     }
     if (rc == ST_OK) {
-        if ((rc = store_prepare(s, REPORT_SELECT " WHERE r.id = ?", &q, e)) == ST_OK) {
-            store_bind_int(q, 1, id);
-            if ((rc = store_step(q, &row, e)) == ST_OK && row)
-                report_from(q, out);
-            store_finish(q);
-        }
+        /* The stored row, from what was just written. */
+        out->id = id;
+        out->task_id = in->task_id;
+        snprintf(out->dept, sizeof out->dept, "%s", u->dept);
+        snprintf(out->role, sizeof out->role, "%s", role);
+        snprintf(out->period, sizeof out->period, "%s", p.key);
+        out->version = version + 1;
+        out->progress = lead ? in->progress : -1;
+        out->done = xstrdup(in->done);
+        out->problems = xstrdup(in->problems ? in->problems : "");
+        out->next = xstrdup(in->next ? in->next : "");
+        out->late = late;
+        snprintf(out->submitted_by, sizeof out->submitted_by, "%s", u->name);
+        snprintf(out->submitted_at, sizeof out->submitted_at, "%.20s", now);
     }
 out:
     if (rc != ST_OK) {

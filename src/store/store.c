@@ -134,13 +134,22 @@ int store_schema_latest(void)
     return store_migration_count ? store_migrations[store_migration_count - 1].version : 0;
 }
 
+/* Transactions nest: the outermost is a real transaction (taking the write lock); inner ones
+ * are savepoints, so a function that writes in its own transaction can run inside a caller's
+ * (a batch of writes committed together). */
 enum status store_begin(struct store *s, struct err *e)
 {
-    if (s->in_tx)
-        return err_set(e, ST_INTERNAL, NULL, "nested transaction");
-    enum status st = s->ops->begin(s, e);
+    if (s->in_tx == 0) {
+        enum status st = s->ops->begin(s, e);
+        if (st == ST_OK)
+            s->in_tx = 1;
+        return st;
+    }
+    char sql[48];
+    snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->in_tx);
+    enum status st = s->ops->exec(s, sql, e);
     if (st == ST_OK)
-        s->in_tx = 1;
+        s->in_tx++;
     return st;
 }
 
@@ -148,6 +157,13 @@ enum status store_commit(struct store *s, struct err *e)
 {
     if (!s->in_tx)
         return err_set(e, ST_INTERNAL, NULL, "commit without a transaction");
+    if (s->in_tx > 1) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", s->in_tx - 1);
+        enum status st = s->ops->exec(s, sql, e);
+        s->in_tx--;
+        return st;
+    }
     enum status st = s->ops->commit(s, e); /* rolls back itself on failure */
     s->in_tx = 0;
     return st;
@@ -157,8 +173,21 @@ void store_rollback(struct store *s)
 {
     if (!s || !s->in_tx)
         return;
+    if (s->in_tx > 1) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d",
+                 s->in_tx - 1, s->in_tx - 1);
+        s->ops->exec(s, sql, NULL);
+        s->in_tx--;
+        return;
+    }
     s->ops->rollback(s);
     s->in_tx = 0;
+}
+
+int store_in_transaction(struct store *s)
+{
+    return s->in_tx;
 }
 
 enum status store_exec(struct store *s, const char *sql, struct err *e)

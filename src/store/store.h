@@ -25,10 +25,14 @@ int store_schema_version(struct store *s);
 /* Returns the latest schema version this binary knows. */
 int store_schema_latest(void);
 
-/* Transactions: one per write. begin takes the write lock at once. */
+/* Transactions: one per write. begin takes the write lock at once. They nest: inside an open
+ * transaction, begin/commit/rollback work on a savepoint, and only the outermost commit makes
+ * the writes durable. */
 enum status store_begin(struct store *s, struct err *e) HQD_MUST_CHECK;
 enum status store_commit(struct store *s, struct err *e) HQD_MUST_CHECK;
 void store_rollback(struct store *s);
+/* The nesting depth of open transactions (0: none). */
+int store_in_transaction(struct store *s);
 
 /* Runs SQL without parameters or results (several statements allowed). */
 enum status store_exec(struct store *s, const char *sql, struct err *e) HQD_MUST_CHECK;

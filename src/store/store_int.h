@@ -33,7 +33,7 @@ struct store_ops {
 /* Every backend's store and statement start with these. */
 struct store {
     const struct store_ops *ops;
-    int in_tx;
+    int in_tx; /* transaction depth: 1 the real transaction, more for savepoints */
     int schema_version;
 };
 
