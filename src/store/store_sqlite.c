@@ -87,7 +87,7 @@ static enum status sq_open(const char *path, struct store **out, struct err *e)
     s->base.ops = &store_sqlite_ops;
     enum status st = sq_exec(&s->base,
                              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-                             " PRAGMA synchronous=FULL; PRAGMA mmap_size=268435456;"
+                             " PRAGMA synchronous=FULL;"
                              " PRAGMA cache_size=-8192;",
                              e);
     if (st != ST_OK) {
