@@ -349,11 +349,33 @@ static const char *bearer(struct http_req *r)
     return NULL;
 }
 
+/* Every worker's connection, so shutdown can close them after the workers are gone. */
+static struct {
+    pthread_mutex_t lock;
+    struct store *v[128];
+    int n;
+} opened = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 static struct store *store_for_thread(struct err *e)
 {
-    if (!thread_store && store_open(server.o->db, &thread_store, e) != ST_OK)
-        thread_store = NULL;
+    if (thread_store)
+        return thread_store;
+    if (store_open(server.o->db, &thread_store, e) != ST_OK)
+        return thread_store = NULL;
+    pthread_mutex_lock(&opened.lock);
+    if (opened.n < 128)
+        opened.v[opened.n++] = thread_store;
+    pthread_mutex_unlock(&opened.lock);
     return thread_store;
+}
+
+static void close_thread_stores(void)
+{
+    pthread_mutex_lock(&opened.lock);
+    for (int i = 0; i < opened.n; i++)
+        store_close(opened.v[i]);
+    opened.n = 0;
+    pthread_mutex_unlock(&opened.lock);
 }
 
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -682,6 +704,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
     stop_writer();
+    close_thread_stores();
     calendar_free(cal);
     server.cal = NULL;
     return ST_OK;
