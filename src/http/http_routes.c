@@ -14,6 +14,7 @@
 #include "ledger/ledger.h"
 #include "plan/plan.h"
 #include "store/store.h"
+#include "supervise/supervise.h"
 
 #define ALL ROLES_ALL
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -753,9 +754,19 @@ static void h_period_close(struct http_req *r)
         http_reply_error(r, st, &e);
         return;
     }
-    http_reply_json(
-        r, 200,
-        json_pack("{s:s, s:I, s:b}", "period", r->params[0], "tasks", (json_int_t)n, "closed", 1));
+    /* Closing a period applies the supervision rules: red tasks get a 催办, overdue notices
+     * escalate. */
+    struct supervise_result sr = {0};
+    if ((st = supervise_run(r->store, r->cal, r->user.name, plan_id, clock_today(), &sr, &e)) !=
+        ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200,
+                    json_pack("{s:s, s:I, s:b, s:{s:I, s:I, s:I}}", "period", r->params[0], "tasks",
+                              (json_int_t)n, "closed", 1, "supervise", "urged",
+                              (json_int_t)sr.urged, "escalated", (json_int_t)sr.escalated,
+                              "accountable", (json_int_t)sr.accountable));
 }
 
 struct dept_count {
@@ -1035,6 +1046,23 @@ static void h_routes(struct http_req *r)
 
 /* ---------------------------------------------------------------- the table */
 
+/* http_supervise.c */
+void h_notice_issue(struct http_req *r);
+void h_task_notices(struct http_req *r);
+void h_notices(struct http_req *r);
+void h_notice_sign(struct http_req *r);
+void h_notice_answer(struct http_req *r);
+void h_notice_accept(struct http_req *r);
+void h_notice_return(struct http_req *r);
+void h_supervise_run(struct http_req *r);
+void h_closure_request(struct http_req *r);
+void h_task_closures(struct http_req *r);
+void h_closures_pending(struct http_req *r);
+void h_closure_approve(struct http_req *r);
+void h_closure_reject(struct http_req *r);
+void h_task_reopen(struct http_req *r);
+void h_inbox(struct http_req *r);
+
 const struct http_route http_routes[] = {
     {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查", 0, 0},
     {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览", 0, 0},
@@ -1071,6 +1099,27 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/users", h_user_add, ADMIN, 0, "新建账号：{name, role, dept, password}", 0, 0},
     {"POST", "/api/v1/users/{name}/disable", h_user_disable, ADMIN, 0, "停用账号", 0, 0},
     {"POST", "/api/v1/users/{name}/password", h_user_password, ADMIN, 0, "重置密码：{password}", 0,
+     0},
+    {"POST", "/api/v1/tasks/{id}/notices", h_notice_issue, OFFICE, 0,
+     "发督办单：{level: remind|urge|supervise, reason, limit_wd, include_co}", 0, 0},
+    {"GET", "/api/v1/tasks/{id}/notices", h_task_notices, ALL, 0, "任务的督办单", 0, 0},
+    {"GET", "/api/v1/notices", h_notices, ALL, 0,
+     "督办单收件箱：部门看发给本部门的，其他角色看全部；?all=1 含已办结", 0, 0},
+    {"POST", "/api/v1/notices/{id}/sign", h_notice_sign, DEPT, 0, "签收督办单", 0, 0},
+    {"POST", "/api/v1/notices/{id}/answer", h_notice_answer, DEPT, 0, "反馈：{text}", 0, 0},
+    {"POST", "/api/v1/notices/{id}/accept", h_notice_accept, OFFICE, 0, "认可反馈，督办单办结", 0,
+     0},
+    {"POST", "/api/v1/notices/{id}/return", h_notice_return, OFFICE, 0, "退回反馈：{note}", 0, 0},
+    {"POST", "/api/v1/supervise/run", h_supervise_run, OFFICE, 0,
+     "执行自动督办规则：红灯催办、逾期升级、约谈候选（?plan=）", 0, 0},
+    {"GET", "/api/v1/inbox", h_inbox, ALL, 0, "待办计数（导航用）", 0, 0},
+    {"POST", "/api/v1/tasks/{id}/closure", h_closure_request, DEPT, 0,
+     "牵头单位申请销号：{evidence}", 0, 0},
+    {"GET", "/api/v1/tasks/{id}/closures", h_task_closures, ALL, 0, "任务的销号记录", 0, 0},
+    {"GET", "/api/v1/closures", h_closures_pending, STAFF, 0, "待审核的销号申请", 0, 0},
+    {"POST", "/api/v1/closures/{id}/approve", h_closure_approve, OFFICE, 0, "批准销号", 0, 0},
+    {"POST", "/api/v1/closures/{id}/reject", h_closure_reject, OFFICE, 0, "驳回销号：{note}", 0, 0},
+    {"POST", "/api/v1/tasks/{id}/reopen", h_task_reopen, OFFICE, 0, "重新打开已销号任务：{note}", 0,
      0},
     {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0, 0},
 };

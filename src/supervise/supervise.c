@@ -766,3 +766,57 @@ enum status supervise_reopen(struct store *s, const char *actor, int64_t task_id
     }
     return store_commit(s, e);
 }
+
+void supervise_closures_free(struct closure *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].evidence);
+    free(v);
+}
+
+enum status supervise_closures(struct store *s, int64_t task_id, struct closure **v, size_t *n,
+                               struct err *e)
+{
+    *v = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status st = store_prepare(
+        s,
+        "SELECT cl.id, cl.task_id, i.path, t.marker, c.name, cl.evidence, cl.status,"
+        " cl.requested_by, cl.requested_at, cl.decided_by, cl.decided_at, cl.note"
+        " FROM closures cl JOIN tasks t ON t.id = cl.task_id JOIN items i ON i.id = t.item_id"
+        " JOIN departments d ON d.id = cl.dept_id"
+        " JOIN departments c ON c.id = coalesce(d.canonical_id, d.id)"
+        " WHERE (? > 0 AND cl.task_id = ?) OR (? = 0 AND cl.status = 'requested')"
+        " ORDER BY cl.id DESC",
+        &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, task_id);
+    store_bind_int(q, 2, task_id);
+    store_bind_int(q, 3, task_id);
+    size_t cap = 0;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        xgrow((void **)v, &cap, *n + 1, sizeof **v);
+        struct closure *c = &(*v)[(*n)++];
+        memset(c, 0, sizeof *c);
+        c->id = store_col_int(q, 0);
+        c->task_id = store_col_int(q, 1);
+        const char *marker = store_col_text(q, 3);
+        snprintf(c->task_path, sizeof c->task_path, "%s%s%s", store_col_text(q, 2),
+                 marker ? "/" : "", marker ? marker : "");
+        snprintf(c->dept, sizeof c->dept, "%s", store_col_text(q, 4));
+        c->evidence = store_col_dup(q, 5);
+        snprintf(c->status, sizeof c->status, "%s", store_col_text(q, 6));
+        snprintf(c->requested_by, sizeof c->requested_by, "%s", store_col_text(q, 7));
+        snprintf(c->requested_at, sizeof c->requested_at, "%.20s", store_col_text(q, 8));
+        const char *db = store_col_text(q, 9), *da = store_col_text(q, 10),
+                   *note = store_col_text(q, 11);
+        snprintf(c->decided_by, sizeof c->decided_by, "%s", db ? db : "");
+        snprintf(c->decided_at, sizeof c->decided_at, "%.20s", da ? da : "");
+        snprintf(c->note, sizeof c->note, "%s", note ? note : "");
+    }
+    store_finish(q);
+    return st;
+}

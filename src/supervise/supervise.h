@@ -102,6 +102,23 @@ enum status supervise_close_request(struct store *s, const struct auth_user *u, 
  * (with a reason) a pending request. */
 enum status supervise_close_decide(struct store *s, const char *actor, int64_t closure_id,
                                    int approve, const char *note, struct err *e) HQD_MUST_CHECK;
+struct closure {
+    int64_t id, task_id;
+    char task_path[96];
+    char dept[160];
+    char *evidence;
+    char status[12]; /* requested, approved, rejected, reopened */
+    char requested_by[72], requested_at[24];
+    char decided_by[72], decided_at[24];
+    char note[512];
+};
+
+/* Closure requests of a task (task_id > 0) or every pending one (task_id == 0), newest first.
+ * *v is new: supervise_closures_free. */
+enum status supervise_closures(struct store *s, int64_t task_id, struct closure **v, size_t *n,
+                               struct err *e) HQD_MUST_CHECK;
+void supervise_closures_free(struct closure *v, size_t n);
+
 /* The office reopens a closed task, with a reason. */
 enum status supervise_reopen(struct store *s, const char *actor, int64_t task_id, const char *note,
                              struct err *e) HQD_MUST_CHECK;

@@ -243,6 +243,53 @@ check(st == 200 and len(j["lights"]) == 55 and l2["light"] == "green", "period l
 st, j, _, _ = req(srv, "GET", "/api/v1/dashboard", token=tok["office1"])
 check(st == 200 and j["reports"]["submitted"] == 2 and sum(j["lights"].values()) == 55, "dashboard counts")
 
+# ---------------------------------------------------------------- 督办 and 销号
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/notices", {"level": "urge", "reason": "进度偏慢，请说明", "limit_wd": 3}, token=tok["office1"])
+check(st == 201 and len(j["notices"]) == 1, "office issues a 催办 to the lead department")
+nid = j["notices"][0] if st == 201 else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/notices", {"level": "shout", "reason": "x"}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "level", "bad level -> 400")
+st, j, _, _ = req(srv, "GET", "/api/v1/inbox", token=tok["kj"])
+check(st == 200 and j["todo"] >= 1, "the clerk's inbox counts the notice")
+st, j, _, _ = req(srv, "GET", "/api/v1/notices", token=tok["kj"])
+mine = [n for n in j["notices"] if n["id"] == nid]
+check(st == 200 and mine and mine[0]["due_on"] == "2020-05-09" and mine[0]["level_label"] == "催办",
+      "notice due 3 working days after 05-06 (05-09 is a 调休 Saturday): %s" % (mine and mine[0]["due_on"]))
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/sign" % nid, token=tok["rl"])
+check(st == 403, "another department cannot sign it")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/sign" % nid, token=tok["kj"])
+check(st == 200, "the lead department signs")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/answer" % nid, {"text": "已制定追赶计划"}, token=tok["kj"])
+check(st == 200, "and answers")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/return" % nid, {"note": "请细化时间表"}, token=tok["office1"])
+check(st == 200, "the office returns the answer")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/answer" % nid, {"text": "5月底前完成"}, token=tok["kj"])
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/accept" % nid, token=tok["office1"])
+check(st == 200, "and accepts the second answer")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/accept" % nid, token=tok["office1"])
+check(st == 409, "accepting twice -> 409")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/1/notices", token=tok["leader1"])
+check(st == 200 and j["notices"][0]["status"] == "accepted" and j["notices"][0]["answer"] == "5月底前完成",
+      "the notice is closed with its answer")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/closure", {"evidence": "平台已运行"}, token=tok["rl"])
+check(st == 403, "only the lead department asks to close")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/6/closure", {"evidence": "研发机构已挂牌运行"}, token=tok["kj"])
+check(st == 201, "closure requested")
+cid = j["id"] if st == 201 else 0
+st, j, _, _ = req(srv, "GET", "/api/v1/closures", token=tok["office1"])
+check(st == 200 and any(c["id"] == cid for c in j["closures"]), "the office sees the pending request")
+st, j, _, _ = req(srv, "POST", "/api/v1/closures/%d/approve" % cid, token=tok["office1"])
+check(st == 200, "the office approves")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/6", token=tok["kj"])
+check(j["task"]["closed"] and j["task"]["light"] == "green" and j["task"]["light_reason"] == "已销号",
+      "a closed task is green")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/6/reports", rep, token=tok["kj"])
+check(st == 409, "a closed task takes no report")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/6/reopen", {"note": "复核发现问题"}, token=tok["office1"])
+check(st == 200, "the office reopens it")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/6/closures", token=tok["kj"])
+check(st == 200 and j["closures"][0]["status"] == "reopened", "the closure record says reopened")
+
 # ---------------------------------------------------------------- throttling, logout, tokens
 for i in range(5):
     st, j, _, _ = req(srv, "POST", "/api/v1/session", {"name": "jf", "password": "wrong password"})
@@ -317,7 +364,9 @@ check(r.returncode == 0, "audit chain intact after the API session: " + r.stdout
 import sqlite3
 con = sqlite3.connect(DB)
 actions = {a for (a,) in con.execute("SELECT action FROM audit_log")}
-for a in ("report.submit", "report.amend", "attachment.add", "task.dates", "period.close", "user.disable", "user.login"):
+for a in ("report.submit", "report.amend", "attachment.add", "task.dates", "period.close", "user.disable", "user.login",
+          "notice.issue", "notice.sign", "notice.answer", "notice.return", "notice.accept", "closure.request",
+          "closure.approve", "task.reopen"):
     check(a in actions, "audited: " + a)
 con.close()
 
