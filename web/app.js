@@ -95,7 +95,7 @@ function renderLogin(note) {
 
 function navLinks() {
   const r = S.me.role;
-  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账']];
+  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办']];
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -106,7 +106,8 @@ function renderShell() {
   const plan = S.plan;
   const nav = h('nav', { class: 'nav', 'aria-label': '导航' },
     navLinks().map(([href, label]) => h('a', { href, 'data-nav': href }, h('span', {}, label),
-      href === '#/tasks' ? h('span', { class: 'count', id: 'nav-red', hidden: true }) : null)));
+      href === '#/tasks' ? h('span', { class: 'count', id: 'nav-red', hidden: true }) : null,
+      href === '#/notices' ? h('span', { class: 'count', id: 'nav-inbox', hidden: true }) : null)));
   const top = h('header', { class: 'top' },
     h('span', { class: 'name' }, '高质量综合服务平台'),
     h('span', { class: 'plan', title: plan ? plan.title : '' },
@@ -132,8 +133,17 @@ async function start() {
   route();
 }
 
+async function refreshInbox() {
+  try {
+    const c = await api('GET', '/api/v1/inbox');
+    const el = document.getElementById('nav-inbox');
+    if (el) { el.textContent = c.todo; el.hidden = !c.todo; }
+  } catch (_) { /* the count is a hint */ }
+}
+
 function route() {
   if (!S.me) return;
+  refreshInbox();
   const hash = location.hash || '#/dashboard';
   const [path, query] = hash.slice(1).split('?');
   const params = new URLSearchParams(query || '');
@@ -150,6 +160,7 @@ function route() {
   const views = {
     '/dashboard': () => viewDashboard(params),
     '/tasks': () => viewTasks(params),
+    '/notices': () => viewNotices(params),
     '/settings': () => viewSettings(),
     '/admin/users': () => viewUsers(),
     '/admin/depts': () => viewDepts(),
@@ -317,6 +328,16 @@ function reportForm(t, onDone) {
   return form;
 }
 
+function reopenForm(t, onDone) {
+  const out = h('div');
+  const note = h('input', { type: 'text', id: 'reopen-note', placeholder: '重新打开的理由', required: true });
+  return h('form', { class: 'panel', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { await api('POST', `/api/v1/tasks/${t.id}/reopen`, { note: note.value }); onDone(); }
+      catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, h('h3', {}, '重新打开（督查室）'), h('div', { class: 'filters' }, note, h('button', { type: 'submit' }, '重新打开')), out);
+}
+
 function datesForm(t, onDone) {
   const out = h('div');
   const start = h('input', { type: 'date', id: 'd-start', value: t.start_on });
@@ -333,9 +354,11 @@ function datesForm(t, onDone) {
 
 async function viewTask(id, params) {
   const period = params.get('period') || '';
-  const [{ task: t }, { reports }] = await Promise.all([
-    api('GET', `/api/v1/tasks/${id}` + qs({ period })), api('GET', `/api/v1/tasks/${id}/reports`)]);
+  const [{ task: t }, { reports }, { notices }, { closures }] = await Promise.all([
+    api('GET', `/api/v1/tasks/${id}` + qs({ period })), api('GET', `/api/v1/tasks/${id}/reports`),
+    api('GET', `/api/v1/tasks/${id}/notices`), api('GET', `/api/v1/tasks/${id}/closures`)]);
   const reload = () => viewTask(id, params).catch((e) => setMain(msg('err', e.message)));
+  const noticeOut = h('div');
   const timeline = reports.length ? h('ul', { class: 'timeline', id: 'timeline' }, reports.map((r) => h('li', {},
       h('div', { class: 'meta' }, `${r.period} · ${r.dept}（${roleLabel[r.role]}）· 第 ${r.version} 版 · ${r.submitted_by} · ${r.submitted_at.replace('T', ' ').replace('Z', ' UTC')}`,
         r.late ? ' ' : null, r.late ? chip('yellow', '逾期报送') : null),
@@ -365,8 +388,128 @@ async function viewTask(id, params) {
         h('dt', {}, '灯色记录'), h('dd', {}, history)),
       h('h3', { class: 'gap' }, '方案原文'), h('div', { class: 'clause' }, t.clause || '')),
     canReport ? reportForm(t, reload) : null,
+    S.me.role === 'office' && !t.closed ? issueForm(t, reload) : null,
     S.me.role === 'office' ? datesForm(t, reload) : null,
+    S.me.role === 'office' && t.closed ? reopenForm(t, reload) : null,
+    S.me.role === 'dept' && t.my_role === 'lead' && !t.closed && !closures.some((c) => c.status === 'requested') ? closureForm(t, reload) : null,
+    h('section', { class: 'panel' }, h('h3', {}, '督办单'), noticeOut, noticeTable(notices, reload, noticeOut, false)),
+    closures.length ? h('section', { class: 'panel' }, h('h3', {}, '销号记录'), h('ul', { class: 'timeline' }, closures.map((c) =>
+      h('li', {}, h('div', { class: 'meta' }, `${c.requested_at.replace('T', ' ').replace('Z', '')} · ${c.dept} · ${c.requested_by}`),
+        h('div', {}, chip(c.status === 'approved' ? 'green' : c.status === 'requested' ? 'yellow' : 'gray',
+          { requested: '待审核', approved: '已批准', rejected: '已驳回', reopened: '已重新打开' }[c.status]), ' ', c.evidence),
+        c.note ? h('div', { class: 'hint' }, c.note) : null)))) : null,
     h('section', { class: 'panel' }, h('h3', {}, '进展报告'), timeline));
+}
+
+/* ------------------------------------------------------------ 督查督办 */
+
+const levelClass = { remind: 'blue', urge: 'yellow', supervise: 'red' };
+const statusLabel = { open: '待签收', signed: '已签收', answered: '已反馈', accepted: '已办结', returned: '已退回', escalated: '已升级' };
+
+function noticeActions(n, onDone, out) {
+  const act = async (method, path, body) => {
+    try { await api(method, path, body); onDone(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+  };
+  const role = S.me.role;
+  if (role === 'dept' && (n.status === 'open' || n.status === 'returned' || n.status === 'signed')) {
+    const text = h('textarea', { class: 'answer-text', placeholder: '反馈内容：办理情况、整改措施、完成时间' });
+    return h('div', { class: 'notice-act' },
+      n.status === 'open' ? h('button', { class: 'plain sign-btn', onclick: () => act('POST', `/api/v1/notices/${n.id}/sign`) }, '签收') : null,
+      text, h('button', { class: 'answer-btn', onclick: () => {
+        if (!text.value.trim()) { out.replaceChildren(msg('err', '请填写反馈内容。')); return; }
+        act('POST', `/api/v1/notices/${n.id}/answer`, { text: text.value });
+      } }, '反馈'));
+  }
+  if (role === 'office' && n.status === 'answered') {
+    const note = h('input', { type: 'text', class: 'return-note', placeholder: '退回理由' });
+    return h('div', { class: 'notice-act' },
+      h('button', { class: 'accept-btn', onclick: () => act('POST', `/api/v1/notices/${n.id}/accept`) }, '认可办结'),
+      note, h('button', { class: 'plain return-btn', onclick: () => {
+        if (!note.value.trim()) { out.replaceChildren(msg('err', '请填写退回理由。')); return; }
+        act('POST', `/api/v1/notices/${n.id}/return`, { note: note.value });
+      } }, '退回'));
+  }
+  return null;
+}
+
+function noticeTable(list, onDone, out, withTask) {
+  if (!list.length) return h('div', { class: 'empty' }, '没有督办单。');
+  return h('table', { class: 'grid notices' },
+    h('thead', {}, h('tr', {}, (withTask ? ['任务'] : []).concat(['级别', '单位', '事由', '时限', '状态', '办理']).map((t) => h('th', {}, t)))),
+    h('tbody', {}, list.map((n) => h('tr', { 'data-notice': n.id },
+      withTask ? h('td', {}, h('a', { href: '#/tasks/' + n.task_id }, n.task_path)) : null,
+      h('td', {}, chip(levelClass[n.level], n.level_label), n.origin === 'auto' ? h('div', { class: 'hint' }, '自动') : null),
+      h('td', {}, n.dept),
+      h('td', {}, n.reason, n.answer ? h('div', { class: 'hint' }, '反馈：' + n.answer) : null,
+        n.decision_note ? h('div', { class: 'hint' }, '退回：' + n.decision_note) : null),
+      h('td', {}, n.due_on, h('div', { class: 'hint' }, n.limit_wd + ' 个工作日')),
+      h('td', {}, chip(n.status === 'accepted' ? 'green' : n.status === 'escalated' ? 'gray' : 'yellow', statusLabel[n.status]),
+        n.accountable ? h('div', {}, chip('red', '约谈候选')) : null),
+      h('td', {}, noticeActions(n, onDone, out) || '—')))));
+}
+
+async function viewNotices(params) {
+  const all = params.get('all') === '1';
+  const out = h('div');
+  const reload = () => viewNotices(params).catch((e) => setMain(msg('err', e.message)));
+  const { notices } = await api('GET', '/api/v1/notices' + qs({ all: all ? 1 : '' }));
+  let closures = [];
+  if (S.me.role !== 'dept') closures = (await api('GET', '/api/v1/closures')).closures;
+  const runBtn = S.me.role === 'office' ? h('button', { class: 'plain', id: 'run-rules', onclick: async () => {
+      try { const r = await api('POST', '/api/v1/supervise/run' + qs({ plan: S.plan.id }));
+        out.replaceChildren(msg('ok', `红灯催办 ${r.urged} 件，逾期升级 ${r.escalated} 件，约谈候选 ${r.accountable} 件。`)); setTimeout(reload, 600); }
+      catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, '执行自动督办规则') : null;
+  setMain(
+    h('h2', {}, '督查督办', h('small', {}, S.me.role === 'dept' ? '发给本部门的督办单' : '全部督办单')),
+    h('div', { class: 'filters' },
+      h('a', { href: all ? '#/notices' : '#/notices?all=1' }, all ? '只看未办结' : '含已办结'), runBtn), out,
+    h('section', { class: 'panel' }, noticeTable(notices, reload, out, true)),
+    S.me.role !== 'dept' ? h('section', { class: 'panel' }, h('h3', {}, '待审核的销号申请'),
+      closures.length ? h('table', { class: 'grid' },
+        h('thead', {}, h('tr', {}, ['任务', '申请单位', '依据', '申请人', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, closures.map((c) => h('tr', {},
+          h('td', {}, h('a', { href: '#/tasks/' + c.task_id }, c.task_path)), h('td', {}, c.dept), h('td', {}, c.evidence),
+          h('td', {}, c.requested_by, h('div', { class: 'hint' }, c.requested_at.replace('T', ' ').replace('Z', ''))),
+          h('td', {}, S.me.role === 'office' ? closureActions(c, reload, out) : '—')))))
+        : h('div', { class: 'empty' }, '没有待审核的销号申请。')) : null);
+}
+
+function closureActions(c, onDone, out) {
+  const note = h('input', { type: 'text', placeholder: '驳回理由' });
+  const act = async (path, body) => { try { await api('POST', path, body); onDone(); } catch (e) { out.replaceChildren(msg('err', e.message)); } };
+  return h('div', { class: 'notice-act' },
+    h('button', { onclick: () => act(`/api/v1/closures/${c.id}/approve`) }, '批准销号'), note,
+    h('button', { class: 'plain', onclick: () => { if (!note.value.trim()) { out.replaceChildren(msg('err', '请填写驳回理由。')); return; } act(`/api/v1/closures/${c.id}/reject`, { note: note.value }); } }, '驳回'));
+}
+
+function issueForm(t, onDone) {
+  const out = h('div');
+  const level = h('select', { id: 'n-level' }, [['remind', '提醒'], ['urge', '催办'], ['supervise', '督办']].map(([v, l]) => h('option', { value: v }, l)));
+  const reason = h('input', { type: 'text', id: 'n-reason', placeholder: '督办事由', required: true });
+  const limit = h('input', { type: 'number', id: 'n-limit', min: 1, max: 60, placeholder: '默认' });
+  const co = h('input', { type: 'checkbox', id: 'n-co' });
+  return h('form', { class: 'panel', id: 'issue-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        await api('POST', `/api/v1/tasks/${t.id}/notices`, { level: level.value, reason: reason.value,
+          limit_wd: limit.value ? Number(limit.value) : null, include_co: co.checked });
+        onDone();
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, h('h3', {}, '发督办单（督查室）'),
+    h('div', { class: 'filters' }, h('label', { for: 'n-level' }, '级别'), level, reason,
+      h('label', { for: 'n-limit' }, '时限（工作日）'), limit, h('label', {}, co, ' 同时发给配合单位'),
+      h('button', { type: 'submit', id: 'n-submit' }, '发出')), out);
+}
+
+function closureForm(t, onDone) {
+  const out = h('div');
+  const ev = h('textarea', { id: 'c-evidence', placeholder: '完成依据：验收情况、成果文件、数据' });
+  return h('form', { class: 'panel', onsubmit: async (e2) => {
+      e2.preventDefault();
+      try { await api('POST', `/api/v1/tasks/${t.id}/closure`, { evidence: ev.value }); out.replaceChildren(msg('ok', '已提交销号申请，等待督查室审核。')); setTimeout(onDone, 600); }
+      catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, h('h3', {}, '申请销号（牵头单位）'), ev, h('div', { class: 'filters' }, h('button', { type: 'submit' }, '提交申请')), out);
 }
 
 /* ------------------------------------------------------------ settings, admin, account */

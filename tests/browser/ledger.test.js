@@ -123,6 +123,32 @@ function startServer() {
     check(after[5].startsWith('1'), 'dashboard counts the submitted report: ' + after[5]);
     await page.screenshot({ path: path.join(tmp, 'dashboard.png') });
 
+    // 督办: the office issues one on task 3, the clerk signs and answers, the office accepts.
+    await op.goto(base + '/#/tasks/3');
+    await op.waitForSelector('#issue-form');
+    await op.selectOption('#n-level', 'supervise');
+    await op.fill('#n-reason', '请说明首台套政策兑现进度');
+    await op.fill('#n-limit', '2');
+    await op.click('#n-submit');
+    await op.waitForSelector('table.notices tbody tr');
+    check((await op.textContent('table.notices')).includes('督办'), 'office issued a 督办');
+    await page.goto(base + '/#/notices');
+    await page.waitForSelector('table.notices tbody tr');
+    await page.waitForFunction(() => !document.getElementById('nav-inbox').hidden);
+    check(Number(await page.textContent('#nav-inbox')) >= 1, 'the clerk sees a count in the navigation');
+    await page.click('.sign-btn');
+    await page.waitForFunction(() => document.querySelector('table.notices').textContent.includes('已签收'));
+    await page.fill('.answer-text', '已完成首批兑现，第二批5月底前');
+    await page.click('.answer-btn');
+    await page.waitForFunction(() => document.querySelector('table.notices').textContent.includes('已反馈'));
+    check(true, 'the clerk signed and answered');
+    await op.goto(base + '/#/notices');
+    await op.waitForSelector('.accept-btn');
+    await op.click('.accept-btn');
+    await op.waitForFunction(() => !document.querySelector('.accept-btn'));
+    const nstatus = await op.evaluate(async () => (await (await fetch("/api/v1/tasks/3/notices")).json()).notices[0].status);
+    check(nstatus === "accepted", "the office accepted the answer: " + nstatus);
+
     // Logging out returns to the login form.
     await page.click('#logout');
     await page.waitForSelector('#login-name');
