@@ -4,11 +4,11 @@
 set -euo pipefail
 want=${1:-test}
 pkgs=(build-essential cmake ninja-build pkg-config
-      libsqlite3-dev libjansson-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev)
+      libsqlite3-dev libjansson-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev libzip-dev)
 case $want in
   build) ;;
   test)  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unzip python3 sqlite3
-               chromium fonts-wqy-microhei) ;;
+               chromium fonts-wqy-microhei libreoffice-writer-nogui) ;;
   bench) pkgs+=(libcmocka-dev clang unzip python3 sqlite3 wrk) ;;
   *) echo "deps.sh: unknown set '$want' (build, test or bench)" >&2; exit 2 ;;
 esac

@@ -26,11 +26,11 @@ passed = failed = 0
 passed += sum(int(n) for n in re.findall(r'\[  PASSED  \] (\d+) test\(s\)', text))
 failed += sum(int(n) for n in re.findall(r'\[  FAILED  \] (\d+) test\(s\)', text))
 # the scripted suites: "cli_test: 64 passed, 0 failed", "api_test: …", "browser_test: …"
-for p, f in re.findall(r'(?:cli|api|browser)_test: (\d+) passed, (\d+) failed', text):
+for p, f in re.findall(r'(?:cli|api|browser|bulletin)_test: (\d+) passed, (\d+) failed', text):
     passed += int(p); failed += int(f)
 # other CTest tests (fuzz smoke, banned functions): one case each
 for name, status in re.findall(r'Test +#\d+: (\S+) \.+\**\s*(Passed|Failed|\S+)', text):
-    if name.startswith('test_') or name in ('cli_blackbox', 'api_blackbox', 'browser_ui'):
+    if name.startswith('test_') or name in ('cli_blackbox', 'api_blackbox', 'browser_ui', 'bulletin_scenario'):
         if status != 'Passed' and not re.search(r'\[  FAILED  \]|_test: \d+ passed, [1-9]', text):
             failed += 1  # crashed before reporting
         continue

@@ -22,6 +22,9 @@
 #include "dept/dept.h"
 #include "plan/plan.h"
 #include "store/store.h"
+#include "bulletin/bulletin.h"
+#include "supervise/supervise.h"
+#include "base/clock.h"
 
 #include <sodium.h>
 
@@ -846,6 +849,108 @@ static int cmd_routes(const struct cli_args *a)
     return 0;
 }
 
+/* ---------------------------------------------------------------- supervise */
+
+static int cmd_supervise_run(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t plan_id = 1;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct calendar *cal;
+    if ((st = calendar_load(s, &cal, &e)) != ST_OK) {
+        store_close(s);
+        return report(st, &e);
+    }
+    struct supervise_result r;
+    st = supervise_run(s, cal, actor(), plan_id, clock_today(), &r, &e);
+    calendar_free(cal);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("红灯催办 %zu 件，逾期升级 %zu 件，约谈候选 %zu 件。\n", r.urged, r.escalated,
+           r.accountable);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- bulletins */
+
+static int cmd_bulletin_generate(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t plan_id = 1;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct calendar *cal;
+    if ((st = calendar_load(s, &cal, &e)) == ST_OK) {
+        int64_t id;
+        if ((st = bulletin_generate(s, cal, actor(), plan_id, a->pos[0], &id, &e)) == ST_OK)
+            printf("已生成 %s 的通报草稿，编号 %" PRId64 "。\n", a->pos[0], id);
+        calendar_free(cal);
+    }
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_bulletin_publish(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id = 0;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    if ((st = bulletin_publish(s, actor(), id, &e)) == ST_OK)
+        printf("已发布通报 %" PRId64 "，内容已冻结。\n", id);
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
+static int cmd_bulletin_export(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id = 0;
+    enum bulletin_format f;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (!a->format || !bulletin_format_parse(a->format, &f) || !a->out) {
+        err_set(&e, ST_INVALID, "--format",
+                "用法：hqd bulletin export ID --format html|xlsx|docx --out FILE");
+        return report(ST_INVALID, &e);
+    }
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    char *data;
+    size_t len;
+    st = bulletin_export(s, id, f, &data, &len, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    FILE *out = fopen(a->out, "wb");
+    int bad = !out || fwrite(data, 1, len, out) != len;
+    if (out && fclose(out) != 0)
+        bad = 1;
+    free(data);
+    if (bad) {
+        err_set(&e, ST_IO, a->out, "无法写入文件");
+        return report(ST_IO, &e);
+    }
+    printf("已导出：%s\n", a->out);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -884,6 +989,14 @@ static const struct cli_cmd commands[] = {
      "停用账号（会话与令牌一并失效）"},
     {"demo", "accounts", cmd_demo_accounts, 0, 0, "--db", "hqd demo accounts",
      "创建演示账号（管理员、督查室、领导、每个部门一名填报员），密码只显示一次"},
+    {"supervise", "run", cmd_supervise_run, 0, 0, "--db --plan", "hqd supervise run [--plan ID]",
+     "执行自动督办规则：红灯催办、逾期升级、约谈候选（可由 cron 每日运行）"},
+    {"bulletin", "generate", cmd_bulletin_generate, 1, 1, "--db --plan",
+     "hqd bulletin generate PERIOD [--plan ID]", "生成（或重新生成）某期通报草稿"},
+    {"bulletin", "publish", cmd_bulletin_publish, 1, 1, "--db", "hqd bulletin publish ID",
+     "发布并冻结通报"},
+    {"bulletin", "export", cmd_bulletin_export, 1, 1, "--db --format --out",
+     "hqd bulletin export ID --format html|xlsx|docx --out FILE", "导出通报"},
     {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
      "hqd serve [--db PATH] [--listen 127.0.0.1:PORT]", "启动网页与 JSON API 服务"},
     {"routes", NULL, cmd_routes, 0, 0, "--json", "hqd routes [--json]", "列出 API 路由及其权限"},

@@ -36,6 +36,7 @@ struct http_req {
     char *reply;
     size_t reply_len;
     const char *content_type;
+    const char *csp; /* Content-Security-Policy for this reply; NULL: the application's */
     char *extra_headers[4]; /* "Name: value" strings owned by the request */
     int n_extra;
     long long started_us;

@@ -1063,6 +1063,13 @@ void h_closure_reject(struct http_req *r);
 void h_task_reopen(struct http_req *r);
 void h_inbox(struct http_req *r);
 
+/* http_bulletin.c */
+void h_bulletin_generate(struct http_req *r);
+void h_bulletins(struct http_req *r);
+void h_bulletin(struct http_req *r);
+void h_bulletin_publish(struct http_req *r);
+void h_bulletin_export(struct http_req *r);
+
 const struct http_route http_routes[] = {
     {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查", 0, 0},
     {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览", 0, 0},
@@ -1121,6 +1128,14 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/closures/{id}/reject", h_closure_reject, OFFICE, 0, "驳回销号：{note}", 0, 0},
     {"POST", "/api/v1/tasks/{id}/reopen", h_task_reopen, OFFICE, 0, "重新打开已销号任务：{note}", 0,
      0},
+    {"POST", "/api/v1/bulletins", h_bulletin_generate, OFFICE, 0,
+     "生成或重新生成某期通报草稿：{plan_id, period}", 0, 0},
+    {"GET", "/api/v1/bulletins", h_bulletins, ALL, 0, "通报列表（部门只看已发布的）：?plan=", 0, 0},
+    {"GET", "/api/v1/bulletins/{id}", h_bulletin, ALL, 0, "通报内容", 0, 0},
+    {"POST", "/api/v1/bulletins/{id}/publish", h_bulletin_publish, OFFICE, 0,
+     "发布并冻结通报（不能重复发布）", 0, 0},
+    {"GET", "/api/v1/bulletins/{id}/export", h_bulletin_export, ALL, 0,
+     "下载通报：?format=html|xlsx|docx；已发布的逐字节不变", 0, 0},
     {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0, 0},
 };
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -521,7 +521,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_req *
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self'");
+                            r->csp ? r->csp
+                                   : "default-src 'self'; img-src 'self' data:; style-src 'self'");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     for (int i = 0; i < r->n_extra; i++) {
         char *nl = strchr(r->extra_headers[i], '\n');
