@@ -95,7 +95,7 @@ function renderLogin(note) {
 
 function navLinks() {
   const r = S.me.role;
-  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办']];
+  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报']];
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -161,6 +161,7 @@ function route() {
     '/dashboard': () => viewDashboard(params),
     '/tasks': () => viewTasks(params),
     '/notices': () => viewNotices(params),
+    '/bulletins': () => viewBulletins(params),
     '/settings': () => viewSettings(),
     '/admin/users': () => viewUsers(),
     '/admin/depts': () => viewDepts(),
@@ -510,6 +511,68 @@ function closureForm(t, onDone) {
       try { await api('POST', `/api/v1/tasks/${t.id}/closure`, { evidence: ev.value }); out.replaceChildren(msg('ok', '已提交销号申请，等待督查室审核。')); setTimeout(onDone, 600); }
       catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, h('h3', {}, '申请销号（牵头单位）'), ev, h('div', { class: 'filters' }, h('button', { type: 'submit' }, '提交申请')), out);
+}
+
+/* ------------------------------------------------------------ 通报 */
+
+function bulletinView(c) {
+  const hd = c.headline;
+  const card = (cls, k, v) => h('div', { class: 'card ' + cls }, h('div', { class: 'k' }, k), h('div', { class: 'v' }, v));
+  const taskTable = (list, empty) => list.length ? h('table', { class: 'grid' },
+    h('thead', {}, h('tr', {}, ['条目', '重点任务', '牵头单位', '序时', '原因'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, list.map((t) => h('tr', {}, h('td', {}, h('a', { href: '#/tasks/' + t.id }, t.path)), h('td', {}, t.title),
+      h('td', {}, t.lead), h('td', {}, t.expected + '%'), h('td', {}, t.reason))))) : h('div', { class: 'empty' }, empty);
+  return h('div', { id: 'bulletin-view' },
+    h('div', { class: 'cards' }, card('', '任务', hd.tasks), card('green', '绿灯', hd.green), card('yellow', '黄灯', hd.yellow), card('red', '红灯', hd.red)),
+    h('section', { class: 'panel' }, h('h3', {}, '一、总体情况'), c.sentences.map((x) => h('p', { class: 'sentence' }, x))),
+    h('section', { class: 'panel' }, h('h3', {}, '二、各部门推进情况'), h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['部门', '牵头', '应报', '按时', '逾期', '未报', '按时率', '平均进度', '平均序时', '红灯', '黄灯', '未办结督办'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, c.departments.map((d) => h('tr', {}, h('td', {}, d.dept), h('td', {}, d.led), h('td', {}, d.due), h('td', {}, d.on_time),
+        h('td', {}, d.late), h('td', {}, d.missing), h('td', {}, d.on_time_rate + '%'), h('td', {}, d.avg_progress + '%'),
+        h('td', {}, d.avg_expected + '%'), h('td', {}, d.red), h('td', {}, d.yellow), h('td', {}, d.open_notices)))))),
+    h('section', { class: 'panel' }, h('h3', {}, '三、红灯任务'), taskTable(c.red_tasks, '本期无红灯任务。')),
+    h('section', { class: 'panel' }, h('h3', {}, '四、黄灯任务'), taskTable(c.yellow_tasks, '本期无黄灯任务。')),
+    h('section', { class: 'panel' }, h('h3', {}, '五、表扬'), h('p', { class: 'hint' }, c.praise_rule), h('p', {}, c.praise.length ? c.praise.join('、') : '本期无。')),
+    h('section', { class: 'panel' }, h('h3', {}, '六、通报批评'), h('p', { class: 'hint' }, c.critic_rule),
+      c.critic.length ? h('ul', {}, c.critic.map((x) => h('li', {}, x.dept + '：' + x.reason))) : h('p', {}, '本期无。')));
+}
+
+async function viewBulletins(params) {
+  const id = params.get('id');
+  const out = h('div');
+  const reload = (q) => { location.hash = '#/bulletins' + (q || ''); };
+  if (id) {
+    const { bulletin: b, content: c } = await api('GET', `/api/v1/bulletins/${id}`);
+    const published = b.status === 'published';
+    setMain(h('h2', {}, h('a', { href: '#/bulletins' }, '通报'), ` / ${b.period}`, h('small', {}, published ? `第${b.number}期 · ${b.published_at.replace('T', ' ').replace('Z', '')} 发布` : '草稿')),
+      h('div', { class: 'filters' },
+        ['html', 'xlsx', 'docx'].map((f) => h('a', { class: 'download', href: `/api/v1/bulletins/${b.id}/export?format=${f}`, 'data-format': f }, { html: '网页', xlsx: 'Excel', docx: 'Word' }[f] + '下载')),
+        S.me.role === 'office' && !published ? h('button', { id: 'publish', onclick: async () => {
+          if (!confirm('发布后通报冻结，不能修改或重新生成。确认发布？')) return;
+          try { await api('POST', `/api/v1/bulletins/${b.id}/publish`); viewBulletins(params); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+        } }, '发布') : null,
+        S.me.role === 'office' && !published ? h('button', { class: 'plain', onclick: async () => {
+          try { await api('POST', '/api/v1/bulletins', { plan_id: S.plan.id, period: b.period }); viewBulletins(params); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+        } }, '按最新数据重新生成') : null,
+        published ? h('span', { class: 'hint' }, 'SHA-256 ' + b.sha256.docx.slice(0, 16) + '…') : null),
+      out, bulletinView(c));
+    return;
+  }
+  const { bulletins } = await api('GET', '/api/v1/bulletins' + qs({ plan: S.plan.id }));
+  const per = h('input', { type: 'text', id: 'b-period', value: S.plan.reporting_period, size: 10 });
+  setMain(h('h2', {}, '通报', h('small', {}, `共 ${bulletins.length} 期`)),
+    S.me.role === 'office' ? h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try { const r = await api('POST', '/api/v1/bulletins', { plan_id: S.plan.id, period: per.value.trim() }); reload('?id=' + r.id); }
+        catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, h('h3', {}, '生成通报草稿'), h('div', { class: 'filters' }, h('label', { for: 'b-period' }, '报告期'), per, h('button', { type: 'submit', id: 'b-generate' }, '生成')), out) : null,
+    h('section', { class: 'panel' }, bulletins.length ? h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['报告期', '期号', '状态', '生成', '发布'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, bulletins.map((b) => h('tr', { class: 'click', onclick: () => reload('?id=' + b.id) },
+        h('td', {}, b.period), h('td', {}, b.number ? `第${b.number}期` : '—'),
+        h('td', {}, b.status === 'published' ? chip('green', '已发布') : chip('yellow', '草稿')),
+        h('td', {}, b.generated_at.replace('T', ' ').replace('Z', '')), h('td', {}, b.published_at ? b.published_at.replace('T', ' ').replace('Z', '') : '—')))))
+      : h('div', { class: 'empty' }, '还没有通报。')));
 }
 
 /* ------------------------------------------------------------ settings, admin, account */

@@ -149,6 +149,22 @@ function startServer() {
     const nstatus = await op.evaluate(async () => (await (await fetch("/api/v1/tasks/3/notices")).json()).notices[0].status);
     check(nstatus === "accepted", "the office accepted the answer: " + nstatus);
 
+    // 通报: the office generates April's draft, publishes it and downloads the Word document.
+    op.on('dialog', (d) => d.accept());
+    await op.goto(base + '/#/bulletins');
+    await op.fill('#b-period', '2020-04');
+    await op.click('#b-generate');
+    await op.waitForSelector('#bulletin-view');
+    check((await op.textContent('#bulletin-view')).includes('本期应报任务'), 'draft shows the sentences');
+    await op.click('#publish');
+    await op.waitForFunction(() => document.querySelector('h2').textContent.includes('第1期'));
+    check(true, 'published as 第1期');
+    const [download] = await Promise.all([op.waitForEvent('download'), op.click('a.download[data-format="docx"]')]);
+    const saved = path.join(tmp, 'bulletin.docx');
+    await download.saveAs(saved);
+    const head = fs.readFileSync(saved).subarray(0, 2).toString();
+    check(head === 'PK', 'the downloaded Word document is a zip (docx)');
+
     // Logging out returns to the login form.
     await page.click('#logout');
     await page.waitForSelector('#login-name');
