@@ -136,7 +136,7 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
     int total = 0, closed = 0, lights[3] = {0, 0, 0}, due = 0, on_time = 0, late = 0, missing = 0;
     json_t *red = json_array(), *yellow = json_array(), *tasks = json_array();
     struct ledger_filter f = {
-        .plan_id = plan_id, .light = -1, .period = p.key, .page = 1, .per_page = 200};
+        .plan_id = plan_id, .light = -1, .period = p.key, .page = 1, .per_page = -1};
     while (st == ST_OK) {
         struct ledger_task_row *rows;
         size_t n, all;
@@ -202,7 +202,7 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
             }
         }
         ledger_task_rows_free(rows, n);
-        if ((size_t)f.page * (size_t)f.per_page >= all)
+        if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= all)
             break;
         f.page++;
     }

@@ -703,7 +703,7 @@ static void h_attachment_get(struct http_req *r)
 
 static void h_period_lights(struct http_req *r)
 {
-    struct ledger_filter f = {.light = -1, .per_page = 200, .page = 1};
+    struct ledger_filter f = {.light = -1, .per_page = -1, .page = 1};
     if (!resolve_plan(r, &f.plan_id))
         return;
     f.period = r->params[0];
@@ -729,7 +729,7 @@ static void h_period_lights(struct http_req *r)
             json_array_append_new(arr, o);
         }
         ledger_task_rows_free(rows, n);
-        if ((size_t)f.page * (size_t)f.per_page >= total)
+        if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
             break;
         f.page++;
     }
@@ -776,7 +776,7 @@ struct dept_count {
 
 static void h_dashboard(struct http_req *r)
 {
-    struct ledger_filter f = {.light = -1, .per_page = 200, .page = 1};
+    struct ledger_filter f = {.light = -1, .per_page = -1, .page = 1};
     if (!resolve_plan(r, &f.plan_id))
         return;
     const char *per = http_query(r, "period");
@@ -833,7 +833,7 @@ static void h_dashboard(struct http_req *r)
             }
         }
         ledger_task_rows_free(rows, n);
-        if ((size_t)f.page * (size_t)f.per_page >= total)
+        if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
             break;
         f.page++;
     }

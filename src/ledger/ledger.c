@@ -440,7 +440,10 @@ enum status ledger_tasks(struct store *s, const struct calendar *cal, const stru
         ledger_period_reporting(clock_today(), st.cadence, &p);
     }
     snprintf(period_out, 16, "%s", p.key);
-    int per_page = f->per_page > 0 && f->per_page <= 200 ? f->per_page : 50;
+    /* per_page -1: every match in one page (internal callers: bulletins, rules, dashboard). */
+    int per_page = f->per_page == -1                       ? INT32_MAX
+                   : f->per_page > 0 && f->per_page <= 200 ? f->per_page
+                                                           : 50;
     int page = f->page > 0 ? f->page : 1;
 
     struct store_stmt *q;

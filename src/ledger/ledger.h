@@ -88,7 +88,7 @@ struct ledger_filter {
     const char *section; /* top-level heading path, e.g. "二"; NULL: any */
     int light;           /* -1: any; else enum ledger_light_color for period */
     const char *period;  /* for light; NULL: the reporting period */
-    int page, per_page;  /* 1-based page; per_page 1–200 */
+    int page, per_page;  /* 1-based page; per_page 1–200, or -1 for all in one page */
 };
 
 struct ledger_task_row {

@@ -442,7 +442,7 @@ enum status supervise_run(struct store *s, const struct calendar *cal, const cha
     size_t nred = 0, capred = 0;
     if (ss.auto_urge) {
         struct ledger_filter f = {
-            .plan_id = plan_id, .light = LIGHT_RED, .page = 1, .per_page = 200};
+            .plan_id = plan_id, .light = LIGHT_RED, .page = 1, .per_page = -1};
         for (;;) {
             struct ledger_task_row *rows;
             size_t n, total;
@@ -455,7 +455,7 @@ enum status supervise_run(struct store *s, const struct calendar *cal, const cha
                     red[nred++] = rows[i].t.id;
                 }
             ledger_task_rows_free(rows, n);
-            if ((size_t)f.page * (size_t)f.per_page >= total)
+            if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
                 break;
             f.page++;
         }
