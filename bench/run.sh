@@ -8,3 +8,6 @@ echo "== plan parser throughput (goal ≥ 50 MB/s)"
 echo
 echo "== hqd serve under load (goal on 2 cores: ≥ 20,000 list req/s, ≥ 2,000 report writes/s, p99 < 20 ms, RSS < 32 MB)"
 "$(dirname "$0")/load.sh" "$dir"
+echo
+echo "== 通报 generation (goal < 1 s per bulletin including the xlsx)"
+"$dir/bench_bulletin"

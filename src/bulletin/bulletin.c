@@ -90,8 +90,8 @@ static void pct(int num, int den, char *out, size_t len)
         snprintf(out, len, "—");
         return;
     }
-    long tenths = ((long)num * 2000 + den) / (2L * den); /* round(num*1000/den) */
-    snprintf(out, len, "%ld.%ld", tenths / 10, tenths % 10);
+    int tenths = (int)(((long)num * 2000 + den) / (2L * den)); /* round(num*1000/den), 0..1000 */
+    snprintf(out, len, "%d.%d", tenths / 10 % 1000, tenths % 10);
 }
 
 enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_t plan_id,
@@ -242,7 +242,7 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
     json_t *depts = json_array(), *praise = json_array(), *critic = json_array();
     for (size_t i = 0; i < nds; i++) {
         struct dept_stat *d = &ds[i];
-        char rate[16];
+        char rate[24];
         pct(d->on_time, d->due, rate, sizeof rate);
         int avg_p = d->led ? (int)((d->progress_sum * 2 + d->led) / (2 * d->led)) : 0;
         int avg_e = d->led ? (int)((d->expected_sum * 2 + d->led) / (2 * d->led)) : 0;
@@ -273,7 +273,7 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
         }
     }
     free(ds);
-    char rate[16], deadline[16];
+    char rate[24], deadline[16];
     pct(on_time, due, rate, sizeof rate);
     date_format(ledger_report_deadline(cal, &ls, &p), deadline, sizeof deadline);
     json_t *sentences = json_array();

@@ -276,7 +276,7 @@ static enum status dept_step(struct store *s, const struct auth_user *u, int64_t
         return st;
     if ((st = store_begin(s, e)) != ST_OK)
         return st;
-    int64_t dept;
+    int64_t dept = 0;
     char status[12];
     if ((st = notice_state(s, id, &dept, status, e)) != ST_OK)
         goto out;
@@ -322,8 +322,8 @@ enum status supervise_decide(struct store *s, const char *actor, int64_t id, int
         return st;
     if ((st = store_begin(s, e)) != ST_OK)
         return st;
-    int64_t dept;
-    char status[12];
+    int64_t dept = 0;
+    char status[12] = "";
     if ((st = notice_state(s, id, &dept, status, e)) != ST_OK)
         goto out;
     if (strcmp(status, "answered") != 0) {
