@@ -22,6 +22,7 @@
 #include "dept/dept.h"
 #include "plan/plan.h"
 #include "store/store.h"
+#include "assess/assess.h"
 #include "bulletin/bulletin.h"
 #include "supervise/supervise.h"
 #include "base/clock.h"
@@ -951,6 +952,65 @@ static int cmd_bulletin_export(const struct cli_args *a)
     return 0;
 }
 
+/* ---------------------------------------------------------------- assessment */
+
+static int cmd_assess_run(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t plan_id = 1;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct calendar *cal;
+    int64_t id = 0;
+    json_t *out = NULL;
+    if ((st = calendar_load(s, &cal, &e)) == ST_OK) {
+        st = assess_run(s, cal, actor(), plan_id, a->pos[0], &id, &e);
+        calendar_free(cal);
+    }
+    if (st == ST_OK)
+        st = assess_get(s, id, &out, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        print_json(out);
+    } else {
+        printf("考核 %" PRId64 "（%s，规则第 %d 版，草稿）：\n", id, a->pos[0],
+               (int)json_integer_value(json_object_get(out, "rules_version")));
+        json_t *res = json_object_get(out, "results");
+        for (size_t i = 0; i < json_array_size(res); i++) {
+            json_t *r = json_array_get(res, i);
+            printf("%3d  %-24s %8s\n", (int)json_integer_value(json_object_get(r, "rank")),
+                   json_string_value(json_object_get(r, "dept")),
+                   json_string_value(json_object_get(r, "score_text")));
+        }
+    }
+    json_decref(out);
+    return 0;
+}
+
+static int cmd_assess_publish(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id = 0;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    st = assess_publish(s, actor(), id, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已发布考核 %" PRId64 "，结果已冻结。\n", id);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -997,6 +1057,11 @@ static const struct cli_cmd commands[] = {
      "发布并冻结通报"},
     {"bulletin", "export", cmd_bulletin_export, 1, 1, "--db --format --out",
      "hqd bulletin export ID --format html|xlsx|docx --out FILE", "导出通报"},
+    {"assess", "run", cmd_assess_run, 1, 1, "--db --plan --json",
+     "hqd assess run PERIOD [--plan ID] [--json]",
+     "按最新规则计算季度（2020-Q2）或年度（2020）考核"},
+    {"assess", "publish", cmd_assess_publish, 1, 1, "--db", "hqd assess publish ID",
+     "发布并冻结考核结果"},
     {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
      "hqd serve [--db PATH] [--listen 127.0.0.1:PORT]", "启动网页与 JSON API 服务"},
     {"routes", NULL, cmd_routes, 0, 0, "--json", "hqd routes [--json]", "列出 API 路由及其权限"},

@@ -1070,6 +1070,14 @@ void h_bulletin(struct http_req *r);
 void h_bulletin_publish(struct http_req *r);
 void h_bulletin_export(struct http_req *r);
 
+/* http_assess.c */
+void h_assess_rules(struct http_req *r);
+void h_assess_rules_add(struct http_req *r);
+void h_assess_run(struct http_req *r);
+void h_assessments(struct http_req *r);
+void h_assessment(struct http_req *r);
+void h_assess_publish(struct http_req *r);
+
 const struct http_route http_routes[] = {
     {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查", 0, 0},
     {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览", 0, 0},
@@ -1136,6 +1144,17 @@ const struct http_route http_routes[] = {
      "发布并冻结通报（不能重复发布）", 0, 0},
     {"GET", "/api/v1/bulletins/{id}/export", h_bulletin_export, ALL, 0,
      "下载通报：?format=html|xlsx|docx；已发布的逐字节不变", 0, 0},
+    {"GET", "/api/v1/assessment/rules", h_assess_rules, ALL, 0,
+     "考核规则的各个版本（公开给所有人）：?plan=", 0, 0},
+    {"POST", "/api/v1/assessment/rules", h_assess_rules_add, ADMIN | OFFICE, 0,
+     "发布新版考核规则：{plan_id, rules: {weights, adjust}}", 0, 0},
+    {"POST", "/api/v1/assessments", h_assess_run, OFFICE, 0,
+     "按最新规则计算某季度或年度的考核：{plan_id, period: 2020-Q2|2020}", 0, 0},
+    {"GET", "/api/v1/assessments", h_assessments, ALL, 0, "考核列表（部门只看已发布的）：?plan=", 0,
+     0},
+    {"GET", "/api/v1/assessments/{id}", h_assessment, ALL, 0, "考核结果与每个部门的得分明细", 0, 0},
+    {"POST", "/api/v1/assessments/{id}/publish", h_assess_publish, OFFICE, 0, "发布并冻结考核结果",
+     0, 0},
     {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0, 0},
 };
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -257,6 +257,52 @@ for f in ("html", "xlsx", "docx"):
     check(st == 200 and a == files[f], "%s re-downloads byte-identical" % f)
 srv.stop()
 
+# ---------------------------------------------------------------- 考核 of the second quarter
+srv = Server("2020-07-10T02:00:00Z")
+off = login(srv, "office1")
+st, j, _ = req(srv, "GET", "/api/v1/assessment/rules?plan=1", token=off)
+check(st == 200 and j["versions"][0]["version"] == 1 and j["versions"][0]["rules"]["weights"]["timeliness"] == 30,
+      "the default rules are version 1 and public")
+st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020-Q2"}, token=off)
+check(st == 201, "Q2 assessed")
+a1 = j["id"]
+st, j, _ = req(srv, "GET", "/api/v1/assessments/%d" % a1, token=off)
+res1 = j["assessment"]["results"]
+check(len(res1) >= 5, "every lead department is scored")
+for r in res1:
+    check(r["score"] == sum(l["points"] for l in r["lines"]), "%s: score equals its drill-down" % r["dept"])
+ranks = [r["rank"] for r in res1]
+scores = [r["score"] for r in res1]
+check(all(scores[i] >= scores[i + 1] for i in range(len(scores) - 1)), "ranked by score")
+check(all((ranks[i + 1] == ranks[i]) == (scores[i + 1] == scores[i]) for i in range(len(ranks) - 1)),
+      "ties share a rank")
+fwr = next(r for r in res1 if r["dept"] == "区服务业促进局")
+acc = [l for l in fwr["lines"] if l["item"] == "accountability"]
+check(acc and acc[0]["points"] == -400, "two unanswered 督办 cost 2 points each: %s" % acc)
+kjr = next(r for r in res1 if r["dept"] == "区科学技术局")
+early = [l for l in kjr["lines"] if l["item"] == "closed_early"]
+check(early and early[0]["points"] == 100, "a task closed early adds a point: %s" % early)
+st, j, _ = req(srv, "POST", "/api/v1/assessments/%d/publish" % a1, token=off)
+check(st == 200, "assessment published")
+st, j, _ = req(srv, "POST", "/api/v1/assessments/%d/publish" % a1, token=off)
+check(st == 409, "republishing an assessment is refused")
+new_rules = {"weights": {"timeliness": 50, "progress": 20, "completion": 20, "notices": 10},
+             "adjust": {"accountability": -300}}
+st, j, _ = req(srv, "POST", "/api/v1/assessment/rules", {"plan_id": 1, "rules": new_rules}, token=off)
+check(st == 201 and j["version"] == 2, "a new rule version")
+st, j, _ = req(srv, "POST", "/api/v1/assessment/rules", {"plan_id": 1, "rules": {"weights": {"timeliness": 60}}}, token=off)
+check(st == 400, "weights that do not sum to 100 are refused")
+st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020-Q2"}, token=off)
+a2 = j["id"]
+st, j, _ = req(srv, "GET", "/api/v1/assessments/%d" % a2, token=off)
+check(j["assessment"]["rules_version"] == 2 and j["assessment"]["results"] != res1, "re-run with version 2 differs")
+st, j, _ = req(srv, "GET", "/api/v1/assessments/%d" % a1, token=off)
+check(j["assessment"]["results"] == res1 and j["assessment"]["rules_version"] == 1 and j["assessment"]["status"] == "published",
+      "the published version is untouched")
+st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020-Q3"}, token=off)
+check(st == 422, "a quarter that has not ended -> 422")
+srv.stop()
+
 # ---------------------------------------------------------------- the three formats
 html = files["html"].decode("utf-8")
 check(sentence in html and "第1期" in html and "<svg" in html and "区服务业促进局" in html, "HTML carries the numbers")
