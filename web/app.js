@@ -95,7 +95,7 @@ function renderLogin(note) {
 
 function navLinks() {
   const r = S.me.role;
-  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报']];
+  const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报'], ['#/assess', '考核']];
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -162,6 +162,7 @@ function route() {
     '/tasks': () => viewTasks(params),
     '/notices': () => viewNotices(params),
     '/bulletins': () => viewBulletins(params),
+    '/assess': () => viewAssess(params),
     '/settings': () => viewSettings(),
     '/admin/users': () => viewUsers(),
     '/admin/depts': () => viewDepts(),
@@ -573,6 +574,67 @@ async function viewBulletins(params) {
         h('td', {}, b.status === 'published' ? chip('green', '已发布') : chip('yellow', '草稿')),
         h('td', {}, b.generated_at.replace('T', ' ').replace('Z', '')), h('td', {}, b.published_at ? b.published_at.replace('T', ' ').replace('Z', '') : '—')))))
       : h('div', { class: 'empty' }, '还没有通报。')));
+}
+
+/* ------------------------------------------------------------ 考核 */
+
+const ruleLabels = { timeliness: '按时报送', progress: '进度与序时进度', completion: '按期完成', notices: '督办办理',
+  accountability: '督办逾期未反馈（每次）', closed_early: '提前销号（每项）', missing_report: '未报送进展（每次）' };
+const fmtPts = (c) => (c < 0 ? '-' : '') + (Math.abs(c) / 100).toFixed(2);
+
+async function viewAssess(params) {
+  const id = params.get('id');
+  const out = h('div');
+  if (id) {
+    const { assessment: a } = await api('GET', `/api/v1/assessments/${id}`);
+    setMain(h('h2', {}, h('a', { href: '#/assess' }, '考核'), ` / ${a.period}`,
+      h('small', {}, `规则第 ${a.rules_version} 版 · ${a.status === 'published' ? '已发布' : '草稿'}`)),
+      h('div', { class: 'filters' }, S.me.role === 'office' && a.status !== 'published' ? h('button', { id: 'assess-publish', onclick: async () => {
+        if (!confirm('发布后考核结果冻结。确认发布？')) return;
+        try { await api('POST', `/api/v1/assessments/${a.id}/publish`); viewAssess(params); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, '发布') : null), out,
+      h('section', { class: 'panel' }, a.results.length ? h('table', { class: 'grid', id: 'scores' },
+        h('colgroup', {}, h('col', { width: '60' }), h('col', { width: '200' }), h('col', { width: '90' }), h('col')),
+        h('thead', {}, h('tr', {}, ['名次', '部门', '得分', '得分明细'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, a.results.map((r) => h('tr', {}, h('td', { class: 'num' }, r.rank), h('td', {}, r.dept),
+          h('td', { class: 'num' }, h('b', {}, r.score_text)),
+          h('td', {}, h('ul', { class: 'lines' }, r.lines.map((l) => h('li', {}, `${l.label}：${l.facts}，`, h('b', {}, fmtPts(l.points) + ' 分')))))))))
+        : h('div', { class: 'empty' }, '没有可考核的部门。')));
+    return;
+  }
+  const [{ versions }, { assessments }] = await Promise.all([
+    api('GET', '/api/v1/assessment/rules' + qs({ plan: S.plan.id })), api('GET', '/api/v1/assessments' + qs({ plan: S.plan.id }))]);
+  const cur = versions[0];
+  const editable = S.me.role === 'office' || S.me.role === 'admin';
+  const inputs = {};
+  const ruleRows = ['timeliness', 'progress', 'completion', 'notices'].map((k) => [k, 'weights', cur.rules.weights[k] || 0])
+    .concat(['accountability', 'closed_early', 'missing_report'].map((k) => [k, 'adjust', (cur.rules.adjust || {})[k] || 0]));
+  const per = h('input', { type: 'text', id: 'a-period', placeholder: '2020-Q2 或 2020', size: 10 });
+  setMain(h('h2', {}, '考核', h('small', {}, `规则第 ${cur.version} 版，公开给所有人`)), out,
+    h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const rules = { weights: {}, adjust: {} };
+        for (const [k, kind] of ruleRows) rules[kind][k] = kind === 'weights' ? Number(inputs[k].value) : Math.round(Number(inputs[k].value) * 100);
+        try { const r = await api('POST', '/api/v1/assessment/rules', { plan_id: S.plan.id, rules }); out.replaceChildren(msg('ok', `已发布规则第 ${r.version} 版。`)); setTimeout(() => viewAssess(params), 600); }
+        catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, h('h3', {}, '考核规则'),
+      h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, h('th', {}, '项目'), h('th', {}, '分值'))),
+        h('tbody', {}, ruleRows.map(([k, kind, v]) => {
+          inputs[k] = h('input', { type: 'number', step: kind === 'weights' ? 1 : 0.01, value: kind === 'weights' ? v : v / 100, disabled: !editable, id: 'rule-' + k });
+          return h('tr', {}, h('td', {}, ruleLabels[k] + (kind === 'weights' ? '（权重）' : '（加减分）')), h('td', {}, inputs[k]));
+        }))),
+      editable ? h('div', { class: 'filters' }, h('button', { type: 'submit' }, '发布新版规则'), h('span', { class: 'hint' }, '权重之和须为 100；已发布的考核结果不受影响')) : null),
+    S.me.role === 'office' ? h('form', { class: 'panel', onsubmit: async (ev) => {
+        ev.preventDefault();
+        try { const r = await api('POST', '/api/v1/assessments', { plan_id: S.plan.id, period: per.value.trim() }); location.hash = '#/assess?id=' + r.id; }
+        catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, h('h3', {}, '计算考核'), h('div', { class: 'filters' }, h('label', { for: 'a-period' }, '考核期'), per, h('button', { type: 'submit', id: 'a-run' }, '计算'))) : null,
+    h('section', { class: 'panel' }, assessments.length ? h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['考核期', '规则版本', '状态', '计算时间'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, assessments.map((a) => h('tr', { class: 'click', onclick: () => { location.hash = '#/assess?id=' + a.id; } },
+        h('td', {}, a.period), h('td', {}, '第 ' + a.rules_version + ' 版'),
+        h('td', {}, a.status === 'published' ? chip('green', '已发布') : chip('yellow', '草稿')), h('td', {}, a.created_at.replace('T', ' ').replace('Z', ''))))))
+      : h('div', { class: 'empty' }, '还没有考核结果。')));
 }
 
 /* ------------------------------------------------------------ settings, admin, account */

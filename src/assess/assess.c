@@ -494,7 +494,7 @@ static enum status compute(struct store *s, const struct calendar *cal, int64_t 
     size_t nv = 0;
     for (size_t i = 0; i < nd; i++) {
         struct dstat *d = &ds[i];
-        if (!d->tasks && !d->due && !d->notices)
+        if (!d->tasks && !d->due)
             continue; /* a department that leads nothing is not assessed */
         json_t *lines = json_array();
         long score = 0, pts;

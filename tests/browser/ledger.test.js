@@ -165,6 +165,12 @@ function startServer() {
     const head = fs.readFileSync(saved).subarray(0, 2).toString();
     check(head === 'PK', 'the downloaded Word document is a zip (docx)');
 
+    // 考核: the page shows the public rules to a clerk.
+    await page.goto(base + '/#/assess');
+    await page.waitForSelector('#rule-timeliness');
+    check(await page.inputValue('#rule-timeliness') === '30', 'the clerk reads the rules (timeliness 30)');
+    check(await page.$('#a-run') === null, 'the clerk cannot run an assessment');
+
     // Logging out returns to the login form.
     await page.click('#logout');
     await page.waitForSelector('#login-name');
