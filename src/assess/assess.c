@@ -276,14 +276,6 @@ static struct dstat *dstat_for(struct dstat **v, size_t *n, size_t *cap, const c
     return d;
 }
 
-/* Calls fn for each lead department name of a 、-joined list. */
-#define FOR_EACH_NAME(list, nm, ln)                                                                \
-    for (const char *nm = (list), *nm##_sep = NULL; nm && *nm;                                     \
-         nm = nm##_sep ? nm##_sep + strlen("、") : nm + strlen(nm))                                \
-        for (size_t ln = (nm##_sep = strstr(nm, "、")) ? (size_t)(nm##_sep - nm) : strlen(nm),     \
-                    ln##_once = 1;                                                                 \
-             ln##_once; ln##_once = 0)
-
 static int parse_range(const char *period, struct date *a, struct date *b)
 {
     int y, q;
@@ -358,22 +350,9 @@ static enum status compute(struct store *s, const struct calendar *cal, int64_t 
             break;
         /* Late lead reports of the period. */
         int64_t *late = NULL;
-        size_t nlate = 0, caplate = 0;
-        struct store_stmt *q;
-        if ((st = store_prepare(s,
-                                "SELECT DISTINCT r.task_id FROM reports r JOIN tasks t ON"
-                                " t.id = r.task_id WHERE t.plan_id = ? AND r.period = ? AND"
-                                " r.role = 'lead' AND r.late = 1",
-                                &q, e)) != ST_OK)
+        size_t nlate = 0;
+        if ((st = ledger_late_tasks(s, plan_id, p.key, &late, &nlate, e)) != ST_OK)
             break;
-        store_bind_int(q, 1, plan_id);
-        store_bind_text(q, 2, p.key);
-        int row;
-        while ((st = store_step(q, &row, e)) == ST_OK && row) {
-            xgrow((void **)&late, &caplate, nlate + 1, sizeof *late);
-            late[nlate++] = store_col_int(q, 0);
-        }
-        store_finish(q);
         struct ledger_filter f = {
             .plan_id = plan_id, .light = -1, .period = p.key, .page = 1, .per_page = -1};
         struct ledger_task_row *rows = NULL;
@@ -384,15 +363,12 @@ static enum status compute(struct store *s, const struct calendar *cal, int64_t 
         for (size_t i = 0; i < n && st == ST_OK; i++) {
             const struct ledger_task_row *t = &rows[i];
             int owes = !t->t.closed && date_cmp(t->t.start_on, p.end) <= 0;
-            int is_late = 0;
-            for (size_t k = 0; k < nlate; k++)
-                is_late |= late[k] == t->t.id;
+            int is_late = ledger_ids_contain(late, nlate, t->t.id);
             int due_here = date_cmp(t->t.due_on, p.start) >= 0 && date_cmp(t->t.due_on, p.end) <= 0;
-            FOR_EACH_NAME(t->t.lead, nm, ln)
-            {
-                if (!t->t.lead)
-                    break;
-                struct dstat *d = dstat_for(&ds, &nd, &cap, nm, ln);
+            const char *cursor = t->t.lead, *name;
+            size_t len;
+            while (ledger_next_name(&cursor, &name, &len)) {
+                struct dstat *d = dstat_for(&ds, &nd, &cap, name, len);
                 if (owes) {
                     d->due++;
                     if (t->reported && !is_late)

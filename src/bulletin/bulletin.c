@@ -115,22 +115,9 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
     }
     /* Late lead reports of the period, by task. */
     int64_t *late_ids = NULL;
-    size_t nlate = 0, caplate = 0;
+    size_t nlate = 0;
+    st = ledger_late_tasks(s, plan_id, p.key, &late_ids, &nlate, e);
     struct store_stmt *q;
-    if ((st = store_prepare(s,
-                            "SELECT DISTINCT r.task_id FROM reports r JOIN tasks t ON"
-                            " t.id = r.task_id WHERE t.plan_id = ? AND r.period = ? AND"
-                            " r.role = 'lead' AND r.late = 1 ORDER BY r.task_id",
-                            &q, e)) == ST_OK) {
-        store_bind_int(q, 1, plan_id);
-        store_bind_text(q, 2, p.key);
-        int row;
-        while ((st = store_step(q, &row, e)) == ST_OK && row) {
-            xgrow((void **)&late_ids, &caplate, nlate + 1, sizeof *late_ids);
-            late_ids[nlate++] = store_col_int(q, 0);
-        }
-        store_finish(q);
-    }
     struct dept_stat *ds = NULL;
     size_t nds = 0, capds = 0;
     int total = 0, closed = 0, lights[3] = {0, 0, 0}, due = 0, on_time = 0, late = 0, missing = 0;
@@ -149,9 +136,7 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
             closed += t->t.closed;
             lights[t->light]++;
             int owes = !t->t.closed && date_cmp(t->t.start_on, p.end) <= 0;
-            int is_late = 0;
-            for (size_t k = 0; k < nlate && !is_late; k++)
-                is_late = late_ids[k] == t->t.id;
+            int is_late = ledger_ids_contain(late_ids, nlate, t->t.id);
             if (owes) {
                 due++;
                 if (t->reported && !is_late)
@@ -175,11 +160,10 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
                 json_array_append(yellow, row);
             json_decref(row);
             /* Each lead department. */
-            const char *lead = t->t.lead ? t->t.lead : "（未指定）";
-            while (*lead) {
-                const char *sep = strstr(lead, "、");
-                size_t len = sep ? (size_t)(sep - lead) : strlen(lead);
-                struct dept_stat *d = dept_for(&ds, &nds, &capds, lead, len);
+            const char *cursor = t->t.lead ? t->t.lead : "（未指定）", *name;
+            size_t len;
+            while (ledger_next_name(&cursor, &name, &len)) {
+                struct dept_stat *d = dept_for(&ds, &nds, &capds, name, len);
                 d->led++;
                 if (t->light == LIGHT_RED)
                     d->red++;
@@ -198,7 +182,6 @@ enum status bulletin_compute(struct store *s, const struct calendar *cal, int64_
                 }
                 d->progress_sum += t->progress < 0 ? 0 : t->progress;
                 d->expected_sum += t->expected;
-                lead = sep ? sep + strlen("、") : lead + len;
             }
         }
         ledger_task_rows_free(rows, n);

@@ -812,24 +812,21 @@ static void h_dashboard(struct http_req *r)
                                       json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)t->t.id,
                                                 "path", t->t.path, "lead",
                                                 t->t.lead ? t->t.lead : "", "reason", t->reason));
-            /* Count each lead department's tasks by light; names are joined by 、. */
-            const char *lead = t->t.lead ? t->t.lead : "（未指定）";
-            while (*lead) {
-                const char *sep = strstr(lead, "、");
-                size_t len = sep ? (size_t)(sep - lead) : strlen(lead);
+            /* Count each lead department's tasks by light. */
+            const char *cursor = t->t.lead ? t->t.lead : "（未指定）", *name;
+            size_t len;
+            while (ledger_next_name(&cursor, &name, &len)) {
                 size_t k = 0;
-                while (k < ndc &&
-                       !(strlen(dc[k].name) == len && memcmp(dc[k].name, lead, len) == 0))
+                while (k < ndc && !(strlen(dc[k].name) == len && !memcmp(dc[k].name, name, len)))
                     k++;
                 if (k == ndc && len < sizeof dc[0].name) {
                     xgrow((void **)&dc, &capdc, ndc + 1, sizeof *dc);
                     memset(&dc[ndc], 0, sizeof dc[ndc]);
-                    memcpy(dc[ndc].name, lead, len);
+                    memcpy(dc[ndc].name, name, len);
                     ndc++;
                 }
                 if (k < ndc)
                     dc[k].c[t->light]++;
-                lead = sep ? sep + strlen("、") : lead + len;
             }
         }
         ledger_task_rows_free(rows, n);

@@ -1027,3 +1027,51 @@ enum status ledger_attachment_get(struct store *s, int64_t id, char **name, char
     store_finish(q);
     return rc;
 }
+
+int ledger_next_name(const char **cursor, const char **name, size_t *len)
+{
+    const char *p = *cursor;
+    if (!p || !*p)
+        return 0;
+    const char *sep = strstr(p, "、");
+    *name = p;
+    *len = sep ? (size_t)(sep - p) : strlen(p);
+    *cursor = sep ? sep + strlen("、") : p + *len;
+    return 1;
+}
+
+enum status ledger_late_tasks(struct store *s, int64_t plan_id, const char *period, int64_t **ids,
+                              size_t *n, struct err *e)
+{
+    *ids = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT DISTINCT r.task_id FROM reports r JOIN tasks t ON"
+                                   " t.id = r.task_id WHERE t.plan_id = ? AND r.period = ? AND"
+                                   " r.role = 'lead' AND r.late = 1 ORDER BY r.task_id",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, plan_id);
+    store_bind_text(q, 2, period);
+    size_t cap = 0;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
+        (*ids)[(*n)++] = store_col_int(q, 0);
+    }
+    store_finish(q);
+    return st;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ledger_ids_contain(const int64_t *ids, size_t n, int64_t id)
+{
+    return n && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+}

@@ -114,6 +114,17 @@ enum status ledger_task_set_dates(struct store *s, const char *actor, int64_t ta
                                   const struct date *start, const struct date *due,
                                   struct err *e) HQD_MUST_CHECK;
 
+/* Walks a list of names joined by 、 (ledger_task.lead/co): sets *name and *len to the next one
+ * and advances *cursor; returns 0 at the end. */
+int ledger_next_name(const char **cursor, const char **name, size_t *len);
+
+/* The ids of a plan's tasks with a late lead report for period, ascending. *ids is new (free()).
+ */
+enum status ledger_late_tasks(struct store *s, int64_t plan_id, const char *period, int64_t **ids,
+                              size_t *n, struct err *e) HQD_MUST_CHECK;
+/* 1 if id is in the ascending ids. */
+int ledger_ids_contain(const int64_t *ids, size_t n, int64_t id);
+
 /* ---- reports ---- */
 
 struct ledger_report_input {
