@@ -290,6 +290,16 @@ async function viewTasks(params) {
 
 /* ------------------------------------------------------------ task detail */
 
+/* The files of a report or notice, fetched when shown, each a download link. */
+function fileLinks(listUrl, downloadBase) {
+  const el = h('div', { class: 'files hint' }, '附件加载中…');
+  api('GET', listUrl).then(({ attachments }) => el.replaceChildren('附件：', ...attachments.map((a, i) =>
+    h('span', {}, i ? '、' : '', h('a', { href: downloadBase + a.id, download: a.name, title: `SHA-256 ${a.sha256}` },
+      `${a.name}（${Math.max(1, Math.round(a.size / 1024))} KB）`)))))
+    .catch((e) => el.replaceChildren(msg('err', e.message)));
+  return el;
+}
+
 function reportForm(t, onDone) {
   const lead = t.my_role === 'lead';
   const out = h('div');
@@ -369,7 +379,7 @@ async function viewTask(id, params) {
         h('p', {}, h('b', {}, r.role === 'lead' ? '完成情况：' : '配合情况：'), r.done),
         r.problems ? h('p', {}, h('b', {}, '存在问题：'), r.problems) : null,
         r.next ? h('p', {}, h('b', {}, '下步打算：'), r.next) : null,
-        r.attachments ? h('p', { class: 'hint' }, `附件 ${r.attachments} 个`) : null))))
+        r.attachments ? fileLinks(`/api/v1/reports/${r.id}/attachments`, '/api/v1/attachments/') : null))))
     : h('div', { class: 'empty' }, '还没有报告。');
   const history = t.light_history.length ? h('div', { class: 'history' }, t.light_history.map((l) =>
       h('span', { title: l.light_reason }, chip(l.light, `${l.period} ${l.light_label}${l.frozen ? '' : '（暂定）'}`))))
@@ -415,10 +425,18 @@ function noticeActions(n, onDone, out) {
   const role = S.me.role;
   if (role === 'dept' && (n.status === 'open' || n.status === 'returned' || n.status === 'signed')) {
     const text = h('textarea', { class: 'answer-text', placeholder: '反馈内容：办理情况、整改措施、完成时间' });
+    const file = h('input', { type: 'file', class: 'answer-file', title: '佐证材料（可不传）' });
     return h('div', { class: 'notice-act' },
       n.status === 'open' ? h('button', { class: 'plain sign-btn', onclick: () => act('POST', `/api/v1/notices/${n.id}/sign`) }, '签收') : null,
-      text, h('button', { class: 'answer-btn', onclick: () => {
+      text, file, h('button', { class: 'answer-btn', onclick: async () => {
         if (!text.value.trim()) { out.replaceChildren(msg('err', '请填写反馈内容。')); return; }
+        try {
+          if (file.files.length) {
+            const f = file.files[0];
+            await api('POST', `/api/v1/notices/${n.id}/attachments?name=${encodeURIComponent(f.name)}`, undefined,
+              { data: f, type: f.type || 'application/octet-stream' });
+          }
+        } catch (e) { out.replaceChildren(msg('err', '附件上传失败：' + e.message)); return; }
         act('POST', `/api/v1/notices/${n.id}/answer`, { text: text.value });
       } }, '反馈'));
   }
@@ -443,6 +461,7 @@ function noticeTable(list, onDone, out, withTask) {
       h('td', {}, chip(levelClass[n.level], n.level_label), n.origin === 'auto' ? h('div', { class: 'hint' }, '自动') : null),
       h('td', {}, n.dept),
       h('td', {}, n.reason, n.answer ? h('div', { class: 'hint' }, '反馈：' + n.answer) : null,
+        n.attachments ? fileLinks(`/api/v1/notices/${n.id}/attachments`, '/api/v1/notice-attachments/') : null,
         n.decision_note ? h('div', { class: 'hint' }, '退回：' + n.decision_note) : null),
       h('td', {}, n.due_on, h('div', { class: 'hint' }, n.limit_wd + ' 个工作日')),
       h('td', {}, chip(n.status === 'accepted' ? 'green' : n.status === 'escalated' ? 'gray' : 'yellow', statusLabel[n.status]),
@@ -661,9 +680,34 @@ async function viewSettings() {
       row('方案开始', start), row('方案结束', end, '未设完成时限的任务以此为限'),
       row('黄灯阈值', yb, '落后序时进度的百分点'), row('红灯阈值', rb, '落后超过此值为红灯'),
       row('连续未报', mr, '连续几期未报送为红灯'), row('', h('button', { type: 'submit' }, '保存')), out),
+    superviseSettingsForm(p),
     h('section', { class: 'panel' }, h('h3', {}, '关账'),
       h('p', { class: 'hint' }, '关账后该期灯色冻结，之后修改报告不再改变历史。'),
       closeForm()));
+}
+
+/* 督办设置: automatic 催办 and the time limit of each level, in working days. */
+function superviseSettingsForm(p) {
+  const out = h('div');
+  const auto = h('input', { type: 'checkbox', id: 'ss-auto' });
+  const num = (id) => h('input', { type: 'number', id, min: 1, max: 60 });
+  const remind = num('ss-remind'), urge = num('ss-urge'), sup = num('ss-supervise');
+  const fill = (s) => { auto.checked = s.auto_urge; remind.value = s.remind_wd; urge.value = s.urge_wd; sup.value = s.supervise_wd; };
+  api('GET', `/api/v1/plans/${p.id}/supervise-settings`).then((r) => fill(r.settings)).catch((e) => out.replaceChildren(msg('err', e.message)));
+  const row = (label, el, hint) => h('div', { class: 'form-row' }, h('label', { for: el.id }, label), h('div', {}, el, hint ? h('span', { class: 'hint' }, '  ' + hint) : null));
+  return h('form', { class: 'panel', id: 'supervise-settings', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await api('PUT', `/api/v1/plans/${p.id}/supervise-settings`, { auto_urge: auto.checked,
+          remind_wd: Number(remind.value), urge_wd: Number(urge.value), supervise_wd: Number(sup.value) });
+        fill(r.settings);
+        out.replaceChildren(msg('ok', '督办设置已保存。'));
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } },
+    h('h3', {}, '督办设置'),
+    row('自动催办', auto, '执行自动督办规则时，对红灯任务自动发催办单'),
+    row('提醒时限', remind, '个工作日'), row('催办时限', urge, '个工作日'), row('督办时限', sup, '个工作日；逾期未反馈逐级升级'),
+    row('', h('button', { type: 'submit' }, '保存督办设置')), out);
 }
 
 function closeForm() {

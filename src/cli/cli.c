@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "assess/assess.h"
 #include "bulletin/bulletin.h"
+#include "ledger/ledger.h"
 #include "supervise/supervise.h"
 #include "base/clock.h"
 
@@ -878,6 +879,65 @@ static int cmd_supervise_run(const struct cli_args *a)
     return 0;
 }
 
+/* Applies one KEY=VALUE of `supervise settings` to ss. */
+static enum status settings_assign(const char *kv, struct supervise_settings *ss, struct err *e)
+{
+    static const char *const keys[] = {"remind_wd", "urge_wd", "supervise_wd"};
+    const char *eq = strchr(kv, '=');
+    if (!eq)
+        return err_set(e, ST_INVALID, kv, "应写成 KEY=VALUE，例如 urge_wd=4");
+    size_t klen = (size_t)(eq - kv);
+    const char *v = eq + 1;
+    if (klen == 9 && !strncmp(kv, "auto_urge", klen)) {
+        if (!strcmp(v, "on") || !strcmp(v, "off")) {
+            ss->auto_urge = !strcmp(v, "on");
+            return ST_OK;
+        }
+        return err_set(e, ST_INVALID, "auto_urge", "auto_urge 应为 on 或 off，而不是“%s”", v);
+    }
+    for (int k = 0; k < 3; k++) {
+        if (klen != strlen(keys[k]) || strncmp(kv, keys[k], klen))
+            continue;
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < 1 || n > 60)
+            return err_set(e, ST_INVALID, keys[k], "%s 应为 1 到 60 的工作日数，而不是“%s”",
+                           keys[k], v);
+        ss->limit_wd[k] = (int)n;
+        return ST_OK;
+    }
+    return err_set(e, ST_INVALID, kv,
+                   "未知设置项（可用 auto_urge、remind_wd、urge_wd、supervise_wd）");
+}
+
+static int cmd_supervise_settings(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t plan_id = 1;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct ledger_settings ls;
+    struct supervise_settings ss;
+    if ((st = ledger_settings_get(s, plan_id, &ls, &e)) != ST_OK ||
+        (st = supervise_settings_get(s, plan_id, &ss, &e)) != ST_OK)
+        goto out;
+    for (int i = 0; i < a->n_pos; i++)
+        if ((st = settings_assign(a->pos[i], &ss, &e)) != ST_OK)
+            goto out;
+    if (a->n_pos && (st = supervise_settings_set(s, actor(), &ss, &e)) != ST_OK)
+        goto out;
+    printf("自动催办：%s；办理时限：提醒 %d、催办 %d、督办 %d 个工作日。\n",
+           ss.auto_urge ? "开" : "关", ss.limit_wd[0], ss.limit_wd[1], ss.limit_wd[2]);
+out:
+    store_close(s);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
 /* ---------------------------------------------------------------- bulletins */
 
 static int cmd_bulletin_generate(const struct cli_args *a)
@@ -1051,6 +1111,9 @@ static const struct cli_cmd commands[] = {
      "创建演示账号（管理员、督查室、领导、每个部门一名填报员），密码只显示一次"},
     {"supervise", "run", cmd_supervise_run, 0, 0, "--db --plan", "hqd supervise run [--plan ID]",
      "执行自动督办规则：红灯催办、逾期升级、约谈候选（可由 cron 每日运行）"},
+    {"supervise", "settings", cmd_supervise_settings, 0, 4, "--db --plan",
+     "hqd supervise settings [--plan ID] [KEY=VALUE…]",
+     "查看或修改督办设置：auto_urge=on|off、remind_wd、urge_wd、supervise_wd（工作日）"},
     {"bulletin", "generate", cmd_bulletin_generate, 1, 1, "--db --plan",
      "hqd bulletin generate PERIOD [--plan ID]", "生成（或重新生成）某期通报草稿"},
     {"bulletin", "publish", cmd_bulletin_publish, 1, 1, "--db", "hqd bulletin publish ID",

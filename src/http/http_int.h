@@ -36,7 +36,7 @@ struct http_req {
     char *reply;
     size_t reply_len;
     const char *content_type;
-    const char *csp; /* Content-Security-Policy for this reply; NULL: the application's */
+    const char *csp;        /* Content-Security-Policy for this reply; NULL: the application's */
     char *extra_headers[4]; /* "Name: value" strings owned by the request */
     int n_extra;
     long long started_us;
@@ -81,6 +81,14 @@ json_t *http_body_object(struct http_req *r);
 /* Domain ↔ HTTP helpers used by the handlers. */
 int http_param_id(struct http_req *r, int idx, int64_t *id); /* replies 404 on failure */
 unsigned http_status_of(enum status st);
+/* {"attachments": [{id, name, content_type, size, sha256, uploaded_by, uploaded_at}]} */
+struct ledger_file;
+json_t *http_files_json(const struct ledger_file *v, size_t n);
+/* Serves file {0} read by get as a download if the caller may see its task, else 403. */
+void http_send_file(struct http_req *r,
+                    enum status (*get)(struct store *s, int64_t id, char **name,
+                                       char **content_type, void **data, size_t *len,
+                                       int64_t *task_id, struct err *e));
 
 /* The response cache (http_cache.c): bodies keyed by request and store version. */
 int http_cache_get(const char *key, int64_t version, char **body, size_t *len);

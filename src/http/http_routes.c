@@ -647,7 +647,19 @@ static void h_attachment_add(struct http_req *r)
                               (json_int_t)r->body_len));
 }
 
-static void h_attachment_get(struct http_req *r)
+static int may_see_task(struct http_req *r, int64_t task_id)
+{
+    struct err e = {0};
+    struct ledger_task t;
+    enum status st =
+        ledger_task_get(r->store, task_id, r->user.role == ROLE_DEPT ? r->user.dept_id : 0, &t, &e);
+    int ok = st == ST_OK && can_see(r, &t);
+    if (st == ST_OK)
+        ledger_task_cleanup(&t);
+    return ok;
+}
+
+void http_send_file(struct http_req *r, ledger_file_getter get)
 {
     int64_t id;
     if (!http_param_id(r, 0, &id))
@@ -657,18 +669,12 @@ static void h_attachment_get(struct http_req *r)
     size_t len;
     int64_t task_id;
     struct err e = {0};
-    enum status st = ledger_attachment_get(r->store, id, &name, &ctype, &data, &len, &task_id, &e);
+    enum status st = get(r->store, id, &name, &ctype, &data, &len, &task_id, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
-    struct ledger_task t;
-    st =
-        ledger_task_get(r->store, task_id, r->user.role == ROLE_DEPT ? r->user.dept_id : 0, &t, &e);
-    int ok = st == ST_OK && can_see(r, &t);
-    if (st == ST_OK)
-        ledger_task_cleanup(&t);
-    if (!ok) {
+    if (!may_see_task(r, task_id)) {
         free(name);
         free(ctype);
         free(data);
@@ -697,6 +703,35 @@ static void h_attachment_get(struct http_req *r)
     free(name);
     free(ctype);
     free(data);
+}
+
+/* The files of a report on a task the caller may see. */
+static void h_attachments(struct http_req *r)
+{
+    int64_t report_id;
+    if (!http_param_id(r, 0, &report_id))
+        return;
+    struct err e = {0};
+    struct ledger_file *v;
+    size_t n;
+    int64_t task_id;
+    enum status st = ledger_attachments(r->store, report_id, &task_id, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    if (!may_see_task(r, task_id)) {
+        free(v);
+        http_reply_fail(r, 403, "forbidden", NULL, "无权查看该任务 (forbidden)");
+        return;
+    }
+    http_reply_json(r, 200, http_files_json(v, n));
+    free(v);
+}
+
+static void h_attachment_get(struct http_req *r)
+{
+    http_send_file(r, ledger_attachment_get);
 }
 
 /* ---------------------------------------------------------------- periods, dashboard */
@@ -1059,6 +1094,11 @@ void h_closure_approve(struct http_req *r);
 void h_closure_reject(struct http_req *r);
 void h_task_reopen(struct http_req *r);
 void h_inbox(struct http_req *r);
+void h_notice_attach(struct http_req *r);
+void h_notice_attachments(struct http_req *r);
+void h_notice_attachment_get(struct http_req *r);
+void h_supervise_settings(struct http_req *r);
+void h_supervise_settings_set(struct http_req *r);
 
 /* http_bulletin.c */
 void h_bulletin_generate(struct http_req *r);
@@ -1098,6 +1138,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/tasks/{id}/reports", h_reports, ALL, 0, "任务的全部报告及历次修改", 1, 0},
     {"POST", "/api/v1/reports/{id}/attachments", h_attachment_add, DEPT, 0,
      "上传附件：?name=，请求体为文件，Content-Type 为文件类型", 0, 0},
+    {"GET", "/api/v1/reports/{id}/attachments", h_attachments, ALL, 0, "报告的附件列表", 0, 0},
     {"GET", "/api/v1/attachments/{id}", h_attachment_get, ALL, 0, "下载附件", 0, 0},
     {"GET", "/api/v1/periods/{period}/lights", h_period_lights, ALL, 0, "某报告期全部任务的灯色", 1,
      0},
@@ -1119,9 +1160,19 @@ const struct http_route http_routes[] = {
      "督办单收件箱：部门看发给本部门的，其他角色看全部；?all=1 含已办结", 0, 0},
     {"POST", "/api/v1/notices/{id}/sign", h_notice_sign, DEPT, 0, "签收督办单", 0, 0},
     {"POST", "/api/v1/notices/{id}/answer", h_notice_answer, DEPT, 0, "反馈：{text}", 0, 0},
+    {"POST", "/api/v1/notices/{id}/attachments", h_notice_attach, DEPT, 0,
+     "为反馈上传附件：?name=，请求体为文件，Content-Type 为文件类型", 0, 0},
+    {"GET", "/api/v1/notices/{id}/attachments", h_notice_attachments, ALL, 0,
+     "督办单反馈的附件列表", 0, 0},
+    {"GET", "/api/v1/notice-attachments/{id}", h_notice_attachment_get, ALL, 0, "下载反馈附件", 0,
+     0},
     {"POST", "/api/v1/notices/{id}/accept", h_notice_accept, OFFICE, 0, "认可反馈，督办单办结", 0,
      0},
     {"POST", "/api/v1/notices/{id}/return", h_notice_return, OFFICE, 0, "退回反馈：{note}", 0, 0},
+    {"GET", "/api/v1/plans/{id}/supervise-settings", h_supervise_settings, ALL, 0,
+     "督办设置：自动催办开关与提醒、催办、督办的办理时限（工作日）", 0, 0},
+    {"PUT", "/api/v1/plans/{id}/supervise-settings", h_supervise_settings_set, ADMIN | OFFICE, 0,
+     "修改督办设置：{auto_urge, remind_wd, urge_wd, supervise_wd}", 0, 0},
     {"POST", "/api/v1/supervise/run", h_supervise_run, OFFICE, 0,
      "执行自动督办规则：红灯催办、逾期升级、约谈候选（?plan=）", 0, 0},
     {"GET", "/api/v1/inbox", h_inbox, ALL, 0, "待办计数（导航用）", 0, 0},

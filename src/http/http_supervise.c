@@ -25,6 +25,7 @@ json_t *http_notice_json(const struct notice *n)
     json_object_set_new(o, "parent_id", n->parent_id ? json_integer(n->parent_id) : json_null());
     json_object_set_new(o, "answer", n->answer ? json_string(n->answer) : json_null());
     json_object_set_new(o, "decision_note", json_string(n->decision_note));
+    json_object_set_new(o, "attachments", json_integer(n->attachments));
     return o;
 }
 
@@ -411,4 +412,159 @@ void h_inbox(struct http_req *r)
     http_reply_json(r, 200,
                     json_pack("{s:i, s:i, s:I}", "todo", todo, "waiting", waiting,
                               "closures_pending", (json_int_t)pending));
+}
+
+/* ---------------------------------------------------------------- files with an answer */
+
+json_t *http_files_json(const struct ledger_file *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
+                                             (json_int_t)v[i].id, "name", v[i].name, "content_type",
+                                             v[i].content_type, "size", (json_int_t)v[i].size,
+                                             "sha256", v[i].sha256, "uploaded_by", v[i].uploaded_by,
+                                             "uploaded_at", v[i].uploaded_at));
+    return json_pack("{s:o}", "attachments", arr);
+}
+
+void h_notice_attach(struct http_req *r);
+void h_notice_attach(struct http_req *r)
+{
+    int64_t notice_id;
+    if (!http_param_id(r, 0, &notice_id))
+        return;
+    int64_t id;
+    char sha[65];
+    struct err e = {0};
+    enum status st =
+        supervise_attach(r->store, &r->user, notice_id, http_query(r, "name"),
+                         http_header(r, "Content-Type"), r->body, r->body_len, &id, sha, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 201,
+                    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "sha256", sha, "size",
+                              (json_int_t)r->body_len));
+}
+
+/* A clerk sees the files of notices sent to its own department; other roles see all. */
+void h_notice_attachments(struct http_req *r);
+void h_notice_attachments(struct http_req *r)
+{
+    int64_t notice_id;
+    if (!http_param_id(r, 0, &notice_id))
+        return;
+    struct err e = {0};
+    if (r->user.role == ROLE_DEPT) {
+        struct notice_filter f = {.dept_id = r->user.dept_id};
+        struct notice *v;
+        size_t n;
+        enum status st = supervise_notices(r->store, &f, &v, &n, &e);
+        if (st != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        int mine = 0;
+        for (size_t i = 0; i < n && !mine; i++)
+            mine = v[i].id == notice_id;
+        supervise_notices_free(v, n);
+        if (!mine) {
+            http_reply_fail(r, 403, "forbidden", NULL,
+                            "该督办单不是发给本部门的 (not your notice)");
+            return;
+        }
+    }
+    struct ledger_file *v;
+    size_t n;
+    enum status st = supervise_attachments(r->store, notice_id, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200, http_files_json(v, n));
+    free(v);
+}
+
+void h_notice_attachment_get(struct http_req *r);
+void h_notice_attachment_get(struct http_req *r)
+{
+    http_send_file(r, supervise_attachment_get);
+}
+
+/* ---------------------------------------------------------------- settings */
+
+static json_t *supervise_settings_json(const struct supervise_settings *ss)
+{
+    return json_pack("{s:I, s:b, s:i, s:i, s:i}", "plan_id", (json_int_t)ss->plan_id, "auto_urge",
+                     ss->auto_urge, "remind_wd", ss->limit_wd[0], "urge_wd", ss->limit_wd[1],
+                     "supervise_wd", ss->limit_wd[2]);
+}
+
+/* Reads plan {0}'s settings; replies 404 when there is no such plan. */
+static int plan_supervise_settings(struct http_req *r, struct supervise_settings *ss)
+{
+    int64_t plan_id;
+    if (!http_param_id(r, 0, &plan_id))
+        return 0;
+    struct ledger_settings ls;
+    struct err e = {0};
+    enum status st = ledger_settings_get(r->store, plan_id, &ls, &e);
+    if (st == ST_OK)
+        st = supervise_settings_get(r->store, plan_id, ss, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return 0;
+    }
+    return 1;
+}
+
+void h_supervise_settings(struct http_req *r);
+void h_supervise_settings(struct http_req *r)
+{
+    struct supervise_settings ss;
+    if (plan_supervise_settings(r, &ss))
+        http_reply_json(r, 200, json_pack("{s:o}", "settings", supervise_settings_json(&ss)));
+}
+
+void h_supervise_settings_set(struct http_req *r);
+void h_supervise_settings_set(struct http_req *r)
+{
+    struct supervise_settings ss;
+    if (!plan_supervise_settings(r, &ss))
+        return;
+    json_t *b = http_body_object(r);
+    if (!b)
+        return;
+    static const char *const fields[] = {"remind_wd", "urge_wd", "supervise_wd"};
+    json_t *au = json_object_get(b, "auto_urge");
+    if (au && !json_is_boolean(au)) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid", "auto_urge", "auto_urge 应为 true 或 false");
+        return;
+    }
+    if (au)
+        ss.auto_urge = json_is_true(au);
+    for (int k = 0; k < 3; k++) {
+        json_t *v = json_object_get(b, fields[k]);
+        if (!v)
+            continue;
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 60) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s 应为 1 到 60 的整数（工作日）", fields[k]);
+            json_decref(b);
+            http_reply_fail(r, 400, "invalid", fields[k], msg);
+            return;
+        }
+        ss.limit_wd[k] = (int)json_integer_value(v);
+    }
+    json_decref(b);
+    struct err e = {0};
+    enum status st = supervise_settings_set(r->store, r->user.name, &ss, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "settings", supervise_settings_json(&ss)));
 }

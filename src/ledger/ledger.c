@@ -914,9 +914,8 @@ static const char *const accepted_types[] = {
     "application/octet-stream",
     NULL};
 
-enum status ledger_attachment_add(struct store *s, const struct auth_user *u, int64_t report_id,
-                                  const char *name, const char *content_type, const void *data,
-                                  size_t len, int64_t *id, char sha256[65], struct err *e)
+enum status ledger_attachment_check(const char *name, const char *content_type, size_t len,
+                                    char *ctype, size_t ctype_len, struct err *e)
 {
     if (len == 0)
         return err_set(e, ST_INVALID, "body", "附件为空 (empty attachment)");
@@ -928,8 +927,7 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
         return err_set(e, ST_INVALID, "name",
                        "附件名无效：1–200 字节，不含斜杠、引号或换行 (bad name)");
     int ok = 0;
-    char ctype[128];
-    snprintf(ctype, sizeof ctype, "%s", content_type ? content_type : "");
+    snprintf(ctype, ctype_len, "%s", content_type ? content_type : "");
     char *semi = strchr(ctype, ';');
     if (semi)
         *semi = '\0';
@@ -938,6 +936,17 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
     if (!ok)
         return err_set(e, ST_INVALID, "content_type", "不接受的附件类型“%s” (unsupported type)",
                        ctype);
+    return ST_OK;
+}
+
+enum status ledger_attachment_add(struct store *s, const struct auth_user *u, int64_t report_id,
+                                  const char *name, const char *content_type, const void *data,
+                                  size_t len, int64_t *id, char sha256[65], struct err *e)
+{
+    char ctype[128];
+    enum status rc0 = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    if (rc0 != ST_OK)
+        return rc0;
     struct store_stmt *q;
     enum status rc = store_prepare(s,
                                    "SELECT r.dept_id, d.canonical_id FROM reports r JOIN"
@@ -958,28 +967,13 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
                        report_id);
     if (u->role != ROLE_DEPT || dept != u->dept_id)
         return err_set(e, ST_FORBIDDEN, NULL, "只能给本部门的报告上传附件 (not your report)");
-    hash_sha256_hex(data, len, sha256);
     if ((rc = store_begin(s, e)) != ST_OK)
         return rc;
-    char now[32];
-    clock_now_iso(now, sizeof now);
-    if ((rc = store_prepare(s,
+    rc = ledger_file_insert(s,
                             "INSERT INTO attachments (report_id, name, content_type, size, sha256,"
                             " data, uploaded_by, uploaded_at) VALUES (?,?,?,?,?,?,?,?)"
                             " RETURNING id",
-                            &q, e)) == ST_OK) {
-        store_bind_int(q, 1, report_id);
-        store_bind_text(q, 2, name);
-        store_bind_text(q, 3, ctype);
-        store_bind_int(q, 4, (int64_t)len);
-        store_bind_text(q, 5, sha256);
-        store_bind_blob(q, 6, data, len);
-        store_bind_int(q, 7, u->id);
-        store_bind_text(q, 8, now);
-        if ((rc = store_step(q, &row, e)) == ST_OK && row)
-            *id = store_col_int(q, 0);
-        store_finish(q);
-    }
+                            report_id, u->id, name, ctype, data, len, id, sha256, e);
     if (rc == ST_OK) {
         json_t *after =
             json_pack("{s:I, s:s, s:s, s:I, s:s}", "report_id", (json_int_t)report_id, "name", name,
@@ -998,15 +992,39 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
     return store_commit(s, e);
 }
 
-enum status ledger_attachment_get(struct store *s, int64_t id, char **name, char **content_type,
-                                  void **data, size_t *len, int64_t *task_id, struct err *e)
+enum status ledger_file_insert(struct store *s, const char *sql, int64_t owner_id,
+                               int64_t uploader_id, const char *name, const char *content_type,
+                               const void *data, size_t len, int64_t *id, char sha256[65],
+                               struct err *e)
+{
+    hash_sha256_hex(data, len, sha256);
+    char now[32];
+    clock_now_iso(now, sizeof now);
+    struct store_stmt *q;
+    enum status rc = store_prepare(s, sql, &q, e);
+    if (rc != ST_OK)
+        return rc;
+    store_bind_int(q, 1, owner_id);
+    store_bind_text(q, 2, name);
+    store_bind_text(q, 3, content_type);
+    store_bind_int(q, 4, (int64_t)len);
+    store_bind_text(q, 5, sha256);
+    store_bind_blob(q, 6, data, len);
+    store_bind_int(q, 7, uploader_id);
+    store_bind_text(q, 8, now);
+    int row;
+    if ((rc = store_step(q, &row, e)) == ST_OK && row)
+        *id = store_col_int(q, 0);
+    store_finish(q);
+    return rc;
+}
+
+enum status ledger_file_read(struct store *s, const char *sql, int64_t id, char **name,
+                             char **content_type, void **data, size_t *len, int64_t *task_id,
+                             struct err *e)
 {
     struct store_stmt *q;
-    enum status rc = store_prepare(s,
-                                   "SELECT a.name, a.content_type, a.data, r.task_id FROM"
-                                   " attachments a JOIN reports r ON r.id = a.report_id"
-                                   " WHERE a.id = ?",
-                                   &q, e);
+    enum status rc = store_prepare(s, sql, &q, e);
     if (rc != ST_OK)
         return rc;
     store_bind_int(q, 1, id);
@@ -1026,6 +1044,78 @@ enum status ledger_attachment_get(struct store *s, int64_t id, char **name, char
     }
     store_finish(q);
     return rc;
+}
+
+enum status ledger_file_list(struct store *s, const char *sql, int64_t owner_id,
+                             struct ledger_file **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status rc = store_prepare(s, sql, &q, e);
+    if (rc != ST_OK)
+        return rc;
+    store_bind_int(q, 1, owner_id);
+    size_t cap = 0;
+    int row;
+    while ((rc = store_step(q, &row, e)) == ST_OK && row) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        struct ledger_file *f = &(*out)[(*n)++];
+        f->id = store_col_int(q, 0);
+        snprintf(f->name, sizeof f->name, "%s", store_col_text(q, 1));
+        snprintf(f->content_type, sizeof f->content_type, "%s", store_col_text(q, 2));
+        f->size = store_col_int(q, 3);
+        snprintf(f->sha256, sizeof f->sha256, "%s", store_col_text(q, 4));
+        snprintf(f->uploaded_by, sizeof f->uploaded_by, "%s", store_col_text(q, 5));
+        snprintf(f->uploaded_at, sizeof f->uploaded_at, "%s", store_col_text(q, 6));
+    }
+    store_finish(q);
+    if (rc != ST_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+enum status ledger_attachment_get(struct store *s, int64_t id, char **name, char **content_type,
+                                  void **data, size_t *len, int64_t *task_id, struct err *e)
+{
+    return ledger_file_read(s,
+                            "SELECT a.name, a.content_type, a.data, r.task_id FROM"
+                            " attachments a JOIN reports r ON r.id = a.report_id WHERE a.id = ?",
+                            id, name, content_type, data, len, task_id, e);
+}
+
+enum status ledger_attachments(struct store *s, int64_t report_id, int64_t *task_id,
+                               struct ledger_file **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status rc = store_prepare(s, "SELECT task_id FROM reports WHERE id = ?", &q, e);
+    if (rc != ST_OK)
+        return rc;
+    store_bind_int(q, 1, report_id);
+    int row;
+    if ((rc = store_step(q, &row, e)) == ST_OK) {
+        if (row)
+            *task_id = store_col_int(q, 0);
+        else
+            rc = err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的报告 (no such report)",
+                         report_id);
+    }
+    store_finish(q);
+    if (rc != ST_OK)
+        return rc;
+    return ledger_file_list(s,
+                            "SELECT a.id, a.name, a.content_type, a.size, a.sha256, u.name,"
+                            " a.uploaded_at FROM attachments a JOIN users u ON u.id = a.uploaded_by"
+                            " WHERE a.report_id = ? ORDER BY a.id",
+                            report_id, out, n, e);
 }
 
 int ledger_next_name(const char **cursor, const char **name, size_t *len)

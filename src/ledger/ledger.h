@@ -166,6 +166,11 @@ void ledger_report_cleanup(struct ledger_report *r);
 
 #define LEDGER_ATTACHMENT_MAX (10u << 20)
 
+/* Checks an upload: 1–10 MiB, a safe name, an accepted type (PDF, images, Office, text, zip).
+ * Writes the bare MIME type into ctype. */
+enum status ledger_attachment_check(const char *name, const char *content_type, size_t len,
+                                    char *ctype, size_t ctype_len, struct err *e) HQD_MUST_CHECK;
+
 /* Attaches a file to a report of the uploader's own department (audited). content_type must be
  * one of the accepted types (PDF, images, Office, text, zip). */
 enum status ledger_attachment_add(struct store *s, const struct auth_user *u, int64_t report_id,
@@ -173,9 +178,41 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
                                   size_t len, int64_t *id, char sha256[65],
                                   struct err *e) HQD_MUST_CHECK;
 /* Reads an attachment; *data is new (free()). *task_id tells whose it is. */
+typedef enum status (*ledger_file_getter)(struct store *s, int64_t id, char **name,
+                                          char **content_type, void **data, size_t *len,
+                                          int64_t *task_id, struct err *e);
 enum status ledger_attachment_get(struct store *s, int64_t id, char **name, char **content_type,
                                   void **data, size_t *len, int64_t *task_id,
                                   struct err *e) HQD_MUST_CHECK;
+
+struct ledger_file {
+    int64_t id;
+    char name[256];
+    char content_type[128];
+    int64_t size;
+    char sha256[65];
+    char uploaded_by[72];
+    char uploaded_at[24];
+};
+/* The files attached to a report, oldest first, and the report's task. *out: free(). */
+enum status ledger_attachments(struct store *s, int64_t report_id, int64_t *task_id,
+                               struct ledger_file **out, size_t *n, struct err *e) HQD_MUST_CHECK;
+
+/* Files live in two tables (report files here, notice files in supervise); these run the
+ * caller's SQL so that storing and reading them exists once. file_insert's INSERT takes owner id,
+ * name, content_type, size, sha256, data, uploader id, uploaded_at and returns the id (run it
+ * inside the caller's transaction; it fills sha256). file_read's SELECT yields name,
+ * content_type, data, task_id for one ? (the file id); file_list's yields id, name,
+ * content_type, size, sha256, uploader name, uploaded_at for one ? (the owner id). */
+enum status ledger_file_insert(struct store *s, const char *sql, int64_t owner_id,
+                               int64_t uploader_id, const char *name, const char *content_type,
+                               const void *data, size_t len, int64_t *id, char sha256[65],
+                               struct err *e) HQD_MUST_CHECK;
+enum status ledger_file_read(struct store *s, const char *sql, int64_t id, char **name,
+                             char **content_type, void **data, size_t *len, int64_t *task_id,
+                             struct err *e) HQD_MUST_CHECK;
+enum status ledger_file_list(struct store *s, const char *sql, int64_t owner_id,
+                             struct ledger_file **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 
 /* ---- lights ---- */
 

@@ -359,7 +359,8 @@ enum status supervise_notices(struct store *s, const struct notice_filter *f, st
         "SELECT n.id, n.task_id, coalesce(n.parent_id, 0), i.path, t.marker, c.name, n.level,"
         " n.reason, n.limit_wd, n.issued_on, n.due_on, n.status, n.origin, n.issued_by,"
         " n.answer, n.decision_note,"
-        " (SELECT count(*) FROM accountability_events a WHERE a.notice_id = n.id)"
+        " (SELECT count(*) FROM accountability_events a WHERE a.notice_id = n.id),"
+        " (SELECT count(*) FROM notice_attachments na WHERE na.notice_id = n.id)"
         " FROM notices n JOIN tasks t ON t.id = n.task_id JOIN items i ON i.id = t.item_id"
         " JOIN departments d ON d.id = n.dept_id"
         " JOIN departments c ON c.id = coalesce(d.canonical_id, d.id)"
@@ -399,6 +400,7 @@ enum status supervise_notices(struct store *s, const struct notice_filter *f, st
         const char *note = store_col_text(q, 15);
         snprintf(x->decision_note, sizeof x->decision_note, "%s", note ? note : "");
         x->accountable = store_col_int(q, 16) > 0;
+        x->attachments = (int)store_col_int(q, 17);
     }
     store_finish(q);
     return st;
@@ -819,4 +821,111 @@ enum status supervise_closures(struct store *s, int64_t task_id, struct closure 
     }
     store_finish(q);
     return st;
+}
+
+enum status supervise_attach(struct store *s, const struct auth_user *u, int64_t notice_id,
+                             const char *name, const char *content_type, const void *data,
+                             size_t len, int64_t *id, char sha256[65], struct err *e)
+{
+    char ctype[128];
+    enum status st = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    if (st != ST_OK)
+        return st;
+    if (u->role != ROLE_DEPT)
+        return err_set(e, ST_FORBIDDEN, NULL,
+                       "只有部门账号可以上传反馈附件 (department clerks only)");
+    if ((st = store_begin(s, e)) != ST_OK)
+        return st;
+    int64_t dept = 0;
+    char status[12] = "";
+    if ((st = notice_state(s, notice_id, &dept, status, e)) != ST_OK)
+        goto out;
+    if (dept != u->dept_id) {
+        st = err_set(e, ST_FORBIDDEN, NULL, "该督办单不是发给本部门的 (not your notice)");
+        goto out;
+    }
+    if (!strcmp(status, "accepted") || !strcmp(status, "escalated")) {
+        st = err_set(e, ST_CONFLICT, "status", "督办单已%s，不能再上传附件 (notice closed)",
+                     !strcmp(status, "accepted") ? "办结" : "升级");
+        goto out;
+    }
+    st = ledger_file_insert(s,
+                            "INSERT INTO notice_attachments (notice_id, name, content_type, size,"
+                            " sha256, data, uploaded_by, uploaded_at) VALUES (?,?,?,?,?,?,?,?)"
+                            " RETURNING id",
+                            notice_id, u->id, name, ctype, data, len, id, sha256, e);
+    if (st == ST_OK)
+        st = audit_notice(s, u->name, "notice.attach", notice_id,
+                          json_pack("{s:I, s:s, s:s, s:I}", "attachment_id", (json_int_t)*id,
+                                    "name", name, "sha256", sha256, "size", (json_int_t)len),
+                          e);
+out:
+    if (st != ST_OK) {
+        store_rollback(s);
+        return st;
+    }
+    return store_commit(s, e);
+}
+
+enum status supervise_attachment_get(struct store *s, int64_t id, char **name, char **content_type,
+                                     void **data, size_t *len, int64_t *task_id, struct err *e)
+{
+    return ledger_file_read(s,
+                            "SELECT na.name, na.content_type, na.data, n.task_id FROM"
+                            " notice_attachments na JOIN notices n ON n.id = na.notice_id"
+                            " WHERE na.id = ?",
+                            id, name, content_type, data, len, task_id, e);
+}
+
+enum status supervise_attachments(struct store *s, int64_t notice_id, struct ledger_file **out,
+                                  size_t *n, struct err *e)
+{
+    return ledger_file_list(s,
+                            "SELECT na.id, na.name, na.content_type, na.size, na.sha256, u.name,"
+                            " na.uploaded_at FROM notice_attachments na"
+                            " JOIN users u ON u.id = na.uploaded_by WHERE na.notice_id = ?"
+                            " ORDER BY na.id",
+                            notice_id, out, n, e);
+}
+
+enum status supervise_settings_set(struct store *s, const char *actor,
+                                   const struct supervise_settings *in, struct err *e)
+{
+    for (int k = 0; k < 3; k++)
+        if (in->limit_wd[k] < 1 || in->limit_wd[k] > 60)
+            return err_set(e, ST_INVALID,
+                           k == 0   ? "remind_wd"
+                           : k == 1 ? "urge_wd"
+                                    : "supervise_wd",
+                           "办理时限应为 1 到 60 个工作日");
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    struct store_stmt *q;
+    if ((st =
+             store_prepare(s,
+                           "INSERT INTO supervise_settings (plan_id, auto_urge, remind_wd, urge_wd,"
+                           " supervise_wd) VALUES (?,?,?,?,?) ON CONFLICT (plan_id) DO UPDATE SET"
+                           " auto_urge = excluded.auto_urge, remind_wd = excluded.remind_wd,"
+                           " urge_wd = excluded.urge_wd, supervise_wd = excluded.supervise_wd",
+                           &q, e)) == ST_OK) {
+        store_bind_int(q, 1, in->plan_id);
+        store_bind_int(q, 2, in->auto_urge ? 1 : 0);
+        for (int k = 0; k < 3; k++)
+            store_bind_int(q, 3 + k, in->limit_wd[k]);
+        st = store_run(q, e);
+    }
+    if (st == ST_OK) {
+        char ids[32], after[160];
+        snprintf(ids, sizeof ids, "%" PRId64, in->plan_id);
+        snprintf(after, sizeof after,
+                 "{\"auto_urge\":%d,\"remind_wd\":%d,\"urge_wd\":%d,\"supervise_wd\":%d}",
+                 in->auto_urge ? 1 : 0, in->limit_wd[0], in->limit_wd[1], in->limit_wd[2]);
+        st = audit_append(s, actor, "supervise.settings", "plan", ids, NULL, after, e);
+    }
+    if (st != ST_OK) {
+        store_rollback(s);
+        return st;
+    }
+    return store_commit(s, e);
 }

@@ -19,6 +19,7 @@
 struct store;
 struct calendar;
 struct auth_user;
+struct ledger_file;
 
 enum notice_level { NOTICE_REMIND, NOTICE_URGE, NOTICE_SUPERVISE };
 
@@ -49,6 +50,7 @@ struct notice {
     char *answer;
     char decision_note[512];
     int accountable; /* an accountability event was recorded for it */
+    int attachments; /* files attached to the answer */
 };
 
 void supervise_notices_free(struct notice *v, size_t n);
@@ -70,6 +72,25 @@ enum status supervise_answer(struct store *s, const struct auth_user *u, int64_t
 /* The office accepts an answered notice, or returns it with a note (it must be answered again). */
 enum status supervise_decide(struct store *s, const char *actor, int64_t id, int accept,
                              const char *note, struct err *e) HQD_MUST_CHECK;
+
+/* The department of u attaches a file to its notice (with or before its answer). */
+enum status supervise_attach(struct store *s, const struct auth_user *u, int64_t notice_id,
+                             const char *name, const char *content_type, const void *data,
+                             size_t len, int64_t *id, char sha256[65],
+                             struct err *e) HQD_MUST_CHECK;
+/* Reads a notice attachment; *data is new (free()); *task_id tells whose it is. */
+enum status supervise_attachment_get(struct store *s, int64_t id, char **name, char **content_type,
+                                     void **data, size_t *len, int64_t *task_id,
+                                     struct err *e) HQD_MUST_CHECK;
+
+/* The files attached to a notice, oldest first. *out: free(). */
+enum status supervise_attachments(struct store *s, int64_t notice_id, struct ledger_file **out,
+                                  size_t *n, struct err *e) HQD_MUST_CHECK;
+
+/* The office sets a plan's supervision settings (audited). Limits are 1–60 working days. */
+enum status supervise_settings_set(struct store *s, const char *actor,
+                                   const struct supervise_settings *in,
+                                   struct err *e) HQD_MUST_CHECK;
 
 struct notice_filter {
     int64_t task_id; /* 0: any */

@@ -224,6 +224,14 @@ check(st == 413, "attachment over 10 MB -> 413: %d" % st)
 st, j, _, _ = req(srv, "POST", "/api/v1/reports/%d/attachments?name=x.pdf" % report_id, raw=pdf,
                   ctype="application/pdf", token=tok["rl"])
 check(st == 403, "another department cannot attach to this report")
+st, j, _, _ = req(srv, "GET", "/api/v1/reports/%d/attachments" % report_id, token=tok["leader1"])
+check(st == 200 and [a["name"] for a in j["attachments"]] == ["证明.pdf"]
+      and j["attachments"][0]["size"] == len(pdf) and j["attachments"][0]["uploaded_by"] == "kj",
+      "a report lists its files with name, size and uploader: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/reports/%d/attachments" % report_id, token=tok["jf"])
+check(st == 403, "a department that does not see the task cannot list its files: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/reports/99999/attachments", token=tok["office1"])
+check(st == 404, "files of an unknown report -> 404")
 
 # ---------------------------------------------------------------- lights against 序时进度
 # The office narrows task 2's window so that April is half of it: 序时进度 about 50 %.
@@ -259,8 +267,32 @@ st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/sign" % nid, token=tok["rl"])
 check(st == 403, "another department cannot sign it")
 st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/sign" % nid, token=tok["kj"])
 check(st == 200, "the lead department signs")
+plan_png = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/attachments?name=%%E8%%BF%%BD%%E8%%B5%%B6.png" % nid,
+                  raw=plan_png, ctype="image/png", token=tok["kj"])
+check(st == 201 and j["sha256"] == hashlib.sha256(plan_png).hexdigest(), "the department attaches a file to its answer")
+natt = j["id"] if st == 201 else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/attachments?name=x.png" % nid, raw=plan_png,
+                  ctype="image/png", token=tok["rl"])
+check(st == 403, "another department cannot attach to this notice: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/attachments?name=x.sh" % nid, raw=b"#!/bin/sh",
+                  ctype="application/x-sh", token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "content_type", "a notice file of a refused type -> 400")
 st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/answer" % nid, {"text": "已制定追赶计划"}, token=tok["kj"])
 check(st == 200, "and answers")
+st, j, _, _ = req(srv, "GET", "/api/v1/notices/%d/attachments" % nid, token=tok["office1"])
+check(st == 200 and [a["name"] for a in j["attachments"]] == ["追赶.png"], "the office lists the answer's files: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/notices/%d/attachments" % nid, token=tok["rl"])
+check(st == 403, "another department cannot list them: %d" % st)
+st, _, payload, resp = req(srv, "GET", "/api/v1/notice-attachments/%d" % natt, token=tok["leader1"])
+check(st == 200 and payload == plan_png and resp.getheader("Content-Type") == "image/png",
+      "a leader downloads the answer's file byte-identical")
+st, j, _, _ = req(srv, "GET", "/api/v1/notice-attachments/%d" % natt, token=tok["jf"])
+check(st == 403, "a department that does not see the task cannot download it: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/notice-attachments/99999", token=tok["office1"])
+check(st == 404, "unknown notice file -> 404")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/1/notices", token=tok["office1"])
+check(st == 200 and [n["attachments"] for n in j["notices"] if n["id"] == nid] == [1], "the notice counts its files")
 st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/return" % nid, {"note": "请细化时间表"}, token=tok["office1"])
 check(st == 200, "the office returns the answer")
 st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/answer" % nid, {"text": "5月底前完成"}, token=tok["kj"])
@@ -271,6 +303,34 @@ check(st == 409, "accepting twice -> 409")
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks/1/notices", token=tok["leader1"])
 check(st == 200 and j["notices"][0]["status"] == "accepted" and j["notices"][0]["answer"] == "5月底前完成",
       "the notice is closed with its answer")
+st, j, _, _ = req(srv, "POST", "/api/v1/notices/%d/attachments?name=late.png" % nid, raw=plan_png,
+                  ctype="image/png", token=tok["kj"])
+check(st == 409, "no files once the notice is closed: %d" % st)
+
+# The office's supervision settings: auto 催办 and the time limit of each level.
+st, j, _, _ = req(srv, "GET", "/api/v1/plans/1/supervise-settings", token=tok["kj"])
+check(st == 200 and j["settings"] == {"plan_id": 1, "auto_urge": True, "remind_wd": 5, "urge_wd": 3,
+                                      "supervise_wd": 2}, "default supervision settings: %s" % j)
+st, j, _, _ = req(srv, "PUT", "/api/v1/plans/1/supervise-settings", {"urge_wd": 4, "auto_urge": False},
+                  token=tok["office1"])
+check(st == 200 and j["settings"]["urge_wd"] == 4 and not j["settings"]["auto_urge"]
+      and j["settings"]["remind_wd"] == 5, "the office changes the 催办 limit and turns auto 催办 off")
+st, j, _, _ = req(srv, "PUT", "/api/v1/plans/1/supervise-settings", {"supervise_wd": 0}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "supervise_wd", "a zero time limit -> 400 naming the field")
+st, j, _, _ = req(srv, "PUT", "/api/v1/plans/1/supervise-settings", {"auto_urge": "yes"}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "auto_urge", "auto_urge must be a boolean")
+st, j, _, _ = req(srv, "PUT", "/api/v1/plans/99/supervise-settings", {"urge_wd": 4}, token=tok["office1"])
+check(st == 404, "settings of an unknown plan -> 404: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/3/notices", {"level": "urge", "reason": "请加快进度"}, token=tok["office1"])
+nid3 = j["notices"][0] if st == 201 else 0
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks/3/notices", token=tok["office1"])
+n3 = [n for n in j["notices"] if n["id"] == nid3]
+check(n3 and n3[0]["limit_wd"] == 4, "a 催办 issued without a limit takes the new 4 working days: %s" % n3)
+st, j, _, _ = req(srv, "POST", "/api/v1/supervise/run", token=tok["office1"])
+check(st == 200 and j["urged"] == 0, "with auto 催办 off the run issues no 催办: %s" % j)
+st, j, _, _ = req(srv, "PUT", "/api/v1/plans/1/supervise-settings", {"urge_wd": 3, "auto_urge": True},
+                  token=tok["office1"])
+check(st == 200, "settings restored")
 st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/closure", {"evidence": "平台已运行"}, token=tok["rl"])
 check(st == 403, "only the lead department asks to close")
 st, j, _, _ = req(srv, "POST", "/api/v1/tasks/6/closure", {"evidence": "研发机构已挂牌运行"}, token=tok["kj"])

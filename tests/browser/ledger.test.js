@@ -139,15 +139,30 @@ function startServer() {
     await page.click('.sign-btn');
     await page.waitForFunction(() => document.querySelector('table.notices').textContent.includes('已签收'));
     await page.fill('.answer-text', '已完成首批兑现，第二批5月底前');
+    await page.setInputFiles('.answer-file', { name: '兑现清单.txt', mimeType: 'text/plain',
+      buffer: Buffer.from('首批兑现：3家企业\n') });
     await page.click('.answer-btn');
     await page.waitForFunction(() => document.querySelector('table.notices').textContent.includes('已反馈'));
     check(true, 'the clerk signed and answered');
     await op.goto(base + '/#/notices');
     await op.waitForSelector('.accept-btn');
+    await op.waitForSelector('table.notices .files a');
+    check((await op.textContent('table.notices .files')).includes('兑现清单.txt'), 'the office sees the answer\'s file');
+    const fileText = await op.evaluate(async () => (await fetch(document.querySelector('table.notices .files a').getAttribute('href'))).text());
+    check(fileText === '首批兑现：3家企业\n', 'the file link downloads what the clerk attached: ' + fileText);
     await op.click('.accept-btn');
     await op.waitForFunction(() => !document.querySelector('.accept-btn'));
     const nstatus = await op.evaluate(async () => (await (await fetch("/api/v1/tasks/3/notices")).json()).notices[0].status);
     check(nstatus === "accepted", "the office accepted the answer: " + nstatus);
+
+    // 督办设置: the office shortens the 催办 limit on the settings page.
+    await op.goto(base + '/#/settings');
+    await op.waitForFunction(() => document.getElementById('ss-urge') && document.getElementById('ss-urge').value === '3');
+    await op.fill('#ss-urge', '4');
+    await op.click('#supervise-settings button[type=submit]');
+    await op.waitForSelector('#supervise-settings .msg.ok');
+    const urgeWd = await op.evaluate(async () => (await (await fetch('/api/v1/plans/1/supervise-settings')).json()).settings.urge_wd);
+    check(urgeWd === 4, 'the settings page saves the 催办 limit: ' + urgeWd);
 
     // 通报: the office generates April's draft, publishes it and downloads the Word document.
     op.on('dialog', (d) => d.accept());

@@ -110,6 +110,20 @@ fi
 expect_rc 2 "export bad format" -- "$hqd" export tasks --plan 1 --format pdf --out "$tmp/t.pdf" --db "$db"
 expect_rc 2 "export without --out" -- "$hqd" export tasks --plan 1 --format csv --db "$db"
 
+# 督办设置: shown, changed, refused when out of range (and left unchanged), audited.
+expect_rc 0 "supervise settings" -- "$hqd" supervise settings --db "$db"
+contains "$tmp/out" "催办 3" "default 催办 limit is 3 working days"
+expect_rc 0 "supervise settings set" -- "$hqd" supervise settings urge_wd=4 auto_urge=off --db "$db"
+contains "$tmp/out" "自动催办：关" "auto 催办 turned off"
+expect_rc 2 "supervise settings out of range" -- "$hqd" supervise settings urge_wd=0 supervise_wd=1 --db "$db"
+contains "$tmp/err" "urge_wd" "the bad key is named"
+expect_rc 2 "supervise settings unknown key" -- "$hqd" supervise settings colour=red --db "$db"
+expect_rc 2 "supervise settings unknown plan" -- "$hqd" supervise settings --plan 9 --db "$db"
+expect_rc 0 "supervise settings unchanged" -- "$hqd" supervise settings --db "$db"
+contains "$tmp/out" "催办 4、督办 2" "a refused change leaves the settings as they were"
+[[ $(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'supervise.settings'") == 1 ]] \
+  && ok || bad "one audited settings change"
+
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"
 missing=$(python3 - "$tmp/routes.json" "$src/docs/api.md" <<'PY'

@@ -215,6 +215,43 @@ static void red_tasks_get_an_urge(void **state)
     supervise_notices_free(v, nn);
 }
 
+/* The office turns automatic 催办 off and shortens the 催办 limit; runs respect both. */
+static void settings_govern_runs(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    struct supervise_settings ss;
+    assert_int_equal(supervise_settings_get(f->s, 1, &ss, &e), ST_OK);
+    assert_int_equal(ss.auto_urge, 1);
+    assert_int_equal(ss.limit_wd[NOTICE_URGE], 3);
+    ss.auto_urge = 0;
+    ss.limit_wd[NOTICE_URGE] = 7;
+    assert_int_equal(supervise_settings_set(f->s, "office", &ss, &e), ST_OK);
+    struct date s = {2020, 4, 1}, d = {2020, 4, 30};
+    assert_int_equal(ledger_task_set_dates(f->s, "office", 3, &s, &d, &e), ST_OK);
+    at("2020-06-10T02:00:00Z");
+    struct supervise_result r;
+    assert_int_equal(supervise_run(f->s, f->cal, "system", 1, (struct date){2020, 6, 10}, &r, &e),
+                     ST_OK);
+    assert_int_equal(r.urged, 0);
+    ss.auto_urge = 1;
+    assert_int_equal(supervise_settings_set(f->s, "office", &ss, &e), ST_OK);
+    assert_int_equal(supervise_run(f->s, f->cal, "system", 1, (struct date){2020, 6, 10}, &r, &e),
+                     ST_OK);
+    assert_true(r.urged >= 1);
+    size_t nn;
+    struct notice *v = notices_of(f, 3, &nn);
+    assert_int_equal(nn, 1);
+    assert_int_equal(v[0].limit_wd, 7);
+    supervise_notices_free(v, nn);
+    /* Out-of-range limits are refused and change nothing. */
+    ss.limit_wd[NOTICE_REMIND] = 61;
+    assert_int_equal(supervise_settings_set(f->s, "office", &ss, &e), ST_INVALID);
+    assert_string_equal(e.where, "remind_wd");
+    assert_int_equal(supervise_settings_get(f->s, 1, &ss, &e), ST_OK);
+    assert_int_equal(ss.limit_wd[NOTICE_REMIND], 5);
+}
+
 static void closing_and_reopening(void **state)
 {
     struct fx *f = *state;
@@ -257,6 +294,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(notice_states, setup, teardown),
         cmocka_unit_test_setup_teardown(escalation_ladder_on_working_days, setup, teardown),
         cmocka_unit_test_setup_teardown(red_tasks_get_an_urge, setup, teardown),
+        cmocka_unit_test_setup_teardown(settings_govern_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(closing_and_reopening, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
