@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "http/http.h"
 #include "base/date.h"
+#include "base/money.h"
 #include "calendar/calendar.h"
 #include "base/xalloc.h"
 #include "cli/cli_int.h"
@@ -25,6 +26,7 @@
 #include "assess/assess.h"
 #include "bulletin/bulletin.h"
 #include "ledger/ledger.h"
+#include "policy/policy.h"
 #include "supervise/supervise.h"
 #include "base/clock.h"
 
@@ -1071,6 +1073,103 @@ static int cmd_assess_publish(const struct cli_args *a)
     return 0;
 }
 
+/* ---------------------------------------------------------------- policy */
+
+/* The pack named by path, or the example pack shipped in the binary. */
+static enum status load_pack(const char *path, struct policy_pack **p, struct err *e)
+{
+    if (!path)
+        return policy_pack_example(p, e);
+    char *data;
+    size_t len;
+    enum status st = read_file(path, &data, &len, e);
+    if (st != ST_OK)
+        return st;
+    const char *base = strrchr(path, '/');
+    st = policy_pack_load(data, len, base ? base + 1 : path, p, e);
+    free(data);
+    return st;
+}
+
+static int cmd_policy_check(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct policy_pack *p;
+    enum status st = load_pack(a->n_pos ? a->pos[0] : NULL, &p, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("规则包“%s”（版本 %s）检查通过：%zu 个条款。\nSHA-256 %s\n", policy_pack_title(p),
+           policy_pack_version(p), policy_pack_clauses(p), policy_pack_hash(p));
+    for (size_t i = 0; i < policy_pack_clauses(p); i++)
+        printf("  %-22s %s（%s）\n", policy_clause_id(p, i), policy_clause_title(p, i),
+               policy_clause_cite(p, i));
+    policy_pack_free(p);
+    return 0;
+}
+
+static int cmd_policy_calc(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct policy_input in[CLI_MAX_ARGS];
+    char names[CLI_MAX_ARGS][64];
+    size_t n = 0;
+    int64_t year_awarded = 0;
+    struct date on = clock_today();
+    if (a->on && !date_parse_iso(a->on, &on)) {
+        err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
+        return report(ST_INVALID, &e);
+    }
+    for (int i = 1; i < a->n_pos; i++) {
+        const char *eq = strchr(a->pos[i], '=');
+        size_t nl = eq ? (size_t)(eq - a->pos[i]) : 0;
+        if (!eq || nl == 0 || nl >= sizeof names[0]) {
+            err_set(&e, ST_INVALID, a->pos[i], "输入应写成 name=value，例如 amount=8650000.00");
+            return report(ST_INVALID, &e);
+        }
+        if (nl == 12 && !strncmp(a->pos[i], "year_awarded", nl)) {
+            if (money_parse_fen(eq + 1, strlen(eq + 1), 1, &year_awarded) != ST_OK) {
+                err_set(&e, ST_INVALID, "year_awarded", "“%s”不是有效的金额（元）", eq + 1);
+                return report(ST_INVALID, &e);
+            }
+            continue;
+        }
+        snprintf(names[n], sizeof names[n], "%.*s", (int)nl, a->pos[i]);
+        in[n].name = names[n];
+        in[n].value = eq + 1;
+        n++;
+    }
+    struct policy_pack *p;
+    enum status st = load_pack(a->pack, &p, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct policy_result r;
+    st = policy_calc(p, a->pos[0], in, n, on, year_awarded, &r, &e);
+    if (st != ST_OK) {
+        policy_pack_free(p);
+        return report(st, &e);
+    }
+    if (a->json) {
+        json_t *missing = json_array();
+        for (size_t i = 0; i < r.n_missing; i++)
+            json_array_append_new(missing, json_string(r.missing[i]));
+        json_t *o =
+            json_pack("{s:s, s:s, s:b, s:I, s:I, s:o, s:s, s:o}", "clause", a->pos[0],
+                      "pack_sha256", policy_pack_hash(p), "eligible", r.eligible, "amount_fen",
+                      (json_int_t)r.amount_fen, "uncapped_fen", (json_int_t)r.uncapped_fen,
+                      "capped_by", r.capped_by ? json_string(r.capped_by) : json_null(),
+                      "explanation", r.explanation, "missing", missing);
+        print_json(o);
+        json_decref(o);
+    } else {
+        char buf[32];
+        printf("%s %s元\n%s\n", r.eligible ? "应享受" : "不符合条件，金额",
+               money_format(r.amount_fen, buf, sizeof buf), r.explanation);
+    }
+    policy_result_cleanup(&r);
+    policy_pack_free(p);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -1125,6 +1224,11 @@ static const struct cli_cmd commands[] = {
      "按最新规则计算季度（2020-Q2）或年度（2020）考核"},
     {"assess", "publish", cmd_assess_publish, 1, 1, "--db", "hqd assess publish ID",
      "发布并冻结考核结果"},
+    {"policy", "check", cmd_policy_check, 0, 1, "", "hqd policy check [PACK]",
+     "检查惠企政策规则包（不给出 PACK 时检查内置的示例规则包）"},
+    {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--pack --on --json",
+     "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
+     "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
     {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
      "hqd serve [--db PATH] [--listen 127.0.0.1:PORT]", "启动网页与 JSON API 服务"},
     {"routes", NULL, cmd_routes, 0, 0, "--json", "hqd routes [--json]", "列出 API 路由及其权限"},
@@ -1261,6 +1365,10 @@ int cli_main(int argc, char **argv)
             a.listen = val;
         else if (strcmp(name, "--threads") == 0)
             a.threads = val;
+        else if (strcmp(name, "--pack") == 0)
+            a.pack = val;
+        else if (strcmp(name, "--on") == 0)
+            a.on = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

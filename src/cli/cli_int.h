@@ -20,6 +20,8 @@ struct cli_args {
     const char *role;    /* --role */
     const char *listen;  /* --listen */
     const char *threads; /* --threads */
+    const char *pack;    /* --pack */
+    const char *on;      /* --on */
     int quiet;           /* --quiet */
     int json;            /* --json */
     int help;            /* --help */

@@ -124,6 +124,31 @@ contains "$tmp/out" "催办 4、督办 2" "a refused change leaves the settings 
 [[ $(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'supervise.settings'") == 1 ]] \
   && ok || bad "one audited settings change"
 
+# 惠企政策: the shipped pack checks; awards in fen with the cap that bound and what is missing.
+expect_rc 0 "policy check" -- "$hqd" policy check
+contains "$tmp/out" "6 个条款" "the example pack has six clauses"
+expect_rc 0 "policy check file" -- "$hqd" policy check "$src/data/policy/plan-2020-28.pack"
+contains "$tmp/out" "$(sha256sum "$src/data/policy/plan-2020-28.pack" | cut -c1-64)" "the pack is named by its SHA-256"
+expect_rc 0 "policy calc" -- "$hqd" policy calc tech-contract amount=10000000.01 contract_registered=1 --json
+[[ $(json "$tmp/out" "d['amount_fen']") == 10000000 ]] && ok || bad "10,000,000.01 yuan contract gives 100,000.00"
+expect_rc 0 "policy calc capped" -- "$hqd" policy calc ip-transfer patents=1 institution_registered=1 year_awarded=200000 --json
+[[ $(json "$tmp/out" "d['amount_fen'], d['capped_by']") == "0 entity-year" ]] && ok || bad "the 21st patent earns 0"
+expect_rc 0 "policy calc missing" -- "$hqd" policy calc tech-transfer-in amount=10000000 --json
+[[ $(json "$tmp/out" "d['eligible'], d['missing']") == "False ['tech_from_outside_city', 'undertaker_in_zone']" ]] \
+  && ok || bad "left-out conditions are not met and are listed: $(cat "$tmp/out")"
+expect_rc 0 "policy calc text" -- "$hqd" policy calc tech-contract amount=8650000 contract_registered=是
+contains "$tmp/out" "技术交易额 8,650,000.00元 × 1% = 86,500.00元，未超过每项合同100,000.00元上限" "explanation"
+expect_rc 2 "policy calc unset parameter" -- "$hqd" policy calc innovation-voucher cost=1000 tech_sme=1
+contains "$tmp/err" "voucher_share" "the unset parameter is named"
+expect_rc 2 "policy calc below the legal bound" -- "$hqd" policy calc tech-transfer-in amount=1000 transfer_rate=8% \
+  tech_from_outside_city=1 undertaker_in_zone=1
+expect_rc 2 "policy calc bad input" -- "$hqd" policy calc tech-contract amount=1.234
+contains "$tmp/err" "amount" "the bad input is named"
+expect_rc 2 "policy calc unknown clause" -- "$hqd" policy calc no-such amount=1
+sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$src/data/policy/plan-2020-28.pack" >"$tmp/bad.pack"
+expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"
+contains "$tmp/err" "bad.pack: line 44, column 33" "the bad rate is located"
+
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"
 missing=$(python3 - "$tmp/routes.json" "$src/docs/api.md" <<'PY'

@@ -1,0 +1,995 @@
+/* The rule-pack reader, its load-time checks, and the exact award computation. */
+#include "policy/policy.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/embed.h"
+#include "base/hash.h"
+#include "base/money.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+
+extern const struct embedded_file hqd_data_files[];
+extern const size_t hqd_data_files_count;
+
+#define VARS_MAX 16
+#define REQUIRES_MAX 8
+#define BOUNDS_MAX 4
+
+enum var_type { VT_MONEY, VT_COUNT, VT_RATE, VT_BOOL, VT_DATE, VT_TEXT };
+static const char *const type_names[] = {"money", "count", "rate", "bool", "date", "text"};
+
+enum cap_kind { CAP_ITEM, CAP_ENTITY_YEAR, CAP_KINDS };
+static const char *const cap_names[] = {"item", "entity-year"};
+
+enum applicant { APP_ENTERPRISE = 1, APP_INSTITUTION = 2, APP_FUND = 4 };
+
+struct rate {
+    int64_t num, den; /* exact: 1% = 1/100, 0.5% = 5/1000, 1/20 */
+    char text[24];    /* as written, for explanations */
+};
+
+/* An applicant's input, or (is_param) a value the office sets. */
+struct var {
+    char name[48];
+    char label[160];
+    enum var_type type;
+    int is_param;
+    int set;           /* params: has a value */
+    int64_t fen;       /* money param value */
+    struct rate rate;  /* rate param value */
+    int line, val_col; /* where the param's value is written */
+};
+
+struct cap {
+    int present;
+    int64_t fen; /* literal amount, or */
+    int param;   /* index of a money param, -1 */
+    char label[96];
+    int line, col;
+};
+
+struct bound {
+    int var; /* a rate param */
+    int ge;  /* >= (1) or <= (0) */
+    struct rate r;
+    int line, col;
+};
+
+struct clause {
+    char id[64], title[160], cite[160];
+    char *quote;
+    struct date from, to;
+    int has_effective, open_end;
+    unsigned applicants;
+    struct var vars[VARS_MAX];
+    int n_vars;
+    int requires[REQUIRES_MAX];
+    int n_requires;
+    int has_award;
+    int base;         /* var index of the money or count base */
+    int factor;       /* var index of a rate or money param, or -1 for a literal */
+    struct rate rate; /* literal rate (money base) */
+    int64_t unit_fen; /* literal money per unit (count base) */
+    struct cap caps[CAP_KINDS];
+    struct bound bounds[BOUNDS_MAX];
+    int n_bounds;
+    enum policy_rounding rounding;
+    int line;
+};
+
+struct policy_pack {
+    char title[200];
+    char version[32];
+    char hash[HASH_HEX_LEN + 1];
+    struct clause *clauses;
+    size_t n;
+};
+
+/* ---------------------------------------------------------------- reading lines */
+
+struct reader {
+    const char *source;
+    const char *line; /* the current line */
+    size_t line_len;
+    int line_no;
+    struct err *e;
+};
+
+static int column_of(const struct reader *rd, const char *at)
+{
+    return (int)utf8_count(rd->line, (size_t)(at - rd->line)) + 1;
+}
+
+static enum status fail_at(const struct reader *rd, const char *at, const char *fmt, ...)
+    HQD_PRINTF(3, 4);
+static enum status fail_at(const struct reader *rd, const char *at, const char *fmt, ...)
+{
+    char where[128], msg[600];
+    snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, rd->line_no,
+             at ? column_of(rd, at) : 1);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(rd->e, ST_INVALID, where, "%s", msg);
+}
+
+static int is_space(const char *p, const char *end, size_t *skip)
+{
+    if (*p == ' ' || *p == '\t' || *p == '\r') {
+        *skip = 1;
+        return 1;
+    }
+    /* U+3000 IDEOGRAPHIC SPACE, common in Chinese text */
+    if (end - p >= 3 && (unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 &&
+        (unsigned char)p[2] == 0x80) {
+        *skip = 3;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+    size_t k;
+    while (p < end && is_space(p, end, &k))
+        p += k;
+    return p;
+}
+
+/* The next whitespace-delimited token from *p: [*tok, *tok + *len). Returns 0 at the end. */
+static int next_token(const char **p, const char *end, const char **tok, size_t *len)
+{
+    const char *s = skip_spaces(*p, end);
+    if (s == end)
+        return 0;
+    const char *t = s;
+    size_t k;
+    while (t < end && !is_space(t, end, &k))
+        t++;
+    *tok = s;
+    *len = (size_t)(t - s);
+    *p = t;
+    return 1;
+}
+
+static int tok_is(const char *tok, size_t len, const char *word)
+{
+    return strlen(word) == len && memcmp(tok, word, len) == 0;
+}
+
+/* The rest of the line after *p, trimmed; copied into out. */
+static enum status rest_of_line(const struct reader *rd, const char *p, const char *end,
+                                const char *field, char *out, size_t outlen)
+{
+    p = skip_spaces(p, end);
+    const char *q = end;
+    size_t k;
+    while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r'))
+        q--;
+    (void)k;
+    if (q == p)
+        return fail_at(rd, p, "%s 缺少内容 (empty value)", field);
+    if ((size_t)(q - p) >= outlen)
+        return fail_at(rd, p, "%s 过长（至多 %zu 字节）(too long)", field, outlen - 1);
+    memcpy(out, p, (size_t)(q - p));
+    out[q - p] = '\0';
+    return ST_OK;
+}
+
+/* ---------------------------------------------------------------- values */
+
+/* "5%", "0.5%", "1/20" → an exact rational. */
+static int parse_rate(const char *s, size_t len, struct rate *r)
+{
+    if (len == 0 || len >= sizeof r->text || memchr(s, ',', len))
+        return 0;
+    memcpy(r->text, s, len);
+    r->text[len] = '\0';
+    const char *slash = memchr(s, '/', len);
+    if (slash) {
+        int64_t a, b;
+        if (money_parse_fen(s, (size_t)(slash - s), 1, &a) != ST_OK ||
+            money_parse_fen(slash + 1, len - (size_t)(slash - s) - 1, 1, &b) != ST_OK)
+            return 0;
+        if (a % 100 || b % 100 || b == 0) /* whole numbers only */
+            return 0;
+        r->num = a / 100;
+        r->den = b / 100;
+        return r->num > 0;
+    }
+    if (s[len - 1] != '%')
+        return 0;
+    /* money_parse_fen reads up to two decimals exactly: x% = fen(x) / 10000. */
+    int64_t v;
+    if (money_parse_fen(s, len - 1, 1, &v) != ST_OK || v <= 0 || v > 1000000)
+        return 0;
+    r->num = v;
+    r->den = 10000;
+    return 1;
+}
+
+/* a <= b for rationals (positive denominators). */
+static int rate_le(const struct rate *a, const struct rate *b)
+{
+    return (__int128)a->num * b->den <= (__int128)b->num * a->den;
+}
+
+static int parse_money(const char *s, size_t len, int64_t *fen)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ',' || s[i] == '-' || s[i] == '+')
+            return 0;
+    return money_parse_fen(s, len, 1, fen) == ST_OK;
+}
+
+static int parse_count(const char *s, size_t len, int64_t *n)
+{
+    if (len == 0 || len > 12)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *n = v;
+    return 1;
+}
+
+static int parse_bool(const char *s, int *b)
+{
+    if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "是") || !strcmp(s, "yes"))
+        *b = 1;
+    else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "否") || !strcmp(s, "no"))
+        *b = 0;
+    else
+        return 0;
+    return 1;
+}
+
+static int find_var(const struct clause *c, const char *name, size_t len)
+{
+    for (int i = 0; i < c->n_vars; i++)
+        if (strlen(c->vars[i].name) == len && !memcmp(c->vars[i].name, name, len))
+            return i;
+    return -1;
+}
+
+/* ---------------------------------------------------------------- clause directives */
+
+static int valid_name(const char *s, size_t len)
+{
+    if (len == 0 || len >= 48 || !(s[0] >= 'a' && s[0] <= 'z'))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* input NAME TYPE LABEL… / param NAME TYPE VALUE|unset LABEL… */
+static enum status read_var(const struct reader *rd, struct clause *c, const char *p,
+                            const char *end, int is_param)
+{
+    const char *tok;
+    size_t len;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "缺少名称 (missing name)");
+    if (!valid_name(tok, len))
+        return fail_at(rd, tok, "名称应为小写字母开头的 a-z、0-9、_ (bad name)");
+    if (find_var(c, tok, len) >= 0)
+        return fail_at(rd, tok, "名称“%.*s”重复 (duplicate name)", (int)len, tok);
+    if (c->n_vars == VARS_MAX)
+        return fail_at(rd, tok, "一个条款至多 %d 个输入和参数 (too many)", VARS_MAX);
+    struct var *v = &c->vars[c->n_vars];
+    memset(v, 0, sizeof *v);
+    memcpy(v->name, tok, len);
+    v->is_param = is_param;
+    v->line = rd->line_no;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "缺少类型（money、count、rate、bool、date、text）(missing type)");
+    int t = -1;
+    for (int i = 0; i < (int)(sizeof type_names / sizeof type_names[0]); i++)
+        if (tok_is(tok, len, type_names[i]))
+            t = i;
+    if (t < 0)
+        return fail_at(rd, tok,
+                       "未知类型“%.*s”（可用 money、count、rate、bool、date、text）(unknown type)",
+                       (int)len, tok);
+    v->type = (enum var_type)t;
+    if (is_param) {
+        if (v->type != VT_MONEY && v->type != VT_RATE)
+            return fail_at(rd, tok, "参数的类型应为 money 或 rate (param type)");
+        if (!next_token(&p, end, &tok, &len))
+            return fail_at(rd, p, "缺少参数值（或 unset）(missing value)");
+        v->val_col = column_of(rd, tok);
+        if (!tok_is(tok, len, "unset")) {
+            int ok = v->type == VT_MONEY ? parse_money(tok, len, &v->fen)
+                                         : parse_rate(tok, len, &v->rate);
+            if (!ok)
+                return fail_at(rd, tok, "参数值“%.*s”不是有效的%s (bad value)", (int)len, tok,
+                               v->type == VT_MONEY ? "金额（元，至多两位小数）"
+                                                   : "比例（如 10%、0.5%、1/20）");
+            v->set = 1;
+        }
+    }
+    enum status st =
+        rest_of_line(rd, p, end, is_param ? "param 说明" : "input 说明", v->label, sizeof v->label);
+    if (st != ST_OK)
+        return st;
+    c->n_vars++;
+    return ST_OK;
+}
+
+static enum status read_award(const struct reader *rd, struct clause *c, const char *p,
+                              const char *end)
+{
+    const char *base, *op, *fac, *extra;
+    size_t bl, ol, fl, xl;
+    if (!next_token(&p, end, &base, &bl) || !next_token(&p, end, &op, &ol) ||
+        !next_token(&p, end, &fac, &fl))
+        return fail_at(rd, p, "award 应写成“基数 * 比例或单价”，如 amount * 1%% (award form)");
+    if (next_token(&p, end, &extra, &xl))
+        return fail_at(rd, extra, "award 只能有一个乘法 (one product)");
+    if (!tok_is(op, ol, "*") && !tok_is(op, ol, "×"))
+        return fail_at(rd, op, "award 的运算符应为 * (operator)");
+    int b = find_var(c, base, bl);
+    if (b < 0 || c->vars[b].is_param)
+        return fail_at(rd, base, "“%.*s”不是本条款的输入 (not an input)", (int)bl, base);
+    if (c->vars[b].type != VT_MONEY && c->vars[b].type != VT_COUNT)
+        return fail_at(rd, base, "award 的基数应为 money 或 count 类型，“%s”是 %s (type error)",
+                       c->vars[b].name, type_names[c->vars[b].type]);
+    c->base = b;
+    c->factor = -1;
+    int want_rate = c->vars[b].type == VT_MONEY;
+    int f = find_var(c, fac, fl);
+    if (f >= 0) {
+        if (!c->vars[f].is_param)
+            return fail_at(rd, fac, "乘数应为比例、金额或参数，不能是申请人的输入 (factor)");
+        if ((c->vars[f].type == VT_RATE) != want_rate)
+            return fail_at(rd, fac, "类型不符：%s × %s 不是金额 (type error)",
+                           type_names[c->vars[b].type], type_names[c->vars[f].type]);
+        c->factor = f;
+    } else if (want_rate) {
+        if (!parse_rate(fac, fl, &c->rate))
+            return fail_at(rd, fac, "“%.*s”不是有效的比例（如 5%%、0.5%%、1/20）(bad rate)",
+                           (int)fl, fac);
+    } else if (!parse_money(fac, fl, &c->unit_fen) || c->unit_fen <= 0) {
+        return fail_at(rd, fac, "“%.*s”不是有效的单价（元，至多两位小数）(bad amount)", (int)fl,
+                       fac);
+    }
+    c->has_award = 1;
+    return ST_OK;
+}
+
+static enum status read_cap(const struct reader *rd, struct clause *c, const char *p,
+                            const char *end)
+{
+    const char *tok;
+    size_t len;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "cap 应写成“item|entity-year 金额 说明”(cap form)");
+    int k = -1;
+    for (int i = 0; i < CAP_KINDS; i++)
+        if (tok_is(tok, len, cap_names[i]))
+            k = i;
+    if (k < 0)
+        return fail_at(rd, tok, "未知上限类型“%.*s”（可用 item、entity-year）(cap kind)", (int)len,
+                       tok);
+    struct cap *cp = &c->caps[k];
+    if (cp->present)
+        return fail_at(rd, tok, "%s 上限重复 (duplicate cap)", cap_names[k]);
+    cp->present = 1;
+    cp->param = -1;
+    cp->line = rd->line_no;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "缺少上限金额 (missing amount)");
+    cp->col = column_of(rd, tok);
+    int f = find_var(c, tok, len);
+    if (f >= 0) {
+        if (!c->vars[f].is_param || c->vars[f].type != VT_MONEY)
+            return fail_at(rd, tok, "上限应为金额或 money 类型的参数 (cap type)");
+        cp->param = f;
+    } else if (!parse_money(tok, len, &cp->fen)) {
+        return fail_at(rd, tok, "“%.*s”不是有效的金额（元，至多两位小数）(bad amount)", (int)len,
+                       tok);
+    } else if (cp->fen <= 0) {
+        return fail_at(rd, tok, "上限为 0，条款永远不会给付 (a zero cap)");
+    }
+    return rest_of_line(rd, p, end, "cap 说明", cp->label, sizeof cp->label);
+}
+
+static enum status read_bound(const struct reader *rd, struct clause *c, const char *p,
+                              const char *end)
+{
+    const char *name, *op, *val;
+    size_t nl, ol, vl;
+    if (!next_token(&p, end, &name, &nl) || !next_token(&p, end, &op, &ol) ||
+        !next_token(&p, end, &val, &vl))
+        return fail_at(rd, p, "bound 应写成“参数 >= 比例”或“参数 <= 比例”(bound form)");
+    if (c->n_bounds == BOUNDS_MAX)
+        return fail_at(rd, name, "一个条款至多 %d 个 bound (too many)", BOUNDS_MAX);
+    struct bound *b = &c->bounds[c->n_bounds];
+    b->var = find_var(c, name, nl);
+    if (b->var < 0 || !c->vars[b->var].is_param || c->vars[b->var].type != VT_RATE)
+        return fail_at(rd, name, "bound 只能约束本条款 rate 类型的参数 (bound target)");
+    if (tok_is(op, ol, ">="))
+        b->ge = 1;
+    else if (tok_is(op, ol, "<="))
+        b->ge = 0;
+    else
+        return fail_at(rd, op, "bound 的运算符应为 >= 或 <= (operator)");
+    if (!parse_rate(val, vl, &b->r))
+        return fail_at(rd, val, "“%.*s”不是有效的比例 (bad rate)", (int)vl, val);
+    b->line = rd->line_no;
+    b->col = column_of(rd, name);
+    c->n_bounds++;
+    return ST_OK;
+}
+
+/* A param's value outside a bound: the error points at the value. */
+static enum status check_bound(const struct reader *rd, const struct clause *c,
+                               const struct bound *b, const struct rate *value, int line, int col,
+                               struct err *e)
+{
+    int ok = b->ge ? rate_le(&b->r, value) : rate_le(value, &b->r);
+    if (ok)
+        return ST_OK;
+    char where[128];
+    snprintf(where, sizeof where, "%s: line %d, column %d", rd ? rd->source : "", line, col);
+    return err_set(e, rd ? ST_INVALID : ST_UNPROCESSABLE, rd ? where : c->vars[b->var].name,
+                   "%s = %s 超出方案规定的范围：%s %s %s（%s）(outside the clause's bounds)",
+                   c->vars[b->var].name, value->text, c->vars[b->var].name, b->ge ? "≥" : "≤",
+                   b->r.text, c->cite);
+}
+
+static enum status read_effective(const struct reader *rd, struct clause *c, const char *p,
+                                  const char *end)
+{
+    const char *a, *b;
+    size_t al, bl;
+    if (!next_token(&p, end, &a, &al) || !next_token(&p, end, &b, &bl))
+        return fail_at(rd, p,
+                       "effective 应写成“起始日期 终止日期”，长期有效写 -（如 2020-03-31 -）");
+    char buf[16];
+    if (al >= sizeof buf || (memcpy(buf, a, al), buf[al] = '\0', !date_parse_iso(buf, &c->from)))
+        return fail_at(rd, a, "“%.*s”不是有效的日期 YYYY-MM-DD (bad date)", (int)al, a);
+    if (tok_is(b, bl, "-")) {
+        c->open_end = 1;
+    } else {
+        if (bl >= sizeof buf || (memcpy(buf, b, bl), buf[bl] = '\0', !date_parse_iso(buf, &c->to)))
+            return fail_at(rd, b, "“%.*s”不是有效的日期 YYYY-MM-DD（长期有效写 -）(bad date)",
+                           (int)bl, b);
+        if (date_cmp(c->to, c->from) < 0)
+            return fail_at(rd, b, "终止日期早于起始日期 (ends before it starts)");
+    }
+    c->has_effective = 1;
+    return ST_OK;
+}
+
+static enum status read_applicants(const struct reader *rd, struct clause *c, const char *p,
+                                   const char *end)
+{
+    const char *tok;
+    size_t len;
+    while (next_token(&p, end, &tok, &len)) {
+        if (tok_is(tok, len, "enterprise"))
+            c->applicants |= APP_ENTERPRISE;
+        else if (tok_is(tok, len, "institution"))
+            c->applicants |= APP_INSTITUTION;
+        else if (tok_is(tok, len, "fund"))
+            c->applicants |= APP_FUND;
+        else
+            return fail_at(rd, tok,
+                           "未知申请主体“%.*s”（可用 enterprise、institution、fund）(applicant)",
+                           (int)len, tok);
+    }
+    if (!c->applicants)
+        return fail_at(rd, p, "applicants 缺少内容 (empty value)");
+    return ST_OK;
+}
+
+/* After `end`: the clause is whole and consistent. */
+static enum status finish_clause(const struct reader *rd, struct clause *c)
+{
+    const char *missing = !c->title[0]        ? "title"
+                          : !c->cite[0]       ? "cite"
+                          : !c->quote         ? "quote"
+                          : !c->has_effective ? "effective"
+                          : !c->applicants    ? "applicants"
+                          : !c->has_award     ? "award"
+                                              : NULL;
+    if (missing)
+        return fail_at(rd, NULL, "条款 %s 缺少 %s（第 %d 行开始）(missing field)", c->id, missing,
+                       c->line);
+    for (int i = 0; i < c->n_bounds; i++) {
+        const struct var *v = &c->vars[c->bounds[i].var];
+        if (v->set) {
+            enum status st =
+                check_bound(rd, c, &c->bounds[i], &v->rate, v->line, v->val_col, rd->e);
+            if (st != ST_OK)
+                return st;
+        }
+    }
+    /* An item cap above the yearly cap can never be the one that binds. */
+    const struct cap *item = &c->caps[CAP_ITEM], *year = &c->caps[CAP_ENTITY_YEAR];
+    if (item->present && year->present && item->param < 0 && year->param < 0 &&
+        item->fen > year->fen) {
+        char a[32], b[32];
+        char where[128];
+        snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, item->line, item->col);
+        return err_set(rd->e, ST_INVALID, where,
+                       "每项上限 %s元 高于每年上限 %s元，永远不会起作用 (unreachable cap)",
+                       money_format(item->fen, a, sizeof a), money_format(year->fen, b, sizeof b));
+    }
+    return ST_OK;
+}
+
+static void clause_cleanup(struct clause *c)
+{
+    free(c->quote);
+}
+
+void policy_pack_free(struct policy_pack *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        clause_cleanup(&p->clauses[i]);
+    free(p->clauses);
+    free(p);
+}
+
+/* One line inside a clause block. */
+static enum status read_clause_line(const struct reader *rd, struct clause *c, const char *kw,
+                                    size_t kl, const char *p, const char *end)
+{
+    if (tok_is(kw, kl, "title"))
+        return rest_of_line(rd, p, end, "title", c->title, sizeof c->title);
+    if (tok_is(kw, kl, "cite"))
+        return rest_of_line(rd, p, end, "cite", c->cite, sizeof c->cite);
+    if (tok_is(kw, kl, "quote")) {
+        char q[2048];
+        enum status st = rest_of_line(rd, p, end, "quote", q, sizeof q);
+        if (st == ST_OK) {
+            free(c->quote);
+            c->quote = xstrdup(q);
+        }
+        return st;
+    }
+    if (tok_is(kw, kl, "effective"))
+        return read_effective(rd, c, p, end);
+    if (tok_is(kw, kl, "applicants"))
+        return read_applicants(rd, c, p, end);
+    if (tok_is(kw, kl, "input"))
+        return read_var(rd, c, p, end, 0);
+    if (tok_is(kw, kl, "param"))
+        return read_var(rd, c, p, end, 1);
+    if (tok_is(kw, kl, "require")) {
+        const char *tok;
+        size_t len;
+        if (!next_token(&p, end, &tok, &len))
+            return fail_at(rd, p, "require 缺少输入名 (missing name)");
+        int v = find_var(c, tok, len);
+        if (v < 0 || c->vars[v].is_param)
+            return fail_at(rd, tok, "“%.*s”不是本条款的输入（先用 input 声明）(not an input)",
+                           (int)len, tok);
+        if (c->vars[v].type != VT_BOOL)
+            return fail_at(rd, tok, "require 的输入应为 bool 类型，“%s”是 %s (type error)",
+                           c->vars[v].name, type_names[c->vars[v].type]);
+        if (c->n_requires == REQUIRES_MAX)
+            return fail_at(rd, tok, "一个条款至多 %d 个条件 (too many)", REQUIRES_MAX);
+        c->requires[c->n_requires++] = v;
+        return ST_OK;
+    }
+    if (tok_is(kw, kl, "award"))
+        return read_award(rd, c, p, end);
+    if (tok_is(kw, kl, "cap"))
+        return read_cap(rd, c, p, end);
+    if (tok_is(kw, kl, "bound"))
+        return read_bound(rd, c, p, end);
+    if (tok_is(kw, kl, "round")) {
+        const char *tok;
+        size_t len;
+        if (!next_token(&p, end, &tok, &len) ||
+            !(tok_is(tok, len, "fen") || tok_is(tok, len, "yuan")))
+            return fail_at(rd, p, "round 应为 fen（四舍五入到分）或 yuan（四舍五入到元）");
+        c->rounding = tok_is(tok, len, "yuan") ? POLICY_ROUND_YUAN : POLICY_ROUND_FEN;
+        return ST_OK;
+    }
+    return fail_at(rd, kw, "未知字段“%.*s” (unknown field)", (int)kl, kw);
+}
+
+enum status policy_pack_load(const char *text, size_t len, const char *source,
+                             struct policy_pack **out, struct err *e)
+{
+    *out = NULL;
+    struct reader rd = {.source = source, .e = e};
+    size_t bad;
+    if (!utf8_valid(text, len, &bad)) {
+        rd.line = text;
+        rd.line_no = 1;
+        for (size_t i = 0; i < bad; i++)
+            if (text[i] == '\n') {
+                rd.line_no++;
+                rd.line = text + i + 1;
+            }
+        rd.line_len = (size_t)(text + bad - rd.line);
+        return fail_at(&rd, text + bad, "不是有效的 UTF-8 文本 (invalid UTF-8)");
+    }
+    struct policy_pack *p = xcalloc(1, sizeof *p);
+    hash_sha256_hex(text, len, p->hash);
+    size_t cap = 0;
+    struct clause *cur = NULL;
+    enum status st = ST_OK;
+    const char *end_all = text + len;
+    const char *s = text;
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+        s += 3;
+    while (s < end_all && st == ST_OK) {
+        const char *nl = memchr(s, '\n', (size_t)(end_all - s));
+        const char *end = nl ? nl : end_all;
+        rd.line = s;
+        rd.line_len = (size_t)(end - s);
+        rd.line_no++;
+        const char *q = s;
+        s = nl ? nl + 1 : end_all;
+        const char *kw;
+        size_t kl;
+        if (!next_token(&q, end, &kw, &kl) || kw[0] == '#')
+            continue;
+        if (cur) {
+            if (tok_is(kw, kl, "end")) {
+                st = finish_clause(&rd, cur);
+                cur = NULL;
+            } else {
+                st = read_clause_line(&rd, cur, kw, kl, q, end);
+            }
+            continue;
+        }
+        if (tok_is(kw, kl, "pack")) {
+            st = rest_of_line(&rd, q, end, "pack", p->title, sizeof p->title);
+        } else if (tok_is(kw, kl, "version")) {
+            st = rest_of_line(&rd, q, end, "version", p->version, sizeof p->version);
+        } else if (tok_is(kw, kl, "clause")) {
+            const char *id;
+            size_t il;
+            if (!next_token(&q, end, &id, &il)) {
+                st = fail_at(&rd, q, "clause 缺少编号 (missing id)");
+                break;
+            }
+            if (!valid_name(id, il)) {
+                st = fail_at(&rd, id, "条款编号应为小写字母开头的 a-z、0-9、-、_ (bad id)");
+                break;
+            }
+            for (size_t i = 0; i < p->n; i++)
+                if (tok_is(id, il, p->clauses[i].id))
+                    st = fail_at(&rd, id, "条款编号“%.*s”重复 (duplicate clause)", (int)il, id);
+            if (st != ST_OK)
+                break;
+            if (p->n == cap) {
+                cap = cap ? cap * 2 : 8;
+                p->clauses = xrealloc(p->clauses, cap * sizeof *p->clauses);
+            }
+            cur = &p->clauses[p->n++];
+            memset(cur, 0, sizeof *cur);
+            memcpy(cur->id, id, il);
+            cur->line = rd.line_no;
+        } else {
+            st = fail_at(&rd, kw, "未知字段“%.*s”（条款外只能有 pack、version、clause）", (int)kl,
+                         kw);
+        }
+    }
+    if (st == ST_OK && cur)
+        st = fail_at(&rd, NULL, "条款 %s 没有以 end 结束 (unterminated clause)", cur->id);
+    if (st == ST_OK && (!p->title[0] || !p->version[0])) {
+        rd.line_no = 1;
+        rd.line = text;
+        st = fail_at(&rd, NULL, "规则包缺少 %s 行 (missing header)",
+                     !p->title[0] ? "pack" : "version");
+    }
+    if (st == ST_OK && p->n == 0)
+        st = fail_at(&rd, NULL, "规则包中没有条款 (no clauses)");
+    if (st != ST_OK) {
+        policy_pack_free(p);
+        return st;
+    }
+    *out = p;
+    return ST_OK;
+}
+
+enum status policy_pack_example(struct policy_pack **out, struct err *e)
+{
+    const struct embedded_file *f =
+        embed_find(hqd_data_files, hqd_data_files_count, "policy/plan-2020-28.pack");
+    if (!f)
+        return err_set(e, ST_INTERNAL, NULL, "示例规则包未编入程序 (example pack missing)");
+    return policy_pack_load((const char *)f->data, f->len, "plan-2020-28.pack", out, e);
+}
+
+const char *policy_pack_title(const struct policy_pack *p)
+{
+    return p->title;
+}
+const char *policy_pack_version(const struct policy_pack *p)
+{
+    return p->version;
+}
+const char *policy_pack_hash(const struct policy_pack *p)
+{
+    return p->hash;
+}
+size_t policy_pack_clauses(const struct policy_pack *p)
+{
+    return p->n;
+}
+const char *policy_clause_id(const struct policy_pack *p, size_t i)
+{
+    return p->clauses[i].id;
+}
+const char *policy_clause_title(const struct policy_pack *p, size_t i)
+{
+    return p->clauses[i].title;
+}
+const char *policy_clause_cite(const struct policy_pack *p, size_t i)
+{
+    return p->clauses[i].cite;
+}
+
+/* ---------------------------------------------------------------- computing */
+
+enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum policy_rounding r,
+                            int64_t *out)
+{
+    if (base_fen < 0 || num <= 0 || den <= 0)
+        return ST_INVALID;
+    /* 四舍五入: half a unit rounds up. unit is 1 fen or 100 fen. */
+    __int128 unit = r == POLICY_ROUND_YUAN ? 100 : 1;
+    __int128 scaled = (__int128)base_fen * num;
+    __int128 d = (__int128)den * unit;
+    __int128 q = scaled / d, rem = scaled % d;
+    if (2 * rem >= d)
+        q++;
+    q *= unit;
+    if (q > INT64_MAX)
+        return ST_LIMIT;
+    *out = (int64_t)q;
+    return ST_OK;
+}
+
+void policy_result_cleanup(struct policy_result *r)
+{
+    free(r->explanation);
+    r->explanation = NULL;
+}
+
+/* A label without its trailing unit note: "技术交易额（元）" → "技术交易额". */
+static void short_label(const char *label, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s", label);
+    char *paren = strstr(out, "（");
+    if (paren && paren != out)
+        *paren = '\0';
+}
+
+struct given {
+    int present;
+    int64_t num; /* money fen, count, or bool */
+    struct rate rate;
+};
+
+static enum status parse_inputs(const struct clause *c, const struct policy_input *in, size_t n,
+                                struct given *g, struct err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        int v = find_var(c, in[i].name, strlen(in[i].name));
+        if (v < 0)
+            return err_set(e, ST_INVALID, in[i].name, "条款 %s 没有输入“%s”（可用：%s%s）", c->id,
+                           in[i].name, c->vars[0].name, c->n_vars > 1 ? " 等" : "");
+        const struct var *var = &c->vars[v];
+        struct given *x = &g[v];
+        const char *s = in[i].value;
+        size_t len = strlen(s);
+        int ok = 1, b = 0;
+        switch (var->type) {
+        case VT_MONEY:
+            ok = parse_money(s, len, &x->num);
+            break;
+        case VT_COUNT:
+            ok = parse_count(s, len, &x->num);
+            break;
+        case VT_RATE:
+            ok = parse_rate(s, len, &x->rate);
+            break;
+        case VT_BOOL:
+            ok = parse_bool(s, &b);
+            x->num = b;
+            break;
+        case VT_DATE: {
+            struct date d;
+            ok = date_parse_iso(s, &d);
+            break;
+        }
+        case VT_TEXT:
+            break;
+        }
+        if (!ok)
+            return err_set(e, ST_INVALID, in[i].name, "“%s”不是有效的%s：%s", s,
+                           var->type == VT_MONEY   ? "金额（元，至多两位小数）"
+                           : var->type == VT_COUNT ? "件数（非负整数）"
+                           : var->type == VT_RATE  ? "比例（如 10%）"
+                           : var->type == VT_BOOL  ? "是否值（true/false、是/否）"
+                                                   : "日期（YYYY-MM-DD）",
+                           var->label);
+        x->present = 1;
+    }
+    return ST_OK;
+}
+
+/* Appends to the explanation; truncation keeps what fits. */
+static void say(char *buf, size_t cap, const char *fmt, ...) HQD_PRINTF(3, 4);
+static void say(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+enum status policy_calc(const struct policy_pack *p, const char *clause_id,
+                        const struct policy_input *in, size_t n, struct date on,
+                        int64_t year_awarded_fen, struct policy_result *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    const struct clause *c = NULL;
+    for (size_t i = 0; i < p->n && !c; i++)
+        if (!strcmp(p->clauses[i].id, clause_id))
+            c = &p->clauses[i];
+    if (!c)
+        return err_set(e, ST_NOT_FOUND, NULL, "规则包中没有条款“%s” (no such clause)", clause_id);
+    if (year_awarded_fen < 0)
+        return err_set(e, ST_INVALID, "year_awarded", "本年度已获金额不能为负");
+    struct given g[VARS_MAX] = {{0}};
+    enum status st = parse_inputs(c, in, n, g, e);
+    if (st != ST_OK)
+        return st;
+
+    /* The factor and the caps, with trial overrides of parameters checked against bounds. */
+    struct rate rate = c->rate;
+    int64_t unit_fen = c->unit_fen;
+    if (c->factor >= 0) {
+        const struct var *fv = &c->vars[c->factor];
+        const struct given *fg = &g[c->factor];
+        if (!fv->set && !fg->present)
+            return err_set(e, ST_UNPROCESSABLE, fv->name,
+                           "参数 %s（%s）尚未由管委会设定，不能计算 (parameter not set)", fv->name,
+                           fv->label);
+        if (fv->type == VT_RATE)
+            rate = fg->present ? fg->rate : fv->rate;
+        else
+            unit_fen = fg->present ? fg->num : fv->fen;
+        for (int i = 0; i < c->n_bounds; i++)
+            if (c->bounds[i].var == c->factor &&
+                (st = check_bound(NULL, c, &c->bounds[i], &rate, 0, 0, e)) != ST_OK)
+                return st;
+    }
+    int64_t cap_fen[CAP_KINDS];
+    for (int k = 0; k < CAP_KINDS; k++) {
+        const struct cap *cp = &c->caps[k];
+        cap_fen[k] = -1;
+        if (!cp->present)
+            continue;
+        if (cp->param < 0) {
+            cap_fen[k] = cp->fen;
+            continue;
+        }
+        const struct var *cv = &c->vars[cp->param];
+        if (!cv->set && !g[cp->param].present)
+            return err_set(e, ST_UNPROCESSABLE, cv->name,
+                           "参数 %s（%s）尚未由管委会设定，不能计算 (parameter not set)", cv->name,
+                           cv->label);
+        cap_fen[k] = g[cp->param].present ? g[cp->param].num : cv->fen;
+    }
+
+    char text[2048] = "";
+    char a[32], b[32], d1[16], d2[16];
+    int eligible = 1;
+    if (date_cmp(on, c->from) < 0 || (!c->open_end && date_cmp(on, c->to) > 0)) {
+        date_format(on, d1, sizeof d1);
+        date_format(c->from, d2, sizeof d2);
+        say(text, sizeof text, "%s 不在条款有效期内（自 %s 起%s）。", d1, d2,
+            c->open_end ? "长期有效" : "");
+        eligible = 0;
+    }
+    for (int i = 0; i < c->n_requires; i++) {
+        int v = c->requires[i];
+        if (!g[v].present) {
+            say(text, sizeof text, "不符合条件：%s（未提供 %s，按不满足处理）。", c->vars[v].label,
+                c->vars[v].name);
+            if (out->n_missing < POLICY_MISSING_MAX)
+                snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s",
+                         c->vars[v].name);
+            eligible = 0;
+        } else if (!g[v].num) {
+            say(text, sizeof text, "不符合条件：%s（为否）。", c->vars[v].label);
+            eligible = 0;
+        }
+    }
+    const struct var *bv = &c->vars[c->base];
+    char blabel[160];
+    short_label(bv->label, blabel, sizeof blabel);
+    if (!g[c->base].present) {
+        say(text, sizeof text, "缺少输入：%s（%s），无法计算金额。", bv->label, bv->name);
+        if (out->n_missing < POLICY_MISSING_MAX)
+            snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s", bv->name);
+        eligible = 0;
+    }
+    if (eligible) {
+        int64_t raw;
+        if (bv->type == VT_MONEY) {
+            if ((st = policy_mul_rate(g[c->base].num, rate.num, rate.den, c->rounding, &raw)) !=
+                ST_OK)
+                return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
+            say(text, sizeof text, "%s %s元 × %s = %s元%s", blabel,
+                money_format(g[c->base].num, a, sizeof a), rate.text,
+                money_format(raw, b, sizeof b),
+                c->rounding == POLICY_ROUND_YUAN ? "（四舍五入到元）" : "");
+        } else {
+            if (__builtin_mul_overflow(g[c->base].num, unit_fen, &raw))
+                return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
+            say(text, sizeof text, "%s %" PRId64 "件 × %s元 = %s元", blabel, g[c->base].num,
+                money_format(unit_fen, a, sizeof a), money_format(raw, b, sizeof b));
+        }
+        out->uncapped_fen = raw;
+        int64_t amount = raw;
+        if (cap_fen[CAP_ITEM] >= 0) {
+            const char *label = c->caps[CAP_ITEM].label;
+            if (amount > cap_fen[CAP_ITEM]) {
+                amount = cap_fen[CAP_ITEM];
+                out->capped_by = "item";
+                say(text, sizeof text, "，超过%s%s元上限，按上限计 %s元", label,
+                    money_format(cap_fen[CAP_ITEM], a, sizeof a), a);
+            } else {
+                say(text, sizeof text, "，未超过%s%s元上限", label,
+                    money_format(cap_fen[CAP_ITEM], a, sizeof a));
+            }
+        }
+        if (cap_fen[CAP_ENTITY_YEAR] >= 0) {
+            const char *label = c->caps[CAP_ENTITY_YEAR].label;
+            int64_t left = cap_fen[CAP_ENTITY_YEAR] - year_awarded_fen;
+            if (left < 0)
+                left = 0;
+            if (amount > left) {
+                amount = left;
+                out->capped_by = "entity-year";
+                say(text, sizeof text, "，%s上限 %s元，本年度已获 %s元，", label,
+                    money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
+                    money_format(year_awarded_fen, b, sizeof b));
+                say(text, sizeof text, left ? "按剩余额度计 %s元" : "已达上限，本次 %s元",
+                    money_format(left, a, sizeof a));
+            } else {
+                say(text, sizeof text, "，未超过%s%s元上限（本年度已获 %s元）", label,
+                    money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
+                    money_format(year_awarded_fen, b, sizeof b));
+            }
+        }
+        say(text, sizeof text, "。");
+        out->amount_fen = amount;
+    }
+    say(text, sizeof text, "（%s）", c->cite);
+    out->eligible = eligible;
+    out->explanation = xstrdup(text);
+    return ST_OK;
+}

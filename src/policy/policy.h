@@ -1,0 +1,73 @@
+/* policy: 惠企政策 as code. A rule pack is a text file of clauses (docs/policy-pack.md), each
+ * citing the plan's sentence it implements, with typed inputs, eligibility conditions, an award
+ * formula, caps and rounding. Loading checks the whole pack (unknown fields, types, unreachable
+ * caps, missing effective dates, discretion outside the clause's legal bounds) and names the
+ * file, line and column of the first fault. Awards are computed exactly in int64 fen with
+ * rational rates, rounded half up, and explained in Chinese. */
+#ifndef HQD_POLICY_H
+#define HQD_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/date.h"
+#include "base/err.h"
+
+struct policy_pack;
+
+enum policy_rounding { POLICY_ROUND_FEN, POLICY_ROUND_YUAN };
+
+/* Parses and checks a pack. source names it in error locations ("x.pack: line 3, column 7"). */
+enum status policy_pack_load(const char *text, size_t len, const char *source,
+                             struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
+/* The example pack shipped in the binary (data/policy/plan-2020-28.pack). */
+enum status policy_pack_example(struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
+void policy_pack_free(struct policy_pack *p);
+
+const char *policy_pack_title(const struct policy_pack *p);
+const char *policy_pack_version(const struct policy_pack *p);
+const char *policy_pack_hash(const struct policy_pack *p); /* SHA-256 of the text, hex */
+size_t policy_pack_clauses(const struct policy_pack *p);
+/* Clause i's id, title and citation (borrowed). */
+const char *policy_clause_id(const struct policy_pack *p, size_t i);
+const char *policy_clause_title(const struct policy_pack *p, size_t i);
+const char *policy_clause_cite(const struct policy_pack *p, size_t i);
+
+/* One named input as given by the applicant: "amount" = "8650000.00". Money is yuan with at
+ * most two decimals, counts are non-negative integers, booleans are true/false/1/0/是/否. A
+ * name that is one of the clause's parameters overrides the office's value for a trial
+ * computation (its legal bounds still apply). */
+struct policy_input {
+    const char *name;
+    const char *value;
+};
+
+#define POLICY_MISSING_MAX 16
+
+struct policy_result {
+    int eligible;          /* in force on the date and every condition met */
+    int64_t amount_fen;    /* the award; 0 when not eligible or when the base is missing */
+    int64_t uncapped_fen;  /* the rounded formula before caps */
+    const char *capped_by; /* NULL, "item" or "entity-year": the cap that lowered the amount */
+    char *explanation;     /* new, zh-CN, ends with the citation */
+    size_t n_missing;      /* inputs the clause reads that were not given */
+    char missing[POLICY_MISSING_MAX][48];
+};
+void policy_result_cleanup(struct policy_result *r);
+
+/* Computes clause_id's award for inputs on date on. year_awarded_fen is what the entity has
+ * already received under this clause in the year (for the per-entity yearly cap; 0 if none).
+ * ST_NOT_FOUND for an unknown clause; ST_INVALID naming the input for an unknown name or a
+ * malformed value; ST_UNPROCESSABLE when the formula needs a parameter the office has not set
+ * or a trial value breaks the clause's bounds; ST_LIMIT on overflow. */
+enum status policy_calc(const struct policy_pack *p, const char *clause_id,
+                        const struct policy_input *in, size_t n, struct date on,
+                        int64_t year_awarded_fen, struct policy_result *out,
+                        struct err *e) HQD_MUST_CHECK;
+
+/* The exact kernel: base_fen × num / den rounded half up to the fen (or to the yuan).
+ * num, den > 0, base_fen >= 0. ST_LIMIT if the result does not fit int64. */
+enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum policy_rounding r,
+                            int64_t *out) HQD_MUST_CHECK;
+
+#endif

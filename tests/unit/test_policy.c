@@ -1,0 +1,446 @@
+/* The rules engine: golden awards in fen at every cap and rounding boundary of the seed's
+ * clauses, an independent rational oracle over a million random cases, cap properties, and the
+ * load-time checks that reject bad packs with a file, line and column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/hash.h"
+#include "policy/policy.h"
+
+static const struct date ON = {2020, 9, 1};
+
+static int setup(void **state)
+{
+    struct policy_pack *p;
+    struct err e = {0};
+    if (policy_pack_example(&p, &e) != ST_OK) {
+        fprintf(stderr, "%s: %s\n", e.where, e.msg);
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    policy_pack_free(*state);
+    return 0;
+}
+
+/* Computes clause with "name=value" inputs; returns the status and fills r. */
+static enum status calc(const struct policy_pack *p, const char *clause, int64_t year_awarded,
+                        struct policy_result *r, struct err *e, ...)
+{
+    struct policy_input in[8];
+    char buf[8][96];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, e);
+    for (const char *kv; (kv = va_arg(ap, const char *)) && n < 8; n++) {
+        snprintf(buf[n], sizeof buf[n], "%s", kv);
+        char *eq = strchr(buf[n], '=');
+        *eq = '\0';
+        in[n].name = buf[n];
+        in[n].value = eq + 1;
+    }
+    va_end(ap);
+    return policy_calc(p, clause, in, n, ON, year_awarded, r, e);
+}
+
+static int64_t award(const struct policy_pack *p, const char *clause, int64_t year_awarded,
+                     const char *kv1, const char *kv2, const char *kv3)
+{
+    struct policy_result r;
+    struct err e = {0};
+    enum status st = calc(p, clause, year_awarded, &r, &e, kv1, kv2, kv3, NULL);
+    if (st != ST_OK)
+        fail_msg("%s: %s %s", clause, e.where, e.msg);
+    int64_t fen = r.amount_fen;
+    policy_result_cleanup(&r);
+    return fen;
+}
+
+static void golden_awards(void **state)
+{
+    const struct policy_pack *p = *state;
+    /* (b) 1% of a certified contract, at most 100,000.00 per contract. */
+    assert_int_equal(
+        award(p, "tech-contract", 0, "amount=10000000.00", "contract_registered=1", NULL),
+        10000000);
+    assert_int_equal(
+        award(p, "tech-contract", 0, "amount=10000000.01", "contract_registered=1", NULL),
+        10000000);
+    assert_int_equal(
+        award(p, "tech-contract", 0, "amount=9999999.49", "contract_registered=1", NULL), 9999999);
+    assert_int_equal(
+        award(p, "tech-contract", 0, "amount=9999999.50", "contract_registered=1", NULL), 10000000);
+    assert_int_equal(award(p, "tech-contract", 0, "amount=8650000", "contract_registered=是", NULL),
+                     8650000);
+    /* Half a fen rounds up (四舍五入); just under half rounds down. */
+    assert_int_equal(award(p, "tech-contract", 0, "amount=0.50", "contract_registered=1", NULL), 1);
+    assert_int_equal(award(p, "tech-contract", 0, "amount=0.49", "contract_registered=1", NULL), 0);
+    /* (a) 5% of the purchase price, no cap. */
+    assert_int_equal(award(p, "first-set-equipment", 0, "price=0.10", "equipment_certified=1",
+                           "buyer_in_province=1"),
+                     1);
+    assert_int_equal(award(p, "first-set-equipment", 0, "price=0.09", "equipment_certified=1",
+                           "buyer_in_province=1"),
+                     0);
+    assert_int_equal(award(p, "first-set-equipment", 0, "price=99999999.99",
+                           "equipment_certified=1", "buyer_in_province=1"),
+                     500000000);
+    /* (c) at least 10%, at most 1,000,000.00. */
+    assert_int_equal(award(p, "tech-transfer-in", 0, "amount=10000000", "tech_from_outside_city=1",
+                           "undertaker_in_zone=1"),
+                     100000000);
+    assert_int_equal(award(p, "tech-transfer-in", 0, "amount=9999999.94",
+                           "tech_from_outside_city=1", "undertaker_in_zone=1"),
+                     99999999);
+    assert_int_equal(award(p, "tech-transfer-in", 0, "amount=9999999.95",
+                           "tech_from_outside_city=1", "undertaker_in_zone=1"),
+                     100000000);
+    assert_int_equal(award(p, "tech-transfer-in", 0, "amount=20000000", "tech_from_outside_city=1",
+                           "undertaker_in_zone=1"),
+                     100000000);
+    /* (d) 10,000.00 a patent, at most 200,000.00 per institution per year: the 20th patent of
+     * the year earns 10,000.00, the 21st nothing. */
+    assert_int_equal(
+        award(p, "ip-transfer", 190000 * 100, "patents=1", "institution_registered=1", NULL),
+        1000000);
+    assert_int_equal(
+        award(p, "ip-transfer", 200000 * 100, "patents=1", "institution_registered=1", NULL), 0);
+    assert_int_equal(award(p, "ip-transfer", 0, "patents=21", "institution_registered=1", NULL),
+                     20000000);
+    assert_int_equal(award(p, "ip-transfer", 0, "patents=0", "institution_registered=1", NULL), 0);
+}
+
+static void explanations_cite_and_name_caps(void **state)
+{
+    const struct policy_pack *p = *state;
+    struct policy_result r;
+    struct err e = {0};
+    assert_int_equal(
+        calc(p, "tech-contract", 0, &r, &e, "amount=8650000.00", "contract_registered=true", NULL),
+        ST_OK);
+    assert_true(r.eligible);
+    assert_null(r.capped_by);
+    assert_non_null(strstr(r.explanation, "技术交易额 8,650,000.00元 × 1% = 86,500.00元"));
+    assert_non_null(strstr(r.explanation, "未超过每项合同100,000.00元上限"));
+    assert_non_null(strstr(r.explanation, "新开〔2020〕28号 二/(一)/2/一是"));
+    policy_result_cleanup(&r);
+
+    assert_int_equal(
+        calc(p, "tech-contract", 0, &r, &e, "amount=20000000", "contract_registered=1", NULL),
+        ST_OK);
+    assert_string_equal(r.capped_by, "item");
+    assert_int_equal(r.uncapped_fen, 20000000);
+    assert_int_equal(r.amount_fen, 10000000);
+    assert_non_null(strstr(r.explanation, "超过每项合同100,000.00元上限"));
+    policy_result_cleanup(&r);
+
+    assert_int_equal(
+        calc(p, "ip-transfer", 200000 * 100, &r, &e, "patents=1", "institution_registered=1", NULL),
+        ST_OK);
+    assert_string_equal(r.capped_by, "entity-year");
+    assert_non_null(strstr(r.explanation, "已达上限"));
+    policy_result_cleanup(&r);
+
+    /* A left-out condition is not met, and is named as missing; so is a missing base. */
+    assert_int_equal(calc(p, "tech-transfer-in", 0, &r, &e, "tech_from_outside_city=1", NULL),
+                     ST_OK);
+    assert_false(r.eligible);
+    assert_int_equal(r.amount_fen, 0);
+    assert_int_equal(r.n_missing, 2);
+    assert_string_equal(r.missing[0], "undertaker_in_zone");
+    assert_string_equal(r.missing[1], "amount");
+    assert_non_null(strstr(r.explanation, "技术承接单位在高新区内"));
+    policy_result_cleanup(&r);
+
+    /* A condition given as false is not met, but nothing is missing. */
+    assert_int_equal(
+        calc(p, "tech-contract", 0, &r, &e, "amount=100", "contract_registered=否", NULL), ST_OK);
+    assert_false(r.eligible);
+    assert_int_equal(r.n_missing, 0);
+    assert_non_null(strstr(r.explanation, "为否"));
+    policy_result_cleanup(&r);
+
+    /* Before the plan was signed the clause was not in force. */
+    struct policy_input in[] = {{"amount", "100"}, {"contract_registered", "1"}};
+    assert_int_equal(policy_calc(p, "tech-contract", in, 2, (struct date){2020, 3, 30}, 0, &r, &e),
+                     ST_OK);
+    assert_false(r.eligible);
+    assert_non_null(strstr(r.explanation, "有效期"));
+    policy_result_cleanup(&r);
+}
+
+static void parameters_and_bounds(void **state)
+{
+    const struct policy_pack *p = *state;
+    struct policy_result r;
+    struct err e = {0};
+    /* The voucher share is left to the administration: using it unset is an error. */
+    assert_int_equal(calc(p, "innovation-voucher", 0, &r, &e, "cost=1000", "tech_sme=1", NULL),
+                     ST_UNPROCESSABLE);
+    assert_string_equal(e.where, "voucher_share");
+    assert_non_null(strstr(e.msg, "尚未由管委会设定"));
+    /* A trial value inside the bound computes; 8% is below the plan's 不低于10%. */
+    assert_int_equal(award(p, "tech-transfer-in", 0, "amount=1000", "tech_from_outside_city=1",
+                           "undertaker_in_zone=1"),
+                     10000);
+    assert_int_equal(calc(p, "tech-transfer-in", 0, &r, &e, "amount=1000", "transfer_rate=12%",
+                          "tech_from_outside_city=1", "undertaker_in_zone=1", NULL),
+                     ST_OK);
+    assert_int_equal(r.amount_fen, 12000);
+    policy_result_cleanup(&r);
+    assert_int_equal(calc(p, "tech-transfer-in", 0, &r, &e, "amount=1000", "transfer_rate=8%",
+                          "tech_from_outside_city=1", "undertaker_in_zone=1", NULL),
+                     ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "≥ 10%"));
+    /* Bad inputs name themselves. */
+    assert_int_equal(calc(p, "tech-contract", 0, &r, &e, "amount=1.234", NULL), ST_INVALID);
+    assert_string_equal(e.where, "amount");
+    assert_int_equal(calc(p, "tech-contract", 0, &r, &e, "amount=-5", NULL), ST_INVALID);
+    assert_int_equal(calc(p, "tech-contract", 0, &r, &e, "colour=red", NULL), ST_INVALID);
+    assert_string_equal(e.where, "colour");
+    assert_int_equal(calc(p, "ip-transfer", 0, &r, &e, "patents=2.5", NULL), ST_INVALID);
+    assert_int_equal(calc(p, "no-such-clause", 0, &r, &e, NULL), ST_NOT_FOUND);
+}
+
+/* splitmix64: reproducible random numbers. */
+static uint64_t rng_state = 42;
+static uint64_t next_rand(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* The oracle: round(base × num / den) half up, as one floor of a doubled fraction. */
+static int64_t oracle(int64_t base, int64_t num, int64_t den, int yuan)
+{
+    unsigned __int128 unit = yuan ? 100 : 1;
+    unsigned __int128 x = (unsigned __int128)base * (uint64_t)num * 2 + (uint64_t)den * unit;
+    return (int64_t)(x / ((unsigned __int128)den * unit * 2) * unit);
+}
+
+static void kernel_agrees_with_oracle(void **state)
+{
+    (void)state;
+    for (long i = 0; i < 1000000; i++) {
+        uint64_t r = next_rand();
+        int digits = 1 + (int)(r % 15); /* 1 fen .. ~10^13 yuan */
+        int64_t mod = 1;
+        for (int k = 0; k < digits; k++)
+            mod *= 10;
+        int64_t base = (int64_t)(next_rand() % (uint64_t)mod);
+        int64_t den = 1 + (int64_t)(next_rand() % 100000);
+        int64_t num = 1 + (int64_t)(next_rand() % (uint64_t)den);
+        int yuan = (int)(r >> 40) & 1;
+        int64_t got;
+        assert_int_equal(
+            policy_mul_rate(base, num, den, yuan ? POLICY_ROUND_YUAN : POLICY_ROUND_FEN, &got),
+            ST_OK);
+        if (got != oracle(base, num, den, yuan))
+            fail_msg("%lld × %lld/%lld (%s): %lld, oracle %lld", (long long)base, (long long)num,
+                     (long long)den, yuan ? "yuan" : "fen", (long long)got,
+                     (long long)oracle(base, num, den, yuan));
+    }
+    int64_t out;
+    assert_int_equal(policy_mul_rate(INT64_MAX, 2, 1, POLICY_ROUND_FEN, &out), ST_LIMIT);
+}
+
+/* No award exceeds its cap; a year of applications never sums past the yearly cap. */
+static void caps_hold_on_random_inputs(void **state)
+{
+    const struct policy_pack *p = *state;
+    char amount[48], patents[48];
+    for (int i = 0; i < 20000; i++) {
+        uint64_t r = next_rand();
+        snprintf(amount, sizeof amount, "amount=%llu.%02llu",
+                 (unsigned long long)(r % 100000000000ull), (unsigned long long)((r >> 50) % 100));
+        int64_t a = award(p, "tech-contract", 0, amount, "contract_registered=1", NULL);
+        assert_true(a >= 0 && a <= 10000000);
+        a = award(p, "tech-transfer-in", 0, amount, "tech_from_outside_city=1",
+                  "undertaker_in_zone=1");
+        assert_true(a >= 0 && a <= 100000000);
+    }
+    for (int year = 0; year < 500; year++) {
+        int64_t sum = 0;
+        int apps = 1 + (int)(next_rand() % 30);
+        for (int k = 0; k < apps; k++) {
+            snprintf(patents, sizeof patents, "patents=%d", (int)(next_rand() % 9));
+            int64_t a = award(p, "ip-transfer", sum, patents, "institution_registered=1", NULL);
+            assert_true(a >= 0);
+            sum += a;
+            assert_true(sum <= 20000000);
+        }
+    }
+}
+
+/* The benchmark workload (../shared/bench/rules/gen.py's specification, N = 100,000, seed 42)
+ * through the example pack: its README states 121,862 eligible pairs and 1,735,182,718,606 fen,
+ * computed independently in Python integers. */
+static void benchmark_workload_totals(void **state)
+{
+    const struct policy_pack *p = *state;
+    static const int64_t edges[16] = {
+        0,  1,   4,         5,         9,         10,        49,         50,
+        99, 100, 999999949, 999999950, 999999994, 999999995, 1000000000, 1000000001};
+    static const unsigned thresholds[6] = {96, 160, 128, 96, 160, 64};
+    uint64_t saved = rng_state;
+    rng_state = 42;
+    long pairs = 0;
+    int64_t total = 0;
+    for (int id = 1; id <= 100000; id++) {
+        uint64_t v[5];
+        for (int k = 0; k < 5; k++)
+            v[k] = next_rand();
+        int64_t money[3];
+        for (int k = 0; k < 3; k++) {
+            uint64_t m = v[1 + k];
+            if ((m & 63) == 0) {
+                money[k] = edges[(m >> 6) & 15];
+            } else {
+                uint64_t mod = 1;
+                for (unsigned d = 0; d < 3 + ((m >> 6) & 7); d++)
+                    mod *= 10;
+                money[k] = 1 + (int64_t)((m >> 9) % (mod - 1));
+            }
+        }
+        int f[6];
+        for (int k = 0; k < 6; k++)
+            f[k] = ((v[0] >> (8 * k)) & 255) < thresholds[k];
+        char a[6][48];
+        snprintf(a[0], sizeof a[0], "price=%lld.%02lld", (long long)(money[0] / 100),
+                 (long long)(money[0] % 100));
+        snprintf(a[1], sizeof a[1], "amount=%lld.%02lld", (long long)(money[1] / 100),
+                 (long long)(money[1] % 100));
+        snprintf(a[2], sizeof a[2], "amount=%lld.%02lld", (long long)(money[2] / 100),
+                 (long long)(money[2] % 100));
+        snprintf(a[3], sizeof a[3], "patents=%d", (int)(v[4] % 41));
+        char fl[6][40];
+        static const char *const names[6] = {"equipment_certified", "buyer_in_province",
+                                             "contract_registered", "tech_from_outside_city",
+                                             "undertaker_in_zone",  "institution_registered"};
+        for (int k = 0; k < 6; k++)
+            snprintf(fl[k], sizeof fl[k], "%s=%d", names[k], f[k]);
+        struct policy_result r[4];
+        struct err e = {0};
+        assert_int_equal(calc(p, "first-set-equipment", 0, &r[0], &e, a[0], fl[0], fl[1], NULL),
+                         ST_OK);
+        assert_int_equal(calc(p, "tech-contract", 0, &r[1], &e, a[1], fl[2], NULL), ST_OK);
+        assert_int_equal(calc(p, "tech-transfer-in", 0, &r[2], &e, a[2], fl[3], fl[4], NULL),
+                         ST_OK);
+        assert_int_equal(calc(p, "ip-transfer", 0, &r[3], &e, a[3], fl[5], NULL), ST_OK);
+        for (int k = 0; k < 4; k++) {
+            pairs += r[k].eligible;
+            total += r[k].amount_fen;
+            policy_result_cleanup(&r[k]);
+        }
+    }
+    rng_state = saved;
+    assert_int_equal(pairs, 121862);
+    assert_int_equal(total, 1735182718606LL);
+}
+
+/* ---------------------------------------------------------------- load-time checks */
+
+static const char *const HEAD = "pack 测试\nversion 1\n";
+
+static const char *const GOOD_CLAUSE = "clause c\n"
+                                       "  title t\n"
+                                       "  cite 新开〔2020〕28号 二/(一)/2\n"
+                                       "  quote q\n"
+                                       "  effective 2020-03-31 -\n"
+                                       "  applicants enterprise\n"
+                                       "  input amount money 金额（元）\n"
+                                       "  input ok bool 条件\n"
+                                       "  require ok\n"
+                                       "  award amount * 1%\n"
+                                       "end\n";
+
+/* Loads HEAD + body and checks the error location and message. */
+static void expect_bad(const char *body, const char *where, const char *msg_part)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", HEAD, body);
+    struct policy_pack *p = NULL;
+    struct err e = {0};
+    enum status st = policy_pack_load(text, strlen(text), "t.pack", &p, &e);
+    if (st != ST_INVALID)
+        fail_msg("accepted a bad pack (wanted %s): %s", where, body);
+    assert_null(p);
+    if (strcmp(e.where, where) != 0)
+        fail_msg("where: got \"%s\", wanted \"%s\" (%s)", e.where, where, e.msg);
+    if (!strstr(e.msg, msg_part))
+        fail_msg("message \"%s\" lacks \"%s\"", e.msg, msg_part);
+}
+
+static void bad_packs_are_located(void **state)
+{
+    (void)state;
+    struct policy_pack *p;
+    struct err e = {0};
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", HEAD, GOOD_CLAUSE);
+    assert_int_equal(policy_pack_load(text, strlen(text), "t.pack", &p, &e), ST_OK);
+    char hex[65];
+    hash_sha256_hex(text, strlen(text), hex);
+    assert_string_equal(policy_pack_hash(p), hex);
+    policy_pack_free(p);
+
+    expect_bad("clause c\n  title t\n  colour red\nend\n", "t.pack: line 5, column 3", "未知字段");
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  applicants enterprise\n"
+               "  input amount money 金额\n  award amount * 1%\nend\n",
+               "t.pack: line 10, column 1", "effective");
+    expect_bad("clause c\n  input amount money 金额\n  require amount\nend\n",
+               "t.pack: line 5, column 11", "bool");
+    expect_bad("clause c\n  input flag bool 条件\n  award flag * 1%\nend\n",
+               "t.pack: line 5, column 9", "money 或 count");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * 1,5%\nend\n",
+               "t.pack: line 5, column 18", "比例");
+    expect_bad("clause c\n  input amount monies 金额\nend\n", "t.pack: line 4, column 16",
+               "未知类型");
+    /* Discretion outside the clause's legal bound: 不低于10% configured as 8%. */
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n"
+               "  param rate rate 8% 比例\n  bound rate >= 10%\n  award amount * rate\nend\n",
+               "t.pack: line 10, column 19", "≥ 10%");
+    /* An item cap above the yearly cap never binds. */
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants institution\n  input n count 件数\n  award n * 10000\n"
+               "  cap item 300000 每件\n  cap entity-year 200000 每年\nend\n",
+               "t.pack: line 11, column 12", "永远不会起作用");
+    expect_bad("clause c\n  input amount money 金额\n  cap item 0 每项\nend\n",
+               "t.pack: line 5, column 12", "上限为 0");
+    expect_bad("clause c\n  effective 2021-01-01 2020-12-31\nend\n", "t.pack: line 4, column 24",
+               "早于");
+    expect_bad("clause c\n  title t\n", "t.pack: line 4, column 1", "没有以 end 结束");
+    expect_bad("clause c\n  title t\nend\nclause c\n", "t.pack: line 5, column 1", "缺少");
+    expect_bad("frobnicate\n", "t.pack: line 3, column 1", "未知字段");
+    expect_bad("clause C\n", "t.pack: line 3, column 8", "条款编号");
+    expect_bad("clause c\n  title 标题\xff\n", "t.pack: line 4, column 11", "UTF-8");
+    expect_bad("", "t.pack: line 2, column 1", "没有条款");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(golden_awards, setup, teardown),
+        cmocka_unit_test_setup_teardown(explanations_cite_and_name_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(parameters_and_bounds, setup, teardown),
+        cmocka_unit_test(kernel_agrees_with_oracle),
+        cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
+        cmocka_unit_test(bad_packs_are_located),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
