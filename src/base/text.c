@@ -160,4 +160,3 @@ enum status text_decode(const char *data, size_t len, const char *name, size_t m
     *out_len = ulen;
     return ST_OK;
 }
-

@@ -26,6 +26,8 @@
 #include "assess/assess.h"
 #include "bulletin/bulletin.h"
 #include "ledger/ledger.h"
+#include "entity/entity.h"
+#include "export/export.h"
 #include "policy/policy.h"
 #include "supervise/supervise.h"
 #include "base/clock.h"
@@ -1170,6 +1172,201 @@ static int cmd_policy_calc(const struct cli_args *a)
     return 0;
 }
 
+/* ---------------------------------------------------------------- entities, matching */
+
+static int cmd_entity_import(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *data;
+    size_t len;
+    enum status st = read_file(a->pos[0], &data, &len, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK) {
+        free(data);
+        return report(st, &e);
+    }
+    const char *base = strrchr(a->pos[0], '/');
+    struct entity_import_report rep;
+    st = entity_import_csv(s, actor(), data, len, base ? base + 1 : a->pos[0], &rep, &e);
+    store_close(s);
+    free(data);
+    if (st != ST_OK) {
+        size_t shown =
+            rep.n_errors < ENTITY_IMPORT_ERRORS_MAX ? rep.n_errors : ENTITY_IMPORT_ERRORS_MAX;
+        for (size_t i = 0; i < shown; i++)
+            fprintf(stderr, "hqd: %s\n", rep.errors[i]);
+        if (rep.n_errors > shown)
+            fprintf(stderr, "hqd: ……另有 %zu 行错误\n", rep.n_errors - shown);
+        return report(st, &e);
+    }
+    printf("已导入 %zu 行：主体 %zu 个，事实 %zu 条。\n", rep.rows, rep.entities, rep.facts);
+    return 0;
+}
+
+static const char *kind_label(const char *kind)
+{
+    return !strcmp(kind, "enterprise") ? "企业" : !strcmp(kind, "institution") ? "机构" : "基金";
+}
+
+static int cmd_entity_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct entity *v;
+    size_t n;
+    st = entity_list(s, &v, &n, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *facts = json_object();
+            for (size_t j = 0; j < v[i].n_facts; j++)
+                json_object_set_new(facts, v[i].facts[j].name,
+                                    json_pack("{s:s, s:s, s:s}", "value", v[i].facts[j].value,
+                                              "source", v[i].facts[j].source, "as_of",
+                                              v[i].facts[j].as_of));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "uscc",
+                                                 v[i].uscc, "name", v[i].name, "kind", v[i].kind,
+                                                 "in_zone", v[i].in_zone, "industry", v[i].industry,
+                                                 "facts", facts));
+        }
+        print_json(arr);
+        json_decref(arr);
+    } else if (n == 0) {
+        printf("主体名录为空。用 hqd entity import FILE 导入。\n");
+    } else {
+        static const char *const heads[] = {
+            "统一社会信用代码", "名称", "类别", "区内", "行业", "事实"};
+        struct cli_table t = {.n_cols = 6, .headers = heads};
+        for (size_t i = 0; i < n; i++) {
+            char facts[32];
+            snprintf(facts, sizeof facts, "%zu", v[i].n_facts);
+            const char *row[] = {
+                v[i].uscc,     v[i].name, kind_label(v[i].kind), v[i].in_zone ? "是" : "否",
+                v[i].industry, facts};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+    }
+    entities_free(v, n);
+    return 0;
+}
+
+/* Every entity against every clause: what it qualifies for, and what it nearly does. */
+static int cmd_policy_match(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct date on = clock_today();
+    if (a->on && !date_parse_iso(a->on, &on)) {
+        err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
+        return report(ST_INVALID, &e);
+    }
+    if (a->out && !a->json && !strstr(a->out, ".xlsx")) {
+        err_set(&e, ST_INVALID, "--out", "--out 应为 .xlsx 文件");
+        return report(ST_INVALID, &e);
+    }
+    struct policy_pack *p;
+    enum status st = load_pack(a->pack, &p, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    struct entity *v = NULL;
+    size_t n = 0;
+    if ((st = store_open(a->db, &s, &e)) == ST_OK) {
+        st = entity_list(s, &v, &n, &e);
+        store_close(s);
+    }
+    if (st != ST_OK) {
+        policy_pack_free(p);
+        return report(st, &e);
+    }
+    size_t nc = policy_pack_clauses(p);
+    struct policy_match *m = xcalloc(nc, sizeof *m);
+    struct policy_input in[64];
+    json_t *arr = json_array();
+    const char **cells = NULL;
+    size_t n_rows = 0, cap_rows = 0;
+    long qualifies = 0, near = 0;
+    int64_t total = 0;
+    for (size_t i = 0; i < n && st == ST_OK; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < v[i].n_facts && k < 64; j++, k++) {
+            in[k].name = v[i].facts[j].name;
+            in[k].value = v[i].facts[j].value;
+        }
+        if ((st = policy_match_one(p, v[i].kind, in, k, on, m, &e)) != ST_OK)
+            break;
+        json_t *q = json_array(), *nr = json_array();
+        for (size_t c = 0; c < nc; c++) {
+            if (!m[c].applies || !(m[c].r.eligible || m[c].near))
+                continue;
+            json_t *missing = json_array();
+            for (size_t x = 0; x < m[c].r.n_missing; x++)
+                json_array_append_new(missing, json_string(m[c].r.missing[x]));
+            json_t *o = json_pack("{s:s, s:I, s:s, s:o}", "clause", policy_clause_id(p, c),
+                                  "amount_fen", (json_int_t)m[c].r.amount_fen, "explanation",
+                                  m[c].r.explanation, "missing", missing);
+            json_array_append_new(m[c].r.eligible ? q : nr, o);
+            if (m[c].r.eligible) {
+                qualifies++;
+                total += m[c].r.amount_fen;
+            } else {
+                near++;
+            }
+            if (n_rows == cap_rows) {
+                cap_rows = cap_rows ? cap_rows * 2 : 64;
+                cells = xrealloc(cells, cap_rows * 6 * sizeof *cells);
+            }
+            char amount[32];
+            money_format(m[c].r.amount_fen, amount, sizeof amount);
+            const char **row = &cells[n_rows++ * 6];
+            row[0] = xstrdup(v[i].uscc);
+            row[1] = xstrdup(v[i].name);
+            row[2] = xstrdup(policy_clause_title(p, c));
+            row[3] = xstrdup(m[c].r.eligible ? "符合" : "接近");
+            row[4] = xstrdup(m[c].r.eligible ? amount : "");
+            row[5] = xstrdup(m[c].r.explanation);
+        }
+        policy_matches_cleanup(m, nc);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o}", "uscc", v[i].uscc, "name",
+                                             v[i].name, "qualifies", q, "near", nr));
+    }
+    if (st == ST_OK && a->out) {
+        static const struct export_column cols[] = {
+            {"统一社会信用代码", 22}, {"名称", 28},      {"政策", 24}, {"匹配", 8},
+            {"金额（元）", 16},       {"计算与依据", 80}};
+        struct export_table t = {"政策匹配", "惠企政策 免申即享 匹配结果", cols, 6, cells, n_rows};
+        st = export_xlsx(&t, a->out, &e);
+    }
+    if (st == ST_OK) {
+        char buf[32];
+        if (a->json)
+            print_json(json_pack("{s:s, s:I, s:I, s:I, s:o}", "pack_sha256", policy_pack_hash(p),
+                                 "qualifies", (json_int_t)qualifies, "near", (json_int_t)near,
+                                 "total_fen", (json_int_t)total, "entities", json_incref(arr)));
+        else
+            printf("%zu 个主体：符合 %ld 项，合计 %s元；接近 %ld 项%s%s。\n", n, qualifies,
+                   money_format(total, buf, sizeof buf), near, a->out ? "；已写入 " : "",
+                   a->out ? a->out : "");
+    }
+    for (size_t i = 0; i < n_rows * 6; i++)
+        free((void *)cells[i]);
+    free(cells);
+    json_decref(arr);
+    free(m);
+    entities_free(v, n);
+    policy_pack_free(p);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -1229,6 +1426,13 @@ static const struct cli_cmd commands[] = {
     {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
+    {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out",
+     "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx]",
+     "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
+    {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
+     "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},
+    {"entity", "list", cmd_entity_list, 0, 0, "--db --json", "hqd entity list [--json]",
+     "列出主体及其最新事实"},
     {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
      "hqd serve [--db PATH] [--listen 127.0.0.1:PORT]", "启动网页与 JSON API 服务"},
     {"routes", NULL, cmd_routes, 0, 0, "--json", "hqd routes [--json]", "列出 API 路由及其权限"},

@@ -865,6 +865,8 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
     enum status st = parse_inputs(c, in, n, g, e);
     if (st != ST_OK)
         return st;
+    for (int i = 0; i < c->n_vars; i++)
+        out->n_given += g[i].present && !c->vars[i].is_param;
 
     /* The factor and the caps, with trial overrides of parameters checked against bounds. */
     struct rate rate = c->rate;
@@ -912,6 +914,8 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
         say(text, sizeof text, "%s 不在条款有效期内（自 %s 起%s）。", d1, d2,
             c->open_end ? "长期有效" : "");
         eligible = 0;
+    } else {
+        out->in_force = 1;
     }
     for (int i = 0; i < c->n_requires; i++) {
         int v = c->requires[i];
@@ -924,6 +928,7 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
             eligible = 0;
         } else if (!g[v].num) {
             say(text, sizeof text, "不符合条件：%s（为否）。", c->vars[v].label);
+            out->n_failed++;
             eligible = 0;
         }
     }
@@ -991,5 +996,64 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
     say(text, sizeof text, "（%s）", c->cite);
     out->eligible = eligible;
     out->explanation = xstrdup(text);
+    return ST_OK;
+}
+
+/* ---------------------------------------------------------------- matching */
+
+int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind)
+{
+    unsigned bit = !strcmp(kind, "enterprise")    ? APP_ENTERPRISE
+                   : !strcmp(kind, "institution") ? APP_INSTITUTION
+                   : !strcmp(kind, "fund")        ? APP_FUND
+                                                  : 0;
+    return (p->clauses[i].applicants & bit) != 0;
+}
+
+void policy_matches_cleanup(struct policy_match *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        policy_result_cleanup(&m[i].r);
+}
+
+enum status policy_match_one(const struct policy_pack *p, const char *kind,
+                             const struct policy_input *facts, size_t n, struct date on,
+                             struct policy_match *out, struct err *e)
+{
+    struct policy_input mine[VARS_MAX];
+    for (size_t i = 0; i < p->n; i++) {
+        const struct clause *c = &p->clauses[i];
+        struct policy_match *m = &out[i];
+        memset(m, 0, sizeof *m);
+        m->applies = policy_clause_accepts(p, i, kind);
+        if (!m->applies)
+            continue;
+        /* Only the facts this clause reads, and never its parameters. */
+        size_t k = 0;
+        for (size_t j = 0; j < n && k < VARS_MAX; j++) {
+            int v = find_var(c, facts[j].name, strlen(facts[j].name));
+            if (v >= 0 && !c->vars[v].is_param)
+                mine[k++] = facts[j];
+        }
+        struct err ce = {0};
+        enum status st = policy_calc(p, c->id, mine, k, on, 0, &m->r, &ce);
+        if (st == ST_UNPROCESSABLE || st == ST_INVALID) {
+            char msg[2048];
+            snprintf(msg, sizeof msg, "无法计算：%s%s%s（%s）", ce.where, ce.where[0] ? "：" : "",
+                     ce.msg, c->cite);
+            memset(&m->r, 0, sizeof m->r);
+            m->r.explanation = xstrdup(msg);
+            continue;
+        }
+        if (st != ST_OK) {
+            policy_matches_cleanup(out, i);
+            if (e)
+                *e = ce;
+            return st;
+        }
+        m->near = !m->r.eligible && m->r.in_force && m->r.n_given > 0 &&
+                  ((m->r.n_failed == 0 && m->r.n_missing > 0) ||
+                   (m->r.n_failed == 1 && m->r.n_missing == 0));
+    }
     return ST_OK;
 }

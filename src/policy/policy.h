@@ -50,6 +50,9 @@ struct policy_result {
     int64_t uncapped_fen;  /* the rounded formula before caps */
     const char *capped_by; /* NULL, "item" or "entity-year": the cap that lowered the amount */
     char *explanation;     /* new, zh-CN, ends with the citation */
+    int in_force;          /* the date is within the clause's effective dates */
+    size_t n_given;        /* inputs the clause reads that were given */
+    size_t n_failed;       /* conditions given as false */
     size_t n_missing;      /* inputs the clause reads that were not given */
     char missing[POLICY_MISSING_MAX][48];
 };
@@ -64,6 +67,26 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
                         const struct policy_input *in, size_t n, struct date on,
                         int64_t year_awarded_fen, struct policy_result *out,
                         struct err *e) HQD_MUST_CHECK;
+
+/* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
+int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);
+
+/* 免申即享 for one applicant: every clause that accepts kind, computed from facts (name=value;
+ * names a clause does not read are ignored). out[i] is clause i's result (out has
+ * policy_pack_clauses() entries; a clause that does not accept kind gets eligible = 0 and
+ * applies = 0). A clause is "near" when it is in force, at least one of its inputs is known,
+ * and either nothing given fails but inputs are missing, or exactly one condition fails and
+ * nothing is missing. ST_UNPROCESSABLE
+ * errors of a clause (an unset parameter) are recorded in its explanation, not returned. */
+struct policy_match {
+    int applies; /* the clause accepts this kind of applicant */
+    int near;
+    struct policy_result r;
+};
+enum status policy_match_one(const struct policy_pack *p, const char *kind,
+                             const struct policy_input *facts, size_t n, struct date on,
+                             struct policy_match *out, struct err *e) HQD_MUST_CHECK;
+void policy_matches_cleanup(struct policy_match *m, size_t n);
 
 /* The exact kernel: base_fen × num / den rounded half up to the fen (or to the yuan).
  * num, den > 0, base_fen >= 0. ST_LIMIT if the result does not fit int64. */

@@ -149,6 +149,28 @@ sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$sr
 expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"
 contains "$tmp/err" "bad.pack: line 44, column 33" "the bad rate is located"
 
+# 主体名录 and 免申即享: the example entities and facts, matched against the example pack.
+printf 'uscc,name,kind,in_zone,industry\n91410700MA44XW1K28,坏公司,企业,是,x\n' >"$tmp/bad-ent.csv"
+expect_rc 2 "entity import bad check digit" -- "$hqd" entity import "$tmp/bad-ent.csv" --db "$db"
+contains "$tmp/err" "bad-ent.csv: row 2, column 1 (统一社会信用代码)" "the bad row and column are named"
+contains "$tmp/err" "未导入任何数据" "nothing imported"
+expect_rc 0 "entity import" -- "$hqd" entity import "$src/examples/entities.csv" --db "$db"
+contains "$tmp/out" "主体 4 个" "four entities"
+expect_rc 0 "fact import" -- "$hqd" entity import "$src/examples/facts.csv" --db "$db"
+contains "$tmp/out" "事实 9 条" "nine facts"
+expect_rc 0 "entity list" -- "$hqd" entity list --json --db "$db"
+[[ $(json "$tmp/out" "[x['facts'].get('amount', {}).get('value') for x in d]") == "[None, None, None, '8650000.00']" ]] \
+  && ok || bad "the newest amount is the one read: $(cat "$tmp/out" | head -c 300)"
+HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$db" >"$tmp/match.json" && ok || bad "policy match"
+[[ $(json "$tmp/match.json" "d['qualifies'], d['near'], d['total_fen']") == "2 2 20650000" ]] \
+  && ok || bad "match totals: $(head -c 300 "$tmp/match.json")"
+[[ $(json "$tmp/match.json" "[n['missing'] for e in d['entities'] for n in e['near'] if n['clause'] == 'ip-transfer']") \
+   == "[['institution_registered']]" ]] && ok || bad "the institution nearly qualifies and lacks its registration"
+expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
+unzip -p "$tmp/match.xlsx" xl/sharedStrings.xml >"$tmp/match-strings.xml" 2>/dev/null
+contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.00元" "the workbook carries the explanation"
+expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
+
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"
 missing=$(python3 - "$tmp/routes.json" "$src/docs/api.md" <<'PY'

@@ -1,0 +1,454 @@
+/* The entity registry: USCC checks, all-or-nothing CSV imports (read with libcsv), listing. */
+#include "entity/entity.h"
+
+#include <csv.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/hash.h"
+#include "base/text.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+
+#define CSV_MAX_BYTES ((size_t)256 << 20)
+
+/* ---------------------------------------------------------------- USCC */
+
+/* GB 32100-2015: 31 characters (no I, O, Z, S, V); weights 3^i mod 31. */
+static const char uscc_chars[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                     29, 25, 13, 8,  24, 10, 30, 28};
+
+enum status entity_uscc_check(const char *code, struct err *e)
+{
+    size_t len = strlen(code);
+    if (len != 18)
+        return err_set(e, ST_INVALID, NULL, "统一社会信用代码应为 18 位，“%s”是 %zu 位", code, len);
+    int sum = 0, value[18];
+    for (size_t i = 0; i < 18; i++) {
+        const char *at = code[i] ? strchr(uscc_chars, code[i]) : NULL;
+        if (!at)
+            return err_set(e, ST_INVALID, NULL,
+                           "统一社会信用代码第 %zu 位“%c”不是有效字符（数字或除 I、O、Z、S、V "
+                           "外的大写字母）",
+                           i + 1, code[i]);
+        value[i] = (int)(at - uscc_chars);
+        if (i < 17)
+            sum += value[i] * uscc_weights[i];
+    }
+    int check = (31 - sum % 31) % 31;
+    if (value[17] != check)
+        return err_set(e, ST_INVALID, NULL, "统一社会信用代码“%s”校验码错误：末位应为 %c", code,
+                       uscc_chars[check]);
+    return ST_OK;
+}
+
+/* ---------------------------------------------------------------- CSV rows */
+
+struct csv_rows {
+    char ***rows; /* rows[r][c], NUL-terminated strings */
+    size_t *widths;
+    size_t n, cap;
+    char **cur;
+    size_t cur_n, cur_cap;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct csv_rows *r = data;
+    if (r->cur_n == r->cur_cap) {
+        r->cur_cap = r->cur_cap ? r->cur_cap * 2 : 8;
+        r->cur = xrealloc(r->cur, r->cur_cap * sizeof *r->cur);
+    }
+    r->cur[r->cur_n++] = xstrndup(s ? s : "", s ? len : 0);
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    struct csv_rows *r = data;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->rows = xrealloc(r->rows, r->cap * sizeof *r->rows);
+        r->widths = xrealloc(r->widths, r->cap * sizeof *r->widths);
+    }
+    r->rows[r->n] = r->cur;
+    r->widths[r->n++] = r->cur_n;
+    r->cur = NULL;
+    r->cur_n = r->cur_cap = 0;
+}
+
+static void csv_rows_free(struct csv_rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t j = 0; j < r->widths[i]; j++)
+            free(r->rows[i][j]);
+        free(r->rows[i]);
+    }
+    for (size_t j = 0; j < r->cur_n; j++)
+        free(r->cur[j]);
+    free(r->cur);
+    free(r->rows);
+    free(r->widths);
+}
+
+static enum status read_csv(const char *text, size_t len, const char *source, struct csv_rows *r,
+                            struct err *e)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return err_set(e, ST_INTERNAL, NULL, "csv_init failed");
+    size_t done = csv_parse(&p, text, len, on_field, on_row, r);
+    int bad = done != len || csv_fini(&p, on_field, on_row, r) != 0;
+    csv_free(&p);
+    if (bad) {
+        size_t line = 1;
+        for (size_t i = 0; i < done && i < len; i++)
+            line += text[i] == '\n';
+        return err_set(e, ST_INVALID, source, "CSV 格式错误（第 %zu 行附近，引号不配对？）", line);
+    }
+    return ST_OK;
+}
+
+/* ---------------------------------------------------------------- import */
+
+enum csv_kind { CSV_ENTITIES, CSV_FACTS };
+
+/* Column names, Chinese and English, in the order the code reads them. */
+static const char *const entity_cols[][2] = {
+    {"统一社会信用代码", "uscc"}, {"名称", "name"},     {"类别", "kind"},
+    {"区内", "in_zone"},          {"行业", "industry"},
+};
+static const char *const fact_cols[][2] = {
+    {"统一社会信用代码", "uscc"}, {"事实", "fact"}, {"值", "value"},
+    {"来源", "source"},           {"日期", "date"},
+};
+
+static const char *const kinds[][2] = {
+    {"企业", "enterprise"}, {"机构", "institution"}, {"基金", "fund"}};
+static const char *const sources[][2] = {{"市场监管", "market"},
+                                         {"税务", "tax"},
+                                         {"技术合同登记", "contract-registry"},
+                                         {"自行申报", "self"}};
+
+/* The English code of v among pairs (Chinese label or code), or NULL. */
+static const char *pick(const char *const (*pairs)[2], size_t n, const char *v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v, pairs[i][0]) || !strcmp(v, pairs[i][1]))
+            return pairs[i][1];
+    return NULL;
+}
+
+static void row_error(struct entity_import_report *rep, const char *source, size_t row, size_t col,
+                      const char *col_name, const char *fmt, ...) HQD_PRINTF(6, 7);
+static void row_error(struct entity_import_report *rep, const char *source, size_t row, size_t col,
+                      const char *col_name, const char *fmt, ...)
+{
+    if (rep->n_errors++ >= ENTITY_IMPORT_ERRORS_MAX)
+        return;
+    char *out = rep->errors[rep->n_errors - 1];
+    int w = snprintf(out, sizeof rep->errors[0], "%s: row %zu, column %zu (%s): ", source, row, col,
+                     col_name);
+    if (w < 0 || (size_t)w >= sizeof rep->errors[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + w, sizeof rep->errors[0] - (size_t)w, fmt, ap);
+    va_end(ap);
+}
+
+static int valid_fact_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= 48 || !(s[0] >= 'a' && s[0] <= 'z'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static int parse_flag(const char *v, int *out)
+{
+    if (!strcmp(v, "是") || !strcmp(v, "1") || !strcmp(v, "true"))
+        *out = 1;
+    else if (!strcmp(v, "否") || !strcmp(v, "0") || !strcmp(v, "false"))
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+/* Checks one row; errors go to rep. */
+static void check_row(enum csv_kind k, char **f, size_t row, const char *source,
+                      struct entity_import_report *rep)
+{
+    const char *const(*cols)[2] = k == CSV_ENTITIES ? entity_cols : fact_cols;
+    struct err e = {0};
+    if (entity_uscc_check(f[0], &e) != ST_OK)
+        row_error(rep, source, row, 1, cols[0][0], "%s", e.msg);
+    if (k == CSV_ENTITIES) {
+        int flag;
+        if (!f[1][0] || strlen(f[1]) >= 160)
+            row_error(rep, source, row, 2, cols[1][0], "名称不能为空，也不能超过 159 字节");
+        if (!pick(kinds, 3, f[2]))
+            row_error(rep, source, row, 3, cols[2][0], "“%s”不是有效类别（企业、机构、基金）",
+                      f[2]);
+        if (!parse_flag(f[3], &flag))
+            row_error(rep, source, row, 4, cols[3][0], "“%s”应为 是 或 否", f[3]);
+        if (strlen(f[4]) >= 64)
+            row_error(rep, source, row, 5, cols[4][0], "行业名称过长");
+        return;
+    }
+    struct date d;
+    if (!valid_fact_name(f[1]))
+        row_error(rep, source, row, 2, cols[1][0],
+                  "“%s”不是有效的事实名（小写字母开头的 a-z、0-9、_，与规则包的输入名一致）", f[1]);
+    if (!f[2][0] || strlen(f[2]) >= 64)
+        row_error(rep, source, row, 3, cols[2][0], "值不能为空，也不能超过 63 字节");
+    if (!pick(sources, 4, f[3]))
+        row_error(rep, source, row, 4, cols[3][0],
+                  "“%s”不是有效来源（市场监管、税务、技术合同登记、自行申报）", f[3]);
+    if (!date_parse_iso(f[4], &d))
+        row_error(rep, source, row, 5, cols[4][0], "“%s”不是有效日期 YYYY-MM-DD", f[4]);
+}
+
+static enum status write_entity(struct store *s, char **f, const char *now, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "INSERT INTO entities (uscc, name, kind, in_zone, industry,"
+                                   " updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT (uscc) DO UPDATE"
+                                   " SET name = excluded.name, kind = excluded.kind,"
+                                   " in_zone = excluded.in_zone, industry = excluded.industry,"
+                                   " updated_at = excluded.updated_at",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    int flag = 0;
+    (void)parse_flag(f[3], &flag);
+    store_bind_text(q, 1, f[0]);
+    store_bind_text(q, 2, f[1]);
+    store_bind_text(q, 3, pick(kinds, 3, f[2]));
+    store_bind_int(q, 4, flag);
+    store_bind_text(q, 5, f[4]);
+    store_bind_text(q, 6, now);
+    return store_run(q, e);
+}
+
+/* A fact's entity must exist (in the store, or earlier in this file). */
+static enum status write_fact(struct store *s, char **f, const char *now, size_t row,
+                              const char *source, struct entity_import_report *rep, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "SELECT id FROM entities WHERE uscc = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, f[0]);
+    int found;
+    int64_t id = 0;
+    if ((st = store_step(q, &found, e)) == ST_OK && found)
+        id = store_col_int(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        return st;
+    if (!found) {
+        row_error(rep, source, row, 1, fact_cols[0][0],
+                  "没有统一社会信用代码为 %s 的主体（先导入主体）", f[0]);
+        return ST_OK;
+    }
+    if ((st = store_prepare(s,
+                            "INSERT INTO entity_facts (entity_id, name, value, source, as_of,"
+                            " recorded_at) VALUES (?,?,?,?,?,?)",
+                            &q, e)) != ST_OK)
+        return st;
+    store_bind_int(q, 1, id);
+    store_bind_text(q, 2, f[1]);
+    store_bind_text(q, 3, f[2]);
+    store_bind_text(q, 4, pick(sources, 4, f[3]));
+    store_bind_text(q, 5, f[4]);
+    store_bind_text(q, 6, now);
+    return store_run(q, e);
+}
+
+enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
+                              const char *source, struct entity_import_report *rep, struct err *e)
+{
+    memset(rep, 0, sizeof *rep);
+    char *text;
+    size_t tlen;
+    const char *enc;
+    enum status st = text_decode(data, len, source, CSV_MAX_BYTES, &text, &tlen, &enc, e);
+    if (st != ST_OK)
+        return st;
+    struct csv_rows r = {0};
+    if ((st = read_csv(text, tlen, source, &r, e)) != ST_OK)
+        goto out;
+    if (r.n == 0) {
+        st = err_set(e, ST_INVALID, source, "CSV 没有表头 (no header)");
+        goto out;
+    }
+    /* The header says what the file holds. */
+    enum csv_kind k;
+    const char *const(*cols)[2];
+    if (r.widths[0] >= 2 &&
+        (!strcmp(r.rows[0][1], fact_cols[1][0]) || !strcmp(r.rows[0][1], fact_cols[1][1]))) {
+        k = CSV_FACTS;
+        cols = fact_cols;
+    } else {
+        k = CSV_ENTITIES;
+        cols = entity_cols;
+    }
+    for (size_t c = 0; c < 5; c++) {
+        const char *h = c < r.widths[0] ? r.rows[0][c] : "";
+        if (strcmp(h, cols[c][0]) && strcmp(h, cols[c][1])) {
+            char where[160];
+            snprintf(where, sizeof where, "%s: row 1, column %zu", source, c + 1);
+            st = err_set(e, ST_INVALID, where,
+                         "表头第 %zu 列应为“%s”（或 %s），而不是“%s”；主体表头为 "
+                         "统一社会信用代码,名称,类别,区内,行业，事实表头为 "
+                         "统一社会信用代码,事实,值,来源,日期",
+                         c + 1, cols[c][0], cols[c][1], h);
+            goto out;
+        }
+    }
+    for (size_t i = 1; i < r.n; i++) {
+        if (r.widths[i] == 1 && !r.rows[i][0][0])
+            continue; /* a blank line */
+        rep->rows++;
+        if (r.widths[i] != 5) {
+            row_error(rep, source, i + 1, r.widths[i] < 5 ? r.widths[i] + 1 : 6, "-",
+                      "应有 5 列，这一行有 %zu 列", r.widths[i]);
+            continue;
+        }
+        check_row(k, r.rows[i], i + 1, source, rep);
+    }
+    if (rep->n_errors) {
+        st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",
+                     rep->n_errors);
+        goto out;
+    }
+    char now[32];
+    clock_now_iso(now, sizeof now);
+    if ((st = store_begin(s, e)) != ST_OK)
+        goto out;
+    for (size_t i = 1; i < r.n && st == ST_OK; i++) {
+        if (r.widths[i] != 5)
+            continue;
+        if (k == CSV_ENTITIES) {
+            st = write_entity(s, r.rows[i], now, e);
+            rep->entities++;
+        } else {
+            size_t before = rep->n_errors;
+            st = write_fact(s, r.rows[i], now, i + 1, source, rep, e);
+            rep->facts += rep->n_errors == before;
+        }
+    }
+    if (st == ST_OK && rep->n_errors)
+        st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",
+                     rep->n_errors);
+    if (st == ST_OK) {
+        char sha[HASH_HEX_LEN + 1], after[320];
+        hash_sha256_hex(data, len, sha);
+        snprintf(after, sizeof after, "{\"entities\":%zu,\"facts\":%zu,\"sha256\":\"%s\"}",
+                 rep->entities, rep->facts, sha);
+        st = audit_append(s, actor, k == CSV_ENTITIES ? "entity.import" : "fact.import", "file",
+                          source, NULL, after, e);
+    }
+    if (st != ST_OK)
+        store_rollback(s);
+    else
+        st = store_commit(s, e);
+    if (st != ST_OK) {
+        rep->entities = rep->facts = 0;
+    }
+out:
+    csv_rows_free(&r);
+    free(text);
+    return st;
+}
+
+/* ---------------------------------------------------------------- listing */
+
+void entities_free(struct entity *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].facts);
+    free(v);
+}
+
+enum status entity_list(struct store *s, struct entity **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT id, uscc, name, kind, in_zone, industry FROM entities"
+                                   " ORDER BY uscc",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    size_t cap = 0;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        struct entity *x = &(*out)[(*n)++];
+        memset(x, 0, sizeof *x);
+        x->id = store_col_int(q, 0);
+        snprintf(x->uscc, sizeof x->uscc, "%s", store_col_text(q, 1));
+        snprintf(x->name, sizeof x->name, "%s", store_col_text(q, 2));
+        snprintf(x->kind, sizeof x->kind, "%s", store_col_text(q, 3));
+        x->in_zone = (int)store_col_int(q, 4);
+        snprintf(x->industry, sizeof x->industry, "%s", store_col_text(q, 5));
+    }
+    store_finish(q);
+    if (st != ST_OK)
+        goto fail;
+    /* The newest value of each fact (latest date, then latest recorded), in the entities'
+     * order, so one forward walk pairs them. */
+    if ((st = store_prepare(s,
+                            "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
+                            " entity_facts f JOIN entities en ON en.id = f.entity_id"
+                            " WHERE f.id = (SELECT g.id FROM entity_facts g"
+                            " WHERE g.entity_id = f.entity_id AND g.name = f.name"
+                            " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
+                            " ORDER BY en.uscc, f.name",
+                            &q, e)) != ST_OK)
+        goto fail;
+    size_t at = 0;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t id = store_col_int(q, 0);
+        while (at < *n && (*out)[at].id != id)
+            at++;
+        if (at == *n) {
+            st = err_set(e, ST_INTERNAL, NULL, "entity facts out of order");
+            break;
+        }
+        struct entity *x = &(*out)[at];
+        if (x->n_facts == 0 || (x->n_facts >= 8 && (x->n_facts & (x->n_facts - 1)) == 0))
+            x->facts = xrealloc(x->facts, (x->n_facts ? x->n_facts * 2 : 8) * sizeof *x->facts);
+        struct entity_fact *f = &x->facts[x->n_facts++];
+        snprintf(f->name, sizeof f->name, "%s", store_col_text(q, 1));
+        snprintf(f->value, sizeof f->value, "%s", store_col_text(q, 2));
+        snprintf(f->source, sizeof f->source, "%s", store_col_text(q, 3));
+        snprintf(f->as_of, sizeof f->as_of, "%s", store_col_text(q, 4));
+    }
+    store_finish(q);
+    if (st == ST_OK)
+        return ST_OK;
+fail:
+    entities_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return st;
+}

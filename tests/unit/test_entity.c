@@ -1,0 +1,195 @@
+/* The entity registry: USCC check digits, all-or-nothing CSV imports with located row errors,
+ * GBK files from Excel, and the newest value of each fact. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "entity/entity.h"
+#include "store/store.h"
+#include "test_util.h"
+
+struct fx {
+    char dir[64];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hqd-test-ent-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char db[128];
+    snprintf(db, sizeof db, "%s/hqd.db", f->dir);
+    struct err e = {0};
+    if (store_open(db, &f->s, &e) != ST_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void uscc_check_digits(void **state)
+{
+    (void)state;
+    struct err e = {0};
+    /* 华为技术有限公司, a public registration. */
+    assert_int_equal(entity_uscc_check("914403001922038216", &e), ST_OK);
+    assert_int_equal(entity_uscc_check("91410700MA44XW1K27", &e), ST_OK);
+    assert_int_equal(entity_uscc_check("914403001922038217", &e), ST_INVALID);
+    assert_non_null(strstr(e.msg, "末位应为 6"));
+    assert_int_equal(entity_uscc_check("91440300192203821", &e), ST_INVALID);
+    assert_non_null(strstr(e.msg, "18 位"));
+    /* I, O, Z, S, V are not in the character set. */
+    assert_int_equal(entity_uscc_check("91440300I92203821X", &e), ST_INVALID);
+    assert_non_null(strstr(e.msg, "第 9 位"));
+    assert_int_equal(entity_uscc_check("914403001922038216 ", &e), ST_INVALID);
+}
+
+static enum status import(struct fx *f, const char *text, struct entity_import_report *rep,
+                          struct err *e)
+{
+    return entity_import_csv(f->s, "test", text, strlen(text), "t.csv", rep, e);
+}
+
+static size_t count(struct fx *f, const char *table)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    struct store_stmt *q;
+    struct err e = {0};
+    if (store_prepare(f->s, sql, &q, &e) != ST_OK)
+        fail_msg("%s", e.msg);
+    int row;
+    size_t n = 0;
+    if (store_step(q, &row, &e) == ST_OK && row)
+        n = (size_t)store_col_int(q, 0);
+    store_finish(q);
+    return n;
+}
+
+static void import_is_all_or_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    /* Three bad rows among good ones: each located, nothing written. */
+    const char *bad = "uscc,name,kind,in_zone,industry\n"
+                      "91410700MA44XW1K27,甲公司,企业,是,装备制造\n"
+                      "91410700MA44XW1K28,乙公司,企业,是,装备制造\n"
+                      "91410700MA9F123453,丙公司,工厂,是,生物医药\n"
+                      "52410700MA4KX0012C,丁中心,机构,也许,服务\n"
+                      "52410700MA4KX0012C,戊中心,机构\n";
+    assert_int_equal(import(f, bad, &rep, &e), ST_INVALID);
+    assert_int_equal(rep.n_errors, 4);
+    assert_non_null(strstr(rep.errors[0], "t.csv: row 3, column 1 (统一社会信用代码)"));
+    assert_non_null(strstr(rep.errors[0], "末位应为 7"));
+    assert_non_null(strstr(rep.errors[1], "row 4, column 3 (类别)"));
+    assert_non_null(strstr(rep.errors[2], "row 5, column 4 (区内)"));
+    assert_non_null(strstr(rep.errors[3], "row 6, column 4"));
+    assert_int_equal(count(f, "entities"), 0);
+    assert_int_equal(count(f, "audit_log"), 0);
+
+    /* A wrong header names the column it expected. */
+    assert_int_equal(import(f, "uscc,名字,kind,in_zone,industry\n", &rep, &e), ST_INVALID);
+    assert_string_equal(e.where, "t.csv: row 1, column 2");
+    /* Unbalanced quotes are a CSV error, not a half-import. */
+    assert_int_equal(
+        import(f, "uscc,name,kind,in_zone,industry\n\"91410700MA44XW1K27,x\n", &rep, &e),
+        ST_INVALID);
+    assert_non_null(strstr(e.msg, "CSV"));
+
+    /* Good rows, quoted fields with commas, a GBK file as Excel writes it. */
+    const char *good = "统一社会信用代码,名称,类别,区内,行业\r\n"
+                       "91410700MA44XW1K27,\"甲公司, 新乡\",企业,是,装备制造\r\n"
+                       "52410700MA4KX0012C,丁中心,机构,否,服务\r\n";
+    assert_int_equal(import(f, good, &rep, &e), ST_OK);
+    assert_int_equal(rep.entities, 2);
+    assert_int_equal(count(f, "audit_log"), 1);
+    /* 统一社会信用代码,名称,类别,区内,行业 / …,乙公司,企业,是,生物医药 in GBK. */
+    const char gbk[] = "\xcd\xb3\xd2\xbb\xc9\xe7\xbb\xe1\xd0\xc5\xd3\xc3\xb4\xfa\xc2\xeb,"
+                       "\xc3\xfb\xb3\xc6,\xc0\xe0\xb1\xf0,\xc7\xf8\xc4\xda,\xd0\xd0\xd2\xb5\n"
+                       "91410700MA9F123453,\xd2\xd2\xb9\xab\xcb\xbe,\xc6\xf3\xd2\xb5,\xca\xc7,"
+                       "\xc9\xfa\xce\xef\xd2\xbd\xd2\xa9\n";
+    assert_int_equal(import(f, gbk, &rep, &e), ST_OK);
+    assert_int_equal(count(f, "entities"), 3);
+
+    /* Facts: one for an unknown entity spoils the whole file. */
+    const char *facts_bad = "uscc,fact,value,source,date\n"
+                            "91410700MA44XW1K27,amount,100.00,技术合同登记,2020-07-01\n"
+                            "914403001922038216,amount,5.00,税务,2020-07-01\n";
+    assert_int_equal(import(f, facts_bad, &rep, &e), ST_INVALID);
+    assert_non_null(strstr(rep.errors[0], "row 3, column 1"));
+    assert_int_equal(count(f, "entity_facts"), 0);
+    const char *facts_bad2 = "uscc,fact,value,source,date\n"
+                             "91410700MA44XW1K27,Amount,100.00,微信,2020-13-01\n";
+    assert_int_equal(import(f, facts_bad2, &rep, &e), ST_INVALID);
+    assert_int_equal(rep.n_errors, 3);
+    assert_non_null(strstr(rep.errors[0], "column 2 (事实)"));
+    assert_non_null(strstr(rep.errors[1], "column 4 (来源)"));
+    assert_non_null(strstr(rep.errors[2], "column 5 (日期)"));
+}
+
+static void newest_fact_wins(void **state)
+{
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    assert_int_equal(import(f,
+                            "uscc,name,kind,in_zone,industry\n"
+                            "91410700MA44XW1K27,甲公司,企业,是,装备制造\n"
+                            "52410700MA4KX0012C,丁中心,机构,否,服务\n",
+                            &rep, &e),
+                     ST_OK);
+    assert_int_equal(import(f,
+                            "uscc,fact,value,source,date\n"
+                            "91410700MA44XW1K27,amount,200.00,技术合同登记,2020-08-01\n"
+                            "91410700MA44XW1K27,amount,100.00,技术合同登记,2020-07-01\n"
+                            "52410700MA4KX0012C,patents,3,自行申报,2020-09-01\n"
+                            "91410700MA44XW1K27,contract_registered,是,技术合同登记,2020-07-01\n",
+                            &rep, &e),
+                     ST_OK);
+    assert_int_equal(rep.facts, 4);
+    struct entity *v;
+    size_t n;
+    assert_int_equal(entity_list(f->s, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].uscc, "52410700MA4KX0012C");
+    assert_string_equal(v[0].kind, "institution");
+    assert_int_equal(v[0].n_facts, 1);
+    assert_string_equal(v[1].name, "甲公司");
+    assert_int_equal(v[1].n_facts, 2);
+    assert_string_equal(v[1].facts[0].name, "amount");
+    assert_string_equal(v[1].facts[0].value, "200.00");
+    assert_string_equal(v[1].facts[0].source, "contract-registry");
+    assert_string_equal(v[1].facts[1].name, "contract_registered");
+    entities_free(v, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(uscc_check_digits),
+        cmocka_unit_test_setup_teardown(import_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(newest_fact_wins, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
