@@ -11,3 +11,7 @@ echo "== hqd serve under load (goal on 2 cores: ≥ 20,000 list req/s, ≥ 2,000
 echo
 echo "== 通报 generation (goal < 1 s per bulletin including the xlsx)"
 "$dir/bench_bulletin"
+echo
+echo "== 惠企政策 matching, the seed's four money clauses (goal: ≥ 100,000,000 clause evaluations/s in memory)"
+"$dir/bench_policy" 100000
+"$dir/bench_policy" 1000000
