@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A scripted month of supervision over the seed plan, then April's 通报 checked number by number
-in all three formats.
+"""Three scripted months of supervision over the seed plan; April's and June's 通报 checked number
+by number in all three formats; the second quarter's 考核.
 
     bulletin_test.py HQD SOURCE_DIR
 
@@ -13,6 +13,7 @@ Scenario (plan signed 2020-03-31, monthly, April's reports due 2020-05-11):
               then an accountability event.
   2020-05-20  区人力资源部 reports its lead tasks late; the office approves task 1's closure.
   2020-05-21  the office generates, reviews and publishes April's bulletin.
+  2020-06-03, 07-03, 07-09  May and June reports (on time, missing, late); June's bulletin on 07-13.
 Expected numbers are derived here from the scenario and the declared rules, not read back.
 Prints "bulletin_test: N passed, M failed".
 """
@@ -255,6 +256,116 @@ check(st == 201 and j["report"]["late"], "a report arrives years later")
 for f in ("html", "xlsx", "docx"):
     st, _, a = req(srv, "GET", "/api/v1/bulletins/%d/export?format=%s" % (bid, f), token=off)
     check(st == 200 and a == files[f], "%s re-downloads byte-identical" % f)
+srv.stop()
+
+# ---------------------------------------------------------------- May and June
+# 2020-06-03 (May, on time): kj reports every open lead task at 30 %, jf all but the same two.
+# 2020-07-03 (June, on time): kj at 50 %, jf every task at 50 %. 2020-07-09 (June, late: due
+# 07-07): rl at 20 %. fw never reports. On 2020-07-13 the office publishes June's bulletin.
+history = {}  # task -> [(period, progress, late)]
+for tid in on_time | late_set:
+    history.setdefault(tid, []).append(("2020-04", 10, tid in late_set))
+history.setdefault(sorted(jf_skip)[0], []).append(("2020-04", 10, True))  # the 2026 report
+srv = Server("2020-06-03T02:00:00Z")
+tok = {n: login(srv, n) for n in ("kj", "jf")}
+for who, tids in (("kj", led_by("区科学技术局")), ("jf", [t for t in jf_tasks if t not in jf_skip])):
+    for tid in tids:
+        if tid in closed:
+            continue
+        st, j, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % tid, dict(REP, period="2020-05", progress=30), token=tok[who])
+        check(st == 201 and not j["report"]["late"], "%s reports %d for May" % (who, tid))
+        history.setdefault(tid, []).append(("2020-05", 30, False))
+st, j, _ = req(srv, "POST", "/api/v1/tasks/1/reports", dict(REP, period="2020-05"), token=tok["kj"])
+check(st == 409, "the closed task takes no May report")
+srv.stop()
+srv = Server("2020-07-03T02:00:00Z")
+tok = {n: login(srv, n) for n in ("kj", "jf")}
+june_on_time = set()
+for who, tids in (("kj", led_by("区科学技术局")), ("jf", jf_tasks)):
+    for tid in tids:
+        if tid in closed or tid in june_on_time:
+            continue
+        st, j, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % tid, dict(REP, period="2020-06", progress=50), token=tok[who])
+        check(st == 201 and not j["report"]["late"], "%s reports %d for June" % (who, tid))
+        history.setdefault(tid, []).append(("2020-06", 50, False))
+        june_on_time.add(tid)
+srv.stop()
+srv = Server("2020-07-09T02:00:00Z")
+rl = login(srv, "rl")
+june_late = set()
+for tid in led_by("区人力资源部"):
+    if tid in closed or tid in june_on_time:
+        continue
+    st, j, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % tid, dict(REP, period="2020-06", progress=20), token=rl)
+    check(st == 201 and j["report"]["late"], "rl reports %d for June, late" % tid)
+    history.setdefault(tid, []).append(("2020-06", 20, True))
+    june_late.add(tid)
+srv.stop()
+
+srv = Server("2020-07-13T02:00:00Z")
+off = login(srv, "office1")
+st, j, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&period=2020-06", token=off)
+JUNE = {t["id"]: t for t in j["tasks"]}
+# The light rule again, now with progress carried forward and 连续未报 (two missed periods red).
+j_due = {t for t in TASKS if t not in closed}
+j_late = j_due & june_late
+j_on_time = j_due & june_on_time
+j_missing = j_due - j_late - j_on_time
+j_red, j_yellow = set(), set()
+for tid in j_due:
+    t = JUNE[tid]
+    h = history.get(tid, [])
+    prog = h[-1][1] if h else 0
+    periods = {x[0] for x in h}
+    run = 0
+    for per in ("2020-06", "2020-05", "2020-04"):
+        if per in periods:
+            break
+        run += 1
+    behind = t["expected"] - prog
+    if t["start_on"] > "2020-06-30":
+        continue
+    if t["due_on"] < "2020-06-30" and prog < 100:
+        j_red.add(tid)
+    elif run >= 2 or behind > 30:
+        j_red.add(tid)
+    elif behind >= 10 or tid in j_late:
+        j_yellow.add(tid)
+j_green = set(TASKS) - j_red - j_yellow
+check(JUNE[red_task]["light"] == "red" and all(JUNE[t]["light"] == "red" for t in led_by("区服务业促进局") if t not in closed),
+      "fw's tasks, never reported, are red")
+st, j, _ = req(srv, "POST", "/api/v1/bulletins", {"plan_id": 1, "period": "2020-06"}, token=off)
+check(st == 201, "June draft generated")
+jbid = j["id"]
+st, j, _ = req(srv, "GET", "/api/v1/bulletins/%d" % jbid, token=off)
+c = j["content"]
+h = c["headline"]
+check(h["due"] == len(j_due) and h["on_time"] == len(j_on_time) and h["late"] == len(j_late)
+      and h["missing"] == len(j_missing), "June reports due/on time/late/missing: %s" % h)
+check(h["green"] == len(j_green) and h["yellow"] == len(j_yellow) and h["red"] == len(j_red),
+      "June lights %s != green %d yellow %d red %d" % (h, len(j_green), len(j_yellow), len(j_red)))
+j_sentence = "本期应报任务%d项，按时报送%d项，按时报送率%s%%。" % (len(j_due), len(j_on_time), pct(len(j_on_time), len(j_due)))
+check(c["sentences"][0] == j_sentence, "June sentence: %s != %s" % (c["sentences"][0], j_sentence))
+check({t["id"] for t in c["red_tasks"]} == j_red and {t["id"] for t in c["yellow_tasks"]} == j_yellow, "June red and yellow lists")
+for row in c["departments"]:
+    mine = [tid for tid in TASKS if row["dept"] in leads[tid]]
+    if not mine:
+        continue
+    exp_row = dict(led=len(mine), due=len([t for t in mine if t in j_due]),
+                   on_time=len([t for t in mine if t in j_on_time]), late=len([t for t in mine if t in j_late]),
+                   missing=len([t for t in mine if t in j_missing]), red=len([t for t in mine if t in j_red]),
+                   yellow=len([t for t in mine if t in j_yellow]))
+    for k, v in exp_row.items():
+        check(row[k] == v, "June %s %s: %s != %s" % (row["dept"], k, row[k], v))
+st, j, _ = req(srv, "POST", "/api/v1/bulletins/%d/publish" % jbid, token=off)
+check(st == 200 and j["bulletin"]["number"] == 2, "June published as 第2期")
+for f in ("html", "xlsx", "docx"):
+    st, _, a = req(srv, "GET", "/api/v1/bulletins/%d/export?format=%s" % (jbid, f), token=off)
+    text = a.decode("utf-8") if f == "html" else "".join(
+        zipfile.ZipFile(io.BytesIO(a)).read(n).decode() for n in
+        (("xl/sharedStrings.xml",) if f == "xlsx" else ("word/document.xml",)))
+    check(st == 200 and j_sentence in text and "第2期" in text if f != "xlsx" else j_sentence in text,
+          "June %s carries its sentence" % f)
 srv.stop()
 
 # ---------------------------------------------------------------- 考核 of the second quarter
