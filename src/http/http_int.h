@@ -40,6 +40,11 @@ struct http_req {
     char *extra_headers[4]; /* "Name: value" strings owned by the request */
     int n_extra;
     long long started_us;
+    /* Group commit: a batched write handed to the writer thread while its connection is
+     * suspended, so the HTTP threads keep serving others. */
+    const struct http_route *batch_route;
+    struct http_req *batch_next;
+    int batch_state; /* 0 none, 1 queued, 2 answered (atomic) */
 };
 
 typedef void (*http_handler)(struct http_req *r);

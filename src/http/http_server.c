@@ -40,31 +40,22 @@ static _Thread_local struct store *thread_store;
 
 /* ---------------------------------------------------------------- group commit */
 
-/* A write waiting for the writer thread. */
-struct job {
-    struct http_req *r;
-    const struct http_route *route;
-    int done;
-    struct job *next;
-};
-
 #define BATCH_MAX 64
 
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t work, done;
-    struct job *head, *tail;
+    pthread_cond_t work;
+    struct http_req *head, *tail;
     int stop;
     pthread_t thread;
     int running;
-} writer = {.lock = PTHREAD_MUTEX_INITIALIZER,
-            .work = PTHREAD_COND_INITIALIZER,
-            .done = PTHREAD_COND_INITIALIZER};
+} writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
 
 /* Runs queued writes in batches: one transaction per batch, each request's own transaction a
- * savepoint inside it, one commit (one fsync) for all; then answers them. A request whose own
- * work failed was rolled back to its savepoint and answers its error; if the batch commit
- * fails, every request in it answers 500 and nothing of it is stored. */
+ * savepoint inside it, one commit (one fsync) for all; then answers them by resuming their
+ * connections. A request whose own work failed was rolled back to its savepoint and answers its
+ * error; if the batch commit fails, every request in it answers 500 and nothing of it is
+ * stored. The queue is drained before the thread stops. */
 static void *writer_main(void *arg)
 {
     (void)arg;
@@ -78,54 +69,62 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&writer.lock);
             break;
         }
-        struct job *batch = writer.head, *last = batch;
+        struct http_req *batch = writer.head, *last = batch;
         int n = 1;
-        while (last->next && n < BATCH_MAX)
-            last = last->next, n++;
-        writer.head = last->next;
+        while (last->batch_next && n < BATCH_MAX)
+            last = last->batch_next, n++;
+        writer.head = last->batch_next;
         if (!writer.head)
             writer.tail = NULL;
-        last->next = NULL;
+        last->batch_next = NULL;
         pthread_mutex_unlock(&writer.lock);
 
         if (!ws && store_open(server.o->db, &ws, &e) != ST_OK)
             ws = NULL;
         enum status st = ws ? store_begin(ws, &e) : ST_DB;
-        for (struct job *j = batch; j; j = j->next) {
+        for (struct http_req *r = batch; r; r = r->batch_next) {
             if (st != ST_OK) {
-                http_reply_error(j->r, st, &e);
+                http_reply_error(r, st, &e);
                 continue;
             }
-            j->r->store = ws;
-            j->route->handler(j->r);
+            r->store = ws;
+            r->batch_route->handler(r);
         }
         if (st == ST_OK && (st = store_commit(ws, &e)) != ST_OK)
-            for (struct job *j = batch; j; j = j->next)
-                http_reply_error(j->r, st, &e);
-
-        pthread_mutex_lock(&writer.lock);
-        for (struct job *j = batch; j; j = j->next)
-            j->done = 1;
-        pthread_cond_broadcast(&writer.done);
-        pthread_mutex_unlock(&writer.lock);
+            for (struct http_req *r = batch; r; r = r->batch_next)
+                http_reply_error(r, st, &e);
+        /* Once resumed, a request may be answered and freed at once: read its link first. */
+        for (struct http_req *r = batch, *next; r; r = next) {
+            next = r->batch_next;
+            __atomic_store_n(&r->batch_state, 2, __ATOMIC_RELEASE);
+            MHD_resume_connection(r->conn);
+        }
     }
     store_close(ws);
     return NULL;
 }
 
-static void run_batched(struct http_req *r, const struct http_route *route)
+/* Hands r to the writer thread and suspends its connection. Returns 0 (run it here) when the
+ * writer is not running or is stopping. */
+static int enqueue_write(struct http_req *r, const struct http_route *route)
 {
-    struct job j = {r, route, 0, NULL};
     pthread_mutex_lock(&writer.lock);
+    if (!writer.running || writer.stop) {
+        pthread_mutex_unlock(&writer.lock);
+        return 0;
+    }
+    r->batch_route = route;
+    r->batch_next = NULL;
+    __atomic_store_n(&r->batch_state, 1, __ATOMIC_RELEASE);
+    MHD_suspend_connection(r->conn);
     if (writer.tail)
-        writer.tail->next = &j;
+        writer.tail->batch_next = r;
     else
-        writer.head = &j;
-    writer.tail = &j;
+        writer.head = r;
+    writer.tail = r;
     pthread_cond_signal(&writer.work);
-    while (!j.done)
-        pthread_cond_wait(&writer.done, &writer.lock);
     pthread_mutex_unlock(&writer.lock);
+    return 1;
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -406,7 +405,9 @@ static char *cache_key(struct http_req *r)
     return buf_detach(&b);
 }
 
-static void dispatch(struct http_req *r)
+/* Answers r into r->reply, or returns 1 when r went to the writer thread (its connection is
+ * suspended until the answer is ready). */
+static int dispatch(struct http_req *r)
 {
     struct err e = {0};
     const struct http_route *route = NULL;
@@ -422,23 +423,23 @@ static void dispatch(struct http_req *r)
         if (path_known) {
             http_reply_fail(r, 405, "method_not_allowed", NULL,
                             "不支持该请求方法 (method not allowed)");
-            return;
+            return 0;
         }
         if (strcmp(r->method, "GET") == 0 && http_static(r))
-            return;
+            return 0;
         http_reply_fail(r, 404, "not_found", NULL, "找不到该资源 (not found)");
-        return;
+        return 0;
     }
     if (r->body_too_large) {
         char msg[128];
         snprintf(msg, sizeof msg, "请求体超过 %zu 字节上限 (body too large)", server.o->max_body);
         http_reply_fail(r, 413, "too_large", "body", msg);
-        return;
+        return 0;
     }
     r->store = store_for_thread(&e);
     if (!r->store) {
         http_reply_error(r, ST_DB, &e);
-        return;
+        return 0;
     }
     r->cal = server.cal;
     const char *token = bearer(r);
@@ -451,17 +452,17 @@ static void dispatch(struct http_req *r)
             r->authed = 1;
         else if (st != ST_UNAUTHENTICATED) {
             http_reply_error(r, st, &e);
-            return;
+            return 0;
         }
     }
     if (!route->public_route) {
         if (!r->authed) {
             http_reply_fail(r, 401, "unauthenticated", NULL, "请先登录 (not signed in)");
-            return;
+            return 0;
         }
         if (!(route->roles & ROLE_BIT(r->user.role))) {
             http_reply_fail(r, 403, "forbidden", NULL, "当前账号无权执行此操作 (forbidden)");
-            return;
+            return 0;
         }
     }
     char *key = NULL;
@@ -477,18 +478,20 @@ static void dispatch(struct http_req *r)
             r->reply = body;
             r->reply_len = len;
             free(key);
-            return;
+            return 0;
         }
     }
-    if (route->batched && writer.running)
-        run_batched(r, route);
-    else
-        route->handler(r);
+    if (route->batched && enqueue_write(r, route)) {
+        free(key);
+        return 1;
+    }
+    route->handler(r);
     if (!r->reply)
         http_reply_fail(r, 500, "internal", NULL, "服务器内部错误 (no reply)");
     else if (key && r->status == 200 && r->n_extra == 0)
         http_cache_put(key, version, r->reply, r->reply_len);
     free(key);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- MHD callbacks */
@@ -542,6 +545,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct http_req *r = *con_cls;
+    if (r && __atomic_load_n(&r->batch_state, __ATOMIC_ACQUIRE) == 2) {
+        /* Resumed: the writer thread has answered. */
+        if (!r->reply)
+            http_reply_fail(r, 500, "internal", NULL, "服务器内部错误 (no reply)");
+        r->batch_state = 0;
+        return send_reply(conn, r);
+    }
+    if (r && __atomic_load_n(&r->batch_state, __ATOMIC_ACQUIRE) == 1)
+        return MHD_YES; /* still with the writer */
     if (!r) {
         r = xcalloc(1, sizeof *r);
         r->conn = conn;
@@ -587,8 +599,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         char msg[128];
         snprintf(msg, sizeof msg, "请求体超过 %zu 字节上限 (body too large)", server.o->max_body);
         http_reply_fail(r, 413, "too_large", "body", msg);
-    } else {
-        dispatch(r);
+    } else if (dispatch(r)) {
+        return MHD_YES;
     }
     return send_reply(conn, r);
 }
@@ -681,12 +693,12 @@ enum status http_serve(const struct http_options *o, struct err *e)
     writer.running = pthread_create(&writer.thread, NULL, writer_main, NULL) == 0;
 
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, on_request,
-        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        opts.threads, MHD_OPTION_CONNECTION_LIMIT, opts.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, opts.timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HEADER_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, opts.threads, MHD_OPTION_CONNECTION_LIMIT,
+        opts.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, opts.timeout_seconds,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!d) {
         stop_writer();
         calendar_free(cal);
@@ -703,8 +715,17 @@ enum status http_serve(const struct http_options *o, struct err *e)
     sigwait(&set, &sig);
     fprintf(stderr, "hqd: %s received, finishing requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_quiesce_daemon(d);
-    MHD_stop_daemon(d);
+    /* Answer the queued writes, then give their replies a moment to leave. */
     stop_writer();
+    for (int i = 0; i < 200; i++) {
+        const union MHD_DaemonInfo *ci =
+            MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!ci || ci->num_connections == 0)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
     close_thread_stores();
     calendar_free(cal);
     server.cal = NULL;

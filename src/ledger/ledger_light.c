@@ -95,21 +95,35 @@ int ledger_missing_run(const struct ledger_settings *st, const struct calendar *
     return run;
 }
 
-struct seen_set {
-    char (*keys)[16];
-    int n;
+/* Whether a task has a lead report for a period: one indexed lookup, however many versions. */
+struct report_probe {
+    struct store *s;
+    int64_t task_id;
+    enum status st;
+    struct err *e;
 };
 
-static int seen_has(void *ctx, const char *key)
+static int probe_has(void *ctx, const char *key)
 {
-    const struct seen_set *s = ctx;
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->keys[i], key) == 0)
-            return 1;
-    return 0;
+    struct report_probe *p = ctx;
+    if (p->st != ST_OK)
+        return 1;
+    struct store_stmt *q;
+    if ((p->st = store_prepare(p->s,
+                               "SELECT 1 FROM reports WHERE task_id = ? AND role = 'lead'"
+                               " AND period = ? LIMIT 1",
+                               &q, p->e)) != ST_OK)
+        return 1;
+    store_bind_int(q, 1, p->task_id);
+    store_bind_text(q, 2, key);
+    int row = 0;
+    p->st = store_step(q, &row, p->e);
+    store_finish(q);
+    return row;
 }
 
-/* Facts of one task for period p, read from the store. */
+/* Facts of one task for period p, read from the store with indexed lookups only, so a task
+ * amended thousands of times costs what a task reported once does. */
 static enum status read_facts(struct store *s, const struct calendar *cal,
                               const struct ledger_settings *st, int64_t task_id,
                               const struct ledger_period *p, struct light_facts *f, struct err *e)
@@ -121,31 +135,28 @@ static enum status read_facts(struct store *s, const struct calendar *cal,
         ledger_task_window(s, st, task_id, &f->start, &f->due, &f->closed, src, sizeof src, e);
     if (rc != ST_OK)
         return rc;
+    /* The newest version of the newest period up to p carries the progress forward; its late
+     * flag counts when it is p's (a late report cannot be amended, so it is the only one). */
     struct store_stmt *q;
     if ((rc = store_prepare(s,
                             "SELECT period, progress, late FROM reports WHERE task_id = ?"
-                            " AND role = 'lead' AND period <= ? ORDER BY period, version",
+                            " AND role = 'lead' AND period <= ? ORDER BY period DESC,"
+                            " version DESC LIMIT 1",
                             &q, e)) != ST_OK)
         return rc;
     store_bind_int(q, 1, task_id);
     store_bind_text(q, 2, p->key);
-    /* Periods with a report, most recent last; a task has few. */
-    char seen[64][16];
-    int nseen = 0, row;
-    while ((rc = store_step(q, &row, e)) == ST_OK && row) {
-        const char *per = store_col_text(q, 0);
+    int row;
+    if ((rc = store_step(q, &row, e)) == ST_OK && row) {
         f->progress = (int)store_col_int(q, 1);
-        if (strcmp(per, p->key) == 0 && store_col_int(q, 2))
-            f->late = 1;
-        if (nseen < 64 && (nseen == 0 || strcmp(seen[nseen - 1], per) != 0))
-            snprintf(seen[nseen++], sizeof seen[0], "%s", per);
+        f->late = strcmp(store_col_text(q, 0), p->key) == 0 && store_col_int(q, 2);
     }
     store_finish(q);
     if (rc != ST_OK)
         return rc;
-    struct seen_set set = {seen, nseen};
-    f->missing_run = ledger_missing_run(st, cal, clock_today(), p, f->start, seen_has, &set);
-    return ST_OK;
+    struct report_probe probe = {s, task_id, ST_OK, e};
+    f->missing_run = ledger_missing_run(st, cal, clock_today(), p, f->start, probe_has, &probe);
+    return probe.st;
 }
 
 static enum status stored_light(struct store *s, int64_t task_id, const char *period,
