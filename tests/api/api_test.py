@@ -373,6 +373,73 @@ st, j, _, _ = req(srv, "PATCH", "/api/v1/tasks/1", token=tok["kj"])
 check(st == 405, "wrong method -> 405")
 st, _, payload, resp = req(srv, "GET", "/")
 check(st == 200 and b"app.js" in payload and resp.getheader("Content-Security-Policy"), "web UI at /")
+
+# ---------------------------------------------------------------- group commit under load
+# 32 clients write at once: good reports to eight tasks and refused ones mixed in. Every good
+# one is stored as the next version of its task, every refused one changes nothing.
+import threading
+from concurrent.futures import ThreadPoolExecutor
+kj_tok = tok["kj"]
+load_tasks = list(range(7, 15))
+
+
+def versions(task):
+    st, j, _, _ = req(srv, "GET", "/api/v1/tasks/%d/reports" % task, token=tok["office1"])
+    return sorted(r["version"] for r in j["reports"] if r["period"] == "2020-04" and r["role"] == "lead")
+
+
+before = {t: versions(t) for t in load_tasks}
+
+
+def one(i):
+    task = load_tasks[i % len(load_tasks)]
+    bad = i % 9 == 0
+    body = dict(rep, progress=101 if bad else i % 100)
+    st, j, _, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % task, body, token=kj_tok)
+    return bad, st
+
+
+with ThreadPoolExecutor(max_workers=32) as pool:
+    results = list(pool.map(one, range(400)))
+check(all(st == 201 for bad, st in results if not bad), "every good concurrent write is stored: %s"
+      % sorted({st for bad, st in results if not bad}))
+check(all(st == 400 for bad, st in results if bad), "every refused one answers 400: %s"
+      % sorted({st for bad, st in results if bad}))
+good_per_task = {t: sum(1 for i in range(400) if i % 9 and load_tasks[i % len(load_tasks)] == t) for t in load_tasks}
+after = {t: versions(t) for t in load_tasks}
+check(all(after[t] == list(range(1, len(before[t]) + good_per_task[t] + 1)) for t in load_tasks),
+      "versions are gapless and one per stored write")
+
+# SIGTERM while 16 clients write: every acknowledged write is stored, and the server exits 0.
+acked = []
+stop_flag = threading.Event()
+
+
+def hammer(k):
+    n = 0
+    while not stop_flag.is_set():
+        try:
+            st, j, _, _ = req(srv, "POST", "/api/v1/tasks/%d/reports" % load_tasks[k % 8], rep, token=kj_tok)
+        except OSError:
+            break
+        if st == 201:
+            n += 1
+    acked.append(n)
+
+
+before = {t: len(versions(t)) for t in load_tasks}
+workers = [threading.Thread(target=hammer, args=(k,)) for k in range(16)]
+for w in workers:
+    w.start()
+time.sleep(0.5)
+rc = srv.stop()
+stop_flag.set()
+for w in workers:
+    w.join()
+check(rc == 0, "SIGTERM stops the server cleanly under load")
+srv = Server("2020-05-06T02:00:00Z")
+stored = sum(len(versions(t)) - before[t] for t in load_tasks)
+check(sum(acked) > 0 and stored >= sum(acked), "no acknowledged write is lost: %d acked, %d stored" % (sum(acked), stored))
 check(srv.stop() == 0, "SIGTERM stops the server cleanly")
 
 # ---------------------------------------------------------------- after the deadline
