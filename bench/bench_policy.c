@@ -70,7 +70,7 @@ static void generate(struct row *rows, long n)
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
+    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
     if (n <= 0) {
         fprintf(stderr, "usage: bench_policy [N]\n");
         return 2;
