@@ -10,15 +10,6 @@
 
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-static void put_field(struct hash_sha256 *h, const char *v)
-{
-    char len[32];
-    int n = v ? snprintf(len, sizeof len, "%zu:", strlen(v)) : snprintf(len, sizeof len, "-:");
-    hash_sha256_update(h, len, (size_t)n);
-    if (v)
-        hash_sha256_update(h, v, strlen(v));
-}
-
 /* The hash of one row, given its fields and the previous hash. */
 static void row_hash(const char *prev, int64_t id, const char *at, const char *actor,
                      const char *action, const char *entity, const char *entity_id,
@@ -28,15 +19,15 @@ static void row_hash(const char *prev, int64_t id, const char *at, const char *a
     char ids[32];
     snprintf(ids, sizeof ids, "%" PRId64, id);
     hash_sha256_init(&h);
-    put_field(&h, prev);
-    put_field(&h, ids);
-    put_field(&h, at);
-    put_field(&h, actor);
-    put_field(&h, action);
-    put_field(&h, entity);
-    put_field(&h, entity_id);
-    put_field(&h, before);
-    put_field(&h, after);
+    hash_sha256_field(&h, prev);
+    hash_sha256_field(&h, ids);
+    hash_sha256_field(&h, at);
+    hash_sha256_field(&h, actor);
+    hash_sha256_field(&h, action);
+    hash_sha256_field(&h, entity);
+    hash_sha256_field(&h, entity_id);
+    hash_sha256_field(&h, before);
+    hash_sha256_field(&h, after);
     hash_sha256_final_hex(&h, out);
 }
 

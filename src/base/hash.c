@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct hash_sha256 *)0)->state),
                "hash_sha256 state too small");
@@ -38,4 +39,13 @@ void hash_sha256_final_hex(struct hash_sha256 *h, char out[HASH_HEX_LEN + 1])
     unsigned char d[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, d);
     to_hex(d, out);
+}
+
+void hash_sha256_field(struct hash_sha256 *h, const char *v)
+{
+    char len[32];
+    int n = v ? snprintf(len, sizeof len, "%zu:", strlen(v)) : snprintf(len, sizeof len, "-:");
+    hash_sha256_update(h, len, (size_t)n);
+    if (v)
+        hash_sha256_update(h, v, strlen(v));
 }

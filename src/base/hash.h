@@ -16,5 +16,8 @@ struct hash_sha256 {
 void hash_sha256_init(struct hash_sha256 *h);
 void hash_sha256_update(struct hash_sha256 *h, const void *data, size_t len);
 void hash_sha256_final_hex(struct hash_sha256 *h, char out[HASH_HEX_LEN + 1]);
+/* Adds one field unambiguously: its length, a colon, its bytes ("-:" for NULL), so that no two
+ * different field lists hash alike. Used by the hash chains (audit log, payout ledger). */
+void hash_sha256_field(struct hash_sha256 *h, const char *v);
 
 #endif
