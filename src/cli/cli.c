@@ -26,6 +26,7 @@
 #include "assess/assess.h"
 #include "bulletin/bulletin.h"
 #include "ledger/ledger.h"
+#include "award/award.h"
 #include "entity/entity.h"
 #include "export/export.h"
 #include "policy/policy.h"
@@ -1109,43 +1110,55 @@ static int cmd_policy_check(const struct cli_args *a)
     return 0;
 }
 
+/* The name=value inputs among a's positional arguments from index first, plus the date --on
+ * (default today). year_awarded (may be NULL) takes "year_awarded=" out of them. */
+struct cli_inputs {
+    struct policy_input in[CLI_MAX_ARGS];
+    char names[CLI_MAX_ARGS][64];
+    size_t n;
+    struct date on;
+    int64_t year_awarded;
+};
+
+static enum status read_inputs(const struct cli_args *a, int first, int allow_year,
+                               struct cli_inputs *x, struct err *e)
+{
+    x->n = 0;
+    x->year_awarded = 0;
+    x->on = clock_today();
+    if (a->on && !date_parse_iso(a->on, &x->on))
+        return err_set(e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
+    for (int i = first; i < a->n_pos; i++) {
+        const char *eq = strchr(a->pos[i], '=');
+        size_t nl = eq ? (size_t)(eq - a->pos[i]) : 0;
+        if (!eq || nl == 0 || nl >= sizeof x->names[0])
+            return err_set(e, ST_INVALID, a->pos[i],
+                           "输入应写成 name=value，例如 amount=8650000.00");
+        if (allow_year && nl == 12 && !strncmp(a->pos[i], "year_awarded", nl)) {
+            if (money_parse_fen(eq + 1, strlen(eq + 1), 1, &x->year_awarded) != ST_OK)
+                return err_set(e, ST_INVALID, "year_awarded", "“%s”不是有效的金额（元）", eq + 1);
+            continue;
+        }
+        snprintf(x->names[x->n], sizeof x->names[0], "%.*s", (int)nl, a->pos[i]);
+        x->in[x->n].name = x->names[x->n];
+        x->in[x->n].value = eq + 1;
+        x->n++;
+    }
+    return ST_OK;
+}
+
 static int cmd_policy_calc(const struct cli_args *a)
 {
     struct err e = {0};
-    struct policy_input in[CLI_MAX_ARGS];
-    char names[CLI_MAX_ARGS][64];
-    size_t n = 0;
-    int64_t year_awarded = 0;
-    struct date on = clock_today();
-    if (a->on && !date_parse_iso(a->on, &on)) {
-        err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
+    struct cli_inputs x;
+    if (read_inputs(a, 1, 1, &x, &e) != ST_OK)
         return report(ST_INVALID, &e);
-    }
-    for (int i = 1; i < a->n_pos; i++) {
-        const char *eq = strchr(a->pos[i], '=');
-        size_t nl = eq ? (size_t)(eq - a->pos[i]) : 0;
-        if (!eq || nl == 0 || nl >= sizeof names[0]) {
-            err_set(&e, ST_INVALID, a->pos[i], "输入应写成 name=value，例如 amount=8650000.00");
-            return report(ST_INVALID, &e);
-        }
-        if (nl == 12 && !strncmp(a->pos[i], "year_awarded", nl)) {
-            if (money_parse_fen(eq + 1, strlen(eq + 1), 1, &year_awarded) != ST_OK) {
-                err_set(&e, ST_INVALID, "year_awarded", "“%s”不是有效的金额（元）", eq + 1);
-                return report(ST_INVALID, &e);
-            }
-            continue;
-        }
-        snprintf(names[n], sizeof names[n], "%.*s", (int)nl, a->pos[i]);
-        in[n].name = names[n];
-        in[n].value = eq + 1;
-        n++;
-    }
     struct policy_pack *p;
     enum status st = load_pack(a->pack, &p, &e);
     if (st != ST_OK)
         return report(st, &e);
     struct policy_result r;
-    st = policy_calc(p, a->pos[0], in, n, on, year_awarded, &r, &e);
+    st = policy_calc(p, a->pos[0], x.in, x.n, x.on, x.year_awarded, &r, &e);
     if (st != ST_OK) {
         policy_pack_free(p);
         return report(st, &e);
@@ -1367,6 +1380,140 @@ static int cmd_policy_match(const struct cli_args *a)
     return st == ST_OK ? 0 : report(st, &e);
 }
 
+/* ---------------------------------------------------------------- applications, ledger */
+
+static int cmd_policy_load(const struct cli_args *a)
+{
+    struct err e = {0};
+    char *data;
+    size_t len;
+    enum status st = read_file(a->pos[0], &data, &len, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    int64_t id = 0;
+    if ((st = store_open(a->db, &s, &e)) == ST_OK) {
+        const char *base = strrchr(a->pos[0], '/');
+        st = award_pack_store(s, actor(), data, len, base ? base + 1 : a->pos[0], &id, &e);
+        store_close(s);
+    }
+    free(data);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("规则包已存入，编号 %" PRId64 "；此后的申请按它计算。\n", id);
+    return 0;
+}
+
+static void print_outcome(const struct award_outcome *o, int json)
+{
+    char buf[32];
+    if (json) {
+        json_t *j = json_pack("{s:I, s:I, s:b, s:I, s:o, s:s}", "id", (json_int_t)o->id,
+                              "payout_id", (json_int_t)o->payout_id, "eligible", o->eligible,
+                              "amount_fen", (json_int_t)o->amount_fen, "capped_by",
+                              o->capped_by ? json_string(o->capped_by) : json_null(), "explanation",
+                              o->explanation);
+        print_json(j);
+        json_decref(j);
+        return;
+    }
+    printf("申请 %" PRId64 "：%s %s元%s\n%s\n", o->id, o->eligible ? "应享受" : "不符合条件，金额",
+           money_format(o->amount_fen, buf, sizeof buf), o->payout_id ? "（已记入兑付账本）" : "",
+           o->explanation);
+}
+
+static int cmd_award_apply(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct cli_inputs x;
+    if (read_inputs(a, 2, 0, &x, &e) != ST_OK)
+        return report(ST_INVALID, &e);
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct award_outcome o;
+    st = award_apply(s, actor(), a->pos[0], a->pos[1], x.in, x.n, x.on, &o, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    print_outcome(&o, a->json);
+    return 0;
+}
+
+static int award_decision(const struct cli_args *a, int approve)
+{
+    struct err e = {0};
+    int64_t id;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct award_outcome o;
+    st = award_decide(s, actor(), id, approve, a->n_pos > 1 ? a->pos[1] : NULL, &o, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (approve)
+        print_outcome(&o, a->json);
+    else
+        printf("申请 %" PRId64 " 已驳回。\n", id);
+    return 0;
+}
+
+static int cmd_award_approve(const struct cli_args *a)
+{
+    return award_decision(a, 1);
+}
+
+static int cmd_award_reject(const struct cli_args *a)
+{
+    return award_decision(a, 0);
+}
+
+static int cmd_award_reverse(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id, rid = 0;
+    enum status st = parse_id(a->pos[0], "PAYOUT", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    st = award_reverse(s, actor(), id, a->pos[1], &rid, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已追回兑付 %" PRId64 "，追回记录编号 %" PRId64 "。\n", id, rid);
+    return 0;
+}
+
+static int cmd_ledger_verify(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct award_verify v;
+    st = award_ledger_verify(s, &v, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    char buf[32];
+    if (v.bad_line) {
+        printf("兑付账本第 %" PRId64 " 行有问题：%s（此前 %zu 行校验通过）\n", v.bad_line,
+               v.problem, v.lines);
+        return 1;
+    }
+    printf("兑付账本完好：共 %zu 行，逐行重算与哈希链校验通过，合计 %s元。\n", v.lines,
+           money_format(v.total_fen, buf, sizeof buf));
+    return 0;
+}
+
 /* ---------------------------------------------------------------- table, help */
 
 static int cmd_help(const struct cli_args *a);
@@ -1429,6 +1576,19 @@ static const struct cli_cmd commands[] = {
     {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out",
      "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx]",
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
+    {"policy", "load", cmd_policy_load, 1, 1, "--db", "hqd policy load PACK",
+     "检查并存入规则包（按 SHA-256 识别）；此后的申请按最新存入的规则包计算"},
+    {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",
+     "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
+     "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
+    {"award", "approve", cmd_award_approve, 1, 1, "--db --json", "hqd award approve ID",
+     "批准申请：在同一事务中按账本重算并记入兑付账本"},
+    {"award", "reject", cmd_award_reject, 2, 2, "--db", "hqd award reject ID REASON",
+     "驳回申请（须写明理由）"},
+    {"award", "reverse", cmd_award_reverse, 2, 2, "--db", "hqd award reverse PAYOUT REASON",
+     "追回一笔兑付：在账本中追加一条负数记录"},
+    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db", "hqd ledger verify",
+     "逐行重算兑付账本并校验哈希链、年度上限与追回记录"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
      "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},
     {"entity", "list", cmd_entity_list, 0, 0, "--db --json", "hqd entity list [--json]",

@@ -707,6 +707,14 @@ enum status policy_pack_load(const char *text, size_t len, const char *source,
     return ST_OK;
 }
 
+void policy_example_text(const char **text, size_t *len)
+{
+    const struct embedded_file *f =
+        embed_find(hqd_data_files, hqd_data_files_count, "policy/plan-2020-28.pack");
+    *text = f ? (const char *)f->data : "";
+    *len = f ? f->len : 0;
+}
+
 enum status policy_pack_example(struct policy_pack **out, struct err *e)
 {
     const struct embedded_file *f =
@@ -1000,6 +1008,14 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
 }
 
 /* ---------------------------------------------------------------- matching */
+
+int policy_clause_index(const struct policy_pack *p, const char *id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->clauses[i].id, id))
+            return (int)i;
+    return -1;
+}
 
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind)
 {

@@ -20,8 +20,9 @@ enum policy_rounding { POLICY_ROUND_FEN, POLICY_ROUND_YUAN };
 /* Parses and checks a pack. source names it in error locations ("x.pack: line 3, column 7"). */
 enum status policy_pack_load(const char *text, size_t len, const char *source,
                              struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
-/* The example pack shipped in the binary (data/policy/plan-2020-28.pack). */
+/* The example pack shipped in the binary (data/policy/plan-2020-28.pack), and its text. */
 enum status policy_pack_example(struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
+void policy_example_text(const char **text, size_t *len);
 void policy_pack_free(struct policy_pack *p);
 
 const char *policy_pack_title(const struct policy_pack *p);
@@ -68,6 +69,8 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
                         int64_t year_awarded_fen, struct policy_result *out,
                         struct err *e) HQD_MUST_CHECK;
 
+/* The index of the clause with this id, or -1. */
+int policy_clause_index(const struct policy_pack *p, const char *id);
 /* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);
 

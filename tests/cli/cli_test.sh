@@ -171,6 +171,22 @@ unzip -p "$tmp/match.xlsx" xl/sharedStrings.xml >"$tmp/match-strings.xml" 2>/dev
 contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.00元" "the workbook carries the explanation"
 expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
 
+# Applications and the payout ledger (the entities imported above).
+expect_rc 0 "award apply" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=14 institution_registered=是 --json --db "$db"
+[[ $(json "$tmp/out" "d['amount_fen']") == 14000000 ]] && ok || bad "14 patents earn 140,000.00"
+expect_rc 0 "award approve" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" award approve 1 --json --db "$db"
+[[ $(json "$tmp/out" "d['payout_id']") == 1 ]] && ok || bad "the approval is ledger line 1"
+expect_rc 0 "award apply again" -- env HQD_NOW=2020-10-02T00:00:00Z "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=14 institution_registered=是 --json --db "$db"
+[[ $(json "$tmp/out" "d['amount_fen'], d['capped_by']") == "6000000 entity-year" ]] && ok || bad "the yearly cap leaves 60,000.00"
+expect_rc 2 "award apply wrong kind" -- "$hqd" award apply 91410700MA44XW1K27 ip-transfer patents=1 --db "$db"
+expect_rc 2 "award reject without reason" -- "$hqd" award reject 2 "" --db "$db"
+expect_rc 0 "ledger verify" -- "$hqd" ledger verify --db "$db"
+contains "$tmp/out" "共 1 行" "one ledger line"
+sqlite3 "$db" "UPDATE payouts SET amount_fen = 1 WHERE id = 1"
+expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
+contains "$tmp/out" "第 1 行" "the tampered line is named"
+sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
+
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"
 missing=$(python3 - "$tmp/routes.json" "$src/docs/api.md" <<'PY'

@@ -1,0 +1,60 @@
+/* award: 惠企政策 applications and the payout ledger. An application is computed by a stored,
+ * hash-identified rule pack; the office's approval recomputes it inside the write transaction
+ * against what the entity has already received under the clause that year, and appends a line
+ * to an append-only, hash-chained ledger. Reversals (追回) are new, negative lines. The verifier
+ * replays every line from its inputs and pack and checks the chain and the caps. */
+#ifndef HQD_AWARD_H
+#define HQD_AWARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/date.h"
+#include "base/err.h"
+
+struct store;
+struct policy_input;
+
+/* Stores a pack's text (checked first; the same text twice is one row). *id is its row. */
+enum status award_pack_store(struct store *s, const char *actor, const char *text, size_t len,
+                             const char *source, int64_t *id, struct err *e) HQD_MUST_CHECK;
+
+struct award_outcome {
+    int64_t id;        /* the application */
+    int64_t payout_id; /* the ledger line written by an approval; 0 if none */
+    int eligible;
+    int64_t amount_fen;
+    const char *capped_by; /* static or NULL */
+    char explanation[2048];
+};
+
+/* Files an application of the entity with this USCC for clause, computed by the newest stored
+ * pack (the example pack is stored first if there is none) on date on. ST_NOT_FOUND for an
+ * unknown entity or clause; ST_UNPROCESSABLE if the clause is not for this kind of applicant. */
+enum status award_apply(struct store *s, const char *actor, const char *uscc, const char *clause,
+                        const struct policy_input *in, size_t n, struct date on,
+                        struct award_outcome *out, struct err *e) HQD_MUST_CHECK;
+
+/* Approves (writes a ledger line for the recomputed amount, if above 0) or rejects (note
+ * required) a submitted application, in one transaction. ST_CONFLICT if already decided. */
+enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,
+                         const char *note, struct award_outcome *out, struct err *e) HQD_MUST_CHECK;
+
+/* Appends the reversal (追回) of ledger line payout_id. ST_CONFLICT if it is a reversal itself
+ * or was already reversed. */
+enum status award_reverse(struct store *s, const char *actor, int64_t payout_id, const char *note,
+                          int64_t *id, struct err *e) HQD_MUST_CHECK;
+
+struct award_verify {
+    size_t lines;
+    int64_t total_fen;
+    int64_t bad_line; /* 0 if the ledger is sound */
+    char problem[400];
+};
+
+/* Replays the ledger: the hash chain, every award recomputed from its stored inputs and pack
+ * with the running yearly total, every reversal matching one award once. */
+enum status award_ledger_verify(struct store *s, struct award_verify *out,
+                                struct err *e) HQD_MUST_CHECK;
+
+#endif
