@@ -110,6 +110,27 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
     return st;
 }
 
+enum status award_pack_current(struct store *s, struct policy_pack **p, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st =
+        store_prepare(s, "SELECT text FROM policy_packs ORDER BY id DESC LIMIT 1", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    char *text = NULL;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        text = store_col_dup(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        return st;
+    if (!text)
+        return policy_pack_example(p, e);
+    st = policy_pack_load(text, strlen(text), "stored pack", p, e);
+    free(text);
+    return st;
+}
+
 /* ---------------------------------------------------------------- helpers */
 
 /* What the entity has received under clause in year, reversals included. */

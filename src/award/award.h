@@ -19,6 +19,12 @@ struct policy_input;
 enum status award_pack_store(struct store *s, const char *actor, const char *text, size_t len,
                              const char *source, int64_t *id, struct err *e) HQD_MUST_CHECK;
 
+/* The pack applications are computed by now: the newest stored, else the example (nothing is
+ * written). *p: policy_pack_free. */
+struct policy_pack;
+enum status award_pack_current(struct store *s, struct policy_pack **p,
+                               struct err *e) HQD_MUST_CHECK;
+
 struct award_outcome {
     int64_t id;        /* the application */
     int64_t payout_id; /* the ledger line written by an approval; 0 if none */

@@ -1107,6 +1107,13 @@ void h_bulletin(struct http_req *r);
 void h_bulletin_publish(struct http_req *r);
 void h_bulletin_export(struct http_req *r);
 
+/* http_award.c */
+void h_policy_calc(struct http_req *r);
+void h_application_submit(struct http_req *r);
+void h_application_approve(struct http_req *r);
+void h_application_reject(struct http_req *r);
+void h_ledger_verify(struct http_req *r);
+
 /* http_assess.c */
 void h_assess_rules(struct http_req *r);
 void h_assess_rules_add(struct http_req *r);
@@ -1203,6 +1210,18 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/assessments/{id}", h_assessment, ALL, 0, "考核结果与每个部门的得分明细", 0, 0},
     {"POST", "/api/v1/assessments/{id}/publish", h_assess_publish, OFFICE, 0, "发布并冻结考核结果",
      0, 0},
+    {"POST", "/api/v1/policy/calc", h_policy_calc, ALL, 0,
+     "惠企政策试算（不保存）：{clause, inputs: {name: value}, on}；金额写成字符串，如 "
+     "\"8650000.00\"",
+     0, 0},
+    {"POST", "/api/v1/applications", h_application_submit, OFFICE, 0,
+     "受理申请：{uscc, clause, inputs, on}，按规则包计算并计入本年度已兑付额", 0, 0},
+    {"POST", "/api/v1/applications/{id}/approve", h_application_approve, OFFICE, 0,
+     "批准申请：事务内按账本重算并记入兑付账本", 0, 0},
+    {"POST", "/api/v1/applications/{id}/reject", h_application_reject, OFFICE, 0,
+     "驳回申请：{note}", 0, 0},
+    {"GET", "/api/v1/ledger/verify", h_ledger_verify, ADMIN | OFFICE, 0,
+     "逐行重算兑付账本并校验哈希链", 0, 0},
     {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0, 0},
 };
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

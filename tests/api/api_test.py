@@ -374,6 +374,36 @@ check(st == 405, "wrong method -> 405")
 st, _, payload, resp = req(srv, "GET", "/")
 check(st == 200 and b"app.js" in payload and resp.getheader("Content-Security-Policy"), "web UI at /")
 
+# ---------------------------------------------------------------- 惠企政策 over the API
+check(run("entity", "import", os.path.join(SRC, "examples", "entities.csv")).returncode == 0, "entities imported")
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-contract", "inputs":
+                  {"amount": "10000000.01", "contract_registered": True}}, token=tok["kj"])
+check(st == 200 and j["amount_fen"] == 10000000 and j["eligible"] and "新开〔2020〕28号" in j["explanation"],
+      "a clerk's trial computation: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-contract", "inputs": {"amount": 1.5}}, token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "amount", "a JSON float amount is refused, naming it")
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "nope", "inputs": {}}, token=tok["kj"])
+check(st == 404, "unknown clause -> 404")
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "innovation-voucher", "inputs": {"cost": "10", "tech_sme": True}}, token=tok["kj"])
+check(st == 422 and j["error"]["field"] == "voucher_share", "an unset parameter -> 422 naming it")
+app = {"uscc": "52410700MA4KX0012C", "clause": "ip-transfer", "on": "2020-09-01",
+       "inputs": {"patents": 14, "institution_registered": "是"}}
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", app, token=tok["office1"])
+check(st == 201 and j["amount_fen"] == 14000000, "application computed: %s" % j)
+a1 = j["id"] if st == 201 else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/approve" % a1, token=tok["office1"])
+check(st == 200 and j["payout_id"] == 1 and j["amount_fen"] == 14000000, "approved into ledger line 1: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/approve" % a1, token=tok["office1"])
+check(st == 409, "approving twice -> 409")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", app, token=tok["office1"])
+check(st == 201 and j["amount_fen"] == 6000000 and j["capped_by"] == "entity-year", "the yearly cap leaves 60,000.00")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/reject" % j["id"], {}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "note", "rejecting without a reason -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(app, uscc="91410700MA44XW1K27"), token=tok["office1"])
+check(st == 422, "an enterprise cannot apply for the institutions' clause")
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
+check(st == 200 and j["ok"] and j["lines"] == 1 and j["total_fen"] == 14000000, "ledger verifies: %s" % j)
+
 # ---------------------------------------------------------------- group commit under load
 # 32 clients write at once: good reports to eight tasks and refused ones mixed in. Every good
 # one is stored as the next version of its task, every refused one changes nothing.
