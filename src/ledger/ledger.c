@@ -345,10 +345,10 @@ static enum status bulk_lights(struct store *s, const struct calendar *cal,
         tr[i].progress = -1;
     struct store_stmt *q;
     enum status rc = store_prepare(s,
-                                   "SELECT r.task_id, r.period, r.progress, r.late FROM reports r"
-                                   " JOIN tasks t ON t.id = r.task_id WHERE t.plan_id = ?"
-                                   " AND r.role = 'lead' AND r.period <= ?"
-                                   " ORDER BY r.task_id, r.period, r.version",
+                                   "SELECT r.task_id, r.period, r.progress, r.late FROM"
+                                   " report_heads r JOIN tasks t ON t.id = r.task_id"
+                                   " WHERE t.plan_id = ? AND r.role = 'lead' AND r.period <= ?"
+                                   " ORDER BY r.task_id, r.period",
                                    &q, e);
     if (rc != ST_OK)
         goto out;
@@ -851,6 +851,27 @@ enum status ledger_report_submit(struct store *s, const struct calendar *cal,
         id = store_col_int(q, 0);
     store_finish(q);
     if (rc != ST_OK)
+        goto out;
+    /* The head of (task, role, period): the newest progress, late if any submission was. */
+    if ((rc =
+             store_prepare(s,
+                           "INSERT INTO report_heads (task_id, role, period, progress, late,"
+                           " report_id) VALUES (?,?,?,?,?,?) ON CONFLICT (task_id, role, period)"
+                           " DO UPDATE SET progress = excluded.progress, report_id ="
+                           " excluded.report_id, late = CASE WHEN excluded.late > report_heads.late"
+                           " THEN excluded.late ELSE report_heads.late END",
+                           &q, e)) != ST_OK)
+        goto out;
+    store_bind_int(q, 1, in->task_id);
+    store_bind_text(q, 2, role);
+    store_bind_text(q, 3, p.key);
+    if (lead)
+        store_bind_int(q, 4, in->progress);
+    else
+        store_bind_null(q, 4);
+    store_bind_int(q, 5, late);
+    store_bind_int(q, 6, id);
+    if ((rc = store_run(q, e)) != ST_OK)
         goto out;
     {
         json_t *after = json_pack("{s:I, s:s, s:s, s:i, s:b, s:s}", "task_id",

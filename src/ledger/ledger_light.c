@@ -110,8 +110,8 @@ static int probe_has(void *ctx, const char *key)
         return 1;
     struct store_stmt *q;
     if ((p->st = store_prepare(p->s,
-                               "SELECT 1 FROM reports WHERE task_id = ? AND role = 'lead'"
-                               " AND period = ? LIMIT 1",
+                               "SELECT 1 FROM report_heads WHERE task_id = ?"
+                               " AND role = 'lead' AND period = ?",
                                &q, p->e)) != ST_OK)
         return 1;
     store_bind_int(q, 1, p->task_id);
@@ -135,13 +135,12 @@ static enum status read_facts(struct store *s, const struct calendar *cal,
         ledger_task_window(s, st, task_id, &f->start, &f->due, &f->closed, src, sizeof src, e);
     if (rc != ST_OK)
         return rc;
-    /* The newest version of the newest period up to p carries the progress forward; its late
-     * flag counts when it is p's (a late report cannot be amended, so it is the only one). */
+    /* The newest period up to p carries the progress forward; its late flag counts when it
+     * is p's. */
     struct store_stmt *q;
     if ((rc = store_prepare(s,
-                            "SELECT period, progress, late FROM reports WHERE task_id = ?"
-                            " AND role = 'lead' AND period <= ? ORDER BY period DESC,"
-                            " version DESC LIMIT 1",
+                            "SELECT period, progress, late FROM report_heads WHERE task_id = ?"
+                            " AND role = 'lead' AND period <= ? ORDER BY period DESC LIMIT 1",
                             &q, e)) != ST_OK)
         return rc;
     store_bind_int(q, 1, task_id);
