@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "bench_clock.h"
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -16,13 +18,6 @@
 #include "ledger/ledger.h"
 #include "plan/plan.h"
 #include "store/store.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *const cn[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
 
@@ -84,7 +79,7 @@ int main(void)
     struct plan *p;
     int64_t plan_id, uid;
     int created;
-    double t0 = now();
+    double t0 = bench_seconds();
     if (!text || store_open(db, &s, &e) != ST_OK ||
         plan_parse(text, len, "synthetic", &p, &e) != ST_OK ||
         plan_import(s, p, "synthetic", "bench", &plan_id, &created, &e) != ST_OK) {
@@ -138,20 +133,20 @@ int main(void)
                    &e) != ST_OK ||
         store_commit(s, &e) != ST_OK)
         return 1;
-    double setup = now() - t0;
+    double setup = bench_seconds() - t0;
     struct calendar *cal;
     if (calendar_load(s, &cal, &e) != ST_OK)
         return 1;
     double best = 1e9, best_compute = 0;
     size_t sizes[3] = {0, 0, 0};
     for (int rep = 0; rep < 3; rep++) {
-        double a = now();
+        double a = bench_seconds();
         json_t *content;
         if (bulletin_compute(s, cal, plan_id, "2021-12", &content, &e) != ST_OK) {
             fprintf(stderr, "bench: %s\n", e.msg);
             return 1;
         }
-        double b = now();
+        double b = bench_seconds();
         for (int f = 0; f < 3; f++) {
             char *data;
             if (bulletin_render(content, (enum bulletin_format)f, &data, &sizes[f], &e) != ST_OK)
@@ -159,7 +154,7 @@ int main(void)
             free(data);
         }
         json_decref(content);
-        double t = now() - a;
+        double t = bench_seconds() - a;
         if (t < best)
             best = t, best_compute = b - a;
     }

@@ -7,17 +7,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #include "base/buf.h"
 #include "plan/plan.h"
 
 #define GOAL_MBPS 50.0
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -142,7 +137,7 @@ static int run(const char *label, const char *data, size_t len, int rounds)
     size_t tasks = 0;
     double secs = 1e30;
     for (int rep = 0; rep < 5; rep++) {
-        double t0 = now();
+        double t0 = bench_seconds();
         for (int r = 0; r < rounds; r++) {
             struct plan *p;
             struct err e = {0};
@@ -153,7 +148,7 @@ static int run(const char *label, const char *data, size_t len, int rounds)
             tasks = plan_task_count(p);
             plan_free(p);
         }
-        double t = now() - t0;
+        double t = bench_seconds() - t0;
         if (t < secs)
             secs = t;
     }

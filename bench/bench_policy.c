@@ -13,15 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #include "base/date.h"
 #include "policy/policy.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t state;
 static uint64_t next_rand(void)
@@ -82,9 +77,9 @@ int main(int argc, char **argv)
         return 1;
     }
     struct row *rows = malloc((size_t)n * sizeof *rows);
-    double t0 = now();
+    double t0 = bench_seconds();
     generate(rows, n);
-    double t1 = now();
+    double t1 = bench_seconds();
     static const char *const names[10] = {"price",
                                           "amount",
                                           "amount2",
@@ -120,7 +115,7 @@ int main(int argc, char **argv)
             policy_result_cleanup(&r);
         }
     }
-    double t2 = now();
+    double t2 = bench_seconds();
     double evals = (double)n * 4 / (t2 - t1);
     printf("entities %ld, clauses 4: eligible pairs %ld, total %" PRId64 " fen\n", n, pairs, total);
     printf("generate %.2f s; evaluate %.2f s = %.0f clause evaluations/s (goal 100,000,000: "
