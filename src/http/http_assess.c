@@ -132,9 +132,5 @@ void h_assess_publish(struct http_req *r)
         return;
     struct err e = {0};
     enum status st = assess_publish(r->store, r->user.name, id, &e);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }

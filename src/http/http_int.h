@@ -74,6 +74,8 @@ void http_reply_fail(struct http_req *r, unsigned status, const char *code, cons
                      const char *message);
 void http_reply_bytes(struct http_req *r, unsigned status, const char *content_type,
                       const void *data, size_t len);
+/* The end of a write handler: st's error, or 200 {"ok": true}. */
+void http_reply_done(struct http_req *r, enum status st, const struct err *e);
 void http_add_header(struct http_req *r, const char *name, const char *value);
 
 /* The query argument name, or NULL. */
@@ -82,6 +84,11 @@ const char *http_query(struct http_req *r, const char *name);
 const char *http_header(struct http_req *r, const char *name);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 json_t *http_body_object(struct http_req *r);
+
+/* body[name] as a string into *out (NULL if absent and not required). Replies 400 naming the
+ * field and returns 0 if it is required and missing, or not a string. */
+int http_field_string(struct http_req *r, json_t *o, const char *name, int required,
+                      const char **out);
 
 /* Domain ↔ HTTP helpers used by the handlers. */
 int http_param_id(struct http_req *r, int idx, int64_t *id); /* replies 404 on failure */

@@ -24,8 +24,8 @@
 
 /* ---------------------------------------------------------------- field helpers */
 
-static int field_string(struct http_req *r, json_t *o, const char *name, int required,
-                        const char **out)
+int http_field_string(struct http_req *r, json_t *o, const char *name, int required,
+                      const char **out)
 {
     json_t *v = json_object_get(o, name);
     if (!v || json_is_null(v)) {
@@ -76,7 +76,7 @@ static int field_date(struct http_req *r, json_t *o, const char *name, struct da
 {
     const char *s;
     *present = 0;
-    if (!field_string(r, o, name, 0, &s))
+    if (!http_field_string(r, o, name, 0, &s))
         return 0;
     if (!s)
         return 1;
@@ -167,7 +167,8 @@ static void h_login(struct http_req *r)
     const char *name, *password;
     if (!b)
         return;
-    if (!field_string(r, b, "name", 1, &name) || !field_string(r, b, "password", 1, &password)) {
+    if (!http_field_string(r, b, "name", 1, &name) ||
+        !http_field_string(r, b, "password", 1, &password)) {
         json_decref(b);
         return;
     }
@@ -212,8 +213,8 @@ static void h_me_password(struct http_req *r)
     const char *old, *pw;
     if (!b)
         return;
-    if (!field_string(r, b, "old_password", 1, &old) ||
-        !field_string(r, b, "new_password", 1, &pw)) {
+    if (!http_field_string(r, b, "old_password", 1, &old) ||
+        !http_field_string(r, b, "new_password", 1, &pw)) {
         json_decref(b);
         return;
     }
@@ -235,7 +236,8 @@ static void h_token_create(struct http_req *r)
     long days = 90;
     if (!b)
         return;
-    if (!field_string(r, b, "label", 1, &label) || !field_int(r, b, "days", 0, 1, 3650, &days)) {
+    if (!http_field_string(r, b, "label", 1, &label) ||
+        !field_int(r, b, "days", 0, 1, 3650, &days)) {
         json_decref(b);
         return;
     }
@@ -315,7 +317,7 @@ static void h_plan_settings(struct http_req *r)
     const char *cadence;
     long due = st.report_due_wd, yb = st.yellow_behind, rb = st.red_behind, mr = st.missing_red;
     int has;
-    if (!field_string(r, b, "cadence", 0, &cadence) ||
+    if (!http_field_string(r, b, "cadence", 0, &cadence) ||
         !field_int(r, b, "report_due_wd", 0, 1, 30, &due) ||
         !field_int(r, b, "yellow_behind", 0, 1, 100, &yb) ||
         !field_int(r, b, "red_behind", 0, 1, 100, &rb) ||
@@ -579,11 +581,11 @@ static void h_report_submit(struct http_req *r)
         return;
     struct ledger_report_input in = {.task_id = id, .progress = -1};
     long progress = -1;
-    if (!field_string(r, b, "period", 1, &in.period) ||
+    if (!http_field_string(r, b, "period", 1, &in.period) ||
         !field_int(r, b, "progress", 0, 0, 100, &progress) ||
-        !field_string(r, b, "done", 1, &in.done) ||
-        !field_string(r, b, "problems", 0, &in.problems) ||
-        !field_string(r, b, "next", 0, &in.next)) {
+        !http_field_string(r, b, "done", 1, &in.done) ||
+        !http_field_string(r, b, "problems", 0, &in.problems) ||
+        !http_field_string(r, b, "next", 0, &in.next)) {
         json_decref(b);
         return;
     }
@@ -942,19 +944,15 @@ static void h_dept_alias(struct http_req *r)
     const char *alias, *canonical;
     if (!b)
         return;
-    if (!field_string(r, b, "alias", 1, &alias) ||
-        !field_string(r, b, "canonical", 1, &canonical)) {
+    if (!http_field_string(r, b, "alias", 1, &alias) ||
+        !http_field_string(r, b, "canonical", 1, &canonical)) {
         json_decref(b);
         return;
     }
     struct err e = {0};
     enum status st = dept_alias(r->store, r->user.name, alias, canonical, &e);
     json_decref(b);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 static void h_users(struct http_req *r)
@@ -980,8 +978,9 @@ static void h_user_add(struct http_req *r)
     const char *name, *role, *dept, *password;
     if (!b)
         return;
-    if (!field_string(r, b, "name", 1, &name) || !field_string(r, b, "role", 1, &role) ||
-        !field_string(r, b, "dept", 0, &dept) || !field_string(r, b, "password", 1, &password)) {
+    if (!http_field_string(r, b, "name", 1, &name) || !http_field_string(r, b, "role", 1, &role) ||
+        !http_field_string(r, b, "dept", 0, &dept) ||
+        !http_field_string(r, b, "password", 1, &password)) {
         json_decref(b);
         return;
     }
@@ -1018,11 +1017,7 @@ static void h_user_disable(struct http_req *r)
         return;
     }
     enum status st = auth_user_disable(r->store, r->user.name, r->params[0], &e);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 static void h_user_password(struct http_req *r)
@@ -1031,18 +1026,14 @@ static void h_user_password(struct http_req *r)
     const char *pw;
     if (!b)
         return;
-    if (!field_string(r, b, "password", 1, &pw)) {
+    if (!http_field_string(r, b, "password", 1, &pw)) {
         json_decref(b);
         return;
     }
     struct err e = {0};
     enum status st = auth_user_passwd(r->store, r->user.name, r->params[0], NULL, pw, &e);
     json_decref(b);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 static void h_audit_verify(struct http_req *r)

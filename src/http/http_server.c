@@ -210,6 +210,14 @@ void http_reply_error(struct http_req *r, enum status st, const struct err *e)
     http_reply_fail(r, http_status_of(st), code_of(st), field, msg);
 }
 
+void http_reply_done(struct http_req *r, enum status st, const struct err *e)
+{
+    if (st != ST_OK)
+        http_reply_error(r, st, e);
+    else
+        http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 void http_reply_bytes(struct http_req *r, unsigned status, const char *content_type,
                       const void *data, size_t len)
 {

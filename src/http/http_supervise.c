@@ -39,30 +39,6 @@ json_t *http_closure_json(const struct closure *c)
                      "note", c->note);
 }
 
-static const char *body_string(struct http_req *r, json_t *b, const char *name, int required,
-                               int *ok)
-{
-    json_t *v = json_object_get(b, name);
-    *ok = 1;
-    if (!v || json_is_null(v)) {
-        if (required) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "缺少字段 %s (missing field)", name);
-            http_reply_fail(r, 400, "invalid", name, msg);
-            *ok = 0;
-        }
-        return NULL;
-    }
-    if (!json_is_string(v)) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "字段 %s 应为字符串 (expected a string)", name);
-        http_reply_fail(r, 400, "invalid", name, msg);
-        *ok = 0;
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
 /* Task {0} must be visible to the caller (a clerk: its own or collective tasks). */
 static int visible_task(struct http_req *r, int64_t *task_id)
 {
@@ -93,9 +69,9 @@ void h_notice_issue(struct http_req *r)
     json_t *b = http_body_object(r);
     if (!b)
         return;
-    int ok;
-    const char *level = body_string(r, b, "level", 1, &ok);
-    const char *reason = ok ? body_string(r, b, "reason", 1, &ok) : NULL;
+    const char *level, *reason;
+    int ok = http_field_string(r, b, "level", 1, &level) &&
+             http_field_string(r, b, "reason", 1, &reason);
     if (!ok) {
         json_decref(b);
         return;
@@ -182,7 +158,7 @@ static void notice_step(struct http_req *r, int step)
     if (step == 1 || step == 3) {
         if (!(b = http_body_object(r)))
             return;
-        text = body_string(r, b, step == 1 ? "text" : "note", 1, &ok);
+        ok = http_field_string(r, b, step == 1 ? "text" : "note", 1, &text);
         if (!ok) {
             json_decref(b);
             return;
@@ -203,11 +179,7 @@ static void notice_step(struct http_req *r, int step)
         break;
     }
     json_decref(b);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 void h_notice_sign(struct http_req *r);
@@ -263,8 +235,8 @@ void h_closure_request(struct http_req *r)
     json_t *b = http_body_object(r);
     if (!b)
         return;
-    int ok;
-    const char *evidence = body_string(r, b, "evidence", 1, &ok);
+    const char *evidence;
+    int ok = http_field_string(r, b, "evidence", 1, &evidence);
     if (!ok) {
         json_decref(b);
         return;
@@ -323,7 +295,7 @@ static void closure_decide(struct http_req *r, int approve)
         int ok;
         if (!(b = http_body_object(r)))
             return;
-        note = body_string(r, b, "note", 1, &ok);
+        ok = http_field_string(r, b, "note", 1, &note);
         if (!ok) {
             json_decref(b);
             return;
@@ -332,11 +304,7 @@ static void closure_decide(struct http_req *r, int approve)
     struct err e = {0};
     enum status st = supervise_close_decide(r->store, r->user.name, id, approve, note, &e);
     json_decref(b);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 void h_closure_approve(struct http_req *r);
@@ -359,8 +327,8 @@ void h_task_reopen(struct http_req *r)
     json_t *b = http_body_object(r);
     if (!b)
         return;
-    int ok;
-    const char *note = body_string(r, b, "note", 1, &ok);
+    const char *note;
+    int ok = http_field_string(r, b, "note", 1, &note);
     if (!ok) {
         json_decref(b);
         return;
@@ -368,11 +336,7 @@ void h_task_reopen(struct http_req *r)
     struct err e = {0};
     enum status st = supervise_reopen(r->store, r->user.name, task_id, note, &e);
     json_decref(b);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    http_reply_done(r, st, &e);
 }
 
 /* Counts for the navigation: what the caller must act on. */
