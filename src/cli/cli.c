@@ -856,27 +856,42 @@ static int cmd_routes(const struct cli_args *a)
     return 0;
 }
 
+/* --plan (default 1), the store and, when cal is not NULL, the calendar. On failure nothing is
+ * left open. close_plan releases them. */
+static enum status open_plan(const struct cli_args *a, int64_t *plan_id, struct store **s,
+                             struct calendar **cal, struct err *e)
+{
+    *plan_id = 1;
+    enum status st = ST_OK;
+    if (a->plan && (st = parse_id(a->plan, "--plan", plan_id, e)) != ST_OK)
+        return st;
+    if ((st = store_open(a->db, s, e)) != ST_OK)
+        return st;
+    if (cal && (st = calendar_load(*s, cal, e)) != ST_OK)
+        store_close(*s);
+    return st;
+}
+
+static void close_plan(struct store *s, struct calendar *cal)
+{
+    calendar_free(cal);
+    store_close(s);
+}
+
 /* ---------------------------------------------------------------- supervise */
 
 static int cmd_supervise_run(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t plan_id = 1;
-    enum status st = ST_OK;
-    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
-        return report(st, &e);
+    int64_t plan_id;
     struct store *s;
-    if ((st = store_open(a->db, &s, &e)) != ST_OK)
-        return report(st, &e);
     struct calendar *cal;
-    if ((st = calendar_load(s, &cal, &e)) != ST_OK) {
-        store_close(s);
+    enum status st = open_plan(a, &plan_id, &s, &cal, &e);
+    if (st != ST_OK)
         return report(st, &e);
-    }
     struct supervise_result r;
     st = supervise_run(s, cal, actor(), plan_id, clock_today(), &r, &e);
-    calendar_free(cal);
-    store_close(s);
+    close_plan(s, cal);
     if (st != ST_OK)
         return report(st, &e);
     printf("红灯催办 %zu 件，逾期升级 %zu 件，约谈候选 %zu 件。\n", r.urged, r.escalated,
@@ -919,12 +934,10 @@ static enum status settings_assign(const char *kv, struct supervise_settings *ss
 static int cmd_supervise_settings(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t plan_id = 1;
-    enum status st = ST_OK;
-    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
-        return report(st, &e);
+    int64_t plan_id;
     struct store *s;
-    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+    enum status st = open_plan(a, &plan_id, &s, NULL, &e);
+    if (st != ST_OK)
         return report(st, &e);
     struct ledger_settings ls;
     struct supervise_settings ss;
@@ -948,21 +961,15 @@ out:
 static int cmd_bulletin_generate(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t plan_id = 1;
-    enum status st = ST_OK;
-    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
-        return report(st, &e);
+    int64_t plan_id, id;
     struct store *s;
-    if ((st = store_open(a->db, &s, &e)) != ST_OK)
-        return report(st, &e);
     struct calendar *cal;
-    if ((st = calendar_load(s, &cal, &e)) == ST_OK) {
-        int64_t id;
-        if ((st = bulletin_generate(s, cal, actor(), plan_id, a->pos[0], &id, &e)) == ST_OK)
-            printf("已生成 %s 的通报草稿，编号 %" PRId64 "。\n", a->pos[0], id);
-        calendar_free(cal);
-    }
-    store_close(s);
+    enum status st = open_plan(a, &plan_id, &s, &cal, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    if ((st = bulletin_generate(s, cal, actor(), plan_id, a->pos[0], &id, &e)) == ST_OK)
+        printf("已生成 %s 的通报草稿，编号 %" PRId64 "。\n", a->pos[0], id);
+    close_plan(s, cal);
     return st == ST_OK ? 0 : report(st, &e);
 }
 
@@ -1022,23 +1029,16 @@ static int cmd_bulletin_export(const struct cli_args *a)
 static int cmd_assess_run(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t plan_id = 1;
-    enum status st = ST_OK;
-    if (a->plan && (st = parse_id(a->plan, "--plan", &plan_id, &e)) != ST_OK)
-        return report(st, &e);
+    int64_t plan_id, id = 0;
     struct store *s;
-    if ((st = store_open(a->db, &s, &e)) != ST_OK)
-        return report(st, &e);
     struct calendar *cal;
-    int64_t id = 0;
     json_t *out = NULL;
-    if ((st = calendar_load(s, &cal, &e)) == ST_OK) {
-        st = assess_run(s, cal, actor(), plan_id, a->pos[0], &id, &e);
-        calendar_free(cal);
-    }
-    if (st == ST_OK)
+    enum status st = open_plan(a, &plan_id, &s, &cal, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    if ((st = assess_run(s, cal, actor(), plan_id, a->pos[0], &id, &e)) == ST_OK)
         st = assess_get(s, id, &out, &e);
-    store_close(s);
+    close_plan(s, cal);
     if (st != ST_OK)
         return report(st, &e);
     if (a->json) {
