@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "base/clock.h"
 #include "base/hash.h"
+#include "base/money.h"
 #include "base/xalloc.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -184,39 +185,52 @@ static size_t inputs_from_json(json_t *o, struct policy_input *in)
     return n;
 }
 
-static void line_hash(const char *prev, int64_t id, int64_t app, int64_t entity, const char *clause,
-                      const char *pack, const char *inputs, int year, int64_t amount,
-                      int64_t cap_used, int64_t reverses, const char *at, const char *by,
-                      char out[HASH_HEX_LEN + 1])
+/* One ledger line. Format 2 adds what the budget and the exclusivity group had consumed before
+ * the line and the pro-rata batch it belongs to; format 1 lines (schema 10) hash without them. */
+struct line {
+    int64_t app, entity, amount, cap_used, reverses;
+    const char *clause, *pack, *inputs;
+    int year;
+    int format;
+    int64_t claimed, budget_used, budget_held, matter_prior, batch;
+    const char *matter;
+};
+
+static void line_hash(const char *prev, int64_t id, const struct line *l, const char *at,
+                      const char *by, char out[HASH_HEX_LEN + 1])
 {
     char nums[7][32];
     snprintf(nums[0], sizeof nums[0], "%" PRId64, id);
-    snprintf(nums[1], sizeof nums[1], "%" PRId64, app);
-    snprintf(nums[2], sizeof nums[2], "%" PRId64, entity);
-    snprintf(nums[3], sizeof nums[3], "%d", year);
-    snprintf(nums[4], sizeof nums[4], "%" PRId64, amount);
-    snprintf(nums[5], sizeof nums[5], "%" PRId64, cap_used);
-    snprintf(nums[6], sizeof nums[6], "%" PRId64, reverses);
+    snprintf(nums[1], sizeof nums[1], "%" PRId64, l->app);
+    snprintf(nums[2], sizeof nums[2], "%" PRId64, l->entity);
+    snprintf(nums[3], sizeof nums[3], "%d", l->year);
+    snprintf(nums[4], sizeof nums[4], "%" PRId64, l->amount);
+    snprintf(nums[5], sizeof nums[5], "%" PRId64, l->cap_used);
+    snprintf(nums[6], sizeof nums[6], "%" PRId64, l->reverses);
     struct hash_sha256 h;
     hash_sha256_init(&h);
     hash_sha256_field(&h, prev);
     for (int i = 0; i < 3; i++)
         hash_sha256_field(&h, nums[i]);
-    hash_sha256_field(&h, clause);
-    hash_sha256_field(&h, pack);
-    hash_sha256_field(&h, inputs);
+    hash_sha256_field(&h, l->clause);
+    hash_sha256_field(&h, l->pack);
+    hash_sha256_field(&h, l->inputs);
     for (int i = 3; i < 7; i++)
         hash_sha256_field(&h, nums[i]);
     hash_sha256_field(&h, at);
     hash_sha256_field(&h, by);
+    if (l->format >= 2) {
+        int64_t more[] = {l->format,      l->claimed,      l->budget_used,
+                          l->budget_held, l->matter_prior, l->batch};
+        for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+            char num[32];
+            snprintf(num, sizeof num, "%" PRId64, more[i]);
+            hash_sha256_field(&h, num);
+        }
+        hash_sha256_field(&h, l->matter ? l->matter : "");
+    }
     hash_sha256_final_hex(&h, out);
 }
-
-struct line {
-    int64_t app, entity, amount, cap_used, reverses;
-    const char *clause, *pack, *inputs;
-    int year;
-};
 
 /* Appends a ledger line (inside the caller's transaction). */
 static enum status append_line(struct store *s, const char *actor, const struct line *l,
@@ -241,13 +255,14 @@ static enum status append_line(struct store *s, const char *actor, const struct 
     *id = last + 1;
     char now[32], hash[HASH_HEX_LEN + 1];
     clock_now_iso(now, sizeof now);
-    line_hash(prev, *id, l->app, l->entity, l->clause, l->pack, l->inputs, l->year, l->amount,
-              l->cap_used, l->reverses, now, actor, hash);
+    line_hash(prev, *id, l, now, actor, hash);
     if ((st = store_prepare(s,
                             "INSERT INTO payouts (id, application_id, entity_id, clause,"
                             " pack_sha256, inputs_sha256, year, amount_fen, cap_used_fen,"
-                            " reverses_id, created_at, created_by, prev_hash, hash)"
-                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            " reverses_id, created_at, created_by, prev_hash, hash, format,"
+                            " claimed_fen, budget_used_fen, budget_held_fen, matter,"
+                            " matter_prior_fen, batch)"
+                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             &q, e)) != ST_OK)
         return st;
     store_bind_int(q, 1, *id);
@@ -267,15 +282,171 @@ static enum status append_line(struct store *s, const char *actor, const struct 
     store_bind_text(q, 12, actor);
     store_bind_text(q, 13, prev);
     store_bind_text(q, 14, hash);
+    store_bind_int(q, 15, l->format);
+    store_bind_int(q, 16, l->claimed);
+    store_bind_int(q, 17, l->budget_used);
+    store_bind_int(q, 18, l->budget_held);
+    store_bind_text(q, 19, l->matter ? l->matter : "");
+    store_bind_int(q, 20, l->matter_prior);
+    store_bind_int(q, 21, l->batch);
     return store_run(q, e);
 }
 
-static void fill_outcome(struct award_outcome *out, const struct policy_result *r)
+/* One coalesce(sum(...), 0) over the ledger or the applications, bound to text/int pairs. */
+static enum status sum_of(struct store *s, const char *sql, const char *t1, int64_t i2,
+                          const char *t2, int64_t i3, int64_t *out, struct err *e)
 {
-    out->eligible = r->eligible;
-    out->amount_fen = r->amount_fen;
-    out->capped_by = r->capped_by;
-    snprintf(out->explanation, sizeof out->explanation, "%s", r->explanation);
+    struct store_stmt *q;
+    enum status st = store_prepare(s, sql, &q, e);
+    if (st != ST_OK)
+        return st;
+    int k = 1;
+    if (t1)
+        store_bind_text(q, k++, t1);
+    store_bind_int(q, k++, i2);
+    if (t2)
+        store_bind_text(q, k++, t2);
+    if (i3 >= 0)
+        store_bind_int(q, k++, i3);
+    int row;
+    *out = 0;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        *out = store_col_int(q, 0);
+    store_finish(q);
+    return st;
+}
+
+/* What one approval pays, worked out inside the write transaction: the clause's formula and
+ * caps against the entity's yearly total, then the exclusivity group (就高不就低: only what is
+ * above what the matter already received), then the yearly budget (fcfs: less what is paid
+ * and what earlier pending applications hold). refusal is set when nothing can be paid. */
+struct settle {
+    struct policy_limits lim;
+    struct policy_result r;
+    int64_t total; /* the entity's yearly total under the clause before this award */
+    int64_t claimed, prior, used, held, amount;
+    char matter[160];
+    char extra[800];   /* sentences after the formula's explanation */
+    char refusal[800]; /* why nothing is payable, or "" */
+};
+
+static const char *input_value(const struct policy_input *in, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(in[i].name, name))
+            return in[i].value;
+    return NULL;
+}
+
+#define MATTER_MAX 100
+
+/* app_id orders fcfs holds: applications filed before it (INT64_MAX: all pending ones). */
+static enum status settle(struct store *s, const struct policy_pack *p, int ci, int64_t entity,
+                          const struct policy_input *in, size_t n, struct date on, int64_t app_id,
+                          struct settle *x, struct err *e)
+{
+    const char *clause = policy_clause_id(p, (size_t)ci);
+    enum status st;
+    char a[32], b[32], c[32], d[32];
+    if ((st = policy_clause_limits(p, (size_t)ci, &x->lim, e)) != ST_OK ||
+        (st = year_total(s, entity, clause, on.y, &x->total, e)) != ST_OK ||
+        (st = policy_calc(p, clause, in, n, on, x->total, &x->r, e)) != ST_OK)
+        return st;
+    x->claimed = x->amount = x->r.amount_fen;
+    if (x->lim.group) {
+        const char *v = input_value(in, n, x->lim.key);
+        if (!v || !v[0] || strlen(v) > MATTER_MAX)
+            return err_set(e, ST_INVALID, x->lim.key,
+                           "须填写 %s（不超过 %d 字节）：同一事项不重复享受，按它识别事项",
+                           x->lim.key, MATTER_MAX);
+        snprintf(x->matter, sizeof x->matter, "%s:%s", x->lim.group, v);
+    }
+    if (!x->r.eligible || x->amount == 0)
+        return ST_OK;
+    if (x->lim.group) {
+        if ((st = sum_of(s,
+                         "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE entity_id = ?"
+                         " AND matter = ?",
+                         NULL, entity, x->matter, -1, &x->prior, e)) != ST_OK)
+            return st;
+        if (x->prior >= x->amount) {
+            snprintf(
+                x->refusal, sizeof x->refusal,
+                "同一事项（%s）已获兑付 %s元，不低于本项 %s元；同一事项不重复享受，就高不就低。",
+                x->matter, money_format(x->prior, a, sizeof a),
+                money_format(x->amount, b, sizeof b));
+            x->amount = 0;
+            return ST_OK;
+        }
+        if (x->prior > 0) {
+            x->amount -= x->prior;
+            snprintf(x->extra, sizeof x->extra,
+                     "同一事项（%s）已获兑付 %s元，就高不就低，补足差额 %s元。", x->matter,
+                     money_format(x->prior, a, sizeof a), money_format(x->amount, b, sizeof b));
+        }
+    }
+    if (x->lim.alloc == POLICY_ALLOC_NONE)
+        return ST_OK;
+    if ((st = sum_of(s,
+                     "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE clause = ? AND"
+                     " year = ?",
+                     clause, on.y, NULL, -1, &x->used, e)) != ST_OK)
+        return st;
+    size_t used_len = strlen(x->extra);
+    if (x->lim.alloc == POLICY_ALLOC_PRO_RATA) {
+        snprintf(x->extra + used_len, sizeof x->extra - used_len,
+                 "%s %s元按批次等比例分配，批次结束时确定金额（%d 年已兑付 %s元）。",
+                 x->lim.budget_label, money_format(x->lim.budget_fen, a, sizeof a), on.y,
+                 money_format(x->used, b, sizeof b));
+        return ST_OK;
+    }
+    if ((st = sum_of(s,
+                     "SELECT coalesce(sum(amount_fen), 0) FROM applications WHERE clause = ? AND"
+                     " year = ? AND status = 'submitted' AND id < ?",
+                     clause, on.y, NULL, app_id, &x->held, e)) != ST_OK)
+        return st;
+    int64_t left = x->lim.budget_fen - x->used - x->held;
+    if (left <= 0) {
+        snprintf(x->refusal, sizeof x->refusal,
+                 "%s %s元：已兑付 %s元，先受理的待审申请占用 %s元，已无余额（先到先得）。",
+                 x->lim.budget_label, money_format(x->lim.budget_fen, a, sizeof a),
+                 money_format(x->used, b, sizeof b), money_format(x->held, c, sizeof c));
+        x->amount = 0;
+    } else if (x->amount > left) {
+        snprintf(x->extra + used_len, sizeof x->extra - used_len,
+                 "%s %s元：已兑付 %s元，先受理的待审申请占用 %s元，余额 %s元，按先到先得核减为"
+                 "余额。",
+                 x->lim.budget_label, money_format(x->lim.budget_fen, a, sizeof a),
+                 money_format(x->used, b, sizeof b), money_format(x->held, c, sizeof c),
+                 money_format(left, d, sizeof d));
+        x->amount = left;
+    }
+    return ST_OK;
+}
+
+static void settle_cleanup(struct settle *x)
+{
+    policy_result_cleanup(&x->r);
+}
+
+/* The explanation of a settled award: the formula's, then the ledger's sentences. */
+static void settle_explain(const struct settle *x, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%s%s", x->r.explanation ? x->r.explanation : "", x->extra, x->refusal);
+}
+
+static void fill_outcome(struct award_outcome *out, const struct settle *x)
+{
+    out->eligible = x->r.eligible;
+    out->amount_fen = x->amount;
+    out->capped_by = x->r.capped_by;
+    if (x->prior >= x->claimed && x->claimed > 0)
+        out->capped_by = "exclusive";
+    else if (x->amount < x->claimed - x->prior)
+        out->capped_by = "budget";
+    else if (x->prior > 0)
+        out->capped_by = "exclusive";
+    settle_explain(x, out->explanation, sizeof out->explanation);
 }
 
 /* ---------------------------------------------------------------- applications */
@@ -290,8 +461,8 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
         return st;
     struct policy_pack *p = NULL;
     char *inputs = NULL;
-    struct policy_result r = {0};
-    int64_t pack_id = 0, entity_id = 0, total = 0;
+    struct settle x = {0};
+    int64_t pack_id = 0, entity_id = 0;
     char kind[16] = "";
     struct store_stmt *q;
     if ((st = load_pack(s, actor, 0, &p, &pack_id, e)) != ST_OK)
@@ -321,10 +492,9 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
                      kind);
         goto out;
     }
-    if ((st = year_total(s, entity_id, clause, on.y, &total, e)) != ST_OK ||
-        (st = policy_calc(p, clause, in, n, on, total, &r, e)) != ST_OK)
+    if ((st = settle(s, p, ci, entity_id, in, n, on, INT64_MAX, &x, e)) != ST_OK)
         goto out;
-    fill_outcome(out, &r);
+    fill_outcome(out, &x);
     inputs = inputs_json(in, n);
     char sha[HASH_HEX_LEN + 1], day[16], now[32];
     hash_sha256_hex(inputs, strlen(inputs), sha);
@@ -333,8 +503,8 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     if ((st = store_prepare(s,
                             "INSERT INTO applications (entity_id, pack_id, clause, inputs,"
                             " inputs_sha256, applied_on, amount_fen, explanation, status,"
-                            " submitted_at, submitted_by) VALUES (?,?,?,?,?,?,?,?,'submitted',?,?)"
-                            " RETURNING id",
+                            " submitted_at, submitted_by, year)"
+                            " VALUES (?,?,?,?,?,?,?,?,'submitted',?,?,?) RETURNING id",
                             &q, e)) != ST_OK)
         goto out;
     store_bind_int(q, 1, entity_id);
@@ -343,10 +513,11 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     store_bind_text(q, 4, inputs);
     store_bind_text(q, 5, sha);
     store_bind_text(q, 6, day);
-    store_bind_int(q, 7, r.amount_fen);
-    store_bind_text(q, 8, r.explanation);
+    store_bind_int(q, 7, x.amount);
+    store_bind_text(q, 8, out->explanation);
     store_bind_text(q, 9, now);
     store_bind_text(q, 10, actor);
+    store_bind_int(q, 11, on.y);
     if ((st = store_step(q, &row, e)) == ST_OK && row)
         out->id = store_col_int(q, 0);
     store_finish(q);
@@ -357,7 +528,7 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
             after, sizeof after,
             "{\"uscc\":\"%s\",\"clause\":\"%s\",\"inputs_sha256\":\"%s\",\"amount_fen\":%" PRId64
             "}",
-            uscc, clause, sha, r.amount_fen);
+            uscc, clause, sha, x.amount);
         st = audit_append(s, actor, "application.submit", "application", ids, NULL, after, e);
     }
 out:
@@ -365,7 +536,7 @@ out:
         store_rollback(s);
     else
         st = store_commit(s, e);
-    policy_result_cleanup(&r);
+    settle_cleanup(&x);
     policy_pack_free(p);
     free(inputs);
     return st;
@@ -382,11 +553,11 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
     if (st != ST_OK)
         return st;
     struct policy_pack *p = NULL;
-    struct policy_result r = {0};
+    struct settle x = {0};
     json_t *inputs = NULL;
     char *inputs_text = NULL, *pack_sha = NULL, *clause = NULL, *status = NULL, *day = NULL,
          *sha = NULL;
-    int64_t pack_id = 0, entity_id = 0, total = 0;
+    int64_t pack_id = 0, entity_id = 0;
     struct store_stmt *q;
     if ((st = store_prepare(s,
                             "SELECT a.entity_id, a.pack_id, a.clause, a.inputs, a.inputs_sha256,"
@@ -425,18 +596,46 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
         struct policy_input in[INPUTS_MAX];
         inputs = json_loads(inputs_text, 0, NULL);
         size_t n = inputs ? inputs_from_json(inputs, in) : 0;
-        if ((st = load_pack(s, actor, pack_id, &p, &pack_id, e)) != ST_OK ||
-            (st = year_total(s, entity_id, clause, on.y, &total, e)) != ST_OK ||
-            (st = policy_calc(p, clause, in, n, on, total, &r, e)) != ST_OK)
+        if ((st = load_pack(s, actor, pack_id, &p, &pack_id, e)) != ST_OK)
             goto out;
-        fill_outcome(out, &r);
-        if (!r.eligible) {
-            st = err_set(e, ST_UNPROCESSABLE, NULL, "不符合条件，不能批准：%s", r.explanation);
+        int ci = policy_clause_index(p, clause);
+        struct policy_limits lim;
+        if (ci < 0) {
+            st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
             goto out;
         }
-        if (r.amount_fen > 0) {
-            struct line l = {application_id, entity_id, r.amount_fen, total, 0,
-                             clause,         pack_sha,  sha,          on.y};
+        if ((st = policy_clause_limits(p, (size_t)ci, &lim, e)) != ST_OK)
+            goto out;
+        if (lim.alloc == POLICY_ALLOC_PRO_RATA) {
+            st = err_set(e, ST_CONFLICT, "clause",
+                         "条款“%s”的年度预算按批次等比例分配，请在批次结束时统一审批（hqd award"
+                         " close-batch %s %d）",
+                         clause, clause, on.y);
+            goto out;
+        }
+        if ((st = settle(s, p, ci, entity_id, in, n, on, application_id, &x, e)) != ST_OK)
+            goto out;
+        fill_outcome(out, &x);
+        if (!x.r.eligible || x.refusal[0]) {
+            st = err_set(e, ST_UNPROCESSABLE, NULL, "%s，不能批准：%s",
+                         x.r.eligible ? "无可兑付金额" : "不符合条件", out->explanation);
+            goto out;
+        }
+        if (x.amount > 0) {
+            struct line l = {.app = application_id,
+                             .entity = entity_id,
+                             .amount = x.amount,
+                             .cap_used = x.total,
+                             .clause = clause,
+                             .pack = pack_sha,
+                             .inputs = sha,
+                             .year = on.y,
+                             .format = 2,
+                             .claimed = x.claimed,
+                             .budget_used = x.used,
+                             .budget_held = x.held,
+                             .matter = x.matter,
+                             .matter_prior = x.prior};
             if ((st = append_line(s, actor, &l, &out->payout_id, e)) != ST_OK)
                 goto out;
         }
@@ -444,21 +643,28 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
     char now[32];
     clock_now_iso(now, sizeof now);
     if ((st = store_prepare(s,
-                            "UPDATE applications SET status = ?, decided_at = ?, decided_by = ?,"
-                            " note = ? WHERE id = ?",
+                            approve ? "UPDATE applications SET status = ?, decided_at = ?,"
+                                      " decided_by = ?, note = ?, amount_fen = ?, explanation = ?"
+                                      " WHERE id = ?"
+                                    : "UPDATE applications SET status = ?, decided_at = ?,"
+                                      " decided_by = ?, note = ? WHERE id = ?",
                             &q, e)) != ST_OK)
         goto out;
     store_bind_text(q, 1, approve ? "approved" : "rejected");
     store_bind_text(q, 2, now);
     store_bind_text(q, 3, actor);
     store_bind_text(q, 4, note ? note : "");
-    store_bind_int(q, 5, application_id);
+    if (approve) {
+        store_bind_int(q, 5, x.amount);
+        store_bind_text(q, 6, out->explanation);
+    }
+    store_bind_int(q, approve ? 7 : 5, application_id);
     if ((st = store_run(q, e)) != ST_OK)
         goto out;
     char ids[32], after[160];
     snprintf(ids, sizeof ids, "%" PRId64, application_id);
     snprintf(after, sizeof after, "{\"status\":\"%s\",\"amount_fen\":%" PRId64 "}",
-             approve ? "approved" : "rejected", approve ? r.amount_fen : 0);
+             approve ? "approved" : "rejected", approve ? x.amount : 0);
     st = audit_append(s, actor, approve ? "application.approve" : "application.reject",
                       "application", ids, NULL, after, e);
 out:
@@ -466,7 +672,7 @@ out:
         store_rollback(s);
     else
         st = store_commit(s, e);
-    policy_result_cleanup(&r);
+    settle_cleanup(&x);
     policy_pack_free(p);
     json_decref(inputs);
     free(inputs_text);
@@ -487,13 +693,13 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
     if (st != ST_OK)
         return st;
     struct store_stmt *q;
-    struct line l = {0};
-    char *clause = NULL, *pack = NULL, *inputs = NULL;
+    struct line l = {.format = 2};
+    char *clause = NULL, *pack = NULL, *inputs = NULL, *matter = NULL;
     int found = 0, reversal = 0, reversed = 0;
     if ((st = store_prepare(s,
                             "SELECT application_id, entity_id, clause, pack_sha256, inputs_sha256,"
                             " year, amount_fen, reverses_id, (SELECT count(*) FROM payouts r"
-                            " WHERE r.reverses_id = p.id) FROM payouts p WHERE id = ?",
+                            " WHERE r.reverses_id = p.id), matter FROM payouts p WHERE id = ?",
                             &q, e)) != ST_OK)
         goto out;
     store_bind_int(q, 1, payout_id);
@@ -507,6 +713,7 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
         l.amount = -store_col_int(q, 6);
         reversal = !store_col_is_null(q, 7);
         reversed = store_col_int(q, 8) > 0;
+        matter = store_col_dup(q, 9);
     }
     store_finish(q);
     if (st != ST_OK)
@@ -525,6 +732,7 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
     l.pack = pack;
     l.inputs = inputs;
     l.reverses = payout_id;
+    l.matter = matter;
     if ((st = year_total(s, l.entity, clause, l.year, &l.cap_used, e)) != ST_OK ||
         (st = append_line(s, actor, &l, id, e)) != ST_OK)
         goto out;
@@ -545,59 +753,511 @@ out:
     free(clause);
     free(pack);
     free(inputs);
+    free(matter);
+    return st;
+}
+
+/* ---------------------------------------------------------------- pro-rata batches */
+
+/* Largest-remainder (Hamilton) shares of avail among claims summing to demand > avail: each
+ * gets floor(claim × avail / demand); the fen left over go one each to the largest fractional
+ * parts, ties to the earlier application (lower index). */
+static void hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t demand, int64_t *share)
+{
+    int64_t given = 0;
+    int64_t *rem = xcalloc(n ? n : 1, sizeof *rem);
+    for (size_t i = 0; i < n; i++) {
+        __int128 x = (__int128)claim[i] * avail;
+        share[i] = (int64_t)(x / demand);
+        rem[i] = (int64_t)(x % demand);
+        given += share[i];
+    }
+    for (int64_t left = avail - given; left > 0; left--) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (rem[i] >= 0 && (best == n || rem[i] > rem[best]))
+                best = i;
+        if (best == n)
+            break;
+        share[best]++;
+        rem[best] = -1;
+    }
+    free(rem);
+}
+
+struct batch_item {
+    int64_t app, entity, claimed, prior, cap_used, amount;
+    struct date on;
+    char *inputs_text, *sha, *pack_sha;
+    char matter[160];
+    char explanation[2048];
+    struct policy_result r;
+};
+
+enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
+                              struct award_batch *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    struct policy_pack *p = NULL;
+    struct batch_item *it = NULL;
+    int64_t *claims = NULL, *shares = NULL;
+    size_t n = 0, cap = 0;
+    int64_t pack_id = 0;
+    struct policy_limits lim = {0};
+    struct store_stmt *q;
+    if ((st = store_prepare(s,
+                            "SELECT a.id, a.entity_id, a.pack_id, a.inputs, a.inputs_sha256,"
+                            " a.applied_on, pk.sha256 FROM applications a JOIN policy_packs pk ON"
+                            " pk.id = a.pack_id WHERE a.clause = ? AND a.year = ? AND"
+                            " a.status = 'submitted' ORDER BY a.id",
+                            &q, e)) != ST_OK)
+        goto out;
+    store_bind_text(q, 1, clause);
+    store_bind_int(q, 2, year);
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t pid = store_col_int(q, 2);
+        if (pack_id && pid != pack_id) {
+            st = err_set(e, ST_CONFLICT, "pack",
+                         "本批申请由不同版本的规则包受理，不能按同一预算分配 (mixed packs)");
+            break;
+        }
+        pack_id = pid;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            it = xrealloc(it, cap * sizeof *it);
+        }
+        struct batch_item *b = &it[n++];
+        memset(b, 0, sizeof *b);
+        b->app = store_col_int(q, 0);
+        b->entity = store_col_int(q, 1);
+        b->inputs_text = store_col_dup(q, 3);
+        b->sha = store_col_dup(q, 4);
+        b->pack_sha = store_col_dup(q, 6);
+        b->on = (struct date){year, 12, 31};
+        date_parse_iso(store_col_text(q, 5), &b->on);
+    }
+    store_finish(q);
+    if (st != ST_OK)
+        goto out;
+    if (n == 0) {
+        st = err_set(e, ST_NOT_FOUND, NULL, "条款“%s” %d 年没有待审申请", clause, year);
+        goto out;
+    }
+    if ((st = load_pack(s, actor, pack_id, &p, &pack_id, e)) != ST_OK)
+        goto out;
+    int ci = policy_clause_index(p, clause);
+    if (ci < 0) {
+        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+        goto out;
+    }
+    if ((st = policy_clause_limits(p, (size_t)ci, &lim, e)) != ST_OK)
+        goto out;
+    if (lim.alloc != POLICY_ALLOC_PRO_RATA) {
+        st = err_set(e, ST_CONFLICT, "clause", "条款“%s”不按批次分配，请逐件审批", clause);
+        goto out;
+    }
+    /* Claims in 受理 order; an entity's yearly cap and a matter's prior count the claims of
+     * earlier applications in the batch (an upper bound of what they will be paid). */
+    claims = xcalloc(n, sizeof *claims);
+    shares = xcalloc(n, sizeof *shares);
+    int64_t demand = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct batch_item *b = &it[i];
+        json_t *inputs = json_loads(b->inputs_text, 0, NULL);
+        struct policy_input in[INPUTS_MAX];
+        size_t k = inputs ? inputs_from_json(inputs, in) : 0;
+        st = year_total(s, b->entity, clause, year, &b->cap_used, e);
+        for (size_t j = 0; j < i && st == ST_OK; j++)
+            if (it[j].entity == b->entity && it[j].r.eligible)
+                b->cap_used += it[j].claimed;
+        if (st == ST_OK)
+            st = policy_calc(p, clause, in, k, b->on, b->cap_used, &b->r, e);
+        if (st == ST_OK && lim.group) {
+            const char *v = input_value(in, k, lim.key);
+            snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
+            st = sum_of(s,
+                        "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE entity_id = ?"
+                        " AND matter = ?",
+                        NULL, b->entity, b->matter, -1, &b->prior, e);
+            for (size_t j = 0; j < i && st == ST_OK; j++)
+                if (it[j].entity == b->entity && !strcmp(it[j].matter, b->matter))
+                    b->prior += it[j].claimed - it[j].prior > 0 ? it[j].claimed - it[j].prior : 0;
+        }
+        json_decref(inputs);
+        if (st != ST_OK)
+            goto out;
+        b->claimed = b->r.amount_fen;
+        claims[i] = b->r.eligible && b->claimed > b->prior ? b->claimed - b->prior : 0;
+        if (!b->r.eligible)
+            out->skipped++;
+        demand += claims[i];
+    }
+    int64_t used;
+    if ((st = sum_of(s,
+                     "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE clause = ? AND"
+                     " year = ?",
+                     clause, year, NULL, -1, &used, e)) != ST_OK)
+        goto out;
+    int64_t avail = lim.budget_fen - used;
+    if (avail <= 0) {
+        st = err_set(e, ST_UNPROCESSABLE, NULL, "%s %d 年已用完（已兑付 %" PRId64 " 分）",
+                     lim.budget_label, year, used);
+        goto out;
+    }
+    if (demand <= avail)
+        memcpy(shares, claims, n * sizeof *shares);
+    else
+        hamilton(claims, n, avail, demand, shares);
+    out->demand_fen = demand;
+    out->avail_fen = avail;
+    int64_t batch = 0;
+    char now[32], a1[32], a2[32], a3[32];
+    clock_now_iso(now, sizeof now);
+    for (size_t i = 0; i < n; i++) {
+        struct batch_item *b = &it[i];
+        if (!b->r.eligible)
+            continue; /* stays pending: the office rejects it with a reason */
+        struct line l = {.app = b->app,
+                         .entity = b->entity,
+                         .amount = shares[i],
+                         .cap_used = b->cap_used,
+                         .clause = clause,
+                         .pack = b->pack_sha,
+                         .inputs = b->sha,
+                         .year = year,
+                         .format = 2,
+                         .claimed = b->claimed,
+                         .budget_used = used,
+                         .matter = b->matter,
+                         .matter_prior = b->prior,
+                         .batch = batch};
+        int64_t line_id;
+        if (batch == 0) {
+            /* The batch is named by its first line's id, which is part of every line's hash. */
+            struct store_stmt *m;
+            if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) + 1 FROM payouts", &m, e)) !=
+                ST_OK)
+                goto out;
+            if ((st = store_step(m, &row, e)) == ST_OK && row)
+                batch = store_col_int(m, 0);
+            store_finish(m);
+            if (st != ST_OK)
+                goto out;
+            l.batch = batch;
+        }
+        if ((st = append_line(s, actor, &l, &line_id, e)) != ST_OK)
+            goto out;
+        snprintf(b->explanation, sizeof b->explanation,
+                 "%s%s %s元，%d 年已兑付 %s元；本批 %zu 件申请合计 %s元，%s，本件 %s元。",
+                 b->r.explanation, lim.budget_label, money_format(lim.budget_fen, a1, sizeof a1),
+                 year, money_format(used, a2, sizeof a2), n - out->skipped,
+                 money_format(demand, a3, sizeof a3),
+                 demand <= avail ? "未超过预算余额，全额兑付"
+                                 : "超过预算余额，按比例核减（余数分按小数部分大小逐分分配）",
+                 money_format(shares[i], a1, sizeof a1));
+        struct store_stmt *u;
+        if ((st = store_prepare(s,
+                                "UPDATE applications SET status = 'approved', decided_at = ?,"
+                                " decided_by = ?, note = ?, amount_fen = ?, explanation = ?"
+                                " WHERE id = ?",
+                                &u, e)) != ST_OK)
+            goto out;
+        store_bind_text(u, 1, now);
+        store_bind_text(u, 2, actor);
+        store_bind_text(u, 3, "批次等比例分配");
+        store_bind_int(u, 4, shares[i]);
+        store_bind_text(u, 5, b->explanation);
+        store_bind_int(u, 6, b->app);
+        if ((st = store_run(u, e)) != ST_OK)
+            goto out;
+        out->approved++;
+        out->paid_fen += shares[i];
+    }
+    out->batch = batch;
+    char after[300];
+    snprintf(
+        after, sizeof after,
+        "{\"clause\":\"%s\",\"year\":%d,\"approved\":%zu,\"skipped\":%zu,\"demand_fen\":%" PRId64
+        ",\"avail_fen\":%" PRId64 ",\"paid_fen\":%" PRId64 "}",
+        clause, year, out->approved, out->skipped, demand, avail, out->paid_fen);
+    char ids[32];
+    snprintf(ids, sizeof ids, "%" PRId64, batch);
+    st = audit_append(s, actor, "award.batch", "payout_batch", ids, NULL, after, e);
+out:
+    if (st != ST_OK)
+        store_rollback(s);
+    else
+        st = store_commit(s, e);
+    for (size_t i = 0; i < n; i++) {
+        free(it[i].inputs_text);
+        free(it[i].sha);
+        free(it[i].pack_sha);
+        policy_result_cleanup(&it[i].r);
+    }
+    free(it);
+    free(claims);
+    free(shares);
+    policy_pack_free(p);
     return st;
 }
 
 /* ---------------------------------------------------------------- verification */
 
-/* Running yearly totals by (entity, clause, year), in an open-addressing table. */
+/* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a
+ * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing. */
 struct totals {
     struct slot {
         int64_t entity;
         int year;
-        char clause[64];
+        char name[168];
         int64_t sum;
         int used;
     } * v;
     size_t cap, n;
 };
 
-static uint64_t slot_hash(int64_t entity, int year, const char *clause)
+static uint64_t slot_hash(int64_t entity, int year, const char *name)
 {
     uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
-    for (const char *c = clause; *c; c++)
+    for (const char *c = name; *c; c++)
         h = (h ^ (unsigned char)*c) * 0x100000001B3ull;
     return h;
 }
 
-static struct slot *totals_get(struct totals *t, int64_t entity, int year, const char *clause)
+static struct slot *totals_get(struct totals *t, int64_t entity, int year, const char *name)
 {
     if (t->n * 2 >= t->cap) {
         struct totals bigger = {xcalloc(t->cap ? t->cap * 2 : 1024, sizeof *t->v),
                                 t->cap ? t->cap * 2 : 1024, 0};
         for (size_t i = 0; i < t->cap; i++)
             if (t->v[i].used) {
-                struct slot *d = totals_get(&bigger, t->v[i].entity, t->v[i].year, t->v[i].clause);
+                struct slot *d = totals_get(&bigger, t->v[i].entity, t->v[i].year, t->v[i].name);
                 d->sum = t->v[i].sum;
             }
         free(t->v);
         *t = bigger;
     }
-    size_t i = slot_hash(entity, year, clause) & (t->cap - 1);
+    size_t i = slot_hash(entity, year, name) & (t->cap - 1);
     while (t->v[i].used &&
-           !(t->v[i].entity == entity && t->v[i].year == year && !strcmp(t->v[i].clause, clause)))
+           !(t->v[i].entity == entity && t->v[i].year == year && !strcmp(t->v[i].name, name)))
         i = (i + 1) & (t->cap - 1);
     if (!t->v[i].used) {
         t->v[i].used = 1;
         t->v[i].entity = entity;
         t->v[i].year = year;
-        snprintf(t->v[i].clause, sizeof t->v[i].clause, "%s", clause);
+        snprintf(t->v[i].name, sizeof t->v[i].name, "%s", name);
         t->n++;
     }
     return &t->v[i];
 }
 
 #define PACKS_MAX 16
+
+struct verifier {
+    struct totals year, budget, matter;
+    struct {
+        char sha[HASH_HEX_LEN + 1];
+        struct policy_pack *p;
+    } packs[PACKS_MAX];
+    int n_packs;
+    unsigned char *reversed; /* by line id: ids are dense, so a byte map serves */
+    size_t reversed_cap;
+    /* the open pro-rata batch */
+    int64_t batch, batch_budget, batch_used;
+    int64_t *claims, *amounts;
+    size_t batch_n, batch_cap;
+    int64_t batch_first;
+};
+
+static struct policy_pack *verifier_pack(struct verifier *v, const char *sha, const char *text)
+{
+    for (int i = 0; i < v->n_packs; i++)
+        if (!strcmp(v->packs[i].sha, sha))
+            return v->packs[i].p;
+    struct policy_pack *p = NULL;
+    struct err ignored = {0};
+    if (!text || v->n_packs == PACKS_MAX ||
+        policy_pack_load(text, strlen(text), "stored pack", &p, &ignored) != ST_OK)
+        return NULL;
+    snprintf(v->packs[v->n_packs].sha, sizeof v->packs[0].sha, "%s", sha);
+    v->packs[v->n_packs++].p = p;
+    return p;
+}
+
+/* Closes the open batch: its amounts must be the Hamilton shares of what was available. */
+static int batch_check(struct verifier *v, struct award_verify *out)
+{
+    if (!v->batch)
+        return 1;
+    int64_t demand = 0, avail = v->batch_budget - v->batch_used;
+    for (size_t i = 0; i < v->batch_n; i++)
+        demand += v->claims[i];
+    int64_t *want = xcalloc(v->batch_n ? v->batch_n : 1, sizeof *want);
+    if (demand <= avail)
+        memcpy(want, v->claims, v->batch_n * sizeof *want);
+    else
+        hamilton(v->claims, v->batch_n, avail, demand, want);
+    int ok = 1;
+    for (size_t i = 0; i < v->batch_n && ok; i++)
+        if (want[i] != v->amounts[i]) {
+            out->bad_line = v->batch_first + (int64_t)i;
+            snprintf(out->problem, sizeof out->problem,
+                     "批次 %" PRId64 " 按比例分配应为 %" PRId64 " 分，记录为 %" PRId64 " 分",
+                     v->batch, want[i], v->amounts[i]);
+            ok = 0;
+        }
+    free(want);
+    v->batch = 0;
+    v->batch_n = 0;
+    return ok;
+}
+
+/* The columns of one ledger line as the verifier reads them. */
+enum {
+    C_ID,
+    C_APP,
+    C_ENTITY,
+    C_CLAUSE,
+    C_PACK,
+    C_INPUTS_SHA,
+    C_YEAR,
+    C_AMOUNT,
+    C_CAP_USED,
+    C_REVERSES,
+    C_AT,
+    C_BY,
+    C_PREV,
+    C_HASH,
+    C_INPUTS,
+    C_APPLIED_ON,
+    C_PACK_TEXT,
+    C_REVERSED_AMOUNT,
+    C_FORMAT,
+    C_CLAIMED,
+    C_BUDGET_USED,
+    C_BUDGET_HELD,
+    C_MATTER,
+    C_MATTER_PRIOR,
+    C_BATCH
+};
+
+/* Replays one award line; returns 0 and fills out->problem if it does not hold. */
+static int replay_award(struct verifier *v, struct store_stmt *q, const struct line *l, int64_t id,
+                        struct award_verify *out)
+{
+    const char *inputs_text = store_col_text(q, C_INPUTS);
+    char isha[HASH_HEX_LEN + 1];
+    hash_sha256_hex(inputs_text, strlen(inputs_text), isha);
+    if (strcmp(isha, l->inputs)) {
+        snprintf(out->problem, sizeof out->problem, "申请的输入已被改动（哈希不符）");
+        return 0;
+    }
+    struct policy_pack *p = store_col_is_null(q, C_PACK_TEXT)
+                                ? NULL
+                                : verifier_pack(v, l->pack, store_col_text(q, C_PACK_TEXT));
+    if (!p) {
+        snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
+        return 0;
+    }
+    int ci = policy_clause_index(p, l->clause);
+    struct policy_limits lim = {0};
+    struct err ce = {0};
+    if (ci < 0 || policy_clause_limits(p, (size_t)ci, &lim, &ce) != ST_OK) {
+        snprintf(out->problem, sizeof out->problem, "条款 %s 无法审批：%.300s", l->clause, ce.msg);
+        return 0;
+    }
+    struct slot *ys = totals_get(&v->year, l->entity, l->year, l->clause);
+    struct slot *bs = totals_get(&v->budget, 0, l->year, l->clause);
+    struct slot *ms = l->matter[0] ? totals_get(&v->matter, l->entity, 0, l->matter) : NULL;
+    int batched = l->batch != 0;
+    if (l->format < 2 ? l->cap_used != ys->sum
+                      : (batched ? l->cap_used < ys->sum : l->cap_used != ys->sum)) {
+        snprintf(out->problem, sizeof out->problem,
+                 "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
+                 ys->sum);
+        return 0;
+    }
+    json_t *inputs = json_loads(inputs_text, 0, NULL);
+    struct policy_input in[INPUTS_MAX];
+    size_t n = inputs ? inputs_from_json(inputs, in) : 0;
+    struct date on;
+    struct policy_result r = {0};
+    int ok = 0;
+    char matter[160] = "";
+    if (lim.group) {
+        const char *mv = input_value(in, n, lim.key);
+        snprintf(matter, sizeof matter, "%s:%s", lim.group, mv ? mv : "");
+    }
+    int64_t expect_claimed = l->format < 2 ? l->amount : l->claimed;
+    if (!date_parse_iso(store_col_text(q, C_APPLIED_ON), &on) ||
+        policy_calc(p, l->clause, in, n, on, l->cap_used, &r, &ce) != ST_OK)
+        snprintf(out->problem, sizeof out->problem, "无法重算：%.300s", ce.msg);
+    else if (!r.eligible || r.amount_fen != expect_claimed)
+        snprintf(out->problem, sizeof out->problem,
+                 "重算金额 %" PRId64 " 分与记录的 %" PRId64 " 分不符", r.amount_fen,
+                 expect_claimed);
+    else if (l->format < 2)
+        ok = 1;
+    else if (strcmp(matter, l->matter))
+        snprintf(out->problem, sizeof out->problem, "记录的事项“%s”与申请输入不符", l->matter);
+    else if (ms && (batched ? l->matter_prior < ms->sum : l->matter_prior != ms->sum))
+        snprintf(out->problem, sizeof out->problem,
+                 "记录的同一事项已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符",
+                 l->matter_prior, ms->sum);
+    else if (lim.alloc == POLICY_ALLOC_NONE) {
+        ok = l->amount == l->claimed - l->matter_prior && l->amount > 0 && !batched;
+        if (!ok)
+            snprintf(out->problem, sizeof out->problem, "兑付金额与重算及就高不就低规则不符");
+    } else if (lim.alloc == POLICY_ALLOC_FCFS) {
+        int64_t claim = l->claimed - l->matter_prior;
+        int64_t left = lim.budget_fen - l->budget_used - l->budget_held;
+        ok = !batched && l->budget_used == bs->sum && l->budget_held >= 0 && l->amount > 0 &&
+             l->amount == (claim < left ? claim : left);
+        if (!ok)
+            snprintf(out->problem, sizeof out->problem,
+                     "先到先得的预算核减不符（预算 %" PRId64 "，已兑付 %" PRId64 "，记录 %" PRId64
+                     "）",
+                     lim.budget_fen, bs->sum, l->budget_used);
+    } else if (!batched) {
+        snprintf(out->problem, sizeof out->problem, "按比例分配的条款只能批次审批");
+    } else {
+        if (v->batch != l->batch) {
+            if (!batch_check(v, out)) {
+                out->bad_line = v->batch_first;
+                goto done;
+            }
+            v->batch = l->batch;
+            v->batch_first = id;
+            v->batch_budget = lim.budget_fen;
+            v->batch_used = bs->sum;
+        }
+        if (l->budget_used != v->batch_used || l->batch != v->batch_first) {
+            snprintf(out->problem, sizeof out->problem, "批次的预算起点不符");
+        } else {
+            if (v->batch_n == v->batch_cap) {
+                v->batch_cap = v->batch_cap ? v->batch_cap * 2 : 64;
+                v->claims = xrealloc(v->claims, v->batch_cap * sizeof *v->claims);
+                v->amounts = xrealloc(v->amounts, v->batch_cap * sizeof *v->amounts);
+            }
+            int64_t claim = l->claimed - l->matter_prior;
+            v->claims[v->batch_n] = claim > 0 ? claim : 0;
+            v->amounts[v->batch_n++] = l->amount;
+            ok = 1;
+        }
+    }
+done:
+    policy_result_cleanup(&r);
+    json_decref(inputs);
+    if (ok && lim.alloc != POLICY_ALLOC_NONE && bs->sum + l->amount > lim.budget_fen) {
+        snprintf(out->problem, sizeof out->problem, "%d 年预算超支", l->year);
+        ok = 0;
+    }
+    return ok;
+}
 
 enum status award_ledger_verify(struct store *s, struct award_verify *out, struct err *e)
 {
@@ -608,112 +1268,94 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         "SELECT p.id, p.application_id, p.entity_id, p.clause, p.pack_sha256, p.inputs_sha256,"
         " p.year, p.amount_fen, p.cap_used_fen, p.reverses_id, p.created_at, p.created_by,"
         " p.prev_hash, p.hash, a.inputs, a.applied_on, pk.text,"
-        " (SELECT amount_fen FROM payouts o WHERE o.id = p.reverses_id)"
+        " (SELECT amount_fen FROM payouts o WHERE o.id = p.reverses_id),"
+        " p.format, p.claimed_fen, p.budget_used_fen, p.budget_held_fen, p.matter,"
+        " p.matter_prior_fen, p.batch"
         " FROM payouts p JOIN applications a ON a.id = p.application_id"
         " LEFT JOIN policy_packs pk ON pk.sha256 = p.pack_sha256 ORDER BY p.id",
         &q, e);
     if (st != ST_OK)
         return st;
-    struct totals totals = {0};
-    struct {
-        char sha[HASH_HEX_LEN + 1];
-        struct policy_pack *p;
-    } packs[PACKS_MAX];
-    memset(packs, 0, sizeof packs);
-    int n_packs = 0;
+    struct verifier v;
+    memset(&v, 0, sizeof v);
     char prev[HASH_HEX_LEN + 1];
     snprintf(prev, sizeof prev, "%s", GENESIS);
     int64_t expect_id = 1;
     int row;
-    /* Reversed lines, to refuse a second reversal: ids are dense, so a byte map serves. */
-    unsigned char *reversed = NULL;
-    size_t reversed_cap = 0;
-    while ((st = store_step(q, &row, e)) == ST_OK && row && !out->bad_line) {
-        int64_t id = store_col_int(q, 0), app = store_col_int(q, 1), entity = store_col_int(q, 2);
-        const char *clause = store_col_text(q, 3), *pack_sha = store_col_text(q, 4);
-        const char *inputs_sha = store_col_text(q, 5);
-        int year = (int)store_col_int(q, 6);
-        int64_t amount = store_col_int(q, 7), cap_used = store_col_int(q, 8);
-        int64_t reverses = store_col_is_null(q, 9) ? 0 : store_col_int(q, 9);
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t id = store_col_int(q, C_ID);
+        struct line l = {
+            .app = store_col_int(q, C_APP),
+            .entity = store_col_int(q, C_ENTITY),
+            .amount = store_col_int(q, C_AMOUNT),
+            .cap_used = store_col_int(q, C_CAP_USED),
+            .reverses = store_col_is_null(q, C_REVERSES) ? 0 : store_col_int(q, C_REVERSES),
+            .clause = store_col_text(q, C_CLAUSE),
+            .pack = store_col_text(q, C_PACK),
+            .inputs = store_col_text(q, C_INPUTS_SHA),
+            .year = (int)store_col_int(q, C_YEAR),
+            .format = (int)store_col_int(q, C_FORMAT),
+            .claimed = store_col_int(q, C_CLAIMED),
+            .budget_used = store_col_int(q, C_BUDGET_USED),
+            .budget_held = store_col_int(q, C_BUDGET_HELD),
+            .matter = store_col_text(q, C_MATTER),
+            .matter_prior = store_col_int(q, C_MATTER_PRIOR),
+            .batch = store_col_int(q, C_BATCH),
+        };
         char hash[HASH_HEX_LEN + 1];
-        line_hash(prev, id, app, entity, clause, pack_sha, inputs_sha, year, amount, cap_used,
-                  reverses, store_col_text(q, 10), store_col_text(q, 11), hash);
+        line_hash(prev, id, &l, store_col_text(q, C_AT), store_col_text(q, C_BY), hash);
         out->bad_line = id;
-        struct slot *sl = totals_get(&totals, entity, year, clause);
+        int ok = 0;
+        if (v.batch && l.batch != v.batch && !batch_check(&v, out))
+            break;
+        out->bad_line = id;
         if (id != expect_id) {
             snprintf(out->problem, sizeof out->problem, "编号不连续：期望 %" PRId64, expect_id);
-        } else if (strcmp(store_col_text(q, 12), prev) || strcmp(store_col_text(q, 13), hash)) {
+        } else if (strcmp(store_col_text(q, C_PREV), prev) ||
+                   strcmp(store_col_text(q, C_HASH), hash)) {
             snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
-        } else if (cap_used != sl->sum) {
-            snprintf(out->problem, sizeof out->problem,
-                     "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", cap_used,
-                     sl->sum);
-        } else if (reverses) {
-            size_t r = (size_t)reverses;
-            if (store_col_is_null(q, 17) || store_col_int(q, 17) != -amount || reverses >= id)
+        } else if (l.reverses) {
+            size_t r = (size_t)l.reverses;
+            if (store_col_is_null(q, C_REVERSED_AMOUNT) ||
+                store_col_int(q, C_REVERSED_AMOUNT) != -l.amount || l.reverses >= id)
                 snprintf(out->problem, sizeof out->problem, "追回金额与被追回的兑付不符");
-            else if (r < reversed_cap && reversed[r])
+            else if (r < v.reversed_cap && v.reversed[r])
                 snprintf(out->problem, sizeof out->problem, "同一笔兑付被追回两次");
             else {
-                if (r >= reversed_cap) {
+                if (r >= v.reversed_cap) {
                     size_t nc = (r + 1) * 2;
-                    reversed = xrealloc(reversed, nc);
-                    memset(reversed + reversed_cap, 0, nc - reversed_cap);
-                    reversed_cap = nc;
+                    v.reversed = xrealloc(v.reversed, nc);
+                    memset(v.reversed + v.reversed_cap, 0, nc - v.reversed_cap);
+                    v.reversed_cap = nc;
                 }
-                reversed[r] = 1;
-                out->bad_line = 0;
+                v.reversed[r] = 1;
+                ok = 1;
             }
-        } else if (store_col_is_null(q, 16)) {
-            snprintf(out->problem, sizeof out->problem, "找不到规则包 %.12s…", pack_sha);
         } else {
-            /* Replay: the stored inputs, their hash, the pack, the running total. */
-            const char *inputs_text = store_col_text(q, 14);
-            char isha[HASH_HEX_LEN + 1];
-            hash_sha256_hex(inputs_text, strlen(inputs_text), isha);
-            struct policy_pack *p = NULL;
-            for (int i = 0; i < n_packs && !p; i++)
-                if (!strcmp(packs[i].sha, pack_sha))
-                    p = packs[i].p;
-            if (!p && n_packs < PACKS_MAX) {
-                const char *text = store_col_text(q, 16);
-                if (policy_pack_load(text, strlen(text), "stored pack", &p, e) == ST_OK) {
-                    snprintf(packs[n_packs].sha, sizeof packs[0].sha, "%s", pack_sha);
-                    packs[n_packs++].p = p;
-                }
-            }
-            json_t *inputs = json_loads(inputs_text, 0, NULL);
-            struct policy_input in[INPUTS_MAX];
-            size_t n = inputs ? inputs_from_json(inputs, in) : 0;
-            struct date on;
-            struct policy_result r = {0};
-            struct err ce = {0};
-            if (strcmp(isha, inputs_sha))
-                snprintf(out->problem, sizeof out->problem, "申请的输入已被改动（哈希不符）");
-            else if (!p || !date_parse_iso(store_col_text(q, 15), &on) ||
-                     policy_calc(p, clause, in, n, on, sl->sum, &r, &ce) != ST_OK)
-                snprintf(out->problem, sizeof out->problem, "无法重算：%.300s", ce.msg);
-            else if (!r.eligible || r.amount_fen != amount)
-                snprintf(out->problem, sizeof out->problem,
-                         "重算金额 %" PRId64 " 分与记录的 %" PRId64 " 分不符", r.amount_fen,
-                         amount);
-            else
-                out->bad_line = 0;
-            policy_result_cleanup(&r);
-            json_decref(inputs);
+            ok = replay_award(&v, q, &l, id, out);
         }
-        if (out->bad_line)
+        if (!ok)
             break;
-        sl->sum += amount;
-        out->total_fen += amount;
+        out->bad_line = 0;
+        totals_get(&v.year, l.entity, l.year, l.clause)->sum += l.amount;
+        totals_get(&v.budget, 0, l.year, l.clause)->sum += l.amount;
+        if (l.matter[0])
+            totals_get(&v.matter, l.entity, 0, l.matter)->sum += l.amount;
+        out->total_fen += l.amount;
         out->lines++;
         expect_id++;
         snprintf(prev, sizeof prev, "%s", hash);
     }
     store_finish(q);
-    for (int i = 0; i < n_packs; i++)
-        policy_pack_free(packs[i].p);
-    free(totals.v);
-    free(reversed);
+    if (st == ST_OK && !out->bad_line)
+        batch_check(&v, out);
+    for (int i = 0; i < v.n_packs; i++)
+        policy_pack_free(v.packs[i].p);
+    free(v.year.v);
+    free(v.budget.v);
+    free(v.matter.v);
+    free(v.reversed);
+    free(v.claims);
+    free(v.amounts);
     return st;
 }

@@ -46,6 +46,20 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
 enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,
                          const char *note, struct award_outcome *out, struct err *e) HQD_MUST_CHECK;
 
+/* Closes the pro-rata batch of clause in year: every pending application is recomputed in
+ * 受理 order; if their claims exceed what is left of the yearly budget, each gets its share
+ * floor(claim × left / demand) and the remaining fen go one each to the largest fractional
+ * parts (ties to the earlier application). One transaction: every eligible application is
+ * approved with a ledger line (even of 0 fen, so the allocation can be replayed); ineligible
+ * ones stay pending for the office to reject. ST_CONFLICT if the clause is not pro-rata. */
+struct award_batch {
+    int64_t batch; /* the id of its first ledger line */
+    size_t approved, skipped;
+    int64_t demand_fen, avail_fen, paid_fen;
+};
+enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
+                              struct award_batch *out, struct err *e) HQD_MUST_CHECK;
+
 /* Appends the reversal (追回) of ledger line payout_id. ST_CONFLICT if it is a reversal itself
  * or was already reversed. */
 enum status award_reverse(struct store *s, const char *actor, int64_t payout_id, const char *note,

@@ -1491,6 +1491,37 @@ static int cmd_award_reverse(const struct cli_args *a)
     return 0;
 }
 
+static int cmd_award_close_batch(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t year;
+    enum status st = parse_id(a->pos[1], "YEAR", &year, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct award_batch b;
+    st = award_close_batch(s, actor(), a->pos[0], (int)year, &b, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    char d[32], v[32], p[32];
+    money_format(b.demand_fen, d, sizeof d);
+    money_format(b.avail_fen, v, sizeof v);
+    money_format(b.paid_fen, p, sizeof p);
+    if (a->json)
+        printf("{\"batch\":%" PRId64 ",\"approved\":%zu,\"skipped\":%zu,\"demand_fen\":%" PRId64
+               ",\"avail_fen\":%" PRId64 ",\"paid_fen\":%" PRId64 "}\n",
+               b.batch, b.approved, b.skipped, b.demand_fen, b.avail_fen, b.paid_fen);
+    else
+        printf("批次 %" PRId64 "：批准 %zu 件（%zu 件不符合条件，仍待驳回），申请合计 %s元，"
+               "预算余额 %s元，兑付 %s元%s。\n",
+               b.batch, b.approved, b.skipped, d, v, p,
+               b.demand_fen > b.avail_fen ? "（按比例核减）" : "");
+    return 0;
+}
+
 static int cmd_ledger_verify(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1582,9 +1613,12 @@ static const struct cli_cmd commands[] = {
      "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
      "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
     {"award", "approve", cmd_award_approve, 1, 1, "--db --json", "hqd award approve ID",
-     "批准申请：在同一事务中按账本重算并记入兑付账本"},
+     "批准申请：在同一事务中按账本重算（年度上限、同一事项就高、年度预算）并记入兑付账本"},
     {"award", "reject", cmd_award_reject, 2, 2, "--db", "hqd award reject ID REASON",
      "驳回申请（须写明理由）"},
+    {"award", "close-batch", cmd_award_close_batch, 2, 2, "--db --json",
+     "hqd award close-batch CLAUSE YEAR [--json]",
+     "结束按比例分配条款的年度批次：预算不足时等比例核减，余数分按小数部分大小分配"},
     {"award", "reverse", cmd_award_reverse, 2, 2, "--db", "hqd award reverse PAYOUT REASON",
      "追回一笔兑付：在账本中追加一条负数记录"},
     {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db", "hqd ledger verify",

@@ -60,6 +60,15 @@ struct bound {
     int line, col;
 };
 
+/* The clause's yearly envelope (budget AMOUNT fcfs|pro-rata LABEL). */
+struct budget {
+    enum policy_alloc alloc; /* POLICY_ALLOC_NONE if the clause has none */
+    int64_t fen;
+    int param; /* index of a money param, or -1 */
+    char label[96];
+    int line, col;
+};
+
 struct clause {
     char id[64], title[160], cite[160];
     char *quote;
@@ -79,6 +88,9 @@ struct clause {
     struct bound bounds[BOUNDS_MAX];
     int n_bounds;
     enum policy_rounding rounding;
+    struct budget budget;
+    char group[48]; /* exclusivity group (exclusive GROUP KEY), or "" */
+    int group_key;  /* the text input naming the matter */
     int line;
 };
 
@@ -371,6 +383,9 @@ static enum status read_award(const struct reader *rd, struct clause *c, const c
     return ST_OK;
 }
 
+static enum status read_amount(const struct reader *rd, struct clause *c, const char *tok,
+                               size_t len, int64_t *fen, int *param);
+
 static enum status read_cap(const struct reader *rd, struct clause *c, const char *p,
                             const char *end)
 {
@@ -394,18 +409,81 @@ static enum status read_cap(const struct reader *rd, struct clause *c, const cha
     if (!next_token(&p, end, &tok, &len))
         return fail_at(rd, p, "缺少上限金额 (missing amount)");
     cp->col = column_of(rd, tok);
+    enum status st = read_amount(rd, c, tok, len, &cp->fen, &cp->param);
+    if (st != ST_OK)
+        return st;
+    return rest_of_line(rd, p, end, "cap 说明", cp->label, sizeof cp->label);
+}
+
+/* A money amount or the name of a money param: cap and budget amounts. */
+static enum status read_amount(const struct reader *rd, struct clause *c, const char *tok,
+                               size_t len, int64_t *fen, int *param)
+{
+    *param = -1;
     int f = find_var(c, tok, len);
     if (f >= 0) {
         if (!c->vars[f].is_param || c->vars[f].type != VT_MONEY)
-            return fail_at(rd, tok, "上限应为金额或 money 类型的参数 (cap type)");
-        cp->param = f;
-    } else if (!parse_money(tok, len, &cp->fen)) {
+            return fail_at(rd, tok, "金额应为数字或 money 类型的参数 (amount type)");
+        *param = f;
+        return ST_OK;
+    }
+    if (!parse_money(tok, len, fen))
         return fail_at(rd, tok, "“%.*s”不是有效的金额（元，至多两位小数）(bad amount)", (int)len,
                        tok);
-    } else if (cp->fen <= 0) {
-        return fail_at(rd, tok, "上限为 0，条款永远不会给付 (a zero cap)");
-    }
-    return rest_of_line(rd, p, end, "cap 说明", cp->label, sizeof cp->label);
+    if (*fen <= 0)
+        return fail_at(rd, tok, "金额为 0，条款永远不会给付 (a zero amount)");
+    return ST_OK;
+}
+
+/* budget AMOUNT fcfs|pro-rata LABEL… */
+static enum status read_budget(const struct reader *rd, struct clause *c, const char *p,
+                               const char *end)
+{
+    const char *tok, *rule;
+    size_t len, rl;
+    struct budget *b = &c->budget;
+    if (b->alloc != POLICY_ALLOC_NONE)
+        return fail_at(rd, p, "budget 重复 (duplicate budget)");
+    if (!next_token(&p, end, &tok, &len) || !next_token(&p, end, &rule, &rl))
+        return fail_at(rd, p, "budget 应写成“年度预算金额 fcfs|pro-rata 说明”(budget form)");
+    b->line = rd->line_no;
+    b->col = column_of(rd, tok);
+    enum status st = read_amount(rd, c, tok, len, &b->fen, &b->param);
+    if (st != ST_OK)
+        return st;
+    if (tok_is(rule, rl, "fcfs"))
+        b->alloc = POLICY_ALLOC_FCFS;
+    else if (tok_is(rule, rl, "pro-rata"))
+        b->alloc = POLICY_ALLOC_PRO_RATA;
+    else
+        return fail_at(rd, rule,
+                       "未知分配规则“%.*s”（可用 fcfs 先到先得、pro-rata 等比例核减）(allocation)",
+                       (int)rl, rule);
+    return rest_of_line(rd, p, end, "budget 说明", b->label, sizeof b->label);
+}
+
+/* exclusive GROUP KEY: one matter (the KEY input's value) is paid once across the group. */
+static enum status read_exclusive(const struct reader *rd, struct clause *c, const char *p,
+                                  const char *end)
+{
+    const char *g, *k, *extra;
+    size_t gl, kl, xl;
+    if (c->group[0])
+        return fail_at(rd, p, "exclusive 重复 (duplicate exclusive)");
+    if (!next_token(&p, end, &g, &gl) || !next_token(&p, end, &k, &kl))
+        return fail_at(rd, p, "exclusive 应写成“互斥组名 事项编号输入”(exclusive form)");
+    if (next_token(&p, end, &extra, &xl))
+        return fail_at(rd, extra, "exclusive 只有两项：组名和事项编号输入 (extra words)");
+    if (!valid_name(g, gl))
+        return fail_at(rd, g, "组名应为小写字母开头的 a-z、0-9、-、_ (bad name)");
+    int v = find_var(c, k, kl);
+    if (v < 0 || c->vars[v].is_param || c->vars[v].type != VT_TEXT)
+        return fail_at(rd, k, "“%.*s”应为本条款 text 类型的输入（如合同编号）(matter key)", (int)kl,
+                       k);
+    memcpy(c->group, g, gl);
+    c->group[gl] = '\0';
+    c->group_key = v;
+    return ST_OK;
 }
 
 static enum status read_bound(const struct reader *rd, struct clause *c, const char *p,
@@ -531,6 +609,19 @@ static enum status finish_clause(const struct reader *rd, struct clause *c)
                        "每项上限 %s元 高于每年上限 %s元，永远不会起作用 (unreachable cap)",
                        money_format(item->fen, a, sizeof a), money_format(year->fen, b, sizeof b));
     }
+    /* Nor can a cap above the whole yearly budget. */
+    const struct budget *bg = &c->budget;
+    for (int k = 0; k < CAP_KINDS && bg->alloc != POLICY_ALLOC_NONE && bg->param < 0; k++) {
+        const struct cap *cp = &c->caps[k];
+        if (cp->present && cp->param < 0 && cp->fen > bg->fen) {
+            char a[32], b[32], where[128];
+            snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, cp->line, cp->col);
+            return err_set(rd->e, ST_INVALID, where,
+                           "%s上限 %s元 高于年度预算 %s元，永远不会起作用 (unreachable cap)",
+                           cp->label, money_format(cp->fen, a, sizeof a),
+                           money_format(bg->fen, b, sizeof b));
+        }
+    }
     return ST_OK;
 }
 
@@ -597,6 +688,10 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
         return read_cap(rd, c, p, end);
     if (tok_is(kw, kl, "bound"))
         return read_bound(rd, c, p, end);
+    if (tok_is(kw, kl, "budget"))
+        return read_budget(rd, c, p, end);
+    if (tok_is(kw, kl, "exclusive"))
+        return read_exclusive(rd, c, p, end);
     if (tok_is(kw, kl, "round")) {
         const char *tok;
         size_t len;
@@ -1024,6 +1119,29 @@ int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kin
                    : !strcmp(kind, "fund")        ? APP_FUND
                                                   : 0;
     return (p->clauses[i].applicants & bit) != 0;
+}
+
+enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct policy_limits *out,
+                                 struct err *e)
+{
+    const struct clause *c = &p->clauses[i];
+    memset(out, 0, sizeof *out);
+    out->alloc = c->budget.alloc;
+    out->budget_fen = c->budget.fen;
+    out->budget_label = c->budget.label;
+    if (c->group[0]) {
+        out->group = c->group;
+        out->key = c->vars[c->group_key].name;
+    }
+    if (c->budget.alloc != POLICY_ALLOC_NONE && c->budget.param >= 0) {
+        const struct var *v = &c->vars[c->budget.param];
+        if (!v->set)
+            return err_set(e, ST_UNPROCESSABLE, v->name,
+                           "参数 %s（%s）尚未由管委会设定，不能审批 (parameter not set)", v->name,
+                           v->label);
+        out->budget_fen = v->fen;
+    }
+    return ST_OK;
 }
 
 void policy_matches_cleanup(struct policy_match *m, size_t n)

@@ -17,6 +17,11 @@ struct policy_pack;
 
 enum policy_rounding { POLICY_ROUND_FEN, POLICY_ROUND_YUAN };
 
+/* How a clause's yearly budget is shared when applications exceed it: first come first served
+ * by 受理时间, or pro rata at batch close (the remainder fen to the largest fractional shares,
+ * ties to the earlier application). */
+enum policy_alloc { POLICY_ALLOC_NONE, POLICY_ALLOC_FCFS, POLICY_ALLOC_PRO_RATA };
+
 /* Parses and checks a pack. source names it in error locations ("x.pack: line 3, column 7"). */
 enum status policy_pack_load(const char *text, size_t len, const char *source,
                              struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
@@ -71,6 +76,20 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
 
 /* The index of the clause with this id, or -1. */
 int policy_clause_index(const struct policy_pack *p, const char *id);
+/* What the ledger enforces beyond one computation: the yearly budget envelope and the
+ * exclusivity group (同一事项不重复享受，就高不就低: one matter, named by the value of the text
+ * input `key`, is paid at most the highest award among the group's clauses). Strings are
+ * borrowed; group is NULL when the clause has none. ST_UNPROCESSABLE when the budget is a
+ * parameter the office has not set. */
+struct policy_limits {
+    enum policy_alloc alloc;
+    int64_t budget_fen; /* when alloc != POLICY_ALLOC_NONE */
+    const char *budget_label;
+    const char *group, *key;
+};
+enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct policy_limits *out,
+                                 struct err *e) HQD_MUST_CHECK;
+
 /* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);
 

@@ -147,7 +147,7 @@ contains "$tmp/err" "amount" "the bad input is named"
 expect_rc 2 "policy calc unknown clause" -- "$hqd" policy calc no-such amount=1
 sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$src/data/policy/plan-2020-28.pack" >"$tmp/bad.pack"
 expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"
-contains "$tmp/err" "bad.pack: line 44, column 33" "the bad rate is located"
+contains "$tmp/err" "bad.pack: line 47, column 33" "the bad rate is located"
 
 # 主体名录 and 免申即享: the example entities and facts, matched against the example pack.
 printf 'uscc,name,kind,in_zone,industry\n91410700MA44XW1K28,坏公司,企业,是,x\n' >"$tmp/bad-ent.csv"
@@ -186,6 +186,35 @@ sqlite3 "$db" "UPDATE payouts SET amount_fen = 1 WHERE id = 1"
 expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
 sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
+
+# A pack with a pro-rata budget: individual approval is refused, the batch shares the budget.
+cat >"$tmp/budget.pack" <<'PACK'
+pack 测试：按比例分配
+version t1
+clause grant-p
+  title 丙类补助
+  cite 测试〔2020〕1号 三
+  quote 按10%补助，年度预算内等比例核减
+  effective 2020-01-01 -
+  applicants enterprise
+  input amount money 金额（元）
+  award amount * 10%
+  budget 100000 pro-rata 年度预算
+end
+PACK
+expect_rc 0 "policy load budget pack" -- "$hqd" policy load "$tmp/budget.pack" --db "$db"
+expect_rc 0 "apply pro-rata 1" -- env HQD_NOW=2020-10-03T00:00:00Z "$hqd" award apply 91410700MA44XW1K27 grant-p amount=600000 --json --db "$db"
+contains "$tmp/out" "按批次等比例分配" "the applicant is told how the budget is shared"
+expect_rc 0 "apply pro-rata 2" -- env HQD_NOW=2020-10-03T00:00:00Z "$hqd" award apply 91410700MA9F123453 grant-p amount=500000 --json --db "$db"
+app=$(json "$tmp/out" "d['id']")
+expect_rc 2 "approve pro-rata alone" -- "$hqd" award approve "$app" --db "$db"
+contains "$tmp/err" "close-batch" "the refusal names the batch command"
+expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json --db "$db"
+[[ $(json "$tmp/out" "d['approved'], d['demand_fen'], d['paid_fen']") == "2 11000000 10000000" ]] \
+  && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"
+expect_rc 0 "ledger verify after batch" -- "$hqd" ledger verify --db "$db"
+contains "$tmp/out" "共 3 行" "two batch lines after the first"
+expect_rc 2 "award close-batch bad year" -- "$hqd" award close-batch grant-p twenty --db "$db"
 
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"

@@ -223,6 +223,197 @@ static void concurrent_approvals_respect_the_cap(void **state)
     verify_ok(f->s, 20, 20000000);
 }
 
+/* ---------------------------------------------------------------- budgets and exclusivity */
+
+static const char LIMITS_PACK[] =
+    "pack 测试：预算与互斥\nversion t1\n"
+    "clause grant-a\n  title 甲类补助\n  cite 测试〔2020〕1号 一\n  quote "
+    "按10%补助，每项最高10万元\n"
+    "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+    "  input contract_no text 合同编号\n  award amount * 10%\n  cap item 100000 每项\n"
+    "  budget 250000 fcfs 年度预算\n  exclusive deal contract_no\nend\n"
+    "clause grant-b\n  title 乙类补助\n  cite 测试〔2020〕1号 二\n  quote 按5%补助\n"
+    "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+    "  input contract_no text 合同编号\n  award amount * 5%\n  exclusive deal contract_no\nend\n"
+    "clause grant-p\n  title 丙类补助\n  cite 测试〔2020〕1号 三\n  quote 按10%补助，预算内等比例\n"
+    "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+    "  award amount * 10%\n  budget 100000 pro-rata 年度预算\nend\n";
+
+static void load_limits_pack(struct store *s)
+{
+    int64_t id;
+    struct err e = {0};
+    if (award_pack_store(s, "office", LIMITS_PACK, strlen(LIMITS_PACK), "limits.pack", &id, &e) !=
+        ST_OK)
+        fail_msg("pack: %s", e.msg);
+}
+
+static int64_t apply_grant(struct store *s, const char *clause, const char *amount,
+                           const char *contract, struct award_outcome *o)
+{
+    struct policy_input in[] = {{"amount", amount}, {"contract_no", contract}};
+    struct err e = {0};
+    if (award_apply(s, "clerk", FIRM, clause, in, contract ? 2 : 1, ON, o, &e) != ST_OK)
+        fail_msg("apply %s: %s", clause, e.msg);
+    return o->id;
+}
+
+/* First come, first served by 受理时间: an application approved early cannot take the budget
+ * that earlier, still pending applications hold; the last one finds nothing left. */
+static void budget_first_come_first_served(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    int64_t a1 = apply_grant(f->s, "grant-a", "1000000", "C-1", &o);
+    assert_int_equal(o.amount_fen, 10000000);
+    int64_t a2 = apply_grant(f->s, "grant-a", "1000000", "C-2", &o);
+    int64_t a3 = apply_grant(f->s, "grant-a", "800000", "C-3", &o);
+    /* The preview already says the budget binds. */
+    assert_int_equal(o.amount_fen, 5000000);
+    assert_string_equal(o.capped_by, "budget");
+    struct err e = {0};
+    assert_int_equal(award_decide(f->s, "office", a3, 1, NULL, &o, &e), ST_OK);
+    assert_int_equal(o.amount_fen, 5000000);
+    assert_non_null(strstr(o.explanation, "先受理的待审申请占用 200,000.00元"));
+    assert_int_equal(approve(f->s, a1), 10000000);
+    assert_int_equal(approve(f->s, a2), 10000000);
+    int64_t a4 = apply_grant(f->s, "grant-a", "10", "C-4", &o);
+    assert_int_equal(o.amount_fen, 0);
+    assert_int_equal(award_decide(f->s, "office", a4, 1, NULL, &o, &e), ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "已无余额"));
+    verify_ok(f->s, 3, 25000000);
+    /* A contract without its number cannot be checked for double claims. */
+    struct policy_input in[] = {{"amount", "100"}};
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant-a", in, 1, ON, &o, &e), ST_INVALID);
+    assert_string_equal(e.where, "contract_no");
+}
+
+/* 同一事项不重复享受，就高不就低: the higher clause tops up the lower one's award, a lower or
+ * equal one is refused, and a reversal frees the matter. */
+static void exclusive_group_pays_the_highest(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    int64_t b1 = apply_grant(f->s, "grant-b", "1000000", "X-1", &o);
+    assert_int_equal(approve(f->s, b1), 5000000);
+    int64_t a1 = apply_grant(f->s, "grant-a", "1000000", "X-1", &o);
+    assert_int_equal(o.amount_fen, 5000000);
+    assert_string_equal(o.capped_by, "exclusive");
+    assert_non_null(strstr(o.explanation, "补足差额 50,000.00元"));
+    assert_int_equal(approve(f->s, a1), 5000000);
+    int64_t b2 = apply_grant(f->s, "grant-b", "1000000", "X-1", &o);
+    assert_int_equal(o.amount_fen, 0);
+    struct err e = {0};
+    assert_int_equal(award_decide(f->s, "office", b2, 1, NULL, &o, &e), ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "不重复享受"));
+    /* Another contract is another matter. */
+    int64_t b3 = apply_grant(f->s, "grant-b", "1000000", "X-2", &o);
+    assert_int_equal(approve(f->s, b3), 5000000);
+    verify_ok(f->s, 3, 15000000);
+    int64_t rid;
+    assert_int_equal(award_reverse(f->s, "office", 2, "重复申报", &rid, &e), ST_OK);
+    int64_t a2 = apply_grant(f->s, "grant-a", "1000000", "X-1", &o);
+    assert_int_equal(approve(f->s, a2), 5000000);
+    verify_ok(f->s, 5, 15000000);
+}
+
+/* Pro rata at batch close: 60,000.00 + 50,000.00 + 40,000.01 asked of a 100,000.00 budget.
+ * Exact shares are 39,999.99733…, 33,333.33111…, 26,666.67155…; floors leave one fen, which
+ * goes to the largest fractional part (the first). */
+static void pro_rata_batch_shares_the_budget(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    int64_t p1 = apply_grant(f->s, "grant-p", "600000", NULL, &o);
+    assert_int_equal(o.amount_fen, 6000000);
+    apply_grant(f->s, "grant-p", "500000", NULL, &o);
+    apply_grant(f->s, "grant-p", "400000.10", NULL, &o);
+    struct err e = {0};
+    assert_int_equal(award_decide(f->s, "office", p1, 1, NULL, &o, &e), ST_CONFLICT);
+    assert_non_null(strstr(e.msg, "close-batch"));
+    struct award_batch b;
+    assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.approved, 3);
+    assert_int_equal(b.demand_fen, 15000001);
+    assert_int_equal(b.avail_fen, 10000000);
+    assert_int_equal(b.paid_fen, 10000000);
+    struct store_stmt *q;
+    assert_int_equal(store_prepare(f->s, "SELECT amount_fen FROM payouts ORDER BY id", &q, &e),
+                     ST_OK);
+    int64_t want[] = {4000000, 3333333, 2666667};
+    int row;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(store_step(q, &row, &e), ST_OK);
+        assert_true(row);
+        assert_int_equal(store_col_int(q, 0), want[i]);
+    }
+    store_finish(q);
+    verify_ok(f->s, 3, 10000000);
+    /* Nothing is left for a second batch this year. */
+    apply_grant(f->s, "grant-p", "10", NULL, &o);
+    assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_UNPROCESSABLE);
+    /* An edited share breaks the chain. */
+    assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 3999999 WHERE id = 1"), 0);
+    struct award_verify v;
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+}
+
+/* Parallel approvals on separate connections never overdraw the budget; approving the rest
+ * in 受理 order then pays it exactly. */
+static void *race_budget(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s;
+    struct err e = {0};
+    if (store_open(r->db, &s, &e) != ST_OK)
+        return NULL;
+    for (int64_t id = r->first + r->count - 1; id >= r->first; id--) {
+        struct award_outcome o;
+        if (award_decide(s, "office", id, 1, NULL, &o, &e) == ST_OK)
+            r->paid += o.amount_fen;
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void concurrent_approvals_respect_the_budget(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    for (int i = 0; i < 40; i++) {
+        char no[16];
+        snprintf(no, sizeof no, "K-%d", i);
+        apply_grant(f->s, "grant-a", "100000", no, &o);
+    }
+    pthread_t t[8];
+    struct racer r[8];
+    for (int i = 0; i < 8; i++) {
+        r[i] = (struct racer){f->db, 1 + i * 5, 5, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, race_budget, &r[i]), 0);
+    }
+    int64_t paid = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        paid += r[i].paid;
+    }
+    assert_true(paid <= 25000000);
+    struct award_verify v;
+    struct err e = {0};
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+    assert_int_equal(v.total_fen, paid);
+    for (int64_t id = 1; id <= 40; id++)
+        if (award_decide(f->s, "office", id, 1, NULL, &o, &e) == ST_OK)
+            paid += o.amount_fen;
+    assert_int_equal(paid, 25000000);
+    verify_ok(f->s, 25, 25000000);
+}
+
 int main(void)
 {
     setenv("HQD_NOW", "2020-09-01T02:00:00Z", 1);
@@ -231,6 +422,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(reversal_frees_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
+        cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

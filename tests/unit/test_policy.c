@@ -420,7 +420,24 @@ static void bad_packs_are_located(void **state)
                "  cap item 300000 每件\n  cap entity-year 200000 每年\nend\n",
                "t.pack: line 11, column 12", "永远不会起作用");
     expect_bad("clause c\n  input amount money 金额\n  cap item 0 每项\nend\n",
-               "t.pack: line 5, column 12", "上限为 0");
+               "t.pack: line 5, column 12", "金额为 0");
+    /* Budgets and exclusivity groups. */
+    expect_bad("clause c\n  input amount money 金额\n  budget 1000 lottery 预算\nend\n",
+               "t.pack: line 5, column 15", "分配规则");
+    expect_bad("clause c\n  input amount money 金额\n  budget 0 fcfs 预算\nend\n",
+               "t.pack: line 5, column 10", "金额为 0");
+    expect_bad("clause c\n  input amount money 金额\n  budget 1000 fcfs 预算\n"
+               "  budget 2000 fcfs 预算\nend\n",
+               "t.pack: line 6, column 9", "budget 重复");
+    /* A per-item cap above the whole yearly budget never binds. */
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
+               "  cap item 100000 每项\n  budget 50000 fcfs 年度预算\nend\n",
+               "t.pack: line 11, column 12", "高于年度预算");
+    expect_bad("clause c\n  input amount money 金额\n  exclusive deal amount\nend\n",
+               "t.pack: line 5, column 18", "text 类型");
+    expect_bad("clause c\n  input no text 编号\n  exclusive Deal no\nend\n",
+               "t.pack: line 5, column 13", "组名");
     expect_bad("clause c\n  effective 2021-01-01 2020-12-31\nend\n", "t.pack: line 4, column 24",
                "早于");
     expect_bad("clause c\n  title t\n", "t.pack: line 4, column 1", "没有以 end 结束");
