@@ -12,6 +12,9 @@ echo
 echo "== 通报 generation (goal < 1 s per bulletin including the xlsx)"
 "$dir/bench_bulletin"
 echo
-echo "== 惠企政策 matching, the seed's four money clauses (goal: ≥ 100,000,000 clause evaluations/s in memory)"
+echo "== 惠企政策 kernel on facts in memory (goal: ≥ 100,000,000 clause evaluations/s on one core; 50 clauses × 100,000 entities < 1 s)"
 "$dir/bench_policy" 100000
 "$dir/bench_policy" 1000000
+echo
+echo "== 惠企政策 end to end from the store vs the SQL and json-rules-engine baselines (goal: ≥ 3× SQL, ≥ 100× json-rules-engine)"
+"$(dirname "$0")/rules.sh" "$dir" 1000000

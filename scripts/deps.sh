@@ -12,8 +12,8 @@ case $want in
   bench) pkgs+=(libcmocka-dev clang unzip python3 sqlite3 wrk) ;;
   *) echo "deps.sh: unknown set '$want' (build, test or bench)" >&2; exit 2 ;;
 esac
-# Node.js runs the browser tests; the machine may already have its own (newer) node.
-if [[ $want == test ]] && ! command -v node >/dev/null; then pkgs+=(nodejs npm); fi
+# Node.js runs the browser tests and the json-rules-engine baseline; the machine may already have its own (newer) node.
+if [[ $want != build ]] && ! command -v node >/dev/null; then pkgs+=(nodejs npm); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -1274,6 +1274,87 @@ static int cmd_entity_list(const struct cli_args *a)
 }
 
 /* Every entity against every clause: what it qualifies for, and what it nearly does. */
+/* policy match --summary: every clause over every entity at once, from the fact columns. */
+static int policy_match_summary(const struct cli_args *a, struct policy_pack *p, struct date on)
+{
+    struct err e = {0};
+    int tsv = a->format && !strcmp(a->format, "tsv");
+    if (a->format && !tsv) {
+        err_set(&e, ST_INVALID, "--format", "--summary 的 --format 只能是 tsv");
+        return report(ST_INVALID, &e);
+    }
+    char **names;
+    size_t nn = policy_pack_column_names(p, &names);
+    struct store *s;
+    struct entity_columns *ec = NULL;
+    enum status st = store_open(a->db, &s, &e);
+    if (st == ST_OK) {
+        st = entity_columns_load(s, (const char *const *)names, nn, &ec, &e);
+        store_close(s);
+    }
+    size_t nc = policy_pack_clauses(p);
+    struct policy_bulk *out = xcalloc(nc, sizeof *out);
+    struct policy_column *cols = xcalloc(nn, sizeof *cols);
+    size_t rows = ec ? entity_columns_rows(ec) : 0;
+    for (size_t i = 0; i < nn && ec; i++) {
+        const struct entity_column *c = entity_columns_get(ec, i);
+        cols[i] = (struct policy_column){c->name, c->width, c->v};
+    }
+    if (st == ST_OK)
+        st = policy_eval_bulk(p, cols, nn, rows, on, out, NULL, &e);
+    if (st == ST_OK) {
+        size_t pairs = 0;
+        int64_t total = 0;
+        json_t *arr = json_array();
+        static const char *const heads[] = {"条款", "名称", "符合主体", "金额合计（元）"};
+        static const int widths[] = {24, 24, 10, 22};
+        struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
+        for (size_t c = 0; c < nc; c++) {
+            const char *id = policy_clause_id(p, c);
+            if (!out[c].computable) {
+                fprintf(stderr, "hqd: 未计算 %s：%s\n", id, out[c].why);
+                json_array_append_new(arr, json_pack("{s:s, s:b, s:s}", "clause", id, "computable",
+                                                     0, "why", out[c].why));
+                continue;
+            }
+            pairs += out[c].pairs;
+            total += out[c].total_fen;
+            char n[32], fen[32];
+            snprintf(n, sizeof n, "%zu", out[c].pairs);
+            money_format(out[c].total_fen, fen, sizeof fen);
+            if (tsv)
+                printf("%s\t%zu\t%" PRId64 "\n", id, out[c].pairs, out[c].total_fen);
+            cli_table_add(&t, (const char *[]){id, policy_clause_title(p, c), n, fen});
+            json_array_append_new(arr, json_pack("{s:s, s:b, s:I, s:I}", "clause", id, "computable",
+                                                 1, "pairs", (json_int_t)out[c].pairs, "total_fen",
+                                                 (json_int_t)out[c].total_fen));
+        }
+        if (tsv) {
+            printf("all\t%zu\t%" PRId64 "\n", pairs, total);
+        } else if (a->json) {
+            json_t *o = json_pack("{s:I, s:I, s:I, s:o}", "entities",
+                                  (json_int_t)(rows ? rows - 1 : 0), "pairs", (json_int_t)pairs,
+                                  "total_fen", (json_int_t)total, "clauses", arr);
+            arr = NULL;
+            print_json(o);
+            json_decref(o);
+        } else {
+            cli_table_print(&t, stdout);
+            char fen[32];
+            printf("合计：%zu 个（主体，条款）符合，金额 %s元（本年度尚未兑付的情况下）。\n", pairs,
+                   money_format(total, fen, sizeof fen));
+        }
+        json_decref(arr);
+        cli_table_free(&t);
+    }
+    free(out);
+    free(cols);
+    entity_columns_free(ec);
+    policy_names_free(names, nn);
+    policy_pack_free(p);
+    return st == ST_OK ? 0 : report(st, &e);
+}
+
 static int cmd_policy_match(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1290,6 +1371,8 @@ static int cmd_policy_match(const struct cli_args *a)
     enum status st = load_pack(a->pack, &p, &e);
     if (st != ST_OK)
         return report(st, &e);
+    if (a->summary)
+        return policy_match_summary(a, p, on);
     struct store *s;
     struct entity *v = NULL;
     size_t n = 0;
@@ -1604,8 +1687,8 @@ static const struct cli_cmd commands[] = {
     {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
-    {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out",
-     "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx]",
+    {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out --summary --format",
+     "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx] | --summary [--format tsv]",
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
     {"policy", "load", cmd_policy_load, 1, 1, "--db", "hqd policy load PACK",
      "检查并存入规则包（按 SHA-256 识别）；此后的申请按最新存入的规则包计算"},
@@ -1742,6 +1825,10 @@ int cli_main(int argc, char **argv)
         }
         if (strcmp(name, "--quiet") == 0) {
             a.quiet = 1;
+            continue;
+        }
+        if (strcmp(name, "--summary") == 0) {
+            a.summary = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

@@ -24,6 +24,7 @@ struct cli_args {
     const char *on;      /* --on */
     int quiet;           /* --quiet */
     int json;            /* --json */
+    int summary;         /* --summary */
     int help;            /* --help */
 };
 

@@ -14,6 +14,7 @@
 #include "base/hash.h"
 #include "base/text.h"
 #include "base/xalloc.h"
+#include "entity/columns.h"
 #include "store/store.h"
 
 #define CSV_MAX_BYTES ((size_t)256 << 20)
@@ -118,7 +119,7 @@ static enum status read_csv(const char *text, size_t len, const char *source, st
 
 /* ---------------------------------------------------------------- import */
 
-enum csv_kind { CSV_ENTITIES, CSV_FACTS };
+enum csv_kind { CSV_ENTITIES, CSV_FACTS, CSV_FACTS_WIDE };
 
 /* Column names, Chinese and English, in the order the code reads them. */
 static const char *const entity_cols[][2] = {
@@ -129,6 +130,9 @@ static const char *const fact_cols[][2] = {
     {"统一社会信用代码", "uscc"}, {"事实", "fact"}, {"值", "value"},
     {"来源", "source"},           {"日期", "date"},
 };
+/* A wide facts file: these three, then one column per fact name. */
+static const char *const wide_cols[][2] = {
+    {"统一社会信用代码", "uscc"}, {"来源", "source"}, {"日期", "date"}};
 
 static const char *const kinds[][2] = {
     {"企业", "enterprise"}, {"机构", "institution"}, {"基金", "fund"}};
@@ -164,15 +168,22 @@ static void row_error(struct entity_import_report *rep, const char *source, size
     va_end(ap);
 }
 
+/* A fact name is an input name (a-z, 0-9, _), optionally qualified by the clause it is for
+ * ("tech-transfer-in.amount"), which then wins over the plain name for that clause. */
 static int valid_fact_name(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= 48 || !(s[0] >= 'a' && s[0] <= 'z'))
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+    const char *dot = strchr(s, '.');
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                 (c == '-' && dot && s + i < dot) || s + i == dot;
+        if (!ok)
             return 0;
-    return 1;
+    }
+    return !dot || (dot[1] >= 'a' && dot[1] <= 'z');
 }
 
 static int parse_flag(const char *v, int *out)
@@ -187,7 +198,27 @@ static int parse_flag(const char *v, int *out)
 }
 
 /* Checks one row; errors go to rep. */
-static void check_row(enum csv_kind k, char **f, size_t row, const char *source,
+static void check_source_date(const char *src, const char *date, size_t row, size_t col,
+                              const char *const (*names)[2], const char *source,
+                              struct entity_import_report *rep)
+{
+    struct date d;
+    if (!pick(sources, 4, src))
+        row_error(rep, source, row, col, names[0][0],
+                  "“%s”不是有效来源（市场监管、税务、技术合同登记、自行申报）", src);
+    if (!date_parse_iso(date, &d))
+        row_error(rep, source, row, col + 1, names[1][0], "“%s”不是有效日期 YYYY-MM-DD", date);
+}
+
+static void check_value(const char *v, size_t row, size_t col, const char *name, const char *source,
+                        struct entity_import_report *rep)
+{
+    if (strlen(v) >= 64)
+        row_error(rep, source, row, col, name, "值不能超过 63 字节");
+}
+
+/* Checks one row (its width already checked); errors go to rep. */
+static void check_row(enum csv_kind k, char **f, size_t width, size_t row, const char *source,
                       struct entity_import_report *rep)
 {
     const char *const(*cols)[2] = k == CSV_ENTITIES ? entity_cols : fact_cols;
@@ -207,20 +238,25 @@ static void check_row(enum csv_kind k, char **f, size_t row, const char *source,
             row_error(rep, source, row, 5, cols[4][0], "行业名称过长");
         return;
     }
-    struct date d;
+    if (k == CSV_FACTS_WIDE) {
+        check_source_date(f[1], f[2], row, 2, &wide_cols[1], source, rep);
+        for (size_t c = 3; c < width; c++)
+            check_value(f[c], row, c + 1, "值", source, rep);
+        return;
+    }
     if (!valid_fact_name(f[1]))
         row_error(rep, source, row, 2, cols[1][0],
-                  "“%s”不是有效的事实名（小写字母开头的 a-z、0-9、_，与规则包的输入名一致）", f[1]);
-    if (!f[2][0] || strlen(f[2]) >= 64)
-        row_error(rep, source, row, 3, cols[2][0], "值不能为空，也不能超过 63 字节");
-    if (!pick(sources, 4, f[3]))
-        row_error(rep, source, row, 4, cols[3][0],
-                  "“%s”不是有效来源（市场监管、税务、技术合同登记、自行申报）", f[3]);
-    if (!date_parse_iso(f[4], &d))
-        row_error(rep, source, row, 5, cols[4][0], "“%s”不是有效日期 YYYY-MM-DD", f[4]);
+                  "“%s”不是有效的事实名（小写字母开头的 a-z、0-9、_，与规则包的输入名一致；"
+                  "只用于某一条款时写作 条款编号.输入名）",
+                  f[1]);
+    if (!f[2][0])
+        row_error(rep, source, row, 3, cols[2][0], "值不能为空");
+    check_value(f[2], row, 3, cols[2][0], source, rep);
+    check_source_date(f[3], f[4], row, 4, &fact_cols[3], source, rep);
 }
 
-static enum status write_entity(struct store *s, char **f, const char *now, struct err *e)
+static enum status write_entity(struct store *s, struct colset *cs, char **f, const char *now,
+                                struct err *e)
 {
     struct store_stmt *q;
     enum status st = store_prepare(s,
@@ -228,54 +264,158 @@ static enum status write_entity(struct store *s, char **f, const char *now, stru
                                    " updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT (uscc) DO UPDATE"
                                    " SET name = excluded.name, kind = excluded.kind,"
                                    " in_zone = excluded.in_zone, industry = excluded.industry,"
-                                   " updated_at = excluded.updated_at",
+                                   " updated_at = excluded.updated_at RETURNING id",
                                    &q, e);
     if (st != ST_OK)
         return st;
     int flag = 0;
     (void)parse_flag(f[3], &flag);
+    const char *kind = pick(kinds, 3, f[2]);
     store_bind_text(q, 1, f[0]);
     store_bind_text(q, 2, f[1]);
-    store_bind_text(q, 3, pick(kinds, 3, f[2]));
+    store_bind_text(q, 3, kind);
     store_bind_int(q, 4, flag);
     store_bind_text(q, 5, f[4]);
     store_bind_text(q, 6, now);
-    return store_run(q, e);
+    int row;
+    int64_t id = 0;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        id = store_col_int(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        return st;
+    int64_t bit = !strcmp(kind, "enterprise") ? 1 : !strcmp(kind, "institution") ? 2 : 4;
+    return colset_set(s, cs, ENTITY_KIND_COLUMN, id, bit, 1, e);
 }
 
-/* A fact's entity must exist (in the store, or earlier in this file). */
-static enum status write_fact(struct store *s, char **f, const char *now, size_t row,
-                              const char *source, struct entity_import_report *rep, struct err *e)
+/* The id of the entity with this USCC (in the store, or earlier in this file), or 0. */
+static enum status entity_id(struct store *s, const char *uscc, int64_t *id, struct err *e)
 {
     struct store_stmt *q;
     enum status st = store_prepare(s, "SELECT id FROM entities WHERE uscc = ?", &q, e);
     if (st != ST_OK)
         return st;
-    store_bind_text(q, 1, f[0]);
+    store_bind_text(q, 1, uscc);
     int found;
-    int64_t id = 0;
+    *id = 0;
     if ((st = store_step(q, &found, e)) == ST_OK && found)
-        id = store_col_int(q, 0);
+        *id = store_col_int(q, 0);
     store_finish(q);
+    return st;
+}
+
+static enum status insert_fact(struct store *s, struct colset *cs, int64_t id, const char *name,
+                               const char *value, const char *src, const char *date,
+                               const char *now, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "INSERT INTO entity_facts (entity_id, name, value, source,"
+                                   " as_of, recorded_at) VALUES (?,?,?,?,?,?)",
+                                   &q, e);
     if (st != ST_OK)
         return st;
-    if (!found) {
+    store_bind_int(q, 1, id);
+    store_bind_text(q, 2, name);
+    store_bind_text(q, 3, value);
+    store_bind_text(q, 4, pick(sources, 4, src));
+    store_bind_text(q, 5, date);
+    store_bind_text(q, 6, now);
+    if ((st = store_run(q, e)) != ST_OK)
+        return st;
+    struct date d;
+    int64_t x;
+    if (!fact_value_x100(value, &x))
+        x = ENTITY_TEXT_VALUE;
+    date_parse_iso(date, &d);
+    return colset_set(s, cs, name, id, x, (int32_t)(date_to_days(d) + 1), e);
+}
+
+/* Writes one row of facts; a fact's entity must exist. Returns the facts written in *n. */
+static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind k, char **header,
+                               char **f, size_t width, const char *now, size_t row,
+                               const char *source, struct entity_import_report *rep, size_t *n,
+                               struct err *e)
+{
+    int64_t id;
+    *n = 0;
+    enum status st = entity_id(s, f[0], &id, e);
+    if (st != ST_OK)
+        return st;
+    if (!id) {
         row_error(rep, source, row, 1, fact_cols[0][0],
                   "没有统一社会信用代码为 %s 的主体（先导入主体）", f[0]);
         return ST_OK;
     }
-    if ((st = store_prepare(s,
-                            "INSERT INTO entity_facts (entity_id, name, value, source, as_of,"
-                            " recorded_at) VALUES (?,?,?,?,?,?)",
-                            &q, e)) != ST_OK)
-        return st;
-    store_bind_int(q, 1, id);
-    store_bind_text(q, 2, f[1]);
-    store_bind_text(q, 3, f[2]);
-    store_bind_text(q, 4, pick(sources, 4, f[3]));
-    store_bind_text(q, 5, f[4]);
-    store_bind_text(q, 6, now);
-    return store_run(q, e);
+    if (k == CSV_FACTS) {
+        *n = 1;
+        return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], now, e);
+    }
+    for (size_t c = 3; c < width && st == ST_OK; c++)
+        if (f[c][0]) {
+            st = insert_fact(s, cs, id, header[c], f[c], f[1], f[2], now, e);
+            ++*n;
+        }
+    return st;
+}
+
+/* Which file this is, by its header; a wide facts header also names its fact columns. */
+static enum status read_header(char **h, size_t width, const char *source, enum csv_kind *k,
+                               struct err *e)
+{
+    const char *const(*cols)[2];
+    size_t need;
+    if (width >= 2 && (!strcmp(h[1], fact_cols[1][0]) || !strcmp(h[1], fact_cols[1][1]))) {
+        *k = CSV_FACTS;
+        cols = fact_cols;
+        need = 5;
+    } else if (width >= 2 && (!strcmp(h[1], wide_cols[1][0]) || !strcmp(h[1], wide_cols[1][1]))) {
+        *k = CSV_FACTS_WIDE;
+        cols = wide_cols;
+        need = 3;
+    } else {
+        *k = CSV_ENTITIES;
+        cols = entity_cols;
+        need = 5;
+    }
+    char where[160];
+    for (size_t c = 0; c < need; c++) {
+        const char *got = c < width ? h[c] : NULL;
+        if (got && (!strcmp(got, cols[c][0]) || !strcmp(got, cols[c][1])))
+            continue;
+        snprintf(where, sizeof where, "%s: row 1, column %zu", source, c + 1);
+        char seen[200];
+        if (got)
+            snprintf(seen, sizeof seen, "而不是“%s”", got);
+        else
+            snprintf(seen, sizeof seen, "但表头只有 %zu 列", width);
+        return err_set(e, ST_INVALID, where,
+                       "表头第 %zu 列应为“%s”（或 %s），%s；主体表头为 "
+                       "统一社会信用代码,名称,类别,区内,行业，事实表头为 "
+                       "统一社会信用代码,事实,值,来源,日期，或宽表 统一社会信用代码,来源,日期,"
+                       "事实名…",
+                       c + 1, cols[c][0], cols[c][1], seen);
+    }
+    if (*k != CSV_FACTS_WIDE)
+        return ST_OK;
+    if (width == 3) {
+        snprintf(where, sizeof where, "%s: row 1, column 4", source);
+        return err_set(e, ST_INVALID, where, "宽表在 日期 之后至少要有一列事实名");
+    }
+    for (size_t c = 3; c < width; c++) {
+        int dup = 0;
+        for (size_t d = 3; d < c; d++)
+            dup |= !strcmp(h[c], h[d]);
+        if (!valid_fact_name(h[c]) || dup) {
+            snprintf(where, sizeof where, "%s: row 1, column %zu", source, c + 1);
+            return err_set(e, ST_INVALID, where,
+                           dup ? "事实名“%s”重复"
+                               : "“%s”不是有效的事实名（小写字母开头的 a-z、0-9、_；只用于某一"
+                                 "条款时写作 条款编号.输入名）",
+                           h[c]);
+        }
+    }
+    return ST_OK;
 }
 
 enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
@@ -285,6 +425,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
     char *text;
     size_t tlen;
     const char *enc;
+    struct colset *cs = NULL;
     enum status st = text_decode(data, len, source, CSV_MAX_BYTES, &text, &tlen, &enc, e);
     if (st != ST_OK)
         return st;
@@ -295,40 +436,20 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
         st = err_set(e, ST_INVALID, source, "CSV 没有表头 (no header)");
         goto out;
     }
-    /* The header says what the file holds. */
     enum csv_kind k;
-    const char *const(*cols)[2];
-    if (r.widths[0] >= 2 &&
-        (!strcmp(r.rows[0][1], fact_cols[1][0]) || !strcmp(r.rows[0][1], fact_cols[1][1]))) {
-        k = CSV_FACTS;
-        cols = fact_cols;
-    } else {
-        k = CSV_ENTITIES;
-        cols = entity_cols;
-    }
-    for (size_t c = 0; c < 5; c++) {
-        const char *h = c < r.widths[0] ? r.rows[0][c] : "";
-        if (strcmp(h, cols[c][0]) && strcmp(h, cols[c][1])) {
-            char where[160];
-            snprintf(where, sizeof where, "%s: row 1, column %zu", source, c + 1);
-            st = err_set(e, ST_INVALID, where,
-                         "表头第 %zu 列应为“%s”（或 %s），而不是“%s”；主体表头为 "
-                         "统一社会信用代码,名称,类别,区内,行业，事实表头为 "
-                         "统一社会信用代码,事实,值,来源,日期",
-                         c + 1, cols[c][0], cols[c][1], h);
-            goto out;
-        }
-    }
+    if ((st = read_header(r.rows[0], r.widths[0], source, &k, e)) != ST_OK)
+        goto out;
+    size_t width = k == CSV_FACTS_WIDE ? r.widths[0] : 5;
     for (size_t i = 1; i < r.n; i++) {
         if (r.widths[i] == 1 && !r.rows[i][0][0])
             continue; /* a blank line */
         rep->rows++;
-        if (r.widths[i] != 5) {
-            row_error(rep, source, i + 1, r.widths[i] < 5 ? r.widths[i] + 1 : 6, "-",
-                      "应有 5 列，这一行有 %zu 列", r.widths[i]);
+        if (r.widths[i] != width) {
+            row_error(rep, source, i + 1, r.widths[i] < width ? r.widths[i] + 1 : width + 1, "-",
+                      "应有 %zu 列，这一行有 %zu 列", width, r.widths[i]);
             continue;
         }
-        check_row(k, r.rows[i], i + 1, source, rep);
+        check_row(k, r.rows[i], width, i + 1, source, rep);
     }
     if (rep->n_errors) {
         st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",
@@ -339,21 +460,24 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
     clock_now_iso(now, sizeof now);
     if ((st = store_begin(s, e)) != ST_OK)
         goto out;
+    cs = colset_new();
     for (size_t i = 1; i < r.n && st == ST_OK; i++) {
-        if (r.widths[i] != 5)
+        if (r.widths[i] != width)
             continue;
         if (k == CSV_ENTITIES) {
-            st = write_entity(s, r.rows[i], now, e);
+            st = write_entity(s, cs, r.rows[i], now, e);
             rep->entities++;
         } else {
-            size_t before = rep->n_errors;
-            st = write_fact(s, r.rows[i], now, i + 1, source, rep, e);
-            rep->facts += rep->n_errors == before;
+            size_t n;
+            st = write_facts(s, cs, k, r.rows[0], r.rows[i], width, now, i + 1, source, rep, &n, e);
+            rep->facts += n;
         }
     }
     if (st == ST_OK && rep->n_errors)
         st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",
                      rep->n_errors);
+    if (st == ST_OK)
+        st = colset_flush(s, cs, e);
     if (st == ST_OK) {
         char sha[HASH_HEX_LEN + 1], after[320];
         hash_sha256_hex(data, len, sha);
@@ -370,6 +494,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
         rep->entities = rep->facts = 0;
     }
 out:
+    colset_free(cs);
     csv_rows_free(&r);
     free(text);
     return st;

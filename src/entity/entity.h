@@ -58,4 +58,33 @@ enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;
 void entities_free(struct entity *v, size_t n);
 
+/* ---------------------------------------------------------------- fact columns */
+
+/* The newest value of every fact as a column, for matching every entity at once. Row i is the
+ * entity with id i (row 0 is unused). A numeric fact is its value ×100 (fen for money, 100 per
+ * unit for a count, so "1" is 100); the words 是/true/yes and 否/false/no are ENTITY_TRUE_WORD
+ * and ENTITY_FALSE_WORD, other text (a contract number) ENTITY_TEXT_VALUE; rows with no fact
+ * hold the width's minimum (INT8_MIN, INT32_MIN or
+ * INT64_MIN). The column ENTITY_KIND_COLUMN holds each entity's kind as 1 (enterprise),
+ * 2 (institution) or 4 (fund), 0 for no entity. */
+#define ENTITY_KIND_COLUMN "@kind"
+#define ENTITY_TRUE_WORD (-1)
+#define ENTITY_FALSE_WORD (-2)
+#define ENTITY_TEXT_VALUE (-3) /* given, but neither a number nor a yes/no word */
+
+struct entity_column {
+    const char *name;
+    int width;     /* 1, 4 or 8 bytes; 0 when the store has no such fact */
+    const void *v; /* rows values */
+};
+struct entity_columns;
+
+/* Loads the columns names[0..n) (absent ones get width 0). *out: entity_columns_free. */
+enum status entity_columns_load(struct store *s, const char *const *names, size_t n,
+                                struct entity_columns **out, struct err *e) HQD_MUST_CHECK;
+size_t entity_columns_rows(const struct entity_columns *c);
+/* Column i, in the order the names were given (borrowed). */
+const struct entity_column *entity_columns_get(const struct entity_columns *c, size_t i);
+void entity_columns_free(struct entity_columns *c);
+
 #endif

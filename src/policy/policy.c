@@ -242,26 +242,26 @@ static int parse_money(const char *s, size_t len, int64_t *fen)
     return money_parse_fen(s, len, 1, fen) == ST_OK;
 }
 
+/* A count: a non-negative whole number ("14", or "14.00" as a table may write it). */
 static int parse_count(const char *s, size_t len, int64_t *n)
 {
-    if (len == 0 || len > 12)
+    int64_t x100;
+    if (len == 0 || len > 15 || !parse_money(s, len, &x100) || x100 % 100)
         return 0;
-    int64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    *n = v;
+    *n = x100 / 100;
     return 1;
 }
 
+/* A yes/no: the words, or the numbers 1 and 0 however written ("1.00"). */
 static int parse_bool(const char *s, int *b)
 {
-    if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "是") || !strcmp(s, "yes"))
+    int64_t x100;
+    if (!strcmp(s, "true") || !strcmp(s, "是") || !strcmp(s, "yes"))
         *b = 1;
-    else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "否") || !strcmp(s, "no"))
+    else if (!strcmp(s, "false") || !strcmp(s, "否") || !strcmp(s, "no"))
         *b = 0;
+    else if (parse_money(s, strlen(s), &x100) && (x100 == 100 || x100 == 0))
+        *b = x100 == 100;
     else
         return 0;
     return 1;
@@ -1162,12 +1162,28 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
         m->applies = policy_clause_accepts(p, i, kind);
         if (!m->applies)
             continue;
-        /* Only the facts this clause reads, and never its parameters. */
+        /* Only the facts this clause reads, never its parameters; "CLAUSE.x" wins over "x". */
         size_t k = 0;
-        for (size_t j = 0; j < n && k < VARS_MAX; j++) {
-            int v = find_var(c, facts[j].name, strlen(facts[j].name));
-            if (v >= 0 && !c->vars[v].is_param)
-                mine[k++] = facts[j];
+        int slot[VARS_MAX], qualified[VARS_MAX] = {0};
+        for (int v = 0; v < VARS_MAX; v++)
+            slot[v] = -1;
+        for (size_t j = 0; j < n; j++) {
+            const char *name = facts[j].name, *dot = strchr(name, '.');
+            int q = dot != NULL;
+            if (q) {
+                size_t il = (size_t)(dot - name);
+                if (il != strlen(c->id) || memcmp(name, c->id, il))
+                    continue;
+                name = dot + 1;
+            }
+            int v = find_var(c, name, strlen(name));
+            if (v < 0 || c->vars[v].is_param || (qualified[v] && !q))
+                continue;
+            if (slot[v] < 0)
+                slot[v] = (int)k++;
+            mine[slot[v]].name = c->vars[v].name;
+            mine[slot[v]].value = facts[j].value;
+            qualified[v] = q;
         }
         struct err ce = {0};
         enum status st = policy_calc(p, c->id, mine, k, on, 0, &m->r, &ce);
@@ -1190,4 +1206,346 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
                    (m->r.n_failed == 1 && m->r.n_missing == 0));
     }
     return ST_OK;
+}
+
+/* ---------------------------------------------------------------- bulk matching */
+
+size_t policy_pack_column_names(const struct policy_pack *p, char ***names)
+{
+    size_t n = 0, cap = 16;
+    char **v = xcalloc(cap, sizeof *v);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct clause *c = &p->clauses[i];
+        for (int k = 0; k < c->n_vars; k++) {
+            if (c->vars[k].is_param)
+                continue;
+            char q[128];
+            snprintf(q, sizeof q, "%s.%s", c->id, c->vars[k].name);
+            const char *two[2] = {q, c->vars[k].name};
+            for (int t = 0; t < 2; t++) {
+                int seen = 0;
+                for (size_t j = 0; j < n && !seen; j++)
+                    seen = !strcmp(v[j], two[t]);
+                if (seen)
+                    continue;
+                if (n + 2 >= cap) {
+                    cap *= 2;
+                    v = xrealloc(v, cap * sizeof *v);
+                }
+                v[n++] = xstrdup(two[t]);
+            }
+        }
+    }
+    v[n++] = xstrdup(POLICY_KIND_COLUMN);
+    *names = v;
+    return n;
+}
+
+void policy_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int64_t column_at(const struct policy_column *c, size_t i)
+{
+    if (c->width == 1)
+        return ((const int8_t *)c->v)[i] == INT8_MIN ? INT64_MIN : ((const int8_t *)c->v)[i];
+    if (c->width == 4)
+        return ((const int32_t *)c->v)[i] == INT32_MIN ? INT64_MIN : ((const int32_t *)c->v)[i];
+    return ((const int64_t *)c->v)[i];
+}
+
+/* Input name of clause as one column: "CLAUSE.name" where that row has a value, else "name".
+ * When both exist they are merged into a new int64 column kept in *owned (free it). Returns 0
+ * if neither exists. */
+static int find_column(const struct policy_column *cols, size_t n, const char *clause,
+                       const char *name, size_t rows, struct policy_column *out, int64_t **owned)
+{
+    char q[128];
+    snprintf(q, sizeof q, "%s.%s", clause, name);
+    const struct policy_column *qc = NULL, *pc = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (cols[i].width && !strcmp(cols[i].name, q))
+            qc = &cols[i];
+        else if (cols[i].width && !strcmp(cols[i].name, name))
+            pc = &cols[i];
+    *owned = NULL;
+    if (!qc || !pc) {
+        if (qc || pc)
+            *out = *(qc ? qc : pc);
+        return qc || pc;
+    }
+    int64_t *v = xmalloc((rows + 1) * sizeof *v);
+    for (size_t i = 0; i < rows; i++) {
+        int64_t x = column_at(qc, i);
+        v[i] = x != INT64_MIN ? x : column_at(pc, i);
+    }
+    *owned = v;
+    *out = (struct policy_column){name, 8, v};
+    return 1;
+}
+
+/* m[i] &= the row reads as true (want_true), or as a number (!want_true). */
+static void mask_and(uint8_t *m, const struct policy_column *col, size_t rows, int want_true)
+{
+    if (col->width == 1) {
+        const int8_t *v = col->v;
+        for (size_t i = 0; i < rows; i++)
+            m[i] &= want_true ? v[i] == 100 || v[i] == POLICY_TRUE_WORD : v[i] >= 0;
+    } else if (col->width == 4) {
+        const int32_t *v = col->v;
+        for (size_t i = 0; i < rows; i++)
+            m[i] &= want_true ? v[i] == 100 || v[i] == POLICY_TRUE_WORD : v[i] >= 0;
+    } else {
+        const int64_t *v = col->v;
+        for (size_t i = 0; i < rows; i++)
+            m[i] &= want_true ? v[i] == 100 || v[i] == POLICY_TRUE_WORD : v[i] >= 0;
+    }
+}
+
+/* m[i] &= the row's value, if any, is valid for the input's type (what policy_calc refuses to
+ * parse makes the applicant ineligible there too). */
+static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows, enum var_type t,
+                       int64_t *scratch);
+
+/* The column as int64 (borrowed if it already is; else widened into scratch). */
+static const int64_t *wide_column(const struct policy_column *col, size_t rows, int64_t *scratch)
+{
+    if (col->width == 8)
+        return col->v;
+    for (size_t i = 0; i < rows; i++)
+        scratch[i] = col->width == 1 ? ((const int8_t *)col->v)[i] : ((const int32_t *)col->v)[i];
+    return scratch;
+}
+
+#define MASK_VALID(T, NONE)                                                                        \
+    do {                                                                                           \
+        const T *v = col->v;                                                                       \
+        for (size_t i = 0; i < rows; i++) {                                                        \
+            int64_t x = v[i];                                                                      \
+            m[i] &= (uint8_t)(x == (NONE) ||                                                       \
+                              (t == VT_MONEY   ? x >= 0                                            \
+                               : t == VT_COUNT ? x >= 0 && x % 100 == 0                            \
+                                               : x == 0 || x == 100 || x == POLICY_TRUE_WORD ||    \
+                                                     x == POLICY_FALSE_WORD));                     \
+        }                                                                                          \
+    } while (0)
+
+static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows, enum var_type t,
+                       int64_t *scratch)
+{
+    (void)scratch;
+    if (t != VT_MONEY && t != VT_COUNT && t != VT_BOOL)
+        return; /* text is anything; date and rate facts are not kept as columns */
+    if (col->width == 1)
+        MASK_VALID(int8_t, INT8_MIN);
+    else if (col->width == 4)
+        MASK_VALID(int32_t, INT32_MIN);
+    else
+        MASK_VALID(int64_t, INT64_MIN);
+}
+
+struct rate_loop {
+    int64_t num2, half, div, unit, lim, cap; /* cap < 0: none */
+    int64_t num, den;
+    enum policy_rounding rounding;
+};
+
+/* round_half_up(b × num / den) in units, for one divisor; D is a constant at the call sites
+ * below so the compiler divides by multiplying. Rows above lim take the 128-bit path. */
+#define RATE_LOOP(D, OUT)                                                                          \
+    for (size_t i = 0; i < rows; i++) {                                                            \
+        int64_t ok = m[i], b = ok ? base[i] : 0, a;                                                \
+        if (b <= k->lim)                                                                           \
+            a = (b * k->num2 + k->half) / (D)*k->unit;                                             \
+        else if (policy_mul_rate(b, k->num, k->den, k->rounding, &a) != ST_OK)                     \
+            return ST_LIMIT;                                                                       \
+        if (k->cap >= 0 && a > k->cap)                                                             \
+            a = k->cap;                                                                            \
+        pairs += (size_t)ok;                                                                       \
+        total += ok ? a : 0;                                                                       \
+        OUT;                                                                                       \
+    }
+
+#define RATE_LOOPS(D)                                                                              \
+    do {                                                                                           \
+        if (out)                                                                                   \
+            RATE_LOOP(D, out[i] = ok ? a : -1)                                                     \
+        else                                                                                       \
+            RATE_LOOP(D, (void)0)                                                                  \
+    } while (0)
+
+static enum status rate_kernel(const struct rate_loop *k, const uint8_t *m, const int64_t *base,
+                               size_t rows, size_t *pairs_out, int64_t *total_out, int64_t *out)
+{
+    size_t pairs = 0;
+    int64_t total = 0;
+    switch (k->div) {
+    case 20:
+        RATE_LOOPS(20);
+        break;
+    case 40:
+        RATE_LOOPS(40);
+        break;
+    case 200:
+        RATE_LOOPS(200);
+        break;
+    case 2000:
+        RATE_LOOPS(2000);
+        break;
+    case 4000:
+        RATE_LOOPS(4000);
+        break;
+    case 20000:
+        RATE_LOOPS(20000);
+        break;
+    case 20000 * 100:
+        RATE_LOOPS(20000 * 100);
+        break;
+    default:
+        RATE_LOOPS(k->div);
+        break;
+    }
+    *pairs_out = pairs;
+    *total_out = total;
+    return ST_OK;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_column *cols,
+                             size_t n_cols, size_t rows, struct date on, struct policy_bulk *out,
+                             int64_t *amounts, struct err *e)
+{
+    memset(out, 0, p->n * sizeof *out);
+    const struct policy_column *kind = NULL;
+    for (size_t i = 0; i < n_cols && !kind; i++)
+        if (cols[i].width == 1 && !strcmp(cols[i].name, POLICY_KIND_COLUMN))
+            kind = &cols[i];
+    uint8_t *m = xmalloc(rows + 1);
+    int64_t *scratch = xmalloc((rows + 1) * sizeof *scratch);
+    enum status st = ST_OK;
+    for (size_t ci = 0; ci < p->n && st == ST_OK; ci++) {
+        const struct clause *c = &p->clauses[ci];
+        struct policy_bulk *r = &out[ci];
+        int64_t *am = amounts ? amounts + ci * rows : NULL;
+        r->computable = 1;
+        /* Parameters and caps as policy_calc resolves them (no trial values here). */
+        struct rate rate = c->rate;
+        int64_t unit_fen = c->unit_fen, cap = -1;
+        if (c->factor >= 0) {
+            const struct var *fv = &c->vars[c->factor];
+            if (!fv->set) {
+                r->computable = 0;
+                snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定", fv->name);
+            } else if (fv->type == VT_RATE) {
+                rate = fv->rate;
+            } else {
+                unit_fen = fv->fen;
+            }
+        }
+        for (int k = 0; k < CAP_KINDS && r->computable; k++) {
+            const struct cap *cp = &c->caps[k];
+            if (!cp->present)
+                continue;
+            int64_t v = cp->fen;
+            if (cp->param >= 0) {
+                const struct var *cv = &c->vars[cp->param];
+                if (!cv->set) {
+                    r->computable = 0;
+                    snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定", cv->name);
+                    break;
+                }
+                v = cv->fen;
+            }
+            if (cap < 0 || v < cap)
+                cap = v;
+        }
+        int in_force = date_cmp(on, c->from) >= 0 && (c->open_end || date_cmp(on, c->to) <= 0);
+        struct policy_column vcols[VARS_MAX];
+        int64_t *owned[VARS_MAX] = {0};
+        int have[VARS_MAX] = {0};
+        for (int q = 0; q < c->n_vars; q++)
+            if (!c->vars[q].is_param)
+                have[q] =
+                    find_column(cols, n_cols, c->id, c->vars[q].name, rows, &vcols[q], &owned[q]);
+        const struct policy_column *base = have[c->base] ? &vcols[c->base] : NULL;
+        if (!r->computable || !in_force || !kind || !base) {
+            if (am)
+                for (size_t i = 0; i < rows; i++)
+                    am[i] = -1;
+            for (int q = 0; q < c->n_vars; q++)
+                free(owned[q]);
+            continue;
+        }
+        /* Who is eligible: the right kind of applicant, every condition true, a base given. */
+        const int8_t *kv = kind->v;
+        for (size_t i = 0; i < rows; i++)
+            m[i] = (kv[i] & (int8_t)c->applicants) != 0;
+        for (int q = 0; q < c->n_requires; q++) {
+            if (have[c->requires[q]])
+                mask_and(m, &vcols[c->requires[q]], rows, 1);
+            else
+                memset(m, 0, rows);
+        }
+        /* Inputs read but neither required nor the base must still be well formed (a
+         * required one reads as true only if it is, and the base is checked below). */
+        for (int q = 0; q < c->n_vars; q++) {
+            int required = 0;
+            for (int r2 = 0; r2 < c->n_requires; r2++)
+            required |= c->requires[r2] == q;
+            if (have[q] && !required && q != c->base)
+                mask_valid(m, &vcols[q], rows, c->vars[q].type, scratch);
+        }
+        mask_and(m, base, rows, 0);
+        const int64_t *b = wide_column(base, rows, scratch);
+        if (c->vars[c->base].type == VT_MONEY) {
+            int64_t g = gcd64(rate.num, rate.den);
+            struct rate_loop k = {.num = rate.num / g,
+                                  .den = rate.den / g,
+                                  .rounding = c->rounding,
+                                  .unit = c->rounding == POLICY_ROUND_YUAN ? 100 : 1,
+                                  .cap = cap};
+            k.num2 = 2 * k.num;
+            k.half = k.den * k.unit;
+            k.div = 2 * k.den * k.unit;
+            k.lim = (INT64_MAX - k.half) / k.num2;
+            if ((st = rate_kernel(&k, m, b, rows, &r->pairs, &r->total_fen, am)) != ST_OK)
+                err_set(e, ST_LIMIT, c->vars[c->base].name,
+                        "条款 %s：金额过大，超出可计算范围 (overflow)", c->id);
+        } else {
+            int64_t lim = INT64_MAX / unit_fen;
+            for (size_t i = 0; i < rows; i++) {
+                int64_t x = b[i], units = x / 100, a;
+                int64_t ok = m[i] && x % 100 == 0;
+                if (ok && units > lim) {
+                    st = err_set(e, ST_LIMIT, c->vars[c->base].name,
+                                 "条款 %s：金额过大，超出可计算范围 (overflow)", c->id);
+                    break;
+                }
+                a = ok ? units * unit_fen : 0;
+                if (cap >= 0 && a > cap)
+                    a = cap;
+                r->pairs += (size_t)ok;
+                r->total_fen += a;
+                if (am)
+                    am[i] = ok ? a : -1;
+            }
+        }
+        for (int q = 0; q < c->n_vars; q++)
+            free(owned[q]);
+    }
+    free(m);
+    free(scratch);
+    return st;
 }

@@ -110,6 +110,48 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
                              struct policy_match *out, struct err *e) HQD_MUST_CHECK;
 void policy_matches_cleanup(struct policy_match *m, size_t n);
 
+/* ---------------------------------------------------------------- bulk matching */
+
+/* A fact as a column over many applicants (row i = applicant i): a number ×100 (fen for money,
+ * 100 per unit for a count; "1" is 100, which a yes/no condition reads as true), or
+ * POLICY_TRUE_WORD / POLICY_FALSE_WORD for the words 是/true/yes and 否/false/no, or
+ * POLICY_TEXT_VALUE for any other text, as signed
+ * integers of width 1, 4 or 8 bytes, the width's minimum meaning "no value"; width 0 means no
+ * such column. The column
+ * named POLICY_KIND_COLUMN (width 1) holds each row's applicant kind: 1 enterprise,
+ * 2 institution, 4 fund, 0 none. A clause's input x reads the column "CLAUSE.x" if given, else
+ * "x" — so one entity can have different amounts for two clauses that both call it amount. */
+#define POLICY_KIND_COLUMN "@kind"
+#define POLICY_TRUE_WORD (-1)
+#define POLICY_FALSE_WORD (-2)
+#define POLICY_TEXT_VALUE (-3)
+struct policy_column {
+    const char *name;
+    int width;
+    const void *v;
+};
+
+/* The column names the pack can read (each input both plain and clause-qualified, then the
+ * kind column), for loading only what is needed. *names is new (free it; strings inside it
+ * too, via policy_names_free). */
+size_t policy_pack_column_names(const struct policy_pack *p, char ***names);
+void policy_names_free(char **names, size_t n);
+
+struct policy_bulk {
+    size_t pairs;      /* applicants eligible under the clause */
+    int64_t total_fen; /* what they would receive, nothing received yet */
+    int computable;    /* 0 when a parameter the clause needs is unset (why says which) */
+    char why[200];
+};
+
+/* Every clause over every row, exactly as policy_match_one would compute them (yearly caps
+ * count nothing received yet), without explanations: out has policy_pack_clauses() entries.
+ * amounts, if not NULL, gets clauses × rows values, amounts[c * rows + i] = the award in fen or
+ * -1 when row i is not eligible. ST_LIMIT on an overflowing amount. */
+enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_column *cols,
+                             size_t n_cols, size_t rows, struct date on, struct policy_bulk *out,
+                             int64_t *amounts, struct err *e) HQD_MUST_CHECK;
+
 /* The exact kernel: base_fen × num / den rounded half up to the fen (or to the yuan).
  * num, den > 0, base_fen >= 0. ST_LIMIT if the result does not fit int64. */
 enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum policy_rounding r,

@@ -170,6 +170,11 @@ expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" polic
 unzip -p "$tmp/match.xlsx" xl/sharedStrings.xml >"$tmp/match-strings.xml" 2>/dev/null
 contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.00元" "the workbook carries the explanation"
 expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
+# The columnar path (every entity at once, from the fact columns) agrees with the one above.
+expect_rc 0 "policy match summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$db"
+[[ $(tail -n 1 "$tmp/out") == $'all\t2\t20650000' ]] && ok || bad "summary totals: $(cat "$tmp/out")"
+contains "$tmp/err" "voucher_share" "an uncomputable clause is named with its unset parameter"
+expect_rc 2 "policy match summary bad format" -- "$hqd" policy match --summary --format pdf --db "$db"
 
 # Applications and the payout ledger (the entities imported above).
 expect_rc 0 "award apply" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=14 institution_registered=是 --json --db "$db"

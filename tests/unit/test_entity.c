@@ -184,12 +184,89 @@ static void newest_fact_wins(void **state)
     entities_free(v, n);
 }
 
+static int64_t col_value(const struct entity_column *c, size_t row)
+{
+    if (c->width == 1)
+        return ((const int8_t *)c->v)[row] == INT8_MIN ? INT64_MIN : ((const int8_t *)c->v)[row];
+    if (c->width == 4)
+        return ((const int32_t *)c->v)[row] == INT32_MIN ? INT64_MIN
+                                                          : ((const int32_t *)c->v)[row];
+    return ((const int64_t *)c->v)[row];
+}
+
+/* The fact columns follow every import (narrow and wide files), keep the newest value by date,
+ * pick the narrowest width, and are left as they were by a refused import. */
+static void fact_columns_follow_imports(void **state)
+{
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    assert_int_equal(import(f,
+                            "uscc,name,kind,in_zone,industry\n"
+                            "91410700MA44XW1K27,甲公司,企业,是,装备制造\n"
+                            "52410700MA4KX0012C,丁中心,机构,否,服务\n",
+                            &rep, &e),
+                     ST_OK);
+    assert_int_equal(import(f,
+                            "统一社会信用代码,来源,日期,amount,contract_registered,patents,"
+                            "tech-transfer-in.amount,contract_no\n"
+                            "91410700MA44XW1K27,技术合同登记,2020-08-01,200.00,是,,1.5,HT-1\n"
+                            "52410700MA4KX0012C,自行申报,2020-09-01,,否,3,,\n",
+                            &rep, &e),
+                     ST_OK);
+    assert_int_equal(rep.facts, 6);
+    /* An older amount does not replace a newer one; a newer one does. */
+    assert_int_equal(import(f,
+                            "uscc,fact,value,source,date\n"
+                            "91410700MA44XW1K27,amount,100.00,技术合同登记,2020-07-01\n"
+                            "52410700MA4KX0012C,patents,40,自行申报,2020-10-01\n",
+                            &rep, &e),
+                     ST_OK);
+    const char *names[] = {"amount", "contract_registered", "patents", "tech-transfer-in.amount",
+                           "contract_no", "nothing", ENTITY_KIND_COLUMN};
+    struct entity_columns *c;
+    assert_int_equal(entity_columns_load(f->s, names, 7, &c, &e), ST_OK);
+    assert_int_equal(entity_columns_rows(c), 3); /* ids 1 and 2, row 0 unused */
+    const struct entity_column *amount = entity_columns_get(c, 0);
+    assert_int_equal(amount->width, 4);
+    assert_int_equal(col_value(amount, 1), 20000);
+    assert_int_equal(col_value(amount, 2), INT64_MIN);
+    const struct entity_column *reg = entity_columns_get(c, 1);
+    assert_int_equal(reg->width, 1);
+    assert_int_equal(col_value(reg, 1), ENTITY_TRUE_WORD);
+    assert_int_equal(col_value(reg, 2), ENTITY_FALSE_WORD);
+    assert_int_equal(col_value(entity_columns_get(c, 2), 2), 4000);
+    assert_int_equal(col_value(entity_columns_get(c, 3), 1), 150);
+    assert_int_equal(col_value(entity_columns_get(c, 4), 1), ENTITY_TEXT_VALUE);
+    assert_int_equal(entity_columns_get(c, 5)->width, 0);
+    const struct entity_column *kind = entity_columns_get(c, 6);
+    assert_int_equal(col_value(kind, 1), 1);
+    assert_int_equal(col_value(kind, 2), 2);
+    entity_columns_free(c);
+    /* A refused file changes nothing, columns included. */
+    assert_int_equal(import(f,
+                            "uscc,fact,value,source,date\n"
+                            "91410700MA44XW1K27,amount,900.00,技术合同登记,2021-01-01\n"
+                            "91410700MA44XW1K27,amount,1.00,不知道,2021-01-01\n",
+                            &rep, &e),
+                     ST_INVALID);
+    assert_int_equal(entity_columns_load(f->s, names, 1, &c, &e), ST_OK);
+    assert_int_equal(col_value(entity_columns_get(c, 0), 1), 20000);
+    entity_columns_free(c);
+    /* A bad wide header is named by column. */
+    assert_int_equal(import(f, "uscc,source,date,Amount\n", &rep, &e), ST_INVALID);
+    assert_non_null(strstr(e.where, "column 4"));
+    assert_int_equal(import(f, "uscc,source,date,amount,amount\n", &rep, &e), ST_INVALID);
+    assert_non_null(strstr(e.msg, "重复"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uscc_check_digits),
         cmocka_unit_test_setup_teardown(import_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(newest_fact_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(fact_columns_follow_imports, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "base/hash.h"
+#include "base/money.h"
 #include "policy/policy.h"
 
 static const struct date ON = {2020, 9, 1};
@@ -448,6 +449,153 @@ static void bad_packs_are_located(void **state)
     expect_bad("", "t.pack: line 2, column 1", "没有条款");
 }
 
+/* ---------------------------------------------------------------- bulk kernel */
+
+static const char BULK_PACK[] =
+    "pack 批量测试\nversion b1\n"
+    "clause third\n  title 三分之一\n  cite 测试 一\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise fund\n  input amount money 金额（元）\n  input ok bool 条件\n"
+    "  input note text 备注\n  require ok\n  award amount * 1/3\n  cap item 5000.00 每项\n"
+    "  round yuan\nend\n"
+    "clause per-unit\n  title 按件\n  cite 测试 二\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants institution\n  input n count 件数\n  input ok bool 条件\n"
+    "  input flag bool 未要求的是否项\n  require ok\n  award n * 123.45\n"
+    "  cap entity-year 1000.00 每年\nend\n"
+    "clause later\n  title 未生效\n  cite 测试 三\n  quote q\n  effective 2030-01-01 -\n"
+    "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
+    "  award amount * 5%\nend\n";
+
+static const char *const VALUE_POOL[] = {
+    "是",   "否",    "1",           "0",           "2",        "1.00",        "0.5",
+    "14",   "14.00", "14.5",        "合同-1",      "1,000",    "0.01",        "0.02",
+    "1.49", "1.50",  "14999.99",    "15000",       "15000.01", "99999999.99", "40",
+    "8",    "9",     "10000000.00", "10000000.01", "true",     "no"};
+
+/* Random facts for n entities: each column name given or not, values from VALUE_POOL and
+ * random amounts; the kernel must agree with policy_match_one on every entity and clause. */
+static void bulk_agrees(const struct policy_pack *p, size_t n)
+{
+    char **names;
+    size_t n_names = policy_pack_column_names(p, &names);
+    size_t nc = policy_pack_clauses(p), rows = n + 1;
+    struct policy_column *cols = calloc(n_names, sizeof *cols);
+    char ***text = calloc(n_names, sizeof *text); /* text[c][i], NULL = not given */
+    for (size_t c = 0; c < n_names; c++) {
+        int is_kind = !strcmp(names[c], POLICY_KIND_COLUMN);
+        /* Start narrow: a yes/no column stays one byte, amounts widen. */
+        int width = 1;
+        cols[c] = (struct policy_column){names[c], width, calloc(rows, 8)};
+        text[c] = calloc(rows, sizeof *text[c]);
+        for (size_t i = 0; i < rows; i++) {
+            int64_t v = INT64_MIN;
+            if (is_kind) {
+                v = i == 0 ? 0 : (int64_t)1 << (next_rand() % 3);
+            } else if (i > 0 && next_rand() % 10 < 7) {
+                char *t = malloc(32);
+                if (next_rand() % 3 == 0)
+                    snprintf(t, 32, "%llu.%02llu", (unsigned long long)(next_rand() % 3000000),
+                             (unsigned long long)(next_rand() % 100));
+                else
+                    snprintf(t, 32, "%s",
+                             VALUE_POOL[next_rand() % (sizeof VALUE_POOL / sizeof VALUE_POOL[0])]);
+                text[c][i] = t;
+                /* The same reading the entity store makes (entity/columns.c). */
+                int64_t x;
+                if (!strcmp(t, "是") || !strcmp(t, "true") || !strcmp(t, "yes"))
+                    v = POLICY_TRUE_WORD;
+                else if (!strcmp(t, "否") || !strcmp(t, "false") || !strcmp(t, "no"))
+                    v = POLICY_FALSE_WORD;
+                else if (!strchr(t, ',') && money_parse_fen(t, strlen(t), 1, &x) == ST_OK)
+                    v = x;
+                else
+                    v = POLICY_TEXT_VALUE;
+            }
+            ((int64_t *)cols[c].v)[i] = v;
+            /* The narrowest width that holds the column, as the store picks it. */
+            if (v != INT64_MIN && width < 8 && (v > INT32_MAX || v <= INT32_MIN))
+                width = 8;
+            else if (v != INT64_MIN && width < 4 && (v > INT8_MAX || v <= INT8_MIN))
+                width = 4;
+        }
+        cols[c].width = width;
+        if (width != 8) { /* narrow in place */
+            int64_t *w = (int64_t *)cols[c].v;
+            for (size_t i = 0; i < rows; i++) {
+                int64_t v = w[i];
+                if (width == 1)
+                    ((int8_t *)cols[c].v)[i] = v == INT64_MIN ? INT8_MIN : (int8_t)v;
+                else
+                    ((int32_t *)cols[c].v)[i] = v == INT64_MIN ? INT32_MIN : (int32_t)v;
+            }
+        }
+    }
+    struct policy_bulk *bulk = calloc(nc, sizeof *bulk);
+    int64_t *amounts = calloc(nc * rows, sizeof *amounts);
+    struct err e = {0};
+    assert_int_equal(policy_eval_bulk(p, cols, n_names, rows, ON, bulk, amounts, &e), ST_OK);
+    struct policy_match *m = calloc(nc, sizeof *m);
+    size_t *pairs = calloc(nc, sizeof *pairs);
+    int64_t *totals = calloc(nc, sizeof *totals);
+    for (size_t i = 1; i < rows; i++) {
+        struct policy_input in[64];
+        size_t k = 0;
+        int64_t kind = 0;
+        for (size_t c = 0; c < n_names; c++) {
+            if (!strcmp(names[c], POLICY_KIND_COLUMN))
+                kind = ((int8_t *)cols[c].v)[i];
+            else if (text[c][i])
+                in[k++] = (struct policy_input){names[c], text[c][i]};
+        }
+        const char *kinds[] = {"", "enterprise", "institution", "", "fund"};
+        assert_int_equal(policy_match_one(p, kinds[kind], in, k, ON, m, &e), ST_OK);
+        for (size_t c = 0; c < nc; c++) {
+            int64_t want = m[c].applies && m[c].r.eligible ? m[c].r.amount_fen : -1;
+            if (amounts[c * rows + i] != want) {
+                for (size_t d = 0; d < n_names; d++) /* the entity's facts, to reproduce */
+                    fprintf(stderr, "  %s = %s\n", names[d], text[d][i] ? text[d][i] : "-");
+                fail_msg("entity %zu clause %s: kernel %lld, policy_calc %lld (%s)", i,
+                         policy_clause_id(p, c), (long long)amounts[c * rows + i], (long long)want,
+                         m[c].r.explanation ? m[c].r.explanation : "");
+            }
+            pairs[c] += want >= 0;
+            totals[c] += want >= 0 ? want : 0;
+        }
+        policy_matches_cleanup(m, nc);
+    }
+    for (size_t c = 0; c < nc; c++) {
+        assert_int_equal(bulk[c].pairs, pairs[c]);
+        assert_int_equal(bulk[c].total_fen, totals[c]);
+    }
+    for (size_t c = 0; c < n_names; c++) {
+        for (size_t i = 0; i < rows; i++)
+            free(text[c][i]);
+        free(text[c]);
+        free((void *)cols[c].v);
+    }
+    free(text);
+    free(cols);
+    free(bulk);
+    free(amounts);
+    free(m);
+    free(pairs);
+    free(totals);
+    policy_names_free(names, n_names);
+}
+
+static void bulk_kernel_agrees_with_calc(void **state)
+{
+    const struct policy_pack *example = *state;
+    uint64_t saved = rng_state;
+    rng_state = 7;
+    bulk_agrees(example, 20000);
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(BULK_PACK, strlen(BULK_PACK), "bulk.pack", &p, &e), ST_OK);
+    bulk_agrees(p, 20000);
+    policy_pack_free(p);
+    rng_state = saved;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +606,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
+        cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
