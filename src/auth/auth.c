@@ -20,8 +20,8 @@
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 
-static const char *const role_names[] = {"admin", "office", "leader", "dept"};
-static const char *const role_labels[] = {"管理员", "督查室", "领导", "部门"};
+static const char *const role_names[] = {"admin", "office", "leader", "dept", "enterprise"};
+static const char *const role_labels[] = {"管理员", "督查室", "领导", "部门", "企业"};
 
 const char *auth_role_name(enum auth_role r)
 {
@@ -146,8 +146,10 @@ static enum status hash_password(const char *pw, char out[crypto_pwhash_STRBYTES
 
 #define USER_SELECT                                                                                \
     "SELECT u.id, u.name, u.role, coalesce(d.canonical_id, d.id, 0), c.name, u.disabled,"          \
-    " u.password_hash FROM users u LEFT JOIN departments d ON d.id = u.dept_id"                    \
-    " LEFT JOIN departments c ON c.id = coalesce(d.canonical_id, d.id)"
+    " u.password_hash, coalesce(u.entity_id, 0), en.uscc FROM users u"                             \
+    " LEFT JOIN departments d ON d.id = u.dept_id"                                                 \
+    " LEFT JOIN departments c ON c.id = coalesce(d.canonical_id, d.id)"                            \
+    " LEFT JOIN entities en ON en.id = u.entity_id"
 
 static void user_from(struct store_stmt *q, struct auth_user *u)
 {
@@ -159,6 +161,9 @@ static void user_from(struct store_stmt *q, struct auth_user *u)
     const char *dept = store_col_text(q, 4);
     snprintf(u->dept, sizeof u->dept, "%s", dept ? dept : "");
     u->disabled = (int)store_col_int(q, 5);
+    u->entity_id = store_col_int(q, 7);
+    const char *uscc = store_col_text(q, 8);
+    snprintf(u->uscc, sizeof u->uscc, "%s", uscc ? uscc : "");
 }
 
 /* Reads an account and (optionally) its password hash. */
@@ -197,29 +202,57 @@ static enum status audit_user(struct store *s, const char *actor, const char *ac
     return audit_append(s, actor, action, "user", ids, NULL, after, e);
 }
 
+/* The entity id of a registered USCC. */
+static enum status entity_resolve(struct store *s, const char *uscc, int64_t *id, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "SELECT id FROM entities WHERE uscc = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, uscc);
+    int row;
+    *id = 0;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        *id = store_col_int(q, 0);
+    store_finish(q);
+    if (st == ST_OK && !*id)
+        st = err_set(e, ST_NOT_FOUND, "entity",
+                     "主体名录中没有统一社会信用代码 %s（先用 hqd entity import 导入）", uscc);
+    return st;
+}
+
 enum status auth_user_add(struct store *s, const char *actor, const char *name, enum auth_role role,
-                          const char *dept, const char *password, int64_t *id, struct err *e)
+                          const char *org, const char *password, int64_t *id, struct err *e)
 {
     enum status st;
     if ((st = check_name(name, e)) != ST_OK || (st = check_password(password, e)) != ST_OK)
         return st;
-    if ((role == ROLE_DEPT) != (dept != NULL && *dept))
+    const char *dept = role == ROLE_DEPT ? org : NULL;
+    const char *uscc = role == ROLE_ENTERPRISE ? org : NULL;
+    int has_org = org != NULL && *org;
+    if (role == ROLE_DEPT && !has_org)
+        return err_set(e, ST_INVALID, "dept", "部门账号必须指定所属部门 (--dept is required)");
+    if (role == ROLE_ENTERPRISE && !has_org)
+        return err_set(e, ST_INVALID, "entity",
+                       "企业账号必须指定主体的统一社会信用代码 (--entity is required)");
+    if (role != ROLE_DEPT && role != ROLE_ENTERPRISE && has_org)
         return err_set(e, ST_INVALID, "dept",
-                       role == ROLE_DEPT
-                           ? "部门账号必须指定所属部门 (--dept is required)"
-                           : "只有部门账号才能指定部门 (--dept is for dept accounts)");
+                       "只有部门账号才能指定部门、企业账号才能指定主体 (--dept is for dept "
+                       "accounts, --entity for enterprise accounts)");
     char hash[crypto_pwhash_STRBYTES];
     if ((st = hash_password(password, hash, e)) != ST_OK)
         return st;
     if ((st = store_begin(s, e)) != ST_OK)
         return st;
-    int64_t dept_id = 0;
+    int64_t dept_id = 0, entity_id = 0;
     if (role == ROLE_DEPT && (st = dept_resolve(s, dept, &dept_id, e)) != ST_OK)
+        goto out;
+    if (role == ROLE_ENTERPRISE && (st = entity_resolve(s, uscc, &entity_id, e)) != ST_OK)
         goto out;
     struct store_stmt *q;
     if ((st = store_prepare(s,
-                            "INSERT INTO users (name, role, dept_id, password_hash, created_at)"
-                            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                            "INSERT INTO users (name, role, dept_id, password_hash, created_at,"
+                            " entity_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                             &q, e)) != ST_OK)
         goto out;
     char now[32];
@@ -232,6 +265,10 @@ enum status auth_user_add(struct store *s, const char *actor, const char *name, 
         store_bind_null(q, 3);
     store_bind_text(q, 4, hash);
     store_bind_text(q, 5, now);
+    if (entity_id)
+        store_bind_int(q, 6, entity_id);
+    else
+        store_bind_null(q, 6);
     int row;
     st = store_step(q, &row, e);
     if (st == ST_OK)
@@ -245,6 +282,8 @@ enum status auth_user_add(struct store *s, const char *actor, const char *name, 
         json_t *after = json_pack("{s:s, s:s}", "name", name, "role", auth_role_name(role));
         if (dept_id)
             json_object_set_new(after, "dept_id", json_integer(dept_id));
+        if (entity_id)
+            json_object_set_new(after, "entity_id", json_integer(entity_id));
         char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
         st = audit_user(s, actor, "user.create", *id, a, e);
         free(a);

@@ -1,7 +1,9 @@
 /* auth: accounts, roles, passwords (Argon2id), sessions and API tokens, login throttling.
  *
  * Roles: admin (accounts, departments, settings), office (督查室: everything, sets dates and
- * periods), leader (reads everything), dept (a clerk of one department). Tokens are 32 random
+ * periods), leader (reads everything), dept (a clerk of one department), enterprise (an
+ * enterprise, institution or fund of the registry: files its own 惠企政策 applications and sees
+ * only its own applications and awards). Tokens are 32 random
  * bytes shown once as hex; the store keeps only their SHA-256. */
 #ifndef HQD_AUTH_H
 #define HQD_AUTH_H
@@ -13,8 +15,10 @@
 
 struct store;
 
-enum auth_role { ROLE_ADMIN, ROLE_OFFICE, ROLE_LEADER, ROLE_DEPT, ROLE_COUNT };
+enum auth_role { ROLE_ADMIN, ROLE_OFFICE, ROLE_LEADER, ROLE_DEPT, ROLE_ENTERPRISE, ROLE_COUNT };
 #define ROLE_BIT(r) (1u << (r))
+/* Every staff role: enterprise accounts are outside the administration and get only the routes
+ * that name them. */
 #define ROLES_ALL                                                                                  \
     (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_OFFICE) | ROLE_BIT(ROLE_LEADER) | ROLE_BIT(ROLE_DEPT))
 
@@ -27,8 +31,10 @@ struct auth_user {
     int64_t id;
     char name[72];
     enum auth_role role;
-    int64_t dept_id; /* canonical department id; 0 unless role == ROLE_DEPT */
-    char dept[160];  /* its name */
+    int64_t dept_id;   /* canonical department id; 0 unless role == ROLE_DEPT */
+    char dept[160];    /* its name */
+    int64_t entity_id; /* the registry entity; 0 unless role == ROLE_ENTERPRISE */
+    char uscc[19];     /* its 统一社会信用代码 */
     int disabled;
 };
 
@@ -37,10 +43,11 @@ const char *auth_role_name(enum auth_role r);
 const char *auth_role_label(enum auth_role r);
 int auth_role_parse(const char *s, enum auth_role *out);
 
-/* Creates an account (audited). dept is required for ROLE_DEPT and must name a department or
- * alias in the directory; it must be NULL otherwise. Passwords are 8–256 bytes. */
+/* Creates an account (audited). org is the department (name or alias in the directory) of a
+ * ROLE_DEPT account or the 统一社会信用代码 of a registered entity for ROLE_ENTERPRISE; NULL for
+ * the other roles. Passwords are 8–256 bytes. */
 enum status auth_user_add(struct store *s, const char *actor, const char *name, enum auth_role role,
-                          const char *dept, const char *password, int64_t *id,
+                          const char *org, const char *password, int64_t *id,
                           struct err *e) HQD_MUST_CHECK;
 /* All accounts by name; *rows is new (free()). */
 enum status auth_user_list(struct store *s, struct auth_user **rows, size_t *n,

@@ -648,9 +648,14 @@ static int cmd_user_add(const struct cli_args *a)
     struct err e = {0};
     enum auth_role role;
     if (!a->role || !auth_role_parse(a->role, &role)) {
-        err_set(&e, ST_INVALID, "--role", "--role 应为 admin、office、leader 或 dept");
+        err_set(&e, ST_INVALID, "--role", "--role 应为 admin、office、leader、dept 或 enterprise");
         return report(ST_INVALID, &e);
     }
+    if (a->dept && a->entity) {
+        err_set(&e, ST_INVALID, "--entity", "--dept 与 --entity 只能给一个");
+        return report(ST_INVALID, &e);
+    }
+    const char *org = a->entity ? a->entity : a->dept;
     char pw[AUTH_MAX_PASSWORD + 2];
     enum status st = read_password("密码：", pw, sizeof pw, &e);
     if (st != ST_OK)
@@ -659,12 +664,12 @@ static int cmd_user_add(const struct cli_args *a)
     if ((st = store_open(a->db, &s, &e)) != ST_OK)
         return report(st, &e);
     int64_t id;
-    st = auth_user_add(s, actor(), a->pos[0], role, a->dept, pw, &id, &e);
+    st = auth_user_add(s, actor(), a->pos[0], role, org, pw, &id, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
-    printf("已创建账号 %s（%s%s%s）\n", a->pos[0], auth_role_label(role), a->dept ? "，" : "",
-           a->dept ? a->dept : "");
+    printf("已创建账号 %s（%s%s%s）\n", a->pos[0], auth_role_label(role), org ? "，" : "",
+           org ? org : "");
     return 0;
 }
 
@@ -1658,8 +1663,9 @@ static const struct cli_cmd commands[] = {
      "添加节假日与调休安排（格式同 data/cn-workdays.txt）"},
     {"calendar", "list", cmd_calendar_list, 1, 1, "--db", "hqd calendar list YEAR",
      "列出某年的放假与调休日"},
-    {"user", "add", cmd_user_add, 1, 1, "--db --role --dept",
-     "hqd user add NAME --role ROLE [--dept DEPT]", "新建账号；非终端时从标准输入读密码"},
+    {"user", "add", cmd_user_add, 1, 1, "--db --role --dept --entity",
+     "hqd user add NAME --role ROLE [--dept DEPT | --entity USCC]",
+     "新建账号（部门账号指定部门，企业账号指定主体）；非终端时从标准输入读密码"},
     {"user", "list", cmd_user_list, 0, 0, "--db --json", "hqd user list [--json]", "列出账号"},
     {"user", "passwd", cmd_user_passwd, 1, 1, "--db", "hqd user passwd NAME", "重设密码"},
     {"user", "disable", cmd_user_disable, 1, 1, "--db", "hqd user disable NAME",
@@ -1840,6 +1846,8 @@ int cli_main(int argc, char **argv)
             a.plan = val;
         else if (strcmp(name, "--dept") == 0)
             a.dept = val;
+        else if (strcmp(name, "--entity") == 0)
+            a.entity = val;
         else if (strcmp(name, "--format") == 0)
             a.format = val;
         else if (strcmp(name, "--out") == 0)

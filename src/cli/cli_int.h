@@ -21,6 +21,7 @@ struct cli_args {
     const char *listen;  /* --listen */
     const char *threads; /* --threads */
     const char *pack;    /* --pack */
+    const char *entity;  /* --entity */
     const char *on;      /* --on */
     int quiet;           /* --quiet */
     int json;            /* --json */

@@ -126,6 +126,7 @@ static json_t *user_json(const struct auth_user *u)
                           "role", auth_role_name(u->role), "role_label", auth_role_label(u->role),
                           "disabled", u->disabled);
     json_object_set_new(o, "dept", u->dept[0] ? json_string(u->dept) : json_null());
+    json_object_set_new(o, "entity", u->uscc[0] ? json_string(u->uscc) : json_null());
     return o;
 }
 
@@ -975,11 +976,12 @@ static void h_users(struct http_req *r)
 static void h_user_add(struct http_req *r)
 {
     json_t *b = http_body_object(r);
-    const char *name, *role, *dept, *password;
+    const char *name, *role, *dept, *entity, *password;
     if (!b)
         return;
     if (!http_field_string(r, b, "name", 1, &name) || !http_field_string(r, b, "role", 1, &role) ||
         !http_field_string(r, b, "dept", 0, &dept) ||
+        !http_field_string(r, b, "entity", 0, &entity) ||
         !http_field_string(r, b, "password", 1, &password)) {
         json_decref(b);
         return;
@@ -987,12 +989,19 @@ static void h_user_add(struct http_req *r)
     enum auth_role ro;
     if (!auth_role_parse(role, &ro)) {
         json_decref(b);
-        http_reply_fail(r, 400, "invalid", "role", "role 应为 admin、office、leader 或 dept");
+        http_reply_fail(r, 400, "invalid", "role",
+                        "role 应为 admin、office、leader、dept 或 enterprise");
+        return;
+    }
+    if (dept && entity) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid", "entity", "dept 与 entity 只能给一个");
         return;
     }
     int64_t id;
     struct err e = {0};
-    enum status st = auth_user_add(r->store, r->user.name, name, ro, dept, password, &id, &e);
+    enum status st =
+        auth_user_add(r->store, r->user.name, name, ro, entity ? entity : dept, password, &id, &e);
     if (st != ST_OK) {
         json_decref(b);
         http_reply_error(r, st, &e);

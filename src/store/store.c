@@ -38,6 +38,23 @@ static char *dialect(const struct store_ops *ops, const char *sql)
     return buf_detach(&b);
 }
 
+#define MIGRATION_REBUILDS "-- hqd: rebuilds tables"
+
+/* Every foreign key still points at a row (after a table was rebuilt with them off). */
+static enum status foreign_keys_hold(struct store *s, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "PRAGMA foreign_key_check", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        st = err_set(e, ST_DB, NULL, "外键不一致：表 %s (foreign key check failed)",
+                     store_col_text(q, 0));
+    store_finish(q);
+    return st;
+}
+
 static enum status migrate(struct store *s, struct err *e)
 {
     enum status st = store_exec(s,
@@ -64,11 +81,18 @@ static enum status migrate(struct store *s, struct err *e)
         const struct store_migration *m = &store_migrations[i];
         if (m->version <= current)
             continue;
+        /* A migration that rebuilds a table (SQLite cannot alter a CHECK) runs with foreign
+         * keys off, as SQLite's documented procedure asks, and is checked before commit. */
+        int rebuild = strstr(m->sql, MIGRATION_REBUILDS) != NULL;
+        if (rebuild && (st = store_exec(s, "PRAGMA foreign_keys=OFF", e)) != ST_OK)
+            return st;
         if ((st = store_begin(s, e)) != ST_OK)
             return st;
         char *sql = dialect(s->ops, m->sql);
         st = store_exec(s, sql, e);
         free(sql);
+        if (st == ST_OK && rebuild)
+            st = foreign_keys_hold(s, e);
         if (st == ST_OK) {
             char now[32];
             clock_now_iso(now, sizeof now);
@@ -86,11 +110,16 @@ static enum status migrate(struct store *s, struct err *e)
         }
         if (st != ST_OK) {
             store_rollback(s);
+            struct err ignored = {0};
+            if (rebuild && store_exec(s, "PRAGMA foreign_keys=ON", &ignored) != ST_OK)
+                fprintf(stderr, "hqd: %s\n", ignored.msg); /* the migration's error matters more */
             char msg[sizeof e->msg];
             snprintf(msg, sizeof msg, "%s", e ? e->msg : "");
             return err_set(e, st, m->name, "迁移 %s 失败：%s (migration failed)", m->name, msg);
         }
         if ((st = store_commit(s, e)) != ST_OK)
+            return st;
+        if (rebuild && (st = store_exec(s, "PRAGMA foreign_keys=ON", e)) != ST_OK)
             return st;
         current = m->version;
     }
