@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/money.h"
 #include "base/xalloc.h"
+#include "entity/entity.h"
+#include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
 
@@ -1357,5 +1360,272 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     free(v.reversed);
     free(v.claims);
     free(v.amounts);
+    return st;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+#define APP_SELECT                                                                                 \
+    "SELECT a.id, a.entity_id, a.pack_id, en.uscc, en.name, en.kind, a.clause, a.status,"          \
+    " a.applied_on, a.submitted_at, a.submitted_by, coalesce(a.decided_at, ''),"                   \
+    " coalesce(a.decided_by, ''), a.amount_fen, (SELECT coalesce(sum(p.amount_fen), 0) FROM"       \
+    " payouts p WHERE p.application_id = a.id), a.inputs, a.explanation, coalesce(a.note, '')"     \
+    " FROM applications a JOIN entities en ON en.id = a.entity_id"
+
+static void app_from(struct store_stmt *q, struct award_app *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = store_col_int(q, 0);
+    a->entity_id = store_col_int(q, 1);
+    a->pack_id = store_col_int(q, 2);
+    snprintf(a->uscc, sizeof a->uscc, "%s", store_col_text(q, 3));
+    snprintf(a->entity_name, sizeof a->entity_name, "%s", store_col_text(q, 4));
+    snprintf(a->kind, sizeof a->kind, "%s", store_col_text(q, 5));
+    snprintf(a->clause, sizeof a->clause, "%s", store_col_text(q, 6));
+    snprintf(a->status, sizeof a->status, "%s", store_col_text(q, 7));
+    snprintf(a->applied_on, sizeof a->applied_on, "%s", store_col_text(q, 8));
+    snprintf(a->submitted_at, sizeof a->submitted_at, "%s", store_col_text(q, 9));
+    snprintf(a->submitted_by, sizeof a->submitted_by, "%s", store_col_text(q, 10));
+    snprintf(a->decided_at, sizeof a->decided_at, "%s", store_col_text(q, 11));
+    snprintf(a->decided_by, sizeof a->decided_by, "%s", store_col_text(q, 12));
+    a->amount_fen = store_col_int(q, 13);
+    a->paid_fen = store_col_int(q, 14);
+    a->inputs = store_col_dup(q, 15);
+    a->explanation = store_col_dup(q, 16);
+    a->note = store_col_dup(q, 17);
+}
+
+void award_apps_free(struct award_app *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].inputs);
+        free(v[i].explanation);
+        free(v[i].note);
+    }
+    free(v);
+}
+
+enum status award_applications(struct store *s, const struct award_app_filter *f,
+                               struct award_app **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   APP_SELECT " WHERE (?1 = 0 OR a.entity_id = ?1)"
+                                              " AND (?2 IS NULL OR a.status = ?2)"
+                                              " AND (?3 IS NULL OR a.clause = ?3)"
+                                              " AND (?4 = 0 OR a.year = ?4) ORDER BY a.id DESC",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, f->entity_id);
+    if (f->status)
+        store_bind_text(q, 2, f->status);
+    else
+        store_bind_null(q, 2);
+    if (f->clause)
+        store_bind_text(q, 3, f->clause);
+    else
+        store_bind_null(q, 3);
+    store_bind_int(q, 4, f->year);
+    size_t cap = 0;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        app_from(q, &(*out)[(*n)++]);
+    }
+    store_finish(q);
+    if (st != ST_OK) {
+        award_apps_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+enum status award_application(struct store *s, int64_t id, struct award_app *out, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, APP_SELECT " WHERE a.id = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, id);
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK) {
+        if (row)
+            app_from(q, out);
+        else
+            st = err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的申请", id);
+    }
+    store_finish(q);
+    return st;
+}
+
+enum status award_payouts(struct store *s, int64_t entity_id, int64_t application_id, int year,
+                          struct award_payout **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct store_stmt *q;
+    enum status st = store_prepare(
+        s,
+        "SELECT p.id, p.application_id, p.entity_id, p.amount_fen, p.claimed_fen,"
+        " coalesce(p.reverses_id, 0), p.batch, en.uscc, en.name, p.clause, p.matter, p.year,"
+        " (SELECT count(*) FROM payouts r WHERE r.reverses_id = p.id), p.created_at,"
+        " p.created_by, p.hash FROM payouts p JOIN entities en ON en.id = p.entity_id"
+        " WHERE (?1 = 0 OR p.entity_id = ?1) AND (?2 = 0 OR p.application_id = ?2)"
+        " AND (?3 = 0 OR p.year = ?3) ORDER BY p.id",
+        &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, entity_id);
+    store_bind_int(q, 2, application_id);
+    store_bind_int(q, 3, year);
+    size_t cap = 0;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        struct award_payout *p = &(*out)[(*n)++];
+        memset(p, 0, sizeof *p);
+        p->id = store_col_int(q, 0);
+        p->application_id = store_col_int(q, 1);
+        p->entity_id = store_col_int(q, 2);
+        p->amount_fen = store_col_int(q, 3);
+        p->claimed_fen = store_col_int(q, 4);
+        p->reverses_id = store_col_int(q, 5);
+        p->batch = store_col_int(q, 6);
+        snprintf(p->uscc, sizeof p->uscc, "%s", store_col_text(q, 7));
+        snprintf(p->entity_name, sizeof p->entity_name, "%s", store_col_text(q, 8));
+        snprintf(p->clause, sizeof p->clause, "%s", store_col_text(q, 9));
+        snprintf(p->matter, sizeof p->matter, "%s", store_col_text(q, 10));
+        p->year = (int)store_col_int(q, 11);
+        p->reversed = store_col_int(q, 12) > 0;
+        snprintf(p->created_at, sizeof p->created_at, "%s", store_col_text(q, 13));
+        snprintf(p->created_by, sizeof p->created_by, "%s", store_col_text(q, 14));
+        snprintf(p->hash, sizeof p->hash, "%s", store_col_text(q, 15));
+    }
+    store_finish(q);
+    if (st != ST_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- evidence */
+
+enum status award_file_add(struct store *s, const struct auth_user *u, int64_t application_id,
+                           const char *name, const char *content_type, const void *data, size_t len,
+                           int64_t *id, char sha256[65], struct err *e)
+{
+    char ctype[128];
+    enum status st = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = store_begin(s, e)) != ST_OK)
+        return st;
+    struct award_app a = {0};
+    if ((st = award_application(s, application_id, &a, e)) != ST_OK)
+        goto out;
+    if (u->role == ROLE_ENTERPRISE && u->entity_id != a.entity_id) {
+        st = err_set(e, ST_FORBIDDEN, NULL, "不是本单位的申请 (not your application)");
+        goto out;
+    }
+    if (strcmp(a.status, "submitted")) {
+        st = err_set(e, ST_CONFLICT, "status", "申请已审结，不能再补充材料 (already decided)");
+        goto out;
+    }
+    st = ledger_file_insert(s,
+                            "INSERT INTO application_files (application_id, name, content_type,"
+                            " size, sha256, data, uploaded_by, uploaded_at) VALUES"
+                            " (?,?,?,?,?,?,?,?) RETURNING id",
+                            application_id, u->id, name, ctype, data, len, id, sha256, e);
+    if (st == ST_OK) {
+        char ids[32];
+        snprintf(ids, sizeof ids, "%" PRId64, application_id);
+        json_t *after = json_pack("{s:I, s:s, s:s, s:I}", "file_id", (json_int_t)*id, "name", name,
+                                  "sha256", sha256, "size", (json_int_t)len);
+        char *as = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+        st = audit_append(s, u->name, "application.attach", "application", ids, NULL, as, e);
+        free(as);
+        json_decref(after);
+    }
+out:
+    free(a.inputs);
+    free(a.explanation);
+    free(a.note);
+    if (st != ST_OK) {
+        store_rollback(s);
+        return st;
+    }
+    return store_commit(s, e);
+}
+
+enum status award_files(struct store *s, int64_t application_id, struct ledger_file **out,
+                        size_t *n, struct err *e)
+{
+    return ledger_file_list(s,
+                            "SELECT f.id, f.name, f.content_type, f.size, f.sha256, u.name,"
+                            " f.uploaded_at FROM application_files f"
+                            " JOIN users u ON u.id = f.uploaded_by WHERE f.application_id = ?"
+                            " ORDER BY f.id",
+                            application_id, out, n, e);
+}
+
+enum status award_file_get(struct store *s, int64_t id, char **name, char **content_type,
+                           void **data, size_t *len, int64_t *entity_id, struct err *e)
+{
+    return ledger_file_read(s,
+                            "SELECT f.name, f.content_type, f.data, a.entity_id FROM"
+                            " application_files f JOIN applications a ON a.id = f.application_id"
+                            " WHERE f.id = ?",
+                            id, name, content_type, data, len, entity_id, e);
+}
+
+/* ---------------------------------------------------------------- entitlements */
+
+enum status award_entitlements(struct store *s, const char *uscc, struct date on,
+                               struct policy_pack **p, struct policy_match **m, int64_t **received,
+                               struct err *e)
+{
+    *p = NULL;
+    *m = NULL;
+    *received = NULL;
+    struct entity *v = NULL;
+    enum status st = entity_get(s, uscc, &v, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = award_pack_current(s, p, e)) != ST_OK)
+        goto out;
+    size_t nc = policy_pack_clauses(*p);
+    *received = xcalloc(nc, sizeof **received);
+    for (size_t c = 0; c < nc && st == ST_OK; c++)
+        st = year_total(s, v->id, policy_clause_id(*p, c), on.y, &(*received)[c], e);
+    if (st != ST_OK)
+        goto out;
+    struct policy_input in[64];
+    size_t k = 0;
+    for (size_t j = 0; j < v->n_facts && k < 64; j++, k++)
+        in[k] = (struct policy_input){v->facts[j].name, v->facts[j].value};
+    *m = xcalloc(nc, sizeof **m);
+    st = policy_match_one(*p, v->kind, in, k, on, *received, *m, e);
+out:
+    entities_free(v, v ? 1 : 0);
+    if (st != ST_OK) {
+        free(*m);
+        free(*received);
+        policy_pack_free(*p);
+        *m = NULL;
+        *received = NULL;
+        *p = NULL;
+    }
     return st;
 }

@@ -65,6 +65,67 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
 enum status award_reverse(struct store *s, const char *actor, int64_t payout_id, const char *note,
                           int64_t *id, struct err *e) HQD_MUST_CHECK;
 
+/* ---------------------------------------------------------------- reading */
+
+struct award_app {
+    int64_t id, entity_id, pack_id;
+    char uscc[19], entity_name[160], kind[12];
+    char clause[64], status[12];
+    char applied_on[11], submitted_at[24], submitted_by[72], decided_at[24], decided_by[72];
+    int64_t amount_fen; /* as computed on submission, then as approved */
+    int64_t paid_fen;   /* the ledger lines for it, reversals included */
+    char *inputs;       /* canonical JSON object */
+    char *explanation;
+    char *note;
+};
+struct award_app_filter {
+    int64_t entity_id;  /* 0: all */
+    const char *status; /* submitted, approved, rejected; NULL: all */
+    const char *clause; /* NULL: all */
+    int year;           /* of 受理日期; 0: all */
+};
+/* Applications matching f, newest first. *out: award_apps_free. */
+enum status award_applications(struct store *s, const struct award_app_filter *f,
+                               struct award_app **out, size_t *n, struct err *e) HQD_MUST_CHECK;
+enum status award_application(struct store *s, int64_t id, struct award_app *out,
+                              struct err *e) HQD_MUST_CHECK;
+void award_apps_free(struct award_app *v, size_t n);
+
+struct award_payout {
+    int64_t id, application_id, entity_id, amount_fen, claimed_fen, reverses_id, batch;
+    char uscc[19], entity_name[160], clause[64], matter[160];
+    int year;
+    int reversed; /* a later line reverses this one */
+    char created_at[24], created_by[72], hash[65];
+};
+/* Ledger lines, oldest first: of one entity (entity_id > 0), one application
+ * (application_id > 0), one year (year > 0), or all. *out: free(). */
+enum status award_payouts(struct store *s, int64_t entity_id, int64_t application_id, int year,
+                          struct award_payout **out, size_t *n, struct err *e) HQD_MUST_CHECK;
+
+/* Evidence (证明材料) for an application still under review, by the office or by the
+ * enterprise account of the applicant (u->entity_id); checked like report attachments. */
+struct auth_user;
+struct ledger_file;
+enum status award_file_add(struct store *s, const struct auth_user *u, int64_t application_id,
+                           const char *name, const char *content_type, const void *data, size_t len,
+                           int64_t *id, char sha256[65], struct err *e) HQD_MUST_CHECK;
+enum status award_files(struct store *s, int64_t application_id, struct ledger_file **out,
+                        size_t *n, struct err *e) HQD_MUST_CHECK;
+/* Reads a file; *entity_id is the applicant's (for the visibility check). */
+enum status award_file_get(struct store *s, int64_t id, char **name, char **content_type,
+                           void **data, size_t *len, int64_t *entity_id,
+                           struct err *e) HQD_MUST_CHECK;
+
+/* 我能享受什么: every clause of the current pack for the entity with this USCC, from its
+ * newest facts, counting what it already received under each clause in on's year.
+ * m and received get policy_pack_clauses(*p) entries. *p: policy_pack_free; m:
+ * policy_matches_cleanup then free; received: free. */
+struct policy_match;
+enum status award_entitlements(struct store *s, const char *uscc, struct date on,
+                               struct policy_pack **p, struct policy_match **m, int64_t **received,
+                               struct err *e) HQD_MUST_CHECK;
+
 struct award_verify {
     size_t lines;
     int64_t total_fen;

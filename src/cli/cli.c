@@ -1403,7 +1403,7 @@ static int cmd_policy_match(const struct cli_args *a)
             in[k].name = v[i].facts[j].name;
             in[k].value = v[i].facts[j].value;
         }
-        if ((st = policy_match_one(p, v[i].kind, in, k, on, m, &e)) != ST_OK)
+        if ((st = policy_match_one(p, v[i].kind, in, k, on, NULL, m, &e)) != ST_OK)
             break;
         json_t *q = json_array(), *nr = json_array();
         for (size_t c = 0; c < nc; c++) {

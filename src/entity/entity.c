@@ -509,17 +509,23 @@ void entities_free(struct entity *v, size_t n)
     free(v);
 }
 
-enum status entity_list(struct store *s, struct entity **out, size_t *n, struct err *e)
+/* Entities (all, or the one with this USCC) with their newest facts, by USCC. */
+static enum status list_entities(struct store *s, const char *uscc, struct entity **out, size_t *n,
+                                 struct err *e)
 {
     *out = NULL;
     *n = 0;
     struct store_stmt *q;
     enum status st = store_prepare(s,
-                                   "SELECT id, uscc, name, kind, in_zone, industry FROM entities"
-                                   " ORDER BY uscc",
+                                   uscc ? "SELECT id, uscc, name, kind, in_zone, industry FROM"
+                                          " entities WHERE uscc = ?"
+                                        : "SELECT id, uscc, name, kind, in_zone, industry FROM"
+                                          " entities ORDER BY uscc",
                                    &q, e);
     if (st != ST_OK)
         return st;
+    if (uscc)
+        store_bind_text(q, 1, uscc);
     size_t cap = 0;
     int row;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
@@ -541,15 +547,26 @@ enum status entity_list(struct store *s, struct entity **out, size_t *n, struct 
         goto fail;
     /* The newest value of each fact (latest date, then latest recorded), in the entities'
      * order, so one forward walk pairs them. */
+    if (uscc && *n == 0)
+        return ST_OK;
+    /* One entity's facts by its id (the index), or every entity's in USCC order. */
     if ((st = store_prepare(s,
-                            "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
-                            " entity_facts f JOIN entities en ON en.id = f.entity_id"
-                            " WHERE f.id = (SELECT g.id FROM entity_facts g"
-                            " WHERE g.entity_id = f.entity_id AND g.name = f.name"
-                            " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
-                            " ORDER BY en.uscc, f.name",
+                            uscc ? "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
+                                   " entity_facts f WHERE f.entity_id = ?"
+                                   " AND f.id = (SELECT g.id FROM entity_facts g"
+                                   " WHERE g.entity_id = f.entity_id AND g.name = f.name"
+                                   " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
+                                   " ORDER BY f.name"
+                                 : "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
+                                   " entity_facts f JOIN entities en ON en.id = f.entity_id"
+                                   " WHERE f.id = (SELECT g.id FROM entity_facts g"
+                                   " WHERE g.entity_id = f.entity_id AND g.name = f.name"
+                                   " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
+                                   " ORDER BY en.uscc, f.name",
                             &q, e)) != ST_OK)
         goto fail;
+    if (uscc)
+        store_bind_int(q, 1, (*out)[0].id);
     size_t at = 0;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
         int64_t id = store_col_int(q, 0);
@@ -575,5 +592,22 @@ fail:
     entities_free(*out, *n);
     *out = NULL;
     *n = 0;
+    return st;
+}
+
+enum status entity_list(struct store *s, struct entity **out, size_t *n, struct err *e)
+{
+    return list_entities(s, NULL, out, n, e);
+}
+
+enum status entity_get(struct store *s, const char *uscc, struct entity **out, struct err *e)
+{
+    size_t n;
+    enum status st = list_entities(s, uscc, out, &n, e);
+    if (st == ST_OK && n == 0) {
+        free(*out);
+        *out = NULL;
+        st = err_set(e, ST_NOT_FOUND, "uscc", "没有统一社会信用代码为 %s 的主体", uscc);
+    }
     return st;
 }

@@ -53,6 +53,10 @@ struct entity {
     size_t n_facts;
 };
 
+/* One entity with its newest facts; ST_NOT_FOUND naming the USCC. out: entities_free(out, 1). */
+enum status entity_get(struct store *s, const char *uscc, struct entity **out,
+                       struct err *e) HQD_MUST_CHECK;
+
 /* Every entity with its newest facts, by USCC. *out: entities_free. */
 enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;

@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "award/award.h"
 #include "base/clock.h"
+#include "entity/entity.h"
 #include "http/http_int.h"
+#include "ledger/ledger.h"
 #include "policy/policy.h"
 
 #define INPUTS_MAX 32
@@ -144,6 +147,11 @@ void h_application_submit(struct http_req *r)
         json_decref(b);
         return;
     }
+    if (r->user.role == ROLE_ENTERPRISE && strcmp(json_string_value(uscc), r->user.uscc)) {
+        json_decref(b);
+        http_reply_fail(r, 403, "forbidden", "uscc", "企业账号只能为本单位申请 (not your entity)");
+        return;
+    }
     struct award_outcome o;
     struct err e = {0};
     enum status st = award_apply(r->store, r->user.name, json_string_value(uscc),
@@ -208,4 +216,450 @@ void h_ledger_verify(struct http_req *r)
         json_object_set_new(o, "problem", json_string(v.problem));
     }
     http_reply_json(r, 200, o);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* An enterprise account reads only its own entity's records. */
+static int may_see_entity(struct http_req *r, int64_t entity_id)
+{
+    return r->user.role != ROLE_ENTERPRISE || r->user.entity_id == entity_id;
+}
+
+static json_t *app_json(const struct award_app *a, int full)
+{
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
+                  (json_int_t)a->id, "uscc", a->uscc, "entity_name", a->entity_name, "kind",
+                  a->kind, "clause", a->clause, "status", a->status, "applied_on", a->applied_on,
+                  "submitted_at", a->submitted_at, "amount_fen", (json_int_t)a->amount_fen,
+                  "paid_fen", (json_int_t)a->paid_fen, "submitted_by", a->submitted_by);
+    json_object_set_new(o, "decided_at",
+                        a->decided_at[0] ? json_string(a->decided_at) : json_null());
+    json_object_set_new(o, "decided_by",
+                        a->decided_by[0] ? json_string(a->decided_by) : json_null());
+    json_object_set_new(o, "note", a->note && a->note[0] ? json_string(a->note) : json_null());
+    if (full) {
+        json_t *in = json_loads(a->inputs ? a->inputs : "{}", 0, NULL);
+        json_object_set_new(o, "inputs", in ? in : json_object());
+        json_object_set_new(o, "explanation", json_string(a->explanation ? a->explanation : ""));
+    }
+    return o;
+}
+
+static json_t *payout_json(const struct award_payout *p)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:b, s:s, s:s, s:s}", "id",
+                          (json_int_t)p->id, "application_id", (json_int_t)p->application_id,
+                          "uscc", p->uscc, "entity_name", p->entity_name, "clause", p->clause,
+                          "year", p->year, "amount_fen", (json_int_t)p->amount_fen, "claimed_fen",
+                          (json_int_t)p->claimed_fen, "reversed", p->reversed, "created_at",
+                          p->created_at, "created_by", p->created_by, "hash", p->hash);
+    json_object_set_new(o, "reverses", p->reverses_id ? json_integer(p->reverses_id) : json_null());
+    json_object_set_new(o, "matter", p->matter[0] ? json_string(p->matter) : json_null());
+    json_object_set_new(o, "batch", p->batch ? json_integer(p->batch) : json_null());
+    return o;
+}
+
+/* ?uscc= as an entity id (0 when absent); an enterprise account is held to its own. Replies and
+ * returns 0 on an unknown USCC or someone else's. */
+static int query_entity(struct http_req *r, int64_t *entity_id)
+{
+    const char *uscc = http_query(r, "uscc");
+    *entity_id = 0;
+    if (r->user.role == ROLE_ENTERPRISE) {
+        if (uscc && strcmp(uscc, r->user.uscc)) {
+            http_reply_fail(r, 403, "forbidden", "uscc",
+                            "企业账号只能查看本单位 (not your entity)");
+            return 0;
+        }
+        *entity_id = r->user.entity_id;
+        return 1;
+    }
+    if (!uscc || !*uscc)
+        return 1;
+    struct entity *v;
+    struct err e = {0};
+    enum status st = entity_get(r->store, uscc, &v, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return 0;
+    }
+    *entity_id = v->id;
+    entities_free(v, 1);
+    return 1;
+}
+
+static int query_year(struct http_req *r, int *year)
+{
+    const char *y = http_query(r, "year");
+    *year = 0;
+    if (!y || !*y)
+        return 1;
+    char *end;
+    long v = strtol(y, &end, 10);
+    if (*end || v < 2000 || v > 2100) {
+        http_reply_fail(r, 400, "invalid", "year", "year 应为 2000–2100 的年份");
+        return 0;
+    }
+    *year = (int)v;
+    return 1;
+}
+
+void h_applications(struct http_req *r);
+void h_applications(struct http_req *r)
+{
+    struct award_app_filter f = {0};
+    const char *status = http_query(r, "status");
+    if (status && *status && strcmp(status, "submitted") && strcmp(status, "approved") &&
+        strcmp(status, "rejected")) {
+        http_reply_fail(r, 400, "invalid", "status", "status 应为 submitted、approved 或 rejected");
+        return;
+    }
+    if (!query_entity(r, &f.entity_id) || !query_year(r, &f.year))
+        return;
+    f.status = status && *status ? status : NULL;
+    const char *clause = http_query(r, "clause");
+    f.clause = clause && *clause ? clause : NULL;
+    struct award_app *v;
+    size_t n;
+    struct err e = {0};
+    enum status st = award_applications(r->store, &f, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    int64_t asked = 0, paid = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, app_json(&v[i], 0));
+        asked += v[i].amount_fen;
+        paid += v[i].paid_fen;
+    }
+    award_apps_free(v, n);
+    http_reply_json(r, 200,
+                    json_pack("{s:o, s:I, s:I}", "applications", arr, "amount_fen",
+                              (json_int_t)asked, "paid_fen", (json_int_t)paid));
+}
+
+void h_application(struct http_req *r);
+void h_application(struct http_req *r)
+{
+    int64_t id;
+    if (!http_param_id(r, 0, &id))
+        return;
+    struct award_app a;
+    struct err e = {0};
+    enum status st = award_application(r->store, id, &a, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    if (!may_see_entity(r, a.entity_id)) {
+        free(a.inputs);
+        free(a.explanation);
+        free(a.note);
+        http_reply_fail(r, 403, "forbidden", NULL, "不是本单位的申请 (not your application)");
+        return;
+    }
+    json_t *o = app_json(&a, 1);
+    free(a.inputs);
+    free(a.explanation);
+    free(a.note);
+    struct award_payout *pv = NULL;
+    struct ledger_file *fv = NULL;
+    size_t pn = 0, fn = 0;
+    if ((st = award_payouts(r->store, 0, id, 0, &pv, &pn, &e)) == ST_OK &&
+        (st = award_files(r->store, id, &fv, &fn, &e)) == ST_OK) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < pn; i++)
+            json_array_append_new(arr, payout_json(&pv[i]));
+        json_object_set_new(o, "payouts", arr);
+        json_t *files = http_files_json(fv, fn);
+        json_object_set(o, "files", json_object_get(files, "attachments"));
+        json_decref(files);
+    }
+    free(pv);
+    free(fv);
+    if (st != ST_OK) {
+        json_decref(o);
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200, o);
+}
+
+void h_application_file_add(struct http_req *r);
+void h_application_file_add(struct http_req *r)
+{
+    int64_t app_id;
+    if (!http_param_id(r, 0, &app_id))
+        return;
+    int64_t id;
+    char sha[65];
+    struct err e = {0};
+    enum status st =
+        award_file_add(r->store, &r->user, app_id, http_query(r, "name"),
+                       http_header(r, "Content-Type"), r->body, r->body_len, &id, sha, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 201,
+                    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "sha256", sha, "size",
+                              (json_int_t)r->body_len));
+}
+
+void h_application_file(struct http_req *r);
+void h_application_file(struct http_req *r)
+{
+    http_send_file(r, award_file_get, may_see_entity);
+}
+
+void h_payouts(struct http_req *r);
+void h_payouts(struct http_req *r)
+{
+    int64_t entity_id;
+    int year;
+    if (!query_entity(r, &entity_id) || !query_year(r, &year))
+        return;
+    struct award_payout *v;
+    size_t n;
+    struct err e = {0};
+    enum status st = award_payouts(r->store, entity_id, 0, year, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, payout_json(&v[i]));
+        total += v[i].amount_fen;
+    }
+    free(v);
+    http_reply_json(r, 200,
+                    json_pack("{s:o, s:I}", "payouts", arr, "total_fen", (json_int_t)total));
+}
+
+void h_payout_reverse(struct http_req *r);
+void h_payout_reverse(struct http_req *r)
+{
+    int64_t id, rid = 0;
+    if (!http_param_id(r, 0, &id))
+        return;
+    json_t *b = http_body_object(r);
+    const char *note;
+    if (!b)
+        return;
+    if (!http_field_string(r, b, "note", 1, &note)) {
+        json_decref(b);
+        return;
+    }
+    struct err e = {0};
+    enum status st = award_reverse(r->store, r->user.name, id, note, &rid, &e);
+    json_decref(b);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 201,
+                    json_pack("{s:I, s:I}", "id", (json_int_t)rid, "reverses", (json_int_t)id));
+}
+
+void h_batch_close(struct http_req *r);
+void h_batch_close(struct http_req *r)
+{
+    json_t *b = http_body_object(r);
+    const char *clause;
+    if (!b)
+        return;
+    json_t *y = json_object_get(b, "year");
+    if (!http_field_string(r, b, "clause", 1, &clause)) {
+        json_decref(b);
+        return;
+    }
+    if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid", "year", "year 应为 2000–2100 的整数年份");
+        return;
+    }
+    struct award_batch out;
+    struct err e = {0};
+    enum status st =
+        award_close_batch(r->store, r->user.name, clause, (int)json_integer_value(y), &out, &e);
+    json_decref(b);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 201,
+                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "batch", (json_int_t)out.batch,
+                              "approved", (json_int_t)out.approved, "skipped",
+                              (json_int_t)out.skipped, "demand_fen", (json_int_t)out.demand_fen,
+                              "avail_fen", (json_int_t)out.avail_fen, "paid_fen",
+                              (json_int_t)out.paid_fen));
+}
+
+/* ---------------------------------------------------------------- clauses, entities */
+
+void h_policy_clauses(struct http_req *r);
+void h_policy_clauses(struct http_req *r)
+{
+    struct policy_pack *p;
+    struct err e = {0};
+    enum status st = award_pack_current(r->store, &p, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    static const char *const kinds[] = {"enterprise", "institution", "fund"};
+    for (size_t i = 0; i < policy_pack_clauses(p); i++) {
+        json_t *vars = json_array(), *who = json_array();
+        for (size_t k = 0; k < policy_clause_vars(p, i); k++) {
+            struct policy_var_info v;
+            policy_clause_var(p, i, k, &v);
+            json_array_append_new(vars,
+                                  json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", v.name,
+                                            "type", v.type, "label", v.label, "param", v.is_param,
+                                            "set", v.set, "required", v.required));
+        }
+        for (int k = 0; k < 3; k++)
+            if (policy_clause_accepts(p, i, kinds[k]))
+                json_array_append_new(who, json_string(kinds[k]));
+        struct policy_limits lim;
+        struct err le = {0};
+        int limits_ok = policy_clause_limits(p, i, &lim, &le) == ST_OK;
+        json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", policy_clause_id(p, i),
+                              "title", policy_clause_title(p, i), "cite", policy_clause_cite(p, i),
+                              "quote", policy_clause_quote(p, i), "applicants", who, "vars", vars);
+        if (limits_ok && lim.group)
+            json_object_set_new(c, "matter_key", json_string(lim.key));
+        if (limits_ok && lim.alloc != POLICY_ALLOC_NONE)
+            json_object_set_new(c, "budget",
+                                json_pack("{s:I, s:s, s:s}", "amount_fen",
+                                          (json_int_t)lim.budget_fen, "allocation",
+                                          lim.alloc == POLICY_ALLOC_FCFS ? "fcfs" : "pro-rata",
+                                          "label", lim.budget_label));
+        json_array_append_new(arr, c);
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "pack", policy_pack_title(p), "version",
+                          policy_pack_version(p), "sha256", policy_pack_hash(p), "clauses", arr);
+    policy_pack_free(p);
+    http_reply_json(r, 200, o);
+}
+
+void h_entities(struct http_req *r);
+void h_entities(struct http_req *r)
+{
+    struct entity *v;
+    size_t n;
+    struct err e = {0};
+    enum status st = entity_list(r->store, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *facts = json_object();
+        for (size_t k = 0; k < v[i].n_facts; k++)
+            json_object_set_new(facts, v[i].facts[k].name,
+                                json_pack("{s:s, s:s, s:s}", "value", v[i].facts[k].value, "source",
+                                          v[i].facts[k].source, "as_of", v[i].facts[k].as_of));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "uscc", v[i].uscc, "name",
+                                        v[i].name, "kind", v[i].kind, "in_zone", v[i].in_zone,
+                                        "industry", v[i].industry, "facts", facts));
+    }
+    entities_free(v, n);
+    http_reply_json(r, 200, json_pack("{s:o}", "entities", arr));
+}
+
+void h_entities_import(struct http_req *r);
+void h_entities_import(struct http_req *r)
+{
+    struct entity_import_report rep;
+    struct err e = {0};
+    const char *name = http_query(r, "name");
+    enum status st = entity_import_csv(r->store, r->user.name, r->body, r->body_len,
+                                       name && *name ? name : "upload.csv", &rep, &e);
+    if (st != ST_OK) {
+        json_t *errs = json_array();
+        for (size_t i = 0; i < rep.n_errors && i < ENTITY_IMPORT_ERRORS_MAX; i++)
+            json_array_append_new(errs, json_string(rep.errors[i]));
+        json_t *o = json_pack("{s:{s:s, s:s, s:s?, s:I, s:o}}", "error", "code",
+                              http_status_of(st) == 400 ? "invalid" : "error", "message", e.msg,
+                              "field", e.where[0] ? e.where : NULL, "bad_rows",
+                              (json_int_t)rep.n_errors, "rows", errs);
+        http_reply_json(r, http_status_of(st), o);
+        return;
+    }
+    http_reply_json(r, 201,
+                    json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)rep.rows, "entities",
+                              (json_int_t)rep.entities, "facts", (json_int_t)rep.facts));
+}
+
+/* 我能享受什么: one entity's clauses, what it qualifies for now and what it lacks. */
+void h_entitlements(struct http_req *r);
+void h_entitlements(struct http_req *r)
+{
+    const char *uscc = http_query(r, "uscc");
+    if (r->user.role == ROLE_ENTERPRISE) {
+        if (uscc && *uscc && strcmp(uscc, r->user.uscc)) {
+            http_reply_fail(r, 403, "forbidden", "uscc",
+                            "企业账号只能查看本单位 (not your entity)");
+            return;
+        }
+        uscc = r->user.uscc;
+    }
+    if (!uscc || !*uscc) {
+        http_reply_fail(r, 400, "invalid", "uscc", "需要 ?uscc=统一社会信用代码");
+        return;
+    }
+    struct date on = clock_today();
+    const char *day = http_query(r, "on");
+    if (day && *day && !date_parse_iso(day, &on)) {
+        http_reply_fail(r, 400, "invalid", "on", "on 应为日期 YYYY-MM-DD");
+        return;
+    }
+    struct policy_pack *p;
+    struct policy_match *m;
+    int64_t *received;
+    struct err e = {0};
+    enum status st = award_entitlements(r->store, uscc, on, &p, &m, &received, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    int64_t total = 0;
+    size_t nc = policy_pack_clauses(p);
+    for (size_t c = 0; c < nc; c++) {
+        if (!m[c].applies)
+            continue;
+        json_t *missing = json_array();
+        for (size_t k = 0; k < m[c].r.n_missing; k++)
+            json_array_append_new(missing, json_string(m[c].r.missing[k]));
+        const char *state = m[c].r.eligible ? "qualifies" : m[c].near ? "near" : "no";
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "clause", policy_clause_id(p, c),
+                      "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state",
+                      state, "amount_fen", (json_int_t)m[c].r.amount_fen, "received_fen",
+                      (json_int_t)received[c], "explanation",
+                      m[c].r.explanation ? m[c].r.explanation : "", "missing", missing));
+        if (m[c].r.eligible)
+            total += m[c].r.amount_fen;
+    }
+    policy_matches_cleanup(m, nc);
+    free(m);
+    free(received);
+    char day_s[16];
+    date_format(on, day_s, sizeof day_s);
+    http_reply_json(r, 200,
+                    json_pack("{s:s, s:s, s:s, s:I, s:o}", "uscc", uscc, "on", day_s, "pack_sha256",
+                              policy_pack_hash(p), "total_fen", (json_int_t)total, "clauses", arr));
+    policy_pack_free(p);
 }

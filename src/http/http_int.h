@@ -97,10 +97,13 @@ unsigned http_status_of(enum status st);
 struct ledger_file;
 json_t *http_files_json(const struct ledger_file *v, size_t n);
 /* Serves file {0} read by get as a download if the caller may see its task, else 403. */
+/* Sends file {0} read by get; may_see(r, owner) says whether the user may read it (owner is
+ * what get returns: a task id, an entity id); NULL checks the task's visibility. */
 void http_send_file(struct http_req *r,
                     enum status (*get)(struct store *s, int64_t id, char **name,
                                        char **content_type, void **data, size_t *len,
-                                       int64_t *task_id, struct err *e));
+                                       int64_t *owner, struct err *e),
+                    int (*may_see)(struct http_req *r, int64_t owner));
 
 /* The response cache (http_cache.c): bodies keyed by request and store version. */
 int http_cache_get(const char *key, int64_t version, char **body, size_t *len);

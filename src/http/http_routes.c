@@ -21,6 +21,7 @@
 #define OFFICE ROLE_BIT(ROLE_OFFICE)
 #define DEPT ROLE_BIT(ROLE_DEPT)
 #define STAFF (ADMIN | OFFICE | ROLE_BIT(ROLE_LEADER))
+#define ENTERPRISE ROLE_BIT(ROLE_ENTERPRISE)
 
 /* ---------------------------------------------------------------- field helpers */
 
@@ -662,7 +663,8 @@ static int may_see_task(struct http_req *r, int64_t task_id)
     return ok;
 }
 
-void http_send_file(struct http_req *r, ledger_file_getter get)
+void http_send_file(struct http_req *r, ledger_file_getter get,
+                    int (*may_see)(struct http_req *r, int64_t owner))
 {
     int64_t id;
     if (!http_param_id(r, 0, &id))
@@ -677,7 +679,7 @@ void http_send_file(struct http_req *r, ledger_file_getter get)
         http_reply_error(r, st, &e);
         return;
     }
-    if (!may_see_task(r, task_id)) {
+    if (!(may_see ? may_see(r, task_id) : may_see_task(r, task_id))) {
         free(name);
         free(ctype);
         free(data);
@@ -734,7 +736,7 @@ static void h_attachments(struct http_req *r)
 
 static void h_attachment_get(struct http_req *r)
 {
-    http_send_file(r, ledger_attachment_get);
+    http_send_file(r, ledger_attachment_get, NULL);
 }
 
 /* ---------------------------------------------------------------- periods, dashboard */
@@ -1112,6 +1114,17 @@ void h_policy_calc(struct http_req *r);
 void h_application_submit(struct http_req *r);
 void h_application_approve(struct http_req *r);
 void h_application_reject(struct http_req *r);
+void h_applications(struct http_req *r);
+void h_application(struct http_req *r);
+void h_application_file_add(struct http_req *r);
+void h_application_file(struct http_req *r);
+void h_payouts(struct http_req *r);
+void h_payout_reverse(struct http_req *r);
+void h_batch_close(struct http_req *r);
+void h_policy_clauses(struct http_req *r);
+void h_entities(struct http_req *r);
+void h_entities_import(struct http_req *r);
+void h_entitlements(struct http_req *r);
 void h_ledger_verify(struct http_req *r);
 
 /* http_assess.c */
@@ -1123,15 +1136,16 @@ void h_assessment(struct http_req *r);
 void h_assess_publish(struct http_req *r);
 
 const struct http_route http_routes[] = {
-    {"GET", "/api/v1/health", h_health, ALL, 1, "健康检查", 0, 0},
-    {"GET", "/api/v1/routes", h_routes, ALL, 1, "接口与权限一览", 0, 0},
-    {"POST", "/api/v1/session", h_login, ALL, 1, "登录：{name, password}，设置会话 Cookie", 0, 0},
-    {"DELETE", "/api/v1/session", h_logout, ALL, 0, "退出登录", 0, 0},
-    {"GET", "/api/v1/me", h_me, ALL, 0, "当前账号", 0, 0},
-    {"POST", "/api/v1/me/password", h_me_password, ALL, 0, "修改密码：{old_password, new_password}",
-     0, 0},
-    {"POST", "/api/v1/tokens", h_token_create, ALL, 0, "为当前账号创建 API 令牌：{label, days}", 0,
-     0},
+    {"GET", "/api/v1/health", h_health, ALL | ENTERPRISE, 1, "健康检查", 0, 0},
+    {"GET", "/api/v1/routes", h_routes, ALL | ENTERPRISE, 1, "接口与权限一览", 0, 0},
+    {"POST", "/api/v1/session", h_login, ALL | ENTERPRISE, 1,
+     "登录：{name, password}，设置会话 Cookie", 0, 0},
+    {"DELETE", "/api/v1/session", h_logout, ALL | ENTERPRISE, 0, "退出登录", 0, 0},
+    {"GET", "/api/v1/me", h_me, ALL | ENTERPRISE, 0, "当前账号", 0, 0},
+    {"POST", "/api/v1/me/password", h_me_password, ALL | ENTERPRISE, 0,
+     "修改密码：{old_password, new_password}", 0, 0},
+    {"POST", "/api/v1/tokens", h_token_create, ALL | ENTERPRISE, 0,
+     "为当前账号创建 API 令牌：{label, days}", 0, 0},
     {"GET", "/api/v1/plans", h_plans, ALL, 0, "方案列表（含报送设置与当前报告期）", 1, 0},
     {"PUT", "/api/v1/plans/{id}/settings", h_plan_settings, ADMIN | OFFICE, 0,
      "修改报送周期、截止工作日与红黄灯阈值", 0, 0},
@@ -1214,12 +1228,37 @@ const struct http_route http_routes[] = {
      "惠企政策试算（不保存）：{clause, inputs: {name: value}, on}；金额写成字符串，如 "
      "\"8650000.00\"",
      0, 0},
-    {"POST", "/api/v1/applications", h_application_submit, OFFICE, 0,
-     "受理申请：{uscc, clause, inputs, on}，按规则包计算并计入本年度已兑付额", 0, 0},
+    {"GET", "/api/v1/policy/clauses", h_policy_clauses, ALL | ENTERPRISE, 0,
+     "现行规则包的条款：依据、申请主体、输入项（申请表）、预算与互斥事项", 0, 0},
+    {"GET", "/api/v1/entitlements", h_entitlements, STAFF | ENTERPRISE, 0,
+     "我能享受什么：?uscc=&on=，逐条款给出符合/接近/"
+     "不符合、金额、已获金额与差什么（企业只看本单位）",
+     0, 0},
+    {"GET", "/api/v1/entities", h_entities, STAFF, 0, "主体名录及每个主体的最新事实", 0, 0},
+    {"POST", "/api/v1/entities/import", h_entities_import, ADMIN | OFFICE, 0,
+     "导入主体或事实 CSV（请求体为文件，?name=）：全部正确才写入，错误逐行列出", 0, 0},
+    {"GET", "/api/v1/applications", h_applications, STAFF | ENTERPRISE, 0,
+     "惠企政策申请列表：?status=&clause=&uscc=&year=（企业只看本单位）", 0, 0},
+    {"GET", "/api/v1/applications/{id}", h_application, STAFF | ENTERPRISE, 0,
+     "申请详情：输入、计算说明、兑付记录、证明材料", 0, 0},
+    {"POST", "/api/v1/applications/{id}/files", h_application_file_add, OFFICE | ENTERPRISE, 0,
+     "上传证明材料（请求体为文件，?name=；审结前）", 0, 0},
+    {"GET", "/api/v1/application-files/{id}", h_application_file, STAFF | ENTERPRISE, 0,
+     "下载证明材料", 0, 0},
+    {"POST", "/api/v1/applications", h_application_submit, OFFICE | ENTERPRISE, 0,
+     "受理申请：{uscc, clause, inputs, "
+     "on}，按规则包计算并计入本年度已兑付额（企业只能为本单位申请）",
+     0, 0},
     {"POST", "/api/v1/applications/{id}/approve", h_application_approve, OFFICE, 0,
      "批准申请：事务内按账本重算并记入兑付账本", 0, 0},
     {"POST", "/api/v1/applications/{id}/reject", h_application_reject, OFFICE, 0,
      "驳回申请：{note}", 0, 0},
+    {"POST", "/api/v1/policy/batches", h_batch_close, OFFICE, 0,
+     "结束按比例分配条款的年度批次：{clause, year}", 0, 0},
+    {"GET", "/api/v1/payouts", h_payouts, STAFF | ENTERPRISE, 0,
+     "兑付账本：?uscc=&year=（企业只看本单位）", 0, 0},
+    {"POST", "/api/v1/payouts/{id}/reverse", h_payout_reverse, OFFICE, 0,
+     "追回一笔兑付：{note}，在账本中追加负数记录", 0, 0},
     {"GET", "/api/v1/ledger/verify", h_ledger_verify, ADMIN | OFFICE, 0,
      "逐行重算兑付账本并校验哈希链", 0, 0},
     {"GET", "/api/v1/audit/verify", h_audit_verify, ADMIN | OFFICE, 0, "校验审计哈希链", 0, 0},

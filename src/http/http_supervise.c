@@ -454,7 +454,7 @@ void h_notice_attachments(struct http_req *r)
 void h_notice_attachment_get(struct http_req *r);
 void h_notice_attachment_get(struct http_req *r)
 {
-    http_send_file(r, supervise_attachment_get);
+    http_send_file(r, supervise_attachment_get, NULL);
 }
 
 /* ---------------------------------------------------------------- settings */

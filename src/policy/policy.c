@@ -848,6 +848,27 @@ const char *policy_clause_cite(const struct policy_pack *p, size_t i)
     return p->clauses[i].cite;
 }
 
+const char *policy_clause_quote(const struct policy_pack *p, size_t i)
+{
+    return p->clauses[i].quote;
+}
+
+size_t policy_clause_vars(const struct policy_pack *p, size_t i)
+{
+    return (size_t)p->clauses[i].n_vars;
+}
+
+void policy_clause_var(const struct policy_pack *p, size_t i, size_t k, struct policy_var_info *out)
+{
+    const struct clause *c = &p->clauses[i];
+    const struct var *v = &c->vars[k];
+    int required = (int)k == c->base;
+    for (int r = 0; r < c->n_requires; r++)
+    required |= c->requires[r] == (int)k;
+    *out = (struct policy_var_info){v->name, type_names[v->type], v->label, v->is_param, v->set,
+                                    required};
+}
+
 /* ---------------------------------------------------------------- computing */
 
 enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum policy_rounding r,
@@ -1152,7 +1173,7 @@ void policy_matches_cleanup(struct policy_match *m, size_t n)
 
 enum status policy_match_one(const struct policy_pack *p, const char *kind,
                              const struct policy_input *facts, size_t n, struct date on,
-                             struct policy_match *out, struct err *e)
+                             const int64_t *year_awarded, struct policy_match *out, struct err *e)
 {
     struct policy_input mine[VARS_MAX];
     for (size_t i = 0; i < p->n; i++) {
@@ -1186,7 +1207,8 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
             qualified[v] = q;
         }
         struct err ce = {0};
-        enum status st = policy_calc(p, c->id, mine, k, on, 0, &m->r, &ce);
+        enum status st =
+            policy_calc(p, c->id, mine, k, on, year_awarded ? year_awarded[i] : 0, &m->r, &ce);
         if (st == ST_UNPROCESSABLE || st == ST_INVALID) {
             char msg[2048];
             snprintf(msg, sizeof msg, "无法计算：%s%s%s（%s）", ce.where, ce.where[0] ? "：" : "",

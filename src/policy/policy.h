@@ -74,6 +74,17 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
                         int64_t year_awarded_fen, struct policy_result *out,
                         struct err *e) HQD_MUST_CHECK;
 
+/* Clause i's quoted sentence and its inputs and parameters, for forms and listings. */
+const char *policy_clause_quote(const struct policy_pack *p, size_t i);
+struct policy_var_info {
+    const char *name, *type, *label; /* type: money, count, rate, bool, date, text */
+    int is_param, set;               /* set: a parameter with a value */
+    int required;                    /* a require condition, or the award's base */
+};
+size_t policy_clause_vars(const struct policy_pack *p, size_t i);
+void policy_clause_var(const struct policy_pack *p, size_t i, size_t k,
+                       struct policy_var_info *out);
+
 /* The index of the clause with this id, or -1. */
 int policy_clause_index(const struct policy_pack *p, const char *id);
 /* What the ledger enforces beyond one computation: the yearly budget envelope and the
@@ -98,7 +109,8 @@ int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kin
  * policy_pack_clauses() entries; a clause that does not accept kind gets eligible = 0 and
  * applies = 0). A clause is "near" when it is in force, at least one of its inputs is known,
  * and either nothing given fails but inputs are missing, or exactly one condition fails and
- * nothing is missing. ST_UNPROCESSABLE
+ * nothing is missing. year_awarded, if not NULL, has per clause what the applicant already
+ * received this year (for the yearly caps; NULL counts nothing). ST_UNPROCESSABLE
  * errors of a clause (an unset parameter) are recorded in its explanation, not returned. */
 struct policy_match {
     int applies; /* the clause accepts this kind of applicant */
@@ -107,7 +119,8 @@ struct policy_match {
 };
 enum status policy_match_one(const struct policy_pack *p, const char *kind,
                              const struct policy_input *facts, size_t n, struct date on,
-                             struct policy_match *out, struct err *e) HQD_MUST_CHECK;
+                             const int64_t *year_awarded, struct policy_match *out,
+                             struct err *e) HQD_MUST_CHECK;
 void policy_matches_cleanup(struct policy_match *m, size_t n);
 
 /* ---------------------------------------------------------------- bulk matching */

@@ -9,6 +9,7 @@ throttling, logging hygiene and graceful shutdown. Prints "api_test: N passed, M
 """
 import http.client
 import json
+import urllib.parse
 import os
 import signal
 import subprocess
@@ -89,17 +90,25 @@ def login(srv, name, pw):
 # ---------------------------------------------------------------- setup
 r = run("plan", "import", os.path.join(SRC, "examples", "plan-2020-28.txt"))
 assert r.returncode == 0, r.stderr
+for f in ("entities.csv", "facts.csv"):
+    r = run("entity", "import", os.path.join(SRC, "examples", f))
+    assert r.returncode == 0, r.stderr
+FIRM = "91410700MA44XW1K27"  # an enterprise of the example registry, with an enterprise account
 USERS = {
     "admin1": ("admin", None), "office1": ("office", None), "leader1": ("leader", None),
     "kj": ("dept", "区科学技术局"), "rl": ("dept", "区人力资源部"), "jf": ("dept", "区经济发展局"),
+    "ent1": ("enterprise", FIRM),
 }
 PW = "correct horse 42"
-for name, (role, dept) in USERS.items():
-    args = ["user", "add", name, "--role", role] + (["--dept", dept] if dept else [])
+for name, (role, org) in USERS.items():
+    flag = "--entity" if role == "enterprise" else "--dept"
+    args = ["user", "add", name, "--role", role] + ([flag, org] if org else [])
     r = run(*args, stdin=PW + "\n")
     check(r.returncode == 0, "user add %s: %s" % (name, r.stderr))
 r = run("user", "add", "bad", "--role", "dept", stdin=PW + "\n")
 check(r.returncode == 2 and "--dept" in r.stderr, "dept account without --dept refused")
+r = run("user", "add", "bad", "--role", "enterprise", "--entity", "914403001922038216", stdin=PW + "\n")
+check(r.returncode == 2 and "914403001922038216" in r.stderr, "enterprise account for an unregistered USCC refused")
 
 srv = Server("2020-05-06T02:00:00Z")  # in May, reporting April (deadline 2020-05-11)
 tok = {}
@@ -112,7 +121,8 @@ for name in USERS:
 # ---------------------------------------------------------------- permission matrix
 st, routes, _, _ = req(srv, "GET", "/api/v1/routes")
 check(st == 200 and len(routes["routes"]) >= 20, "routes table served")
-ROLE_USER = {"admin": "admin1", "office": "office1", "leader": "leader1", "dept": "kj"}
+ROLE_USER = {"admin": "admin1", "office": "office1", "leader": "leader1", "dept": "kj",
+             "enterprise": "ent1"}
 FILL = {"{id}": "1", "{period}": "2019-01", "{name}": "nobody-here"}  # no side effects on April
 
 
@@ -140,7 +150,7 @@ for rt in routes["routes"]:
         st, j, _, _ = req(srv, method, path, body={} if method in ("POST", "PUT") else None,
                           token=tok[user])
         if rt["public"] or role in rt["roles"]:
-            check(st not in (401, 403) or (st == 403 and role == "dept"),
+            check(st not in (401, 403) or (st == 403 and role in ("dept", "enterprise")),
                   "%s %s as %s allowed, got %d" % (method, path, role, st))
         else:
             check(st == 403 and j["error"]["code"] == "forbidden",
@@ -375,7 +385,6 @@ st, _, payload, resp = req(srv, "GET", "/")
 check(st == 200 and b"app.js" in payload and resp.getheader("Content-Security-Policy"), "web UI at /")
 
 # ---------------------------------------------------------------- 惠企政策 over the API
-check(run("entity", "import", os.path.join(SRC, "examples", "entities.csv")).returncode == 0, "entities imported")
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-contract", "inputs":
                   {"amount": "10000000.01", "contract_registered": True}}, token=tok["kj"])
 check(st == 200 and j["amount_fen"] == 10000000 and j["eligible"] and "新开〔2020〕28号" in j["explanation"],
@@ -403,6 +412,81 @@ st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(app, uscc="91410700M
 check(st == 422, "an enterprise cannot apply for the institutions' clause")
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"] and j["lines"] == 1 and j["total_fen"] == 14000000, "ledger verifies: %s" % j)
+
+# Enterprise accounts: their own entity only; clauses as forms; what they are entitled to.
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=tok["ent1"])
+tc = next((c for c in j["clauses"] if c["id"] == "tech-contract"), {}) if st == 200 else {}
+check(st == 200 and len(j["clauses"]) == 6 and tc.get("matter_key") == "contract_no"
+      and any(v["name"] == "amount" and v["required"] for v in tc.get("vars", [])),
+      "clauses served as forms: %s" % tc)
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["ent1"])
+fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipment"), {}) if st == 200 else {}
+check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000
+      and "采购价格 2,400,000.00元 × 5%" in fse.get("explanation", ""), "the enterprise sees what it is entitled to: %s" % fse)
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C", token=tok["ent1"])
+check(st == 403, "an enterprise cannot look at another entity's entitlements")
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])
+ipt = next((c for c in j.get("clauses", []) if c["clause"] == "ip-transfer"), {}) if st == 200 else {}
+check(st == 200 and ipt.get("received_fen") == 14000000 and ipt.get("state") == "near"
+      and ipt.get("missing") == ["institution_registered"], "the office sees what was received and what is missing: %s" % ipt)
+ent_app = {"uscc": FIRM, "clause": "first-set-equipment", "on": "2020-10-01",
+           "inputs": {"price": "2400000.00", "equipment_certified": True, "buyer_in_province": True}}
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(ent_app, uscc="52410700MA4KX0012C"), token=tok["ent1"])
+check(st == 403, "an enterprise cannot apply for another entity")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", ent_app, token=tok["ent1"])
+check(st == 201 and j["amount_fen"] == 12000000, "an enterprise files its own application: %s" % j)
+ea = j["id"] if st == 201 else 0
+pdf = b"%PDF-1.4\n% evidence\n"
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=%s" % (ea, urllib.parse.quote("发票.pdf")),
+                  raw=pdf, ctype="application/pdf", token=tok["ent1"])
+check(st == 201 and j["size"] == len(pdf), "evidence uploaded: %s" % j)
+fid = j["id"] if st == 201 else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.exe" % a1, raw=b"MZ",
+                  ctype="application/octet-stream", token=tok["ent1"])
+check(st in (400, 403), "no files on someone else's application (or of a refused type)")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % ea, token=tok["ent1"])
+check(st == 200 and j["status"] == "submitted" and len(j["files"]) == 1 and j["files"][0]["name"] == "发票.pdf"
+      and "新开〔2020〕28号" in j["explanation"] and j["inputs"]["price"] == "2400000.00", "application detail: %s" % j)
+st, _, payload, _ = req(srv, "GET", "/api/v1/application-files/%d" % fid, token=tok["ent1"])
+check(st == 200 and payload == pdf, "evidence downloaded byte for byte")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % a1, token=tok["ent1"])
+check(st == 403, "an enterprise cannot read another entity's application")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications", token=tok["ent1"])
+check(st == 200 and j["applications"] and all(a["uscc"] == FIRM for a in j["applications"]),
+      "an enterprise lists only its own applications")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted", token=tok["office1"])
+check(st == 200 and len(j["applications"]) >= 2, "the office lists pending applications")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=maybe", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "status", "a bad status filter -> 400")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/approve" % ea, token=tok["office1"])
+check(st == 200 and j["amount_fen"] == 12000000, "the office approves the enterprise's application")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=late.pdf" % ea, raw=pdf,
+                  ctype="application/pdf", token=tok["ent1"])
+check(st == 409, "no evidence after the decision")
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts", token=tok["ent1"])
+check(st == 200 and len(j["payouts"]) == 1 and j["total_fen"] == 12000000, "the enterprise sees its own award only: %s" % j)
+pid = j["payouts"][0]["id"] if st == 200 and j["payouts"] else 0
+st, j, _, _ = req(srv, "POST", "/api/v1/payouts/%d/reverse" % pid, {}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "note", "a reversal needs a reason")
+st, j, _, _ = req(srv, "POST", "/api/v1/payouts/%d/reverse" % pid, {"note": "设备未通过省认定复核"}, token=tok["office1"])
+check(st == 201 and j["reverses"] == pid, "the office reverses the award (追回)")
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts?year=2020", token=tok["office1"])
+check(st == 200 and len(j["payouts"]) == 3 and j["total_fen"] == 14000000
+      and any(p["reversed"] for p in j["payouts"]), "the ledger lists the award and its reversal")
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
+check(st == 200 and j["ok"] and j["lines"] == 3, "ledger verifies after the reversal: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "tech-contract", "year": 2020}, token=tok["office1"])
+check(st in (404, 409), "no pro-rata batch for a clause without a pro-rata budget: %d" % st)
+bad_csv = "uscc,name,kind,in_zone,industry\n91410700MA44XW1K20,甲,企业,是,制造\n".encode()
+st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=new.csv", raw=bad_csv, ctype="text/csv", token=tok["office1"])
+check(st == 400 and j["error"]["bad_rows"] == 1 and "new.csv: row 2, column 1" in j["error"]["rows"][0],
+      "a bad entities CSV is refused row by row: %s" % j)
+good_csv = "uscc,name,kind,in_zone,industry\n91410700MA9F123453,新乡示例生物科技有限公司,企业,是,生物医药\n".encode()
+st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=ok.csv", raw=good_csv, ctype="text/csv", token=tok["office1"])
+check(st == 201 and j["entities"] == 1, "an entities CSV imported over the API")
+st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
+check(st == 200 and any(e["uscc"] == FIRM and e["facts"]["price"]["value"] == "2400000.00" for e in j["entities"]),
+      "the registry with its facts: %d %s" % (st, str(j)[:300]))
 
 # ---------------------------------------------------------------- group commit under load
 # 32 clients write at once: good reports to eight tasks and refused ones mixed in. Every good
