@@ -95,7 +95,9 @@ function renderLogin(note) {
 
 function navLinks() {
   const r = S.me.role;
+  if (r === 'enterprise') return [['#/entitled', '我能享受什么'], ['#/policy', '我的申请'], ['#/account', '修改密码']];
   const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报'], ['#/assess', '考核']];
+  if (r !== 'dept') links.push(['#/policy', '政策兑现'], ['#/entitled', '享受查询']);
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -111,8 +113,8 @@ function renderShell() {
   const top = h('header', { class: 'top' },
     h('span', { class: 'name' }, '高质量综合服务平台'),
     h('span', { class: 'plan', title: plan ? plan.title : '' },
-      plan ? (plan.doc_number ? plan.doc_number + ' ' : '') + plan.title : '尚未导入方案'),
-    h('span', { class: 'who', id: 'who' }, S.me.name + '（' + S.me.role_label + (S.me.dept ? ' · ' + S.me.dept : '') + '）'),
+      S.me.role === 'enterprise' ? '惠企政策兑现' : plan ? (plan.doc_number ? plan.doc_number + ' ' : '') + plan.title : '尚未导入方案'),
+    h('span', { class: 'who', id: 'who' }, S.me.name + '（' + S.me.role_label + (S.me.dept ? ' · ' + S.me.dept : '') + (S.me.entity ? ' · ' + S.me.entity : '') + '）'),
     h('button', { onclick: logout, id: 'logout' }, '退出'));
   document.getElementById('app').replaceChildren(
     h('div', { class: 'shell' }, top, nav, h('main', { class: 'main' })));
@@ -125,11 +127,14 @@ async function logout() {
 }
 
 async function start() {
-  const p = await api('GET', '/api/v1/plans');
-  S.plans = p.plans;
-  S.plan = S.plans[0] || null;
+  const ent = S.me.role === 'enterprise';
+  if (!ent) {
+    const p = await api('GET', '/api/v1/plans');
+    S.plans = p.plans;
+    S.plan = S.plans[0] || null;
+  }
   renderShell();
-  if (!location.hash || location.hash === '#/' || location.hash === '#') location.hash = '#/dashboard';
+  if (!location.hash || location.hash === '#/' || location.hash === '#') location.hash = ent ? '#/entitled' : '#/dashboard';
   route();
 }
 
@@ -143,20 +148,24 @@ async function refreshInbox() {
 
 function route() {
   if (!S.me) return;
-  refreshInbox();
+  const ent = S.me.role === 'enterprise';
+  if (!ent) refreshInbox();
   const hash = location.hash || '#/dashboard';
   const [path, query] = hash.slice(1).split('?');
   const params = new URLSearchParams(query || '');
   document.querySelectorAll('.nav a').forEach((a) => {
     const target = a.getAttribute('data-nav').slice(1);
-    a.classList.toggle('on', path === target || (target === '/tasks' && path.startsWith('/tasks')));
+    a.classList.toggle('on', path === target || (target !== '/' && path.startsWith(target + '/')));
   });
-  if (!S.plan && !path.startsWith('/admin') && path !== '/account') {
+  const policyPaths = ['/policy', '/entitled', '/account'];
+  if (ent && !policyPaths.includes(path) && !path.startsWith('/policy/')) { location.hash = '#/entitled'; return; }
+  if (!S.plan && !ent && !path.startsWith('/admin') && !policyPaths.includes(path) && !path.startsWith('/policy/')) {
     setMain(h('h2', {}, '还没有方案'),
       h('div', { class: 'panel empty' }, '请管理员先用 hqd plan import 导入工作方案。'));
     return;
   }
   const m = path.match(/^\/tasks\/(\d+)$/);
+  const ma = path.match(/^\/policy\/applications\/(\d+)$/);
   const views = {
     '/dashboard': () => viewDashboard(params),
     '/tasks': () => viewTasks(params),
@@ -167,8 +176,10 @@ function route() {
     '/admin/users': () => viewUsers(),
     '/admin/depts': () => viewDepts(),
     '/account': () => viewAccount(),
+    '/policy': () => viewPolicy(params),
+    '/entitled': () => viewEntitled(params),
   };
-  const fn = m ? () => viewTask(m[1], params) : views[path];
+  const fn = m ? () => viewTask(m[1], params) : ma ? () => viewApplication(ma[1]) : views[path];
   if (!fn) { setMain(h('div', { class: 'panel empty' }, '页面不存在。')); return; }
   fn().catch((e) => { if (e.status !== 401) setMain(msg('err', e.message)); });
 }
@@ -784,6 +795,193 @@ async function viewAccount() {
       h('div', { class: 'form-row' }, h('label', { for: 'p-old' }, '原密码'), old),
       h('div', { class: 'form-row' }, h('label', { for: 'p-new' }, '新密码'), h('div', {}, nw, h('span', { class: 'hint' }, '  至少 8 位'))),
       h('div', { class: 'form-row' }, h('span'), h('div', {}, h('button', { type: 'submit' }, '修改'))), out));
+}
+
+/* ------------------------------------------------------------ 政策兑现 */
+
+/* Fen as yuan with separators, exactly (no floating point on money). */
+function yuan(fen) {
+  const neg = fen < 0;
+  let s = String(Math.abs(fen)).padStart(3, '0');
+  const cents = s.slice(-2);
+  s = s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (neg ? '-' : '') + s + '.' + cents;
+}
+const appStatus = { submitted: ['yellow', '待审批'], approved: ['green', '已批准'], rejected: ['gray', '已驳回'] };
+let clauseCache = null;
+async function policyClauses() {
+  if (!clauseCache) clauseCache = await api('GET', '/api/v1/policy/clauses');
+  return clauseCache;
+}
+
+/* The application form of a clause: one field per input the clause reads. */
+function applicationForm(pack, preset, onDone) {
+  const out = h('div');
+  const ent = S.me.role === 'enterprise';
+  const uscc = h('input', { type: 'text', id: 'ap-uscc', required: true, maxlength: 18, placeholder: '18 位统一社会信用代码', value: ent ? S.me.entity : (preset.uscc || '') });
+  if (ent) uscc.readOnly = true;
+  const clause = h('select', { id: 'ap-clause' }, pack.clauses.map((c) => h('option', { value: c.id }, `${c.title}（${c.id}）`)));
+  if (preset.clause) clause.value = preset.clause;
+  const on = h('input', { type: 'date', id: 'ap-on', value: preset.on || '' });
+  const fields = h('div');
+  const cite = h('p', { class: 'hint' });
+  const draw = () => {
+    const c = pack.clauses.find((x) => x.id === clause.value);
+    cite.textContent = `${c.cite}：${c.quote}`;
+    fields.replaceChildren(...c.vars.filter((v) => !v.param).map((v) => {
+      const id = 'ap-in-' + v.name;
+      const input = v.type === 'bool'
+        ? h('select', { id, 'data-name': v.name }, h('option', { value: '' }, '（未提供）'), h('option', { value: 'true' }, '是'), h('option', { value: 'false' }, '否'))
+        : h('input', { id, 'data-name': v.name, type: v.type === 'date' ? 'date' : 'text', inputmode: v.type === 'money' || v.type === 'count' ? 'decimal' : null,
+            placeholder: v.type === 'money' ? '元，至多两位小数' : v.type === 'count' ? '件数' : '' });
+      return h('div', { class: 'form-row' }, h('label', { for: id }, v.label + (v.required || v.name === c.matter_key ? ' *' : '')), input);
+    }));
+  };
+  clause.addEventListener('change', draw);
+  draw();
+  return h('form', { class: 'panel', id: 'ap-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const inputs = {};
+      fields.querySelectorAll('[data-name]').forEach((el) => { if (el.value !== '') inputs[el.getAttribute('data-name')] = el.value; });
+      try {
+        const r = await api('POST', '/api/v1/applications', { uscc: uscc.value.trim(), clause: clause.value, inputs, on: on.value || undefined });
+        onDone(r);
+      } catch (e) { out.replaceChildren(msg('err', (e.field ? e.field + '：' : '') + e.message)); }
+    } },
+    h('h3', {}, ent ? '提交申请' : '受理申请'),
+    h('div', { class: 'form-row' }, h('label', { for: 'ap-uscc' }, '统一社会信用代码'), uscc),
+    h('div', { class: 'form-row' }, h('label', { for: 'ap-clause' }, '政策条款'), clause),
+    cite, fields,
+    h('div', { class: 'form-row' }, h('label', { for: 'ap-on' }, '受理日期'), h('div', {}, on, h('span', { class: 'hint' }, '  不填为今天'))),
+    h('div', { class: 'form-row' }, h('span'), h('div', {}, h('button', { type: 'submit', id: 'ap-submit' }, '提交并计算'))), out);
+}
+
+async function viewPolicy(params) {
+  const status = params.get('status') || '';
+  const [{ applications, amount_fen, paid_fen }, pack] = await Promise.all([
+    api('GET', '/api/v1/applications' + qs({ status })), policyClauses()]);
+  const office = S.me.role === 'office';
+  const ent = S.me.role === 'enterprise';
+  const out = h('div');
+  const form = office || ent ? applicationForm(pack, { clause: params.get('clause') || '' },
+    (r) => { location.hash = '#/policy/applications/' + r.id; }) : null;
+  const tools = [];
+  if (office || S.me.role === 'admin') {
+    tools.push(h('button', { class: 'plain', id: 'ledger-verify', onclick: async () => {
+      try {
+        const v = await api('GET', '/api/v1/ledger/verify');
+        out.replaceChildren(msg(v.ok ? 'ok' : 'err', v.ok ? `兑付账本完好：${v.lines} 行逐行重算与哈希链校验通过，合计 ${yuan(v.total_fen)} 元。`
+          : `第 ${v.bad_line} 行有问题：${v.problem}`));
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, '校验兑付账本'));
+  }
+  if (office) {
+    for (const c of pack.clauses.filter((x) => x.budget && x.budget.allocation === 'pro-rata')) {
+      tools.push(h('button', { class: 'plain', onclick: async () => {
+        const year = prompt(`结束“${c.title}”哪一年的批次？`, String(new Date().getFullYear()));
+        if (!year) return;
+        try {
+          const b = await api('POST', '/api/v1/policy/batches', { clause: c.id, year: Number(year) });
+          out.replaceChildren(msg('ok', `批准 ${b.approved} 件，申请合计 ${yuan(b.demand_fen)} 元，预算余额 ${yuan(b.avail_fen)} 元，兑付 ${yuan(b.paid_fen)} 元。`));
+        } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, `结束批次：${c.title}`));
+    }
+  }
+  const filter = h('div', { class: 'filters' }, [['', '全部'], ['submitted', '待审批'], ['approved', '已批准'], ['rejected', '已驳回']].map(([v, l]) =>
+    h('a', { href: '#/policy' + qs({ status: v }), class: v === status ? 'on' : null }, l)), ...tools);
+  setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元`)),
+    h('p', { class: 'hint' }, `${pack.pack}（版本 ${pack.version}，SHA-256 ${pack.sha256.slice(0, 12)}…）`),
+    filter, out,
+    h('section', { class: 'panel' }, applications.length ? h('table', { class: 'grid', id: 'applications' },
+      h('thead', {}, h('tr', {}, ['编号', '主体', '条款', '受理日期', '金额（元）', '已兑付（元）', '状态'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, applications.map((a) => h('tr', { class: 'click', 'data-app': a.id, onclick: () => { location.hash = '#/policy/applications/' + a.id; } },
+        h('td', {}, a.id), h('td', {}, a.entity_name), h('td', {}, a.clause), h('td', {}, a.applied_on),
+        h('td', { class: 'num' }, yuan(a.amount_fen)), h('td', { class: 'num' }, yuan(a.paid_fen)),
+        h('td', {}, chip(...appStatus[a.status]))))))
+      : h('div', { class: 'empty' }, '还没有申请。')),
+    form);
+}
+
+async function viewApplication(id) {
+  const a = await api('GET', '/api/v1/applications/' + id);
+  const office = S.me.role === 'office';
+  const ent = S.me.role === 'enterprise';
+  const out = h('div');
+  const reload = () => viewApplication(id);
+  const actions = [];
+  if (office && a.status === 'submitted') {
+    const note = h('input', { type: 'text', id: 'ap-note', placeholder: '驳回理由' });
+    actions.push(h('div', { class: 'filters' },
+      h('button', { id: 'ap-approve', onclick: async () => {
+        try { await api('POST', `/api/v1/applications/${id}/approve`); reload(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, '批准并记入兑付账本'),
+      note,
+      h('button', { class: 'plain', id: 'ap-reject', onclick: async () => {
+        try { await api('POST', `/api/v1/applications/${id}/reject`, { note: note.value.trim() }); reload(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, '驳回')));
+  }
+  if ((office || ent) && a.status === 'submitted') {
+    const file = h('input', { type: 'file', id: 'ap-file' });
+    actions.push(h('div', { class: 'filters' }, h('label', { for: 'ap-file' }, '补充证明材料'), file,
+      h('button', { class: 'plain', id: 'ap-upload', onclick: async () => {
+        const f = file.files[0];
+        if (!f) return;
+        try {
+          await api('POST', `/api/v1/applications/${id}/files?name=${encodeURIComponent(f.name)}`, undefined, { data: f, type: f.type || 'application/octet-stream' });
+          reload();
+        } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, '上传')));
+  }
+  setMain(h('h2', {}, h('a', { href: '#/policy' }, ent ? '我的申请' : '政策兑现'), ` / 第 ${a.id} 号申请`, h('small', {}, chip(...appStatus[a.status]))),
+    h('section', { class: 'panel' },
+      h('dl', { class: 'facts' },
+        h('dt', {}, '主体'), h('dd', {}, `${a.entity_name}（${a.uscc}）`),
+        h('dt', {}, '条款'), h('dd', {}, a.clause),
+        h('dt', {}, '受理日期'), h('dd', {}, a.applied_on),
+        h('dt', {}, '金额'), h('dd', { id: 'ap-amount' }, yuan(a.amount_fen) + ' 元'),
+        h('dt', {}, '已兑付'), h('dd', {}, yuan(a.paid_fen) + ' 元'),
+        a.note ? h('dt', {}, '审批意见') : null, a.note ? h('dd', {}, a.note) : null),
+      h('h3', {}, '计算与依据'), h('p', { class: 'explain', id: 'ap-explanation' }, a.explanation),
+      h('h3', {}, '申报信息'), h('table', { class: 'grid' }, h('tbody', {}, Object.entries(a.inputs).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))))),
+      h('h3', {}, '证明材料'), a.files.length ? h('ul', { id: 'ap-files' }, a.files.map((f) => h('li', {},
+        h('a', { href: '/api/v1/application-files/' + f.id, download: f.name, title: `SHA-256 ${f.sha256}` }, `${f.name}（${Math.max(1, Math.round(f.size / 1024))} KB）`)))) : h('p', { class: 'hint' }, '无'),
+      a.payouts.length ? h('h3', {}, '兑付记录') : null,
+      a.payouts.length ? h('table', { class: 'grid', id: 'ap-payouts' },
+        h('thead', {}, h('tr', {}, ['账本行', '金额（元）', '时间', '经办', '哈希', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, a.payouts.map((p) => h('tr', {}, h('td', {}, p.id), h('td', { class: 'num' }, yuan(p.amount_fen)),
+          h('td', {}, p.created_at.replace('T', ' ').replace('Z', '')), h('td', {}, p.created_by), h('td', { class: 'hint' }, p.hash.slice(0, 12) + '…'),
+          h('td', {}, office && !p.reversed && !p.reverses && p.amount_fen > 0 ? h('button', { class: 'plain', onclick: async () => {
+            const note = prompt('追回理由');
+            if (!note) return;
+            try { await api('POST', `/api/v1/payouts/${p.id}/reverse`, { note }); reload(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+          } }, '追回') : p.reversed ? '已追回' : p.reverses ? `追回第 ${p.reverses} 行` : ''))))) : null),
+    ...actions, out);
+}
+
+/* 我能享受什么: every clause for one entity, what it qualifies for now and what is missing. */
+async function viewEntitled(params) {
+  const ent = S.me.role === 'enterprise';
+  const uscc = ent ? S.me.entity : (params.get('uscc') || '');
+  const pick = ent ? null : h('form', { class: 'filters', onsubmit: (ev) => { ev.preventDefault(); location.hash = '#/entitled' + qs({ uscc: box.value.trim() }); } },
+    h('label', { for: 'en-uscc' }, '统一社会信用代码'), h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 18 }), h('button', { type: 'submit' }, '查询'));
+  const box = pick ? pick.querySelector('#en-uscc') : null;
+  if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么。')); return; }
+  const r = await api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc }));
+  const state = { qualifies: ['green', '符合'], near: ['yellow', '接近'], no: ['gray', '不符合'] };
+  const order = { qualifies: 0, near: 1, no: 2 };
+  const rows = r.clauses.slice().sort((a, b) => order[a.state] - order[b.state]);
+  setMain(h('h2', {}, ent ? '我能享受什么' : '享受查询', h('small', {}, `${r.uscc} · ${r.on} · 可享受合计 ${yuan(r.total_fen)} 元`)),
+    pick,
+    h('p', { class: 'hint' }, '按主体名录中的最新事实逐条计算，已扣除本年度已兑付的金额；“接近”表示只差所列事项。'),
+    h('section', { class: 'panel' }, h('table', { class: 'grid', id: 'entitled' },
+      h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause },
+        h('td', {}, c.title), h('td', {}, chip(...state[c.state])),
+        h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
+        h('td', { class: 'num' }, yuan(c.received_fen)),
+        h('td', { class: 'explain' }, c.explanation),
+        h('td', {}, c.missing.join('、')),
+        h('td', {}, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause }) }, '去申请') : '')))))));
 }
 
 /* ------------------------------------------------------------ boot */

@@ -39,6 +39,9 @@ function startServer() {
   cli(['plan', 'import', path.join(src, 'examples', 'plan-2020-28.txt')]);
   cli(['user', 'add', 'kj', '--role', 'dept', '--dept', '区科学技术局'], PW + '\n');
   cli(['user', 'add', 'office1', '--role', 'office'], PW + '\n');
+  cli(['entity', 'import', path.join(src, 'examples', 'entities.csv')]);
+  cli(['entity', 'import', path.join(src, 'examples', 'facts.csv')]);
+  cli(['user', 'add', 'qiye1', '--role', 'enterprise', '--entity', '91410700MA44XW1K27'], PW + '\n');
   const { p: server, base } = await startServer();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -185,6 +188,54 @@ function startServer() {
     await page.waitForSelector('#rule-timeliness');
     check(await page.inputValue('#rule-timeliness') === '30', 'the clerk reads the rules (timeliness 30)');
     check(await page.$('#a-run') === null, 'the clerk cannot run an assessment');
+
+    // 政策兑现: an enterprise sees what it is entitled to, applies with evidence; the office
+    // approves; the award is on the ledger and counted as received.
+    const entCtx = await browser.newContext({ locale: 'zh-CN' });
+    const ep = await entCtx.newPage();
+    ep.on('pageerror', (e) => errors.push(e.message));
+    await ep.goto(base + '/');
+    await ep.fill('#login-name', 'qiye1');
+    await ep.fill('#login-password', PW);
+    await ep.click('#login-submit');
+    await ep.waitForSelector('#entitled');
+    const fse = await ep.textContent('#entitled tr[data-clause="first-set-equipment"]');
+    check(fse.includes('符合') && fse.includes('120,000.00') && fse.includes('新开〔2020〕28号'),
+      'the enterprise qualifies for 首台(套) 120,000.00: ' + fse);
+    check(!(await ep.textContent('.nav')).includes('任务台账'), 'an enterprise sees only 政策兑现 pages');
+    await ep.click('#entitled tr[data-clause="first-set-equipment"] a');
+    await ep.waitForSelector('#ap-form');
+    check(await ep.inputValue('#ap-clause') === 'first-set-equipment', 'the form opens on the clause');
+    await ep.fill('#ap-in-price', '2400000.00');
+    await ep.selectOption('#ap-in-equipment_certified', 'true');
+    await ep.selectOption('#ap-in-buyer_in_province', 'true');
+    await ep.fill('#ap-on', '2020-05-06');
+    await ep.click('#ap-submit');
+    await ep.waitForSelector('#ap-explanation');
+    check((await ep.textContent('#ap-amount')).includes('120,000.00'), 'the application is computed');
+    check((await ep.textContent('#ap-explanation')).includes('采购价格 2,400,000.00元 × 5% = 120,000.00元'),
+      'with its explanation');
+    const evidence = path.join(tmp, '发票.pdf');
+    fs.writeFileSync(evidence, '%PDF-1.4\n% evidence\n');
+    await ep.setInputFiles('#ap-file', evidence);
+    await ep.click('#ap-upload');
+    await ep.waitForSelector('#ap-files');
+    check((await ep.textContent('#ap-files')).includes('发票.pdf'), 'evidence attached');
+    const appUrl = ep.url();
+    await op.goto(appUrl);
+    await op.waitForSelector('#ap-approve');
+    await op.click('#ap-approve');
+    await op.waitForSelector('#ap-payouts');
+    check((await op.textContent('#ap-payouts')).includes('120,000.00'), 'the office approves: a ledger line of 120,000.00');
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#ledger-verify');
+    await op.click('#ledger-verify');
+    await op.waitForSelector('.msg.ok');
+    check((await op.textContent('.msg.ok')).includes('兑付账本完好'), 'the office verifies the ledger from the page');
+    await ep.goto(base + '/#/policy');
+    await ep.waitForSelector('#applications');
+    check((await ep.textContent('#applications')).includes('已批准'), 'the enterprise sees its application approved');
+    await entCtx.close();
 
     // Logging out returns to the login form.
     await page.click('#logout');
