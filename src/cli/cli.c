@@ -772,7 +772,7 @@ static int cmd_demo_accounts(const struct cli_args *a)
         store_close(s);
         return report(st, &e);
     }
-    static const char *const heads[] = {"账号", "角色", "部门", "密码（只显示这一次）"};
+    static const char *const heads[] = {"账号", "角色", "部门或主体", "密码（只显示这一次）"};
     struct cli_table t = {.n_cols = 4, .headers = heads};
     struct {
         const char *name;
@@ -804,6 +804,25 @@ static int cmd_demo_accounts(const struct cli_args *a)
         cli_table_add(&t, row);
     }
     dept_rows_free(depts, nd);
+    /* An enterprise account for each of the first entities of the registry (if imported). */
+    struct entity *ents = NULL;
+    size_t ne = 0;
+    if (st == ST_OK)
+        st = entity_list(s, &ents, &ne, &e);
+    for (size_t i = 0; i < ne && i < 4 && st == ST_OK; i++) {
+        char name[32], pw[32];
+        unsigned char raw[9];
+        snprintf(name, sizeof name, "qiye%02zu", i + 1);
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(pw, sizeof pw, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        int64_t id;
+        if ((st = auth_user_add(s, actor(), name, ROLE_ENTERPRISE, ents[i].uscc, pw, &id, &e)) !=
+            ST_OK)
+            break;
+        const char *row[] = {name, auth_role_label(ROLE_ENTERPRISE), ents[i].name, pw};
+        cli_table_add(&t, row);
+    }
+    entities_free(ents, ne);
     store_close(s);
     if (st != ST_OK) {
         cli_table_free(&t);

@@ -228,6 +228,46 @@ static void dept_aliases_merge_names(void **state)
     assert_true(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'dept.alias'") == 2);
 }
 
+/* Migration 14 rebuilds users (to allow enterprise accounts) with foreign keys off: an existing
+ * account keeps its id, its sessions still point at it, and foreign keys are on afterwards. The
+ * store is put back to schema 13's users table by hand to replay the upgrade. */
+static void users_rebuild_keeps_accounts(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    static const char *const back_to_13 =
+        "PRAGMA foreign_keys=OFF;"
+        "DROP TABLE users;"
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        " role TEXT NOT NULL CHECK (role IN ('admin','office','leader','dept')),"
+        " dept_id BIGINT REFERENCES departments(id), password_hash TEXT NOT NULL,"
+        " disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,"
+        " CHECK ((role = 'dept') = (dept_id IS NOT NULL)));"
+        "INSERT INTO users VALUES (7, 'office1', 'office', NULL, 'x', 0, '2020-01-01T00:00:00Z');"
+        "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at)"
+        " VALUES ('abc', 7, 'session', '2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z');"
+        "DELETE FROM schema_migrations WHERE version >= 14;"
+        "PRAGMA foreign_keys=ON;";
+    assert_int_equal(store_exec(f->s, back_to_13, &e), ST_OK);
+    store_close(f->s);
+    f->s = NULL;
+    if (store_open(f->db, &f->s, &e) != ST_OK)
+        fail_msg("reopen: %s", e.msg);
+    assert_int_equal(store_schema_version(f->s), store_schema_latest());
+    assert_int_equal(count(f->s, "SELECT count(*) FROM users WHERE id = 7 AND name = 'office1'"),
+                     1);
+    assert_int_equal(
+        count(f->s, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id"), 1);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(count(f->s, "SELECT foreign_keys FROM pragma_foreign_keys"), 1);
+    /* The new role is accepted only with an entity. */
+    assert_int_not_equal(store_exec(f->s,
+                                    "INSERT INTO users (name, role, password_hash, created_at)"
+                                    " VALUES ('q', 'enterprise', 'x', 'now')",
+                                    &e),
+                         ST_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_write_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(dept_aliases_merge_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_rebuild_keeps_accounts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
