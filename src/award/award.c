@@ -199,17 +199,35 @@ struct line {
     const char *matter;
 };
 
+/* v in decimal, as "%" PRId64 writes it (the verifier hashes a million lines: no printf). */
+static void dec(int64_t v, char out[24])
+{
+    char tmp[24];
+    int n = 0, neg = v < 0;
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    int k = 0;
+    if (neg)
+        out[k++] = '-';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+}
+
 static void line_hash(const char *prev, int64_t id, const struct line *l, const char *at,
                       const char *by, char out[HASH_HEX_LEN + 1])
 {
-    char nums[7][32];
-    snprintf(nums[0], sizeof nums[0], "%" PRId64, id);
-    snprintf(nums[1], sizeof nums[1], "%" PRId64, l->app);
-    snprintf(nums[2], sizeof nums[2], "%" PRId64, l->entity);
-    snprintf(nums[3], sizeof nums[3], "%d", l->year);
-    snprintf(nums[4], sizeof nums[4], "%" PRId64, l->amount);
-    snprintf(nums[5], sizeof nums[5], "%" PRId64, l->cap_used);
-    snprintf(nums[6], sizeof nums[6], "%" PRId64, l->reverses);
+    char nums[7][24];
+    dec(id, nums[0]);
+    dec(l->app, nums[1]);
+    dec(l->entity, nums[2]);
+    dec(l->year, nums[3]);
+    dec(l->amount, nums[4]);
+    dec(l->cap_used, nums[5]);
+    dec(l->reverses, nums[6]);
     struct hash_sha256 h;
     hash_sha256_init(&h);
     hash_sha256_field(&h, prev);
@@ -226,8 +244,8 @@ static void line_hash(const char *prev, int64_t id, const struct line *l, const 
         int64_t more[] = {l->format,      l->claimed,      l->budget_used,
                           l->budget_held, l->matter_prior, l->batch};
         for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
-            char num[32];
-            snprintf(num, sizeof num, "%" PRId64, more[i]);
+            char num[24];
+            dec(more[i], num);
             hash_sha256_field(&h, num);
         }
         hash_sha256_field(&h, l->matter ? l->matter : "");
@@ -1011,51 +1029,76 @@ out:
 /* ---------------------------------------------------------------- verification */
 
 /* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a
- * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing. */
+ * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing, with the
+ * names kept once each in one buffer so that a slot stays small. */
 struct totals {
     struct slot {
-        int64_t entity;
-        int year;
-        char name[168];
-        int64_t sum;
+        int64_t entity, sum;
+        uint64_t hash;
+        size_t off; /* of the name in names */
+        uint32_t len;
+        int32_t year;
         int used;
     } * v;
     size_t cap, n;
+    char *names;
+    size_t names_len, names_cap;
 };
 
-static uint64_t slot_hash(int64_t entity, int year, const char *name)
+static uint64_t slot_hash(int64_t entity, int year, const char *name, size_t len)
 {
     uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
-    for (const char *c = name; *c; c++)
-        h = (h ^ (unsigned char)*c) * 0x100000001B3ull;
-    return h;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
+    return h ^ (h >> 29);
 }
 
 static struct slot *totals_get(struct totals *t, int64_t entity, int year, const char *name)
 {
     if (t->n * 2 >= t->cap) {
-        struct totals bigger = {xcalloc(t->cap ? t->cap * 2 : 1024, sizeof *t->v),
-                                t->cap ? t->cap * 2 : 1024, 0};
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->v[i].used) {
-                struct slot *d = totals_get(&bigger, t->v[i].entity, t->v[i].year, t->v[i].name);
-                d->sum = t->v[i].sum;
-            }
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct slot *v = xcalloc(cap, sizeof *v);
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i].used)
+                continue;
+            size_t k = t->v[i].hash & (cap - 1);
+            while (v[k].used)
+                k = (k + 1) & (cap - 1);
+            v[k] = t->v[i];
+        }
         free(t->v);
-        *t = bigger;
+        t->v = v;
+        t->cap = cap;
     }
-    size_t i = slot_hash(entity, year, name) & (t->cap - 1);
+    size_t len = strlen(name);
+    uint64_t h = slot_hash(entity, year, name, len);
+    size_t i = h & (t->cap - 1);
     while (t->v[i].used &&
-           !(t->v[i].entity == entity && t->v[i].year == year && !strcmp(t->v[i].name, name)))
+           !(t->v[i].hash == h && t->v[i].entity == entity && t->v[i].year == year &&
+             t->v[i].len == len && !memcmp(t->names + t->v[i].off, name, len)))
         i = (i + 1) & (t->cap - 1);
     if (!t->v[i].used) {
-        t->v[i].used = 1;
-        t->v[i].entity = entity;
-        t->v[i].year = year;
-        snprintf(t->v[i].name, sizeof t->v[i].name, "%s", name);
+        if (t->names_len + len > t->names_cap) {
+            t->names_cap = (t->names_cap + len) * 2;
+            t->names = xrealloc(t->names, t->names_cap);
+        }
+        memcpy(t->names + t->names_len, name, len);
+        t->v[i] = (struct slot){.entity = entity,
+                                .hash = h,
+                                .off = t->names_len,
+                                .len = (uint32_t)len,
+                                .year = year,
+                                .used = 1};
+        t->names_len += len;
         t->n++;
     }
     return &t->v[i];
+}
+
+static void totals_free(struct totals *t)
+{
+    free(t->v);
+    free(t->names);
 }
 
 #define PACKS_MAX 16
@@ -1076,15 +1119,29 @@ struct verifier {
     int64_t batch_first;
 };
 
-static struct policy_pack *verifier_pack(struct verifier *v, const char *sha, const char *text)
+/* The pack with this SHA-256, parsed once per verification. */
+static struct policy_pack *verifier_pack(struct store *s, struct verifier *v, const char *sha)
 {
     for (int i = 0; i < v->n_packs; i++)
         if (!strcmp(v->packs[i].sha, sha))
             return v->packs[i].p;
-    struct policy_pack *p = NULL;
+    if (v->n_packs == PACKS_MAX)
+        return NULL;
+    struct store_stmt *q;
     struct err ignored = {0};
-    if (!text || v->n_packs == PACKS_MAX ||
-        policy_pack_load(text, strlen(text), "stored pack", &p, &ignored) != ST_OK)
+    if (store_prepare(s, "SELECT text FROM policy_packs WHERE sha256 = ?", &q, &ignored) != ST_OK)
+        return NULL;
+    store_bind_text(q, 1, sha);
+    int row;
+    char *text = NULL;
+    if (store_step(q, &row, &ignored) == ST_OK && row)
+        text = store_col_dup(q, 0);
+    store_finish(q);
+    struct policy_pack *p = NULL;
+    if (!text || policy_pack_load(text, strlen(text), "stored pack", &p, &ignored) != ST_OK)
+        p = NULL;
+    free(text);
+    if (!p)
         return NULL;
     snprintf(v->packs[v->n_packs].sha, sizeof v->packs[0].sha, "%s", sha);
     v->packs[v->n_packs++].p = p;
@@ -1137,7 +1194,7 @@ enum {
     C_HASH,
     C_INPUTS,
     C_APPLIED_ON,
-    C_PACK_TEXT,
+    C_UNUSED, /* was the pack text; packs are read once each, by verifier_pack */
     C_REVERSED_AMOUNT,
     C_FORMAT,
     C_CLAIMED,
@@ -1149,8 +1206,8 @@ enum {
 };
 
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
-static int replay_award(struct verifier *v, struct store_stmt *q, const struct line *l, int64_t id,
-                        struct award_verify *out)
+static int replay_award(struct store *s, struct verifier *v, struct store_stmt *q,
+                        const struct line *l, int64_t id, struct award_verify *out)
 {
     const char *inputs_text = store_col_text(q, C_INPUTS);
     char isha[HASH_HEX_LEN + 1];
@@ -1159,9 +1216,7 @@ static int replay_award(struct verifier *v, struct store_stmt *q, const struct l
         snprintf(out->problem, sizeof out->problem, "申请的输入已被改动（哈希不符）");
         return 0;
     }
-    struct policy_pack *p = store_col_is_null(q, C_PACK_TEXT)
-                                ? NULL
-                                : verifier_pack(v, l->pack, store_col_text(q, C_PACK_TEXT));
+    struct policy_pack *p = verifier_pack(s, v, l->pack);
     if (!p) {
         snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
         return 0;
@@ -1197,7 +1252,7 @@ static int replay_award(struct verifier *v, struct store_stmt *q, const struct l
     }
     int64_t expect_claimed = l->format < 2 ? l->amount : l->claimed;
     if (!date_parse_iso(store_col_text(q, C_APPLIED_ON), &on) ||
-        policy_calc(p, l->clause, in, n, on, l->cap_used, &r, &ce) != ST_OK)
+        policy_calc_amount(p, l->clause, in, n, on, l->cap_used, &r, &ce) != ST_OK)
         snprintf(out->problem, sizeof out->problem, "无法重算：%.300s", ce.msg);
     else if (!r.eligible || r.amount_fen != expect_claimed)
         snprintf(out->problem, sizeof out->problem,
@@ -1270,12 +1325,11 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         s,
         "SELECT p.id, p.application_id, p.entity_id, p.clause, p.pack_sha256, p.inputs_sha256,"
         " p.year, p.amount_fen, p.cap_used_fen, p.reverses_id, p.created_at, p.created_by,"
-        " p.prev_hash, p.hash, a.inputs, a.applied_on, pk.text,"
+        " p.prev_hash, p.hash, a.inputs, a.applied_on, NULL,"
         " (SELECT amount_fen FROM payouts o WHERE o.id = p.reverses_id),"
         " p.format, p.claimed_fen, p.budget_used_fen, p.budget_held_fen, p.matter,"
         " p.matter_prior_fen, p.batch"
-        " FROM payouts p JOIN applications a ON a.id = p.application_id"
-        " LEFT JOIN policy_packs pk ON pk.sha256 = p.pack_sha256 ORDER BY p.id",
+        " FROM payouts p JOIN applications a ON a.id = p.application_id ORDER BY p.id",
         &q, e);
     if (st != ST_OK)
         return st;
@@ -1335,7 +1389,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                 ok = 1;
             }
         } else {
-            ok = replay_award(&v, q, &l, id, out);
+            ok = replay_award(s, &v, q, &l, id, out);
         }
         if (!ok)
             break;
@@ -1354,9 +1408,9 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         batch_check(&v, out);
     for (int i = 0; i < v.n_packs; i++)
         policy_pack_free(v.packs[i].p);
-    free(v.year.v);
-    free(v.budget.v);
-    free(v.matter.v);
+    totals_free(&v.year);
+    totals_free(&v.budget);
+    totals_free(&v.matter);
     free(v.reversed);
     free(v.claims);
     free(v.amounts);

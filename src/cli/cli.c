@@ -1551,7 +1551,7 @@ static int cmd_award_apply(const struct cli_args *a)
 static int award_decision(const struct cli_args *a, int approve)
 {
     struct err e = {0};
-    int64_t id;
+    int64_t id = 0;
     enum status st = parse_id(a->pos[0], "ID", &id, &e);
     if (st != ST_OK)
         return report(st, &e);
@@ -1583,7 +1583,7 @@ static int cmd_award_reject(const struct cli_args *a)
 static int cmd_award_reverse(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t id, rid = 0;
+    int64_t id = 0, rid = 0;
     enum status st = parse_id(a->pos[0], "PAYOUT", &id, &e);
     if (st != ST_OK)
         return report(st, &e);
@@ -1601,7 +1601,7 @@ static int cmd_award_reverse(const struct cli_args *a)
 static int cmd_award_close_batch(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t year;
+    int64_t year = 0;
     enum status st = parse_id(a->pos[1], "YEAR", &year, &e);
     if (st != ST_OK)
         return report(st, &e);

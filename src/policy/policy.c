@@ -972,9 +972,18 @@ static void say(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-enum status policy_calc(const struct policy_pack *p, const char *clause_id,
+/* The explanation is written only when explain is set: replaying a ledger needs the amounts,
+ * not a million sentences. */
+#define SAY(...)                                                                                   \
+    do {                                                                                           \
+        if (explain)                                                                               \
+            say(text, sizeof text, __VA_ARGS__);                                                   \
+    } while (0)
+
+static enum status calc(const struct policy_pack *p, const char *clause_id,
                         const struct policy_input *in, size_t n, struct date on,
-                        int64_t year_awarded_fen, struct policy_result *out, struct err *e)
+                        int64_t year_awarded_fen, struct policy_result *out, int explain,
+                        struct err *e)
 {
     memset(out, 0, sizeof *out);
     const struct clause *c = NULL;
@@ -1035,8 +1044,7 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
     if (date_cmp(on, c->from) < 0 || (!c->open_end && date_cmp(on, c->to) > 0)) {
         date_format(on, d1, sizeof d1);
         date_format(c->from, d2, sizeof d2);
-        say(text, sizeof text, "%s 不在条款有效期内（自 %s 起%s）。", d1, d2,
-            c->open_end ? "长期有效" : "");
+        SAY("%s 不在条款有效期内（自 %s 起%s）。", d1, d2, c->open_end ? "长期有效" : "");
         eligible = 0;
     } else {
         out->in_force = 1;
@@ -1044,14 +1052,13 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
     for (int i = 0; i < c->n_requires; i++) {
         int v = c->requires[i];
         if (!g[v].present) {
-            say(text, sizeof text, "不符合条件：%s（未提供 %s，按不满足处理）。", c->vars[v].label,
-                c->vars[v].name);
+            SAY("不符合条件：%s（未提供 %s，按不满足处理）。", c->vars[v].label, c->vars[v].name);
             if (out->n_missing < POLICY_MISSING_MAX)
                 snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s",
                          c->vars[v].name);
             eligible = 0;
         } else if (!g[v].num) {
-            say(text, sizeof text, "不符合条件：%s（为否）。", c->vars[v].label);
+            SAY("不符合条件：%s（为否）。", c->vars[v].label);
             out->n_failed++;
             eligible = 0;
         }
@@ -1060,7 +1067,7 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
     char blabel[160];
     short_label(bv->label, blabel, sizeof blabel);
     if (!g[c->base].present) {
-        say(text, sizeof text, "缺少输入：%s（%s），无法计算金额。", bv->label, bv->name);
+        SAY("缺少输入：%s（%s），无法计算金额。", bv->label, bv->name);
         if (out->n_missing < POLICY_MISSING_MAX)
             snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s", bv->name);
         eligible = 0;
@@ -1071,14 +1078,13 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
             if ((st = policy_mul_rate(g[c->base].num, rate.num, rate.den, c->rounding, &raw)) !=
                 ST_OK)
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
-            say(text, sizeof text, "%s %s元 × %s = %s元%s", blabel,
-                money_format(g[c->base].num, a, sizeof a), rate.text,
-                money_format(raw, b, sizeof b),
+            SAY("%s %s元 × %s = %s元%s", blabel, money_format(g[c->base].num, a, sizeof a),
+                rate.text, money_format(raw, b, sizeof b),
                 c->rounding == POLICY_ROUND_YUAN ? "（四舍五入到元）" : "");
         } else {
             if (__builtin_mul_overflow(g[c->base].num, unit_fen, &raw))
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
-            say(text, sizeof text, "%s %" PRId64 "件 × %s元 = %s元", blabel, g[c->base].num,
+            SAY("%s %" PRId64 "件 × %s元 = %s元", blabel, g[c->base].num,
                 money_format(unit_fen, a, sizeof a), money_format(raw, b, sizeof b));
         }
         out->uncapped_fen = raw;
@@ -1088,11 +1094,10 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
             if (amount > cap_fen[CAP_ITEM]) {
                 amount = cap_fen[CAP_ITEM];
                 out->capped_by = "item";
-                say(text, sizeof text, "，超过%s%s元上限，按上限计 %s元", label,
+                SAY("，超过%s%s元上限，按上限计 %s元", label,
                     money_format(cap_fen[CAP_ITEM], a, sizeof a), a);
             } else {
-                say(text, sizeof text, "，未超过%s%s元上限", label,
-                    money_format(cap_fen[CAP_ITEM], a, sizeof a));
+                SAY("，未超过%s%s元上限", label, money_format(cap_fen[CAP_ITEM], a, sizeof a));
             }
         }
         if (cap_fen[CAP_ENTITY_YEAR] >= 0) {
@@ -1103,24 +1108,40 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
             if (amount > left) {
                 amount = left;
                 out->capped_by = "entity-year";
-                say(text, sizeof text, "，%s上限 %s元，本年度已获 %s元，", label,
+                SAY("，%s上限 %s元，本年度已获 %s元，", label,
                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
                     money_format(year_awarded_fen, b, sizeof b));
-                say(text, sizeof text, left ? "按剩余额度计 %s元" : "已达上限，本次 %s元",
+                SAY(left ? "按剩余额度计 %s元" : "已达上限，本次 %s元",
                     money_format(left, a, sizeof a));
             } else {
-                say(text, sizeof text, "，未超过%s%s元上限（本年度已获 %s元）", label,
+                SAY("，未超过%s%s元上限（本年度已获 %s元）", label,
                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
                     money_format(year_awarded_fen, b, sizeof b));
             }
         }
-        say(text, sizeof text, "。");
+        SAY("。");
         out->amount_fen = amount;
     }
-    say(text, sizeof text, "（%s）", c->cite);
+    SAY("（%s）", c->cite);
     out->eligible = eligible;
-    out->explanation = xstrdup(text);
+    out->explanation = explain ? xstrdup(text) : NULL;
     return ST_OK;
+}
+
+#undef SAY
+
+enum status policy_calc(const struct policy_pack *p, const char *clause_id,
+                        const struct policy_input *in, size_t n, struct date on,
+                        int64_t year_awarded_fen, struct policy_result *out, struct err *e)
+{
+    return calc(p, clause_id, in, n, on, year_awarded_fen, out, 1, e);
+}
+
+enum status policy_calc_amount(const struct policy_pack *p, const char *clause_id,
+                               const struct policy_input *in, size_t n, struct date on,
+                               int64_t year_awarded_fen, struct policy_result *out, struct err *e)
+{
+    return calc(p, clause_id, in, n, on, year_awarded_fen, out, 0, e);
 }
 
 /* ---------------------------------------------------------------- matching */

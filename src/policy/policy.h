@@ -85,6 +85,13 @@ size_t policy_clause_vars(const struct policy_pack *p, size_t i);
 void policy_clause_var(const struct policy_pack *p, size_t i, size_t k,
                        struct policy_var_info *out);
 
+/* policy_calc without the explanation (out->explanation is NULL): the same amounts, for
+ * replaying a ledger. */
+enum status policy_calc_amount(const struct policy_pack *p, const char *clause_id,
+                               const struct policy_input *in, size_t n, struct date on,
+                               int64_t year_awarded_fen, struct policy_result *out,
+                               struct err *e) HQD_MUST_CHECK;
+
 /* The index of the clause with this id, or -1. */
 int policy_clause_index(const struct policy_pack *p, const char *id);
 /* What the ledger enforces beyond one computation: the yearly budget envelope and the

@@ -118,6 +118,14 @@ static void sha256_matches_known_vectors(void **state)
     char hex2[65];
     hash_sha256_final_hex(&h, hex2);
     assert_string_equal(hex, hex2);
+    /* Length-prefixed fields, as the audit and payout chains hash them: "3:abc" "-:" "0:"
+     * (the bytes every stored chain was written with; printf '3:abc-:0:' | sha256sum). */
+    hash_sha256_init(&h);
+    hash_sha256_field(&h, "abc");
+    hash_sha256_field(&h, NULL);
+    hash_sha256_field(&h, "");
+    hash_sha256_final_hex(&h, hex2);
+    assert_string_equal(hex2, "4735281ef6c6a1976a9f49af5b3c69ba13265b80710812958aea8f4c0894561f");
 }
 
 static void arena_allocates_zeroed(void **state)
