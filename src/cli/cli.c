@@ -1197,6 +1197,7 @@ static int cmd_policy_calc(const struct cli_args *a)
                       (json_int_t)r.amount_fen, "uncapped_fen", (json_int_t)r.uncapped_fen,
                       "capped_by", r.capped_by ? json_string(r.capped_by) : json_null(),
                       "explanation", r.explanation, "missing", missing);
+        json_object_set_new(o, "steps", policy_steps_json(&r));
         print_json(o);
         json_decref(o);
     } else {

@@ -106,6 +106,7 @@ void h_policy_calc(struct http_req *r)
             for (size_t i = 0; i < res.n_missing; i++)
                 json_array_append_new(missing, json_string(res.missing[i]));
             json_object_set_new(o, "missing", missing);
+            json_object_set_new(o, "steps", policy_steps_json(&res));
             json_object_set_new(o, "pack_sha256", json_string(policy_pack_hash(p)));
             http_reply_json(r, 200, o);
             policy_result_cleanup(&res);
@@ -643,13 +644,13 @@ void h_entitlements(struct http_req *r)
         for (size_t k = 0; k < m[c].r.n_missing; k++)
             json_array_append_new(missing, json_string(m[c].r.missing[k]));
         const char *state = m[c].r.eligible ? "qualifies" : m[c].near ? "near" : "no";
-        json_array_append_new(
-            arr,
-            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "clause", policy_clause_id(p, c),
-                      "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state",
-                      state, "amount_fen", (json_int_t)m[c].r.amount_fen, "received_fen",
-                      (json_int_t)received[c], "explanation",
-                      m[c].r.explanation ? m[c].r.explanation : "", "missing", missing));
+        json_t *row = json_pack(
+            "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
+            "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state", state,
+            "amount_fen", (json_int_t)m[c].r.amount_fen, "received_fen", (json_int_t)received[c],
+            "explanation", m[c].r.explanation ? m[c].r.explanation : "", "missing", missing,
+            "steps", policy_steps_json(&m[c].r));
+        json_array_append_new(arr, row);
         if (m[c].r.eligible)
             total += m[c].r.amount_fen;
     }

@@ -2,6 +2,7 @@
 #include "policy/policy.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -890,6 +891,18 @@ enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum pol
     return ST_OK;
 }
 
+struct json_t *policy_steps_json(const struct policy_result *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct policy_step *st = &r->steps[i];
+        json_array_append_new(
+            arr, json_pack("{s:s, s:b, s:o, s:s}", "kind", st->kind, "ok", st->ok, "amount_fen",
+                           st->fen >= 0 ? json_integer(st->fen) : json_null(), "text", st->text));
+    }
+    return arr;
+}
+
 void policy_result_cleanup(struct policy_result *r)
 {
     free(r->explanation);
@@ -972,12 +985,34 @@ static void say(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+static void add_step(struct policy_result *r, const char *kind, int ok, int64_t fen,
+                     const char *fmt, ...) HQD_PRINTF(5, 6);
+static void add_step(struct policy_result *r, const char *kind, int ok, int64_t fen,
+                     const char *fmt, ...)
+{
+    if (r->n_steps == POLICY_STEPS_MAX)
+        return;
+    struct policy_step *st = &r->steps[r->n_steps++];
+    st->kind = kind;
+    st->ok = ok;
+    st->fen = fen;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->text, sizeof st->text, fmt, ap);
+    va_end(ap);
+}
+
 /* The explanation is written only when explain is set: replaying a ledger needs the amounts,
  * not a million sentences. */
 #define SAY(...)                                                                                   \
     do {                                                                                           \
         if (explain)                                                                               \
             say(text, sizeof text, __VA_ARGS__);                                                   \
+    } while (0)
+#define STEP(kind, ok, fen, ...)                                                                   \
+    do {                                                                                           \
+        if (explain)                                                                               \
+            add_step(out, kind, ok, fen, __VA_ARGS__);                                             \
     } while (0)
 
 static enum status calc(const struct policy_pack *p, const char *clause_id,
@@ -1045,22 +1080,34 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         date_format(on, d1, sizeof d1);
         date_format(c->from, d2, sizeof d2);
         SAY("%s 不在条款有效期内（自 %s 起%s）。", d1, d2, c->open_end ? "长期有效" : "");
+        STEP("effective", 0, -1, "%s 不在条款有效期内（自 %s 起%s）", d1, d2,
+             c->open_end ? "长期有效" : "");
         eligible = 0;
     } else {
         out->in_force = 1;
+        if (explain) {
+            date_format(c->from, d2, sizeof d2);
+            STEP("effective", 1, -1, "在条款有效期内（自 %s 起%s）", d2,
+                 c->open_end ? "长期有效" : "");
+        }
     }
     for (int i = 0; i < c->n_requires; i++) {
         int v = c->requires[i];
         if (!g[v].present) {
             SAY("不符合条件：%s（未提供 %s，按不满足处理）。", c->vars[v].label, c->vars[v].name);
+            STEP("condition", 0, -1, "%s：未提供 %s，按不满足处理", c->vars[v].label,
+                 c->vars[v].name);
             if (out->n_missing < POLICY_MISSING_MAX)
                 snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s",
                          c->vars[v].name);
             eligible = 0;
         } else if (!g[v].num) {
             SAY("不符合条件：%s（为否）。", c->vars[v].label);
+            STEP("condition", 0, -1, "%s：否", c->vars[v].label);
             out->n_failed++;
             eligible = 0;
+        } else {
+            STEP("condition", 1, -1, "%s：是", c->vars[v].label);
         }
     }
     const struct var *bv = &c->vars[c->base];
@@ -1068,6 +1115,7 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
     short_label(bv->label, blabel, sizeof blabel);
     if (!g[c->base].present) {
         SAY("缺少输入：%s（%s），无法计算金额。", bv->label, bv->name);
+        STEP("input", 0, -1, "缺少 %s（%s），无法计算金额", bv->label, bv->name);
         if (out->n_missing < POLICY_MISSING_MAX)
             snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s", bv->name);
         eligible = 0;
@@ -1078,12 +1126,18 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
             if ((st = policy_mul_rate(g[c->base].num, rate.num, rate.den, c->rounding, &raw)) !=
                 ST_OK)
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
+            STEP("formula", 1, raw, "%s %s元 × %s = %s元%s", blabel,
+                 money_format(g[c->base].num, a, sizeof a), rate.text,
+                 money_format(raw, b, sizeof b),
+                 c->rounding == POLICY_ROUND_YUAN ? "（四舍五入到元）" : "");
             SAY("%s %s元 × %s = %s元%s", blabel, money_format(g[c->base].num, a, sizeof a),
                 rate.text, money_format(raw, b, sizeof b),
                 c->rounding == POLICY_ROUND_YUAN ? "（四舍五入到元）" : "");
         } else {
             if (__builtin_mul_overflow(g[c->base].num, unit_fen, &raw))
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
+            STEP("formula", 1, raw, "%s %" PRId64 "件 × %s元 = %s元", blabel, g[c->base].num,
+                 money_format(unit_fen, a, sizeof a), money_format(raw, b, sizeof b));
             SAY("%s %" PRId64 "件 × %s元 = %s元", blabel, g[c->base].num,
                 money_format(unit_fen, a, sizeof a), money_format(raw, b, sizeof b));
         }
@@ -1094,10 +1148,13 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
             if (amount > cap_fen[CAP_ITEM]) {
                 amount = cap_fen[CAP_ITEM];
                 out->capped_by = "item";
+                STEP("cap", 0, amount, "超过%s%s元上限，按上限计 %s元", label,
+                     money_format(cap_fen[CAP_ITEM], a, sizeof a), a);
                 SAY("，超过%s%s元上限，按上限计 %s元", label,
                     money_format(cap_fen[CAP_ITEM], a, sizeof a), a);
             } else {
                 SAY("，未超过%s%s元上限", label, money_format(cap_fen[CAP_ITEM], a, sizeof a));
+                STEP("cap", 1, amount, "未超过%s%s元上限", label, a);
             }
         }
         if (cap_fen[CAP_ENTITY_YEAR] >= 0) {
@@ -1108,27 +1165,37 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
             if (amount > left) {
                 amount = left;
                 out->capped_by = "entity-year";
+                STEP("cap", 0, amount, "%s上限 %s元，本年度已获 %s元，%s %s元", label,
+                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
+                     money_format(year_awarded_fen, b, sizeof b),
+                     left ? "按剩余额度计" : "已达上限，本次", money_format(left, d1, sizeof d1));
                 SAY("，%s上限 %s元，本年度已获 %s元，", label,
                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
                     money_format(year_awarded_fen, b, sizeof b));
                 SAY(left ? "按剩余额度计 %s元" : "已达上限，本次 %s元",
                     money_format(left, a, sizeof a));
             } else {
+                STEP("cap", 1, amount, "未超过%s%s元上限（本年度已获 %s元）", label,
+                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
+                     money_format(year_awarded_fen, b, sizeof b));
                 SAY("，未超过%s%s元上限（本年度已获 %s元）", label,
                     money_format(cap_fen[CAP_ENTITY_YEAR], a, sizeof a),
                     money_format(year_awarded_fen, b, sizeof b));
             }
         }
         SAY("。");
+        STEP("result", 1, amount, "应奖补 %s元", money_format(amount, a, sizeof a));
         out->amount_fen = amount;
     }
     SAY("（%s）", c->cite);
+    STEP("cite", 1, -1, "%s：%s", c->cite, c->quote);
     out->eligible = eligible;
     out->explanation = explain ? xstrdup(text) : NULL;
     return ST_OK;
 }
 
 #undef SAY
+#undef STEP
 
 enum status policy_calc(const struct policy_pack *p, const char *clause_id,
                         const struct policy_input *in, size_t n, struct date on,

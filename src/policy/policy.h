@@ -49,6 +49,16 @@ struct policy_input {
 };
 
 #define POLICY_MISSING_MAX 16
+#define POLICY_STEPS_MAX 16
+
+/* One step of an explanation, in order: whether the clause is in force, each condition, the
+ * formula, each cap, the result, the citation. */
+struct policy_step {
+    const char *kind; /* "effective", "condition", "input", "formula", "cap", "result", "cite" */
+    int ok;           /* the step holds (a condition met, a cap not binding…) */
+    int64_t fen;      /* the amount after this step, or -1 when it has none */
+    char text[320];   /* zh-CN, standalone */
+};
 
 struct policy_result {
     int eligible;          /* in force on the date and every condition met */
@@ -61,8 +71,14 @@ struct policy_result {
     size_t n_failed;       /* conditions given as false */
     size_t n_missing;      /* inputs the clause reads that were not given */
     char missing[POLICY_MISSING_MAX][48];
+    size_t n_steps; /* the explanation as a tree of steps (policy_calc only) */
+    struct policy_step steps[POLICY_STEPS_MAX];
 };
 void policy_result_cleanup(struct policy_result *r);
+/* r's steps as a JSON array of {kind, ok, amount_fen (or null), text}: what the CLI's --json
+ * and the API give next to the sentence. New reference. */
+struct json_t;
+struct json_t *policy_steps_json(const struct policy_result *r);
 
 /* Computes clause_id's award for inputs on date on. year_awarded_fen is what the entity has
  * already received under this clause in the year (for the per-entity yearly cap; 0 if none).

@@ -133,6 +133,8 @@ expect_rc 0 "policy calc" -- "$hqd" policy calc tech-contract amount=10000000.01
 [[ $(json "$tmp/out" "d['amount_fen']") == 10000000 ]] && ok || bad "10,000,000.01 yuan contract gives 100,000.00"
 expect_rc 0 "policy calc capped" -- "$hqd" policy calc ip-transfer patents=1 institution_registered=1 year_awarded=200000 --json
 [[ $(json "$tmp/out" "d['amount_fen'], d['capped_by']") == "0 entity-year" ]] && ok || bad "the 21st patent earns 0"
+[[ $(json "$tmp/out" "[x['kind'] for x in d['steps']]") == "['effective', 'condition', 'formula', 'cap', 'result', 'cite']" ]] \
+  && ok || bad "the award's steps: $(head -c 600 "$tmp/out")"
 expect_rc 0 "policy calc missing" -- "$hqd" policy calc tech-transfer-in amount=10000000 --json
 [[ $(json "$tmp/out" "d['eligible'], d['missing']") == "False ['tech_from_outside_city', 'undertaker_in_zone']" ]] \
   && ok || bad "left-out conditions are not met and are listed: $(cat "$tmp/out")"

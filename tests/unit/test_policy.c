@@ -144,6 +144,28 @@ static void explanations_cite_and_name_caps(void **state)
     assert_int_equal(r.uncapped_fen, 20000000);
     assert_int_equal(r.amount_fen, 10000000);
     assert_non_null(strstr(r.explanation, "超过每项合同100,000.00元上限"));
+    /* The same as a tree of steps: in force, the condition, the formula, the cap that bound,
+     * the result, the citation. */
+    static const char *const kinds[] = {"effective", "condition", "formula",
+                                        "cap",       "result",    "cite"};
+    static const int ok[] = {1, 1, 1, 0, 1, 1};
+    static const int64_t fen[] = {-1, -1, 20000000, 10000000, 10000000, -1};
+    assert_int_equal(r.n_steps, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(r.steps[i].kind, kinds[i]);
+        assert_int_equal(r.steps[i].ok, ok[i]);
+        assert_int_equal(r.steps[i].fen, fen[i]);
+    }
+    assert_string_equal(r.steps[2].text, "技术交易额 20,000,000.00元 × 1% = 200,000.00元");
+    assert_non_null(strstr(r.steps[5].text, "每项合同奖励最高不超过10万元"));
+    policy_result_cleanup(&r);
+    /* A refusal's steps say which condition failed. */
+    assert_int_equal(
+        calc(p, "tech-contract", 0, &r, &e, "amount=100", "contract_registered=否", NULL), ST_OK);
+    assert_false(r.eligible);
+    assert_string_equal(r.steps[1].kind, "condition");
+    assert_int_equal(r.steps[1].ok, 0);
+    assert_string_equal(r.steps[1].text, "技术合同经认定登记：否");
     policy_result_cleanup(&r);
 
     assert_int_equal(
