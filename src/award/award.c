@@ -43,11 +43,38 @@ enum status award_pack_store(struct store *s, const char *actor, const char *tex
     if ((st = store_step(q, &row, e)) == ST_OK && row)
         *id = store_col_int(q, 0);
     store_finish(q);
-    if (st != ST_OK || *id)
+    if (st != ST_OK)
         goto done;
+    if (*id) {
+        /* Stored before: it becomes the current pack again (if it is not). */
+        int64_t current = 0;
+        if ((st = store_prepare(s,
+                                "SELECT id FROM policy_packs ORDER BY activated DESC, id DESC"
+                                " LIMIT 1",
+                                &q, e)) != ST_OK)
+            goto done;
+        if ((st = store_step(q, &row, e)) == ST_OK && row)
+            current = store_col_int(q, 0);
+        store_finish(q);
+        if (st != ST_OK || current == *id)
+            goto done;
+        if ((st = store_prepare(s,
+                                "UPDATE policy_packs SET activated = (SELECT max(activated) + 1"
+                                " FROM policy_packs) WHERE id = ?",
+                                &q, e)) != ST_OK)
+            goto done;
+        store_bind_int(q, 1, *id);
+        if ((st = store_run(q, e)) == ST_OK) {
+            char ids[32];
+            snprintf(ids, sizeof ids, "%" PRId64, *id);
+            st = audit_append(s, actor, "policy.activate", "policy_pack", ids, NULL, "{}", e);
+        }
+        goto done;
+    }
     if ((st = store_prepare(s,
                             "INSERT INTO policy_packs (sha256, title, version, text, loaded_at,"
-                            " loaded_by) VALUES (?,?,?,?,?,?) RETURNING id",
+                            " loaded_by, activated) VALUES (?,?,?,?,?,?, (SELECT coalesce("
+                            "max(activated), 0) + 1 FROM policy_packs)) RETURNING id",
                             &q, e)) != ST_OK)
         goto done;
     store_bind_text(q, 1, policy_pack_hash(p));
@@ -81,11 +108,12 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
                              struct policy_pack **p, int64_t *id_out, struct err *e)
 {
     struct store_stmt *q;
-    enum status st = store_prepare(s,
-                                   pack_id ? "SELECT id, text FROM policy_packs WHERE id = ?"
-                                           : "SELECT id, text FROM policy_packs ORDER BY id DESC"
-                                             " LIMIT 1",
-                                   &q, e);
+    enum status st =
+        store_prepare(s,
+                      pack_id ? "SELECT id, text FROM policy_packs WHERE id = ?"
+                              : "SELECT id, text FROM policy_packs ORDER BY activated DESC,"
+                                " id DESC LIMIT 1",
+                      &q, e);
     if (st != ST_OK)
         return st;
     if (pack_id)
@@ -114,11 +142,57 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
     return st;
 }
 
+enum status award_param_set(struct store *s, const char *actor, const char *clause,
+                            const char *name, const char *value, int64_t *id, struct err *e)
+{
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    struct store_stmt *q;
+    char *text = NULL, *out = NULL;
+    size_t out_len = 0;
+    if ((st = store_prepare(
+             s, "SELECT text FROM policy_packs ORDER BY activated DESC, id DESC LIMIT 1", &q, e)) !=
+        ST_OK)
+        goto done;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        text = store_col_dup(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        goto done;
+    if (!text) {
+        const char *ex;
+        size_t len;
+        policy_example_text(&ex, &len);
+        text = xstrndup(ex, len);
+    }
+    if ((st = policy_pack_set_param(text, strlen(text), clause, name, value, &out, &out_len, e)) !=
+            ST_OK ||
+        (st = award_pack_store(s, actor, out, out_len, "param", id, e)) != ST_OK)
+        goto done;
+    char ids[32];
+    snprintf(ids, sizeof ids, "%" PRId64, *id);
+    json_t *after = json_pack("{s:s, s:s, s:s}", "clause", clause, "param", name, "value", value);
+    char *as = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+    st = audit_append(s, actor, "policy.param", "policy_pack", ids, NULL, as, e);
+    free(as);
+    json_decref(after);
+done:
+    if (st != ST_OK)
+        store_rollback(s);
+    else
+        st = store_commit(s, e);
+    free(text);
+    free(out);
+    return st;
+}
+
 enum status award_pack_current(struct store *s, struct policy_pack **p, struct err *e)
 {
     struct store_stmt *q;
-    enum status st =
-        store_prepare(s, "SELECT text FROM policy_packs ORDER BY id DESC LIMIT 1", &q, e);
+    enum status st = store_prepare(
+        s, "SELECT text FROM policy_packs ORDER BY activated DESC, id DESC LIMIT 1", &q, e);
     if (st != ST_OK)
         return st;
     int row;

@@ -25,6 +25,15 @@ struct policy_pack;
 enum status award_pack_current(struct store *s, struct policy_pack **p,
                                struct err *e) HQD_MUST_CHECK;
 
+/* The office sets a parameter the plan leaves to it (e.g. innovation-voucher.voucher_share):
+ * the newest stored pack's text with the value written in is stored as a new pack version
+ * (checked like any pack: type and the clause's legal bounds), which applications use from now
+ * on; applications and ledger lines keep naming the version they were computed by. One audited
+ * transaction. *id is the new pack's row. */
+enum status award_param_set(struct store *s, const char *actor, const char *clause,
+                            const char *name, const char *value, int64_t *id,
+                            struct err *e) HQD_MUST_CHECK;
+
 struct award_outcome {
     int64_t id;        /* the application */
     int64_t payout_id; /* the ledger line written by an approval; 0 if none */

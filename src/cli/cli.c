@@ -1103,7 +1103,7 @@ static int cmd_assess_publish(const struct cli_args *a)
 /* ---------------------------------------------------------------- policy */
 
 /* The pack named by path, or the example pack shipped in the binary. */
-static enum status load_pack(const char *path, struct policy_pack **p, struct err *e)
+static enum status load_pack_file(const char *path, struct policy_pack **p, struct err *e)
 {
     if (!path)
         return policy_pack_example(p, e);
@@ -1118,11 +1118,26 @@ static enum status load_pack(const char *path, struct policy_pack **p, struct er
     return st;
 }
 
+/* The pack a computation uses: --pack, else the store's current pack (the office's parameter
+ * values included) when the store exists, else the example. Nothing is written. */
+static enum status load_pack(const struct cli_args *a, struct policy_pack **p, struct err *e)
+{
+    if (a->pack || access(a->db, F_OK) != 0)
+        return load_pack_file(a->pack, p, e);
+    struct store *s;
+    enum status st = store_open(a->db, &s, e);
+    if (st != ST_OK)
+        return st;
+    st = award_pack_current(s, p, e);
+    store_close(s);
+    return st;
+}
+
 static int cmd_policy_check(const struct cli_args *a)
 {
     struct err e = {0};
     struct policy_pack *p;
-    enum status st = load_pack(a->n_pos ? a->pos[0] : NULL, &p, &e);
+    enum status st = load_pack_file(a->n_pos ? a->pos[0] : NULL, &p, &e);
     if (st != ST_OK)
         return report(st, &e);
     printf("规则包“%s”（版本 %s）检查通过：%zu 个条款。\nSHA-256 %s\n", policy_pack_title(p),
@@ -1178,7 +1193,7 @@ static int cmd_policy_calc(const struct cli_args *a)
     if (read_inputs(a, 1, 1, &x, &e) != ST_OK)
         return report(ST_INVALID, &e);
     struct policy_pack *p;
-    enum status st = load_pack(a->pack, &p, &e);
+    enum status st = load_pack(a, &p, &e);
     if (st != ST_OK)
         return report(st, &e);
     struct policy_result r;
@@ -1393,7 +1408,7 @@ static int cmd_policy_match(const struct cli_args *a)
         return report(ST_INVALID, &e);
     }
     struct policy_pack *p;
-    enum status st = load_pack(a->pack, &p, &e);
+    enum status st = load_pack(a, &p, &e);
     if (st != ST_OK)
         return report(st, &e);
     if (a->summary)
@@ -1599,6 +1614,32 @@ static int cmd_award_reverse(const struct cli_args *a)
     return 0;
 }
 
+static int cmd_policy_set(const struct cli_args *a)
+{
+    struct err e = {0};
+    const char *eq = strchr(a->pos[0], '='), *dot = strchr(a->pos[0], '.');
+    if (!eq || !dot || dot > eq || dot == a->pos[0] || eq == dot + 1) {
+        err_set(&e, ST_INVALID, a->pos[0],
+                "应写成 条款编号.参数名=值，如 innovation-voucher.voucher_share=50%%");
+        return report(ST_INVALID, &e);
+    }
+    char clause[64], name[64];
+    snprintf(clause, sizeof clause, "%.*s", (int)(dot - a->pos[0]), a->pos[0]);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    int64_t id = 0;
+    st = award_param_set(s, actor(), clause, name, eq + 1, &id, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    printf("已设定 %s.%s = %s：存为规则包第 %" PRId64 " 版，此后的申请按它计算。\n", clause, name,
+           eq + 1, id);
+    return 0;
+}
+
 static int cmd_award_close_batch(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1710,12 +1751,14 @@ static const struct cli_cmd commands[] = {
      "发布并冻结考核结果"},
     {"policy", "check", cmd_policy_check, 0, 1, "", "hqd policy check [PACK]",
      "检查惠企政策规则包（不给出 PACK 时检查内置的示例规则包）"},
-    {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--pack --on --json",
+    {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--db --pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
     {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out --summary --format",
      "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx] | --summary [--format tsv]",
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
+    {"policy", "set", cmd_policy_set, 1, 1, "--db", "hqd policy set CLAUSE.PARAM=VALUE",
+     "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内"},
     {"policy", "load", cmd_policy_load, 1, 1, "--db", "hqd policy load PACK",
      "检查并存入规则包（按 SHA-256 识别）；此后的申请按最新存入的规则包计算"},
     {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",

@@ -664,3 +664,27 @@ void h_entitlements(struct http_req *r)
                               policy_pack_hash(p), "total_fen", (json_int_t)total, "clauses", arr));
     policy_pack_free(p);
 }
+
+void h_policy_param_set(struct http_req *r);
+void h_policy_param_set(struct http_req *r)
+{
+    json_t *b = http_body_object(r);
+    const char *clause, *name, *value;
+    if (!b)
+        return;
+    if (!http_field_string(r, b, "clause", 1, &clause) ||
+        !http_field_string(r, b, "name", 1, &name) ||
+        !http_field_string(r, b, "value", 1, &value)) {
+        json_decref(b);
+        return;
+    }
+    int64_t id = 0;
+    struct err e = {0};
+    enum status st = award_param_set(r->store, r->user.name, clause, name, value, &id, &e);
+    json_decref(b);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:I}", "pack_id", (json_int_t)id));
+}

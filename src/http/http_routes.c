@@ -1125,6 +1125,7 @@ void h_policy_clauses(struct http_req *r);
 void h_entities(struct http_req *r);
 void h_entities_import(struct http_req *r);
 void h_entitlements(struct http_req *r);
+void h_policy_param_set(struct http_req *r);
 void h_ledger_verify(struct http_req *r);
 
 /* http_assess.c */
@@ -1230,6 +1231,9 @@ const struct http_route http_routes[] = {
      0, 0},
     {"GET", "/api/v1/policy/clauses", h_policy_clauses, ALL | ENTERPRISE, 0,
      "现行规则包的条款：依据、申请主体、输入项（申请表）、预算与互斥事项", 0, 0},
+    {"PUT", "/api/v1/policy/params", h_policy_param_set, OFFICE, 0,
+     "设定方案交由管委会确定的参数：{clause, name, value}，存为新的规则包版本（须在规定范围内）", 0,
+     0},
     {"GET", "/api/v1/entitlements", h_entitlements, STAFF | ENTERPRISE, 0,
      "我能享受什么：?uscc=&on=，逐条款给出符合/接近/"
      "不符合、金额、已获金额与差什么（企业只看本单位）",

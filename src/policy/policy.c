@@ -40,10 +40,11 @@ struct var {
     char label[160];
     enum var_type type;
     int is_param;
-    int set;           /* params: has a value */
-    int64_t fen;       /* money param value */
-    struct rate rate;  /* rate param value */
-    int line, val_col; /* where the param's value is written */
+    int set;                 /* params: has a value */
+    int64_t fen;             /* money param value */
+    struct rate rate;        /* rate param value */
+    int line, val_col;       /* where the param's value is written */
+    size_t val_off, val_len; /* the same, in bytes of the text */
 };
 
 struct cap {
@@ -106,6 +107,7 @@ struct policy_pack {
 /* ---------------------------------------------------------------- reading lines */
 
 struct reader {
+    const char *base; /* the whole text */
     const char *source;
     const char *line; /* the current line */
     size_t line_len;
@@ -325,6 +327,8 @@ static enum status read_var(const struct reader *rd, struct clause *c, const cha
         if (!next_token(&p, end, &tok, &len))
             return fail_at(rd, p, "缺少参数值（或 unset）(missing value)");
         v->val_col = column_of(rd, tok);
+        v->val_off = (size_t)(tok - rd->base);
+        v->val_len = len;
         if (!tok_is(tok, len, "unset")) {
             int ok = v->type == VT_MONEY ? parse_money(tok, len, &v->fen)
                                          : parse_rate(tok, len, &v->rate);
@@ -709,7 +713,7 @@ enum status policy_pack_load(const char *text, size_t len, const char *source,
                              struct policy_pack **out, struct err *e)
 {
     *out = NULL;
-    struct reader rd = {.source = source, .e = e};
+    struct reader rd = {.base = text, .source = source, .e = e};
     size_t bad;
     if (!utf8_valid(text, len, &bad)) {
         rd.line = text;
@@ -801,6 +805,61 @@ enum status policy_pack_load(const char *text, size_t len, const char *source,
     }
     *out = p;
     return ST_OK;
+}
+
+enum status policy_pack_set_param(const char *text, size_t len, const char *clause_id,
+                                  const char *name, const char *value, char **out, size_t *out_len,
+                                  struct err *e)
+{
+    *out = NULL;
+    struct policy_pack *p;
+    enum status st = policy_pack_load(text, len, "pack", &p, e);
+    if (st != ST_OK)
+        return st;
+    const struct var *v = NULL;
+    int ci = policy_clause_index(p, clause_id);
+    if (ci < 0) {
+        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause_id);
+        goto out;
+    }
+    const struct clause *c = &p->clauses[ci];
+    int k = find_var(c, name, strlen(name));
+    if (k < 0 || !c->vars[k].is_param) {
+        st = err_set(e, ST_NOT_FOUND, name, "条款 %s 没有参数“%s”", clause_id, name);
+        goto out;
+    }
+    v = &c->vars[k];
+    size_t vl = strlen(value);
+    if (vl == 0 || strpbrk(value, " \t\r\n#")) {
+        st = err_set(e, ST_INVALID, name, "参数值不能为空，也不能含空白或 #");
+        goto out;
+    }
+    /* The new text: the value token replaced; the whole pack is then checked again, so a
+     * value outside the clause's bounds or of the wrong type is refused with its reason. */
+    size_t n = len - v->val_len + vl;
+    char *t = xmalloc(n + 1);
+    memcpy(t, text, v->val_off);
+    memcpy(t + v->val_off, value, vl);
+    memcpy(t + v->val_off + vl, text + v->val_off + v->val_len, len - v->val_off - v->val_len);
+    t[n] = '\0';
+    struct policy_pack *check;
+    struct err pe = {0};
+    if ((st = policy_pack_load(t, n, "pack", &check, &pe)) != ST_OK) {
+        free(t);
+        /* Name the parameter rather than a line of a text the office never wrote. */
+        if (strstr(pe.msg, "超出"))
+            st = err_set(e, st, name, "%s.%s：%s", clause_id, name, pe.msg);
+        else
+            st = err_set(e, st, name, "%s.%s = %s 不是有效的%s", clause_id, name, value,
+                         v->type == VT_MONEY ? "金额（元，至多两位小数）" : "比例（如 10%、1/20）");
+        goto out;
+    }
+    policy_pack_free(check);
+    *out = t;
+    *out_len = n;
+out:
+    policy_pack_free(p);
+    return st;
 }
 
 void policy_example_text(const char **text, size_t *len)

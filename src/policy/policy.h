@@ -30,6 +30,14 @@ enum status policy_pack_example(struct policy_pack **out, struct err *e) HQD_MUS
 void policy_example_text(const char **text, size_t *len);
 void policy_pack_free(struct policy_pack *p);
 
+/* The pack text with clause_id's parameter name set to value (a new pack version: a new text, a
+ * new SHA-256), checked like any pack: the value's type and the clause's bounds. *out is new,
+ * NUL-terminated. ST_NOT_FOUND for an unknown clause or parameter; ST_INVALID naming the
+ * parameter for a bad value. */
+enum status policy_pack_set_param(const char *text, size_t len, const char *clause_id,
+                                  const char *name, const char *value, char **out,
+                                  size_t *out_len, struct err *e) HQD_MUST_CHECK;
+
 const char *policy_pack_title(const struct policy_pack *p);
 const char *policy_pack_version(const struct policy_pack *p);
 const char *policy_pack_hash(const struct policy_pack *p); /* SHA-256 of the text, hex */

@@ -194,6 +194,14 @@ expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
 sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
 
+# The office sets a parameter the plan leaves to it: a new pack version, within the bounds.
+expect_rc 0 "policy set" -- "$hqd" policy set innovation-voucher.voucher_share=50% --db "$db"
+expect_rc 0 "policy calc with the set share" -- "$hqd" policy calc innovation-voucher cost=1000 tech_sme=是 voucher_cap=500 --json --db "$db"
+expect_rc 2 "policy set below the bound" -- "$hqd" policy set tech-transfer-in.transfer_rate=8% --db "$db"
+contains "$tmp/err" "≥ 10%" "the bound is named"
+expect_rc 2 "policy set malformed" -- "$hqd" policy set voucher_share --db "$db"
+expect_rc 0 "ledger verify after a new version" -- "$hqd" ledger verify --db "$db"
+
 # A pack with a pro-rata budget: individual approval is refused, the batch shares the budget.
 cat >"$tmp/budget.pack" <<'PACK'
 pack 测试：按比例分配

@@ -414,6 +414,59 @@ static void concurrent_approvals_respect_the_budget(void **state)
     verify_ok(f->s, 25, 25000000);
 }
 
+/* The office sets what the plan leaves to it: each value is a new pack version; applications
+ * use the current one, old ledger lines replay with theirs, and a value outside the clause's
+ * bounds is refused. Setting an earlier value again makes that version current again. */
+static void office_parameters_are_pack_versions(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t v1, v2, v3;
+    struct award_outcome o;
+    struct policy_input in[] = {{"cost", "100000"}, {"tech_sme", "是"}};
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "innovation-voucher", in, 2, ON, &o, &e),
+                     ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.where, "voucher_")); /* an unset parameter, named */
+    assert_int_equal(
+        award_param_set(f->s, "office", "innovation-voucher", "voucher_share", "50%", &v1, &e),
+        ST_OK);
+    assert_int_equal(
+        award_param_set(f->s, "office", "innovation-voucher", "voucher_cap", "30000", &v2, &e),
+        ST_OK);
+    assert_int_equal(
+        award_param_set(f->s, "office", "innovation-voucher", "voucher_budget", "1000000", &v3, &e),
+        ST_OK);
+    assert_true(v1 < v2 && v2 < v3);
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "innovation-voucher", in, 2, ON, &o, &e),
+                     ST_OK);
+    assert_int_equal(o.amount_fen, 3000000); /* 50% of 100,000.00 = 50,000.00, capped at 30,000 */
+    assert_int_equal(approve(f->s, o.id), 3000000);
+    /* A lower cap from now on; the approved line still replays with its own version. */
+    assert_int_equal(
+        award_param_set(f->s, "office", "innovation-voucher", "voucher_cap", "40000", &v2, &e),
+        ST_OK);
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "innovation-voucher", in, 2, ON, &o, &e),
+                     ST_OK);
+    assert_int_equal(o.amount_fen, 1000000); /* 40,000 a year, 30,000 received */
+    assert_int_equal(approve(f->s, o.id), 1000000);
+    verify_ok(f->s, 2, 4000000);
+    assert_int_equal(
+        award_param_set(f->s, "office", "tech-transfer-in", "transfer_rate", "8%", &v1, &e),
+        ST_INVALID);
+    assert_non_null(strstr(e.msg, "≥ 10%"));
+    assert_int_equal(
+        award_param_set(f->s, "office", "innovation-voucher", "voucher_cap", "30000", &v1, &e),
+        ST_OK);
+    assert_int_equal(v1, v3); /* the same text as the third version: that row, current again */
+    struct policy_pack *p;
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    struct policy_result r;
+    assert_int_equal(policy_calc(p, "innovation-voucher", in, 2, ON, 0, &r, &e), ST_OK);
+    assert_int_equal(r.amount_fen, 3000000); /* the 30,000 version is current again */
+    policy_result_cleanup(&r);
+    policy_pack_free(p);
+}
+
 int main(void)
 {
     setenv("HQD_NOW", "2020-09-01T02:00:00Z", 1);
@@ -426,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
