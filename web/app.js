@@ -832,6 +832,8 @@ function applicationForm(pack, preset, onDone) {
       const id = 'ap-in-' + v.name;
       const input = v.type === 'bool'
         ? h('select', { id, 'data-name': v.name }, h('option', { value: '' }, '（未提供）'), h('option', { value: 'true' }, '是'), h('option', { value: 'false' }, '否'))
+        : v.type === 'enum'
+        ? h('select', { id, 'data-name': v.name }, h('option', { value: '' }, '（未提供）'), (v.options || []).map((o) => h('option', { value: o }, o)))
         : h('input', { id, 'data-name': v.name, type: v.type === 'date' ? 'date' : 'text', inputmode: v.type === 'money' || v.type === 'count' ? 'decimal' : null,
             placeholder: v.type === 'money' ? '元，至多两位小数' : v.type === 'count' ? '件数' : '' });
       return h('div', { class: 'form-row' }, h('label', { for: id }, v.label + (v.required || v.name === c.matter_key ? ' *' : '')), input);

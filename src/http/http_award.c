@@ -521,10 +521,16 @@ void h_policy_clauses(struct http_req *r)
         for (size_t k = 0; k < policy_clause_vars(p, i); k++) {
             struct policy_var_info v;
             policy_clause_var(p, i, k, &v);
-            json_array_append_new(vars,
-                                  json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", v.name,
-                                            "type", v.type, "label", v.label, "param", v.is_param,
-                                            "set", v.set, "required", v.required));
+            json_t *var =
+                json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", v.name, "type", v.type, "label",
+                          v.label, "param", v.is_param, "set", v.set, "required", v.required);
+            if (v.n_options) {
+                json_t *opts = json_array();
+                for (size_t o = 0; o < v.n_options; o++)
+                    json_array_append_new(opts, json_string(v.options[o]));
+                json_object_set_new(var, "options", opts);
+            }
+            json_array_append_new(vars, var);
         }
         for (int k = 0; k < 3; k++)
             if (policy_clause_accepts(p, i, kinds[k]))

@@ -21,8 +21,22 @@ extern const size_t hqd_data_files_count;
 #define REQUIRES_MAX 8
 #define BOUNDS_MAX 4
 
-enum var_type { VT_MONEY, VT_COUNT, VT_RATE, VT_BOOL, VT_DATE, VT_TEXT };
-static const char *const type_names[] = {"money", "count", "rate", "bool", "date", "text"};
+enum var_type { VT_MONEY, VT_COUNT, VT_RATE, VT_BOOL, VT_DATE, VT_TEXT, VT_ENUM };
+static const char *const type_names[] = {"money", "count", "rate", "bool", "date", "text", "enum"};
+#define OPTIONS_MAX 12
+
+/* A condition on a number or a choice: require NAME >= 10, require scale in 小型|微型. */
+enum cond_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_IN };
+static const char *const op_names[] = {">=", ">", "<=", "<", "=", "in"};
+static const char *const op_words[] = {"≥", ">", "≤", "<", "=", "属于"};
+struct cond {
+    int var;
+    enum cond_op op;
+    int64_t value;    /* money in fen, counts as is */
+    unsigned options; /* OP_IN: a bit per option of the enum */
+    char text[96];    /* the right-hand side as written */
+};
+#define CONDS_MAX 8
 
 enum cap_kind { CAP_ITEM, CAP_ENTITY_YEAR, CAP_KINDS };
 static const char *const cap_names[] = {"item", "entity-year"};
@@ -40,11 +54,13 @@ struct var {
     char label[160];
     enum var_type type;
     int is_param;
-    int set;                 /* params: has a value */
-    int64_t fen;             /* money param value */
-    struct rate rate;        /* rate param value */
-    int line, val_col;       /* where the param's value is written */
-    size_t val_off, val_len; /* the same, in bytes of the text */
+    int set;                       /* params: has a value */
+    int64_t fen;                   /* money param value */
+    struct rate rate;              /* rate param value */
+    int line, val_col;             /* where the param's value is written */
+    size_t val_off, val_len;       /* the same, in bytes of the text */
+    char options[OPTIONS_MAX][32]; /* enum: the allowed values */
+    int n_options;
 };
 
 struct cap {
@@ -81,6 +97,8 @@ struct clause {
     int n_vars;
     int requires[REQUIRES_MAX];
     int n_requires;
+    struct cond conds[CONDS_MAX];
+    int n_conds;
     int has_award;
     int base;         /* var index of the money or count base */
     int factor;       /* var index of a rate or money param, or -1 for a literal */
@@ -311,16 +329,40 @@ static enum status read_var(const struct reader *rd, struct clause *c, const cha
     v->is_param = is_param;
     v->line = rd->line_no;
     if (!next_token(&p, end, &tok, &len))
-        return fail_at(rd, p, "缺少类型（money、count、rate、bool、date、text）(missing type)");
+        return fail_at(rd, p,
+                       "缺少类型（money、count、rate、bool、date、text、enum）(missing type)");
     int t = -1;
     for (int i = 0; i < (int)(sizeof type_names / sizeof type_names[0]); i++)
         if (tok_is(tok, len, type_names[i]))
             t = i;
     if (t < 0)
         return fail_at(rd, tok,
-                       "未知类型“%.*s”（可用 money、count、rate、bool、date、text）(unknown type)",
+                       "未知类型“%.*s”（可用 money、count、rate、bool、date、text、enum）(unknown "
+                       "type)",
                        (int)len, tok);
     v->type = (enum var_type)t;
+    if (v->type == VT_ENUM) {
+        /* enum 小型|中型|微型: the allowed values, then the label */
+        if (is_param)
+            return fail_at(rd, tok, "参数的类型应为 money 或 rate (param type)");
+        if (!next_token(&p, end, &tok, &len))
+            return fail_at(rd, p, "enum 之后应列出可选值，用 | 分隔，如 小型|微型 (options)");
+        const char *o = tok, *stop = tok + len;
+        while (o <= stop) {
+            const char *bar = memchr(o, '|', (size_t)(stop - o));
+            const char *oe = bar ? bar : stop;
+            if (oe == o || (size_t)(oe - o) >= sizeof v->options[0])
+                return fail_at(rd, o, "可选值不能为空，也不能超过 31 字节 (option)");
+            if (v->n_options == OPTIONS_MAX)
+                return fail_at(rd, o, "至多 %d 个可选值 (too many options)", OPTIONS_MAX);
+            for (int k = 0; k < v->n_options; k++)
+                if (strlen(v->options[k]) == (size_t)(oe - o) &&
+                    !memcmp(v->options[k], o, (size_t)(oe - o)))
+                    return fail_at(rd, o, "可选值“%.*s”重复 (duplicate option)", (int)(oe - o), o);
+            memcpy(v->options[v->n_options++], o, (size_t)(oe - o));
+            o = oe + 1;
+        }
+    }
     if (is_param) {
         if (v->type != VT_MONEY && v->type != VT_RATE)
             return fail_at(rd, tok, "参数的类型应为 money 或 rate (param type)");
@@ -645,6 +687,108 @@ void policy_pack_free(struct policy_pack *p)
     free(p);
 }
 
+static int option_index(const struct var *v, const char *s, size_t len)
+{
+    for (int k = 0; k < v->n_options; k++)
+        if (strlen(v->options[k]) == len && !memcmp(v->options[k], s, len))
+            return k;
+    return -1;
+}
+
+/* require NAME (a yes/no input), require NAME OP AMOUNT|COUNT, require NAME in A|B. */
+static enum status read_require(const struct reader *rd, struct clause *c, const char *p,
+                                const char *end)
+{
+    const char *tok, *op, *val, *extra;
+    size_t len, ol, vl, xl;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "require 缺少输入名 (missing name)");
+    int v = find_var(c, tok, len);
+    if (v < 0 || c->vars[v].is_param)
+        return fail_at(rd, tok, "“%.*s”不是本条款的输入（先用 input 声明）(not an input)", (int)len,
+                       tok);
+    const struct var *var = &c->vars[v];
+    if (!next_token(&p, end, &op, &ol)) {
+        if (var->type != VT_BOOL)
+            return fail_at(rd, tok,
+                           "require 的输入应为 bool 类型，“%s”是 %s；数值或选项条件写成 %s >= 值 "
+                           "或 %s in 值|值 (type error)",
+                           var->name, type_names[var->type], var->name, var->name);
+        if (c->n_requires == REQUIRES_MAX)
+            return fail_at(rd, tok, "一个条款至多 %d 个条件 (too many)", REQUIRES_MAX);
+        c->requires[c->n_requires++] = v;
+        return ST_OK;
+    }
+    if (!next_token(&p, end, &val, &vl))
+        return fail_at(rd, p, "条件缺少比较的值 (missing value)");
+    if (next_token(&p, end, &extra, &xl))
+        return fail_at(rd, extra, "条件只能有一个比较 (one comparison)");
+    if (c->n_conds == CONDS_MAX)
+        return fail_at(rd, tok, "一个条款至多 %d 个数值或选项条件 (too many)", CONDS_MAX);
+    struct cond *cd = &c->conds[c->n_conds];
+    memset(cd, 0, sizeof *cd);
+    cd->var = v;
+    int o = -1;
+    for (int i = 0; i < (int)(sizeof op_names / sizeof op_names[0]); i++)
+        if (tok_is(op, ol, op_names[i]))
+            o = i;
+    if (o < 0)
+        return fail_at(rd, op, "未知比较“%.*s”（可用 >=、>、<=、<、=、in）(operator)", (int)ol, op);
+    cd->op = (enum cond_op)o;
+    if (vl >= sizeof cd->text)
+        return fail_at(rd, val, "比较的值过长 (too long)");
+    memcpy(cd->text, val, vl);
+    if (var->type == VT_ENUM) {
+        if (cd->op != OP_IN && cd->op != OP_EQ)
+            return fail_at(rd, op, "选项条件应写成 %s in 值|值 或 %s = 值 (operator)", var->name,
+                           var->name);
+        const char *a = val, *stop = val + vl;
+        while (a <= stop) {
+            const char *bar = memchr(a, '|', (size_t)(stop - a));
+            const char *ae = bar ? bar : stop;
+            int k = option_index(var, a, (size_t)(ae - a));
+            if (k < 0)
+                return fail_at(rd, a, "“%.*s”不是 %s 的可选值 (unknown option)", (int)(ae - a), a,
+                               var->name);
+            cd->options |= 1u << k;
+            a = ae + 1;
+        }
+        cd->op = OP_IN;
+    } else if (var->type == VT_MONEY || var->type == VT_COUNT) {
+        if (cd->op == OP_IN)
+            return fail_at(rd, op, "数值条件应使用 >=、>、<=、<、= (operator)");
+        int ok = var->type == VT_MONEY ? parse_money(val, vl, &cd->value)
+                                       : parse_count(val, vl, &cd->value);
+        if (!ok)
+            return fail_at(rd, val, "“%.*s”不是有效的%s (bad value)", (int)vl, val,
+                           var->type == VT_MONEY ? "金额（元，至多两位小数）" : "件数");
+    } else {
+        return fail_at(rd, tok, "只能对 money、count 或 enum 类型的输入写比较条件 (type error)");
+    }
+    c->n_conds++;
+    return ST_OK;
+}
+
+/* Whether a given value meets a condition. */
+static int cond_holds(const struct cond *cd, int64_t x)
+{
+    switch (cd->op) {
+    case OP_GE:
+        return x >= cd->value;
+    case OP_GT:
+        return x > cd->value;
+    case OP_LE:
+        return x <= cd->value;
+    case OP_LT:
+        return x < cd->value;
+    case OP_EQ:
+        return x == cd->value;
+    case OP_IN:
+        return x >= 0 && x < 32 && ((cd->options >> x) & 1u);
+    }
+    return 0;
+}
+
 /* One line inside a clause block. */
 static enum status read_clause_line(const struct reader *rd, struct clause *c, const char *kw,
                                     size_t kl, const char *p, const char *end)
@@ -670,23 +814,8 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
         return read_var(rd, c, p, end, 0);
     if (tok_is(kw, kl, "param"))
         return read_var(rd, c, p, end, 1);
-    if (tok_is(kw, kl, "require")) {
-        const char *tok;
-        size_t len;
-        if (!next_token(&p, end, &tok, &len))
-            return fail_at(rd, p, "require 缺少输入名 (missing name)");
-        int v = find_var(c, tok, len);
-        if (v < 0 || c->vars[v].is_param)
-            return fail_at(rd, tok, "“%.*s”不是本条款的输入（先用 input 声明）(not an input)",
-                           (int)len, tok);
-        if (c->vars[v].type != VT_BOOL)
-            return fail_at(rd, tok, "require 的输入应为 bool 类型，“%s”是 %s (type error)",
-                           c->vars[v].name, type_names[c->vars[v].type]);
-        if (c->n_requires == REQUIRES_MAX)
-            return fail_at(rd, tok, "一个条款至多 %d 个条件 (too many)", REQUIRES_MAX);
-        c->requires[c->n_requires++] = v;
-        return ST_OK;
-    }
+    if (tok_is(kw, kl, "require"))
+        return read_require(rd, c, p, end);
     if (tok_is(kw, kl, "award"))
         return read_award(rd, c, p, end);
     if (tok_is(kw, kl, "cap"))
@@ -925,8 +1054,12 @@ void policy_clause_var(const struct policy_pack *p, size_t i, size_t k, struct p
     int required = (int)k == c->base;
     for (int r = 0; r < c->n_requires; r++)
     required |= c->requires[r] == (int)k;
-    *out = (struct policy_var_info){v->name, type_names[v->type], v->label, v->is_param, v->set,
-                                    required};
+    for (int r = 0; r < c->n_conds; r++)
+        required |= c->conds[r].var == (int)k;
+    *out = (struct policy_var_info){v->name,  type_names[v->type],  v->label, v->is_param, v->set,
+                                    required, (size_t)v->n_options, {0}};
+    for (int o = 0; o < v->n_options; o++)
+        out->options[o] = v->options[o];
 }
 
 /* ---------------------------------------------------------------- computing */
@@ -1017,6 +1150,18 @@ static enum status parse_inputs(const struct clause *c, const struct policy_inpu
         }
         case VT_TEXT:
             break;
+        case VT_ENUM:
+            x->num = option_index(var, s, len);
+            ok = x->num >= 0;
+            break;
+        }
+        if (!ok && var->type == VT_ENUM) {
+            char opts[OPTIONS_MAX * 34] = "";
+            for (int k = 0; k < var->n_options; k++)
+                snprintf(opts + strlen(opts), sizeof opts - strlen(opts), "%s%s", k ? "、" : "",
+                         var->options[k]);
+            return err_set(e, ST_INVALID, in[i].name, "“%s”不是 %s 的可选值（%s）", s, var->label,
+                           opts);
         }
         if (!ok)
             return err_set(e, ST_INVALID, in[i].name, "“%s”不是有效的%s：%s", s,
@@ -1167,6 +1312,35 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
             eligible = 0;
         } else {
             STEP("condition", 1, -1, "%s：是", c->vars[v].label);
+        }
+    }
+    for (int i = 0; i < c->n_conds; i++) {
+        const struct cond *cd = &c->conds[i];
+        const struct var *cv = &c->vars[cd->var];
+        char want[160], have[64];
+        snprintf(want, sizeof want, "%s %s %s", cv->label, op_words[cd->op], cd->text);
+        if (!g[cd->var].present) {
+            SAY("不符合条件：%s（未提供 %s，按不满足处理）。", want, cv->name);
+            STEP("condition", 0, -1, "%s：未提供 %s，按不满足处理", want, cv->name);
+            if (out->n_missing < POLICY_MISSING_MAX)
+                snprintf(out->missing[out->n_missing++], sizeof out->missing[0], "%s", cv->name);
+            eligible = 0;
+            continue;
+        }
+        int64_t x = g[cd->var].num;
+        if (cv->type == VT_MONEY)
+            snprintf(have, sizeof have, "%s元", money_format(x, a, sizeof a));
+        else if (cv->type == VT_ENUM)
+            snprintf(have, sizeof have, "%s", cv->options[x]);
+        else
+            snprintf(have, sizeof have, "%" PRId64, x);
+        if (!cond_holds(cd, x)) {
+            SAY("不符合条件：%s（实为 %s）。", want, have);
+            STEP("condition", 0, -1, "%s：实为 %s", want, have);
+            out->n_failed++;
+            eligible = 0;
+        } else {
+            STEP("condition", 1, -1, "%s：%s", want, have);
         }
     }
     const struct var *bv = &c->vars[c->base];
@@ -1649,6 +1823,12 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
                 have[q] =
                     find_column(cols, n_cols, c->id, c->vars[q].name, rows, &vcols[q], &owned[q]);
         const struct policy_column *base = have[c->base] ? &vcols[c->base] : NULL;
+        for (int q = 0; q < c->n_conds && r->computable; q++)
+            if (c->vars[c->conds[q].var].type == VT_ENUM) {
+                r->computable = 0;
+                snprintf(r->why, sizeof r->why, "条件含选项（%s），按列计算不支持，请逐个匹配",
+                         c->vars[c->conds[q].var].name);
+            }
         if (!r->computable || !in_force || !kind || !base) {
             if (am)
                 for (size_t i = 0; i < rows; i++)
@@ -1675,6 +1855,23 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
             required |= c->requires[r2] == q;
             if (have[q] && !required && q != c->base)
                 mask_valid(m, &vcols[q], rows, c->vars[q].type, scratch);
+        }
+        for (int q = 0; q < c->n_conds; q++) {
+            const struct cond *cd = &c->conds[q];
+            if (!have[cd->var]) {
+                memset(m, 0, rows);
+                continue;
+            }
+            /* Columns hold values ×100: fen for money, 100 per unit for counts. */
+            struct cond x100 = *cd;
+            if (c->vars[cd->var].type == VT_COUNT)
+                x100.value = cd->value * 100;
+            const int64_t *v = wide_column(&vcols[cd->var], rows, scratch);
+            int64_t none = vcols[cd->var].width == 1   ? INT8_MIN
+                           : vcols[cd->var].width == 4 ? INT32_MIN
+                                                       : INT64_MIN;
+            for (size_t i = 0; i < rows; i++)
+                m[i] &= (uint8_t)(v[i] != none && v[i] >= 0 && cond_holds(&x100, v[i]));
         }
         mask_and(m, base, rows, 0);
         const int64_t *b = wide_column(base, rows, scratch);

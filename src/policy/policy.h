@@ -35,8 +35,8 @@ void policy_pack_free(struct policy_pack *p);
  * NUL-terminated. ST_NOT_FOUND for an unknown clause or parameter; ST_INVALID naming the
  * parameter for a bad value. */
 enum status policy_pack_set_param(const char *text, size_t len, const char *clause_id,
-                                  const char *name, const char *value, char **out,
-                                  size_t *out_len, struct err *e) HQD_MUST_CHECK;
+                                  const char *name, const char *value, char **out, size_t *out_len,
+                                  struct err *e) HQD_MUST_CHECK;
 
 const char *policy_pack_title(const struct policy_pack *p);
 const char *policy_pack_version(const struct policy_pack *p);
@@ -104,6 +104,8 @@ struct policy_var_info {
     const char *name, *type, *label; /* type: money, count, rate, bool, date, text */
     int is_param, set;               /* set: a parameter with a value */
     int required;                    /* a require condition, or the award's base */
+    size_t n_options;                /* enum: the allowed values */
+    const char *options[12];
 };
 size_t policy_clause_vars(const struct policy_pack *p, size_t i);
 void policy_clause_var(const struct policy_pack *p, size_t i, size_t k,

@@ -481,7 +481,8 @@ static const char BULK_PACK[] =
     "  round yuan\nend\n"
     "clause per-unit\n  title 按件\n  cite 测试 二\n  quote q\n  effective 2020-01-01 -\n"
     "  applicants institution\n  input n count 件数\n  input ok bool 条件\n"
-    "  input flag bool 未要求的是否项\n  require ok\n  award n * 123.45\n"
+    "  input flag bool 未要求的是否项\n  input size count 规模\n  require ok\n"
+    "  require size >= 8\n  award n * 123.45\n"
     "  cap entity-year 1000.00 每年\nend\n"
     "clause later\n  title 未生效\n  cite 测试 三\n  quote q\n  effective 2030-01-01 -\n"
     "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
@@ -618,6 +619,84 @@ static void bulk_kernel_agrees_with_calc(void **state)
     rng_state = saved;
 }
 
+/* ---------------------------------------------------------------- numbers and choices */
+
+static const char COND_PACK[] =
+    "pack 条件测试\nversion c1\n"
+    "clause small\n  title 小微企业补助\n  cite 测试 四\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise\n  input revenue money 营业收入（元）\n"
+    "  input employees count 从业人数\n  input scale enum 小型|微型|中型 企业规模\n"
+    "  input sme bool 科技型中小企业\n  require sme\n  require employees >= 10\n"
+    "  require revenue < 50000000\n  require scale in 小型|微型\n  award revenue * 1%\n"
+    "  cap item 20000 每家\nend\n";
+
+static void conditions_on_numbers_and_choices(void **state)
+{
+    (void)state;
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(COND_PACK, strlen(COND_PACK), "c.pack", &p, &e), ST_OK);
+    struct policy_result r;
+    assert_int_equal(calc(p, "small", 0, &r, &e, "revenue=1000000", "employees=10", "scale=微型",
+                          "sme=是", NULL),
+                     ST_OK);
+    assert_true(r.eligible);
+    assert_int_equal(r.amount_fen, 1000000);
+    policy_result_cleanup(&r);
+    /* One below the threshold fails, and the explanation says by how much. */
+    assert_int_equal(
+        calc(p, "small", 0, &r, &e, "revenue=1000000", "employees=9", "scale=微型", "sme=是", NULL),
+        ST_OK);
+    assert_false(r.eligible);
+    assert_int_equal(r.n_failed, 1);
+    assert_non_null(strstr(r.explanation, "从业人数 ≥ 10（实为 9）"));
+    policy_result_cleanup(&r);
+    /* 50,000,000.00 is not below 50,000,000: strict comparisons hold at the boundary. */
+    assert_int_equal(calc(p, "small", 0, &r, &e, "revenue=50000000", "employees=10", "scale=小型",
+                          "sme=是", NULL),
+                     ST_OK);
+    assert_false(r.eligible);
+    assert_non_null(strstr(r.explanation, "实为 50,000,000.00元"));
+    policy_result_cleanup(&r);
+    assert_int_equal(calc(p, "small", 0, &r, &e, "revenue=49999999.99", "employees=10",
+                          "scale=中型", "sme=是", NULL),
+                     ST_OK);
+    assert_false(r.eligible);
+    assert_non_null(strstr(r.explanation, "企业规模 属于 小型|微型（实为 中型）"));
+    policy_result_cleanup(&r);
+    /* A value that is not one of the choices is an input error naming them. */
+    assert_int_equal(calc(p, "small", 0, &r, &e, "scale=大型", NULL), ST_INVALID);
+    assert_string_equal(e.where, "scale");
+    assert_non_null(strstr(e.msg, "小型、微型、中型"));
+    /* A left-out number is missing, not failed. */
+    assert_int_equal(calc(p, "small", 0, &r, &e, "revenue=100", "scale=小型", "sme=是", NULL),
+                     ST_OK);
+    assert_int_equal(r.n_missing, 1);
+    assert_string_equal(r.missing[0], "employees");
+    policy_result_cleanup(&r);
+    /* The bulk kernel declines choices (facts are kept as numbers) and says why. */
+    struct policy_bulk out[1];
+    int8_t kind[2] = {0, 1};
+    struct policy_column cols[] = {{POLICY_KIND_COLUMN, 1, kind}};
+    assert_int_equal(policy_eval_bulk(p, cols, 1, 2, ON, out, NULL, &e), ST_OK);
+    assert_false(out[0].computable);
+    assert_non_null(strstr(out[0].why, "scale"));
+    policy_pack_free(p);
+
+    expect_bad("clause c\n  input scale enum 小型|微型 规模\n  require scale >= 1\nend\n",
+               "t.pack: line 5, column 17", "选项条件");
+    expect_bad("clause c\n  input scale enum 小型|微型 规模\n  require scale in 大型\nend\n",
+               "t.pack: line 5, column 20", "不是 scale 的可选值");
+    expect_bad("clause c\n  input n count 件数\n  require n in 1|2\nend\n",
+               "t.pack: line 5, column 13", "数值条件");
+    expect_bad("clause c\n  input n count 件数\n  require n >= 1.5\nend\n",
+               "t.pack: line 5, column 16", "件数");
+    expect_bad("clause c\n  input n count 件数\n  require n\nend\n", "t.pack: line 5, column 11",
+               "bool");
+    expect_bad("clause c\n  input scale enum 小型||微型 规模\nend\n", "t.pack: line 4, column 23",
+               "可选值不能为空");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +708,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
+        cmocka_unit_test(conditions_on_numbers_and_choices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
