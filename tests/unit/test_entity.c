@@ -189,8 +189,7 @@ static int64_t col_value(const struct entity_column *c, size_t row)
     if (c->width == 1)
         return ((const int8_t *)c->v)[row] == INT8_MIN ? INT64_MIN : ((const int8_t *)c->v)[row];
     if (c->width == 4)
-        return ((const int32_t *)c->v)[row] == INT32_MIN ? INT64_MIN
-                                                          : ((const int32_t *)c->v)[row];
+        return ((const int32_t *)c->v)[row] == INT32_MIN ? INT64_MIN : ((const int32_t *)c->v)[row];
     return ((const int64_t *)c->v)[row];
 }
 
@@ -222,8 +221,9 @@ static void fact_columns_follow_imports(void **state)
                             "52410700MA4KX0012C,patents,40,自行申报,2020-10-01\n",
                             &rep, &e),
                      ST_OK);
-    const char *names[] = {"amount", "contract_registered", "patents", "tech-transfer-in.amount",
-                           "contract_no", "nothing", ENTITY_KIND_COLUMN};
+    const char *names[] = {
+        "amount",  "contract_registered", "patents", "tech-transfer-in.amount", "contract_no",
+        "nothing", ENTITY_KIND_COLUMN};
     struct entity_columns *c;
     assert_int_equal(entity_columns_load(f->s, names, 7, &c, &e), ST_OK);
     assert_int_equal(entity_columns_rows(c), 3); /* ids 1 and 2, row 0 unused */
