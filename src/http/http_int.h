@@ -76,6 +76,9 @@ void http_reply_bytes(struct http_req *r, unsigned status, const char *content_t
                       const void *data, size_t len);
 /* The end of a write handler: st's error, or 200 {"ok": true}. */
 void http_reply_done(struct http_req *r, enum status st, const struct err *e);
+/* The end of an upload handler: the error, or 201 {id, sha256, size} of the stored file. */
+void http_reply_uploaded(struct http_req *r, enum status st, const struct err *e, int64_t id,
+                         const char *sha256);
 void http_add_header(struct http_req *r, const char *name, const char *value);
 
 /* The query argument name, or NULL. */

@@ -642,13 +642,7 @@ static void h_attachment_add(struct http_req *r)
     struct err e = {0};
     enum status st = ledger_attachment_add(r->store, &r->user, report_id, name, ctype, r->body,
                                            r->body_len, &id, sha, &e);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 201,
-                    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "sha256", sha, "size",
-                              (json_int_t)r->body_len));
+    http_reply_uploaded(r, st, &e, id, sha);
 }
 
 static int may_see_task(struct http_req *r, int64_t task_id)

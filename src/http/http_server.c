@@ -218,6 +218,17 @@ void http_reply_done(struct http_req *r, enum status st, const struct err *e)
         http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+void http_reply_uploaded(struct http_req *r, enum status st, const struct err *e, int64_t id,
+                         const char *sha256)
+{
+    if (st != ST_OK)
+        http_reply_error(r, st, e);
+    else
+        http_reply_json(r, 201,
+                        json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "sha256", sha256, "size",
+                                  (json_int_t)r->body_len));
+}
+
 void http_reply_bytes(struct http_req *r, unsigned status, const char *content_type,
                       const void *data, size_t len)
 {

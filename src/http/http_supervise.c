@@ -404,13 +404,7 @@ void h_notice_attach(struct http_req *r)
     enum status st =
         supervise_attach(r->store, &r->user, notice_id, http_query(r, "name"),
                          http_header(r, "Content-Type"), r->body, r->body_len, &id, sha, &e);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_json(r, 201,
-                    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "sha256", sha, "size",
-                              (json_int_t)r->body_len));
+    http_reply_uploaded(r, st, &e, id, sha);
 }
 
 /* A clerk sees the files of notices sent to its own department; other roles see all. */
