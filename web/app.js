@@ -813,6 +813,14 @@ async function policyClauses() {
   if (!clauseCache) clauseCache = await api('GET', '/api/v1/policy/clauses');
   return clauseCache;
 }
+/* A clause's title and its inputs' labels, for showing names people read. */
+function clauseInfo(pack, id) {
+  const c = pack.clauses.find((x) => x.id === id);
+  const labels = {};
+  if (c) for (const v of c.vars) labels[v.name] = v.label;
+  return { title: c ? c.title : id, label: (n) => labels[n] || n };
+}
+function shownValue(v) { return v === 'true' ? '是' : v === 'false' ? '否' : v; }
 
 /* The application form of a clause: one field per input the clause reads. */
 function applicationForm(pack, preset, onDone) {
@@ -897,7 +905,7 @@ async function viewPolicy(params) {
     h('section', { class: 'panel' }, applications.length ? h('table', { class: 'grid', id: 'applications' },
       h('thead', {}, h('tr', {}, ['编号', '主体', '条款', '受理日期', '金额（元）', '已兑付（元）', '状态'].map((t) => h('th', {}, t)))),
       h('tbody', {}, applications.map((a) => h('tr', { class: 'click', 'data-app': a.id, onclick: () => { location.hash = '#/policy/applications/' + a.id; } },
-        h('td', {}, a.id), h('td', {}, a.entity_name), h('td', {}, a.clause), h('td', {}, a.applied_on),
+        h('td', {}, a.id), h('td', {}, a.entity_name), h('td', {}, clauseInfo(pack, a.clause).title), h('td', {}, a.applied_on),
         h('td', { class: 'num' }, yuan(a.amount_fen)), h('td', { class: 'num' }, yuan(a.paid_fen)),
         h('td', {}, chip(...appStatus[a.status]))))))
       : h('div', { class: 'empty' }, '还没有申请。')),
@@ -905,7 +913,8 @@ async function viewPolicy(params) {
 }
 
 async function viewApplication(id) {
-  const a = await api('GET', '/api/v1/applications/' + id);
+  const [a, pack] = await Promise.all([api('GET', '/api/v1/applications/' + id), policyClauses()]);
+  const info = clauseInfo(pack, a.clause);
   const office = S.me.role === 'office';
   const ent = S.me.role === 'enterprise';
   const out = h('div');
@@ -938,13 +947,13 @@ async function viewApplication(id) {
     h('section', { class: 'panel' },
       h('dl', { class: 'facts' },
         h('dt', {}, '主体'), h('dd', {}, `${a.entity_name}（${a.uscc}）`),
-        h('dt', {}, '条款'), h('dd', {}, a.clause),
+        h('dt', {}, '条款'), h('dd', {}, `${info.title}（${a.clause}）`),
         h('dt', {}, '受理日期'), h('dd', {}, a.applied_on),
         h('dt', {}, '金额'), h('dd', { id: 'ap-amount' }, yuan(a.amount_fen) + ' 元'),
         h('dt', {}, '已兑付'), h('dd', {}, yuan(a.paid_fen) + ' 元'),
         a.note ? h('dt', {}, '审批意见') : null, a.note ? h('dd', {}, a.note) : null),
       h('h3', {}, '计算与依据'), h('p', { class: 'explain', id: 'ap-explanation' }, a.explanation),
-      h('h3', {}, '申报信息'), h('table', { class: 'grid' }, h('tbody', {}, Object.entries(a.inputs).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))))),
+      h('h3', {}, '申报信息'), h('table', { class: 'grid' }, h('tbody', {}, Object.entries(a.inputs).map(([k, v]) => h('tr', {}, h('td', {}, info.label(k)), h('td', {}, shownValue(v)))))),
       h('h3', {}, '证明材料'), a.files.length ? h('ul', { id: 'ap-files' }, a.files.map((f) => h('li', {},
         h('a', { href: '/api/v1/application-files/' + f.id, download: f.name, title: `SHA-256 ${f.sha256}` }, `${f.name}（${Math.max(1, Math.round(f.size / 1024))} KB）`)))) : h('p', { class: 'hint' }, '无'),
       a.payouts.length ? h('h3', {}, '兑付记录') : null,
@@ -968,22 +977,22 @@ async function viewEntitled(params) {
     h('label', { for: 'en-uscc' }, '统一社会信用代码'), h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 18 }), h('button', { type: 'submit' }, '查询'));
   const box = pick ? pick.querySelector('#en-uscc') : null;
   if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么。')); return; }
-  const r = await api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc }));
+  const [r, pack] = await Promise.all([api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc })), policyClauses()]);
   const state = { qualifies: ['green', '符合'], near: ['yellow', '接近'], no: ['gray', '不符合'] };
   const order = { qualifies: 0, near: 1, no: 2 };
   const rows = r.clauses.slice().sort((a, b) => order[a.state] - order[b.state]);
   setMain(h('h2', {}, ent ? '我能享受什么' : '享受查询', h('small', {}, `${r.uscc} · ${r.on} · 可享受合计 ${yuan(r.total_fen)} 元`)),
     pick,
     h('p', { class: 'hint' }, '按主体名录中的最新事实逐条计算，已扣除本年度已兑付的金额；“接近”表示只差所列事项。'),
-    h('section', { class: 'panel' }, h('table', { class: 'grid', id: 'entitled' },
+    h('section', { class: 'panel' }, h('table', { class: 'grid auto', id: 'entitled' },
       h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause },
         h('td', {}, c.title), h('td', {}, chip(...state[c.state])),
         h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),
-        h('td', { class: 'explain' }, c.explanation),
-        h('td', {}, c.missing.join('、')),
-        h('td', {}, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause }) }, '去申请') : '')))))));
+        h('td', { class: 'explain wide' }, c.explanation),
+        h('td', {}, c.missing.map(clauseInfo(pack, c.clause).label).join('、')),
+        h('td', { class: 'num' }, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause }) }, '去申请') : '')))))));
 }
 
 /* ------------------------------------------------------------ boot */
