@@ -230,7 +230,8 @@ static void dept_aliases_merge_names(void **state)
 
 /* Migration 14 rebuilds users (to allow enterprise accounts) with foreign keys off: an existing
  * account keeps its id, its sessions still point at it, and foreign keys are on afterwards. The
- * store is put back to schema 13's users table by hand to replay the upgrade. */
+ * store is put back to schema 13's users table by hand to replay the upgrade (later migrations
+ * run again too: each is undone below or written to be idempotent). */
 static void users_rebuild_keeps_accounts(void **state)
 {
     struct fixture *f = *state;
