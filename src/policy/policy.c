@@ -37,6 +37,7 @@ struct cond {
     char text[96];    /* the right-hand side as written */
 };
 #define CONDS_MAX 8
+#define TIERS_MAX 8
 
 enum cap_kind { CAP_ITEM, CAP_ENTITY_YEAR, CAP_KINDS };
 static const char *const cap_names[] = {"item", "entity-year"};
@@ -100,6 +101,13 @@ struct clause {
     struct cond conds[CONDS_MAX];
     int n_conds;
     int has_award;
+    /* Tiered rates (award BASE * marginal|bracket FROM:RATE …): 超额累进 (each part of the base
+     * at its bracket's rate) or 全额累进 (the whole base at the rate of the bracket it falls in).
+     */
+    enum { TIERS_NONE, TIERS_MARGINAL, TIERS_BRACKET } tiers;
+    int n_tiers;
+    int64_t tier_from[TIERS_MAX]; /* fen, ascending, the first 0 */
+    struct rate tier_rate[TIERS_MAX];
     int base;         /* var index of the money or count base */
     int factor;       /* var index of a rate or money param, or -1 for a literal */
     struct rate rate; /* literal rate (money base) */
@@ -389,6 +397,100 @@ static enum status read_var(const struct reader *rd, struct clause *c, const cha
     return ST_OK;
 }
 
+/* award BASE * marginal|bracket FROM:RATE FROM:RATE …, FROM in 元 ascending from 0. */
+static enum status read_tiers(const struct reader *rd, struct clause *c, const char *base,
+                              size_t bl, const char *op, size_t ol, const char *kind, size_t kl,
+                              const char *p, const char *end)
+{
+    if (!tok_is(op, ol, "*") && !tok_is(op, ol, "×"))
+        return fail_at(rd, op, "award 的运算符应为 * (operator)");
+    int b = find_var(c, base, bl);
+    if (b < 0 || c->vars[b].is_param || c->vars[b].type != VT_MONEY)
+        return fail_at(rd, base, "分档计算的基数应为本条款 money 类型的输入 (tier base)");
+    c->base = b;
+    c->factor = -1;
+    c->tiers = tok_is(kind, kl, "marginal") ? TIERS_MARGINAL : TIERS_BRACKET;
+    const char *tok;
+    size_t len;
+    while (next_token(&p, end, &tok, &len)) {
+        const char *colon = memchr(tok, ':', len);
+        if (!colon)
+            return fail_at(rd, tok, "分档应写成 起点:比例，如 0:5%% 1000000:3%% (tier form)");
+        if (c->n_tiers == TIERS_MAX)
+            return fail_at(rd, tok, "至多 %d 档 (too many tiers)", TIERS_MAX);
+        int64_t from;
+        struct rate r;
+        if (!parse_money(tok, (size_t)(colon - tok), &from))
+            return fail_at(rd, tok, "“%.*s”不是有效的金额（元）(bad amount)", (int)(colon - tok),
+                           tok);
+        if (!parse_rate(colon + 1, len - (size_t)(colon - tok) - 1, &r))
+            return fail_at(rd, colon + 1, "“%.*s”不是有效的比例 (bad rate)",
+                           (int)(len - (size_t)(colon - tok) - 1), colon + 1);
+        if (c->n_tiers == 0 && from != 0)
+            return fail_at(rd, tok, "第一档应从 0 起 (the first tier starts at 0)");
+        if (c->n_tiers > 0 && from <= c->tier_from[c->n_tiers - 1])
+            return fail_at(rd, tok, "各档起点应从小到大 (tiers must ascend)");
+        c->tier_from[c->n_tiers] = from;
+        c->tier_rate[c->n_tiers++] = r;
+    }
+    if (c->n_tiers < 2)
+        return fail_at(rd, p, "分档至少两档 (at least two tiers)");
+    c->has_award = 1;
+    return ST_OK;
+}
+
+static int64_t gcd64(int64_t a, int64_t b);
+
+/* The tiered award of base (fen), rounded half up once to the fen or yuan; the explanation of
+ * the parts goes to out. ST_LIMIT on overflow. */
+static enum status tiered(const struct clause *c, int64_t base, int64_t *amount, char *out,
+                          size_t outlen)
+{
+    if (out)
+        out[0] = '\0';
+    if (c->tiers == TIERS_BRACKET) {
+        int k = 0;
+        while (k + 1 < c->n_tiers && base >= c->tier_from[k + 1])
+            k++;
+        if (out)
+            snprintf(out, outlen, "（全额累进：适用“%s”一档）", c->tier_rate[k].text);
+        return policy_mul_rate(base, c->tier_rate[k].num, c->tier_rate[k].den, c->rounding, amount);
+    }
+    /* 超额累进: Σ part_k × num_k / den_k over a common denominator, rounded once. */
+    __int128 den = 1;
+    for (int k = 0; k < c->n_tiers; k++) {
+        int64_t d = c->tier_rate[k].den, g = gcd64((int64_t)den, d);
+        den = den / g * d; /* the least common multiple */
+        if (den > ((__int128)1 << 62))
+            return ST_LIMIT;
+    }
+    __int128 num = 0;
+    char a[32], b[32];
+    for (int k = 0; k < c->n_tiers && base > c->tier_from[k]; k++) {
+        int64_t hi = k + 1 < c->n_tiers && base > c->tier_from[k + 1] ? c->tier_from[k + 1] : base;
+        int64_t part = hi - c->tier_from[k];
+        num += (__int128)part * c->tier_rate[k].num * (den / c->tier_rate[k].den);
+        if (num > ((__int128)1 << 120))
+            return ST_LIMIT;
+        if (out)
+            snprintf(out + strlen(out), outlen - strlen(out), "%s%s元 × %s",
+                     k ? " + " : "（超额累进：", money_format(part, a, sizeof a),
+                     c->tier_rate[k].text);
+    }
+    if (out && out[0])
+        snprintf(out + strlen(out), outlen - strlen(out), "）");
+    (void)b;
+    __int128 unit = c->rounding == POLICY_ROUND_YUAN ? 100 : 1;
+    __int128 d = den * unit, q = num / d, rem = num % d;
+    if (2 * rem >= d)
+        q++;
+    q *= unit;
+    if (q > INT64_MAX)
+        return ST_LIMIT;
+    *amount = (int64_t)q;
+    return ST_OK;
+}
+
 static enum status read_award(const struct reader *rd, struct clause *c, const char *p,
                               const char *end)
 {
@@ -397,6 +499,8 @@ static enum status read_award(const struct reader *rd, struct clause *c, const c
     if (!next_token(&p, end, &base, &bl) || !next_token(&p, end, &op, &ol) ||
         !next_token(&p, end, &fac, &fl))
         return fail_at(rd, p, "award 应写成“基数 * 比例或单价”，如 amount * 1%% (award form)");
+    if (tok_is(fac, fl, "marginal") || tok_is(fac, fl, "bracket"))
+        return read_tiers(rd, c, base, bl, op, ol, fac, fl, p, end);
     if (next_token(&p, end, &extra, &xl))
         return fail_at(rd, extra, "award 只能有一个乘法 (one product)");
     if (!tok_is(op, ol, "*") && !tok_is(op, ol, "×"))
@@ -1355,7 +1459,15 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
     }
     if (eligible) {
         int64_t raw;
-        if (bv->type == VT_MONEY) {
+        if (c->tiers != TIERS_NONE) {
+            char parts[600];
+            if (tiered(c, g[c->base].num, &raw, explain ? parts : NULL, sizeof parts) != ST_OK)
+                return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
+            STEP("formula", 1, raw, "%s %s元%s = %s元", blabel,
+                 money_format(g[c->base].num, a, sizeof a), parts, money_format(raw, b, sizeof b));
+            SAY("%s %s元%s = %s元", blabel, money_format(g[c->base].num, a, sizeof a), parts,
+                money_format(raw, b, sizeof b));
+        } else if (bv->type == VT_MONEY) {
             if ((st = policy_mul_rate(g[c->base].num, rate.num, rate.den, c->rounding, &raw)) !=
                 ST_OK)
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
@@ -1875,7 +1987,21 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
         }
         mask_and(m, base, rows, 0);
         const int64_t *b = wide_column(base, rows, scratch);
-        if (c->vars[c->base].type == VT_MONEY) {
+        if (c->tiers != TIERS_NONE) {
+            /* Tiers row by row: still no text, no parsing. */
+            for (size_t i = 0; i < rows && st == ST_OK; i++) {
+                int64_t a = 0;
+                if (m[i] && tiered(c, b[i], &a, NULL, 0) != ST_OK)
+                    st = err_set(e, ST_LIMIT, c->vars[c->base].name,
+                                 "条款 %s：金额过大，超出可计算范围 (overflow)", c->id);
+                if (m[i] && cap >= 0 && a > cap)
+                    a = cap;
+                r->pairs += m[i];
+                r->total_fen += m[i] ? a : 0;
+                if (am)
+                    am[i] = m[i] ? a : -1;
+            }
+        } else if (c->vars[c->base].type == VT_MONEY) {
             int64_t g = gcd64(rate.num, rate.den);
             struct rate_loop k = {.num = rate.num / g,
                                   .den = rate.den / g,

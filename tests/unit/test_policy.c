@@ -484,6 +484,10 @@ static const char BULK_PACK[] =
     "  input flag bool 未要求的是否项\n  input size count 规模\n  require ok\n"
     "  require size >= 8\n  award n * 123.45\n"
     "  cap entity-year 1000.00 每年\nend\n"
+    "clause tiers\n  title 分档\n  cite 测试 七\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise institution\n  input amount money 金额（元）\n"
+    "  award amount * marginal 0:5% 10000:3% 1000000:1/3\n  cap item 90000 每项\n  round "
+    "yuan\nend\n"
     "clause later\n  title 未生效\n  cite 测试 三\n  quote q\n  effective 2030-01-01 -\n"
     "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
     "  award amount * 5%\nend\n";
@@ -697,6 +701,79 @@ static void conditions_on_numbers_and_choices(void **state)
                "可选值不能为空");
 }
 
+/* ---------------------------------------------------------------- tiered rates */
+
+static const char TIER_PACK[] =
+    "pack 分档测试\nversion t1\n"
+    "clause progressive\n  title 超额累进\n  cite 测试 五\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise\n  input amount money 投资额（元）\n"
+    "  award amount * marginal 0:5% 1000000:3% 5000000:1%\n  cap item 200000 每项\nend\n"
+    "clause whole\n  title 全额累进\n  cite 测试 六\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise\n  input amount money 投资额（元）\n"
+    "  award amount * bracket 0:5% 1000000:3%\nend\n";
+
+static int64_t tier_award(const struct policy_pack *p, const char *clause, const char *amount)
+{
+    char kv[64];
+    snprintf(kv, sizeof kv, "amount=%s", amount);
+    return award(p, clause, 0, kv, NULL, NULL);
+}
+
+static void tiered_rates(void **state)
+{
+    (void)state;
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(TIER_PACK, strlen(TIER_PACK), "t.pack", &p, &e), ST_OK);
+    /* 1,000,000 × 5% + 4,000,000 × 3% + 1,000,000 × 1% = 180,000.00 */
+    assert_int_equal(tier_award(p, "progressive", "6000000"), 18000000);
+    assert_int_equal(tier_award(p, "progressive", "1000000"), 5000000);
+    assert_int_equal(tier_award(p, "progressive", "1000000.10"), 5000000); /* + 0.3 fen */
+    assert_int_equal(tier_award(p, "progressive", "0.10"), 1);             /* 0.5 fen up */
+    assert_int_equal(tier_award(p, "progressive", "0.09"), 0);
+    /* Past the cap: 1,000,000 × 5% + 4,000,000 × 3% + 96,000,000 × 1% = 1,130,000 → 200,000 */
+    assert_int_equal(tier_award(p, "progressive", "101000000"), 20000000);
+    struct policy_result r;
+    assert_int_equal(calc(p, "progressive", 0, &r, &e, "amount=6000000", NULL), ST_OK);
+    assert_non_null(strstr(r.explanation, "1,000,000.00元 × 5% + 4,000,000.00元 × 3% + "
+                                          "1,000,000.00元 × 1%"));
+    policy_result_cleanup(&r);
+    /* 全额累进: the whole amount at its bracket's rate. */
+    assert_int_equal(tier_award(p, "whole", "999999.99"), 5000000); /* 49,999.9995 → 50,000.00 */
+    assert_int_equal(tier_award(p, "whole", "1000000"), 3000000);
+    /* An independent exact computation over random amounts: Σ part × p / 10000, once. */
+    static const int64_t from[] = {0, 100000000, 500000000};
+    static const int64_t pct[] = {500, 300, 100}; /* ×100 */
+    for (int i = 0; i < 200000; i++) {
+        int64_t base = (int64_t)(next_rand() % 2000000000ull);
+        __int128 n = 0;
+        for (int k = 0; k < 3; k++) {
+            int64_t top = k < 2 ? from[k + 1] : INT64_MAX;
+            if (base <= from[k])
+                break;
+            n += (__int128)((base < top ? base : top) - from[k]) * pct[k];
+        }
+        int64_t want = (int64_t)((n + 5000) / 10000);
+        if (want > 20000000)
+            want = 20000000;
+        char amount[32];
+        snprintf(amount, sizeof amount, "%lld.%02lld", (long long)(base / 100),
+                 (long long)(base % 100));
+        if (tier_award(p, "progressive", amount) != want)
+            fail_msg("%s: %lld fen, want %lld", amount,
+                     (long long)tier_award(p, "progressive", amount), (long long)want);
+    }
+    policy_pack_free(p);
+    expect_bad("clause c\n  input amount money 金额\n  award amount * marginal 0:5%\nend\n",
+               "t.pack: line 5, column 31", "至少两档");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * marginal 10:5% 20:3%\nend\n",
+               "t.pack: line 5, column 27", "从 0 起");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * bracket 0:5% 0:3%\nend\n",
+               "t.pack: line 5, column 31", "从小到大");
+    expect_bad("clause c\n  input n count 件数\n  award n * marginal 0:5% 10:3%\nend\n",
+               "t.pack: line 5, column 9", "money");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +786,7 @@ int main(void)
         cmocka_unit_test(bad_packs_are_located),
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
         cmocka_unit_test(conditions_on_numbers_and_choices),
+        cmocka_unit_test(tiered_rates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
