@@ -467,6 +467,61 @@ static void office_parameters_are_pack_versions(void **state)
     policy_pack_free(p);
 }
 
+/* Property: over random batches the pro-rata split never overdraws the budget, pays exactly
+ * min(demand, budget), gives no one more than asked, and each share is within one fen of its
+ * exact proportion; the verifier replays every batch. */
+static void pro_rata_property(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    uint64_t rng = 12345;
+    int64_t paid_total = 0;
+    for (int round = 0; round < 12; round++) {
+        int n = 1 + (int)(rng % 9);
+        int64_t ask[10], demand = 0;
+        struct award_outcome o;
+        struct date on = {2030 + round, 6, 1};
+        for (int i = 0; i < n; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            int64_t fen = (int64_t)((rng >> 24) % 60000000); /* up to 600,000.00 yuan */
+            char amount[32];
+            snprintf(amount, sizeof amount, "%lld.%02lld", (long long)(fen / 100),
+                     (long long)(fen % 100));
+            struct policy_input in[] = {{"amount", amount}};
+            struct err e = {0};
+            assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant-p", in, 1, on, &o, &e), ST_OK);
+            ask[i] = o.amount_fen;
+            demand += ask[i];
+        }
+        struct award_batch b;
+        struct err e = {0};
+        enum status st = award_close_batch(f->s, "office", "grant-p", on.y, &b, &e);
+        assert_int_equal(st, ST_OK);
+        int64_t budget = 10000000, want = demand < budget ? demand : budget;
+        assert_int_equal(b.paid_fen, want);
+        assert_int_equal(b.demand_fen, demand);
+        /* Each share against its claim, from the ledger. */
+        struct award_payout *v;
+        size_t pn;
+        assert_int_equal(award_payouts(f->s, 0, 0, on.y, &v, &pn, &e), ST_OK);
+        assert_int_equal(pn, (size_t)n);
+        for (size_t i = 0; i < pn; i++) {
+            assert_true(v[i].amount_fen <= ask[i]);
+            __int128 exact = (__int128)ask[i] * want, got = (__int128)v[i].amount_fen * demand;
+            __int128 diff = exact > got ? exact - got : got - exact;
+            assert_true(demand == 0 || diff < demand);
+        }
+        free(v);
+        paid_total += want;
+    }
+    struct award_verify vv;
+    struct err e = {0};
+    assert_int_equal(award_ledger_verify(f->s, &vv, &e), ST_OK);
+    if (vv.bad_line)
+        fail_msg("line %lld: %s", (long long)vv.bad_line, vv.problem);
+    assert_int_equal(vv.total_fen, paid_total);
+}
+
 int main(void)
 {
     setenv("HQD_NOW", "2020-09-01T02:00:00Z", 1);
@@ -480,6 +535,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
