@@ -97,7 +97,7 @@ function navLinks() {
   const r = S.me.role;
   if (r === 'enterprise') return [['#/entitled', '我能享受什么'], ['#/policy', '我的申请'], ['#/account', '修改密码']];
   const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报'], ['#/assess', '考核']];
-  if (r !== 'dept') links.push(['#/policy', '政策兑现'], ['#/entitled', '享受查询']);
+  if (r !== 'dept') links.push(['#/policy', '政策兑现'], ['#/entitled', '享受查询'], ['#/rules', '政策规则与主体']);
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -178,6 +178,7 @@ function route() {
     '/account': () => viewAccount(),
     '/policy': () => viewPolicy(params),
     '/entitled': () => viewEntitled(params),
+    '/rules': () => viewRules(),
   };
   const fn = m ? () => viewTask(m[1], params) : ma ? () => viewApplication(ma[1]) : views[path];
   if (!fn) { setMain(h('div', { class: 'panel empty' }, '页面不存在。')); return; }
@@ -967,6 +968,61 @@ async function viewApplication(id) {
             try { await api('POST', `/api/v1/payouts/${p.id}/reverse`, { note }); reload(); } catch (e) { out.replaceChildren(msg('err', e.message)); }
           } }, '追回') : p.reversed ? '已追回' : p.reverses ? `追回第 ${p.reverses} 行` : ''))))) : null),
     ...actions, out);
+}
+
+/* The rule pack in force (its clauses, the parameters the office sets) and the registry of
+ * entities with their facts, with CSV import. */
+async function viewRules() {
+  clauseCache = null;
+  const [pack, { entities }] = await Promise.all([policyClauses(), api('GET', '/api/v1/entities')]);
+  const office = S.me.role === 'office';
+  const canImport = office || S.me.role === 'admin';
+  const out = h('div');
+  const params = [];
+  for (const c of pack.clauses) for (const v of c.vars.filter((x) => x.param)) params.push({ c, v });
+  const paramRows = params.map(({ c, v }) => {
+    const id = `pr-${c.id}-${v.name}`;
+    const input = h('input', { type: 'text', id, placeholder: v.type === 'rate' ? '如 50%' : '元' });
+    return h('tr', { 'data-param': `${c.id}.${v.name}` }, h('td', {}, c.title), h('td', {}, v.label),
+      h('td', {}, v.set ? chip('green', '现行 ' + v.value) : chip('yellow', '待设定')),
+      h('td', {}, office ? h('span', {}, input, ' ', h('button', { class: 'plain', onclick: async () => {
+        try {
+          const r = await api('PUT', '/api/v1/policy/params', { clause: c.id, name: v.name, value: input.value.trim() });
+          clauseCache = null;
+          await viewRules();
+          document.querySelector('.main').prepend(msg('ok', `已设定，存为规则包第 ${r.pack_id} 版。`));
+        } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, '设定')) : ''));
+  });
+  const file = h('input', { type: 'file', id: 'ent-file', accept: '.csv,text/csv' });
+  const importForm = canImport ? h('div', { class: 'filters' }, h('label', { for: 'ent-file' }, '导入主体或事实 CSV'), file,
+    h('button', { class: 'plain', id: 'ent-import', onclick: async () => {
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        const r = await api('POST', '/api/v1/entities/import?name=' + encodeURIComponent(f.name), undefined, { data: f, type: 'text/csv' });
+        await viewRules();
+        document.querySelector('.main').prepend(msg('ok', `已导入 ${r.rows} 行：主体 ${r.entities} 个，事实 ${r.facts} 条。`));
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, '导入')) : null;
+  setMain(h('h2', {}, '政策规则与主体', h('small', {}, `${pack.pack} · 版本 ${pack.version} · SHA-256 ${pack.sha256.slice(0, 12)}…`)),
+    out,
+    h('section', { class: 'panel' }, h('h3', {}, '条款'), h('table', { class: 'grid auto' },
+      h('thead', {}, h('tr', {}, ['条款', '依据', '申请主体', '预算'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, pack.clauses.map((c) => h('tr', {}, h('td', {}, `${c.title}（${c.id}）`),
+        h('td', { class: 'explain wide' }, `${c.cite}：${c.quote}`),
+        h('td', {}, c.applicants.map((k) => ({ enterprise: '企业', institution: '机构', fund: '基金' })[k]).join('、')),
+        h('td', {}, c.budget ? `${yuan(c.budget.amount_fen)} 元（${c.budget.allocation === 'fcfs' ? '先到先得' : '等比例'}）` : '—')))))),
+    params.length ? h('section', { class: 'panel' }, h('h3', {}, '交由管委会确定的参数'),
+      h('table', { class: 'grid auto', id: 'params' }, h('thead', {}, h('tr', {}, ['条款', '参数', '状态', office ? '设定新值（存为新版本）' : ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, paramRows))) : null,
+    h('section', { class: 'panel' }, h('h3', {}, `主体名录（${entities.length} 个）`), importForm,
+      entities.length ? h('table', { class: 'grid auto', id: 'entities' },
+        h('thead', {}, h('tr', {}, ['统一社会信用代码', '名称', '类别', '区内', '行业', '最新事实'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, entities.slice(0, 500).map((e) => h('tr', {}, h('td', {}, h('a', { href: '#/entitled' + qs({ uscc: e.uscc }) }, e.uscc)),
+          h('td', {}, e.name), h('td', {}, ({ enterprise: '企业', institution: '机构', fund: '基金' })[e.kind]), h('td', {}, e.in_zone ? '是' : '否'),
+          h('td', {}, e.industry), h('td', { class: 'hint' }, Object.entries(e.facts).map(([k, f]) => `${k}=${f.value}（${f.as_of}）`).join('；'))))))
+        : h('div', { class: 'empty' }, '主体名录为空：导入主体 CSV（统一社会信用代码,名称,类别,区内,行业）。')));
 }
 
 /* 我能享受什么: every clause for one entity, what it qualifies for now and what is missing. */

@@ -518,6 +518,8 @@ void h_policy_clauses(struct http_req *r)
             json_t *var =
                 json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", v.name, "type", v.type, "label",
                           v.label, "param", v.is_param, "set", v.set, "required", v.required);
+            if (v.value)
+                json_object_set_new(var, "value", json_string(v.value));
             if (v.n_options) {
                 json_t *opts = json_array();
                 for (size_t o = 0; o < v.n_options; o++)

@@ -60,6 +60,7 @@ struct var {
     struct rate rate;              /* rate param value */
     int line, val_col;             /* where the param's value is written */
     size_t val_off, val_len;       /* the same, in bytes of the text */
+    char value_text[24];           /* param: its value as written */
     char options[OPTIONS_MAX][32]; /* enum: the allowed values */
     int n_options;
 };
@@ -379,6 +380,8 @@ static enum status read_var(const struct reader *rd, struct clause *c, const cha
         v->val_col = column_of(rd, tok);
         v->val_off = (size_t)(tok - rd->base);
         v->val_len = len;
+        if (len < sizeof v->value_text)
+            memcpy(v->value_text, tok, len);
         if (!tok_is(tok, len, "unset")) {
             int ok = v->type == VT_MONEY ? parse_money(tok, len, &v->fen)
                                          : parse_rate(tok, len, &v->rate);
@@ -1160,8 +1163,15 @@ void policy_clause_var(const struct policy_pack *p, size_t i, size_t k, struct p
     required |= c->requires[r] == (int)k;
     for (int r = 0; r < c->n_conds; r++)
         required |= c->conds[r].var == (int)k;
-    *out = (struct policy_var_info){v->name,  type_names[v->type],  v->label, v->is_param, v->set,
-                                    required, (size_t)v->n_options, {0}};
+    *out = (struct policy_var_info){v->name,
+                                    type_names[v->type],
+                                    v->label,
+                                    v->is_param,
+                                    v->set,
+                                    required,
+                                    (size_t)v->n_options,
+                                    {0},
+                                    v->is_param && v->set ? v->value_text : NULL};
     for (int o = 0; o < v->n_options; o++)
         out->options[o] = v->options[o];
 }

@@ -106,6 +106,7 @@ struct policy_var_info {
     int required;                    /* a require condition, or the award's base */
     size_t n_options;                /* enum: the allowed values */
     const char *options[12];
+    const char *value; /* a parameter's value as written (NULL unless set) */
 };
 size_t policy_clause_vars(const struct policy_pack *p, size_t i);
 void policy_clause_var(const struct policy_pack *p, size_t i, size_t k,

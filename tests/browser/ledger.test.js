@@ -227,6 +227,19 @@ function startServer() {
     await op.click('#ap-approve');
     await op.waitForSelector('#ap-payouts');
     check((await op.textContent('#ap-payouts')).includes('120,000.00'), 'the office approves: a ledger line of 120,000.00');
+    // The office sets the voucher share on the rules page: a new pack version.
+    await op.goto(base + '/#/rules');
+    await op.waitForSelector('#params');
+    check((await op.textContent('#entities')).includes('91410700MA44XW1K27'), 'the registry is listed');
+    await op.fill('#pr-innovation-voucher-voucher_share', '50%');
+    await op.click('#params tr[data-param="innovation-voucher.voucher_share"] button');
+    await op.waitForSelector('.msg.ok');
+    check((await op.textContent('#params tr[data-param="innovation-voucher.voucher_share"]')).includes('现行 50%'),
+      'the voucher share is set from the page');
+    await op.fill('#pr-tech-transfer-in-transfer_rate', '8%');
+    await op.click('#params tr[data-param="tech-transfer-in.transfer_rate"] button');
+    await op.waitForSelector('.msg.err');
+    check((await op.textContent('.msg.err')).includes('10%'), 'a rate below the plan\'s bound is refused with the reason');
     await op.goto(base + '/#/policy');
     await op.waitForSelector('#ledger-verify');
     await op.click('#ledger-verify');
