@@ -1470,7 +1470,7 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
     if (eligible) {
         int64_t raw;
         if (c->tiers != TIERS_NONE) {
-            char parts[600];
+            char parts[600] = "";
             if (tiered(c, g[c->base].num, &raw, explain ? parts : NULL, sizeof parts) != ST_OK)
                 return err_set(e, ST_LIMIT, bv->name, "金额过大，超出可计算范围 (overflow)");
             STEP("formula", 1, raw, "%s %s元%s = %s元", blabel,
