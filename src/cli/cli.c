@@ -1321,6 +1321,7 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     int tsv = a->format && !strcmp(a->format, "tsv");
     if (a->format && !tsv) {
         err_set(&e, ST_INVALID, "--format", "--summary 的 --format 只能是 tsv");
+        policy_pack_free(p);
         return report(ST_INVALID, &e);
     }
     char **names;
@@ -1484,11 +1485,13 @@ static int cmd_policy_match(const struct cli_args *a)
     }
     if (st == ST_OK) {
         char buf[32];
-        if (a->json)
-            print_json(json_pack("{s:s, s:I, s:I, s:I, s:o}", "pack_sha256", policy_pack_hash(p),
-                                 "qualifies", (json_int_t)qualifies, "near", (json_int_t)near,
-                                 "total_fen", (json_int_t)total, "entities", json_incref(arr)));
-        else
+        if (a->json) {
+            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:O}", "pack_sha256", policy_pack_hash(p),
+                                  "qualifies", (json_int_t)qualifies, "near", (json_int_t)near,
+                                  "total_fen", (json_int_t)total, "entities", arr);
+            print_json(o);
+            json_decref(o);
+        } else
             printf("%zu 个主体：符合 %ld 项，合计 %s元；接近 %ld 项%s%s。\n", n, qualifies,
                    money_format(total, buf, sizeof buf), near, a->out ? "；已写入 " : "",
                    a->out ? a->out : "");
