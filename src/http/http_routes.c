@@ -1219,7 +1219,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/assessments/{id}", h_assessment, ALL, 0, "考核结果与每个部门的得分明细", 0, 0},
     {"POST", "/api/v1/assessments/{id}/publish", h_assess_publish, OFFICE, 0, "发布并冻结考核结果",
      0, 0},
-    {"POST", "/api/v1/policy/calc", h_policy_calc, ALL, 0,
+    {"POST", "/api/v1/policy/calc", h_policy_calc, ALL | ENTERPRISE, 0,
      "惠企政策试算（不保存）：{clause, inputs: {name: value}, on}；金额写成字符串，如 "
      "\"8650000.00\"",
      0, 0},
