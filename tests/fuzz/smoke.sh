@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A short libFuzzer run of the plan parser from the fixtures as seed corpus.
+# A short libFuzzer run of the plan parser (fixtures as seed corpus) or, for fuzz_policy, of the
+# rule-pack reader (the shipped pack as seed).
 #   smoke.sh FUZZ_BINARY SOURCE_DIR [SECONDS]
 set -euo pipefail
 bin=$(realpath -m "$1") src=$(realpath "$2") secs=${3:-${HQD_FUZZ_SECONDS:-20}}
@@ -9,7 +10,11 @@ if [[ ! -x $bin ]]; then
 fi
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-cp "$src"/tests/fixtures/* "$src"/examples/*.txt "$src"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+if [[ $(basename "$bin") == fuzz_policy ]]; then
+  cp "$src"/data/policy/*.pack "$corpus"/
+else
+  cp "$src"/tests/fixtures/* "$src"/examples/*.txt "$src"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+fi
 cd "$corpus"
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
