@@ -55,7 +55,7 @@ static int build(struct store *s, long lines)
         return 1;
     }
     free(csv);
-    double t0 = bench_seconds();
+    int64_t t0 = bench_ns();
     long written = 0, payout = 0;
     uint64_t rng = 1;
     while (written < lines) {
@@ -111,8 +111,8 @@ static int build(struct store *s, long lines)
         if (store_commit(s, &e) != ST_OK)
             break;
         if (written % 100000 < 5000)
-            fprintf(stderr, "bench_ledger: %ld lines written (%.0f s)\n", written,
-                    bench_seconds() - t0);
+            fprintf(stderr, "bench_ledger: %ld lines written (%" PRId64 " s)\n", written,
+                    (bench_ns() - t0) / 1000000000);
     }
     return 0;
 fail:
@@ -137,24 +137,24 @@ int main(int argc, char **argv)
         return 1;
     }
     if (fresh) {
-        double t0 = bench_seconds();
+        int64_t t0 = bench_ns();
         if (build(s, lines)) {
             store_close(s);
             unlink(argv[1]);
             return 1;
         }
-        printf("built %ld ledger lines through award_apply/award_decide in %.1f s\n", lines,
-               bench_seconds() - t0);
+        printf("built %ld ledger lines through award_apply/award_decide in %" PRId64 " s\n", lines,
+               (bench_ns() - t0) / 1000000000);
     }
     struct award_verify v;
-    double best = 1e30;
+    int64_t best = INT64_MAX; /* ns */
     for (int rep = 0; rep < 3; rep++) {
-        double t0 = bench_seconds();
+        int64_t t0 = bench_ns();
         if (award_ledger_verify(s, &v, &e) != ST_OK) {
             fprintf(stderr, "bench_ledger: %s\n", e.msg);
             return 1;
         }
-        double t = bench_seconds() - t0;
+        int64_t t = bench_ns() - t0;
         if (t < best)
             best = t;
     }
@@ -163,8 +163,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_ledger: line %" PRId64 ": %s\n", v.bad_line, v.problem);
         return 1;
     }
-    printf("ledger verify: %zu lines, total %" PRId64 " fen, in %.3f s = %.0f lines/s (goal "
-           "1,000,000: ratio %.2f)\n",
-           v.lines, v.total_fen, best, (double)v.lines / best, (double)v.lines / best / 1e6);
+    /* Integer arithmetic throughout: ms, lines/s, and the ratio to the goal in hundredths. */
+    int64_t per_s = best > 0 ? (int64_t)((__int128)v.lines * 1000000000 / best) : 0;
+    printf("ledger verify: %zu lines, total %" PRId64 " fen, in %" PRId64 " ms = %" PRId64
+           " lines/s (goal 1,000,000: ratio %" PRId64 ".%02" PRId64 ")\n",
+           v.lines, v.total_fen, best / 1000000, per_s, per_s / 1000000, per_s / 10000 % 100);
     return 0;
 }
