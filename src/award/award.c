@@ -103,11 +103,13 @@ out:
     return st;
 }
 
-/* Loads stored pack pack_id (or, with pack_id 0, the newest; the example is stored if none). */
-static enum status load_pack(struct store *s, const char *actor, int64_t pack_id,
-                             struct policy_pack **p, int64_t *id_out, struct err *e)
+/* The stored text of pack pack_id, or of the current pack (the one activated last) when pack_id
+ * is 0. *text is NULL when there is none; else new, and *id is its row. */
+static enum status pack_text(struct store *s, int64_t pack_id, int64_t *id, char **text,
+                             struct err *e)
 {
     struct store_stmt *q;
+    *text = NULL;
     enum status st =
         store_prepare(s,
                       pack_id ? "SELECT id, text FROM policy_packs WHERE id = ?"
@@ -119,12 +121,21 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
     if (pack_id)
         store_bind_int(q, 1, pack_id);
     int row;
-    char *text = NULL;
     if ((st = store_step(q, &row, e)) == ST_OK && row) {
-        *id_out = store_col_int(q, 0);
-        text = store_col_dup(q, 1);
+        *id = store_col_int(q, 0);
+        *text = store_col_dup(q, 1);
     }
     store_finish(q);
+    return st;
+}
+
+/* Loads stored pack pack_id (or, with pack_id 0, the current one; the example is stored if
+ * there is none). */
+static enum status load_pack(struct store *s, const char *actor, int64_t pack_id,
+                             struct policy_pack **p, int64_t *id_out, struct err *e)
+{
+    char *text;
+    enum status st = pack_text(s, pack_id, id_out, &text, e);
     if (st != ST_OK)
         return st;
     if (!text) {
@@ -148,18 +159,10 @@ enum status award_param_set(struct store *s, const char *actor, const char *clau
     enum status st = store_begin(s, e);
     if (st != ST_OK)
         return st;
-    struct store_stmt *q;
     char *text = NULL, *out = NULL;
     size_t out_len = 0;
-    if ((st = store_prepare(
-             s, "SELECT text FROM policy_packs ORDER BY activated DESC, id DESC LIMIT 1", &q, e)) !=
-        ST_OK)
-        goto done;
-    int row;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        text = store_col_dup(q, 0);
-    store_finish(q);
-    if (st != ST_OK)
+    int64_t current;
+    if ((st = pack_text(s, 0, &current, &text, e)) != ST_OK)
         goto done;
     if (!text) {
         const char *ex;
@@ -190,16 +193,9 @@ done:
 
 enum status award_pack_current(struct store *s, struct policy_pack **p, struct err *e)
 {
-    struct store_stmt *q;
-    enum status st = store_prepare(
-        s, "SELECT text FROM policy_packs ORDER BY activated DESC, id DESC LIMIT 1", &q, e);
-    if (st != ST_OK)
-        return st;
-    int row;
-    char *text = NULL;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        text = store_col_dup(q, 0);
-    store_finish(q);
+    char *text;
+    int64_t id;
+    enum status st = pack_text(s, 0, &id, &text, e);
     if (st != ST_OK)
         return st;
     if (!text)
@@ -210,6 +206,18 @@ enum status award_pack_current(struct store *s, struct policy_pack **p, struct e
 }
 
 /* ---------------------------------------------------------------- helpers */
+
+/* Steps a query of one integer (0 when there is no row) and finishes it. */
+static enum status step_int(struct store_stmt *q, int64_t *out, struct err *e)
+{
+    int row;
+    *out = 0;
+    enum status st = store_step(q, &row, e);
+    if (st == ST_OK && row)
+        *out = store_col_int(q, 0);
+    store_finish(q);
+    return st;
+}
 
 /* What the entity has received under clause in year, reversals included. */
 static enum status year_total(struct store *s, int64_t entity_id, const char *clause, int year,
@@ -225,12 +233,56 @@ static enum status year_total(struct store *s, int64_t entity_id, const char *cl
     store_bind_int(q, 1, entity_id);
     store_bind_text(q, 2, clause);
     store_bind_int(q, 3, year);
-    int row;
-    *total = 0;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        *total = store_col_int(q, 0);
-    store_finish(q);
-    return st;
+    return step_int(q, total, e);
+}
+
+/* What one matter (group:key) of the entity has received under any clause of its group. */
+static enum status matter_total(struct store *s, int64_t entity_id, const char *matter,
+                                int64_t *total, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE"
+                                   " entity_id = ? AND matter = ?",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, entity_id);
+    store_bind_text(q, 2, matter);
+    return step_int(q, total, e);
+}
+
+/* What the clause has paid in year, every entity together: its budget used. */
+static enum status budget_used(struct store *s, const char *clause, int year, int64_t *used,
+                               struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE"
+                                   " clause = ? AND year = ?",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, clause);
+    store_bind_int(q, 2, year);
+    return step_int(q, used, e);
+}
+
+/* What pending applications of the clause in year, filed before app_id, ask (fcfs holds). */
+static enum status budget_held(struct store *s, const char *clause, int year, int64_t app_id,
+                               int64_t *held, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT coalesce(sum(amount_fen), 0) FROM applications WHERE"
+                                   " clause = ? AND year = ? AND status = 'submitted' AND id < ?",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, clause);
+    store_bind_int(q, 2, year);
+    store_bind_int(q, 3, app_id);
+    return step_int(q, held, e);
 }
 
 /* Inputs as canonical JSON (sorted keys) and back. */
@@ -387,30 +439,6 @@ static enum status append_line(struct store *s, const char *actor, const struct 
     return store_run(q, e);
 }
 
-/* One coalesce(sum(...), 0) over the ledger or the applications, bound to text/int pairs. */
-static enum status sum_of(struct store *s, const char *sql, const char *t1, int64_t i2,
-                          const char *t2, int64_t i3, int64_t *out, struct err *e)
-{
-    struct store_stmt *q;
-    enum status st = store_prepare(s, sql, &q, e);
-    if (st != ST_OK)
-        return st;
-    int k = 1;
-    if (t1)
-        store_bind_text(q, k++, t1);
-    store_bind_int(q, k++, i2);
-    if (t2)
-        store_bind_text(q, k++, t2);
-    if (i3 >= 0)
-        store_bind_int(q, k++, i3);
-    int row;
-    *out = 0;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        *out = store_col_int(q, 0);
-    store_finish(q);
-    return st;
-}
-
 /* What one approval pays, worked out inside the write transaction: the clause's formula and
  * caps against the entity's yearly total, then the exclusivity group (就高不就低: only what is
  * above what the matter already received), then the yearly budget (fcfs: less what is paid
@@ -459,10 +487,7 @@ static enum status settle(struct store *s, const struct policy_pack *p, int ci, 
     if (!x->r.eligible || x->amount == 0)
         return ST_OK;
     if (x->lim.group) {
-        if ((st = sum_of(s,
-                         "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE entity_id = ?"
-                         " AND matter = ?",
-                         NULL, entity, x->matter, -1, &x->prior, e)) != ST_OK)
+        if ((st = matter_total(s, entity, x->matter, &x->prior, e)) != ST_OK)
             return st;
         if (x->prior >= x->amount) {
             snprintf(
@@ -482,10 +507,7 @@ static enum status settle(struct store *s, const struct policy_pack *p, int ci, 
     }
     if (x->lim.alloc == POLICY_ALLOC_NONE)
         return ST_OK;
-    if ((st = sum_of(s,
-                     "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE clause = ? AND"
-                     " year = ?",
-                     clause, on.y, NULL, -1, &x->used, e)) != ST_OK)
+    if ((st = budget_used(s, clause, on.y, &x->used, e)) != ST_OK)
         return st;
     size_t used_len = strlen(x->extra);
     if (x->lim.alloc == POLICY_ALLOC_PRO_RATA) {
@@ -495,10 +517,7 @@ static enum status settle(struct store *s, const struct policy_pack *p, int ci, 
                  money_format(x->used, b, sizeof b));
         return ST_OK;
     }
-    if ((st = sum_of(s,
-                     "SELECT coalesce(sum(amount_fen), 0) FROM applications WHERE clause = ? AND"
-                     " year = ? AND status = 'submitted' AND id < ?",
-                     clause, on.y, NULL, app_id, &x->held, e)) != ST_OK)
+    if ((st = budget_held(s, clause, on.y, app_id, &x->held, e)) != ST_OK)
         return st;
     int64_t left = x->lim.budget_fen - x->used - x->held;
     if (left <= 0) {
@@ -974,10 +993,7 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
         if (st == ST_OK && lim.group) {
             const char *v = input_value(in, k, lim.key);
             snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
-            st = sum_of(s,
-                        "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE entity_id = ?"
-                        " AND matter = ?",
-                        NULL, b->entity, b->matter, -1, &b->prior, e);
+            st = matter_total(s, b->entity, b->matter, &b->prior, e);
             for (size_t j = 0; j < i && st == ST_OK; j++)
                 if (it[j].entity == b->entity && !strcmp(it[j].matter, b->matter))
                     b->prior += it[j].claimed - it[j].prior > 0 ? it[j].claimed - it[j].prior : 0;
@@ -992,10 +1008,7 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
         demand += claims[i];
     }
     int64_t used;
-    if ((st = sum_of(s,
-                     "SELECT coalesce(sum(amount_fen), 0) FROM payouts WHERE clause = ? AND"
-                     " year = ?",
-                     clause, year, NULL, -1, &used, e)) != ST_OK)
+    if ((st = budget_used(s, clause, year, &used, e)) != ST_OK)
         goto out;
     int64_t avail = lim.budget_fen - used;
     if (avail <= 0) {
