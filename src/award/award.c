@@ -656,6 +656,38 @@ out:
     return st;
 }
 
+/* Records a decision on an application: its status, who and when, the note, and for an
+ * approval the amount and explanation it was approved with (amount < 0: leave them). */
+static enum status mark_decided(struct store *s, const char *actor, int64_t id, const char *status,
+                                const char *note, int64_t amount, const char *explanation,
+                                struct err *e)
+{
+    char now[32];
+    clock_now_iso(now, sizeof now);
+    struct store_stmt *q;
+    enum status st =
+        store_prepare(s,
+                      "UPDATE applications SET status = ?, decided_at = ?,"
+                      " decided_by = ?, note = ?, amount_fen = coalesce(?, amount_fen),"
+                      " explanation = coalesce(?, explanation) WHERE id = ?",
+                      &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, status);
+    store_bind_text(q, 2, now);
+    store_bind_text(q, 3, actor);
+    store_bind_text(q, 4, note ? note : "");
+    if (amount >= 0) {
+        store_bind_int(q, 5, amount);
+        store_bind_text(q, 6, explanation);
+    } else {
+        store_bind_null(q, 5);
+        store_bind_null(q, 6);
+    }
+    store_bind_int(q, 7, id);
+    return store_run(q, e);
+}
+
 enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,
                          const char *note, struct award_outcome *out, struct err *e)
 {
@@ -669,53 +701,28 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
     struct policy_pack *p = NULL;
     struct settle x = {0};
     json_t *inputs = NULL;
-    char *inputs_text = NULL, *pack_sha = NULL, *clause = NULL, *status = NULL, *day = NULL,
-         *sha = NULL;
-    int64_t pack_id = 0, entity_id = 0;
-    struct store_stmt *q;
-    if ((st = store_prepare(s,
-                            "SELECT a.entity_id, a.pack_id, a.clause, a.inputs, a.inputs_sha256,"
-                            " a.applied_on, a.status, p.sha256 FROM applications a JOIN"
-                            " policy_packs p ON p.id = a.pack_id WHERE a.id = ?",
-                            &q, e)) != ST_OK)
+    struct award_app a = {0};
+    if ((st = award_application(s, application_id, &a, e)) != ST_OK)
         goto out;
-    store_bind_int(q, 1, application_id);
-    int row;
-    if ((st = store_step(q, &row, e)) == ST_OK && row) {
-        entity_id = store_col_int(q, 0);
-        pack_id = store_col_int(q, 1);
-        clause = store_col_dup(q, 2);
-        inputs_text = store_col_dup(q, 3);
-        sha = store_col_dup(q, 4);
-        day = store_col_dup(q, 5);
-        status = store_col_dup(q, 6);
-        pack_sha = store_col_dup(q, 7);
-    }
-    store_finish(q);
-    if (st != ST_OK)
-        goto out;
-    if (!status) {
-        st = err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的申请", application_id);
-        goto out;
-    }
-    if (strcmp(status, "submitted")) {
+    if (strcmp(a.status, "submitted")) {
         st = err_set(e, ST_CONFLICT, "status", "申请已%s，不能再审批 (already decided)",
-                     !strcmp(status, "approved") ? "批准" : "驳回");
+                     !strcmp(a.status, "approved") ? "批准" : "驳回");
         goto out;
     }
     struct date on;
-    date_parse_iso(day, &on);
+    date_parse_iso(a.applied_on, &on);
     if (approve) {
         /* Recompute now, in this transaction: the yearly total may have grown since. */
         struct policy_input in[INPUTS_MAX];
-        inputs = json_loads(inputs_text, 0, NULL);
+        inputs = json_loads(a.inputs, 0, NULL);
         size_t n = inputs ? inputs_from_json(inputs, in) : 0;
-        if ((st = load_pack(s, actor, pack_id, &p, &pack_id, e)) != ST_OK)
+        int64_t pack_id;
+        if ((st = load_pack(s, actor, a.pack_id, &p, &pack_id, e)) != ST_OK)
             goto out;
-        int ci = policy_clause_index(p, clause);
+        int ci = policy_clause_index(p, a.clause);
         struct policy_limits lim;
         if (ci < 0) {
-            st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+            st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", a.clause);
             goto out;
         }
         if ((st = policy_clause_limits(p, (size_t)ci, &lim, e)) != ST_OK)
@@ -724,10 +731,10 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
             st = err_set(e, ST_CONFLICT, "clause",
                          "条款“%s”的年度预算按批次等比例分配，请在批次结束时统一审批（hqd award"
                          " close-batch %s %d）",
-                         clause, clause, on.y);
+                         a.clause, a.clause, on.y);
             goto out;
         }
-        if ((st = settle(s, p, ci, entity_id, in, n, on, application_id, &x, e)) != ST_OK)
+        if ((st = settle(s, p, ci, a.entity_id, in, n, on, application_id, &x, e)) != ST_OK)
             goto out;
         fill_outcome(out, &x);
         if (!x.r.eligible || x.refusal[0]) {
@@ -737,12 +744,12 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
         }
         if (x.amount > 0) {
             struct line l = {.app = application_id,
-                             .entity = entity_id,
+                             .entity = a.entity_id,
                              .amount = x.amount,
                              .cap_used = x.total,
-                             .clause = clause,
-                             .pack = pack_sha,
-                             .inputs = sha,
+                             .clause = a.clause,
+                             .pack = policy_pack_hash(p),
+                             .inputs = a.inputs_sha256,
                              .year = on.y,
                              .format = 2,
                              .claimed = x.claimed,
@@ -754,26 +761,8 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
                 goto out;
         }
     }
-    char now[32];
-    clock_now_iso(now, sizeof now);
-    if ((st = store_prepare(s,
-                            approve ? "UPDATE applications SET status = ?, decided_at = ?,"
-                                      " decided_by = ?, note = ?, amount_fen = ?, explanation = ?"
-                                      " WHERE id = ?"
-                                    : "UPDATE applications SET status = ?, decided_at = ?,"
-                                      " decided_by = ?, note = ? WHERE id = ?",
-                            &q, e)) != ST_OK)
-        goto out;
-    store_bind_text(q, 1, approve ? "approved" : "rejected");
-    store_bind_text(q, 2, now);
-    store_bind_text(q, 3, actor);
-    store_bind_text(q, 4, note ? note : "");
-    if (approve) {
-        store_bind_int(q, 5, x.amount);
-        store_bind_text(q, 6, out->explanation);
-    }
-    store_bind_int(q, approve ? 7 : 5, application_id);
-    if ((st = store_run(q, e)) != ST_OK)
+    if ((st = mark_decided(s, actor, application_id, approve ? "approved" : "rejected", note,
+                           approve ? x.amount : -1, out->explanation, e)) != ST_OK)
         goto out;
     char ids[32], after[160];
     snprintf(ids, sizeof ids, "%" PRId64, application_id);
@@ -789,12 +778,7 @@ out:
     settle_cleanup(&x);
     policy_pack_free(p);
     json_decref(inputs);
-    free(inputs_text);
-    free(pack_sha);
-    free(clause);
-    free(status);
-    free(day);
-    free(sha);
+    award_app_cleanup(&a);
     return st;
 }
 
@@ -900,9 +884,9 @@ static void hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t dema
 }
 
 struct batch_item {
-    int64_t app, entity, claimed, prior, cap_used, amount;
+    const struct award_app *a;
+    int64_t claimed, prior, cap_used;
     struct date on;
-    char *inputs_text, *sha, *pack_sha;
     char matter[160];
     char explanation[2048];
     struct policy_result r;
@@ -917,44 +901,26 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
         return st;
     struct policy_pack *p = NULL;
     struct batch_item *it = NULL;
+    struct award_app *apps = NULL;
     int64_t *claims = NULL, *shares = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     int64_t pack_id = 0;
     struct policy_limits lim = {0};
-    struct store_stmt *q;
-    if ((st = store_prepare(s,
-                            "SELECT a.id, a.entity_id, a.pack_id, a.inputs, a.inputs_sha256,"
-                            " a.applied_on, pk.sha256 FROM applications a JOIN policy_packs pk ON"
-                            " pk.id = a.pack_id WHERE a.clause = ? AND a.year = ? AND"
-                            " a.status = 'submitted' ORDER BY a.id",
-                            &q, e)) != ST_OK)
+    struct award_app_filter f = {.status = "submitted", .clause = clause, .year = year};
+    if ((st = award_applications(s, &f, &apps, &n, e)) != ST_OK)
         goto out;
-    store_bind_text(q, 1, clause);
-    store_bind_int(q, 2, year);
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row) {
-        int64_t pid = store_col_int(q, 2);
-        if (pack_id && pid != pack_id) {
+    /* The list is newest first; the batch goes in 受理 order. */
+    it = xcalloc(n ? n : 1, sizeof *it);
+    for (size_t i = 0; i < n && st == ST_OK; i++) {
+        struct batch_item *b = &it[i];
+        b->a = &apps[n - 1 - i];
+        if (pack_id && b->a->pack_id != pack_id)
             st = err_set(e, ST_CONFLICT, "pack",
                          "本批申请由不同版本的规则包受理，不能按同一预算分配 (mixed packs)");
-            break;
-        }
-        pack_id = pid;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            it = xrealloc(it, cap * sizeof *it);
-        }
-        struct batch_item *b = &it[n++];
-        memset(b, 0, sizeof *b);
-        b->app = store_col_int(q, 0);
-        b->entity = store_col_int(q, 1);
-        b->inputs_text = store_col_dup(q, 3);
-        b->sha = store_col_dup(q, 4);
-        b->pack_sha = store_col_dup(q, 6);
+        pack_id = b->a->pack_id;
         b->on = (struct date){year, 12, 31};
-        date_parse_iso(store_col_text(q, 5), &b->on);
+        date_parse_iso(b->a->applied_on, &b->on);
     }
-    store_finish(q);
     if (st != ST_OK)
         goto out;
     if (n == 0) {
@@ -981,21 +947,21 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     int64_t demand = 0;
     for (size_t i = 0; i < n; i++) {
         struct batch_item *b = &it[i];
-        json_t *inputs = json_loads(b->inputs_text, 0, NULL);
+        json_t *inputs = json_loads(b->a->inputs, 0, NULL);
         struct policy_input in[INPUTS_MAX];
         size_t k = inputs ? inputs_from_json(inputs, in) : 0;
-        st = year_total(s, b->entity, clause, year, &b->cap_used, e);
+        st = year_total(s, b->a->entity_id, clause, year, &b->cap_used, e);
         for (size_t j = 0; j < i && st == ST_OK; j++)
-            if (it[j].entity == b->entity && it[j].r.eligible)
+            if (it[j].a->entity_id == b->a->entity_id && it[j].r.eligible)
                 b->cap_used += it[j].claimed;
         if (st == ST_OK)
             st = policy_calc(p, clause, in, k, b->on, b->cap_used, &b->r, e);
         if (st == ST_OK && lim.group) {
             const char *v = input_value(in, k, lim.key);
             snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
-            st = matter_total(s, b->entity, b->matter, &b->prior, e);
+            st = matter_total(s, b->a->entity_id, b->matter, &b->prior, e);
             for (size_t j = 0; j < i && st == ST_OK; j++)
-                if (it[j].entity == b->entity && !strcmp(it[j].matter, b->matter))
+                if (it[j].a->entity_id == b->a->entity_id && !strcmp(it[j].matter, b->matter))
                     b->prior += it[j].claimed - it[j].prior > 0 ? it[j].claimed - it[j].prior : 0;
         }
         json_decref(inputs);
@@ -1023,19 +989,18 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     out->demand_fen = demand;
     out->avail_fen = avail;
     int64_t batch = 0;
-    char now[32], a1[32], a2[32], a3[32];
-    clock_now_iso(now, sizeof now);
+    char a1[32], a2[32], a3[32], a4[32];
     for (size_t i = 0; i < n; i++) {
         struct batch_item *b = &it[i];
         if (!b->r.eligible)
             continue; /* stays pending: the office rejects it with a reason */
-        struct line l = {.app = b->app,
-                         .entity = b->entity,
+        struct line l = {.app = b->a->id,
+                         .entity = b->a->entity_id,
                          .amount = shares[i],
                          .cap_used = b->cap_used,
                          .clause = clause,
-                         .pack = b->pack_sha,
-                         .inputs = b->sha,
+                         .pack = policy_pack_hash(p),
+                         .inputs = b->a->inputs_sha256,
                          .year = year,
                          .format = 2,
                          .claimed = b->claimed,
@@ -1050,10 +1015,7 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
             if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) + 1 FROM payouts", &m, e)) !=
                 ST_OK)
                 goto out;
-            if ((st = store_step(m, &row, e)) == ST_OK && row)
-                batch = store_col_int(m, 0);
-            store_finish(m);
-            if (st != ST_OK)
+            if ((st = step_int(m, &batch, e)) != ST_OK)
                 goto out;
             l.batch = batch;
         }
@@ -1066,21 +1028,9 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
                  money_format(demand, a3, sizeof a3),
                  demand <= avail ? "未超过预算余额，全额兑付"
                                  : "超过预算余额，按比例核减（余数分按小数部分大小逐分分配）",
-                 money_format(shares[i], a1, sizeof a1));
-        struct store_stmt *u;
-        if ((st = store_prepare(s,
-                                "UPDATE applications SET status = 'approved', decided_at = ?,"
-                                " decided_by = ?, note = ?, amount_fen = ?, explanation = ?"
-                                " WHERE id = ?",
-                                &u, e)) != ST_OK)
-            goto out;
-        store_bind_text(u, 1, now);
-        store_bind_text(u, 2, actor);
-        store_bind_text(u, 3, "批次等比例分配");
-        store_bind_int(u, 4, shares[i]);
-        store_bind_text(u, 5, b->explanation);
-        store_bind_int(u, 6, b->app);
-        if ((st = store_run(u, e)) != ST_OK)
+                 money_format(shares[i], a4, sizeof a4));
+        if ((st = mark_decided(s, actor, b->a->id, "approved", "批次等比例分配", shares[i],
+                               b->explanation, e)) != ST_OK)
             goto out;
         out->approved++;
         out->paid_fen += shares[i];
@@ -1100,13 +1050,10 @@ out:
         store_rollback(s);
     else
         st = store_commit(s, e);
-    for (size_t i = 0; i < n; i++) {
-        free(it[i].inputs_text);
-        free(it[i].sha);
-        free(it[i].pack_sha);
+    for (size_t i = 0; i < n && it; i++)
         policy_result_cleanup(&it[i].r);
-    }
     free(it);
+    award_apps_free(apps, n);
     free(claims);
     free(shares);
     policy_pack_free(p);
@@ -1510,8 +1457,8 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     "SELECT a.id, a.entity_id, a.pack_id, en.uscc, en.name, en.kind, a.clause, a.status,"          \
     " a.applied_on, a.submitted_at, a.submitted_by, coalesce(a.decided_at, ''),"                   \
     " coalesce(a.decided_by, ''), a.amount_fen, (SELECT coalesce(sum(p.amount_fen), 0) FROM"       \
-    " payouts p WHERE p.application_id = a.id), a.inputs, a.explanation, coalesce(a.note, '')"     \
-    " FROM applications a JOIN entities en ON en.id = a.entity_id"
+    " payouts p WHERE p.application_id = a.id), a.inputs, a.explanation, coalesce(a.note, ''),"    \
+    " a.inputs_sha256 FROM applications a JOIN entities en ON en.id = a.entity_id"
 
 static void app_from(struct store_stmt *q, struct award_app *a)
 {
@@ -1534,15 +1481,21 @@ static void app_from(struct store_stmt *q, struct award_app *a)
     a->inputs = store_col_dup(q, 15);
     a->explanation = store_col_dup(q, 16);
     a->note = store_col_dup(q, 17);
+    snprintf(a->inputs_sha256, sizeof a->inputs_sha256, "%s", store_col_text(q, 18));
+}
+
+void award_app_cleanup(struct award_app *a)
+{
+    free(a->inputs);
+    free(a->explanation);
+    free(a->note);
+    a->inputs = a->explanation = a->note = NULL;
 }
 
 void award_apps_free(struct award_app *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].inputs);
-        free(v[i].explanation);
-        free(v[i].note);
-    }
+    for (size_t i = 0; i < n; i++)
+        award_app_cleanup(&v[i]);
     free(v);
 }
 
@@ -1700,9 +1653,7 @@ enum status award_file_add(struct store *s, const struct auth_user *u, int64_t a
         json_decref(after);
     }
 out:
-    free(a.inputs);
-    free(a.explanation);
-    free(a.note);
+    award_app_cleanup(&a);
     if (st != ST_OK) {
         store_rollback(s);
         return st;

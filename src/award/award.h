@@ -84,6 +84,7 @@ struct award_app {
     int64_t amount_fen; /* as computed on submission, then as approved */
     int64_t paid_fen;   /* the ledger lines for it, reversals included */
     char *inputs;       /* canonical JSON object */
+    char inputs_sha256[65];
     char *explanation;
     char *note;
 };
@@ -99,6 +100,7 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
 enum status award_application(struct store *s, int64_t id, struct award_app *out,
                               struct err *e) HQD_MUST_CHECK;
 void award_apps_free(struct award_app *v, size_t n);
+void award_app_cleanup(struct award_app *a); /* one read by award_application */
 
 struct award_payout {
     int64_t id, application_id, entity_id, amount_fen, claimed_fen, reverses_id, batch;

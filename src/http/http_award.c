@@ -357,16 +357,12 @@ void h_application(struct http_req *r)
         return;
     }
     if (!may_see_entity(r, a.entity_id)) {
-        free(a.inputs);
-        free(a.explanation);
-        free(a.note);
+        award_app_cleanup(&a);
         http_reply_fail(r, 403, "forbidden", NULL, "不是本单位的申请 (not your application)");
         return;
     }
     json_t *o = app_json(&a, 1);
-    free(a.inputs);
-    free(a.explanation);
-    free(a.note);
+    award_app_cleanup(&a);
     struct award_payout *pv = NULL;
     struct ledger_file *fv = NULL;
     size_t pn = 0, fn = 0;

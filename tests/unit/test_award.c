@@ -352,6 +352,15 @@ static void pro_rata_batch_shares_the_budget(void **state)
     }
     store_finish(q);
     verify_ok(f->s, 3, 10000000);
+    /* Each approved application says the budget, the batch and its own share. */
+    struct award_app a;
+    assert_int_equal(award_application(f->s, p1, &a, &e), ST_OK);
+    assert_string_equal(a.status, "approved");
+    assert_int_equal(a.amount_fen, 4000000);
+    assert_non_null(strstr(a.explanation, "年度预算 100,000.00元"));
+    assert_non_null(strstr(a.explanation, "本批 3 件申请合计 150,000.01元"));
+    assert_non_null(strstr(a.explanation, "本件 40,000.00元"));
+    award_app_cleanup(&a);
     /* Nothing is left for a second batch this year. */
     apply_grant(f->s, "grant-p", "10", NULL, &o);
     assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_UNPROCESSABLE);
