@@ -25,16 +25,11 @@
 
 #define ENTITIES 10000
 
-static const char CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const int WEIGHTS[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-
+/* Institution n's USCC: 52410700 + n as nine digits + its check character. */
 static void uscc(int n, char out[19])
 {
     snprintf(out, 19, "52410700%09d", n);
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (int)(strchr(CHARS, out[i]) - CHARS) * WEIGHTS[i];
-    out[17] = CHARS[(31 - sum % 31) % 31];
+    out[17] = entity_uscc_check_char(out);
     out[18] = '\0';
 }
 

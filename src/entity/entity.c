@@ -26,27 +26,33 @@ static const char uscc_chars[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
                                      29, 25, 13, 8,  24, 10, 30, 28};
 
+char entity_uscc_check_char(const char *first17)
+{
+    int sum = 0;
+    for (size_t i = 0; i < 17; i++) {
+        const char *at = first17[i] ? strchr(uscc_chars, first17[i]) : NULL;
+        if (!at)
+            return '\0';
+        sum += (int)(at - uscc_chars) * uscc_weights[i];
+    }
+    return uscc_chars[(31 - sum % 31) % 31];
+}
+
 enum status entity_uscc_check(const char *code, struct err *e)
 {
     size_t len = strlen(code);
     if (len != 18)
         return err_set(e, ST_INVALID, NULL, "统一社会信用代码应为 18 位，“%s”是 %zu 位", code, len);
-    int sum = 0, value[18];
-    for (size_t i = 0; i < 18; i++) {
-        const char *at = code[i] ? strchr(uscc_chars, code[i]) : NULL;
-        if (!at)
+    for (size_t i = 0; i < 18; i++)
+        if (!code[i] || !strchr(uscc_chars, code[i]))
             return err_set(e, ST_INVALID, NULL,
                            "统一社会信用代码第 %zu 位“%c”不是有效字符（数字或除 I、O、Z、S、V "
                            "外的大写字母）",
                            i + 1, code[i]);
-        value[i] = (int)(at - uscc_chars);
-        if (i < 17)
-            sum += value[i] * uscc_weights[i];
-    }
-    int check = (31 - sum % 31) % 31;
-    if (value[17] != check)
+    char check = entity_uscc_check_char(code);
+    if (code[17] != check)
         return err_set(e, ST_INVALID, NULL, "统一社会信用代码“%s”校验码错误：末位应为 %c", code,
-                       uscc_chars[check]);
+                       check);
     return ST_OK;
 }
 

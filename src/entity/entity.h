@@ -15,6 +15,8 @@ struct store;
 /* Checks an 18-character USCC: its character set and its check digit (GB 32100-2015). On
  * failure e says what is wrong ("校验码应为 X"). */
 enum status entity_uscc_check(const char *code, struct err *e) HQD_MUST_CHECK;
+/* The check character of the first 17 characters of a USCC, or '\0' if one is not of the set. */
+char entity_uscc_check_char(const char *first17);
 
 #define ENTITY_IMPORT_ERRORS_MAX 20
 

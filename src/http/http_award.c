@@ -264,20 +264,36 @@ static json_t *payout_json(const struct award_payout *p)
 
 /* ?uscc= as an entity id (0 when absent); an enterprise account is held to its own. Replies and
  * returns 0 on an unknown USCC or someone else's. */
+/* ?uscc= (NULL when absent or empty); an enterprise account is held to its own. Replies 403 and
+ * returns 0 when it asks for another. */
+static int query_uscc(struct http_req *r, const char **uscc)
+{
+    *uscc = http_query(r, "uscc");
+    if (*uscc && !**uscc)
+        *uscc = NULL;
+    if (r->user.role != ROLE_ENTERPRISE)
+        return 1;
+    if (*uscc && strcmp(*uscc, r->user.uscc)) {
+        http_reply_fail(r, 403, "forbidden", "uscc", "企业账号只能查看本单位 (not your entity)");
+        return 0;
+    }
+    *uscc = r->user.uscc;
+    return 1;
+}
+
+/* query_uscc as an entity id (0 when absent). Replies and returns 0 on an unknown USCC or
+ * someone else's. */
 static int query_entity(struct http_req *r, int64_t *entity_id)
 {
-    const char *uscc = http_query(r, "uscc");
+    const char *uscc;
     *entity_id = 0;
+    if (!query_uscc(r, &uscc))
+        return 0;
     if (r->user.role == ROLE_ENTERPRISE) {
-        if (uscc && strcmp(uscc, r->user.uscc)) {
-            http_reply_fail(r, 403, "forbidden", "uscc",
-                            "企业账号只能查看本单位 (not your entity)");
-            return 0;
-        }
         *entity_id = r->user.entity_id;
         return 1;
     }
-    if (!uscc || !*uscc)
+    if (!uscc)
         return 1;
     struct entity *v;
     struct err e = {0};
@@ -604,16 +620,10 @@ void h_entities_import(struct http_req *r)
 void h_entitlements(struct http_req *r);
 void h_entitlements(struct http_req *r)
 {
-    const char *uscc = http_query(r, "uscc");
-    if (r->user.role == ROLE_ENTERPRISE) {
-        if (uscc && *uscc && strcmp(uscc, r->user.uscc)) {
-            http_reply_fail(r, 403, "forbidden", "uscc",
-                            "企业账号只能查看本单位 (not your entity)");
-            return;
-        }
-        uscc = r->user.uscc;
-    }
-    if (!uscc || !*uscc) {
+    const char *uscc;
+    if (!query_uscc(r, &uscc))
+        return;
+    if (!uscc) {
         http_reply_fail(r, 400, "invalid", "uscc", "需要 ?uscc=统一社会信用代码");
         return;
     }

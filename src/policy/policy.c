@@ -1770,11 +1770,6 @@ static void mask_and(uint8_t *m, const struct policy_column *col, size_t rows, i
     }
 }
 
-/* m[i] &= the row's value, if any, is valid for the input's type (what policy_calc refuses to
- * parse makes the applicant ineligible there too). */
-static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows, enum var_type t,
-                       int64_t *scratch);
-
 /* The column as int64 (borrowed if it already is; else widened into scratch). */
 static const int64_t *wide_column(const struct policy_column *col, size_t rows, int64_t *scratch)
 {
@@ -1798,10 +1793,10 @@ static const int64_t *wide_column(const struct policy_column *col, size_t rows, 
         }                                                                                          \
     } while (0)
 
-static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows, enum var_type t,
-                       int64_t *scratch)
+/* m[i] &= the row's value, if any, is valid for the input's type (what policy_calc refuses to
+ * parse makes the applicant ineligible there too). */
+static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows, enum var_type t)
 {
-    (void)scratch;
     if (t != VT_MONEY && t != VT_COUNT && t != VT_BOOL)
         return; /* text is anything; date and rate facts are not kept as columns */
     if (col->width == 1)
@@ -1976,7 +1971,7 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
             for (int r2 = 0; r2 < c->n_requires; r2++)
             required |= c->requires[r2] == q;
             if (have[q] && !required && q != c->base)
-                mask_valid(m, &vcols[q], rows, c->vars[q].type, scratch);
+                mask_valid(m, &vcols[q], rows, c->vars[q].type);
         }
         for (int q = 0; q < c->n_conds; q++) {
             const struct cond *cd = &c->conds[q];
