@@ -13,6 +13,7 @@
 #include "base/hash.h"
 #include "base/xalloc.h"
 #include "dept/dept.h"
+#include "entity/entity.h"
 #include "store/store.h"
 
 /* Argon2id with m = 19 MiB, t = 2 (the OWASP baseline): strong, and small enough that a login
@@ -205,16 +206,7 @@ static enum status audit_user(struct store *s, const char *actor, const char *ac
 /* The entity id of a registered USCC. */
 static enum status entity_resolve(struct store *s, const char *uscc, int64_t *id, struct err *e)
 {
-    struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id FROM entities WHERE uscc = ?", &q, e);
-    if (st != ST_OK)
-        return st;
-    store_bind_text(q, 1, uscc);
-    int row;
-    *id = 0;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        *id = store_col_int(q, 0);
-    store_finish(q);
+    enum status st = entity_find(s, uscc, id, NULL, e);
     if (st == ST_OK && !*id)
         st = err_set(e, ST_NOT_FOUND, "entity",
                      "主体名录中没有统一社会信用代码 %s（先用 hqd entity import 导入）", uscc);

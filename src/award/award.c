@@ -581,16 +581,7 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     struct store_stmt *q;
     if ((st = load_pack(s, actor, 0, &p, &pack_id, e)) != ST_OK)
         goto out;
-    if ((st = store_prepare(s, "SELECT id, kind FROM entities WHERE uscc = ?", &q, e)) != ST_OK)
-        goto out;
-    store_bind_text(q, 1, uscc);
-    int row;
-    if ((st = store_step(q, &row, e)) == ST_OK && row) {
-        entity_id = store_col_int(q, 0);
-        snprintf(kind, sizeof kind, "%s", store_col_text(q, 1));
-    }
-    store_finish(q);
-    if (st != ST_OK)
+    if ((st = entity_find(s, uscc, &entity_id, kind, e)) != ST_OK)
         goto out;
     if (!entity_id) {
         st = err_set(e, ST_NOT_FOUND, "uscc", "没有统一社会信用代码为 %s 的主体", uscc);
@@ -632,10 +623,9 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     store_bind_text(q, 9, now);
     store_bind_text(q, 10, actor);
     store_bind_int(q, 11, on.y);
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        out->id = store_col_int(q, 0);
-    store_finish(q);
-    if (st == ST_OK) {
+    if ((st = step_int(q, &out->id, e)) != ST_OK)
+        goto out;
+    {
         char ids[32], after[400];
         snprintf(ids, sizeof ids, "%" PRId64, out->id);
         snprintf(

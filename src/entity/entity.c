@@ -294,18 +294,21 @@ static enum status write_entity(struct store *s, struct colset *cs, char **f, co
     return colset_set(s, cs, ENTITY_KIND_COLUMN, id, bit, 1, e);
 }
 
-/* The id of the entity with this USCC (in the store, or earlier in this file), or 0. */
-static enum status entity_id(struct store *s, const char *uscc, int64_t *id, struct err *e)
+enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kind[12],
+                        struct err *e)
 {
     struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id FROM entities WHERE uscc = ?", &q, e);
+    enum status st = store_prepare(s, "SELECT id, kind FROM entities WHERE uscc = ?", &q, e);
     if (st != ST_OK)
         return st;
     store_bind_text(q, 1, uscc);
     int found;
     *id = 0;
-    if ((st = store_step(q, &found, e)) == ST_OK && found)
+    if ((st = store_step(q, &found, e)) == ST_OK && found) {
         *id = store_col_int(q, 0);
+        if (kind)
+            snprintf(kind, 12, "%s", store_col_text(q, 1));
+    }
     store_finish(q);
     return st;
 }
@@ -345,7 +348,8 @@ static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind
 {
     int64_t id;
     *n = 0;
-    enum status st = entity_id(s, f[0], &id, e);
+    /* in the store, or written earlier in this file */
+    enum status st = entity_find(s, f[0], &id, NULL, e);
     if (st != ST_OK)
         return st;
     if (!id) {

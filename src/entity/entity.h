@@ -55,6 +55,11 @@ struct entity {
     size_t n_facts;
 };
 
+/* The id and kind (enterprise, institution, fund) of the entity with this USCC; *id is 0 when
+ * there is none. kind may be NULL. */
+enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kind[12],
+                        struct err *e) HQD_MUST_CHECK;
+
 /* One entity with its newest facts; ST_NOT_FOUND naming the USCC. out: entities_free(out, 1). */
 enum status entity_get(struct store *s, const char *uscc, struct entity **out,
                        struct err *e) HQD_MUST_CHECK;

@@ -444,6 +444,21 @@ static enum status read_tiers(const struct reader *rd, struct clause *c, const c
 
 static int64_t gcd64(int64_t a, int64_t b);
 
+/* num / den in fen, 四舍五入 once (half a unit rounds up) to the fen or to the yuan. num >= 0,
+ * den > 0. ST_LIMIT if it does not fit int64. */
+static enum status round_half_up(__int128 num, __int128 den, enum policy_rounding r, int64_t *out)
+{
+    __int128 unit = r == POLICY_ROUND_YUAN ? 100 : 1;
+    __int128 d = den * unit, q = num / d, rem = num % d;
+    if (2 * rem >= d)
+        q++;
+    q *= unit;
+    if (q > INT64_MAX)
+        return ST_LIMIT;
+    *out = (int64_t)q;
+    return ST_OK;
+}
+
 /* The tiered award of base (fen), rounded half up once to the fen or yuan; the explanation of
  * the parts goes to out. ST_LIMIT on overflow. */
 static enum status tiered(const struct clause *c, int64_t base, int64_t *amount, char *out,
@@ -468,7 +483,7 @@ static enum status tiered(const struct clause *c, int64_t base, int64_t *amount,
             return ST_LIMIT;
     }
     __int128 num = 0;
-    char a[32], b[32];
+    char a[32];
     for (int k = 0; k < c->n_tiers && base > c->tier_from[k]; k++) {
         int64_t hi = k + 1 < c->n_tiers && base > c->tier_from[k + 1] ? c->tier_from[k + 1] : base;
         int64_t part = hi - c->tier_from[k];
@@ -482,16 +497,7 @@ static enum status tiered(const struct clause *c, int64_t base, int64_t *amount,
     }
     if (out && out[0])
         snprintf(out + strlen(out), outlen - strlen(out), "）");
-    (void)b;
-    __int128 unit = c->rounding == POLICY_ROUND_YUAN ? 100 : 1;
-    __int128 d = den * unit, q = num / d, rem = num % d;
-    if (2 * rem >= d)
-        q++;
-    q *= unit;
-    if (q > INT64_MAX)
-        return ST_LIMIT;
-    *amount = (int64_t)q;
-    return ST_OK;
+    return round_half_up(num, den, c->rounding, amount);
 }
 
 static enum status read_award(const struct reader *rd, struct clause *c, const char *p,
@@ -1183,18 +1189,7 @@ enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum pol
 {
     if (base_fen < 0 || num <= 0 || den <= 0)
         return ST_INVALID;
-    /* 四舍五入: half a unit rounds up. unit is 1 fen or 100 fen. */
-    __int128 unit = r == POLICY_ROUND_YUAN ? 100 : 1;
-    __int128 scaled = (__int128)base_fen * num;
-    __int128 d = (__int128)den * unit;
-    __int128 q = scaled / d, rem = scaled % d;
-    if (2 * rem >= d)
-        q++;
-    q *= unit;
-    if (q > INT64_MAX)
-        return ST_LIMIT;
-    *out = (int64_t)q;
-    return ST_OK;
+    return round_half_up((__int128)base_fen * num, den, r, out);
 }
 
 struct json_t *policy_steps_json(const struct policy_result *r)
@@ -1983,12 +1978,10 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
             struct cond x100 = *cd;
             if (c->vars[cd->var].type == VT_COUNT)
                 x100.value = cd->value * 100;
+            /* Every "no value" and word marker is negative; numbers are not. */
             const int64_t *v = wide_column(&vcols[cd->var], rows, scratch);
-            int64_t none = vcols[cd->var].width == 1   ? INT8_MIN
-                           : vcols[cd->var].width == 4 ? INT32_MIN
-                                                       : INT64_MIN;
             for (size_t i = 0; i < rows; i++)
-                m[i] &= (uint8_t)(v[i] != none && v[i] >= 0 && cond_holds(&x100, v[i]));
+                m[i] &= (uint8_t)(v[i] >= 0 && cond_holds(&x100, v[i]));
         }
         mask_and(m, base, rows, 0);
         const int64_t *b = wide_column(base, rows, scratch);
