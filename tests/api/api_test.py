@@ -441,9 +441,12 @@ st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=%s" % (ea, ur
                   raw=pdf, ctype="application/pdf", token=tok["ent1"])
 check(st == 201 and j["size"] == len(pdf), "evidence uploaded: %s" % j)
 fid = j["id"] if st == 201 else 0
-st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.exe" % a1, raw=b"MZ",
-                  ctype="application/octet-stream", token=tok["ent1"])
-check(st in (400, 403), "no files on someone else's application (or of a refused type)")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.pdf" % a1, raw=pdf,
+                  ctype="application/pdf", token=tok["ent1"])
+check(st == 403, "no files on someone else's application: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.html" % ea, raw=b"<script>",
+                  ctype="text/html", token=tok["ent1"])
+check(st == 400 and j["error"]["field"] == "content_type", "a refused file type is named: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % ea, token=tok["ent1"])
 check(st == 200 and j["status"] == "submitted" and len(j["files"]) == 1 and j["files"][0]["name"] == "发票.pdf"
       and "新开〔2020〕28号" in j["explanation"] and j["inputs"]["price"] == "2400000.00", "application detail: %s" % j)
