@@ -656,6 +656,16 @@ static int cmd_user_add(const struct cli_args *a)
         return report(ST_INVALID, &e);
     }
     const char *org = a->entity ? a->entity : a->dept;
+    /* Say what is missing before asking for a password. */
+    if (role == ROLE_DEPT && !a->dept) {
+        err_set(&e, ST_INVALID, "--dept", "部门账号必须指定所属部门 (--dept is required)");
+        return report(ST_INVALID, &e);
+    }
+    if (role == ROLE_ENTERPRISE && !a->entity) {
+        err_set(&e, ST_INVALID, "--entity",
+                "企业账号必须指定主体的统一社会信用代码 (--entity is required)");
+        return report(ST_INVALID, &e);
+    }
     char pw[AUTH_MAX_PASSWORD + 2];
     enum status st = read_password("密码：", pw, sizeof pw, &e);
     if (st != ST_OK)
@@ -1534,11 +1544,11 @@ static void print_outcome(const struct award_outcome *o, int json)
 {
     char buf[32];
     if (json) {
-        json_t *j = json_pack("{s:I, s:I, s:b, s:I, s:o, s:s}", "id", (json_int_t)o->id,
-                              "payout_id", (json_int_t)o->payout_id, "eligible", o->eligible,
-                              "amount_fen", (json_int_t)o->amount_fen, "capped_by",
-                              o->capped_by ? json_string(o->capped_by) : json_null(), "explanation",
-                              o->explanation);
+        json_t *j = json_pack("{s:I, s:o, s:b, s:I, s:o, s:s}", "id", (json_int_t)o->id,
+                              "payout_id", o->payout_id ? json_integer(o->payout_id) : json_null(),
+                              "eligible", o->eligible, "amount_fen", (json_int_t)o->amount_fen,
+                              "capped_by", o->capped_by ? json_string(o->capped_by) : json_null(),
+                              "explanation", o->explanation);
         print_json(j);
         json_decref(j);
         return;

@@ -179,6 +179,8 @@ contains "$tmp/err" "voucher_share" "an uncomputable clause is named with its un
 expect_rc 2 "policy match summary bad format" -- "$hqd" policy match --summary --format pdf --db "$db"
 
 # Applications and the payout ledger (the entities imported above).
+expect_rc 2 "enterprise account without --entity" -- "$hqd" user add qy --role enterprise --db "$db"
+contains "$tmp/err" "--entity" "the missing option is named before any password is asked"
 expect_rc 0 "award apply" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=14 institution_registered=是 --json --db "$db"
 [[ $(json "$tmp/out" "d['amount_fen']") == 14000000 ]] && ok || bad "14 patents earn 140,000.00"
 expect_rc 0 "award approve" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" award approve 1 --json --db "$db"
