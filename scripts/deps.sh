@@ -4,7 +4,7 @@
 set -euo pipefail
 want=${1:-test}
 pkgs=(build-essential cmake ninja-build pkg-config
-      libsqlite3-dev libjansson-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev libzip-dev libcsv-dev)
+      libsqlite3-dev libjansson-dev libxlsxwriter-dev libsodium-dev libssl-dev libmicrohttpd-dev libzip-dev libcsv-dev)
 case $want in
   build) ;;
   test)  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unzip python3 sqlite3

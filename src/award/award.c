@@ -1069,15 +1069,38 @@ struct totals {
     size_t names_len, names_cap;
 };
 
-static uint64_t slot_hash(int64_t entity, int year, const char *name, size_t len)
+/* A key of the running sums, hashed once: the verifier hashes it, asks for its slot to be
+ * loaded into the cache, hashes the line, and only then looks the slot up. */
+struct key {
+    int64_t entity;
+    int year;
+    const char *name;
+    size_t len;
+    uint64_t hash;
+};
+
+static struct key totals_key(int64_t entity, int year, const char *name)
 {
+    struct key k = {.entity = entity, .year = year, .name = name, .len = strlen(name)};
     uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < k.len; i++)
         h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
-    return h ^ (h >> 29);
+    k.hash = h ^ (h >> 29);
+    return k;
 }
 
-static struct slot *totals_get(struct totals *t, int64_t entity, int year, const char *name)
+/* With hundreds of thousands of matters the table is far larger than the cache; started early,
+ * the load overlaps the line's hashing instead of stalling the lookup. */
+static void totals_prefetch(const struct totals *t, const struct key *k)
+{
+    if (!t->cap)
+        return;
+    const struct slot *v = &t->v[k->hash & (t->cap - 1)];
+    __builtin_prefetch(v); /* a slot may straddle two cache lines */
+    __builtin_prefetch(&v->used);
+}
+
+static struct slot *totals_at(struct totals *t, const struct key *k)
 {
     if (t->n * 2 >= t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
@@ -1085,35 +1108,33 @@ static struct slot *totals_get(struct totals *t, int64_t entity, int year, const
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->v[i].used)
                 continue;
-            size_t k = t->v[i].hash & (cap - 1);
-            while (v[k].used)
-                k = (k + 1) & (cap - 1);
-            v[k] = t->v[i];
+            size_t j = t->v[i].hash & (cap - 1);
+            while (v[j].used)
+                j = (j + 1) & (cap - 1);
+            v[j] = t->v[i];
         }
         free(t->v);
         t->v = v;
         t->cap = cap;
     }
-    size_t len = strlen(name);
-    uint64_t h = slot_hash(entity, year, name, len);
-    size_t i = h & (t->cap - 1);
+    size_t i = k->hash & (t->cap - 1);
     while (t->v[i].used &&
-           !(t->v[i].hash == h && t->v[i].entity == entity && t->v[i].year == year &&
-             t->v[i].len == len && !memcmp(t->names + t->v[i].off, name, len)))
+           !(t->v[i].hash == k->hash && t->v[i].entity == k->entity && t->v[i].year == k->year &&
+             t->v[i].len == k->len && !memcmp(t->names + t->v[i].off, k->name, k->len)))
         i = (i + 1) & (t->cap - 1);
     if (!t->v[i].used) {
-        if (t->names_len + len > t->names_cap) {
-            t->names_cap = (t->names_cap + len) * 2;
+        if (t->names_len + k->len > t->names_cap) {
+            t->names_cap = (t->names_cap + k->len) * 2;
             t->names = xrealloc(t->names, t->names_cap);
         }
-        memcpy(t->names + t->names_len, name, len);
-        t->v[i] = (struct slot){.entity = entity,
-                                .hash = h,
+        memcpy(t->names + t->names_len, k->name, k->len);
+        t->v[i] = (struct slot){.entity = k->entity,
+                                .hash = k->hash,
                                 .off = t->names_len,
-                                .len = (uint32_t)len,
-                                .year = year,
+                                .len = (uint32_t)k->len,
+                                .year = k->year,
                                 .used = 1};
-        t->names_len += len;
+        t->names_len += k->len;
         t->n++;
     }
     return &t->v[i];
@@ -1231,7 +1252,8 @@ enum {
 
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
 static int replay_award(struct store *s, struct verifier *v, struct store_stmt *q,
-                        const struct line *l, int64_t id, struct award_verify *out)
+                        const struct line *l, int64_t id, struct slot *ys, struct slot *bs,
+                        struct slot *ms, struct award_verify *out)
 {
     const char *inputs_text = store_col_text(q, C_INPUTS);
     char isha[HASH_HEX_LEN + 1];
@@ -1252,9 +1274,6 @@ static int replay_award(struct store *s, struct verifier *v, struct store_stmt *
         snprintf(out->problem, sizeof out->problem, "条款 %s 无法审批：%.300s", l->clause, ce.msg);
         return 0;
     }
-    struct slot *ys = totals_get(&v->year, l->entity, l->year, l->clause);
-    struct slot *bs = totals_get(&v->budget, 0, l->year, l->clause);
-    struct slot *ms = l->matter[0] ? totals_get(&v->matter, l->entity, 0, l->matter) : NULL;
     int batched = l->batch != 0;
     if (l->format < 2 ? l->cap_used != ys->sum
                       : (batched ? l->cap_used < ys->sum : l->cap_used != ys->sum)) {
@@ -1267,7 +1286,8 @@ static int replay_award(struct store *s, struct verifier *v, struct store_stmt *
     struct policy_input in[INPUTS_MAX];
     size_t n = inputs ? inputs_from_json(inputs, in) : 0;
     struct date on;
-    struct policy_result r = {0};
+    struct policy_result r;
+    r.explanation = NULL; /* all that cleanup reads; calc sets the rest */
     int ok = 0;
     char matter[160] = "";
     if (lim.group) {
@@ -1383,8 +1403,18 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
             .matter_prior = store_col_int(q, C_MATTER_PRIOR),
             .batch = store_col_int(q, C_BATCH),
         };
+        struct key yk = totals_key(l.entity, l.year, l.clause);
+        struct key bk = totals_key(0, l.year, l.clause);
+        struct key mk = totals_key(l.entity, 0, l.matter);
+        totals_prefetch(&v.year, &yk);
+        totals_prefetch(&v.matter, &mk);
         char hash[HASH_HEX_LEN + 1];
         line_hash(prev, id, &l, store_col_text(q, C_AT), store_col_text(q, C_BY), hash);
+        /* The running sums this line is checked against and adds to; looked up once (the
+         * tables do not grow until the next line's lookups). */
+        struct slot *ys = totals_at(&v.year, &yk);
+        struct slot *bs = totals_at(&v.budget, &bk);
+        struct slot *ms = l.matter[0] ? totals_at(&v.matter, &mk) : NULL;
         out->bad_line = id;
         int ok = 0;
         if (v.batch && l.batch != v.batch && !batch_check(&v, out))
@@ -1413,19 +1443,19 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                 ok = 1;
             }
         } else {
-            ok = replay_award(s, &v, q, &l, id, out);
+            ok = replay_award(s, &v, q, &l, id, ys, bs, ms, out);
         }
         if (!ok)
             break;
         out->bad_line = 0;
-        totals_get(&v.year, l.entity, l.year, l.clause)->sum += l.amount;
-        totals_get(&v.budget, 0, l.year, l.clause)->sum += l.amount;
-        if (l.matter[0])
-            totals_get(&v.matter, l.entity, 0, l.matter)->sum += l.amount;
+        ys->sum += l.amount;
+        bs->sum += l.amount;
+        if (ms)
+            ms->sum += l.amount;
         out->total_fen += l.amount;
         out->lines++;
         expect_id++;
-        snprintf(prev, sizeof prev, "%s", hash);
+        memcpy(prev, hash, sizeof prev);
     }
     store_finish(q);
     if (st == ST_OK && !out->bad_line)

@@ -1,11 +1,35 @@
 #include "base/hash.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct hash_sha256 *)0)->state),
-               "hash_sha256 state too small");
+/* The digest is fetched once: looking it up by name on every call costs more than hashing a
+ * short message. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fail(const char *what)
+{
+    /* Only an allocation inside libcrypto can fail here; treated like xmalloc's. */
+    fprintf(stderr, "hqd: SHA-256 (libcrypto) failed in %s\n", what);
+    abort();
+}
+
+static void fetch_sha256(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!sha256_md)
+        fail("EVP_MD_fetch");
+}
+
+static const EVP_MD *sha256(void)
+{
+    pthread_once(&sha256_once, fetch_sha256);
+    return sha256_md;
+}
 
 static void to_hex(const unsigned char *d, char *out)
 {
@@ -19,25 +43,46 @@ static void to_hex(const unsigned char *d, char *out)
 
 void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
 {
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(d, data, len);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    if (!EVP_Digest(data, len, d, NULL, sha256(), NULL))
+        fail("EVP_Digest");
     to_hex(d, out);
 }
 
 void hash_sha256_init(struct hash_sha256 *h)
 {
-    crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);
+    h->len = 0;
+    h->ctx = NULL;
 }
 
 void hash_sha256_update(struct hash_sha256 *h, const void *data, size_t len)
 {
-    crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)h->state, data, len);
+    if (h->len + len <= sizeof h->buf) {
+        memcpy(h->buf + h->len, data, len);
+        h->len += len;
+        return;
+    }
+    if (!h->ctx) {
+        if (!(h->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex2(h->ctx, sha256(), NULL))
+            fail("EVP_DigestInit_ex2");
+    }
+    if (!EVP_DigestUpdate(h->ctx, h->buf, h->len) || !EVP_DigestUpdate(h->ctx, data, len))
+        fail("EVP_DigestUpdate");
+    h->len = 0;
 }
 
 void hash_sha256_final_hex(struct hash_sha256 *h, char out[HASH_HEX_LEN + 1])
 {
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, d);
+    if (!h->ctx) {
+        hash_sha256_hex(h->buf, h->len, out);
+        return;
+    }
+    unsigned char d[EVP_MAX_MD_SIZE];
+    if (!EVP_DigestUpdate(h->ctx, h->buf, h->len) || !EVP_DigestFinal_ex(h->ctx, d, NULL))
+        fail("EVP_DigestFinal_ex");
+    EVP_MD_CTX_free(h->ctx);
+    h->ctx = NULL;
+    h->len = 0;
     to_hex(d, out);
 }
 

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1333,7 +1334,10 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
                         int64_t year_awarded_fen, struct policy_result *out, int explain,
                         struct err *e)
 {
-    memset(out, 0, sizeof *out);
+    /* The two arrays (6 KB) are read only up to their counts; clearing them cost the ledger
+     * verifier more than the computation itself. */
+    memset(out, 0, offsetof(struct policy_result, missing));
+    out->n_steps = 0;
     const struct clause *c = NULL;
     for (size_t i = 0; i < p->n && !c; i++)
         if (!strcmp(p->clauses[i].id, clause_id))

@@ -78,6 +78,7 @@ struct policy_result {
     size_t n_given;        /* inputs the clause reads that were given */
     size_t n_failed;       /* conditions given as false */
     size_t n_missing;      /* inputs the clause reads that were not given */
+    /* missing and steps hold n_missing and n_steps entries; what follows is undefined */
     char missing[POLICY_MISSING_MAX][48];
     size_t n_steps; /* the explanation as a tree of steps (policy_calc only) */
     struct policy_step steps[POLICY_STEPS_MAX];

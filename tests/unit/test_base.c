@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -126,6 +127,24 @@ static void sha256_matches_known_vectors(void **state)
     hash_sha256_field(&h, "");
     hash_sha256_final_hex(&h, hex2);
     assert_string_equal(hex2, "4735281ef6c6a1976a9f49af5b3c69ba13265b80710812958aea8f4c0894561f");
+    /* A million 'a' (FIPS 180-2's long vector), fed in uneven pieces: past the collecting
+     * buffer, through the digest context, and short pieces after it again. */
+    size_t total = 1000000, fed = 0, piece = 1;
+    char *a = malloc(total);
+    assert_non_null(a);
+    memset(a, 'a', total);
+    hash_sha256_hex(a, total, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    hash_sha256_init(&h);
+    while (fed < total) {
+        size_t n = piece < total - fed ? piece : total - fed;
+        hash_sha256_update(&h, a + fed, n);
+        fed += n;
+        piece = piece * 7 % 3001 + 1;
+    }
+    hash_sha256_final_hex(&h, hex2);
+    assert_string_equal(hex2, hex);
+    free(a);
 }
 
 static void arena_allocates_zeroed(void **state)
