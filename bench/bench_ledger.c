@@ -45,7 +45,7 @@ static int build(struct store *s, long lines)
         len += (size_t)snprintf(csv + len, cap - len, "%s,机构%d,机构,是,服务\n", c, i);
     }
     struct entity_import_report rep;
-    if (entity_import_csv(s, "bench", csv, len, "bench.csv", &rep, &e) != ST_OK) {
+    if (entity_import_csv(s, "bench", csv, len, "bench.csv", NULL, &rep, &e) != ST_OK) {
         fprintf(stderr, "bench_ledger: %s\n", e.msg);
         return 1;
     }

@@ -205,6 +205,32 @@ enum status award_pack_current(struct store *s, struct policy_pack **p, struct e
     return st;
 }
 
+/* The registry import's check of fact values: the current pack's inputs of that name. */
+static int fact_rule_check(void *ctx, const char *name, const char *value, char *why,
+                           size_t why_len)
+{
+    struct err e = {0};
+    if (policy_fact_check(ctx, name, value, &e) == ST_OK)
+        return 1;
+    snprintf(why, why_len, "%s", e.msg);
+    return 0;
+}
+
+enum status award_import_registry(struct store *s, const char *actor, const char *data, size_t len,
+                                  const char *source, struct entity_import_report *rep,
+                                  struct err *e)
+{
+    struct policy_pack *p = NULL;
+    memset(rep, 0, sizeof *rep);
+    enum status st = award_pack_current(s, &p, e);
+    if (st != ST_OK)
+        return st;
+    struct entity_fact_rule rule = {fact_rule_check, p};
+    st = entity_import_csv(s, actor, data, len, source, &rule, rep, e);
+    policy_pack_free(p);
+    return st;
+}
+
 /* ---------------------------------------------------------------- helpers */
 
 /* Steps a query of one integer (0 when there is no row) and finishes it. */

@@ -25,6 +25,14 @@ struct policy_pack;
 enum status award_pack_current(struct store *s, struct policy_pack **p,
                                struct err *e) HQD_MUST_CHECK;
 
+/* entity_import_csv with every fact value checked against the current pack's inputs of that
+ * name (award_pack_current): "1.234" for a money amount or "x" for a count is a row error
+ * naming the clause that reads it, instead of a fact the rules later cannot use. */
+struct entity_import_report;
+enum status award_import_registry(struct store *s, const char *actor, const char *data, size_t len,
+                                  const char *source, struct entity_import_report *rep,
+                                  struct err *e) HQD_MUST_CHECK;
+
 /* The office sets a parameter the plan leaves to it (e.g. innovation-voucher.voucher_share):
  * the newest stored pack's text with the value written in is stored as a new pack version
  * (checked like any pack: type and the clause's legal bounds), which applications use from now

@@ -1252,7 +1252,7 @@ static int cmd_entity_import(const struct cli_args *a)
     }
     const char *base = strrchr(a->pos[0], '/');
     struct entity_import_report rep;
-    st = entity_import_csv(s, actor(), data, len, base ? base + 1 : a->pos[0], &rep, &e);
+    st = award_import_registry(s, actor(), data, len, base ? base + 1 : a->pos[0], &rep, &e);
     store_close(s);
     free(data);
     if (st != ST_OK) {

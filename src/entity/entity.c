@@ -223,8 +223,19 @@ static void check_value(const char *v, size_t row, size_t col, const char *name,
         row_error(rep, source, row, col, name, "值不能超过 63 字节");
 }
 
+/* The value of fact name, against what the rules expect of it. */
+static void check_fact(const struct entity_fact_rule *rule, const char *name, const char *v,
+                       size_t row, size_t col, const char *col_name, const char *source,
+                       struct entity_import_report *rep)
+{
+    char why[400];
+    if (rule && v[0] && !rule->check(rule->ctx, name, v, why, sizeof why))
+        row_error(rep, source, row, col, col_name, "%s", why);
+}
+
 /* Checks one row (its width already checked); errors go to rep. */
-static void check_row(enum csv_kind k, char **f, size_t width, size_t row, const char *source,
+static void check_row(enum csv_kind k, char **header, char **f, size_t width, size_t row,
+                      const struct entity_fact_rule *rule, const char *source,
                       struct entity_import_report *rep)
 {
     const char *const(*cols)[2] = k == CSV_ENTITIES ? entity_cols : fact_cols;
@@ -246,8 +257,10 @@ static void check_row(enum csv_kind k, char **f, size_t width, size_t row, const
     }
     if (k == CSV_FACTS_WIDE) {
         check_source_date(f[1], f[2], row, 2, &wide_cols[1], source, rep);
-        for (size_t c = 3; c < width; c++)
-            check_value(f[c], row, c + 1, "值", source, rep);
+        for (size_t c = 3; c < width; c++) {
+            check_value(f[c], row, c + 1, header[c], source, rep);
+            check_fact(rule, header[c], f[c], row, c + 1, header[c], source, rep);
+        }
         return;
     }
     if (!valid_fact_name(f[1]))
@@ -258,6 +271,8 @@ static void check_row(enum csv_kind k, char **f, size_t width, size_t row, const
     if (!f[2][0])
         row_error(rep, source, row, 3, cols[2][0], "值不能为空");
     check_value(f[2], row, 3, cols[2][0], source, rep);
+    if (valid_fact_name(f[1]))
+        check_fact(rule, f[1], f[2], row, 3, cols[2][0], source, rep);
     check_source_date(f[3], f[4], row, 4, &fact_cols[3], source, rep);
 }
 
@@ -429,7 +444,8 @@ static enum status read_header(char **h, size_t width, const char *source, enum 
 }
 
 enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
-                              const char *source, struct entity_import_report *rep, struct err *e)
+                              const char *source, const struct entity_fact_rule *rule,
+                              struct entity_import_report *rep, struct err *e)
 {
     memset(rep, 0, sizeof *rep);
     char *text;
@@ -459,7 +475,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
                       "应有 %zu 列，这一行有 %zu 列", width, r.widths[i]);
             continue;
         }
-        check_row(k, r.rows[i], width, i + 1, source, rep);
+        check_row(k, r.rows[0], r.rows[i], width, i + 1, rule, source, rep);
     }
     if (rep->n_errors) {
         st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",

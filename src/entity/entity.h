@@ -28,14 +28,22 @@ struct entity_import_report {
     char errors[ENTITY_IMPORT_ERRORS_MAX][320];
 };
 
+/* What the rules expect of a fact's value: check returns 0 and writes why (zh-CN, NUL-ended)
+ * when value is not acceptable for fact name. */
+struct entity_fact_rule {
+    int (*check)(void *ctx, const char *name, const char *value, char *why, size_t why_len);
+    void *ctx;
+};
+
 /* Imports a CSV of entities (header 统一社会信用代码,名称,类别,区内,行业 or
  * uscc,name,kind,in_zone,industry) or of facts (统一社会信用代码,事实,值,来源,日期 or
  * uscc,fact,value,source,date), told apart by the header. Either every row is valid and the
  * whole file is written in one audited transaction, or nothing is written: ST_INVALID, with each
- * bad row listed in report ("source: row 3, column 1 (uscc): …"). */
+ * bad row listed in report ("source: row 3, column 1 (uscc): …"). Fact values are also checked
+ * by rule when it is not NULL (award_import_registry passes the policy pack's). */
 enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
-                              const char *source, struct entity_import_report *report,
-                              struct err *e) HQD_MUST_CHECK;
+                              const char *source, const struct entity_fact_rule *rule,
+                              struct entity_import_report *report, struct err *e) HQD_MUST_CHECK;
 
 struct entity_fact {
     char name[48];

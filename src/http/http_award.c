@@ -598,8 +598,8 @@ void h_entities_import(struct http_req *r)
     struct entity_import_report rep;
     struct err e = {0};
     const char *name = http_query(r, "name");
-    enum status st = entity_import_csv(r->store, r->user.name, r->body, r->body_len,
-                                       name && *name ? name : "upload.csv", &rep, &e);
+    enum status st = award_import_registry(r->store, r->user.name, r->body, r->body_len,
+                                           name && *name ? name : "upload.csv", &rep, &e);
     if (st != ST_OK) {
         json_t *errs = json_array();
         for (size_t i = 0; i < rep.n_errors && i < ENTITY_IMPORT_ERRORS_MAX; i++)

@@ -1234,7 +1234,9 @@ const struct http_route http_routes[] = {
      0, 0},
     {"GET", "/api/v1/entities", h_entities, STAFF, 0, "主体名录及每个主体的最新事实", 0, 0},
     {"POST", "/api/v1/entities/import", h_entities_import, ADMIN | OFFICE, 0,
-     "导入主体或事实 CSV（请求体为文件，?name=）：全部正确才写入，错误逐行列出", 0, 0},
+     "导入主体或事实 CSV（请求体为文件，?name=）：全部正确才写入，错误逐行列出；"
+     "事实值按现行规则包读取它的输入类型检查",
+     0, 0},
     {"GET", "/api/v1/applications", h_applications, STAFF | ENTERPRISE, 0,
      "惠企政策申请列表：?status=&clause=&uscc=&year=（企业只看本单位）", 0, 0},
     {"GET", "/api/v1/applications/{id}", h_application, STAFF | ENTERPRISE, 0,

@@ -1286,6 +1286,33 @@ static enum status parse_inputs(const struct clause *c, const struct policy_inpu
     return ST_OK;
 }
 
+enum status policy_fact_check(const struct policy_pack *p, const char *name, const char *value,
+                              struct err *e)
+{
+    const char *dot = strchr(name, '.'), *var = dot ? dot + 1 : name;
+    int found = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct clause *c = &p->clauses[i];
+        if (dot && (strlen(c->id) != (size_t)(dot - name) || memcmp(name, c->id, strlen(c->id))))
+            continue;
+        found |= 1;
+        int v = find_var(c, var, strlen(var));
+        if (v < 0 || c->vars[v].is_param)
+            continue;
+        found |= 2;
+        struct given g[VARS_MAX];
+        struct policy_input in = {var, value};
+        struct err ce = {0};
+        if (parse_inputs(c, &in, 1, g, &ce) != ST_OK)
+            return err_set(e, ST_INVALID, name, "%s（条款 %s 读取此事实）", ce.msg, c->id);
+    }
+    if (dot && !(found & 1))
+        return err_set(e, ST_INVALID, name, "规则包中没有条款“%.*s”", (int)(dot - name), name);
+    if (dot && !(found & 2))
+        return err_set(e, ST_INVALID, name, "条款 %.*s 没有输入“%s”", (int)(dot - name), name, var);
+    return ST_OK;
+}
+
 /* Appends to the explanation; truncation keeps what fits. */
 static void say(char *buf, size_t cap, const char *fmt, ...) HQD_PRINTF(3, 4);
 static void say(char *buf, size_t cap, const char *fmt, ...)

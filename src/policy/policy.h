@@ -139,6 +139,14 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
 /* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);
 
+/* Whether value is acceptable as the fact name (as imported into the registry) for every clause
+ * that reads it: a money amount in 元 with at most two decimals, a count, 是/否, a date, one of
+ * an enum's options. A qualified name ("tech-transfer-in.amount") must name a clause of the pack
+ * and one of its inputs; a plain name no clause reads is accepted (rules may read it later).
+ * ST_INVALID says why, naming the clause. */
+enum status policy_fact_check(const struct policy_pack *p, const char *name, const char *value,
+                              struct err *e) HQD_MUST_CHECK;
+
 /* 免申即享 for one applicant: every clause that accepts kind, computed from facts (name=value;
  * names a clause does not read are ignored). out[i] is clause i's result (out has
  * policy_pack_clauses() entries; a clause that does not accept kind gets eligible = 0 and

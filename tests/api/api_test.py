@@ -496,6 +496,10 @@ check(st == 400 and j["error"]["bad_rows"] == 1 and "new.csv: row 2, column 1" i
 good_csv = "uscc,name,kind,in_zone,industry\n91410700MA9F123453,新乡示例生物科技有限公司,企业,是,生物医药\n".encode()
 st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=ok.csv", raw=good_csv, ctype="text/csv", token=tok["office1"])
 check(st == 201 and j["entities"] == 1, "an entities CSV imported over the API")
+typed_csv = "uscc,source,date,amount,patents\n91410700MA9F123453,税务,2020-07-15,1.234,3\n".encode()
+st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=facts.csv", raw=typed_csv, ctype="text/csv", token=tok["office1"])
+check(st == 400 and j["error"]["bad_rows"] == 1 and "facts.csv: row 2, column 4 (amount)" in j["error"]["rows"][0]
+      and "tech-contract" in j["error"]["rows"][0], "a fact value the rules cannot read is refused, naming the clause: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
 check(st == 200 and any(e["uscc"] == FIRM and e["facts"]["price"]["value"] == "2400000.00" for e in j["entities"]),
       "the registry with its facts: %d %s" % (st, str(j)[:300]))

@@ -41,7 +41,7 @@ static int setup(void **state)
                       "52410700MA4KX0012C,知识产权服务中心,机构,是,服务\n"
                       "91410700MA44XW1K27,装备公司,企业,是,装备制造\n";
     struct entity_import_report rep;
-    if (entity_import_csv(f->s, "test", csv, strlen(csv), "t.csv", &rep, &e) != ST_OK)
+    if (entity_import_csv(f->s, "test", csv, strlen(csv), "t.csv", NULL, &rep, &e) != ST_OK)
         return -1;
     *state = f;
     return 0;
@@ -531,6 +531,65 @@ static void pro_rata_property(void **state)
     assert_int_equal(vv.total_fen, paid_total);
 }
 
+static size_t facts_stored(struct store *s)
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    int row;
+    size_t n = 0;
+    if (store_prepare(s, "SELECT count(*) FROM entity_facts", &q, &e) != ST_OK)
+        fail_msg("%s", e.msg);
+    if (store_step(q, &row, &e) == ST_OK && row)
+        n = (size_t)store_col_int(q, 0);
+    store_finish(q);
+    return n;
+}
+
+/* Fact values are checked at import against the inputs of the pack in force that read them. */
+static void registry_import_checks_fact_types(void **state)
+{
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    const char *bad = "uscc,fact,value,source,date\n"
+                      "91410700MA44XW1K27,amount,1.234,技术合同登记,2020-07-15\n"
+                      "91410700MA44XW1K27,patents,两件,自行申报,2020-07-15\n"
+                      "91410700MA44XW1K27,contract_registered,也许,自行申报,2020-07-15\n"
+                      "91410700MA44XW1K27,no-such.amount,5,自行申报,2020-07-15\n"
+                      "91410700MA44XW1K27,tech-contract.patents,5,自行申报,2020-07-15\n"
+                      "91410700MA44XW1K27,employees,很多,自行申报,2020-07-15\n";
+    assert_int_equal(award_import_registry(f->s, "t", bad, strlen(bad), "f.csv", &rep, &e),
+                     ST_INVALID);
+    assert_int_equal(rep.n_errors, 5);
+    /* money: two decimals at most, naming a clause that reads it */
+    assert_non_null(strstr(rep.errors[0], "row 2, column 3"));
+    assert_non_null(strstr(rep.errors[0], "“1.234”不是有效的金额"));
+    assert_non_null(strstr(rep.errors[0], "tech-contract"));
+    assert_non_null(strstr(rep.errors[1], "row 3, column 3"));
+    assert_non_null(strstr(rep.errors[1], "件数"));
+    assert_non_null(strstr(rep.errors[2], "是否值"));
+    assert_non_null(strstr(rep.errors[3], "没有条款“no-such”"));
+    assert_non_null(strstr(rep.errors[4], "tech-contract 没有输入“patents”"));
+    assert_int_equal(facts_stored(f->s), 0);
+
+    /* The wide form names the fact's column; a name no clause reads (employees) is free text. */
+    const char *wide = "uscc,source,date,amount,patents,employees\n"
+                       "91410700MA44XW1K27,税务,2020-07-15,8650000.00,3,很多\n"
+                       "52410700MA4KX0012C,税务,2020-07-15,100,2.5,\n";
+    assert_int_equal(award_import_registry(f->s, "t", wide, strlen(wide), "w.csv", &rep, &e),
+                     ST_INVALID);
+    assert_int_equal(rep.n_errors, 1);
+    assert_non_null(strstr(rep.errors[0], "row 3, column 5 (patents)"));
+    assert_int_equal(facts_stored(f->s), 0);
+
+    const char *good = "uscc,source,date,amount,patents,contract_registered,employees\n"
+                       "91410700MA44XW1K27,税务,2020-07-15,8650000.00,3,是,很多\n";
+    assert_int_equal(award_import_registry(f->s, "t", good, strlen(good), "g.csv", &rep, &e),
+                     ST_OK);
+    assert_int_equal(rep.facts, 4);
+    assert_int_equal(facts_stored(f->s), 4);
+}
+
 int main(void)
 {
     setenv("HQD_NOW", "2020-09-01T02:00:00Z", 1);
@@ -545,6 +604,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
+        cmocka_unit_test_setup_teardown(registry_import_checks_fact_types, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

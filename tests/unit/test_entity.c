@@ -67,7 +67,7 @@ static void uscc_check_digits(void **state)
 static enum status import(struct fx *f, const char *text, struct entity_import_report *rep,
                           struct err *e)
 {
-    return entity_import_csv(f->s, "test", text, strlen(text), "t.csv", rep, e);
+    return entity_import_csv(f->s, "test", text, strlen(text), "t.csv", NULL, rep, e);
 }
 
 static size_t count(struct fx *f, const char *table)
