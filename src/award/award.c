@@ -1667,7 +1667,7 @@ enum status award_file_add(struct store *s, const struct auth_user *u, int64_t a
                            int64_t *id, char sha256[65], struct err *e)
 {
     char ctype[128];
-    enum status st = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    enum status st = ledger_attachment_check(name, content_type, data, len, ctype, sizeof ctype, e);
     if (st != ST_OK)
         return st;
     if ((st = store_begin(s, e)) != ST_OK)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -935,8 +936,70 @@ static const char *const accepted_types[] = {
     "application/octet-stream",
     NULL};
 
-enum status ledger_attachment_check(const char *name, const char *content_type, size_t len,
-                                    char *ctype, size_t ctype_len, struct err *e)
+/* Names of programs and scripts: evidence is a document or a picture, never something that runs
+ * when opened. */
+static const char *const program_extensions[] = {
+    "exe", "dll", "com", "scr", "pif", "cpl", "msi", "msp", "bat", "cmd", "ps1", "vbs", "vbe",
+    "js",  "jse", "wsf", "wsh", "hta", "lnk", "reg", "jar", "apk", "sh",  "elf", "app", NULL};
+
+static int starts_with(const unsigned char *d, size_t len, const char *magic, size_t n)
+{
+    return len >= n && !memcmp(d, magic, n);
+}
+
+/* A Windows program (MZ header pointing at "PE\0\0"), a Linux or macOS one, or a script. */
+static int is_program(const unsigned char *d, size_t len)
+{
+    if (starts_with(d, len, "MZ", 2) && len >= 0x40) {
+        uint32_t pe = (uint32_t)d[0x3c] | (uint32_t)d[0x3d] << 8 | (uint32_t)d[0x3e] << 16 |
+                      (uint32_t)d[0x3f] << 24;
+        if ((size_t)pe + 4 <= len && !memcmp(d + pe, "PE\0\0", 4))
+            return 1;
+    }
+    static const char *const magic[] = {"\x7f"
+                                        "ELF",
+                                        "\xfe\xed\xfa\xce",
+                                        "\xfe\xed\xfa\xcf",
+                                        "\xce\xfa\xed\xfe",
+                                        "\xcf\xfa\xed\xfe",
+                                        "#!"};
+    static const size_t magic_len[] = {4, 4, 4, 4, 4, 2};
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+        if (starts_with(d, len, magic[i], magic_len[i]))
+            return 1;
+    return 0;
+}
+
+/* What a declared type's files begin with; a type not listed has no fixed signature. The old
+ * Office formats are OLE2 compound files, the new ones (and OFD, zip) zip archives. Windows
+ * labels .csv files application/vnd.ms-excel when Excel is installed, so that type also
+ * accepts text. */
+static const struct {
+    const char *type, *label, *magic;
+    size_t magic_len;
+} signatures[] = {
+    {"application/pdf", "PDF", "%PDF-", 5},
+    {"image/png", "PNG", "\x89PNG\r\n\x1a\n", 8},
+    {"image/jpeg", "JPEG", "\xff\xd8\xff", 3},
+    {"image/gif", "GIF", "GIF8", 4},
+    {"application/zip", "zip", "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (.docx)",
+     "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)",
+     "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+     "PowerPoint (.pptx)", "PK\x03\x04", 4},
+    {"application/msword", "Word (.doc)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8},
+    {"application/vnd.ms-excel", "Excel (.xls)", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8},
+};
+
+static int looks_like_text(const unsigned char *d, size_t len)
+{
+    return !memchr(d, '\0', len < 8192 ? len : 8192);
+}
+
+enum status ledger_attachment_check(const char *name, const char *content_type, const void *data,
+                                    size_t len, char *ctype, size_t ctype_len, struct err *e)
 {
     if (len == 0)
         return err_set(e, ST_INVALID, "body", "附件为空 (empty attachment)");
@@ -957,6 +1020,25 @@ enum status ledger_attachment_check(const char *name, const char *content_type, 
     if (!ok)
         return err_set(e, ST_INVALID, "content_type", "不接受的附件类型“%s” (unsupported type)",
                        ctype);
+    const char *dot = strrchr(name, '.');
+    for (const char *const *x = program_extensions; dot && *x; x++)
+        if (!strcasecmp(dot + 1, *x))
+            return err_set(e, ST_INVALID, "name",
+                           "不接受程序或脚本文件“%s”：证明材料应为文档或图片 (executable)", name);
+    const unsigned char *d = data;
+    if (is_program(d, len))
+        return err_set(e, ST_INVALID, "body",
+                       "“%s”的内容是程序或脚本，不接受：证明材料应为文档或图片 (executable)", name);
+    for (size_t i = 0; i < sizeof signatures / sizeof signatures[0]; i++) {
+        if (strcmp(ctype, signatures[i].type))
+            continue;
+        if (starts_with(d, len, signatures[i].magic, signatures[i].magic_len) ||
+            (!strcmp(ctype, "application/vnd.ms-excel") && looks_like_text(d, len)))
+            break;
+        return err_set(e, ST_INVALID, "body",
+                       "“%s”声明为 %s，但内容不是 %s 文件 (content does not match type)", name,
+                       ctype, signatures[i].label);
+    }
     return ST_OK;
 }
 
@@ -965,7 +1047,8 @@ enum status ledger_attachment_add(struct store *s, const struct auth_user *u, in
                                   size_t len, int64_t *id, char sha256[65], struct err *e)
 {
     char ctype[128];
-    enum status rc0 = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    enum status rc0 =
+        ledger_attachment_check(name, content_type, data, len, ctype, sizeof ctype, e);
     if (rc0 != ST_OK)
         return rc0;
     struct store_stmt *q;

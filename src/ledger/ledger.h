@@ -166,10 +166,15 @@ void ledger_report_cleanup(struct ledger_report *r);
 
 #define LEDGER_ATTACHMENT_MAX (10u << 20)
 
-/* Checks an upload: 1–10 MiB, a safe name, an accepted type (PDF, images, Office, text, zip).
- * Writes the bare MIME type into ctype. */
-enum status ledger_attachment_check(const char *name, const char *content_type, size_t len,
-                                    char *ctype, size_t ctype_len, struct err *e) HQD_MUST_CHECK;
+/* Checks an upload: 1–10 MiB, a safe name, an accepted type (PDF, images, Office, text, zip,
+ * or application/octet-stream for formats browsers do not know, such as .ofd), content that
+ * begins as its declared type's files do (a PDF with %PDF-, a .docx as a zip…), and never a
+ * program or script (by name: .exe, .bat, .js…; by content: Windows, Linux and macOS
+ * executables, #! scripts), whatever type it is declared as. Writes the bare MIME type into
+ * ctype. */
+enum status ledger_attachment_check(const char *name, const char *content_type, const void *data,
+                                    size_t len, char *ctype, size_t ctype_len,
+                                    struct err *e) HQD_MUST_CHECK;
 
 /* Attaches a file to a report of the uploader's own department (audited). content_type must be
  * one of the accepted types (PDF, images, Office, text, zip). */

@@ -828,7 +828,7 @@ enum status supervise_attach(struct store *s, const struct auth_user *u, int64_t
                              size_t len, int64_t *id, char sha256[65], struct err *e)
 {
     char ctype[128];
-    enum status st = ledger_attachment_check(name, content_type, len, ctype, sizeof ctype, e);
+    enum status st = ledger_attachment_check(name, content_type, data, len, ctype, sizeof ctype, e);
     if (st != ST_OK)
         return st;
     if (u->role != ROLE_DEPT)

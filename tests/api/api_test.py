@@ -447,8 +447,31 @@ check(st == 403, "no files on someone else's application: %d" % st)
 st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.html" % ea, raw=b"<script>",
                   ctype="text/html", token=tok["ent1"])
 check(st == 400 and j["error"]["field"] == "content_type", "a refused file type is named: %s" % j)
+# Programs are refused whatever they are declared as: by name, and by content (a Windows
+# executable renamed to .pdf and sent as octet-stream); a declared type must match the content.
+pe = bytearray(b"MZ" + b"\0" * 200)
+pe[0x3c] = 0x80
+pe[0x80:0x84] = b"PE\0\0"
+for name, body, ctype, field, what in [
+        ("setup.exe", b"%PDF-1.4\n", "application/octet-stream", "name", "程序或脚本"),
+        ("run.BAT", b"echo hi\r\n", "text/plain", "name", "程序或脚本"),
+        ("发票.pdf", bytes(pe), "application/octet-stream", "body", "程序或脚本"),
+        ("notes.txt", b"#!/bin/sh\nrm -rf /\n", "text/plain", "body", "程序或脚本"),
+        ("发票.pdf", b"<html>not a pdf</html>", "application/pdf", "body", "内容不是 PDF"),
+        ("合同.docx", b"%PDF-1.4\n", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "body", "内容不是 Word (.docx)")]:
+    st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=%s" % (ea, urllib.parse.quote(name)),
+                      raw=body, ctype=ctype, token=tok["ent1"])
+    check(st == 400 and j["error"]["field"] == field and what in j["error"]["message"],
+          "%s as %s is refused naming %s: %d %s" % (name, ctype, field, st, j))
+# A .csv that Windows labels as Excel, and an .ofd (a zip) sent as octet-stream, are evidence.
+for name, body, ctype in [("清单.csv", "项目,金额\n合同,100\n".encode(), "application/vnd.ms-excel"),
+                          ("发票.ofd", b"PK\x03\x04" + b"\0" * 40, "application/octet-stream")]:
+    st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=%s" % (ea, urllib.parse.quote(name)),
+                      raw=body, ctype=ctype, token=tok["ent1"])
+    check(st == 201, "%s as %s is accepted: %d %s" % (name, ctype, st, j))
 st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % ea, token=tok["ent1"])
-check(st == 200 and j["status"] == "submitted" and len(j["files"]) == 1 and j["files"][0]["name"] == "发票.pdf"
+check(st == 200 and j["status"] == "submitted" and [f["name"] for f in j["files"]] == ["发票.pdf", "清单.csv", "发票.ofd"]
       and "新开〔2020〕28号" in j["explanation"] and j["inputs"]["price"] == "2400000.00", "application detail: %s" % j)
 st, _, payload, _ = req(srv, "GET", "/api/v1/application-files/%d" % fid, token=tok["ent1"])
 check(st == 200 and payload == pdf, "evidence downloaded byte for byte")
