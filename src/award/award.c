@@ -1265,8 +1265,6 @@ enum {
     C_HASH,
     C_INPUTS,
     C_APPLIED_ON,
-    C_UNUSED, /* was the pack text; packs are read once each, by verifier_pack */
-    C_REVERSED_AMOUNT,
     C_FORMAT,
     C_CLAIMED,
     C_BUDGET_USED,
@@ -1387,6 +1385,46 @@ done:
     return ok;
 }
 
+/* A reversal (追回) line: it must undo exactly one earlier award line, the same application,
+ * entity, clause, pack, inputs, year and matter with the amount negated, and record the yearly
+ * total before it. The reversed line is read back (reversals are rare; it is an earlier line,
+ * already verified). Returns 0 and fills out->problem if it does not hold. */
+static int reversal_matches(struct store *s, const struct line *l, const struct slot *ys,
+                            struct award_verify *out)
+{
+    struct store_stmt *q;
+    struct err ignored = {0};
+    int row = 0, ok = 0;
+    if (store_prepare(s,
+                      "SELECT application_id, entity_id, clause, pack_sha256, inputs_sha256, year,"
+                      " amount_fen, reverses_id IS NOT NULL, matter FROM payouts WHERE id = ?",
+                      &q, &ignored) != ST_OK) {
+        snprintf(out->problem, sizeof out->problem, "无法读取被追回的兑付：%.300s", ignored.msg);
+        return 0;
+    }
+    store_bind_int(q, 1, l->reverses);
+    if (store_step(q, &row, &ignored) != ST_OK || !row)
+        snprintf(out->problem, sizeof out->problem, "被追回的兑付 %" PRId64 " 不存在", l->reverses);
+    else if (store_col_int(q, 7))
+        snprintf(out->problem, sizeof out->problem, "追回了一条追回记录");
+    else if (store_col_int(q, 6) != -l->amount)
+        snprintf(out->problem, sizeof out->problem, "追回金额与被追回的兑付不符");
+    else if (store_col_int(q, 0) != l->app || store_col_int(q, 1) != l->entity ||
+             strcmp(store_col_text(q, 2), l->clause) || strcmp(store_col_text(q, 3), l->pack) ||
+             strcmp(store_col_text(q, 4), l->inputs) || store_col_int(q, 5) != l->year ||
+             strcmp(store_col_text(q, 8), l->matter))
+        snprintf(out->problem, sizeof out->problem,
+                 "追回记录的申请、主体、条款、年度或事项与被追回的兑付不符");
+    else if (l->cap_used != ys->sum)
+        snprintf(out->problem, sizeof out->problem,
+                 "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
+                 ys->sum);
+    else
+        ok = 1;
+    store_finish(q);
+    return ok;
+}
+
 enum status award_ledger_verify(struct store *s, struct award_verify *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -1395,9 +1433,8 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         s,
         "SELECT p.id, p.application_id, p.entity_id, p.clause, p.pack_sha256, p.inputs_sha256,"
         " p.year, p.amount_fen, p.cap_used_fen, p.reverses_id, p.created_at, p.created_by,"
-        " p.prev_hash, p.hash, a.inputs, a.applied_on, NULL,"
-        " (SELECT amount_fen FROM payouts o WHERE o.id = p.reverses_id),"
-        " p.format, p.claimed_fen, p.budget_used_fen, p.budget_held_fen, p.matter,"
+        " p.prev_hash, p.hash, a.inputs, a.applied_on, p.format, p.claimed_fen, p.budget_used_fen, "
+        "p.budget_held_fen, p.matter,"
         " p.matter_prior_fen, p.batch"
         " FROM payouts p JOIN applications a ON a.id = p.application_id ORDER BY p.id",
         &q, e);
@@ -1453,9 +1490,10 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
             snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
         } else if (l.reverses) {
             size_t r = (size_t)l.reverses;
-            if (store_col_is_null(q, C_REVERSED_AMOUNT) ||
-                store_col_int(q, C_REVERSED_AMOUNT) != -l.amount || l.reverses >= id)
-                snprintf(out->problem, sizeof out->problem, "追回金额与被追回的兑付不符");
+            if (l.reverses >= id)
+                snprintf(out->problem, sizeof out->problem, "追回记录早于被追回的兑付");
+            else if (!reversal_matches(s, &l, ys, out))
+                ok = 0; /* out->problem says why */
             else if (r < v.reversed_cap && v.reversed[r])
                 snprintf(out->problem, sizeof out->problem, "同一笔兑付被追回两次");
             else {

@@ -14,6 +14,7 @@
 
 #include "award/award.h"
 #include "base/clock.h"
+#include "base/hash.h"
 #include "entity/entity.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -178,6 +179,108 @@ static void verifier_catches_tampering(void **state)
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "输入"));
+}
+
+/* Rewrites every line's prev_hash and hash as the ledger's format 2 defines them, written here
+ * independently of award.c: what someone with write access to the database and the format
+ * could do. The verifier must then still catch what is inconsistent. */
+static void rechain(struct store *s)
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    if (store_prepare(s,
+                      "SELECT id, application_id, entity_id, clause, pack_sha256, inputs_sha256,"
+                      " year, amount_fen, cap_used_fen, coalesce(reverses_id, 0), created_at,"
+                      " created_by, format, claimed_fen, budget_used_fen, budget_held_fen,"
+                      " matter_prior_fen, batch, matter FROM payouts ORDER BY id",
+                      &q, &e) != ST_OK)
+        fail_msg("%s", e.msg);
+    char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    char sql[64][400];
+    int n = 0, row;
+    while (store_step(q, &row, &e) == ST_OK && row && n < 64) {
+        struct hash_sha256 h;
+        hash_sha256_init(&h);
+        hash_sha256_field(&h, prev);
+        /* the columns are selected in hashing order; format 1 lines end after created_by */
+        int ncols = store_col_int(q, 12) >= 2 ? 19 : 12;
+        for (int c = 0; c < ncols; c++) {
+            if (c == 3 || c == 4 || c == 5 || c == 10 || c == 11 || c == 18) {
+                hash_sha256_field(&h, store_col_text(q, c));
+            } else {
+                char num[24];
+                snprintf(num, sizeof num, "%lld", (long long)store_col_int(q, c));
+                hash_sha256_field(&h, num);
+            }
+        }
+        char hash[65];
+        hash_sha256_final_hex(&h, hash);
+        snprintf(sql[n++], sizeof sql[0],
+                 "UPDATE payouts SET prev_hash = '%s', hash = '%s' WHERE id = %lld", prev, hash,
+                 (long long)store_col_int(q, 0));
+        memcpy(prev, hash, sizeof prev);
+    }
+    store_finish(q);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(exec(s, sql[i]), 0);
+}
+
+/* A reversal must undo one earlier award exactly; a consistently rehashed forgery is caught by
+ * what the line says, not only by the chain. */
+static void verifier_checks_reversals(void **state)
+{
+    struct fx *f = *state;
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    int64_t rid;
+    struct err e = {0};
+    assert_int_equal(award_reverse(f->s, "office", 1, "重复申报", &rid, &e), ST_OK);
+    verify_ok(f->s, 3, 5000000);
+    rechain(f->s); /* the independent hashing agrees with the ledger's own */
+    verify_ok(f->s, 3, 5000000);
+    static const struct {
+        const char *forge, *undo, *problem;
+    } cases[] = {
+        {"UPDATE payouts SET entity_id = entity_id + 1 WHERE id = 3",
+         "UPDATE payouts SET entity_id = entity_id - 1 WHERE id = 3", "主体"},
+        {"UPDATE payouts SET matter = 'x:1' WHERE id = 3",
+         "UPDATE payouts SET matter = '' WHERE id = 3", "事项"},
+        {"UPDATE payouts SET amount_fen = -4000000 WHERE id = 3",
+         "UPDATE payouts SET amount_fen = -5000000 WHERE id = 3", "追回金额"},
+        {"UPDATE payouts SET cap_used_fen = 0 WHERE id = 3",
+         "UPDATE payouts SET cap_used_fen = 10000000 WHERE id = 3", "本年度已兑付"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(exec(f->s, cases[i].forge), 0);
+        rechain(f->s);
+        struct award_verify v;
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 3);
+        if (!strstr(v.problem, cases[i].problem))
+            fail_msg("case %zu: %s", i, v.problem);
+        assert_int_equal(exec(f->s, cases[i].undo), 0);
+        rechain(f->s);
+        verify_ok(f->s, 3, 5000000);
+    }
+    /* A second reversal of the same payout, and a reversal of the reversal. */
+    assert_int_equal(exec(f->s, "INSERT INTO payouts SELECT 4, application_id, entity_id, clause,"
+                                " pack_sha256, inputs_sha256, year, amount_fen, 5000000, 1,"
+                                " created_at, created_by, '', '', format, claimed_fen,"
+                                " budget_used_fen, budget_held_fen, matter, matter_prior_fen, batch"
+                                " FROM payouts WHERE id = 3"),
+                     0);
+    rechain(f->s);
+    struct award_verify v;
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 4);
+    assert_non_null(strstr(v.problem, "追回两次"));
+    assert_int_equal(exec(f->s, "UPDATE payouts SET reverses_id = 3, amount_fen = 5000000"
+                                " WHERE id = 4"),
+                     0);
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 4);
+    assert_non_null(strstr(v.problem, "追回了一条追回记录"));
 }
 
 /* Many approvals at once, each on its own connection: the cap is never overdrawn. */
@@ -597,6 +700,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(yearly_cap_across_approvals, setup, teardown),
         cmocka_unit_test_setup_teardown(reversal_frees_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
+        cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
