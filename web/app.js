@@ -867,12 +867,46 @@ function applicationForm(pack, preset, onDone) {
     h('div', { class: 'form-row' }, h('span'), h('div', {}, h('button', { type: 'submit', id: 'ap-submit' }, '提交并计算'))), out);
 }
 
+/* 预算执行: per clause, the year's envelope, what is paid and pending, and what is left. */
+function budgetPanel(b, years, status) {
+  const pick = h('div', { class: 'filters' }, h('span', { class: 'hint' }, '年度：'),
+    ...years.map((y) => h('a', { href: '#/policy' + qs({ status, year: y }), class: y === b.year ? 'on' : null }, String(y))));
+  const left = (c) => {
+    if (c.budget_fen === null) return c.note ? h('span', { class: 'hint', title: c.note }, '预算未定') : '—';
+    const cell = [yuan(c.remaining_fen)];
+    /* pro-rata: pending claims share what is left at batch close (display only, not money) */
+    if (c.allocation === 'pro-rata' && c.pending_fen > c.remaining_fen && c.pending_fen > 0)
+      cell.push(h('div', { class: 'hint' }, `申请超出，批次时约按 ${Math.floor(c.remaining_fen * 1000 / c.pending_fen) / 10}% 兑现`));
+    return cell;
+  };
+  const alloc = { fcfs: '先到先得', 'pro-rata': '按比例' };
+  return h('section', { class: 'panel', id: 'budget' },
+    h('h3', {}, `${b.year} 年预算执行`, h('small', {}, ` 已兑付 ${yuan(b.paid_fen)} 元 · 待审 ${yuan(b.pending_fen)} 元`)), pick,
+    h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, ['条款', '年度预算（元）', '已兑付（元）', '追回（元）', '笔数 / 主体', '待审', '剩余（元）'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, b.clauses.map((c) => h('tr', { 'data-clause': c.clause },
+        h('td', {}, c.title),
+        h('td', { class: 'num' }, c.budget_fen === null ? '—' : [yuan(c.budget_fen), h('div', { class: 'hint' }, alloc[c.allocation] || '')]),
+        h('td', { class: 'num' }, yuan(c.paid_fen)),
+        h('td', { class: 'num' }, c.recovered_fen ? yuan(c.recovered_fen) : '—'),
+        h('td', { class: 'num' }, `${c.payouts} / ${c.entities}`),
+        h('td', { class: 'num' }, c.pending ? `${c.pending} 件 ${yuan(c.pending_fen)}` : '—'),
+        h('td', { class: 'num' }, left(c)))))));
+}
+
 async function viewPolicy(params) {
   const status = params.get('status') || '';
   const [{ applications, amount_fen, paid_fen }, pack] = await Promise.all([
     api('GET', '/api/v1/applications' + qs({ status })), policyClauses()]);
   const office = S.me.role === 'office';
   const ent = S.me.role === 'enterprise';
+  let budget = null;
+  if (['admin', 'office', 'leader'].includes(S.me.role)) {
+    const years = [...new Set([new Date().getFullYear(), ...applications.map((a) => Number(a.applied_on.slice(0, 4)))])].sort((x, y) => y - x);
+    const year = Number(params.get('year')) || (applications.length ? Number(applications[0].applied_on.slice(0, 4)) : years[0]);
+    if (!years.includes(year)) years.push(year);
+    budget = budgetPanel(await api('GET', '/api/v1/policy/budget' + qs({ year })), years, status);
+  }
   const out = h('div');
   const form = office || ent ? applicationForm(pack, { clause: params.get('clause') || '' },
     (r) => { location.hash = '#/policy/applications/' + r.id; }) : null;
@@ -902,7 +936,7 @@ async function viewPolicy(params) {
     h('a', { href: '#/policy' + qs({ status: v }), class: v === status ? 'on' : null }, l)), ...tools);
   setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元`)),
     h('p', { class: 'hint' }, `${pack.pack}（版本 ${pack.version}，SHA-256 ${pack.sha256.slice(0, 12)}…）`),
-    filter, out,
+    budget, filter, out,
     h('section', { class: 'panel' }, applications.length ? h('table', { class: 'grid', id: 'applications' },
       h('thead', {}, h('tr', {}, ['编号', '主体', '条款', '受理日期', '金额（元）', '已兑付（元）', '状态'].map((t) => h('th', {}, t)))),
       h('tbody', {}, applications.map((a) => h('tr', { class: 'click', 'data-app': a.id, onclick: () => { location.hash = '#/policy/applications/' + a.id; } },

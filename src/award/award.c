@@ -1076,6 +1076,120 @@ out:
     return st;
 }
 
+/* ---------------------------------------------------------------- budget execution */
+
+static struct award_budget *budget_row(struct award_budget **v, size_t *n, const char *clause)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*v)[i].clause, clause))
+            return &(*v)[i];
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    struct award_budget *b = &(*v)[(*n)++];
+    memset(b, 0, sizeof *b);
+    snprintf(b->clause, sizeof b->clause, "%s", clause);
+    snprintf(b->title, sizeof b->title, "%s", clause);
+    b->allocation = "";
+    return b;
+}
+
+enum status award_budget_year(struct store *s, int year, struct award_budget **out, size_t *n,
+                              struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct policy_pack *p = NULL;
+    struct store_stmt *q = NULL;
+    struct award_budget *v = NULL;
+    size_t nv = 0;
+    enum status st = award_pack_current(s, &p, e);
+    if (st != ST_OK)
+        return st;
+    for (size_t i = 0; i < policy_pack_clauses(p); i++) {
+        struct award_budget *b = budget_row(&v, &nv, policy_clause_id(p, i));
+        snprintf(b->title, sizeof b->title, "%s", policy_clause_title(p, i));
+        struct policy_limits lim;
+        struct err le = {0};
+        if (policy_clause_limits(p, i, &lim, &le) != ST_OK) {
+            snprintf(b->note, sizeof b->note, "%s", le.msg);
+        } else if (lim.alloc != POLICY_ALLOC_NONE) {
+            b->budget_fen = lim.budget_fen;
+            b->allocation = lim.alloc == POLICY_ALLOC_FCFS ? "fcfs" : "pro-rata";
+        }
+    }
+    if ((st = store_prepare(s,
+                            "SELECT clause, coalesce(sum(amount_fen), 0),"
+                            " coalesce(sum(CASE WHEN reverses_id IS NULL THEN 0"
+                            " ELSE -amount_fen END), 0),"
+                            " count(*) FILTER (WHERE reverses_id IS NULL),"
+                            " count(*) FILTER (WHERE reverses_id IS NOT NULL),"
+                            " count(DISTINCT entity_id) FROM payouts WHERE year = ?"
+                            " GROUP BY clause ORDER BY clause",
+                            &q, e)) != ST_OK)
+        goto out;
+    store_bind_int(q, 1, year);
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        struct award_budget *b = budget_row(&v, &nv, store_col_text(q, 0));
+        b->paid_fen = store_col_int(q, 1);
+        b->recovered_fen = store_col_int(q, 2);
+        b->payouts = (size_t)store_col_int(q, 3);
+        b->reversals = (size_t)store_col_int(q, 4);
+        b->entities = (size_t)store_col_int(q, 5);
+    }
+    store_finish(q);
+    if (st != ST_OK ||
+        (st = store_prepare(s,
+                            "SELECT clause, count(*), coalesce(sum(amount_fen), 0) FROM"
+                            " applications WHERE year = ? AND status = 'submitted'"
+                            " GROUP BY clause ORDER BY clause",
+                            &q, e)) != ST_OK)
+        goto out;
+    store_bind_int(q, 1, year);
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        struct award_budget *b = budget_row(&v, &nv, store_col_text(q, 0));
+        b->pending = (size_t)store_col_int(q, 1);
+        b->pending_fen = store_col_int(q, 2);
+    }
+    store_finish(q);
+    if (st != ST_OK)
+        goto out;
+    for (size_t i = 0; i < nv; i++)
+        if (v[i].budget_fen)
+            v[i].remaining_fen = v[i].budget_fen - v[i].paid_fen -
+                                 (!strcmp(v[i].allocation, "fcfs") ? v[i].pending_fen : 0);
+    *out = v;
+    *n = nv;
+    v = NULL;
+out:
+    free(v);
+    policy_pack_free(p);
+    return st;
+}
+
+json_t *award_budget_json(int year, const struct award_budget *v, size_t n)
+{
+    json_t *arr = json_array();
+    int64_t paid = 0, pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct award_budget *b = &v[i];
+        json_t *envelope = b->budget_fen ? json_integer(b->budget_fen) : json_null();
+        json_t *left = b->budget_fen ? json_integer(b->remaining_fen) : json_null();
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "clause",
+                      b->clause, "title", b->title, "budget_fen", envelope, "allocation",
+                      b->allocation, "paid_fen", (json_int_t)b->paid_fen, "recovered_fen",
+                      (json_int_t)b->recovered_fen, "payouts", (json_int_t)b->payouts, "reversals",
+                      (json_int_t)b->reversals, "entities", (json_int_t)b->entities, "pending",
+                      (json_int_t)b->pending, "pending_fen", (json_int_t)b->pending_fen,
+                      "remaining_fen", left, "note", b->note));
+        paid += b->paid_fen;
+        pending += b->pending_fen;
+    }
+    return json_pack("{s:i, s:o, s:I, s:I}", "year", year, "clauses", arr, "paid_fen",
+                     (json_int_t)paid, "pending_fen", (json_int_t)pending);
+}
+
 /* ---------------------------------------------------------------- verification */
 
 /* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a

@@ -145,6 +145,31 @@ enum status award_entitlements(struct store *s, const char *uscc, struct date on
                                struct policy_pack **p, struct policy_match **m, int64_t **received,
                                struct err *e) HQD_MUST_CHECK;
 
+/* 预算执行: what one clause has paid and has pending in a year. */
+struct award_budget {
+    char clause[64], title[160];
+    int64_t budget_fen;     /* the yearly envelope; 0 when the clause has none */
+    const char *allocation; /* "fcfs", "pro-rata", or "" without an envelope */
+    int64_t paid_fen;       /* net: awards less what was recovered */
+    int64_t recovered_fen;  /* 追回, as a positive amount */
+    size_t payouts, reversals, entities;
+    size_t pending;        /* applications submitted and not yet decided */
+    int64_t pending_fen;   /* what they ask, as computed on submission */
+    int64_t remaining_fen; /* budget − paid, less pending for fcfs (they hold their share);
+                              0 without an envelope */
+    char note[768];        /* why the envelope is unknown (a parameter not set yet), or "" */
+};
+/* Every clause of the current pack for year, in pack order, then any clause of an earlier pack
+ * version that has payouts or applications in year. *out: free(). */
+enum status award_budget_year(struct store *s, int year, struct award_budget **out, size_t *n,
+                              struct err *e) HQD_MUST_CHECK;
+/* The rows as the CLI's --json and the API give them: {year, clauses: [{clause, title,
+ * budget_fen (null without an envelope), allocation, paid_fen, recovered_fen, payouts,
+ * reversals, entities, pending, pending_fen, remaining_fen (null without an envelope), note}],
+ * paid_fen, pending_fen}. New reference. */
+struct json_t;
+struct json_t *award_budget_json(int year, const struct award_budget *v, size_t n);
+
 struct award_verify {
     size_t lines;
     int64_t total_fen;

@@ -1684,6 +1684,62 @@ static int cmd_award_close_batch(const struct cli_args *a)
     return 0;
 }
 
+static int cmd_award_budget(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t year = 0;
+    enum status st = parse_id(a->pos[0], "YEAR", &year, &e);
+    if (st == ST_OK && (year < 2000 || year > 2100))
+        st = err_set(&e, ST_INVALID, "YEAR", "年度应为 2000–2100 的年份，而不是“%s”", a->pos[0]);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct award_budget *v;
+    size_t n;
+    st = award_budget_year(s, (int)year, &v, &n, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = award_budget_json((int)year, v, n);
+        print_json(j);
+        json_decref(j);
+        free(v);
+        return 0;
+    }
+    printf("%d 年惠企政策预算执行（现行规则包的条款）：\n", (int)year);
+    int64_t paid = 0, pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct award_budget *b = &v[i];
+        char p[32], r[32], q[32], bud[32], left[32];
+        money_format(b->paid_fen, p, sizeof p);
+        money_format(b->recovered_fen, r, sizeof r);
+        money_format(b->pending_fen, q, sizeof q);
+        printf("- %s %s：已兑付 %s元（%zu 笔，%zu 家", b->clause, b->title, p, b->payouts,
+               b->entities);
+        if (b->reversals)
+            printf("；追回 %zu 笔 %s元", b->reversals, r);
+        printf("），待审 %zu 件 %s元", b->pending, q);
+        if (b->budget_fen)
+            printf("；年度预算 %s元（%s），剩余 %s元", money_format(b->budget_fen, bud, sizeof bud),
+                   !strcmp(b->allocation, "fcfs") ? "先到先得，待审申请占用额度"
+                                                  : "批次结束时按比例分配",
+                   money_format(b->remaining_fen, left, sizeof left));
+        else if (b->note[0])
+            printf("；年度预算未定：%s", b->note);
+        printf("\n");
+        paid += b->paid_fen;
+        pending += b->pending_fen;
+    }
+    char p[32], q[32];
+    printf("合计：已兑付 %s元，待审 %s元。\n", money_format(paid, p, sizeof p),
+           money_format(pending, q, sizeof q));
+    free(v);
+    return 0;
+}
+
 static int cmd_ledger_verify(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1786,6 +1842,8 @@ static const struct cli_cmd commands[] = {
      "结束按比例分配条款的年度批次：预算不足时等比例核减，余数分按小数部分大小分配"},
     {"award", "reverse", cmd_award_reverse, 2, 2, "--db", "hqd award reverse PAYOUT REASON",
      "追回一笔兑付：在账本中追加一条负数记录"},
+    {"award", "budget", cmd_award_budget, 1, 1, "--db --json", "hqd award budget YEAR [--json]",
+     "预算执行：逐条款列出年度预算、已兑付（扣除追回）、待审申请与剩余额度"},
     {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db", "hqd ledger verify",
      "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",

@@ -449,6 +449,26 @@ void h_payouts(struct http_req *r)
                     json_pack("{s:o, s:I}", "payouts", arr, "total_fen", (json_int_t)total));
 }
 
+void h_policy_budget(struct http_req *r);
+void h_policy_budget(struct http_req *r)
+{
+    int year;
+    if (!query_year(r, &year))
+        return;
+    if (!year)
+        year = clock_today().y;
+    struct award_budget *v;
+    size_t n;
+    struct err e = {0};
+    enum status st = award_budget_year(r->store, year, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 200, award_budget_json(year, v, n));
+    free(v);
+}
+
 void h_payout_reverse(struct http_req *r);
 void h_payout_reverse(struct http_req *r)
 {

@@ -512,6 +512,20 @@ st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-transfer-
 check(st == 200 and j["amount_fen"] == 12000000, "calc uses the office's rate: %s" % j.get("amount_fen"))
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"], "older lines still replay with their own pack version")
+# 预算执行 agrees with the ledger, clause by clause.
+st, pay, _, _ = req(srv, "GET", "/api/v1/payouts?year=2020", token=tok["office1"])
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget?year=2020", token=tok["admin1"])
+by_clause = {}
+for p in pay.get("payouts", []):
+    by_clause[p["clause"]] = by_clause.get(p["clause"], 0) + p["amount_fen"]
+check(st == 200 and j["year"] == 2020 and by_clause and all(c["paid_fen"] == by_clause.get(c["clause"], 0) for c in j["clauses"])
+      and j["paid_fen"] == pay["total_fen"], "the budget report adds up the ledger: %s %s" % (by_clause, str(j)[:300]))
+check(any(c["clause"] == "innovation-voucher" and c["budget_fen"] is None and "voucher_budget" in c["note"] for c in j["clauses"]),
+      "an unset budget parameter is named: %s" % str(j)[:300])
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget?year=20x0", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "year", "a bad year is refused: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget", token=tok["ent1"])
+check(st == 403, "an enterprise does not see the budget: %d" % st)
 bad_csv = "uscc,name,kind,in_zone,industry\n91410700MA44XW1K20,甲,企业,是,制造\n".encode()
 st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=new.csv", raw=bad_csv, ctype="text/csv", token=tok["office1"])
 check(st == 400 and j["error"]["bad_rows"] == 1 and "new.csv: row 2, column 1" in j["error"]["rows"][0],

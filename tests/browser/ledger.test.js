@@ -245,8 +245,15 @@ function startServer() {
     await op.click('#ledger-verify');
     await op.waitForSelector('.msg.ok');
     check((await op.textContent('.msg.ok')).includes('兑付账本完好'), 'the office verifies the ledger from the page');
+    // 预算执行 for the application's year (2020, the newest application's): the payout counted.
+    const fseBudget = await op.textContent('#budget tr[data-clause="first-set-equipment"]');
+    check((await op.textContent('#budget h3')).includes('2020 年预算执行') && fseBudget.includes('120,000.00') && fseBudget.includes('1 / 1'),
+      'the budget panel counts the payout: ' + fseBudget);
+    check((await op.textContent('#budget tr[data-clause="innovation-voucher"]')).includes('预算未定'),
+      'an unset voucher budget is shown as such');
     await ep.goto(base + '/#/policy');
     await ep.waitForSelector('#applications');
+    check(await ep.$('#budget') === null, 'an enterprise does not see the budget panel');
     check((await ep.textContent('#applications')).includes('已批准'), 'the enterprise sees its application approved');
     await entCtx.close();
 

@@ -203,6 +203,16 @@ expect_rc 2 "policy set below the bound" -- "$hqd" policy set tech-transfer-in.t
 contains "$tmp/err" "≥ 10%" "the bound is named"
 expect_rc 2 "policy set malformed" -- "$hqd" policy set voucher_share --db "$db"
 expect_rc 0 "ledger verify after a new version" -- "$hqd" ledger verify --db "$db"
+# 预算执行: paid and pending per clause; the voucher budget is a parameter still unset.
+expect_rc 0 "award budget" -- "$hqd" award budget 2020 --db "$db"
+contains "$tmp/out" "ip-transfer 知识产权服务机构专利转移奖励：已兑付 140,000.00元（1 笔，1 家），待审 1 件 60,000.00元" \
+  "paid and pending under ip-transfer"
+contains "$tmp/out" "年度预算未定：参数 voucher_budget" "an unset budget parameter is named"
+expect_rc 0 "award budget json" -- "$hqd" award budget 2020 --json --db "$db"
+[[ $(json "$tmp/out" "[(c['paid_fen'], c['pending'], c['pending_fen']) for c in d['clauses'] if c['clause'] == 'ip-transfer'], d['paid_fen']") \
+   == "[(14000000, 1, 6000000)] 14000000" ]] && ok || bad "budget json: $(head -c 300 "$tmp/out")"
+expect_rc 2 "award budget bad year" -- "$hqd" award budget 1999 --db "$db"
+contains "$tmp/err" "2000–2100" "the year's range is named"
 
 # A pack with a pro-rata budget: individual approval is refused, the batch shares the budget.
 cat >"$tmp/budget.pack" <<'PACK'
@@ -231,6 +241,10 @@ expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json 
   && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"
 expect_rc 0 "ledger verify after batch" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 3 行" "two batch lines after the first"
+expect_rc 0 "award budget after batch" -- "$hqd" award budget 2020 --json --db "$db"
+[[ $(json "$tmp/out" "[(c['clause'], c['budget_fen'], c['paid_fen'], c['remaining_fen']) for c in d['clauses']]") \
+   == "[('grant-p', 10000000, 10000000, 0), ('ip-transfer', None, 14000000, None)]" ]] \
+  && ok || bad "the batch used the budget; the older pack's clause is still listed: $(head -c 400 "$tmp/out")"
 expect_rc 2 "award close-batch bad year" -- "$hqd" award close-batch grant-p twenty --db "$db"
 
 # docs/api.md lists every route of the binary's routes table.

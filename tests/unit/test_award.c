@@ -634,6 +634,82 @@ static void pro_rata_property(void **state)
     assert_int_equal(vv.total_fen, paid_total);
 }
 
+static const struct award_budget *budget_of(const struct award_budget *v, size_t n,
+                                            const char *clause)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].clause, clause))
+            return &v[i];
+    fail_msg("no budget row for %s", clause);
+    return NULL;
+}
+
+/* 预算执行: paid net of recoveries, pending claims, and what is left, fcfs holding its pending
+ * claims and pro-rata not; a clause of an earlier pack version with payouts is listed too. */
+static void budget_execution_by_clause(void **state)
+{
+    struct fx *f = *state;
+    int64_t amount;
+    approve(f->s, apply_patents(f->s, 2, &amount)); /* the example pack: ip-transfer */
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    int64_t a1 = apply_grant(f->s, "grant-a", "1000000", "C-1", &o);
+    apply_grant(f->s, "grant-a", "1000000", "C-2", &o);
+    assert_int_equal(approve(f->s, a1), 10000000);
+    apply_grant(f->s, "grant-p", "800000", NULL, &o);
+    apply_grant(f->s, "grant-p", "600000", NULL, &o);
+    struct award_budget *v;
+    size_t n;
+    struct err e = {0};
+    assert_int_equal(award_budget_year(f->s, 2020, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0].clause, "grant-a"); /* pack order, then the older clause */
+    assert_string_equal(v[0].title, "甲类补助");
+    assert_string_equal(v[3].clause, "ip-transfer");
+    const struct award_budget *a = budget_of(v, n, "grant-a");
+    assert_string_equal(a->allocation, "fcfs");
+    assert_int_equal(a->budget_fen, 25000000);
+    assert_int_equal(a->paid_fen, 10000000);
+    assert_int_equal(a->payouts, 1);
+    assert_int_equal(a->pending, 1);
+    assert_int_equal(a->pending_fen, 10000000);
+    assert_int_equal(a->remaining_fen, 5000000);
+    const struct award_budget *pr = budget_of(v, n, "grant-p");
+    assert_string_equal(pr->allocation, "pro-rata");
+    assert_int_equal(pr->pending, 2);
+    assert_int_equal(pr->pending_fen, 14000000);
+    assert_int_equal(pr->remaining_fen, 10000000); /* pending claims share it at batch close */
+    const struct award_budget *b = budget_of(v, n, "grant-b");
+    assert_int_equal(b->budget_fen, 0);
+    assert_string_equal(b->allocation, "");
+    assert_int_equal(b->remaining_fen, 0);
+    assert_int_equal(budget_of(v, n, "ip-transfer")->paid_fen, amount);
+    free(v);
+
+    int64_t rid;
+    struct award_batch batch;
+    assert_int_equal(award_reverse(f->s, "office", 2, "重复申报", &rid, &e), ST_OK);
+    assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &batch, &e), ST_OK);
+    assert_int_equal(award_budget_year(f->s, 2020, &v, &n, &e), ST_OK);
+    a = budget_of(v, n, "grant-a");
+    assert_int_equal(a->paid_fen, 0);
+    assert_int_equal(a->recovered_fen, 10000000);
+    assert_int_equal(a->reversals, 1);
+    assert_int_equal(a->remaining_fen, 15000000);
+    pr = budget_of(v, n, "grant-p");
+    assert_int_equal(pr->paid_fen, 10000000);
+    assert_int_equal(pr->payouts, 2);
+    assert_int_equal(pr->entities, 1);
+    assert_int_equal(pr->pending, 0);
+    assert_int_equal(pr->remaining_fen, 0);
+    free(v);
+    /* Another year: the pack's clauses, nothing paid. */
+    assert_int_equal(award_budget_year(f->s, 2021, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0].remaining_fen, 25000000);
+    free(v);
+}
+
 static size_t facts_stored(struct store *s)
 {
     struct store_stmt *q;
@@ -709,6 +785,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_import_checks_fact_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
