@@ -881,7 +881,9 @@ function budgetPanel(b, years, status) {
   };
   const alloc = { fcfs: '先到先得', 'pro-rata': '按比例' };
   return h('section', { class: 'panel', id: 'budget' },
-    h('h3', {}, `${b.year} 年预算执行`, h('small', {}, ` 已兑付 ${yuan(b.paid_fen)} 元 · 待审 ${yuan(b.pending_fen)} 元`)), pick,
+    h('h3', {}, `${b.year} 年预算执行`, h('small', {}, ` 已兑付 ${yuan(b.paid_fen)} 元 · 待审 ${yuan(b.pending_fen)} 元`)),
+    h('div', { class: 'filters' }, ...pick.childNodes,
+      h('a', { class: 'download', id: 'payouts-xlsx', href: '/api/v1/payouts' + qs({ year: b.year, format: 'xlsx' }) }, `导出 ${b.year} 年兑付台账（Excel）`)),
     h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, ['条款', '年度预算（元）', '已兑付（元）', '追回（元）', '笔数 / 主体', '待审', '剩余（元）'].map((t) => h('th', {}, t)))),
       h('tbody', {}, b.clauses.map((c) => h('tr', { 'data-clause': c.clause },

@@ -14,6 +14,7 @@
 #include "base/money.h"
 #include "base/xalloc.h"
 #include "entity/entity.h"
+#include "export/export.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -1810,6 +1811,76 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
         *n = 0;
     }
     return st;
+}
+
+static const struct export_column payout_columns[] = {
+    {"行号", 8, 0},        {"记账时间", 20, 0}, {"统一社会信用代码", 22, 0},
+    {"主体", 28, 0},       {"条款", 26, 0},     {"年度", 8, 0},
+    {"金额（元）", 16, 1}, {"类型", 16, 0},     {"申请编号", 10, 0},
+    {"经办人", 12, 0},     {"哈希", 20, 0}};
+#define PAYOUT_COLS (sizeof payout_columns / sizeof payout_columns[0])
+
+enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
+                                struct export_table *t, struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    struct award_payout *v;
+    size_t n;
+    struct policy_pack *p = NULL;
+    enum status st = award_payouts(s, entity_id, 0, year, &v, &n, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = award_pack_current(s, &p, e)) != ST_OK) {
+        free(v);
+        return st;
+    }
+    const char **cells = xcalloc(n ? n * PAYOUT_COLS : 1, sizeof *cells);
+    for (size_t i = 0; i < n; i++) {
+        const struct award_payout *x = &v[i];
+        const char **row = &cells[i * PAYOUT_COLS];
+        char num[3][24], kind[48], clause[240];
+        snprintf(num[0], sizeof num[0], "%" PRId64, x->id);
+        snprintf(num[1], sizeof num[1], "%" PRId64, x->amount_fen);
+        snprintf(num[2], sizeof num[2], "%" PRId64, x->application_id);
+        if (x->reverses_id)
+            snprintf(kind, sizeof kind, "追回第 %" PRId64 " 行", x->reverses_id);
+        else if (x->batch)
+            snprintf(kind, sizeof kind, "批次 %" PRId64 "%s", x->batch,
+                     x->reversed ? "（已追回）" : "");
+        else
+            snprintf(kind, sizeof kind, "兑付%s", x->reversed ? "（已追回）" : "");
+        int ci = policy_clause_index(p, x->clause);
+        if (ci >= 0)
+            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, (size_t)ci),
+                     x->clause);
+        else
+            snprintf(clause, sizeof clause, "%s", x->clause);
+        char year_s[8];
+        snprintf(year_s, sizeof year_s, "%d", x->year);
+        const char *vals[PAYOUT_COLS] = {num[0], x->created_at, x->uscc, x->entity_name,
+                                         clause, year_s,        num[1],  kind,
+                                         num[2], x->created_by, x->hash};
+        for (size_t c = 0; c < PAYOUT_COLS; c++)
+            row[c] = xstrdup(vals[c]);
+    }
+    free(v);
+    policy_pack_free(p);
+    *t = (struct export_table){.sheet = "兑付台账",
+                               .title = "&C惠企政策兑付台账",
+                               .cols = payout_columns,
+                               .n_cols = PAYOUT_COLS,
+                               .cells = cells,
+                               .n_rows = n,
+                               .totals = 1};
+    return ST_OK;
+}
+
+void award_payouts_table_free(struct export_table *t)
+{
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free((char *)t->cells[i]);
+    free((void *)t->cells);
+    memset(t, 0, sizeof *t);
 }
 
 /* ---------------------------------------------------------------- evidence */

@@ -122,6 +122,15 @@ struct award_payout {
 enum status award_payouts(struct store *s, int64_t entity_id, int64_t application_id, int year,
                           struct award_payout **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 
+/* 兑付台账: the lines award_payouts returns as a table for export_xlsx/export_csv, one row per
+ * line (行号, 记账时间, 统一社会信用代码, 主体, 条款 with its title in the current pack, 年度,
+ * 金额 in fen as a money column, 类型: 兑付 / 兑付（已追回） / 追回第 N 行 / 批次 N, 申请编号,
+ * 经办人, 哈希) and a 合计 row. The cells are new: award_payouts_table_free. */
+struct export_table;
+enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
+                                struct export_table *t, struct err *e) HQD_MUST_CHECK;
+void award_payouts_table_free(struct export_table *t);
+
 /* Evidence (证明材料) for an application still under review, by the office or by the
  * enterprise account of the applicant (u->entity_id); checked like report attachments. */
 struct auth_user;

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "bulletin/bulletin.h"
+#include "export/export.h"
 
 #define OUT_MAX ((size_t)64 << 20)
 
@@ -182,31 +183,6 @@ static int render_html(const json_t *c, struct buf *b)
 
 /* ---------------------------------------------------------------- XLSX */
 
-static enum status read_and_unlink(const char *path, char **data, size_t *len, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        unlink(path);
-        return err_set(e, ST_IO, NULL, "无法读取生成的文件：%s", strerror(errno));
-    }
-    struct buf b;
-    buf_init(&b, OUT_MAX);
-    char chunk[65536];
-    size_t r;
-    enum status st = ST_OK;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && st == ST_OK)
-        st = buf_append(&b, chunk, r);
-    fclose(f);
-    unlink(path);
-    if (st != ST_OK) {
-        buf_cleanup(&b);
-        return err_set(e, st, NULL, "生成的文件过大 (too large)");
-    }
-    *len = b.len;
-    *data = buf_detach(&b);
-    return ST_OK;
-}
-
 static enum status render_xlsx(const json_t *c, char **data, size_t *len, struct err *e)
 {
     char path[] = "/tmp/hqd-bulletin-XXXXXX";
@@ -314,7 +290,7 @@ static enum status render_xlsx(const json_t *c, char **data, size_t *len, struct
         unlink(path);
         return err_set(e, ST_IO, NULL, "写入工作簿失败：%s", lxw_strerror(rc));
     }
-    return read_and_unlink(path, data, len, e);
+    return export_read_back(path, OUT_MAX, data, len, e);
 }
 
 /* ---------------------------------------------------------------- DOCX (公文 layout) */
@@ -507,7 +483,7 @@ static enum status render_docx(const json_t *c, char **data, size_t *len, struct
         return err_set(e, ST_IO, NULL, "写入 docx 失败");
     }
     buf_cleanup(&doc);
-    return read_and_unlink(path, data, len, e);
+    return export_read_back(path, OUT_MAX, data, len, e);
 }
 
 enum status bulletin_render(const json_t *content, enum bulletin_format f, char **data, size_t *len,

@@ -1472,8 +1472,8 @@ static int cmd_policy_match(const struct cli_args *a)
                 cap_rows = cap_rows ? cap_rows * 2 : 64;
                 cells = xrealloc(cells, cap_rows * 6 * sizeof *cells);
             }
-            char amount[32];
-            money_format(m[c].r.amount_fen, amount, sizeof amount);
+            char amount[24];
+            snprintf(amount, sizeof amount, "%" PRId64, m[c].r.amount_fen);
             const char **row = &cells[n_rows++ * 6];
             row[0] = xstrdup(v[i].uscc);
             row[1] = xstrdup(v[i].name);
@@ -1488,9 +1488,10 @@ static int cmd_policy_match(const struct cli_args *a)
     }
     if (st == ST_OK && a->out) {
         static const struct export_column cols[] = {
-            {"统一社会信用代码", 22}, {"名称", 28},      {"政策", 24}, {"匹配", 8},
-            {"金额（元）", 16},       {"计算与依据", 80}};
-        struct export_table t = {"政策匹配", "惠企政策 免申即享 匹配结果", cols, 6, cells, n_rows};
+            {"统一社会信用代码", 22, 0}, {"名称", 28, 0},      {"政策", 24, 0}, {"匹配", 8, 0},
+            {"金额（元）", 16, 1},       {"计算与依据", 80, 0}};
+        struct export_table t = {"政策匹配", "惠企政策 免申即享 匹配结果", cols, 6, cells, n_rows,
+                                 1};
         st = export_xlsx(&t, a->out, &e);
     }
     if (st == ST_OK) {
@@ -1684,13 +1685,26 @@ static int cmd_award_close_batch(const struct cli_args *a)
     return 0;
 }
 
+/* A budget year from a command line argument; 0 when not given. */
+static enum status parse_year(const char *v, const char *what, int *year, struct err *e)
+{
+    int64_t y = 0;
+    *year = 0;
+    if (!v)
+        return ST_OK;
+    enum status st = parse_id(v, what, &y, e);
+    if (st == ST_OK && (y < 2000 || y > 2100))
+        st = err_set(e, ST_INVALID, what, "年度应为 2000–2100 的年份，而不是“%s”", v);
+    if (st == ST_OK)
+        *year = (int)y;
+    return st;
+}
+
 static int cmd_award_budget(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t year = 0;
-    enum status st = parse_id(a->pos[0], "YEAR", &year, &e);
-    if (st == ST_OK && (year < 2000 || year > 2100))
-        st = err_set(&e, ST_INVALID, "YEAR", "年度应为 2000–2100 的年份，而不是“%s”", a->pos[0]);
+    int year;
+    enum status st = parse_year(a->pos[0], "YEAR", &year, &e);
     if (st != ST_OK)
         return report(st, &e);
     struct store *s;
@@ -1698,18 +1712,18 @@ static int cmd_award_budget(const struct cli_args *a)
         return report(st, &e);
     struct award_budget *v;
     size_t n;
-    st = award_budget_year(s, (int)year, &v, &n, &e);
+    st = award_budget_year(s, year, &v, &n, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
     if (a->json) {
-        json_t *j = award_budget_json((int)year, v, n);
+        json_t *j = award_budget_json(year, v, n);
         print_json(j);
         json_decref(j);
         free(v);
         return 0;
     }
-    printf("%d 年惠企政策预算执行（现行规则包的条款）：\n", (int)year);
+    printf("%d 年惠企政策预算执行（现行规则包的条款）：\n", year);
     int64_t paid = 0, pending = 0;
     for (size_t i = 0; i < n; i++) {
         const struct award_budget *b = &v[i];
@@ -1738,6 +1752,73 @@ static int cmd_award_budget(const struct cli_args *a)
            money_format(pending, q, sizeof q));
     free(v);
     return 0;
+}
+
+static int cmd_award_payouts(const struct cli_args *a)
+{
+    struct err e = {0};
+    int year;
+    enum status st = parse_year(a->year, "--year", &year, &e);
+    int csv = a->out && strlen(a->out) > 4 && !strcmp(a->out + strlen(a->out) - 4, ".csv");
+    int xlsx = a->out && strlen(a->out) > 5 && !strcmp(a->out + strlen(a->out) - 5, ".xlsx");
+    if (st == ST_OK && a->out && !csv && !xlsx)
+        st = err_set(&e, ST_INVALID, "--out", "--out 应为 .xlsx 或 .csv 文件，而不是“%s”", a->out);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    int64_t entity_id = 0;
+    if (a->entity && (st = entity_find(s, a->entity, &entity_id, NULL, &e)) == ST_OK && !entity_id)
+        st = err_set(&e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", a->entity);
+    struct export_table t = {0};
+    if (st == ST_OK)
+        st = award_payouts_table(s, entity_id, year, &t, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    int64_t total = 0;
+    for (size_t r = 0; r < t.n_rows; r++)
+        total += strtoll(t.cells[r * t.n_cols + 6], NULL, 10);
+    if (a->out) {
+        st = xlsx ? export_xlsx(&t, a->out, &e) : export_csv(&t, a->out, &e);
+        if (st == ST_OK)
+            printf("已导出兑付台账 %zu 行到 %s\n", t.n_rows, a->out);
+    } else if (a->json) {
+        json_t *arr = json_array();
+        for (size_t r = 0; r < t.n_rows; r++) {
+            const char *const *c = &t.cells[r * t.n_cols];
+            json_array_append_new(
+                arr,
+                json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:s}", "id",
+                          (json_int_t)strtoll(c[0], NULL, 10), "created_at", c[1], "uscc", c[2],
+                          "entity", c[3], "clause", c[4], "year",
+                          (json_int_t)strtoll(c[5], NULL, 10), "amount_fen",
+                          (json_int_t)strtoll(c[6], NULL, 10), "kind", c[7], "application_id",
+                          (json_int_t)strtoll(c[8], NULL, 10), "created_by", c[9], "hash", c[10]));
+        }
+        json_t *j = json_pack("{s:o, s:I}", "payouts", arr, "total_fen", (json_int_t)total);
+        print_json(j);
+        json_decref(j);
+    } else {
+        static const char *const heads[] = {"行号", "记账时间",   "主体",
+                                            "条款", "金额（元）", "类型"};
+        static const int widths[] = {6, 20, 28, 30, 16, 16};
+        struct cli_table ct = {.n_cols = 6, .headers = heads, .max_width = widths};
+        for (size_t r = 0; r < t.n_rows; r++) {
+            const char *const *c = &t.cells[r * t.n_cols];
+            char amount[32];
+            money_format(strtoll(c[6], NULL, 10), amount, sizeof amount);
+            const char *row[] = {c[0], c[1], c[3], c[4], amount, c[7]};
+            cli_table_add(&ct, row);
+        }
+        cli_table_print(&ct, stdout);
+        cli_table_free(&ct);
+        char sum[32];
+        printf("\n共 %zu 行，合计 %s元。\n", t.n_rows, money_format(total, sum, sizeof sum));
+    }
+    award_payouts_table_free(&t);
+    return st == ST_OK ? 0 : report(st, &e);
 }
 
 static int cmd_ledger_verify(const struct cli_args *a)
@@ -1842,6 +1923,10 @@ static const struct cli_cmd commands[] = {
      "结束按比例分配条款的年度批次：预算不足时等比例核减，余数分按小数部分大小分配"},
     {"award", "reverse", cmd_award_reverse, 2, 2, "--db", "hqd award reverse PAYOUT REASON",
      "追回一笔兑付：在账本中追加一条负数记录"},
+    {"award", "payouts", cmd_award_payouts, 0, 0, "--db --json --year --entity --out",
+     "hqd award payouts [--year Y] [--entity USCC] [--json] [--out FILE.xlsx|FILE.csv]",
+     "兑付台账：逐行列出兑付账本（兑付、追回、批次），可按年度、主体筛选，导出 Excel 或 "
+     "CSV（金额可求和）"},
     {"award", "budget", cmd_award_budget, 1, 1, "--db --json", "hqd award budget YEAR [--json]",
      "预算执行：逐条款列出年度预算、已兑付（扣除追回）、待审申请与剩余额度"},
     {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db", "hqd ledger verify",
@@ -1996,6 +2081,8 @@ int cli_main(int argc, char **argv)
             a.pack = val;
         else if (strcmp(name, "--on") == 0)
             a.on = val;
+        else if (strcmp(name, "--year") == 0)
+            a.year = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

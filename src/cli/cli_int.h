@@ -23,6 +23,7 @@ struct cli_args {
     const char *pack;    /* --pack */
     const char *entity;  /* --entity */
     const char *on;      /* --on */
+    const char *year;    /* --year */
     int quiet;           /* --quiet */
     int json;            /* --json */
     int summary;         /* --summary */

@@ -1,10 +1,14 @@
 #include "export/export.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+
+#include "base/buf.h"
 
 static void temp_path(const char *path, char *out, size_t outlen)
 {
@@ -19,6 +23,26 @@ static enum status finish(const char *tmp, const char *path, struct err *e)
         return err_set(e, ST_IO, path, "无法写入文件：%s", strerror(saved));
     }
     return ST_OK;
+}
+
+/* A money cell: whole fen, optionally negative. */
+static int fen_of(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || errno)
+        return 0;
+    *out = x;
+    return 1;
+}
+
+/* Excel keeps every number as a binary double, so an amount crosses into the workbook as the
+ * double nearest to fen / 100 — exactly what Excel stores when 120000.00 is typed in, and
+ * shown back to the fen for any amount below 10^13 元. No computation happens on it here. */
+static double yuan_number(int64_t fen)
+{
+    return (double)fen / 100;
 }
 
 enum status export_xlsx(const struct export_table *t, const char *path, struct err *e)
@@ -52,11 +76,48 @@ enum status export_xlsx(const struct export_table *t, const char *path, struct e
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->cols[c].width, NULL);
         worksheet_write_string(ws, 0, (lxw_col_t)c, t->cols[c].header, head);
     }
+    lxw_format *amount = workbook_add_format(wb);
+    format_set_font_name(amount, "宋体");
+    format_set_font_size(amount, 10);
+    format_set_border(amount, LXW_BORDER_THIN);
+    format_set_align(amount, LXW_ALIGN_VERTICAL_TOP);
+    format_set_num_format(amount, "#,##0.00");
+    lxw_format *total = workbook_add_format(wb);
+    format_set_bold(total);
+    format_set_border(total, LXW_BORDER_THIN);
+    format_set_num_format(total, "#,##0.00");
+
     worksheet_set_row(ws, 0, 24, NULL);
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = t->cells[r * t->n_cols + c];
-            worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, v ? v : "", body);
+            int64_t fen;
+            if (t->cols[c].money && v && fen_of(v, &fen))
+                worksheet_write_number(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, yuan_number(fen),
+                                       amount);
+            else
+                worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, v ? v : "", body);
+        }
+    }
+    if (t->totals && t->n_rows) {
+        lxw_row_t last = (lxw_row_t)t->n_rows + 1;
+        worksheet_write_string(ws, last, 0, "合计", total);
+        for (size_t c = 1; c < t->n_cols; c++) {
+            if (!t->cols[c].money) {
+                worksheet_write_blank(ws, last, (lxw_col_t)c, total);
+                continue;
+            }
+            /* SUBTOTAL(109, …) sums the rows the filter shows; the cached result is the exact
+             * sum in fen, for readers that do not recalculate. */
+            int64_t sum = 0, fen;
+            for (size_t r = 0; r < t->n_rows; r++)
+                if (t->cells[r * t->n_cols + c] && fen_of(t->cells[r * t->n_cols + c], &fen))
+                    sum += fen;
+            char col[8], formula[64];
+            lxw_col_to_name(col, (lxw_col_t)c, LXW_FALSE);
+            snprintf(formula, sizeof formula, "=SUBTOTAL(109,%s2:%s%u)", col, col,
+                     (unsigned)t->n_rows + 1);
+            worksheet_write_formula_num(ws, last, (lxw_col_t)c, formula, total, yuan_number(sum));
         }
     }
     worksheet_freeze_panes(ws, 1, 0);
@@ -94,6 +155,14 @@ static int csv_field(FILE *f, const char *v)
     return fputc('"', f) == EOF ? -1 : 0;
 }
 
+/* fen as 元 with two decimals and no separators ("-1234.50"), exactly. */
+static const char *plain_yuan(int64_t fen, char *out, size_t outlen)
+{
+    uint64_t u = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(out, outlen, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", u / 100, u % 100);
+    return out;
+}
+
 enum status export_csv(const struct export_table *t, const char *path, struct err *e)
 {
     char tmp[4096];
@@ -106,13 +175,73 @@ enum status export_csv(const struct export_table *t, const char *path, struct er
         bad = (c && fputc(',', f) == EOF) || csv_field(f, t->cols[c].header);
     bad = bad || fputs("\r\n", f) < 0;
     for (size_t r = 0; r < t->n_rows && !bad; r++) {
-        for (size_t c = 0; c < t->n_cols && !bad; c++)
-            bad = (c && fputc(',', f) == EOF) || csv_field(f, t->cells[r * t->n_cols + c]);
+        for (size_t c = 0; c < t->n_cols && !bad; c++) {
+            const char *v = t->cells[r * t->n_cols + c];
+            char yuan[32];
+            int64_t fen;
+            if (t->cols[c].money && v && fen_of(v, &fen))
+                v = plain_yuan(fen, yuan, sizeof yuan);
+            bad = (c && fputc(',', f) == EOF) || csv_field(f, v);
+        }
         bad = bad || fputs("\r\n", f) < 0;
+    }
+    for (size_t c = 0; t->totals && t->n_rows && c < t->n_cols && !bad; c++) {
+        int64_t sum = 0, fen;
+        for (size_t r = 0; r < t->n_rows && t->cols[c].money; r++)
+            if (t->cells[r * t->n_cols + c] && fen_of(t->cells[r * t->n_cols + c], &fen))
+                sum += fen;
+        char yuan[32];
+        bad = (c && fputc(',', f) == EOF) ||
+              csv_field(f, !c                 ? "合计"
+                           : t->cols[c].money ? plain_yuan(sum, yuan, sizeof yuan)
+                                              : "");
+        bad = bad || (c + 1 == t->n_cols && fputs("\r\n", f) < 0);
     }
     if (fclose(f) != 0 || bad) {
         unlink(tmp);
         return err_set(e, ST_IO, path, "写入 CSV 失败 (write failed)");
     }
     return finish(tmp, path, e);
+}
+
+enum status export_read_back(const char *path, size_t max, char **data, size_t *len, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        unlink(path);
+        return err_set(e, ST_IO, NULL, "无法读取生成的文件：%s", strerror(errno));
+    }
+    struct buf b;
+    buf_init(&b, max);
+    char chunk[65536];
+    size_t r;
+    enum status st = ST_OK;
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && st == ST_OK)
+        st = buf_append(&b, chunk, r);
+    int failed = ferror(f);
+    fclose(f);
+    unlink(path);
+    if (st != ST_OK || failed) {
+        buf_cleanup(&b);
+        return st != ST_OK ? err_set(e, st, NULL, "生成的文件过大 (too large)")
+                           : err_set(e, ST_IO, NULL, "无法读取生成的文件");
+    }
+    *len = b.len;
+    *data = buf_detach(&b);
+    return ST_OK;
+}
+
+enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len, struct err *e)
+{
+    char path[] = "/tmp/hqd-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return err_set(e, ST_IO, NULL, "无法创建临时文件：%s", strerror(errno));
+    close(fd);
+    enum status st = export_xlsx(t, path, e);
+    if (st != ST_OK) {
+        unlink(path);
+        return st;
+    }
+    return export_read_back(path, (size_t)256 << 20, data, len, e);
 }

@@ -12,6 +12,7 @@
 struct export_column {
     const char *header;
     int width; /* in character cells (a CJK character is 2) */
+    int money; /* cells are whole fen ("12000000"): written as amounts in 元 that sum */
 };
 
 struct export_table {
@@ -21,6 +22,8 @@ struct export_table {
     size_t n_cols;
     const char *const *cells; /* row-major, n_rows × n_cols; NULL is an empty cell */
     size_t n_rows;
+    int totals; /* add a 合计 row summing the money columns (in a workbook, of the rows the
+                   filter shows) */
 };
 
 /* Writes t as an .xlsx workbook at path: styled header row, frozen, with an autofilter;
@@ -28,8 +31,18 @@ struct export_table {
 enum status export_xlsx(const struct export_table *t, const char *path,
                         struct err *e) HQD_MUST_CHECK;
 
-/* Writes t as RFC 4180 CSV at path, UTF-8 with a BOM and CRLF line ends (what Excel expects). */
+/* export_xlsx into memory: *data is new (free it), for serving over HTTP. */
+enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len,
+                              struct err *e) HQD_MUST_CHECK;
+
+/* Writes t as RFC 4180 CSV at path, UTF-8 with a BOM and CRLF line ends (what Excel expects);
+ * money columns as plain 元 with two decimals ("120000.00"). */
 enum status export_csv(const struct export_table *t, const char *path,
                        struct err *e) HQD_MUST_CHECK;
+
+/* Reads the file at path (at most max bytes) into *data (new) and removes it, whatever
+ * happens: for libraries such as libxlsxwriter that can only write files. */
+enum status export_read_back(const char *path, size_t max, char **data, size_t *len,
+                             struct err *e) HQD_MUST_CHECK;
 
 #endif

@@ -8,6 +8,7 @@
 #include "award/award.h"
 #include "base/clock.h"
 #include "entity/entity.h"
+#include "export/export.h"
 #include "http/http_int.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
@@ -423,6 +424,33 @@ void h_application_file(struct http_req *r)
     http_send_file(r, award_file_get, may_see_entity);
 }
 
+/* 兑付台账 as a workbook: the same lines, amounts that sum, a 合计 row. */
+static void payouts_xlsx(struct http_req *r, int64_t entity_id, int year)
+{
+    struct export_table t;
+    struct err e = {0};
+    char *data = NULL;
+    size_t len = 0;
+    enum status st = award_payouts_table(r->store, entity_id, year, &t, &e);
+    if (st == ST_OK) {
+        st = export_xlsx_bytes(&t, &data, &len, &e);
+        award_payouts_table_free(&t);
+    }
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     data, len);
+    free(data);
+    char disp[96];
+    if (year)
+        snprintf(disp, sizeof disp, "attachment; filename=\"payouts-%d.xlsx\"", year);
+    else
+        snprintf(disp, sizeof disp, "attachment; filename=\"payouts.xlsx\"");
+    http_add_header(r, "Content-Disposition", disp);
+}
+
 void h_payouts(struct http_req *r);
 void h_payouts(struct http_req *r)
 {
@@ -430,6 +458,15 @@ void h_payouts(struct http_req *r)
     int year;
     if (!query_entity(r, &entity_id) || !query_year(r, &year))
         return;
+    const char *format = http_query(r, "format");
+    if (format && *format) {
+        if (strcmp(format, "xlsx")) {
+            http_reply_fail(r, 400, "invalid", "format", "format 只能为 xlsx（不写则为 JSON）");
+            return;
+        }
+        payouts_xlsx(r, entity_id, year);
+        return;
+    }
     struct award_payout *v;
     size_t n;
     struct err e = {0};

@@ -8,8 +8,8 @@
 #include "plan/plan.h"
 
 static const struct export_column breakdown_columns[] = {
-    {"序号", 6},      {"条目", 14},     {"重点任务", 24}, {"具体措施", 70},
-    {"牵头单位", 18}, {"配合单位", 24}, {"完成时限", 16}, {"涉及指标", 20},
+    {"序号", 6, 0},      {"条目", 14, 0},     {"重点任务", 24, 0}, {"具体措施", 70, 0},
+    {"牵头单位", 18, 0}, {"配合单位", 24, 0}, {"完成时限", 16, 0}, {"涉及指标", 20, 0},
 };
 #define N_COLS (sizeof breakdown_columns / sizeof breakdown_columns[0])
 

@@ -526,6 +526,11 @@ st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget?year=20x0", token=tok["offi
 check(st == 400 and j["error"]["field"] == "year", "a bad year is refused: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget", token=tok["ent1"])
 check(st == 403, "an enterprise does not see the budget: %d" % st)
+st, _, payload, resp = req(srv, "GET", "/api/v1/payouts?year=2020&format=xlsx", token=tok["office1"])
+check(st == 200 and payload[:4] == b"PK\x03\x04" and "spreadsheetml" in resp.getheader("Content-Type", "")
+      and "payouts-2020.xlsx" in resp.getheader("Content-Disposition", ""), "the payout ledger as a workbook: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts?format=pdf", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "format", "only xlsx is offered: %d" % st)
 bad_csv = "uscc,name,kind,in_zone,industry\n91410700MA44XW1K20,甲,企业,是,制造\n".encode()
 st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=new.csv", raw=bad_csv, ctype="text/csv", token=tok["office1"])
 check(st == 400 and j["error"]["bad_rows"] == 1 and "new.csv: row 2, column 1" in j["error"]["rows"][0],

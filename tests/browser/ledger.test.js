@@ -251,6 +251,8 @@ function startServer() {
       'the budget panel counts the payout: ' + fseBudget);
     check((await op.textContent('#budget tr[data-clause="innovation-voucher"]')).includes('预算未定'),
       'an unset voucher budget is shown as such');
+    const [ledgerBook] = await Promise.all([op.waitForEvent('download'), op.click('#payouts-xlsx')]);
+    check(ledgerBook.suggestedFilename() === 'payouts-2020.xlsx', 'the year\'s payout ledger downloads as a workbook: ' + ledgerBook.suggestedFilename());
     await ep.goto(base + '/#/policy');
     await ep.waitForSelector('#applications');
     check(await ep.$('#budget') === null, 'an enterprise does not see the budget panel');

@@ -212,6 +212,21 @@ expect_rc 0 "award budget json" -- "$hqd" award budget 2020 --json --db "$db"
 [[ $(json "$tmp/out" "[(c['paid_fen'], c['pending'], c['pending_fen']) for c in d['clauses'] if c['clause'] == 'ip-transfer'], d['paid_fen']") \
    == "[(14000000, 1, 6000000)] 14000000" ]] && ok || bad "budget json: $(head -c 300 "$tmp/out")"
 expect_rc 2 "award budget bad year" -- "$hqd" award budget 1999 --db "$db"
+# 兑付台账: the ledger's lines with a total; workbooks and CSV whose amounts sum.
+expect_rc 0 "award payouts" -- "$hqd" award payouts --year 2020 --db "$db"
+contains "$tmp/out" "共 1 行，合计 140,000.00元" "the ledger listing totals the lines"
+expect_rc 0 "award payouts json" -- "$hqd" award payouts --entity 52410700MA4KX0012C --json --db "$db"
+[[ $(json "$tmp/out" "d['total_fen'], [(p['amount_fen'], p['kind']) for p in d['payouts']]") == "14000000 [(14000000, '兑付')]" ]] \
+  && ok || bad "payouts json: $(head -c 300 "$tmp/out")"
+expect_rc 0 "award payouts csv" -- "$hqd" award payouts --out "$tmp/payouts.csv" --db "$db"
+contains "$tmp/payouts.csv" ",140000.00,兑付," "amounts in plain 元"
+contains "$tmp/payouts.csv" "合计,,,,,,140000.00" "a total row"
+expect_rc 0 "award payouts xlsx" -- "$hqd" award payouts --year 2020 --out "$tmp/payouts.xlsx" --db "$db"
+unzip -p "$tmp/payouts.xlsx" xl/worksheets/sheet1.xml >"$tmp/payouts-sheet.xml" 2>/dev/null
+contains "$tmp/payouts-sheet.xml" "<f>SUBTOTAL(109,G2:G2)</f><v>140000</v>" "the workbook sums the amounts"
+expect_rc 2 "award payouts bad out" -- "$hqd" award payouts --out "$tmp/p.pdf" --db "$db"
+expect_rc 2 "award payouts unknown entity" -- "$hqd" award payouts --entity 91410700MA44XW1K20 --db "$db"
+expect_rc 2 "award payouts bad year" -- "$hqd" award payouts --year 20 --db "$db"
 contains "$tmp/err" "2000–2100" "the year's range is named"
 
 # A pack with a pro-rata budget: individual approval is refused, the batch shares the budget.

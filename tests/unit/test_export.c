@@ -49,9 +49,9 @@ static char *slurp(const char *path, size_t *len)
 static void csv_quotes_and_marks_utf8(void **state)
 {
     (void)state;
-    static const struct export_column cols[] = {{"名称", 10}, {"说明", 10}};
+    static const struct export_column cols[] = {{"名称", 10, 0}, {"说明", 10, 0}};
     const char *cells[] = {"区科学技术局", "含,逗号", "引号\"x\"", "两\n行", NULL, ""};
-    struct export_table t = {"表", NULL, cols, 2, cells, 3};
+    struct export_table t = {"表", NULL, cols, 2, cells, 3, 0};
     char path[128];
     snprintf(path, sizeof path, "%s/t.csv", dir);
     struct err e = {0};
@@ -61,6 +61,42 @@ static void csv_quotes_and_marks_utf8(void **state)
     const char *want = "\xEF\xBB\xBF名称,说明\r\n区科学技术局,\"含,逗号\"\r\n\"引号\"\"x\"\"\","
                        "\"两\n行\"\r\n,\r\n";
     assert_string_equal(d, want);
+    free(d);
+}
+
+/* Money columns hold fen and come out as amounts in 元 that a spreadsheet can sum: numbers in
+ * the workbook (with a SUBTOTAL row whose cached value is the exact sum), plain 元 in CSV. */
+static void money_columns_sum(void **state)
+{
+    (void)state;
+    static const struct export_column cols[] = {{"名称", 10, 0}, {"金额（元）", 14, 1}};
+    const char *cells[] = {"甲", "12000000", "乙", "-5", "丙", ""};
+    struct export_table t = {"表", NULL, cols, 2, cells, 3, 1};
+    char path[128];
+    snprintf(path, sizeof path, "%s/m.csv", dir);
+    struct err e = {0};
+    assert_int_equal(export_csv(&t, path, &e), ST_OK);
+    size_t len = 0;
+    char *d = slurp(path, &len);
+    assert_string_equal(d, "\xEF\xBB\xBF名称,金额（元）\r\n甲,120000.00\r\n乙,-0.05\r\n丙,\r\n"
+                           "合计,119999.95\r\n");
+    free(d);
+    char *x;
+    assert_int_equal(export_xlsx_bytes(&t, &x, &len, &e), ST_OK);
+    snprintf(path, sizeof path, "%s/m.xlsx", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(x, 1, len, f), len);
+    fclose(f);
+    free(x);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/worksheets/sheet1.xml > '%s/sheet.xml'", path, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/sheet.xml", dir);
+    d = slurp(path, &len);
+    assert_non_null(strstr(d, "<v>120000</v>"));
+    assert_non_null(strstr(d, "<v>-0.05</v>"));
+    assert_non_null(strstr(d, "<f>SUBTOTAL(109,B2:B4)</f><v>119999.95</v>"));
     free(d);
 }
 
@@ -122,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_and_marks_utf8),
+        cmocka_unit_test(money_columns_sum),
         cmocka_unit_test(breakdown_of_the_seed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
