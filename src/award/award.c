@@ -1813,6 +1813,33 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
     return st;
 }
 
+void award_payout_kind(const struct award_payout *p, char *out, size_t len)
+{
+    if (p->reverses_id)
+        snprintf(out, len, "追回第 %" PRId64 " 行", p->reverses_id);
+    else if (p->batch)
+        snprintf(out, len, "批次 %" PRId64 "%s", p->batch, p->reversed ? "（已追回）" : "");
+    else
+        snprintf(out, len, "兑付%s", p->reversed ? "（已追回）" : "");
+}
+
+json_t *award_payout_json(const struct award_payout *p)
+{
+    char kind[48];
+    award_payout_kind(p, kind, sizeof kind);
+    json_t *o =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "id",
+                  (json_int_t)p->id, "application_id", (json_int_t)p->application_id, "uscc",
+                  p->uscc, "entity_name", p->entity_name, "clause", p->clause, "year", p->year,
+                  "amount_fen", (json_int_t)p->amount_fen, "claimed_fen",
+                  (json_int_t)p->claimed_fen, "reversed", p->reversed, "created_at", p->created_at,
+                  "created_by", p->created_by, "hash", p->hash, "kind", kind);
+    json_object_set_new(o, "reverses", p->reverses_id ? json_integer(p->reverses_id) : json_null());
+    json_object_set_new(o, "matter", p->matter[0] ? json_string(p->matter) : json_null());
+    json_object_set_new(o, "batch", p->batch ? json_integer(p->batch) : json_null());
+    return o;
+}
+
 static const struct export_column payout_columns[] = {
     {"行号", 8, 0},        {"记账时间", 20, 0}, {"统一社会信用代码", 22, 0},
     {"主体", 28, 0},       {"条款", 26, 0},     {"年度", 8, 0},
@@ -1842,13 +1869,7 @@ enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
         snprintf(num[0], sizeof num[0], "%" PRId64, x->id);
         snprintf(num[1], sizeof num[1], "%" PRId64, x->amount_fen);
         snprintf(num[2], sizeof num[2], "%" PRId64, x->application_id);
-        if (x->reverses_id)
-            snprintf(kind, sizeof kind, "追回第 %" PRId64 " 行", x->reverses_id);
-        else if (x->batch)
-            snprintf(kind, sizeof kind, "批次 %" PRId64 "%s", x->batch,
-                     x->reversed ? "（已追回）" : "");
-        else
-            snprintf(kind, sizeof kind, "兑付%s", x->reversed ? "（已追回）" : "");
+        award_payout_kind(x, kind, sizeof kind);
         int ci = policy_clause_index(p, x->clause);
         if (ci >= 0)
             snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, (size_t)ci),

@@ -122,6 +122,13 @@ struct award_payout {
 enum status award_payouts(struct store *s, int64_t entity_id, int64_t application_id, int year,
                           struct award_payout **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 
+/* What a line is, in words: 兑付, 兑付（已追回）, 追回第 N 行, 批次 N. */
+void award_payout_kind(const struct award_payout *p, char *out, size_t len);
+/* A line as the API and the CLI's --json give it: {id, application_id, uscc, entity_name,
+ * clause, year, amount_fen, claimed_fen, reversed, created_at, created_by, hash, reverses,
+ * matter, batch (null when none), kind}. New reference. */
+struct json_t *award_payout_json(const struct award_payout *p);
+
 /* 兑付台账: the lines award_payouts returns as a table for export_xlsx/export_csv, one row per
  * line (行号, 记账时间, 统一社会信用代码, 主体, 条款 with its title in the current pack, 年度,
  * 金额 in fen as a money column, 类型: 兑付 / 兑付（已追回） / 追回第 N 行 / 批次 N, 申请编号,

@@ -1771,54 +1771,54 @@ static int cmd_award_payouts(const struct cli_args *a)
     int64_t entity_id = 0;
     if (a->entity && (st = entity_find(s, a->entity, &entity_id, NULL, &e)) == ST_OK && !entity_id)
         st = err_set(&e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", a->entity);
-    struct export_table t = {0};
+    if (st == ST_OK && a->out) {
+        struct export_table t;
+        if ((st = award_payouts_table(s, entity_id, year, &t, &e)) == ST_OK) {
+            st = xlsx ? export_xlsx(&t, a->out, &e) : export_csv(&t, a->out, &e);
+            if (st == ST_OK)
+                printf("已导出兑付台账 %zu 行到 %s\n", t.n_rows, a->out);
+            award_payouts_table_free(&t);
+        }
+        store_close(s);
+        return st == ST_OK ? 0 : report(st, &e);
+    }
+    struct award_payout *v = NULL;
+    size_t n = 0;
     if (st == ST_OK)
-        st = award_payouts_table(s, entity_id, year, &t, &e);
+        st = award_payouts(s, entity_id, 0, year, &v, &n, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
     int64_t total = 0;
-    for (size_t r = 0; r < t.n_rows; r++)
-        total += strtoll(t.cells[r * t.n_cols + 6], NULL, 10);
-    if (a->out) {
-        st = xlsx ? export_xlsx(&t, a->out, &e) : export_csv(&t, a->out, &e);
-        if (st == ST_OK)
-            printf("已导出兑付台账 %zu 行到 %s\n", t.n_rows, a->out);
-    } else if (a->json) {
+    for (size_t i = 0; i < n; i++)
+        total += v[i].amount_fen;
+    if (a->json) {
         json_t *arr = json_array();
-        for (size_t r = 0; r < t.n_rows; r++) {
-            const char *const *c = &t.cells[r * t.n_cols];
-            json_array_append_new(
-                arr,
-                json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:s}", "id",
-                          (json_int_t)strtoll(c[0], NULL, 10), "created_at", c[1], "uscc", c[2],
-                          "entity", c[3], "clause", c[4], "year",
-                          (json_int_t)strtoll(c[5], NULL, 10), "amount_fen",
-                          (json_int_t)strtoll(c[6], NULL, 10), "kind", c[7], "application_id",
-                          (json_int_t)strtoll(c[8], NULL, 10), "created_by", c[9], "hash", c[10]));
-        }
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, award_payout_json(&v[i]));
         json_t *j = json_pack("{s:o, s:I}", "payouts", arr, "total_fen", (json_int_t)total);
         print_json(j);
         json_decref(j);
     } else {
         static const char *const heads[] = {"行号", "记账时间",   "主体",
                                             "条款", "金额（元）", "类型"};
-        static const int widths[] = {6, 20, 28, 30, 16, 16};
+        static const int widths[] = {6, 20, 28, 24, 16, 16};
         struct cli_table ct = {.n_cols = 6, .headers = heads, .max_width = widths};
-        for (size_t r = 0; r < t.n_rows; r++) {
-            const char *const *c = &t.cells[r * t.n_cols];
-            char amount[32];
-            money_format(strtoll(c[6], NULL, 10), amount, sizeof amount);
-            const char *row[] = {c[0], c[1], c[3], c[4], amount, c[7]};
+        for (size_t i = 0; i < n; i++) {
+            char id[24], amount[32], kind[48];
+            snprintf(id, sizeof id, "%" PRId64, v[i].id);
+            money_format(v[i].amount_fen, amount, sizeof amount);
+            award_payout_kind(&v[i], kind, sizeof kind);
+            const char *row[] = {id, v[i].created_at, v[i].entity_name, v[i].clause, amount, kind};
             cli_table_add(&ct, row);
         }
         cli_table_print(&ct, stdout);
         cli_table_free(&ct);
         char sum[32];
-        printf("\n共 %zu 行，合计 %s元。\n", t.n_rows, money_format(total, sum, sizeof sum));
+        printf("\n共 %zu 行，合计 %s元。\n", n, money_format(total, sum, sizeof sum));
     }
-    award_payouts_table_free(&t);
-    return st == ST_OK ? 0 : report(st, &e);
+    free(v);
+    return 0;
 }
 
 static int cmd_ledger_verify(const struct cli_args *a)

@@ -249,22 +249,6 @@ static json_t *app_json(const struct award_app *a, int full)
     return o;
 }
 
-static json_t *payout_json(const struct award_payout *p)
-{
-    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:b, s:s, s:s, s:s}", "id",
-                          (json_int_t)p->id, "application_id", (json_int_t)p->application_id,
-                          "uscc", p->uscc, "entity_name", p->entity_name, "clause", p->clause,
-                          "year", p->year, "amount_fen", (json_int_t)p->amount_fen, "claimed_fen",
-                          (json_int_t)p->claimed_fen, "reversed", p->reversed, "created_at",
-                          p->created_at, "created_by", p->created_by, "hash", p->hash);
-    json_object_set_new(o, "reverses", p->reverses_id ? json_integer(p->reverses_id) : json_null());
-    json_object_set_new(o, "matter", p->matter[0] ? json_string(p->matter) : json_null());
-    json_object_set_new(o, "batch", p->batch ? json_integer(p->batch) : json_null());
-    return o;
-}
-
-/* ?uscc= as an entity id (0 when absent); an enterprise account is held to its own. Replies and
- * returns 0 on an unknown USCC or someone else's. */
 /* ?uscc= (NULL when absent or empty); an enterprise account is held to its own. Replies 403 and
  * returns 0 when it asks for another. */
 static int query_uscc(struct http_req *r, const char **uscc)
@@ -387,7 +371,7 @@ void h_application(struct http_req *r)
         (st = award_files(r->store, id, &fv, &fn, &e)) == ST_OK) {
         json_t *arr = json_array();
         for (size_t i = 0; i < pn; i++)
-            json_array_append_new(arr, payout_json(&pv[i]));
+            json_array_append_new(arr, award_payout_json(&pv[i]));
         json_object_set_new(o, "payouts", arr);
         json_t *files = http_files_json(fv, fn);
         json_object_set(o, "files", json_object_get(files, "attachments"));
@@ -478,7 +462,7 @@ void h_payouts(struct http_req *r)
     json_t *arr = json_array();
     int64_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(arr, payout_json(&v[i]));
+        json_array_append_new(arr, award_payout_json(&v[i]));
         total += v[i].amount_fen;
     }
     free(v);
