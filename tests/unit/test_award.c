@@ -18,6 +18,7 @@
 #include "entity/entity.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "test_util.h"
 
 static const struct date ON = {2020, 9, 1};
 static const char INST[] = "52410700MA4KX0012C";
@@ -710,20 +711,6 @@ static void budget_execution_by_clause(void **state)
     free(v);
 }
 
-static size_t facts_stored(struct store *s)
-{
-    struct store_stmt *q;
-    struct err e = {0};
-    int row;
-    size_t n = 0;
-    if (store_prepare(s, "SELECT count(*) FROM entity_facts", &q, &e) != ST_OK)
-        fail_msg("%s", e.msg);
-    if (store_step(q, &row, &e) == ST_OK && row)
-        n = (size_t)store_col_int(q, 0);
-    store_finish(q);
-    return n;
-}
-
 /* Fact values are checked at import against the inputs of the pack in force that read them. */
 static void registry_import_checks_fact_types(void **state)
 {
@@ -749,7 +736,7 @@ static void registry_import_checks_fact_types(void **state)
     assert_non_null(strstr(rep.errors[2], "是否值"));
     assert_non_null(strstr(rep.errors[3], "没有条款“no-such”"));
     assert_non_null(strstr(rep.errors[4], "tech-contract 没有输入“patents”"));
-    assert_int_equal(facts_stored(f->s), 0);
+    assert_int_equal(test_count(f->s, "entity_facts"), 0);
 
     /* The wide form names the fact's column; a name no clause reads (employees) is free text. */
     const char *wide = "uscc,source,date,amount,patents,employees\n"
@@ -759,14 +746,14 @@ static void registry_import_checks_fact_types(void **state)
                      ST_INVALID);
     assert_int_equal(rep.n_errors, 1);
     assert_non_null(strstr(rep.errors[0], "row 3, column 5 (patents)"));
-    assert_int_equal(facts_stored(f->s), 0);
+    assert_int_equal(test_count(f->s, "entity_facts"), 0);
 
     const char *good = "uscc,source,date,amount,patents,contract_registered,employees\n"
                        "91410700MA44XW1K27,税务,2020-07-15,8650000.00,3,是,很多\n";
     assert_int_equal(award_import_registry(f->s, "t", good, strlen(good), "g.csv", &rep, &e),
                      ST_OK);
     assert_int_equal(rep.facts, 4);
-    assert_int_equal(facts_stored(f->s), 4);
+    assert_int_equal(test_count(f->s, "entity_facts"), 4);
 }
 
 int main(void)

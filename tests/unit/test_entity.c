@@ -70,22 +70,6 @@ static enum status import(struct fx *f, const char *text, struct entity_import_r
     return entity_import_csv(f->s, "test", text, strlen(text), "t.csv", NULL, rep, e);
 }
 
-static size_t count(struct fx *f, const char *table)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    struct store_stmt *q;
-    struct err e = {0};
-    if (store_prepare(f->s, sql, &q, &e) != ST_OK)
-        fail_msg("%s", e.msg);
-    int row;
-    size_t n = 0;
-    if (store_step(q, &row, &e) == ST_OK && row)
-        n = (size_t)store_col_int(q, 0);
-    store_finish(q);
-    return n;
-}
-
 static void import_is_all_or_nothing(void **state)
 {
     struct fx *f = *state;
@@ -105,8 +89,8 @@ static void import_is_all_or_nothing(void **state)
     assert_non_null(strstr(rep.errors[1], "row 4, column 3 (类别)"));
     assert_non_null(strstr(rep.errors[2], "row 5, column 4 (区内)"));
     assert_non_null(strstr(rep.errors[3], "row 6, column 4"));
-    assert_int_equal(count(f, "entities"), 0);
-    assert_int_equal(count(f, "audit_log"), 0);
+    assert_int_equal(test_count(f->s, "entities"), 0);
+    assert_int_equal(test_count(f->s, "audit_log"), 0);
 
     /* A wrong header names the column it expected. */
     assert_int_equal(import(f, "uscc,名字,kind,in_zone,industry\n", &rep, &e), ST_INVALID);
@@ -123,14 +107,14 @@ static void import_is_all_or_nothing(void **state)
                        "52410700MA4KX0012C,丁中心,机构,否,服务\r\n";
     assert_int_equal(import(f, good, &rep, &e), ST_OK);
     assert_int_equal(rep.entities, 2);
-    assert_int_equal(count(f, "audit_log"), 1);
+    assert_int_equal(test_count(f->s, "audit_log"), 1);
     /* 统一社会信用代码,名称,类别,区内,行业 / …,乙公司,企业,是,生物医药 in GBK. */
     const char gbk[] = "\xcd\xb3\xd2\xbb\xc9\xe7\xbb\xe1\xd0\xc5\xd3\xc3\xb4\xfa\xc2\xeb,"
                        "\xc3\xfb\xb3\xc6,\xc0\xe0\xb1\xf0,\xc7\xf8\xc4\xda,\xd0\xd0\xd2\xb5\n"
                        "91410700MA9F123453,\xd2\xd2\xb9\xab\xcb\xbe,\xc6\xf3\xd2\xb5,\xca\xc7,"
                        "\xc9\xfa\xce\xef\xd2\xbd\xd2\xa9\n";
     assert_int_equal(import(f, gbk, &rep, &e), ST_OK);
-    assert_int_equal(count(f, "entities"), 3);
+    assert_int_equal(test_count(f->s, "entities"), 3);
 
     /* Facts: one for an unknown entity spoils the whole file. */
     const char *facts_bad = "uscc,fact,value,source,date\n"
@@ -138,7 +122,7 @@ static void import_is_all_or_nothing(void **state)
                             "914403001922038216,amount,5.00,税务,2020-07-01\n";
     assert_int_equal(import(f, facts_bad, &rep, &e), ST_INVALID);
     assert_non_null(strstr(rep.errors[0], "row 3, column 1"));
-    assert_int_equal(count(f, "entity_facts"), 0);
+    assert_int_equal(test_count(f->s, "entity_facts"), 0);
     const char *facts_bad2 = "uscc,fact,value,source,date\n"
                              "91410700MA44XW1K27,Amount,100.00,微信,2020-13-01\n";
     assert_int_equal(import(f, facts_bad2, &rep, &e), ST_INVALID);
