@@ -923,6 +923,19 @@ async function viewPolicy(params) {
     } }, '校验兑付账本'));
   }
   if (office) {
+    /* 免申即享: file the applications certified facts already prove, for one clause. */
+    const pc = h('select', { id: 'propose-clause', 'aria-label': '免申即享条款' }, pack.clauses.map((c) => h('option', { value: c.id }, c.title)));
+    tools.push(h('form', { class: 'inline', id: 'propose', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await api('POST', '/api/v1/policy/proposals', { clause: pc.value });
+        const skipped = r.self_declared + r.incomplete + r.duplicates + r.nothing_left;
+        out.replaceChildren(msg('ok', `免申即享：生成 ${r.filed} 件申请，合计 ${yuan(r.amount_fen)} 元，待审批。` +
+          (skipped ? `未生成 ${skipped} 件：依据自行申报数据 ${r.self_declared}（快申快享，由企业申请），缺少事项编号 ${r.incomplete}，已有相同申请 ${r.duplicates}，已无余额 ${r.nothing_left}。` : '')),
+        ...(r.notes.length ? [h('ul', { class: 'hint', id: 'propose-notes' }, r.notes.map((n) => h('li', {}, n)))] : []));
+        if (r.filed) setTimeout(() => route(), 1200);
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, pc, h('button', { type: 'submit', class: 'plain' }, '免申即享：生成申请')));
     for (const c of pack.clauses.filter((x) => x.budget && x.budget.allocation === 'pro-rata')) {
       tools.push(h('button', { class: 'plain', onclick: async () => {
         const year = prompt(`结束“${c.title}”哪一年的批次？`, String(new Date().getFullYear()));
@@ -1079,7 +1092,8 @@ async function viewEntitled(params) {
     h('section', { class: 'panel' }, h('table', { class: 'grid auto', id: 'entitled' },
       h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause },
-        h('td', {}, c.title), h('td', {}, chip(...state[c.state])),
+        h('td', {}, c.title), h('td', {}, chip(...state[c.state]), c.route ? h('div', { class: 'hint route' },
+          c.route === '免申即享' ? '免申即享：数据已由主管部门核验' : '快申快享：请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、')) : null),
         h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),
         h('td', { class: 'explain wide' }, c.explanation),

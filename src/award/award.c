@@ -592,41 +592,23 @@ static void fill_outcome(struct award_outcome *out, const struct settle *x)
 
 /* ---------------------------------------------------------------- applications */
 
-enum status award_apply(struct store *s, const char *actor, const char *uscc, const char *clause,
-                        const struct policy_input *in, size_t n, struct date on,
-                        struct award_outcome *out, struct err *e)
+/* Files an application of entity_id (uscc) under clause ci of pack p (row pack_id), inside the
+ * caller's transaction: computed, stored as submitted, audited. */
+static enum status file_application(struct store *s, const char *actor, const struct policy_pack *p,
+                                    int64_t pack_id, int64_t entity_id, const char *uscc, int ci,
+                                    const struct policy_input *in, size_t n, struct date on,
+                                    int skip_zero, struct award_outcome *out, struct err *e)
 {
-    memset(out, 0, sizeof *out);
-    enum status st = store_begin(s, e);
-    if (st != ST_OK)
-        return st;
-    struct policy_pack *p = NULL;
-    char *inputs = NULL;
     struct settle x = {0};
-    int64_t pack_id = 0, entity_id = 0;
-    char kind[16] = "";
+    char *inputs = NULL;
+    const char *clause = policy_clause_id(p, (size_t)ci);
     struct store_stmt *q;
-    if ((st = load_pack(s, actor, 0, &p, &pack_id, e)) != ST_OK)
-        goto out;
-    if ((st = entity_find(s, uscc, &entity_id, kind, e)) != ST_OK)
-        goto out;
-    if (!entity_id) {
-        st = err_set(e, ST_NOT_FOUND, "uscc", "没有统一社会信用代码为 %s 的主体", uscc);
-        goto out;
-    }
-    int ci = policy_clause_index(p, clause);
-    if (ci < 0) {
-        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
-        goto out;
-    }
-    if (!policy_clause_accepts(p, (size_t)ci, kind)) {
-        st = err_set(e, ST_UNPROCESSABLE, "clause", "条款“%s”不受理此类主体（%s）的申请", clause,
-                     kind);
-        goto out;
-    }
-    if ((st = settle(s, p, ci, entity_id, in, n, on, INT64_MAX, &x, e)) != ST_OK)
+    enum status st = settle(s, p, ci, entity_id, in, n, on, INT64_MAX, &x, e);
+    if (st != ST_OK)
         goto out;
     fill_outcome(out, &x);
+    if (skip_zero && x.amount == 0)
+        goto out; /* out->id stays 0 */
     inputs = inputs_json(in, n);
     char sha[HASH_HEX_LEN + 1], day[16], now[32];
     hash_sha256_hex(inputs, strlen(inputs), sha);
@@ -652,25 +634,221 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     store_bind_int(q, 11, on.y);
     if ((st = step_int(q, &out->id, e)) != ST_OK)
         goto out;
+    char ids[32], after[400];
+    snprintf(ids, sizeof ids, "%" PRId64, out->id);
+    snprintf(after, sizeof after,
+             "{\"uscc\":\"%s\",\"clause\":\"%s\",\"inputs_sha256\":\"%s\",\"amount_fen\":%" PRId64
+             "}",
+             uscc, clause, sha, x.amount);
+    st = audit_append(s, actor, "application.submit", "application", ids, NULL, after, e);
+out:
+    settle_cleanup(&x);
+    free(inputs);
+    return st;
+}
+
+enum status award_apply(struct store *s, const char *actor, const char *uscc, const char *clause,
+                        const struct policy_input *in, size_t n, struct date on,
+                        struct award_outcome *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    struct policy_pack *p = NULL;
+    int64_t pack_id = 0, entity_id = 0;
+    char kind[16] = "";
+    int ci = -1;
+    if ((st = load_pack(s, actor, 0, &p, &pack_id, e)) != ST_OK)
+        goto out;
+    if ((st = entity_find(s, uscc, &entity_id, kind, e)) != ST_OK)
+        goto out;
+    if (!entity_id) {
+        st = err_set(e, ST_NOT_FOUND, "uscc", "没有统一社会信用代码为 %s 的主体", uscc);
+        goto out;
+    }
+    if ((ci = policy_clause_index(p, clause)) < 0) {
+        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+        goto out;
+    }
+    if (!policy_clause_accepts(p, (size_t)ci, kind)) {
+        st = err_set(e, ST_UNPROCESSABLE, "clause", "条款“%s”不受理此类主体（%s）的申请", clause,
+                     kind);
+        goto out;
+    }
+    st = file_application(s, actor, p, pack_id, entity_id, uscc, ci, in, n, on, 0, out, e);
+out:
+    if (st != ST_OK)
+        store_rollback(s);
+    else
+        st = store_commit(s, e);
+    policy_pack_free(p);
+    return st;
+}
+
+static void proposal_note(struct award_proposals *out, const struct entity *en, const char *why)
+{
+    if (out->n_notes < AWARD_NOTES_MAX)
+        snprintf(out->notes[out->n_notes++], sizeof out->notes[0], "%s %s：%s", en->uscc, en->name,
+                 why);
+}
+
+/* Whether the entity already has an application under clause that this one would repeat: for a
+ * clause with a matter key (contract_no…), one for the same matter; otherwise any in the year.
+ * Rejected ones do not count. */
+static enum status already_applied(struct store *s, int64_t entity_id, const char *clause, int year,
+                                   const char *key, const char *matter, int *found, struct err *e)
+{
+    struct award_app_filter f = {.entity_id = entity_id, .clause = clause, .year = key ? 0 : year};
+    struct award_app *v;
+    size_t n;
+    *found = 0;
+    enum status st = award_applications(s, &f, &v, &n, e);
+    for (size_t i = 0; st == ST_OK && i < n && !*found; i++) {
+        if (!strcmp(v[i].status, "rejected"))
+            continue;
+        if (!key) {
+            *found = 1;
+            continue;
+        }
+        json_t *in = json_loads(v[i].inputs, 0, NULL);
+        const char *mv = json_string_value(json_object_get(in, key));
+        *found = mv && !strcmp(mv, matter);
+        json_decref(in);
+    }
+    if (st == ST_OK)
+        award_apps_free(v, n);
+    return st;
+}
+
+enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
+                          struct award_proposals *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    struct policy_pack *p = NULL;
+    struct entity *v = NULL;
+    size_t n = 0;
+    int64_t pack_id = 0;
+    int ci = -1;
+    struct policy_limits lim;
+    if ((st = load_pack(s, actor, 0, &p, &pack_id, e)) != ST_OK)
+        goto out;
+    if ((ci = policy_clause_index(p, clause)) < 0) {
+        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+        goto out;
+    }
+    if ((st = policy_clause_limits(p, (size_t)ci, &lim, e)) != ST_OK)
+        goto out;
     {
-        char ids[32], after[400];
-        snprintf(ids, sizeof ids, "%" PRId64, out->id);
-        snprintf(
-            after, sizeof after,
-            "{\"uscc\":\"%s\",\"clause\":\"%s\",\"inputs_sha256\":\"%s\",\"amount_fen\":%" PRId64
-            "}",
-            uscc, clause, sha, x.amount);
-        st = audit_append(s, actor, "application.submit", "application", ids, NULL, after, e);
+        /* A parameter the office has not set stops the clause for everyone: say so up front. */
+        struct policy_result probe;
+        struct err ce = {0};
+        if (policy_calc_amount(p, clause, NULL, 0, on, 0, &probe, &ce) == ST_UNPROCESSABLE) {
+            st = err_set(e, ST_UNPROCESSABLE, ce.where, "%s", ce.msg);
+            goto out;
+        }
+        policy_result_cleanup(&probe);
+    }
+    if ((st = entity_list(s, &v, &n, e)) != ST_OK)
+        goto out;
+    for (size_t i = 0; i < n && st == ST_OK; i++) {
+        const struct entity *en = &v[i];
+        if (!policy_clause_accepts(p, (size_t)ci, en->kind))
+            continue;
+        struct policy_input facts[64], in[POLICY_VARS_MAX];
+        size_t k = 0, from[POLICY_VARS_MAX];
+        for (size_t j = 0; j < en->n_facts && k < 64; j++, k++)
+            facts[k] = (struct policy_input){en->facts[j].name, en->facts[j].value};
+        size_t m = policy_clause_inputs(p, (size_t)ci, facts, k, in, from);
+        int64_t received = 0;
+        int dup = 0;
+        struct policy_result r;
+        struct err ce = {0};
+        if ((st = year_total(s, en->id, clause, on.y, &received, e)) != ST_OK)
+            break;
+        enum status cs = policy_calc_amount(p, clause, in, m, on, received, &r, &ce);
+        if (cs == ST_UNPROCESSABLE) { /* a parameter the office has not set: for everyone */
+            st = err_set(e, cs, ce.where, "%s", ce.msg);
+            break;
+        }
+        if (cs != ST_OK || !r.eligible) {
+            policy_result_cleanup(&r);
+            continue; /* not eligible, or its facts do not read as the clause's inputs */
+        }
+        policy_result_cleanup(&r);
+        char why[240] = "";
+        for (size_t x = 0; x < m; x++)
+            if (!strcmp(en->facts[from[x]].source, ENTITY_SOURCE_SELF))
+                snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
+                         why[0] ? "、" : "快申快享：依据自行申报的 ", in[x].name);
+        if (why[0]) {
+            out->self_declared++;
+            proposal_note(out, en, why);
+            continue;
+        }
+        if (lim.group && !input_value(in, m, lim.key)) {
+            out->incomplete++;
+            snprintf(why, sizeof why, "缺少 %s，无法确认同一事项未重复享受，须由企业申请", lim.key);
+            proposal_note(out, en, why);
+            continue;
+        }
+        if ((st = already_applied(s, en->id, clause, on.y, lim.group ? lim.key : NULL,
+                                  lim.group ? input_value(in, m, lim.key) : NULL, &dup, e)) !=
+            ST_OK)
+            break;
+        if (dup) {
+            out->duplicates++;
+            proposal_note(out, en,
+                          lim.group ? "该事项已有申请"
+                                    : "本年度已有该条款的申请（由企业或此前生成）");
+            continue;
+        }
+        struct award_outcome o = {0};
+        if ((st = file_application(s, actor, p, pack_id, en->id, en->uscc, ci, in, m, on, 1, &o,
+                                   e)) != ST_OK)
+            break;
+        if (!o.id) {
+            out->nothing_left++;
+            proposal_note(out, en, "本年度上限或预算已无余额");
+            continue;
+        }
+        out->filed++;
+        out->amount_fen += o.amount_fen;
+    }
+    if (st == ST_OK) {
+        char after[300], day[16];
+        date_format(on, day, sizeof day);
+        snprintf(after, sizeof after,
+                 "{\"clause\":\"%s\",\"on\":\"%s\",\"filed\":%zu,\"amount_fen\":%" PRId64
+                 ",\"self_declared\":%zu,\"incomplete\":%zu,\"duplicates\":%zu,"
+                 "\"nothing_left\":%zu}",
+                 clause, day, out->filed, out->amount_fen, out->self_declared, out->incomplete,
+                 out->duplicates, out->nothing_left);
+        st = audit_append(s, actor, "policy.propose", "clause", clause, NULL, after, e);
     }
 out:
     if (st != ST_OK)
         store_rollback(s);
     else
         st = store_commit(s, e);
-    settle_cleanup(&x);
+    entities_free(v, n);
     policy_pack_free(p);
-    free(inputs);
     return st;
+}
+
+json_t *award_proposals_json(const struct award_proposals *p)
+{
+    json_t *notes = json_array();
+    for (size_t i = 0; i < p->n_notes; i++)
+        json_array_append_new(notes, json_string(p->notes[i]));
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "filed", (json_int_t)p->filed,
+                     "amount_fen", (json_int_t)p->amount_fen, "self_declared",
+                     (json_int_t)p->self_declared, "incomplete", (json_int_t)p->incomplete,
+                     "duplicates", (json_int_t)p->duplicates, "nothing_left",
+                     (json_int_t)p->nothing_left, "notes", notes);
 }
 
 /* Records a decision on an application: its status, who and when, the note, and for an
@@ -1994,11 +2172,14 @@ enum status award_entitlements(struct store *s, const char *uscc, struct date on
     if (st != ST_OK)
         goto out;
     struct policy_input in[64];
+    unsigned char self[64];
     size_t k = 0;
-    for (size_t j = 0; j < v->n_facts && k < 64; j++, k++)
+    for (size_t j = 0; j < v->n_facts && k < 64; j++, k++) {
         in[k] = (struct policy_input){v->facts[j].name, v->facts[j].value};
+        self[k] = !strcmp(v->facts[j].source, ENTITY_SOURCE_SELF);
+    }
     *m = xcalloc(nc, sizeof **m);
-    st = policy_match_one(*p, v->kind, in, k, on, *received, *m, e);
+    st = policy_match_one(*p, v->kind, in, k, self, on, *received, *m, e);
 out:
     entities_free(v, v ? 1 : 0);
     if (st != ST_OK) {

@@ -58,6 +58,27 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
                         const struct policy_input *in, size_t n, struct date on,
                         struct award_outcome *out, struct err *e) HQD_MUST_CHECK;
 
+/* 免申即享: the office files, for every entity that qualifies for clause on date on by certified
+ * facts alone (市场监管, 税务, 技术合同登记), the application the entity would have filed, from
+ * those facts — one transaction, each application audited. Not filed, and counted: an entity
+ * whose match rests on self-declared facts (快申快享: it applies itself, with evidence), one
+ * whose facts lack the clause's matter key (e.g. contract_no), one that already has an
+ * application it would repeat (pending or approved: for the same matter, or for a clause without
+ * a matter key any in the year), one that the yearly cap or budget leaves nothing. */
+#define AWARD_NOTES_MAX 20
+struct award_proposals {
+    size_t filed;
+    int64_t amount_fen; /* what the filed applications ask, as computed now */
+    size_t self_declared, incomplete, duplicates, nothing_left;
+    size_t n_notes; /* one line per entity not filed, the first AWARD_NOTES_MAX */
+    char notes[AWARD_NOTES_MAX][300];
+};
+enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
+                          struct award_proposals *out, struct err *e) HQD_MUST_CHECK;
+/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, notes: […]}. New
+ * reference. */
+struct json_t *award_proposals_json(const struct award_proposals *p);
+
 /* Approves (writes a ledger line for the recomputed amount, if above 0) or rejects (note
  * required) a submitted application, in one transaction. ST_CONFLICT if already decided. */
 enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,

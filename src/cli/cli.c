@@ -1406,6 +1406,8 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     return st == ST_OK ? 0 : report(st, &e);
 }
 
+#define MATCH_COLS 7
+
 static int cmd_policy_match(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1438,18 +1440,20 @@ static int cmd_policy_match(const struct cli_args *a)
     size_t nc = policy_pack_clauses(p);
     struct policy_match *m = xcalloc(nc, sizeof *m);
     struct policy_input in[64];
+    unsigned char self[64];
     json_t *arr = json_array();
     const char **cells = NULL;
     size_t n_rows = 0, cap_rows = 0;
-    long qualifies = 0, near = 0;
+    long qualifies = 0, automatic = 0, near = 0;
     int64_t total = 0;
     for (size_t i = 0; i < n && st == ST_OK; i++) {
         size_t k = 0;
         for (size_t j = 0; j < v[i].n_facts && k < 64; j++, k++) {
             in[k].name = v[i].facts[j].name;
             in[k].value = v[i].facts[j].value;
+            self[k] = !strcmp(v[i].facts[j].source, ENTITY_SOURCE_SELF);
         }
-        if ((st = policy_match_one(p, v[i].kind, in, k, on, NULL, m, &e)) != ST_OK)
+        if ((st = policy_match_one(p, v[i].kind, in, k, self, on, NULL, m, &e)) != ST_OK)
             break;
         json_t *q = json_array(), *nr = json_array();
         for (size_t c = 0; c < nc; c++) {
@@ -1458,56 +1462,81 @@ static int cmd_policy_match(const struct cli_args *a)
             json_t *missing = json_array();
             for (size_t x = 0; x < m[c].r.n_missing; x++)
                 json_array_append_new(missing, json_string(m[c].r.missing[x]));
-            json_t *o = json_pack("{s:s, s:I, s:s, s:o}", "clause", policy_clause_id(p, c),
-                                  "amount_fen", (json_int_t)m[c].r.amount_fen, "explanation",
-                                  m[c].r.explanation, "missing", missing);
-            json_array_append_new(m[c].r.eligible ? q : nr, o);
+            json_t *self_names = json_array();
+            char route[400] = "";
+            for (size_t x = 0; x < m[c].n_self; x++)
+                json_array_append_new(self_names, json_string(m[c].self_declared[x]));
+            json_t *o =
+                json_pack("{s:s, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
+                          "amount_fen", (json_int_t)m[c].r.amount_fen, "explanation",
+                          m[c].r.explanation, "missing", missing, "self_declared", self_names);
             if (m[c].r.eligible) {
+                json_object_set_new(o, "route", json_string(policy_match_route(&m[c])));
+                snprintf(route, sizeof route, "%s", policy_match_route(&m[c]));
+                for (size_t x = 0; x < m[c].n_self; x++)
+                    snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
+                             x ? "、" : "：自行申报的 ", m[c].self_declared[x]);
                 qualifies++;
+                automatic += m[c].n_self == 0;
                 total += m[c].r.amount_fen;
             } else {
                 near++;
             }
+            json_array_append_new(m[c].r.eligible ? q : nr, o);
             if (n_rows == cap_rows) {
                 cap_rows = cap_rows ? cap_rows * 2 : 64;
-                cells = xrealloc(cells, cap_rows * 6 * sizeof *cells);
+                cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
             }
             char amount[24];
             snprintf(amount, sizeof amount, "%" PRId64, m[c].r.amount_fen);
-            const char **row = &cells[n_rows++ * 6];
+            const char **row = &cells[n_rows++ * MATCH_COLS];
             row[0] = xstrdup(v[i].uscc);
             row[1] = xstrdup(v[i].name);
             row[2] = xstrdup(policy_clause_title(p, c));
             row[3] = xstrdup(m[c].r.eligible ? "符合" : "接近");
-            row[4] = xstrdup(m[c].r.eligible ? amount : "");
-            row[5] = xstrdup(m[c].r.explanation);
+            row[4] = xstrdup(route);
+            row[5] = xstrdup(m[c].r.eligible ? amount : "");
+            row[6] = xstrdup(m[c].r.explanation);
         }
         policy_matches_cleanup(m, nc);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o}", "uscc", v[i].uscc, "name",
                                              v[i].name, "qualifies", q, "near", nr));
     }
     if (st == ST_OK && a->out) {
-        static const struct export_column cols[] = {
-            {"统一社会信用代码", 22, 0}, {"名称", 28, 0},      {"政策", 24, 0}, {"匹配", 8, 0},
-            {"金额（元）", 16, 1},       {"计算与依据", 80, 0}};
-        struct export_table t = {"政策匹配", "惠企政策 免申即享 匹配结果", cols, 6, cells, n_rows,
-                                 1};
+        static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
+                                                              {"名称", 28, 0},
+                                                              {"政策", 24, 0},
+                                                              {"匹配", 8, 0},
+                                                              {"兑现方式", 24, 0},
+                                                              {"金额（元）", 16, 1},
+                                                              {"计算与依据", 80, 0}};
+        struct export_table t = {
+            "政策匹配", "惠企政策 免申即享 匹配结果", cols, MATCH_COLS, cells, n_rows, 1};
         st = export_xlsx(&t, a->out, &e);
     }
     if (st == ST_OK) {
         char buf[32];
         if (a->json) {
-            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:O}", "pack_sha256", policy_pack_hash(p),
-                                  "qualifies", (json_int_t)qualifies, "near", (json_int_t)near,
+            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "pack_sha256",
+                                  policy_pack_hash(p), "qualifies", (json_int_t)qualifies,
+                                  "automatic", (json_int_t)automatic, "near", (json_int_t)near,
                                   "total_fen", (json_int_t)total, "entities", arr);
             print_json(o);
             json_decref(o);
-        } else
-            printf("%zu 个主体：符合 %ld 项，合计 %s元；接近 %ld 项%s%s。\n", n, qualifies,
-                   money_format(total, buf, sizeof buf), near, a->out ? "；已写入 " : "",
+        } else {
+            char routes[160] = "";
+            if (qualifies && automatic == qualifies)
+                snprintf(routes, sizeof routes, "（均可免申即享）");
+            else if (qualifies)
+                snprintf(routes, sizeof routes,
+                         "（免申即享 %ld 项；快申快享 %ld 项，须企业确认自行申报的数据）",
+                         automatic, qualifies - automatic);
+            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s。\n", n, qualifies,
+                   routes, money_format(total, buf, sizeof buf), near, a->out ? "；已写入 " : "",
                    a->out ? a->out : "");
+        }
     }
-    for (size_t i = 0; i < n_rows * 6; i++)
+    for (size_t i = 0; i < n_rows * MATCH_COLS; i++)
         free((void *)cells[i]);
     free(cells);
     json_decref(arr);
@@ -1575,6 +1604,44 @@ static int cmd_award_apply(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     print_outcome(&o, a->json);
+    return 0;
+}
+
+static int cmd_award_propose(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct cli_inputs x;
+    if (read_inputs(a, 1, 0, &x, &e) != ST_OK)
+        return report(ST_INVALID, &e);
+    if (x.n)
+        return report(err_set(&e, ST_INVALID, x.in[0].name,
+                              "免申即享按主体名录中的事实生成申请，不接受 name=value 输入"),
+                      &e);
+    struct store *s;
+    enum status st = store_open(a->db, &s, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct award_proposals pr;
+    st = award_propose(s, actor(), a->pos[0], x.on, &pr, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = award_proposals_json(&pr);
+        print_json(j);
+        json_decref(j);
+        return 0;
+    }
+    char buf[32];
+    printf("免申即享：为 %zu 个主体生成申请，合计 %s元（待审批）。", pr.filed,
+           money_format(pr.amount_fen, buf, sizeof buf));
+    if (pr.self_declared || pr.incomplete || pr.duplicates || pr.nothing_left)
+        printf("未生成：%zu 个依据自行申报数据（快申快享，由企业申请），%zu 个缺少事项编号，"
+               "%zu 个已有相同申请，%zu 个已无余额。",
+               pr.self_declared, pr.incomplete, pr.duplicates, pr.nothing_left);
+    printf("\n");
+    for (size_t i = 0; i < pr.n_notes; i++)
+        printf("- %s\n", pr.notes[i]);
     return 0;
 }
 
@@ -1914,6 +1981,9 @@ static const struct cli_cmd commands[] = {
     {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",
      "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
      "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
+    {"award", "propose", cmd_award_propose, 1, 1, "--db --on --json",
+     "hqd award propose CLAUSE [--on DATE] [--json]",
+     "免申即享：为凭已核验数据（市场监管、税务、技术合同登记）即符合条款的主体生成申请，待审批"},
     {"award", "approve", cmd_award_approve, 1, 1, "--db --json", "hqd award approve ID",
      "批准申请：在同一事务中按账本重算（年度上限、同一事项就高、年度预算）并记入兑付账本"},
     {"award", "reject", cmd_award_reject, 2, 2, "--db", "hqd award reject ID REASON",

@@ -45,10 +45,14 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
                               const char *source, const struct entity_fact_rule *rule,
                               struct entity_import_report *report, struct err *e) HQD_MUST_CHECK;
 
+/* A fact's source: market (市场监管), tax (税务), contract-registry (技术合同登记) — certified
+ * by the authority that keeps the data — or self (自行申报). */
+#define ENTITY_SOURCE_SELF "self"
+
 struct entity_fact {
     char name[48];
     char value[64];
-    char source[20];
+    char source[20]; /* market, tax, contract-registry or self */
     char as_of[11];
 };
 

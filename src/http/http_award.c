@@ -549,6 +549,29 @@ void h_batch_close(struct http_req *r)
                               (json_int_t)out.paid_fen));
 }
 
+void h_policy_proposals(struct http_req *r);
+void h_policy_proposals(struct http_req *r)
+{
+    json_t *b = http_body_object(r);
+    const char *clause;
+    struct date on;
+    if (!b)
+        return;
+    if (!http_field_string(r, b, "clause", 1, &clause) || !body_date(r, b, &on)) {
+        json_decref(b);
+        return;
+    }
+    struct award_proposals out;
+    struct err e = {0};
+    enum status st = award_propose(r->store, r->user.name, clause, on, &out, &e);
+    json_decref(b);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    http_reply_json(r, 201, award_proposals_json(&out));
+}
+
 /* ---------------------------------------------------------------- clauses, entities */
 
 void h_policy_clauses(struct http_req *r);
@@ -699,6 +722,12 @@ void h_entitlements(struct http_req *r)
             "amount_fen", (json_int_t)m[c].r.amount_fen, "received_fen", (json_int_t)received[c],
             "explanation", m[c].r.explanation ? m[c].r.explanation : "", "missing", missing,
             "steps", policy_steps_json(&m[c].r));
+        json_t *self = json_array();
+        for (size_t k = 0; k < m[c].n_self; k++)
+            json_array_append_new(self, json_string(m[c].self_declared[k]));
+        const char *route = policy_match_route(&m[c]);
+        json_object_set_new(row, "route", route ? json_string(route) : json_null());
+        json_object_set_new(row, "self_declared", self);
         json_array_append_new(arr, row);
         if (m[c].r.eligible)
             total += m[c].r.amount_fen;

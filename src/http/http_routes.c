@@ -1116,6 +1116,7 @@ void h_payouts(struct http_req *r);
 void h_payout_reverse(struct http_req *r);
 void h_batch_close(struct http_req *r);
 void h_policy_budget(struct http_req *r);
+void h_policy_proposals(struct http_req *r);
 void h_policy_clauses(struct http_req *r);
 void h_entities(struct http_req *r);
 void h_entities_import(struct http_req *r);
@@ -1256,6 +1257,10 @@ const struct http_route http_routes[] = {
      "驳回申请：{note}", 0, 0},
     {"POST", "/api/v1/policy/batches", h_batch_close, OFFICE, 0,
      "结束按比例分配条款的年度批次：{clause, year}", 0, 0},
+    {"POST", "/api/v1/policy/proposals", h_policy_proposals, OFFICE, 0,
+     "免申即享：{clause, on}，为凭已核验数据即符合条款的主体生成申请（待审批），"
+     "并列出未生成的原因",
+     0, 0},
     {"GET", "/api/v1/policy/budget", h_policy_budget, STAFF, 0,
      "预算执行：?year=（默认今年），逐条款给出年度预算、已兑付（扣除追回）、待审申请与剩余额度", 0,
      0},

@@ -18,7 +18,7 @@
 extern const struct embedded_file hqd_data_files[];
 extern const size_t hqd_data_files_count;
 
-#define VARS_MAX 16
+#define VARS_MAX POLICY_VARS_MAX
 #define REQUIRES_MAX 8
 #define BOUNDS_MAX 4
 
@@ -1640,8 +1640,40 @@ void policy_matches_cleanup(struct policy_match *m, size_t n)
         policy_result_cleanup(&m[i].r);
 }
 
+size_t policy_clause_inputs(const struct policy_pack *p, size_t i, const struct policy_input *facts,
+                            size_t n, struct policy_input *out, size_t *from)
+{
+    const struct clause *c = &p->clauses[i];
+    size_t k = 0;
+    int slot[VARS_MAX], qualified[VARS_MAX] = {0};
+    for (int v = 0; v < VARS_MAX; v++)
+        slot[v] = -1;
+    for (size_t j = 0; j < n; j++) {
+        const char *name = facts[j].name, *dot = strchr(name, '.');
+        int q = dot != NULL;
+        if (q) {
+            size_t il = (size_t)(dot - name);
+            if (il != strlen(c->id) || memcmp(name, c->id, il))
+                continue;
+            name = dot + 1;
+        }
+        int v = find_var(c, name, strlen(name));
+        if (v < 0 || c->vars[v].is_param || (qualified[v] && !q))
+            continue;
+        if (slot[v] < 0)
+            slot[v] = (int)k++;
+        out[slot[v]].name = c->vars[v].name;
+        out[slot[v]].value = facts[j].value;
+        if (from)
+            from[slot[v]] = j;
+        qualified[v] = q;
+    }
+    return k;
+}
+
 enum status policy_match_one(const struct policy_pack *p, const char *kind,
-                             const struct policy_input *facts, size_t n, struct date on,
+                             const struct policy_input *facts, size_t n,
+                             const unsigned char *self_declared, struct date on,
                              const int64_t *year_awarded, struct policy_match *out, struct err *e)
 {
     struct policy_input mine[VARS_MAX];
@@ -1652,29 +1684,12 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
         m->applies = policy_clause_accepts(p, i, kind);
         if (!m->applies)
             continue;
-        /* Only the facts this clause reads, never its parameters; "CLAUSE.x" wins over "x". */
-        size_t k = 0;
-        int slot[VARS_MAX], qualified[VARS_MAX] = {0};
-        for (int v = 0; v < VARS_MAX; v++)
-            slot[v] = -1;
-        for (size_t j = 0; j < n; j++) {
-            const char *name = facts[j].name, *dot = strchr(name, '.');
-            int q = dot != NULL;
-            if (q) {
-                size_t il = (size_t)(dot - name);
-                if (il != strlen(c->id) || memcmp(name, c->id, il))
-                    continue;
-                name = dot + 1;
-            }
-            int v = find_var(c, name, strlen(name));
-            if (v < 0 || c->vars[v].is_param || (qualified[v] && !q))
-                continue;
-            if (slot[v] < 0)
-                slot[v] = (int)k++;
-            mine[slot[v]].name = c->vars[v].name;
-            mine[slot[v]].value = facts[j].value;
-            qualified[v] = q;
-        }
+        size_t from[VARS_MAX]; /* the fact each input came from */
+        size_t k = policy_clause_inputs(p, i, facts, n, mine, from);
+        for (size_t x = 0; self_declared && x < k && m->n_self < POLICY_MISSING_MAX; x++)
+            if (self_declared[from[x]])
+                snprintf(m->self_declared[m->n_self++], sizeof m->self_declared[0], "%s",
+                         mine[x].name);
         struct err ce = {0};
         enum status st =
             policy_calc(p, c->id, mine, k, on, year_awarded ? year_awarded[i] : 0, &m->r, &ce);
@@ -1697,6 +1712,13 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
                    (m->r.n_failed == 1 && m->r.n_missing == 0));
     }
     return ST_OK;
+}
+
+const char *policy_match_route(const struct policy_match *m)
+{
+    if (!m->applies || !m->r.eligible)
+        return NULL;
+    return m->n_self ? "快申快享" : "免申即享";
 }
 
 /* ---------------------------------------------------------------- bulk matching */

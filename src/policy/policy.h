@@ -57,6 +57,7 @@ struct policy_input {
 };
 
 #define POLICY_MISSING_MAX 16
+#define POLICY_VARS_MAX 16 /* inputs and parameters of one clause */
 #define POLICY_STEPS_MAX 16
 
 /* One step of an explanation, in order: whether the clause is in force, each condition, the
@@ -154,17 +155,33 @@ enum status policy_fact_check(const struct policy_pack *p, const char *name, con
  * and either nothing given fails but inputs are missing, or exactly one condition fails and
  * nothing is missing. year_awarded, if not NULL, has per clause what the applicant already
  * received this year (for the yearly caps; NULL counts nothing). ST_UNPROCESSABLE
- * errors of a clause (an unset parameter) are recorded in its explanation, not returned. */
+ * errors of a clause (an unset parameter) are recorded in its explanation, not returned.
+ * self_declared, if not NULL, flags the facts the applicant declared itself (not from 市场监管,
+ * 税务 or 技术合同登记): a clause that read any of them lists their input names, so that only a
+ * clause proven by certified data alone goes to 免申即享, the others to 快申快享. */
 struct policy_match {
     int applies; /* the clause accepts this kind of applicant */
     int near;
+    size_t n_self; /* inputs the clause read from self-declared facts */
+    char self_declared[POLICY_MISSING_MAX][48];
     struct policy_result r;
 };
 enum status policy_match_one(const struct policy_pack *p, const char *kind,
-                             const struct policy_input *facts, size_t n, struct date on,
+                             const struct policy_input *facts, size_t n,
+                             const unsigned char *self_declared, struct date on,
                              const int64_t *year_awarded, struct policy_match *out,
                              struct err *e) HQD_MUST_CHECK;
 void policy_matches_cleanup(struct policy_match *m, size_t n);
+/* The inputs clause i reads from an applicant's facts, as policy_match_one picks them (its own
+ * inputs, never parameters; "CLAUSE.x" wins over "x"): out and from (the index of the fact each
+ * came from, may be NULL) have room for POLICY_VARS_MAX. Returns how many. */
+size_t policy_clause_inputs(const struct policy_pack *p, size_t i, const struct policy_input *facts,
+                            size_t n, struct policy_input *out, size_t *from);
+
+/* How an eligible match is paid: "免申即享" when the clause read certified facts only (the office
+ * can file the application itself), "快申快享" when it read self-declared ones (the applicant
+ * confirms them, with evidence); NULL when the match is not eligible. */
+const char *policy_match_route(const struct policy_match *m);
 
 /* ---------------------------------------------------------------- bulk matching */
 

@@ -423,6 +423,7 @@ st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["e
 fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipment"), {}) if st == 200 else {}
 check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000
       and "采购价格 2,400,000.00元 × 5%" in fse.get("explanation", ""), "the enterprise sees what it is entitled to: %s" % fse)
+check(fse.get("route") == "免申即享" and fse.get("self_declared") == [], "certified facts only: 免申即享: %s" % fse.get("route"))
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C", token=tok["ent1"])
 check(st == 403, "an enterprise cannot look at another entity's entitlements")
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])
@@ -526,6 +527,17 @@ st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget?year=20x0", token=tok["offi
 check(st == 400 and j["error"]["field"] == "year", "a bad year is refused: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/policy/budget", token=tok["ent1"])
 check(st == 403, "an enterprise does not see the budget: %d" % st)
+# 免申即享 run by the office: the enterprise already applied for 首台(套) this year, so nothing is
+# filed twice; the reason is given per entity.
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set-equipment", "on": "2020-10-05"}, token=tok["office1"])
+check(st == 201 and j["filed"] == 0 and j["duplicates"] == 1 and any(FIRM in n and "已有" in n for n in j["notes"]),
+      "a proposal never repeats an application: %s" % j)
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "fund-reward"}, token=tok["office1"])
+check(st == 422 and "fund_reward_rate" in j["error"]["message"], "an unset parameter stops the proposal: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set-equipment", "on": "2020-13-01"}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "on", "a bad date is refused: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set-equipment"}, token=tok["ent1"])
+check(st == 403, "only the office files proposals: %d" % st)
 st, _, payload, resp = req(srv, "GET", "/api/v1/payouts?year=2020&format=xlsx", token=tok["office1"])
 check(st == 200 and payload[:4] == b"PK\x03\x04" and "spreadsheetml" in resp.getheader("Content-Type", "")
       and "payouts-2020.xlsx" in resp.getheader("Content-Disposition", ""), "the payout ledger as a workbook: %d" % st)

@@ -251,6 +251,11 @@ function startServer() {
       'the budget panel counts the payout: ' + fseBudget);
     check((await op.textContent('#budget tr[data-clause="innovation-voucher"]')).includes('预算未定'),
       'an unset voucher budget is shown as such');
+    // 免申即享 for 首台(套): the enterprise already applied with the same inputs, so nothing new.
+    await op.selectOption('#propose-clause', 'first-set-equipment');
+    await op.click('#propose button');
+    await op.waitForSelector('.msg.ok');
+    check((await op.textContent('.msg.ok')).includes('免申即享：生成'), 'the office runs 免申即享 for a clause: ' + await op.textContent('.msg.ok'));
     const [ledgerBook] = await Promise.all([op.waitForEvent('download'), op.click('#payouts-xlsx')]);
     check(ledgerBook.suggestedFilename() === 'payouts-2020.xlsx', 'the year\'s payout ledger downloads as a workbook: ' + ledgerBook.suggestedFilename());
     await ep.goto(base + '/#/policy');

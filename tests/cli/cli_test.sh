@@ -166,6 +166,8 @@ expect_rc 0 "entity list" -- "$hqd" entity list --json --db "$db"
 HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$db" >"$tmp/match.json" && ok || bad "policy match"
 [[ $(json "$tmp/match.json" "d['qualifies'], d['near'], d['total_fen']") == "2 2 20650000" ]] \
   && ok || bad "match totals: $(head -c 300 "$tmp/match.json")"
+[[ $(json "$tmp/match.json" "d['automatic'], sorted(q['route'] for e in d['entities'] for q in e['qualifies'])") == "2 ['免申即享', '免申即享']" ]] \
+  && ok || bad "both matches rest on certified facts: $(head -c 300 "$tmp/match.json")"
 [[ $(json "$tmp/match.json" "[n['missing'] for e in d['entities'] for n in e['near'] if n['clause'] == 'ip-transfer']") \
    == "[['institution_registered']]" ]] && ok || bad "the institution nearly qualifies and lacks its registration"
 expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
@@ -261,6 +263,11 @@ expect_rc 0 "award budget after batch" -- "$hqd" award budget 2020 --json --db "
    == "[('grant-p', 10000000, 10000000, 0), ('ip-transfer', None, 14000000, None)]" ]] \
   && ok || bad "the batch used the budget; the older pack's clause is still listed: $(head -c 400 "$tmp/out")"
 expect_rc 2 "award close-batch bad year" -- "$hqd" award close-batch grant-p twenty --db "$db"
+# 免申即享 from the registry: the entity whose certified amount qualifies already applied.
+expect_rc 0 "award propose" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose grant-p --json --db "$db"
+[[ $(json "$tmp/out" "d['filed'], d['duplicates']") == "0 1" ]] && ok || bad "no second application: $(cat "$tmp/out")"
+expect_rc 2 "award propose unknown clause" -- "$hqd" award propose first-set-equipment --db "$db"
+expect_rc 2 "award propose with inputs" -- "$hqd" award propose grant-p amount=1 --db "$db"
 
 # docs/api.md lists every route of the binary's routes table.
 "$hqd" routes --json >"$tmp/routes.json"

@@ -711,6 +711,96 @@ static void budget_execution_by_clause(void **state)
     free(v);
 }
 
+static void import_facts(struct store *s, const char *csv)
+{
+    struct entity_import_report rep;
+    struct err e = {0};
+    if (award_import_registry(s, "t", csv, strlen(csv), "facts.csv", &rep, &e) != ST_OK)
+        fail_msg("facts: %s %s", e.msg, rep.n_errors ? rep.errors[0] : "");
+}
+
+/* 免申即享: the office files applications from certified facts only; self-declared facts, a
+ * missing matter key, an identical pending application and an exhausted cap are each counted
+ * and named instead. */
+static void proposals_from_certified_facts(void **state)
+{
+    struct fx *f = *state;
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,price,2400000.00,税务,2020-06-30\n"
+                       "91410700MA44XW1K27,equipment_certified,是,市场监管,2020-05-10\n"
+                       "91410700MA44XW1K27,buyer_in_province,是,市场监管,2020-05-10\n"
+                       "91410700MA44XW1K27,amount,1000000.00,技术合同登记,2020-07-15\n"
+                       "91410700MA44XW1K27,contract_registered,是,技术合同登记,2020-07-15\n"
+                       "52410700MA4KX0012C,patents,3,自行申报,2020-09-01\n"
+                       "52410700MA4KX0012C,institution_registered,是,市场监管,2020-09-01\n");
+    struct award_proposals pr;
+    struct err e = {0};
+    assert_int_equal(award_propose(f->s, "office", "first-set-equipment", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 1);
+    assert_int_equal(pr.amount_fen, 12000000);
+    assert_int_equal(award_propose(f->s, "office", "first-set-equipment", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 0);
+    assert_int_equal(pr.duplicates, 1);
+    assert_non_null(strstr(pr.notes[0], "本年度已有该条款的申请"));
+    /* The filed application is an ordinary one: approved into the ledger, which replays. */
+    struct award_app a;
+    assert_int_equal(award_application(f->s, 1, &a, &e), ST_OK);
+    assert_string_equal(a.submitted_by, "office");
+    assert_string_equal(a.clause, "first-set-equipment");
+    award_app_cleanup(&a);
+    assert_int_equal(approve(f->s, 1), 12000000);
+
+    assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 0);
+    assert_int_equal(pr.self_declared, 1);
+    assert_non_null(strstr(pr.notes[0], "快申快享"));
+    assert_non_null(strstr(pr.notes[0], "patents"));
+
+    assert_int_equal(award_propose(f->s, "office", "tech-contract", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.incomplete, 1);
+    assert_non_null(strstr(pr.notes[0], "contract_no"));
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,tech-contract.contract_no,HT-9,技术合同登记,2020-07-15\n"
+                       "52410700MA4KX0012C,patents,25,市场监管,2020-09-02\n");
+    assert_int_equal(award_propose(f->s, "office", "tech-contract", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 1);
+    assert_int_equal(pr.amount_fen, 1000000);
+
+    /* Certified now, but the institution filed its own application this year. */
+    approve(f->s, apply_patents(f->s, 20, NULL));
+    assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 0);
+    assert_int_equal(pr.duplicates, 1);
+    verify_ok(f->s, 2, 32000000);
+    /* A clause whose parameter is unset cannot be proposed for anyone. */
+    assert_int_equal(award_propose(f->s, "office", "fund-reward", ON, &pr, &e), ST_UNPROCESSABLE);
+    assert_int_equal(award_propose(f->s, "office", "no-such", ON, &pr, &e), ST_NOT_FOUND);
+
+    /* A first-come budget: the first entity's proposal takes it all, the second finds nothing. */
+    static const char pack[] =
+        "pack 测试：小额预算\nversion t1\n"
+        "clause small-grant\n  title 小额补助\n  cite 测试〔2020〕2号 一\n  quote 按10%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出（元）\n"
+        "  award spend * 10%\n  budget 1000 fcfs 年度预算\nend\n";
+    int64_t id;
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "s.pack", &id, &e),
+                     ST_OK);
+    struct entity_import_report rep;
+    const char *second = "uscc,name,kind,in_zone,industry\n"
+                         "91410700MA9F123453,生物公司,企业,是,生物医药\n";
+    assert_int_equal(entity_import_csv(f->s, "t", second, strlen(second), "e.csv", NULL, &rep, &e),
+                     ST_OK);
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,spend,10000,税务,2020-07-15\n"
+                       "91410700MA9F123453,spend,5000,税务,2020-07-15\n");
+    assert_int_equal(award_propose(f->s, "office", "small-grant", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 1);
+    assert_int_equal(pr.amount_fen, 100000);
+    assert_int_equal(pr.nothing_left, 1);
+    assert_non_null(strstr(pr.notes[0], "91410700MA9F123453"));
+    assert_non_null(strstr(pr.notes[0], "已无余额"));
+}
+
 /* Fact values are checked at import against the inputs of the pack in force that read them. */
 static void registry_import_checks_fact_types(void **state)
 {
@@ -773,6 +863,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_import_checks_fact_types, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
+        cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,7 +574,7 @@ static void bulk_agrees(const struct policy_pack *p, size_t n)
                 in[k++] = (struct policy_input){names[c], text[c][i]};
         }
         const char *kinds[] = {"", "enterprise", "institution", "", "fund"};
-        assert_int_equal(policy_match_one(p, kinds[kind], in, k, ON, NULL, m, &e), ST_OK);
+        assert_int_equal(policy_match_one(p, kinds[kind], in, k, NULL, ON, NULL, m, &e), ST_OK);
         for (size_t c = 0; c < nc; c++) {
             int64_t want = m[c].applies && m[c].r.eligible ? m[c].r.amount_fen : -1;
             if (amounts[c * rows + i] != want) {
