@@ -929,9 +929,10 @@ async function viewPolicy(params) {
       ev.preventDefault();
       try {
         const r = await api('POST', '/api/v1/policy/proposals', { clause: pc.value });
-        const skipped = r.self_declared + r.incomplete + r.duplicates + r.nothing_left;
+        const why = [[r.self_declared, '依据自行申报数据（快申快享，由企业申请）'], [r.incomplete, '缺少事项编号'],
+          [r.duplicates, '已有申请'], [r.nothing_left, '上限或预算已无余额']].filter(([k]) => k).map(([k, t]) => `${t} ${k} 个`);
         out.replaceChildren(msg('ok', `免申即享：生成 ${r.filed} 件申请，合计 ${yuan(r.amount_fen)} 元，待审批。` +
-          (skipped ? `未生成 ${skipped} 件：依据自行申报数据 ${r.self_declared}（快申快享，由企业申请），缺少事项编号 ${r.incomplete}，已有相同申请 ${r.duplicates}，已无余额 ${r.nothing_left}。` : '')),
+          (why.length ? `未生成：${why.join('，')}。` : '')),
         ...(r.notes.length ? [h('ul', { class: 'hint', id: 'propose-notes' }, r.notes.map((n) => h('li', {}, n)))] : []));
         if (r.filed) setTimeout(() => route(), 1200);
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
