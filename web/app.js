@@ -810,6 +810,7 @@ function yuan(fen) {
 }
 const appStatus = { submitted: ['yellow', '待审批'], approved: ['green', '已批准'], rejected: ['gray', '已驳回'] };
 let clauseCache = null;
+let prefill = null; /* {clause, uscc, inputs: {name: {value, self_declared}}} from 享受查询 to the form */
 async function policyClauses() {
   if (!clauseCache) clauseCache = await api('GET', '/api/v1/policy/clauses');
   return clauseCache;
@@ -834,6 +835,9 @@ function applicationForm(pack, preset, onDone) {
   const on = h('input', { type: 'date', id: 'ap-on', value: preset.on || '' });
   const fields = h('div');
   const cite = h('p', { class: 'hint' });
+  /* 快申快享: the registry's facts fill the form; the self-declared ones are marked for checking. */
+  const filled = (name) => (preset.inputs && clause.value === preset.clause ? preset.inputs[name] : undefined);
+  const asBool = (v) => (['是', 'true', 'yes', '1'].includes(v) ? 'true' : ['否', 'false', 'no', '0'].includes(v) ? 'false' : '');
   const draw = () => {
     const c = pack.clauses.find((x) => x.id === clause.value);
     cite.textContent = `${c.cite}：${c.quote}`;
@@ -845,7 +849,10 @@ function applicationForm(pack, preset, onDone) {
         ? h('select', { id, 'data-name': v.name }, h('option', { value: '' }, '（未提供）'), (v.options || []).map((o) => h('option', { value: o }, o)))
         : h('input', { id, 'data-name': v.name, type: v.type === 'date' ? 'date' : 'text', inputmode: v.type === 'money' || v.type === 'count' ? 'decimal' : null,
             placeholder: v.type === 'money' ? '元，至多两位小数' : v.type === 'count' ? '件数' : '' });
-      return h('div', { class: 'form-row' }, h('label', { for: id }, v.label + (v.required || v.name === c.matter_key ? ' *' : '')), input);
+      const f = filled(v.name);
+      if (f !== undefined) input.value = v.type === 'bool' ? asBool(f.value) : f.value;
+      const note = f === undefined ? null : h('span', { class: 'hint prefill' }, f.self_declared ? '  自行申报的数据，请核对并上传证明材料' : '  来自主管部门数据');
+      return h('div', { class: 'form-row' }, h('label', { for: id }, v.label + (v.required || v.name === c.matter_key ? ' *' : '')), h('div', {}, input, note));
     }));
   };
   clause.addEventListener('change', draw);
@@ -910,7 +917,10 @@ async function viewPolicy(params) {
     budget = budgetPanel(await api('GET', '/api/v1/policy/budget' + qs({ year })), years, status);
   }
   const out = h('div');
-  const form = office || ent ? applicationForm(pack, { clause: params.get('clause') || '' },
+  const want = params.get('clause') || '';
+  const fill = prefill && prefill.clause === want ? prefill : null;
+  prefill = null;
+  const form = office || ent ? applicationForm(pack, { clause: want, uscc: fill ? fill.uscc : params.get('uscc') || '', inputs: fill ? fill.inputs : null },
     (r) => { location.hash = '#/policy/applications/' + r.id; }) : null;
   const tools = [];
   if (office || S.me.role === 'admin') {
@@ -1099,7 +1109,11 @@ async function viewEntitled(params) {
         h('td', { class: 'num' }, yuan(c.received_fen)),
         h('td', { class: 'explain wide' }, c.explanation),
         h('td', {}, c.missing.map(clauseInfo(pack, c.clause).label).join('、')),
-        h('td', { class: 'num' }, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause }) }, '去申请') : '')))))));
+        h('td', { class: 'num' }, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
+          const inputs = {};
+          for (const [k, v] of Object.entries(c.inputs || {})) inputs[k] = { value: v, self_declared: (c.self_declared || []).includes(k) };
+          prefill = { clause: c.clause, uscc: r.uscc, inputs };
+        } }, c.route === '快申快享' ? '快申快享' : '去申请') : '')))))));
 }
 
 /* ------------------------------------------------------------ boot */

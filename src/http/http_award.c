@@ -728,6 +728,10 @@ void h_entitlements(struct http_req *r)
         const char *route = policy_match_route(&m[c]);
         json_object_set_new(row, "route", route ? json_string(route) : json_null());
         json_object_set_new(row, "self_declared", self);
+        json_t *given = json_object();
+        for (size_t k = 0; k < m[c].n_given; k++)
+            json_object_set_new(given, m[c].given[k].name, json_string(m[c].given[k].value));
+        json_object_set_new(row, "inputs", given);
         json_array_append_new(arr, row);
         if (m[c].r.eligible)
             total += m[c].r.amount_fen;

@@ -1686,10 +1686,15 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
             continue;
         size_t from[VARS_MAX]; /* the fact each input came from */
         size_t k = policy_clause_inputs(p, i, facts, n, mine, from);
-        for (size_t x = 0; self_declared && x < k && m->n_self < POLICY_MISSING_MAX; x++)
-            if (self_declared[from[x]])
+        for (size_t x = 0; x < k; x++) {
+            struct policy_given *g = &m->given[m->n_given++];
+            snprintf(g->name, sizeof g->name, "%s", mine[x].name);
+            snprintf(g->value, sizeof g->value, "%s", mine[x].value);
+            g->self_declared = self_declared && self_declared[from[x]];
+            if (g->self_declared && m->n_self < POLICY_MISSING_MAX)
                 snprintf(m->self_declared[m->n_self++], sizeof m->self_declared[0], "%s",
                          mine[x].name);
+        }
         struct err ce = {0};
         enum status st =
             policy_calc(p, c->id, mine, k, on, year_awarded ? year_awarded[i] : 0, &m->r, &ce);

@@ -164,6 +164,11 @@ struct policy_match {
     int near;
     size_t n_self; /* inputs the clause read from self-declared facts */
     char self_declared[POLICY_MISSING_MAX][48];
+    size_t n_given; /* the inputs the clause read, with their values: an application's pre-fill */
+    struct policy_given {
+        char name[48], value[64];
+        int self_declared;
+    } given[POLICY_VARS_MAX];
     struct policy_result r;
 };
 enum status policy_match_one(const struct policy_pack *p, const char *kind,

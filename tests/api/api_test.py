@@ -424,6 +424,8 @@ fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipme
 check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000
       and "采购价格 2,400,000.00元 × 5%" in fse.get("explanation", ""), "the enterprise sees what it is entitled to: %s" % fse)
 check(fse.get("route") == "免申即享" and fse.get("self_declared") == [], "certified facts only: 免申即享: %s" % fse.get("route"))
+check(fse.get("inputs") == {"price": "2400000.00", "equipment_certified": "是", "buyer_in_province": "是"},
+      "the facts the clause read, to fill the application: %s" % fse.get("inputs"))
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C", token=tok["ent1"])
 check(st == 403, "an enterprise cannot look at another entity's entitlements")
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])

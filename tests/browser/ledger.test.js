@@ -206,6 +206,9 @@ function startServer() {
     await ep.click('#entitled tr[data-clause="first-set-equipment"] a');
     await ep.waitForSelector('#ap-form');
     check(await ep.inputValue('#ap-clause') === 'first-set-equipment', 'the form opens on the clause');
+    check(await ep.inputValue('#ap-in-price') === '2400000.00' && await ep.inputValue('#ap-in-equipment_certified') === 'true',
+      'the form is filled from the registry');
+    check((await ep.textContent('#ap-form')).includes('来自主管部门数据'), 'certified values are marked as such');
     await ep.fill('#ap-in-price', '2400000.00');
     await ep.selectOption('#ap-in-equipment_certified', 'true');
     await ep.selectOption('#ap-in-buyer_in_province', 'true');
