@@ -875,7 +875,21 @@ function applicationForm(pack, preset, onDone) {
 }
 
 /* 预算执行: per clause, the year's envelope, what is paid and pending, and what is left. */
-function budgetPanel(b, years, status) {
+function budgetPanel(b, years, status, office) {
+  const preview = h('div', { id: 'batch-preview' });
+  /* 试算 a pro-rata batch: the shares now, or under another envelope; nothing is written. */
+  const tryBatch = async (c) => {
+    const v = prompt(`“${c.title}” ${b.year} 年批次试算：年度预算（元）`, yuan(c.budget_fen).replace(/,/g, ''));
+    if (v === null) return;
+    try {
+      const r = await api('POST', '/api/v1/policy/batches', { clause: c.clause, year: b.year, dry_run: true, budget: v.trim().replace(/,/g, '') });
+      preview.replaceChildren(msg('ok', `试算（未写入）：年度预算 ${yuan(r.budget_fen)} 元，已兑付 ${yuan(r.used_fen)} 元，本批申请合计 ${yuan(r.demand_fen)} 元，` +
+        `${r.demand_fen <= r.avail_fen ? '全额兑付' : '按比例核减'}，共 ${yuan(r.paid_fen)} 元。`),
+      h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['申请', '主体', '申请金额（元）', '分配（元）'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, r.shares.map((x) => h('tr', {}, h('td', {}, x.application_id), h('td', {}, x.entity_name),
+          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : '不符合条件'))))));
+    } catch (e) { preview.replaceChildren(msg('err', e.message)); }
+  };
   const pick = h('div', { class: 'filters' }, h('span', { class: 'hint' }, '年度：'),
     ...years.map((y) => h('a', { href: '#/policy' + qs({ status, year: y }), class: y === b.year ? 'on' : null }, String(y))));
   const left = (c) => {
@@ -884,6 +898,8 @@ function budgetPanel(b, years, status) {
     /* pro-rata: pending claims share what is left at batch close (display only, not money) */
     if (c.allocation === 'pro-rata' && c.pending_fen > c.remaining_fen && c.pending_fen > 0)
       cell.push(h('div', { class: 'hint' }, `申请超出，批次时约按 ${Math.floor(c.remaining_fen * 1000 / c.pending_fen) / 10}% 兑现`));
+    if (office && c.allocation === 'pro-rata' && c.pending)
+      cell.push(h('div', {}, h('button', { class: 'plain', 'data-try': c.clause, onclick: () => tryBatch(c) }, '批次试算')));
     return cell;
   };
   const alloc = { fcfs: '先到先得', 'pro-rata': '按比例' };
@@ -900,7 +916,7 @@ function budgetPanel(b, years, status) {
         h('td', { class: 'num' }, c.recovered_fen ? yuan(c.recovered_fen) : '—'),
         h('td', { class: 'num' }, `${c.payouts} / ${c.entities}`),
         h('td', { class: 'num' }, c.pending ? `${c.pending} 件 ${yuan(c.pending_fen)}` : '—'),
-        h('td', { class: 'num' }, left(c)))))));
+        h('td', { class: 'num' }, left(c)))))), preview);
 }
 
 async function viewPolicy(params) {
@@ -914,7 +930,7 @@ async function viewPolicy(params) {
     const years = [...new Set([new Date().getFullYear(), ...applications.map((a) => Number(a.applied_on.slice(0, 4)))])].sort((x, y) => y - x);
     const year = Number(params.get('year')) || (applications.length ? Number(applications[0].applied_on.slice(0, 4)) : years[0]);
     if (!years.includes(year)) years.push(year);
-    budget = budgetPanel(await api('GET', '/api/v1/policy/budget' + qs({ year })), years, status);
+    budget = budgetPanel(await api('GET', '/api/v1/policy/budget' + qs({ year })), years, status, S.me.role === 'office');
   }
   const out = h('div');
   const want = params.get('clause') || '';

@@ -1087,8 +1087,11 @@ struct batch_item {
     struct policy_result r;
 };
 
-enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
-                              struct award_batch *out, struct err *e)
+/* Closes the batch, or with preview only works out the shares (budget_fen >= 0: with that
+ * envelope instead of the pack's) into out->shares and writes nothing. */
+static enum status close_batch(struct store *s, const char *actor, const char *clause, int year,
+                               int preview, int64_t budget_fen, struct award_batch *out,
+                               struct err *e)
 {
     memset(out, 0, sizeof *out);
     enum status st = store_begin(s, e);
@@ -1171,18 +1174,37 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     int64_t used;
     if ((st = budget_used(s, clause, year, &used, e)) != ST_OK)
         goto out;
+    if (preview && budget_fen >= 0)
+        lim.budget_fen = budget_fen;
     int64_t avail = lim.budget_fen - used;
-    if (avail <= 0) {
+    if (avail <= 0 && !preview) {
         st = err_set(e, ST_UNPROCESSABLE, NULL, "%s %d 年已用完（已兑付 %" PRId64 " 分）",
                      lim.budget_label, year, used);
         goto out;
     }
     if (demand <= avail)
         memcpy(shares, claims, n * sizeof *shares);
-    else
+    else if (avail > 0)
         hamilton(claims, n, avail, demand, shares);
     out->demand_fen = demand;
     out->avail_fen = avail;
+    out->budget_fen = lim.budget_fen;
+    out->used_fen = used;
+    if (preview) {
+        out->shares = xcalloc(n, sizeof *out->shares);
+        for (size_t i = 0; i < n; i++) {
+            struct award_share *x = &out->shares[out->n_shares++];
+            x->application_id = it[i].a->id;
+            snprintf(x->uscc, sizeof x->uscc, "%s", it[i].a->uscc);
+            snprintf(x->entity_name, sizeof x->entity_name, "%s", it[i].a->entity_name);
+            x->eligible = it[i].r.eligible;
+            x->claim_fen = claims[i];
+            x->share_fen = it[i].r.eligible ? shares[i] : 0;
+            out->approved += x->eligible;
+            out->paid_fen += x->share_fen;
+        }
+        goto out; /* and roll back: nothing was written */
+    }
     int64_t batch = 0;
     char a1[32], a2[32], a3[32], a4[32];
     for (size_t i = 0; i < n; i++) {
@@ -1241,10 +1263,12 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     snprintf(ids, sizeof ids, "%" PRId64, batch);
     st = audit_append(s, actor, "award.batch", "payout_batch", ids, NULL, after, e);
 out:
-    if (st != ST_OK)
+    if (st != ST_OK || preview)
         store_rollback(s);
     else
         st = store_commit(s, e);
+    if (st != ST_OK)
+        award_batch_cleanup(out);
     for (size_t i = 0; i < n && it; i++)
         policy_result_cleanup(&it[i].r);
     free(it);
@@ -1253,6 +1277,43 @@ out:
     free(shares);
     policy_pack_free(p);
     return st;
+}
+
+enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
+                              struct award_batch *out, struct err *e)
+{
+    return close_batch(s, actor, clause, year, 0, -1, out, e);
+}
+
+enum status award_batch_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
+                                struct award_batch *out, struct err *e)
+{
+    return close_batch(s, "preview", clause, year, 1, budget_fen, out, e);
+}
+
+json_t *award_batch_json(const struct award_batch *b)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < b->n_shares; i++) {
+        const struct award_share *x = &b->shares[i];
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:b, s:I, s:I}", "application_id",
+                                             (json_int_t)x->application_id, "uscc", x->uscc,
+                                             "entity_name", x->entity_name, "eligible", x->eligible,
+                                             "claim_fen", (json_int_t)x->claim_fen, "share_fen",
+                                             (json_int_t)x->share_fen));
+    }
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "budget_fen",
+                     (json_int_t)b->budget_fen, "used_fen", (json_int_t)b->used_fen, "demand_fen",
+                     (json_int_t)b->demand_fen, "avail_fen", (json_int_t)b->avail_fen, "paid_fen",
+                     (json_int_t)b->paid_fen, "approved", (json_int_t)b->approved, "skipped",
+                     (json_int_t)b->skipped, "shares", arr);
+}
+
+void award_batch_cleanup(struct award_batch *b)
+{
+    free(b->shares);
+    b->shares = NULL;
+    b->n_shares = 0;
 }
 
 /* ---------------------------------------------------------------- budget execution */

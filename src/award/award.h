@@ -94,9 +94,26 @@ struct award_batch {
     int64_t batch; /* the id of its first ledger line */
     size_t approved, skipped;
     int64_t demand_fen, avail_fen, paid_fen;
+    int64_t budget_fen, used_fen; /* the envelope and what was paid from it before the batch */
+    struct award_share {
+        int64_t application_id;
+        char uscc[19], entity_name[160];
+        int eligible;
+        int64_t claim_fen, share_fen;
+    } * shares; /* award_batch_preview only: each pending application, in 受理 order */
+    size_t n_shares;
 };
 enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
                               struct award_batch *out, struct err *e) HQD_MUST_CHECK;
+/* 试算: the batch's shares as award_close_batch would pay them now — with budget_fen >= 0, as if
+ * the year's envelope were that instead (what if the budget were 5 M instead of 3 M?) — and
+ * nothing written. out->shares: award_batch_cleanup. */
+enum status award_batch_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
+                                struct award_batch *out, struct err *e) HQD_MUST_CHECK;
+void award_batch_cleanup(struct award_batch *b);
+/* {budget_fen, used_fen, demand_fen, avail_fen, paid_fen, approved, skipped, shares:
+ * [{application_id, uscc, entity_name, eligible, claim_fen, share_fen}]}. New reference. */
+struct json_t *award_batch_json(const struct award_batch *b);
 
 /* Appends the reversal (追回) of ledger line payout_id. ST_CONFLICT if it is a reversal itself
  * or was already reversed. */

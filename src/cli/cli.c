@@ -1721,6 +1721,38 @@ static int cmd_policy_set(const struct cli_args *a)
     return 0;
 }
 
+static void print_batch_preview(const struct award_batch *b, int json)
+{
+    if (json) {
+        json_t *j = award_batch_json(b);
+        print_json(j);
+        json_decref(j);
+        return;
+    }
+    char x[32], y[32], z[32];
+    printf("试算（未写入）：年度预算 %s元，已兑付 %s元，本批 %zu 件申请合计 %s元，",
+           money_format(b->budget_fen, x, sizeof x), money_format(b->used_fen, y, sizeof y),
+           b->approved, money_format(b->demand_fen, z, sizeof z));
+    printf("%s，共兑付 %s元。\n", b->demand_fen <= b->avail_fen ? "全额兑付" : "按比例核减",
+           money_format(b->paid_fen, x, sizeof x));
+    static const char *const heads[] = {"申请", "主体", "申请金额（元）", "分配（元）"};
+    static const int widths[] = {6, 30, 16, 16};
+    struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
+    for (size_t i = 0; i < b->n_shares; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%" PRId64, b->shares[i].application_id);
+        money_format(b->shares[i].claim_fen, x, sizeof x);
+        if (b->shares[i].eligible)
+            money_format(b->shares[i].share_fen, y, sizeof y);
+        else
+            snprintf(y, sizeof y, "不符合条件");
+        const char *row[] = {id, b->shares[i].entity_name, x, y};
+        cli_table_add(&t, row);
+    }
+    cli_table_print(&t, stdout);
+    cli_table_free(&t);
+}
+
 static int cmd_award_close_batch(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1732,10 +1764,23 @@ static int cmd_award_close_batch(const struct cli_args *a)
     if ((st = store_open(a->db, &s, &e)) != ST_OK)
         return report(st, &e);
     struct award_batch b;
-    st = award_close_batch(s, actor(), a->pos[0], (int)year, &b, &e);
+    int64_t budget = -1;
+    if (a->budget && !a->dry_run)
+        st = err_set(&e, ST_INVALID, "--budget", "--budget 只用于试算（--dry-run）");
+    else if (a->budget && money_parse_fen(a->budget, strlen(a->budget), 1, &budget) != ST_OK)
+        st = err_set(&e, ST_INVALID, "--budget", "“%s”不是有效的金额（元，至多两位小数）",
+                     a->budget);
+    if (st == ST_OK)
+        st = a->dry_run ? award_batch_preview(s, a->pos[0], (int)year, budget, &b, &e)
+                        : award_close_batch(s, actor(), a->pos[0], (int)year, &b, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
+    if (a->dry_run) {
+        print_batch_preview(&b, a->json);
+        award_batch_cleanup(&b);
+        return 0;
+    }
     char d[32], v[32], p[32];
     money_format(b.demand_fen, d, sizeof d);
     money_format(b.avail_fen, v, sizeof v);
@@ -1988,8 +2033,8 @@ static const struct cli_cmd commands[] = {
      "批准申请：在同一事务中按账本重算（年度上限、同一事项就高、年度预算）并记入兑付账本"},
     {"award", "reject", cmd_award_reject, 2, 2, "--db", "hqd award reject ID REASON",
      "驳回申请（须写明理由）"},
-    {"award", "close-batch", cmd_award_close_batch, 2, 2, "--db --json",
-     "hqd award close-batch CLAUSE YEAR [--json]",
+    {"award", "close-batch", cmd_award_close_batch, 2, 2, "--db --json --dry-run --budget",
+     "hqd award close-batch CLAUSE YEAR [--dry-run [--budget 元]] [--json]",
      "结束按比例分配条款的年度批次：预算不足时等比例核减，余数分按小数部分大小分配"},
     {"award", "reverse", cmd_award_reverse, 2, 2, "--db", "hqd award reverse PAYOUT REASON",
      "追回一笔兑付：在账本中追加一条负数记录"},
@@ -2126,6 +2171,10 @@ int cli_main(int argc, char **argv)
             a.summary = 1;
             continue;
         }
+        if (strcmp(name, "--dry-run") == 0) {
+            a.dry_run = 1;
+            continue;
+        }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!val || !*val)
             return usage_error(cmd, "选项缺少取值 (missing value)", name);
@@ -2153,6 +2202,8 @@ int cli_main(int argc, char **argv)
             a.on = val;
         else if (strcmp(name, "--year") == 0)
             a.year = val;
+        else if (strcmp(name, "--budget") == 0)
+            a.budget = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

@@ -24,6 +24,8 @@ struct cli_args {
     const char *entity;  /* --entity */
     const char *on;      /* --on */
     const char *year;    /* --year */
+    const char *budget;  /* --budget (元) */
+    int dry_run;         /* --dry-run */
     int quiet;           /* --quiet */
     int json;            /* --json */
     int summary;         /* --summary */

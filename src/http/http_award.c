@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "award/award.h"
 #include "base/clock.h"
+#include "base/money.h"
 #include "entity/entity.h"
 #include "export/export.h"
 #include "http/http_int.h"
@@ -534,6 +535,30 @@ void h_batch_close(struct http_req *r)
     }
     struct award_batch out;
     struct err e = {0};
+    json_t *dry = json_object_get(b, "dry_run"), *budget = json_object_get(b, "budget");
+    int64_t budget_fen = -1;
+    if ((dry && !json_is_boolean(dry)) ||
+        (budget && (!json_is_true(dry) || !json_is_string(budget) ||
+                    money_parse_fen(json_string_value(budget), strlen(json_string_value(budget)), 1,
+                                    &budget_fen) != ST_OK))) {
+        json_decref(b);
+        http_reply_fail(
+            r, 400, "invalid", dry && !json_is_boolean(dry) ? "dry_run" : "budget",
+            "dry_run 为 true/false；budget（只用于试算）为元的字符串，如 \"120000.00\"");
+        return;
+    }
+    if (json_is_true(dry)) {
+        enum status st =
+            award_batch_preview(r->store, clause, (int)json_integer_value(y), budget_fen, &out, &e);
+        json_decref(b);
+        if (st != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        http_reply_json(r, 200, award_batch_json(&out));
+        award_batch_cleanup(&out);
+        return;
+    }
     enum status st =
         award_close_batch(r->store, r->user.name, clause, (int)json_integer_value(y), &out, &e);
     json_decref(b);

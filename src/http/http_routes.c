@@ -1256,7 +1256,9 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/applications/{id}/reject", h_application_reject, OFFICE, 0,
      "驳回申请：{note}", 0, 0},
     {"POST", "/api/v1/policy/batches", h_batch_close, OFFICE, 0,
-     "结束按比例分配条款的年度批次：{clause, year}", 0, 0},
+     "结束按比例分配条款的年度批次：{clause, year}；加 dry_run: true（可带 budget）只试算各件分配，"
+     "不写入",
+     0, 0},
     {"POST", "/api/v1/policy/proposals", h_policy_proposals, OFFICE, 0,
      "免申即享：{clause, on}，为凭已核验数据即符合条款的主体生成申请（待审批），"
      "并列出未生成的原因",

@@ -540,6 +540,12 @@ st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set
 check(st == 400 and j["error"]["field"] == "on", "a bad date is refused: %d" % st)
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set-equipment"}, token=tok["ent1"])
 check(st == 403, "only the office files proposals: %d" % st)
+for body, field in [({"dry_run": "yes"}, "dry_run"), ({"dry_run": True, "budget": 100}, "budget"),
+                    ({"budget": "100"}, "budget"), ({"dry_run": True, "budget": "1.234"}, "budget")]:
+    st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", dict({"clause": "grant-x", "year": 2020}, **body), token=tok["office1"])
+    check(st == 400 and j["error"]["field"] == field, "batch 试算 options are checked (%s): %d %s" % (body, st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "first-set-equipment", "year": 2020, "dry_run": True}, token=tok["office1"])
+check(st == 404 and "没有待审申请" in j["error"]["message"], "nothing pending, nothing to try: %d %s" % (st, j))
 st, _, payload, resp = req(srv, "GET", "/api/v1/payouts?year=2020&format=xlsx", token=tok["office1"])
 check(st == 200 and payload[:4] == b"PK\x03\x04" and "spreadsheetml" in resp.getheader("Content-Type", "")
       and "payouts-2020.xlsx" in resp.getheader("Content-Disposition", ""), "the payout ledger as a workbook: %d" % st)

@@ -253,6 +253,14 @@ expect_rc 0 "apply pro-rata 2" -- env HQD_NOW=2020-10-03T00:00:00Z "$hqd" award 
 app=$(json "$tmp/out" "d['id']")
 expect_rc 2 "approve pro-rata alone" -- "$hqd" award approve "$app" --db "$db"
 contains "$tmp/err" "close-batch" "the refusal names the batch command"
+# 试算 first: the same shares, or those of a larger envelope; nothing written.
+expect_rc 0 "award close-batch dry run" -- "$hqd" award close-batch grant-p 2020 --dry-run --json --db "$db"
+[[ $(json "$tmp/out" "d['paid_fen'], [s['share_fen'] for s in d['shares']]") == "10000000 [5454545, 4545455]" ]] \
+  && ok || bad "the dry run shares the budget: $(cat "$tmp/out")"
+expect_rc 0 "award close-batch dry run, larger budget" -- "$hqd" award close-batch grant-p 2020 --dry-run --budget 200000 --db "$db"
+contains "$tmp/out" "试算（未写入）：年度预算 200,000.00元" "the envelope tried is named"
+contains "$tmp/out" "全额兑付" "a large enough envelope pays every claim"
+expect_rc 2 "award close-batch budget without dry run" -- "$hqd" award close-batch grant-p 2020 --budget 1 --db "$db"
 expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json --db "$db"
 [[ $(json "$tmp/out" "d['approved'], d['demand_fen'], d['paid_fen']") == "2 11000000 10000000" ]] \
   && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"

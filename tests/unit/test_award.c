@@ -439,6 +439,27 @@ static void pro_rata_batch_shares_the_budget(void **state)
     assert_int_equal(award_decide(f->s, "office", p1, 1, NULL, &o, &e), ST_CONFLICT);
     assert_non_null(strstr(e.msg, "close-batch"));
     struct award_batch b;
+    /* 试算 first: the shares the close will pay, then with a larger envelope; nothing written. */
+    assert_int_equal(award_batch_preview(f->s, "grant-p", 2020, -1, &b, &e), ST_OK);
+    assert_int_equal(b.n_shares, 3);
+    assert_int_equal(b.budget_fen, 10000000);
+    assert_int_equal(b.shares[0].claim_fen, 6000000);
+    assert_int_equal(b.shares[0].share_fen, 4000000);
+    assert_int_equal(b.shares[1].share_fen, 3333333);
+    assert_int_equal(b.shares[2].share_fen, 2666667);
+    assert_int_equal(b.paid_fen, 10000000);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_batch_preview(f->s, "grant-p", 2020, 12000000, &b, &e), ST_OK);
+    assert_int_equal(b.paid_fen, 12000000);
+    assert_int_equal(b.shares[0].share_fen, 4800000); /* 6,000,000 × 12/15.000001 */
+    award_batch_cleanup(&b);
+    assert_int_equal(award_batch_preview(f->s, "grant-p", 2020, 20000000, &b, &e), ST_OK);
+    assert_int_equal(b.paid_fen, 15000001); /* enough for every claim in full */
+    award_batch_cleanup(&b);
+    assert_int_equal(test_count(f->s, "payouts"), 0);
+    apply_grant(f->s, "grant-a", "1000", "C-9", &o); /* first come, first served: no batch */
+    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, -1, &b, &e), ST_CONFLICT);
+    assert_non_null(strstr(e.msg, "逐件审批"));
     assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_OK);
     assert_int_equal(b.approved, 3);
     assert_int_equal(b.demand_fen, 15000001);
