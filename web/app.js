@@ -1048,9 +1048,29 @@ async function viewApplication(id) {
 
 /* The rule pack in force (its clauses, the parameters the office sets) and the registry of
  * entities with their facts, with CSV import. */
+/* 与上一版本比较: what the last parameter change (or pack load) changed, and what it moves. */
+function diffPanel(d) {
+  const changed = d.clauses.filter((c) => c.change !== 'same');
+  const word = { added: '新增', removed: '删除', changed: '修改' };
+  const delta = (c) => c.new.total_fen - c.old.total_fen;
+  return h('section', { class: 'panel', id: 'pack-diff' },
+    h('h3', {}, `与上一版本比较`, h('small', {}, ` 第 ${d.from.id} 版 → 第 ${d.to.id} 版（现行）；金额按主体名录测算，未计已兑付`)),
+    changed.length ? h('table', { class: 'grid auto' },
+      h('thead', {}, h('tr', {}, ['条款', '改动', '符合主体', '测算金额（元）', '变化（元）'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, changed.map((c) => h('tr', { 'data-clause': c.clause },
+        h('td', {}, c.title, h('div', { class: 'hint' }, word[c.change])),
+        h('td', {}, h('pre', { class: 'diff' }, c.lines)),
+        h('td', { class: 'num' }, `${c.old.pairs} → ${c.new.pairs}`),
+        h('td', { class: 'num' }, `${yuan(c.old.total_fen)} → ${yuan(c.new.total_fen)}`),
+        h('td', { class: 'num' }, (delta(c) > 0 ? '+' : '') + yuan(delta(c)))))))
+      : h('div', { class: 'empty' }, '两个版本的条款没有改动。'));
+}
+
 async function viewRules() {
   clauseCache = null;
   const [pack, { entities }] = await Promise.all([policyClauses(), api('GET', '/api/v1/entities')]);
+  let diff = null;
+  try { diff = diffPanel(await api('GET', '/api/v1/policy/diff')); } catch (e) { diff = null; /* one version only */ }
   const office = S.me.role === 'office';
   const canImport = office || S.me.role === 'admin';
   const out = h('div');
@@ -1092,6 +1112,7 @@ async function viewRules() {
     params.length ? h('section', { class: 'panel' }, h('h3', {}, '交由管委会确定的参数'),
       h('table', { class: 'grid auto', id: 'params' }, h('thead', {}, h('tr', {}, ['条款', '参数', '状态', office ? '设定新值（存为新版本）' : ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, paramRows))) : null,
+    diff,
     h('section', { class: 'panel' }, h('h3', {}, `主体名录（${entities.length} 个）`), importForm,
       entities.length ? h('table', { class: 'grid auto', id: 'entities' },
         h('thead', {}, h('tr', {}, ['统一社会信用代码', '名称', '类别', '区内', '行业', '最新事实'].map((t) => h('th', {}, t)))),

@@ -1430,6 +1430,171 @@ json_t *award_budget_json(int year, const struct award_budget *v, size_t n)
                      (json_int_t)paid, "pending_fen", (json_int_t)pending);
 }
 
+/* ---------------------------------------------------------------- comparing versions */
+
+/* Stored pack id (0: the current one; -1: the one activated before it) as text and reference. */
+static enum status stored_pack(struct store *s, int64_t id, char **text, struct award_pack_ref *ref,
+                               struct err *e)
+{
+    struct store_stmt *q;
+    *text = NULL;
+    enum status st = store_prepare(
+        s,
+        id > 0
+            ? "SELECT id, sha256, version, title, text FROM policy_packs WHERE id = ?"
+            : "SELECT id, sha256, version, title, text FROM policy_packs ORDER BY activated DESC,"
+              " id DESC LIMIT 1 OFFSET ?",
+        &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, id > 0 ? id : -id);
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row) {
+        ref->id = store_col_int(q, 0);
+        snprintf(ref->sha256, sizeof ref->sha256, "%s", store_col_text(q, 1));
+        snprintf(ref->version, sizeof ref->version, "%s", store_col_text(q, 2));
+        snprintf(ref->title, sizeof ref->title, "%s", store_col_text(q, 3));
+        *text = store_col_dup(q, 4);
+    }
+    store_finish(q);
+    if (st == ST_OK && !*text)
+        st = id > 0 ? err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的规则包版本", id)
+             : id < 0 ? err_set(e, ST_NOT_FOUND, NULL, "只有一个规则包版本，没有可比较的上一版本")
+                      : err_set(e, ST_NOT_FOUND, NULL, "还没有存入规则包");
+    return st;
+}
+
+/* What each clause of p would pay over the registry on on (nothing received yet). */
+static void pack_impact(const struct policy_pack *p, const struct entity *v, size_t n,
+                        struct date on, size_t *pairs, int64_t *total)
+{
+    size_t nc = policy_pack_clauses(p);
+    struct policy_match *m = xcalloc(nc ? nc : 1, sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        struct policy_input in[64];
+        size_t k = 0;
+        for (size_t j = 0; j < v[i].n_facts && k < 64; j++, k++)
+            in[k] = (struct policy_input){v[i].facts[j].name, v[i].facts[j].value};
+        struct err ignored = {0};
+        if (policy_match_one(p, v[i].kind, in, k, NULL, on, NULL, m, &ignored) != ST_OK)
+            continue;
+        for (size_t c = 0; c < nc; c++)
+            if (m[c].applies && m[c].r.eligible) {
+                pairs[c]++;
+                total[c] += m[c].r.amount_fen;
+            }
+        policy_matches_cleanup(m, nc);
+    }
+    free(m);
+}
+
+static void pack_ref_of(const struct policy_pack *p, struct award_pack_ref *ref)
+{
+    ref->id = 0;
+    snprintf(ref->sha256, sizeof ref->sha256, "%s", policy_pack_hash(p));
+    snprintf(ref->version, sizeof ref->version, "%s", policy_pack_version(p));
+    snprintf(ref->title, sizeof ref->title, "%s", policy_pack_title(p));
+}
+
+enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, const char *from_text,
+                            const char *to_text, struct date on, struct award_diff *out,
+                            struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    char *a = NULL, *b = NULL;
+    struct policy_pack *pa = NULL, *pb = NULL;
+    struct policy_clause_diff *d = NULL;
+    struct entity *v = NULL;
+    size_t nd = 0, nv = 0;
+    enum status st = ST_OK;
+    if (from_text)
+        a = xstrdup(from_text);
+    else
+        st = stored_pack(s, from_id ? from_id : -1, &a, &out->from, e);
+    if (st == ST_OK && to_text)
+        b = xstrdup(to_text);
+    else if (st == ST_OK)
+        st = stored_pack(s, to_id, &b, &out->to, e);
+    if (st != ST_OK || (st = policy_pack_diff(a, strlen(a), b, strlen(b), &d, &nd, e)) != ST_OK ||
+        (st = policy_pack_load(a, strlen(a), "旧版本", &pa, e)) != ST_OK ||
+        (st = policy_pack_load(b, strlen(b), "新版本", &pb, e)) != ST_OK ||
+        (st = entity_list(s, &v, &nv, e)) != ST_OK)
+        goto out;
+    if (from_text)
+        pack_ref_of(pa, &out->from);
+    if (to_text)
+        pack_ref_of(pb, &out->to);
+    size_t na = policy_pack_clauses(pa), nb = policy_pack_clauses(pb);
+    size_t *pairs_a = xcalloc(na + 1, sizeof *pairs_a), *pairs_b = xcalloc(nb + 1, sizeof *pairs_b);
+    int64_t *tot_a = xcalloc(na + 1, sizeof *tot_a), *tot_b = xcalloc(nb + 1, sizeof *tot_b);
+    pack_impact(pa, v, nv, on, pairs_a, tot_a);
+    pack_impact(pb, v, nv, on, pairs_b, tot_b);
+    out->rows = xcalloc(nd ? nd : 1, sizeof *out->rows);
+    for (size_t i = 0; i < nd; i++) {
+        static const char *const changes[] = {"same", "added", "removed", "changed"};
+        struct award_diff_row *r = &out->rows[out->n++];
+        snprintf(r->clause, sizeof r->clause, "%s", d[i].id);
+        snprintf(r->title, sizeof r->title, "%s", d[i].title);
+        r->change = changes[d[i].change];
+        r->lines = d[i].lines;
+        d[i].lines = NULL; /* moved */
+        int ia = policy_clause_index(pa, r->clause), ib = policy_clause_index(pb, r->clause);
+        if (ia >= 0) {
+            r->old_pairs = pairs_a[ia];
+            r->old_total_fen = tot_a[ia];
+        }
+        if (ib >= 0) {
+            r->new_pairs = pairs_b[ib];
+            r->new_total_fen = tot_b[ib];
+        }
+    }
+    free(pairs_a);
+    free(pairs_b);
+    free(tot_a);
+    free(tot_b);
+out:
+    policy_diffs_free(d, nd);
+    entities_free(v, nv);
+    policy_pack_free(pa);
+    policy_pack_free(pb);
+    free(a);
+    free(b);
+    if (st != ST_OK)
+        award_diff_cleanup(out);
+    return st;
+}
+
+void award_diff_cleanup(struct award_diff *d)
+{
+    for (size_t i = 0; d->rows && i < d->n; i++)
+        free(d->rows[i].lines);
+    free(d->rows);
+    d->rows = NULL;
+    d->n = 0;
+}
+
+static json_t *pack_ref_json(const struct award_pack_ref *r)
+{
+    return json_pack("{s:o, s:s, s:s, s:s}", "id", r->id ? json_integer(r->id) : json_null(),
+                     "sha256", r->sha256, "version", r->version, "title", r->title);
+}
+
+json_t *award_diff_json(const struct award_diff *d)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->n; i++) {
+        const struct award_diff_row *r = &d->rows[i];
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I}, s:{s:I, s:I}}", "clause", r->clause,
+                           "title", r->title, "change", r->change, "lines",
+                           r->lines ? r->lines : "", "old", "pairs", (json_int_t)r->old_pairs,
+                           "total_fen", (json_int_t)r->old_total_fen, "new", "pairs",
+                           (json_int_t)r->new_pairs, "total_fen", (json_int_t)r->new_total_fen));
+    }
+    return json_pack("{s:o, s:o, s:o}", "from", pack_ref_json(&d->from), "to",
+                     pack_ref_json(&d->to), "clauses", arr);
+}
+
 /* ---------------------------------------------------------------- verification */
 
 /* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a

@@ -224,6 +224,34 @@ enum status award_budget_year(struct store *s, int year, struct award_budget **o
 struct json_t;
 struct json_t *award_budget_json(int year, const struct award_budget *v, size_t n);
 
+/* Two pack versions compared (policy_pack_diff) with what each clause would pay over the
+ * registry under each: from_id and to_id are stored versions (policy_packs rows); 0 and 0 mean
+ * the version activated before the current one, and the current one. Or give the texts
+ * (from_text/to_text, not NULL) to compare files. */
+struct award_pack_ref {
+    int64_t id; /* 0 for a file */
+    char sha256[65], version[32], title[200];
+};
+struct award_diff_row {
+    char clause[64], title[160];
+    const char *change;          /* "same", "added", "removed" or "changed" */
+    char *lines;                 /* the changed lines of the pack ("- " old, "+ " new), or NULL */
+    size_t old_pairs, new_pairs; /* entities eligible under each version */
+    int64_t old_total_fen, new_total_fen; /* what they would receive, nothing received yet */
+};
+struct award_diff {
+    struct award_pack_ref from, to;
+    struct award_diff_row *rows;
+    size_t n;
+};
+enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, const char *from_text,
+                            const char *to_text, struct date on, struct award_diff *out,
+                            struct err *e) HQD_MUST_CHECK;
+void award_diff_cleanup(struct award_diff *d);
+/* {from:{id, sha256, version, title}, to:{…}, clauses:[{clause, title, change:
+ * same|added|removed|changed, lines, old:{pairs, total_fen}, new:{pairs, total_fen}}]}. */
+struct json_t *award_diff_json(const struct award_diff *d);
+
 struct award_verify {
     size_t lines;
     int64_t total_fen;

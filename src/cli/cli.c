@@ -1607,6 +1607,91 @@ static int cmd_award_apply(const struct cli_args *a)
     return 0;
 }
 
+/* A pack version on the command line: a stored version's number, or a pack file. */
+static enum status pack_arg(const char *arg, int64_t *id, char **text, struct err *e)
+{
+    *id = 0;
+    *text = NULL;
+    size_t n = strspn(arg, "0123456789");
+    if (n && !arg[n])
+        return parse_id(arg, "VERSION", id, e);
+    size_t len;
+    enum status st = read_file(arg, text, &len, e);
+    if (st == ST_OK && strlen(*text) != len) {
+        free(*text);
+        *text = NULL;
+        st = err_set(e, ST_INVALID, arg, "规则包中有 NUL 字节 (binary file)");
+    }
+    return st;
+}
+
+static int cmd_policy_diff(const struct cli_args *a)
+{
+    struct err e = {0};
+    if (a->n_pos == 1)
+        return report(err_set(&e, ST_INVALID, NULL, "给出两个版本（旧、新），或都不给出"), &e);
+    struct date on = clock_today();
+    if (a->on && !date_parse_iso(a->on, &on))
+        return report(err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on), &e);
+    int64_t from = 0, to = 0;
+    char *from_text = NULL, *to_text = NULL;
+    enum status st = ST_OK;
+    if (a->n_pos == 2 && (st = pack_arg(a->pos[0], &from, &from_text, &e)) == ST_OK)
+        st = pack_arg(a->pos[1], &to, &to_text, &e);
+    struct store *s = NULL;
+    if (st == ST_OK)
+        st = store_open(a->db, &s, &e);
+    struct award_diff d = {0};
+    if (st == ST_OK)
+        st = award_pack_diff(s, from, to, from_text, to_text, on, &d, &e);
+    store_close(s);
+    free(from_text);
+    free(to_text);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = award_diff_json(&d);
+        print_json(j);
+        json_decref(j);
+        award_diff_cleanup(&d);
+        return 0;
+    }
+    char from_s[64], to_s[64];
+    if (d.from.id)
+        snprintf(from_s, sizeof from_s, "第 %" PRId64 " 版", d.from.id);
+    else
+        snprintf(from_s, sizeof from_s, "文件");
+    if (d.to.id)
+        snprintf(to_s, sizeof to_s, "第 %" PRId64 " 版", d.to.id);
+    else
+        snprintf(to_s, sizeof to_s, "文件");
+    printf("规则包比较：%s（%s，%.12s…）→ %s（%s，%.12s…）；金额按主体名录测算，未计已兑付\n",
+           from_s, d.from.version, d.from.sha256, to_s, d.to.version, d.to.sha256);
+    static const char *const words[][2] = {
+        {"same", "未变"}, {"added", "新增"}, {"removed", "删除"}, {"changed", "修改"}};
+    for (size_t i = 0; i < d.n; i++) {
+        const struct award_diff_row *r = &d.rows[i];
+        const char *w = r->change;
+        for (size_t k = 0; k < 4; k++)
+            if (!strcmp(r->change, words[k][0]))
+                w = words[k][1];
+        char o[32], n[32], delta[32];
+        money_format(r->old_total_fen, o, sizeof o);
+        money_format(r->new_total_fen, n, sizeof n);
+        money_format(r->new_total_fen - r->old_total_fen, delta, sizeof delta);
+        printf("- %s %s：%s；符合 %zu → %zu 家，%s元 → %s元（%s%s元）\n", r->clause, r->title, w,
+               r->old_pairs, r->new_pairs, o, n, r->new_total_fen >= r->old_total_fen ? "+" : "",
+               delta);
+        for (const char *l = r->lines; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            printf("    %.*s\n", (int)(nl ? nl - l : (ptrdiff_t)strlen(l)), l);
+            l = nl ? nl + 1 : l + strlen(l);
+        }
+    }
+    award_diff_cleanup(&d);
+    return 0;
+}
+
 static int cmd_award_propose(const struct cli_args *a)
 {
     struct err e = {0};
@@ -2021,6 +2106,10 @@ static const struct cli_cmd commands[] = {
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
     {"policy", "set", cmd_policy_set, 1, 1, "--db", "hqd policy set CLAUSE.PARAM=VALUE",
      "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内"},
+    {"policy", "diff", cmd_policy_diff, 0, 2, "--db --on --json",
+     "hqd policy diff [OLD NEW] [--on DATE] [--json]",
+     "比较两个规则包版本（存入的版本号或规则包文件；不给出为上一版本与现行版本）：逐条款列出改动，"
+     "并按主体名录测算金额变化"},
     {"policy", "load", cmd_policy_load, 1, 1, "--db", "hqd policy load PACK",
      "检查并存入规则包（按 SHA-256 识别），设为现行：此后的申请按它计算"},
     {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",

@@ -1116,6 +1116,7 @@ void h_payouts(struct http_req *r);
 void h_payout_reverse(struct http_req *r);
 void h_batch_close(struct http_req *r);
 void h_policy_budget(struct http_req *r);
+void h_policy_diff(struct http_req *r);
 void h_policy_proposals(struct http_req *r);
 void h_policy_clauses(struct http_req *r);
 void h_entities(struct http_req *r);
@@ -1262,6 +1263,10 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/policy/proposals", h_policy_proposals, OFFICE, 0,
      "免申即享：{clause, on}，为凭已核验数据即符合条款的主体生成申请（待审批），"
      "并列出未生成的原因",
+     0, 0},
+    {"GET", "/api/v1/policy/diff", h_policy_diff, STAFF, 0,
+     "比较规则包版本：?from=&to=（默认上一版本与现行版本）&on="
+     "，逐条款列出改动与按主体名录测算的金额变化",
      0, 0},
     {"GET", "/api/v1/policy/budget", h_policy_budget, STAFF, 0,
      "预算执行：?year=（默认今年），逐条款给出年度预算、已兑付（扣除追回）、待审申请与剩余额度", 0,

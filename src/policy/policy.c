@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/embed.h"
 #include "base/hash.h"
 #include "base/money.h"
@@ -122,6 +123,7 @@ struct clause {
     char group[48]; /* exclusivity group (exclusive GROUP KEY), or "" */
     int group_key;  /* the text input naming the matter */
     int line;
+    int end_line; /* of its "end" */
 };
 
 struct policy_pack {
@@ -992,6 +994,7 @@ enum status policy_pack_load(const char *text, size_t len, const char *source,
             continue;
         if (cur) {
             if (tok_is(kw, kl, "end")) {
+                cur->end_line = rd.line_no;
                 st = finish_clause(&rd, cur);
                 cur = NULL;
             } else {
@@ -2096,4 +2099,157 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
     free(m);
     free(scratch);
     return st;
+}
+
+/* ---------------------------------------------------------------- comparing versions */
+
+/* A pack text as lines: the clause blocks are read from them by line number. */
+struct lines {
+    char **v;
+    size_t n;
+};
+
+/* Each line with its runs of spaces made one and its ends trimmed, so that realigning a pack's
+ * columns is not a change. */
+static void split_lines(const char *text, size_t len, struct lines *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    size_t cap = 0;
+    const char *s = text, *end = text + len;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        char *line = xmalloc((size_t)(e - s) + 1);
+        size_t k = 0;
+        for (const char *c = s; c < e; c++) {
+            int space = *c == ' ' || *c == '\t' || *c == '\r';
+            if (space && (k == 0 || line[k - 1] == ' '))
+                continue;
+            line[k++] = space ? ' ' : *c;
+        }
+        while (k && line[k - 1] == ' ')
+            k--;
+        line[k] = '\0';
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            out->v = xrealloc(out->v, cap * sizeof *out->v);
+        }
+        out->v[out->n++] = line;
+        s = nl ? nl + 1 : end;
+    }
+}
+
+static void lines_free(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* The meaningful lines of clause c (between "clause" and "end"; no blanks, no comments). */
+static size_t clause_lines(const struct lines *l, const struct clause *c, const char **out,
+                           size_t cap)
+{
+    size_t n = 0;
+    for (int i = c->line; i < c->end_line - 1 && (size_t)i < l->n && n < cap; i++)
+        if (l->v[i][0] && l->v[i][0] != '#')
+            out[n++] = l->v[i];
+    return n;
+}
+
+#define DIFF_LINES_MAX 128
+
+/* A line diff of two short blocks by their longest common subsequence: "- " lines of a, "+ "
+ * lines of b, in order. */
+static char *diff_blocks(const char **a, size_t na, const char **b, size_t nb)
+{
+    uint16_t(*lcs)[DIFF_LINES_MAX + 1] = xcalloc(DIFF_LINES_MAX + 1, sizeof *lcs);
+    for (size_t i = na; i-- > 0;)
+        for (size_t j = nb; j-- > 0;)
+            lcs[i][j] = !strcmp(a[i], b[j])             ? (uint16_t)(lcs[i + 1][j + 1] + 1)
+                        : lcs[i + 1][j] > lcs[i][j + 1] ? lcs[i + 1][j]
+                                                        : lcs[i][j + 1];
+    struct buf out;
+    buf_init(&out, 0);
+    size_t i = 0, j = 0;
+    enum status st = ST_OK;
+    while ((i < na || j < nb) && st == ST_OK) {
+        if (i < na && j < nb && !strcmp(a[i], b[j])) {
+            i++;
+            j++;
+        } else if (i < na && (j == nb || lcs[i + 1][j] >= lcs[i][j + 1])) {
+            st = buf_printf(&out, "- %s\n", a[i++]);
+        } else {
+            st = buf_printf(&out, "+ %s\n", b[j++]);
+        }
+    }
+    free(lcs);
+    return buf_detach(&out);
+}
+
+enum status policy_pack_diff(const char *old_text, size_t old_len, const char *new_text,
+                             size_t new_len, struct policy_clause_diff **out, size_t *n,
+                             struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct policy_pack *a = NULL, *b = NULL;
+    enum status st = policy_pack_load(old_text, old_len, "旧版本", &a, e);
+    if (st == ST_OK)
+        st = policy_pack_load(new_text, new_len, "新版本", &b, e);
+    if (st != ST_OK) {
+        policy_pack_free(a);
+        return st;
+    }
+    struct lines la, lb;
+    split_lines(old_text, old_len, &la);
+    split_lines(new_text, new_len, &lb);
+    struct policy_clause_diff *v = xcalloc(a->n + b->n + 1, sizeof *v);
+    size_t k = 0;
+    const char *x[DIFF_LINES_MAX], *y[DIFF_LINES_MAX];
+    /* The new pack's clauses in its order, then those it dropped. */
+    for (size_t i = 0; i < b->n; i++) {
+        const struct clause *nc = &b->clauses[i];
+        int oi = policy_clause_index(a, nc->id);
+        struct policy_clause_diff *d = &v[k++];
+        snprintf(d->id, sizeof d->id, "%s", nc->id);
+        snprintf(d->title, sizeof d->title, "%s", nc->title);
+        size_t ny = clause_lines(&lb, nc, y, DIFF_LINES_MAX);
+        if (oi < 0) {
+            d->change = POLICY_ADDED;
+            d->lines = diff_blocks(x, 0, y, ny);
+            continue;
+        }
+        size_t nx = clause_lines(&la, &a->clauses[oi], x, DIFF_LINES_MAX);
+        int same = nx == ny;
+        for (size_t j = 0; same && j < nx; j++)
+            same = !strcmp(x[j], y[j]);
+        d->change = same ? POLICY_SAME : POLICY_CHANGED;
+        d->lines = same ? NULL : diff_blocks(x, nx, y, ny);
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        if (policy_clause_index(b, a->clauses[i].id) >= 0)
+            continue;
+        struct policy_clause_diff *d = &v[k++];
+        snprintf(d->id, sizeof d->id, "%s", a->clauses[i].id);
+        snprintf(d->title, sizeof d->title, "%s", a->clauses[i].title);
+        d->change = POLICY_REMOVED;
+        size_t nx = clause_lines(&la, &a->clauses[i], x, DIFF_LINES_MAX);
+        d->lines = diff_blocks(x, nx, y, 0);
+    }
+    lines_free(&la);
+    lines_free(&lb);
+    policy_pack_free(a);
+    policy_pack_free(b);
+    *out = v;
+    *n = k;
+    return ST_OK;
+}
+
+void policy_diffs_free(struct policy_clause_diff *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].lines);
+    free(v);
 }

@@ -513,6 +513,14 @@ check(st == 200 and j["pack_id"] > 0, "the office raises the transfer rate to 12
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-transfer-in", "inputs":
                   {"amount": "1000000", "tech_from_outside_city": True, "undertaker_in_zone": True}}, token=tok["office1"])
 check(st == 200 and j["amount_fen"] == 12000000, "calc uses the office's rate: %s" % j.get("amount_fen"))
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/diff", token=tok["office1"])
+tti = next((c for c in j.get("clauses", []) if c["clause"] == "tech-transfer-in"), {}) if st == 200 else {}
+check(st == 200 and tti.get("change") == "changed" and "+ param transfer_rate rate 12%" in tti.get("lines", "")
+      and j["to"]["id"] == j["from"]["id"] + 1, "the new version against the one before: %s" % tti)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/diff?from=x", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "from", "a bad version number is refused: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/diff", token=tok["ent1"])
+check(st == 403, "an enterprise does not compare versions: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"], "older lines still replay with their own pack version")
 # 预算执行 agrees with the ledger, clause by clause.

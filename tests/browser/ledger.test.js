@@ -239,6 +239,9 @@ function startServer() {
     await op.waitForSelector('.msg.ok');
     check((await op.textContent('#params tr[data-param="innovation-voucher.voucher_share"]')).includes('现行 50%'),
       'the voucher share is set from the page');
+    const diffRow = await op.textContent('#pack-diff tr[data-clause="innovation-voucher"]');
+    check(diffRow.includes('voucher_share') && diffRow.includes('50%') && diffRow.includes('修改'),
+      'the change is shown against the previous version: ' + diffRow);
     await op.fill('#pr-tech-transfer-in-transfer_rate', '8%');
     await op.click('#params tr[data-param="tech-transfer-in.transfer_rate"] button');
     await op.waitForSelector('.msg.err');

@@ -204,6 +204,13 @@ expect_rc 0 "policy calc with the set share" -- "$hqd" policy calc innovation-vo
 expect_rc 2 "policy set below the bound" -- "$hqd" policy set tech-transfer-in.transfer_rate=8% --db "$db"
 contains "$tmp/err" "≥ 10%" "the bound is named"
 expect_rc 2 "policy set malformed" -- "$hqd" policy set voucher_share --db "$db"
+expect_rc 0 "policy diff" -- "$hqd" policy diff --db "$db"
+contains "$tmp/out" "- innovation-voucher 科技创新券补贴：修改" "the changed clause is named"
+contains "$tmp/out" "+ param voucher_share rate 50%" "with its new line"
+expect_rc 0 "policy diff json" -- "$hqd" policy diff "$src/data/policy/plan-2020-28.pack" "$src/data/policy/plan-2020-28.pack" --json --db "$db"
+[[ $(json "$tmp/out" "sorted(set(c['change'] for c in d['clauses']))") == "['same']" ]] && ok || bad "a pack equals itself"
+expect_rc 2 "policy diff one version" -- "$hqd" policy diff 1 --db "$db"
+expect_rc 2 "policy diff unknown version" -- "$hqd" policy diff 1 99 --db "$db"
 expect_rc 0 "ledger verify after a new version" -- "$hqd" ledger verify --db "$db"
 # 预算执行: paid and pending per clause; the voucher budget is a parameter still unset.
 expect_rc 0 "award budget" -- "$hqd" award budget 2020 --db "$db"

@@ -822,6 +822,48 @@ static void proposals_from_certified_facts(void **state)
     assert_non_null(strstr(pr.notes[0], "已无余额"));
 }
 
+/* Comparing pack versions: what changed, and what it moves over the registry. */
+static void versions_compared_with_their_money(void **state)
+{
+    struct fx *f = *state;
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,amount,1000000.00,技术合同登记,2020-07-15\n"
+                       "91410700MA44XW1K27,contract_registered,是,技术合同登记,2020-07-15\n");
+    const char *ex;
+    size_t len;
+    policy_example_text(&ex, &len);
+    int64_t v1, v2;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", ex, len, "v1.pack", &v1, &e), ST_OK);
+    struct award_diff d;
+    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
+    assert_non_null(strstr(e.msg, "只有一个规则包版本"));
+    char *text = strndup(ex, len), *at = strstr(text, "  award      amount * 1%");
+    assert_non_null(at);
+    at[strlen("  award      amount * ")] = '2';
+    assert_int_equal(award_pack_store(f->s, "office", text, strlen(text), "v2.pack", &v2, &e),
+                     ST_OK);
+    free(text);
+    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, ON, &d, &e), ST_OK);
+    assert_int_equal(d.from.id, v1);
+    assert_int_equal(d.to.id, v2);
+    assert_int_equal(d.n, 6);
+    const struct award_diff_row *tc = &d.rows[1];
+    assert_string_equal(tc->clause, "tech-contract");
+    assert_string_equal(tc->change, "changed");
+    assert_int_equal(tc->old_pairs, 1);
+    assert_int_equal(tc->new_pairs, 1);
+    assert_int_equal(tc->old_total_fen, 1000000);
+    assert_int_equal(tc->new_total_fen, 2000000);
+    assert_string_equal(d.rows[0].change, "same");
+    award_diff_cleanup(&d);
+    /* Explicit versions, the other way round. */
+    assert_int_equal(award_pack_diff(f->s, v2, v1, NULL, NULL, ON, &d, &e), ST_OK);
+    assert_int_equal(d.rows[1].new_total_fen, 1000000);
+    award_diff_cleanup(&d);
+    assert_int_equal(award_pack_diff(f->s, 99, v1, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
+}
+
 /* Fact values are checked at import against the inputs of the pack in force that read them. */
 static void registry_import_checks_fact_types(void **state)
 {
@@ -885,6 +927,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(registry_import_checks_fact_types, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -774,6 +774,59 @@ static void tiered_rates(void **state)
                "t.pack: line 5, column 9", "money");
 }
 
+/* Replaces the first occurrence of what in text (new string). */
+static char *replaced(const char *text, const char *what, const char *with)
+{
+    const char *at = strstr(text, what);
+    assert_non_null(at);
+    size_t n = strlen(text) - strlen(what) + strlen(with);
+    char *out = malloc(n + 1);
+    snprintf(out, n + 1, "%.*s%s%s", (int)(at - text), text, with, at + strlen(what));
+    return out;
+}
+
+/* Two versions compared clause by clause: a changed rate is a "-"/"+" pair, realigned columns
+ * and comments are no change, added and dropped clauses are named. */
+static void versions_compare_by_clause(void **state)
+{
+    (void)state;
+    const char *ex;
+    size_t len;
+    policy_example_text(&ex, &len);
+    char *old_text = strndup(ex, len);
+    char *a = replaced(old_text, "  award      amount * 1%", "  award      amount * 2%");
+    char *b = replaced(a, "  title      首台(套)重大技术装备奖励",
+                       "  # 不影响计算的注释\n  title   首台(套)重大技术装备奖励");
+    char *c = replaced(b, "clause fund-reward", "clause fund-reward-2020");
+    struct policy_clause_diff *d;
+    size_t n;
+    struct err e = {0};
+    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), c, strlen(c), &d, &n, &e), ST_OK);
+    assert_int_equal(n, 7); /* six in the new version, then the dropped one */
+    assert_string_equal(d[0].id, "first-set-equipment");
+    assert_int_equal(d[0].change, POLICY_SAME);
+    assert_null(d[0].lines);
+    assert_string_equal(d[1].id, "tech-contract");
+    assert_int_equal(d[1].change, POLICY_CHANGED);
+    assert_string_equal(d[1].lines, "- award amount * 1%\n+ award amount * 2%\n");
+    assert_int_equal(d[5].change, POLICY_ADDED);
+    assert_string_equal(d[5].id, "fund-reward-2020");
+    assert_string_equal(d[6].id, "fund-reward");
+    assert_int_equal(d[6].change, POLICY_REMOVED);
+    assert_non_null(strstr(d[6].lines, "- title 产业基金入驻奖励\n"));
+    policy_diffs_free(d, n);
+    /* A broken version is refused with its place, as loading it would be. */
+    char *bad = replaced(c, "  award      amount * 2%", "  award      amount * 2");
+    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), bad, strlen(bad), &d, &n, &e),
+                     ST_INVALID);
+    assert_non_null(strstr(e.where, "新版本"));
+    free(bad);
+    free(old_text);
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -787,6 +840,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
         cmocka_unit_test(conditions_on_numbers_and_choices),
         cmocka_unit_test(tiered_rates),
+        cmocka_unit_test(versions_compare_by_clause),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
