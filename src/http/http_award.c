@@ -471,30 +471,13 @@ void h_payouts(struct http_req *r)
                     json_pack("{s:o, s:I}", "payouts", arr, "total_fen", (json_int_t)total));
 }
 
-/* ?name= as a stored pack version (0 when absent). Replies 400 and returns 0 when malformed. */
-static int query_version(struct http_req *r, const char *name, int64_t *id)
-{
-    const char *v = http_query(r, name);
-    *id = 0;
-    if (!v || !*v)
-        return 1;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*end || x <= 0) {
-        http_reply_fail(r, 400, "invalid", name, "应为规则包版本号（正整数）");
-        return 0;
-    }
-    *id = x;
-    return 1;
-}
-
 void h_policy_diff(struct http_req *r);
 void h_policy_diff(struct http_req *r)
 {
     int64_t from, to;
     struct date on = clock_today();
     const char *day = http_query(r, "on");
-    if (!query_version(r, "from", &from) || !query_version(r, "to", &to))
+    if (!http_query_id(r, "from", &from) || !http_query_id(r, "to", &to))
         return;
     if (day && *day && !date_parse_iso(day, &on)) {
         http_reply_fail(r, 400, "invalid", "on", "on 应为日期 YYYY-MM-DD");

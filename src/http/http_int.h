@@ -83,6 +83,9 @@ void http_add_header(struct http_req *r, const char *name, const char *value);
 
 /* The query argument name, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
+/* ?name= as a positive integer into *out (0 when absent); replies 400 naming it and returns 0
+ * when it is not one. */
+int http_query_id(struct http_req *r, const char *name, int64_t *out);
 /* A request header, or NULL. */
 const char *http_header(struct http_req *r, const char *name);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */

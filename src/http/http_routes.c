@@ -91,7 +91,7 @@ static int field_date(struct http_req *r, json_t *o, const char *name, struct da
     return 1;
 }
 
-static int query_id(struct http_req *r, const char *name, int64_t *out)
+int http_query_id(struct http_req *r, const char *name, int64_t *out)
 {
     const char *v = http_query(r, name);
     *out = 0;
@@ -134,7 +134,7 @@ static json_t *user_json(const struct auth_user *u)
 /* The plan to use: ?plan=, else the first stored one. Replies 404 when there is none. */
 static int resolve_plan(struct http_req *r, int64_t *plan_id)
 {
-    if (!query_id(r, "plan", plan_id))
+    if (!http_query_id(r, "plan", plan_id))
         return 0;
     if (*plan_id)
         return 1;
