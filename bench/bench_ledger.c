@@ -28,7 +28,7 @@
 /* Institution n's USCC: 52410700 + n as nine digits + its check character. */
 static void uscc(int n, char out[19])
 {
-    snprintf(out, 19, "52410700%09d", n);
+    snprintf(out, 19, "52410700%09u", (unsigned)n % 1000000000u); /* nine digits */
     out[17] = entity_uscc_check_char(out);
     out[18] = '\0';
 }

@@ -564,9 +564,10 @@ void h_batch_close(struct http_req *r)
         (budget && (!json_is_true(dry) || !json_is_string(budget) ||
                     money_parse_fen(json_string_value(budget), strlen(json_string_value(budget)), 1,
                                     &budget_fen) != ST_OK))) {
-        json_decref(b);
+        const char *field = dry && !json_is_boolean(dry) ? "dry_run" : "budget";
+        json_decref(b); /* dry and budget live in b */
         http_reply_fail(
-            r, 400, "invalid", dry && !json_is_boolean(dry) ? "dry_run" : "budget",
+            r, 400, "invalid", field,
             "dry_run 为 true/false；budget（只用于试算）为元的字符串，如 \"120000.00\"");
         return;
     }
