@@ -1010,12 +1010,15 @@ async function viewApplication(id) {
   }
   if ((office || ent) && a.status === 'submitted') {
     const file = h('input', { type: 'file', id: 'ap-file' });
-    actions.push(h('div', { class: 'filters' }, h('label', { for: 'ap-file' }, '补充证明材料'), file,
+    /* Which of the clause's 证明材料 the file is (or none of them). */
+    const kind = a.evidence.length ? h('select', { id: 'ap-evidence', 'aria-label': '材料类别' },
+      a.evidence.map((x) => h('option', { value: x.label }, x.label)), h('option', { value: '' }, '其他材料')) : null;
+    actions.push(h('div', { class: 'filters' }, h('label', { for: 'ap-file' }, '补充证明材料'), kind, file,
       h('button', { class: 'plain', id: 'ap-upload', onclick: async () => {
         const f = file.files[0];
         if (!f) return;
         try {
-          await api('POST', `/api/v1/applications/${id}/files?name=${encodeURIComponent(f.name)}`, undefined, { data: f, type: f.type || 'application/octet-stream' });
+          await api('POST', `/api/v1/applications/${id}/files` + qs({ name: f.name, evidence: kind ? kind.value : '' }), undefined, { data: f, type: f.type || 'application/octet-stream' });
           reload();
         } catch (e) { out.replaceChildren(msg('err', e.message)); }
       } }, '上传')));
@@ -1031,7 +1034,11 @@ async function viewApplication(id) {
         a.note ? h('dt', {}, '审批意见') : null, a.note ? h('dd', {}, a.note) : null),
       h('h3', {}, '计算与依据'), h('p', { class: 'explain', id: 'ap-explanation' }, a.explanation),
       h('h3', {}, '申报信息'), h('table', { class: 'grid' }, h('tbody', {}, Object.entries(a.inputs).map(([k, v]) => h('tr', {}, h('td', {}, info.label(k)), h('td', {}, shownValue(v)))))),
-      h('h3', {}, '证明材料'), a.files.length ? h('ul', { id: 'ap-files' }, a.files.map((f) => h('li', {},
+      h('h3', {}, '证明材料'),
+      a.evidence.length ? h('ul', { id: 'ap-evidence-list', class: 'checklist' }, a.evidence.map((x) => h('li', { 'data-done': x.file_ids.length ? '1' : '0' },
+        x.file_ids.length ? chip('green', '已提交') : chip(a.origin === 'proposed' ? 'gray' : 'yellow', a.origin === 'proposed' ? '免申即享，免提交' : '待提交'), ' ', x.label,
+        x.file_ids.length ? h('span', { class: 'hint' }, '  ' + a.files.filter((f) => x.file_ids.includes(f.id)).map((f) => f.name).join('、')) : null))) : null,
+      a.files.length ? h('ul', { id: 'ap-files' }, a.files.map((f) => h('li', {},
         h('a', { href: '/api/v1/application-files/' + f.id, download: f.name, title: `SHA-256 ${f.sha256}` }, `${f.name}（${Math.max(1, Math.round(f.size / 1024))} KB）`)))) : h('p', { class: 'hint' }, '无'),
       a.payouts.length ? h('h3', {}, '兑付记录') : null,
       a.payouts.length ? h('table', { class: 'grid', id: 'ap-payouts' },

@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/money.h"
@@ -597,7 +598,7 @@ static void fill_outcome(struct award_outcome *out, const struct settle *x)
 static enum status file_application(struct store *s, const char *actor, const struct policy_pack *p,
                                     int64_t pack_id, int64_t entity_id, const char *uscc, int ci,
                                     const struct policy_input *in, size_t n, struct date on,
-                                    int skip_zero, struct award_outcome *out, struct err *e)
+                                    int proposed, struct award_outcome *out, struct err *e)
 {
     struct settle x = {0};
     char *inputs = NULL;
@@ -607,8 +608,8 @@ static enum status file_application(struct store *s, const char *actor, const st
     if (st != ST_OK)
         goto out;
     fill_outcome(out, &x);
-    if (skip_zero && x.amount == 0)
-        goto out; /* out->id stays 0 */
+    if (proposed && x.amount == 0)
+        goto out; /* out->id stays 0: a proposal of nothing is not filed */
     inputs = inputs_json(in, n);
     char sha[HASH_HEX_LEN + 1], day[16], now[32];
     hash_sha256_hex(inputs, strlen(inputs), sha);
@@ -617,8 +618,8 @@ static enum status file_application(struct store *s, const char *actor, const st
     if ((st = store_prepare(s,
                             "INSERT INTO applications (entity_id, pack_id, clause, inputs,"
                             " inputs_sha256, applied_on, amount_fen, explanation, status,"
-                            " submitted_at, submitted_by, year)"
-                            " VALUES (?,?,?,?,?,?,?,?,'submitted',?,?,?) RETURNING id",
+                            " submitted_at, submitted_by, year, origin)"
+                            " VALUES (?,?,?,?,?,?,?,?,'submitted',?,?,?,?) RETURNING id",
                             &q, e)) != ST_OK)
         goto out;
     store_bind_int(q, 1, entity_id);
@@ -632,6 +633,7 @@ static enum status file_application(struct store *s, const char *actor, const st
     store_bind_text(q, 9, now);
     store_bind_text(q, 10, actor);
     store_bind_int(q, 11, on.y);
+    store_bind_text(q, 12, proposed ? "proposed" : "applied");
     if ((st = step_int(q, &out->id, e)) != ST_OK)
         goto out;
     char ids[32], after[400];
@@ -851,6 +853,59 @@ json_t *award_proposals_json(const struct award_proposals *p)
                      (json_int_t)p->nothing_left, "notes", notes);
 }
 
+/* The labels of the evidence filed with the application, one per distinct label ('' for files
+ * filed under none); *labels is new, a NUL-separated list. */
+static enum status filed_evidence(struct store *s, int64_t application_id, struct buf *labels,
+                                  struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   "SELECT DISTINCT evidence FROM application_files"
+                                   " WHERE application_id = ? AND evidence <> ''",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, application_id);
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row)
+        if ((st = buf_append(labels, store_col_text(q, 0), strlen(store_col_text(q, 0)) + 1)) !=
+            ST_OK)
+            break;
+    store_finish(q);
+    return st;
+}
+
+static int has_label(const struct buf *labels, const char *label)
+{
+    for (size_t i = 0; i < labels->len; i += strlen(labels->data + i) + 1)
+        if (!strcmp(labels->data + i, label))
+            return 1;
+    return 0;
+}
+
+/* The 证明材料 clause ci asks for that application a has not filed yet, as "X、Y" in missing
+ * ("" when none; none is asked of a 免申即享 proposal, which rests on certified data). */
+static enum status missing_evidence(struct store *s, const struct policy_pack *p, int ci,
+                                    const struct award_app *a, char *missing, size_t cap,
+                                    struct err *e)
+{
+    missing[0] = '\0';
+    size_t n = policy_clause_evidence_count(p, (size_t)ci);
+    if (!n || !strcmp(a->origin, "proposed"))
+        return ST_OK;
+    struct buf labels;
+    buf_init(&labels, 0);
+    enum status st = filed_evidence(s, a->id, &labels, e);
+    for (size_t k = 0; st == ST_OK && k < n; k++) {
+        const char *want = policy_clause_evidence(p, (size_t)ci, k);
+        if (!has_label(&labels, want))
+            snprintf(missing + strlen(missing), cap - strlen(missing), "%s%s",
+                     missing[0] ? "、" : "", want);
+    }
+    buf_cleanup(&labels);
+    return st;
+}
+
 /* Records a decision on an application: its status, who and when, the note, and for an
  * approval the amount and explanation it was approved with (amount < 0: leave them). */
 static enum status mark_decided(struct store *s, const char *actor, int64_t id, const char *status,
@@ -927,6 +982,13 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
                          "条款“%s”的年度预算按批次等比例分配，请在批次结束时统一审批（hqd award"
                          " close-batch %s %d）",
                          a.clause, a.clause, on.y);
+            goto out;
+        }
+        char missing[800];
+        if ((st = missing_evidence(s, p, ci, &a, missing, sizeof missing, e)) != ST_OK)
+            goto out;
+        if (missing[0]) {
+            st = err_set(e, ST_UNPROCESSABLE, "evidence", "缺少证明材料：%s，不能批准", missing);
             goto out;
         }
         if ((st = settle(s, p, ci, a.entity_id, in, n, on, application_id, &x, e)) != ST_OK)
@@ -1083,6 +1145,7 @@ struct batch_item {
     int64_t claimed, prior, cap_used;
     struct date on;
     char matter[160];
+    char missing[400]; /* evidence not filed yet: the application stays pending */
     char explanation[2048];
     struct policy_result r;
 };
@@ -1154,6 +1217,10 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
                 b->cap_used += it[j].claimed;
         if (st == ST_OK)
             st = policy_calc(p, clause, in, k, b->on, b->cap_used, &b->r, e);
+        if (st == ST_OK)
+            st = missing_evidence(s, p, ci, b->a, b->missing, sizeof b->missing, e);
+        if (st == ST_OK && b->missing[0])
+            b->r.eligible = 0; /* not in this batch; approved in a later one once filed */
         if (st == ST_OK && lim.group) {
             const char *v = input_value(in, k, lim.key);
             snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
@@ -1198,6 +1265,8 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
             snprintf(x->uscc, sizeof x->uscc, "%s", it[i].a->uscc);
             snprintf(x->entity_name, sizeof x->entity_name, "%s", it[i].a->entity_name);
             x->eligible = it[i].r.eligible;
+            if (it[i].missing[0])
+                snprintf(x->note, sizeof x->note, "缺少证明材料：%s", it[i].missing);
             x->claim_fen = claims[i];
             x->share_fen = it[i].r.eligible ? shares[i] : 0;
             out->approved += x->eligible;
@@ -1296,11 +1365,12 @@ json_t *award_batch_json(const struct award_batch *b)
     json_t *arr = json_array();
     for (size_t i = 0; i < b->n_shares; i++) {
         const struct award_share *x = &b->shares[i];
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:b, s:I, s:I}", "application_id",
-                                             (json_int_t)x->application_id, "uscc", x->uscc,
-                                             "entity_name", x->entity_name, "eligible", x->eligible,
-                                             "claim_fen", (json_int_t)x->claim_fen, "share_fen",
-                                             (json_int_t)x->share_fen));
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:s}", "application_id",
+                                        (json_int_t)x->application_id, "uscc", x->uscc,
+                                        "entity_name", x->entity_name, "eligible", x->eligible,
+                                        "claim_fen", (json_int_t)x->claim_fen, "share_fen",
+                                        (json_int_t)x->share_fen, "note", x->note));
     }
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "budget_fen",
                      (json_int_t)b->budget_fen, "used_fen", (json_int_t)b->used_fen, "demand_fen",
@@ -2061,7 +2131,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     " a.applied_on, a.submitted_at, a.submitted_by, coalesce(a.decided_at, ''),"                   \
     " coalesce(a.decided_by, ''), a.amount_fen, (SELECT coalesce(sum(p.amount_fen), 0) FROM"       \
     " payouts p WHERE p.application_id = a.id), a.inputs, a.explanation, coalesce(a.note, ''),"    \
-    " a.inputs_sha256 FROM applications a JOIN entities en ON en.id = a.entity_id"
+    " a.inputs_sha256, a.origin FROM applications a JOIN entities en ON en.id = a.entity_id"
 
 static void app_from(struct store_stmt *q, struct award_app *a)
 {
@@ -2085,6 +2155,7 @@ static void app_from(struct store_stmt *q, struct award_app *a)
     a->explanation = store_col_dup(q, 16);
     a->note = store_col_dup(q, 17);
     snprintf(a->inputs_sha256, sizeof a->inputs_sha256, "%s", store_col_text(q, 18));
+    snprintf(a->origin, sizeof a->origin, "%s", store_col_text(q, 19));
 }
 
 void award_app_cleanup(struct award_app *a)
@@ -2310,9 +2381,52 @@ void award_payouts_table_free(struct export_table *t)
 
 /* ---------------------------------------------------------------- evidence */
 
+enum status award_evidence_of(struct store *s, const struct award_app *a,
+                              struct award_evidence **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct policy_pack *p = NULL;
+    int64_t pack_id;
+    struct store_stmt *q = NULL;
+    enum status st = load_pack(s, "", a->pack_id, &p, &pack_id, e);
+    int ci = st == ST_OK ? policy_clause_index(p, a->clause) : -1;
+    if (ci < 0)
+        goto out;
+    size_t k = policy_clause_evidence_count(p, (size_t)ci);
+    *out = xcalloc(k ? k : 1, sizeof **out);
+    for (size_t i = 0; i < k; i++)
+        snprintf((*out)[i].label, sizeof(*out)[i].label, "%s",
+                 policy_clause_evidence(p, (size_t)ci, i));
+    *n = k;
+    if ((st = store_prepare(s,
+                            "SELECT id, evidence FROM application_files WHERE application_id = ?"
+                            " ORDER BY id",
+                            &q, e)) != ST_OK)
+        goto out;
+    store_bind_int(q, 1, a->id);
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row)
+        for (size_t i = 0; i < k; i++) {
+            struct award_evidence *x = &(*out)[i];
+            if (!strcmp(x->label, store_col_text(q, 1)) && x->n_files < AWARD_EVIDENCE_FILES)
+                x->file_ids[x->n_files++] = store_col_int(q, 0);
+        }
+    store_finish(q);
+out:
+    policy_pack_free(p);
+    if (st != ST_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
 enum status award_file_add(struct store *s, const struct auth_user *u, int64_t application_id,
-                           const char *name, const char *content_type, const void *data, size_t len,
-                           int64_t *id, char sha256[65], struct err *e)
+                           const char *name, const char *content_type, const char *evidence,
+                           const void *data, size_t len, int64_t *id, char sha256[65],
+                           struct err *e)
 {
     char ctype[128];
     enum status st = ledger_attachment_check(name, content_type, data, len, ctype, sizeof ctype, e);
@@ -2331,16 +2445,41 @@ enum status award_file_add(struct store *s, const struct auth_user *u, int64_t a
         st = err_set(e, ST_CONFLICT, "status", "申请已审结，不能再补充材料 (already decided)");
         goto out;
     }
+    if (evidence && *evidence) {
+        /* Filed under one of the labels the application's clause asks for. */
+        struct award_evidence *ev;
+        size_t ne, k = 0;
+        if ((st = award_evidence_of(s, &a, &ev, &ne, e)) != ST_OK)
+            goto out;
+        while (k < ne && strcmp(ev[k].label, evidence))
+            k++;
+        free(ev);
+        if (k == ne) {
+            st = err_set(e, ST_INVALID, "evidence", "条款 %s 不要求证明材料“%s”", a.clause,
+                         evidence);
+            goto out;
+        }
+    }
     st = ledger_file_insert(s,
                             "INSERT INTO application_files (application_id, name, content_type,"
                             " size, sha256, data, uploaded_by, uploaded_at) VALUES"
                             " (?,?,?,?,?,?,?,?) RETURNING id",
                             application_id, u->id, name, ctype, data, len, id, sha256, e);
+    if (st == ST_OK && evidence && *evidence) {
+        struct store_stmt *q;
+        if ((st = store_prepare(s, "UPDATE application_files SET evidence = ? WHERE id = ?", &q,
+                                e)) == ST_OK) {
+            store_bind_text(q, 1, evidence);
+            store_bind_int(q, 2, *id);
+            st = store_run(q, e);
+        }
+    }
     if (st == ST_OK) {
         char ids[32];
         snprintf(ids, sizeof ids, "%" PRId64, application_id);
-        json_t *after = json_pack("{s:I, s:s, s:s, s:I}", "file_id", (json_int_t)*id, "name", name,
-                                  "sha256", sha256, "size", (json_int_t)len);
+        json_t *after = json_pack("{s:I, s:s, s:s, s:I, s:s}", "file_id", (json_int_t)*id, "name",
+                                  name, "sha256", sha256, "size", (json_int_t)len, "evidence",
+                                  evidence ? evidence : "");
         char *as = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
         st = audit_append(s, u->name, "application.attach", "application", ids, NULL, as, e);
         free(as);

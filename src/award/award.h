@@ -100,7 +100,8 @@ struct award_batch {
         char uscc[19], entity_name[160];
         int eligible;
         int64_t claim_fen, share_fen;
-    } * shares; /* award_batch_preview only: each pending application, in 受理 order */
+        char note[440]; /* why it is left out (缺少证明材料：…), or "" */
+    } * shares;         /* award_batch_preview only: each pending application, in 受理 order */
     size_t n_shares;
 };
 enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
@@ -112,7 +113,7 @@ enum status award_batch_preview(struct store *s, const char *clause, int year, i
                                 struct award_batch *out, struct err *e) HQD_MUST_CHECK;
 void award_batch_cleanup(struct award_batch *b);
 /* {budget_fen, used_fen, demand_fen, avail_fen, paid_fen, approved, skipped, shares:
- * [{application_id, uscc, entity_name, eligible, claim_fen, share_fen}]}. New reference. */
+ * [{application_id, uscc, entity_name, eligible, claim_fen, share_fen, note}]}. New reference. */
 struct json_t *award_batch_json(const struct award_batch *b);
 
 /* Appends the reversal (追回) of ledger line payout_id. ST_CONFLICT if it is a reversal itself
@@ -131,6 +132,7 @@ struct award_app {
     int64_t paid_fen;   /* the ledger lines for it, reversals included */
     char *inputs;       /* canonical JSON object */
     char inputs_sha256[65];
+    char origin[12]; /* applied, or proposed (免申即享 from certified data: no evidence needed) */
     char *explanation;
     char *note;
 };
@@ -181,8 +183,20 @@ void award_payouts_table_free(struct export_table *t);
 struct auth_user;
 struct ledger_file;
 enum status award_file_add(struct store *s, const struct auth_user *u, int64_t application_id,
-                           const char *name, const char *content_type, const void *data, size_t len,
-                           int64_t *id, char sha256[65], struct err *e) HQD_MUST_CHECK;
+                           const char *name, const char *content_type, const char *evidence,
+                           const void *data, size_t len, int64_t *id, char sha256[65],
+                           struct err *e) HQD_MUST_CHECK;
+/* The 证明材料 the application's clause asks for (pack lines "evidence LABEL"), each with the
+ * files filed under it (evidence = LABEL in award_file_add). An application is approved only
+ * when each has a file — except a 免申即享 proposal, which rests on certified data. */
+#define AWARD_EVIDENCE_FILES 8
+struct award_evidence {
+    char label[120];
+    size_t n_files;
+    int64_t file_ids[AWARD_EVIDENCE_FILES];
+};
+enum status award_evidence_of(struct store *s, const struct award_app *a,
+                              struct award_evidence **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 enum status award_files(struct store *s, int64_t application_id, struct ledger_file **out,
                         size_t *n, struct err *e) HQD_MUST_CHECK;
 /* Reads a file; *entity_id is the applicant's (for the visibility check). */

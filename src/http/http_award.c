@@ -242,6 +242,7 @@ static json_t *app_json(const struct award_app *a, int full)
     json_object_set_new(o, "decided_by",
                         a->decided_by[0] ? json_string(a->decided_by) : json_null());
     json_object_set_new(o, "note", a->note && a->note[0] ? json_string(a->note) : json_null());
+    json_object_set_new(o, "origin", json_string(a->origin));
     if (full) {
         json_t *in = json_loads(a->inputs ? a->inputs : "{}", 0, NULL);
         json_object_set_new(o, "inputs", in ? in : json_object());
@@ -364,11 +365,27 @@ void h_application(struct http_req *r)
         return;
     }
     json_t *o = app_json(&a, 1);
+    struct award_evidence *ev = NULL;
+    size_t en = 0;
+    st = award_evidence_of(r->store, &a, &ev, &en, &e);
     award_app_cleanup(&a);
     struct award_payout *pv = NULL;
     struct ledger_file *fv = NULL;
     size_t pn = 0, fn = 0;
-    if ((st = award_payouts(r->store, 0, id, 0, &pv, &pn, &e)) == ST_OK &&
+    if (st == ST_OK) {
+        /* 证明材料 the clause asks for, with the files filed under each. */
+        json_t *arr = json_array();
+        for (size_t i = 0; i < en; i++) {
+            json_t *ids = json_array();
+            for (size_t k = 0; k < ev[i].n_files; k++)
+                json_array_append_new(ids, json_integer(ev[i].file_ids[k]));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:o}", "label", ev[i].label, "file_ids", ids));
+        }
+        json_object_set_new(o, "evidence", arr);
+    }
+    free(ev);
+    if (st == ST_OK && (st = award_payouts(r->store, 0, id, 0, &pv, &pn, &e)) == ST_OK &&
         (st = award_files(r->store, id, &fv, &fn, &e)) == ST_OK) {
         json_t *arr = json_array();
         for (size_t i = 0; i < pn; i++)
@@ -397,9 +414,9 @@ void h_application_file_add(struct http_req *r)
     int64_t id;
     char sha[65];
     struct err e = {0};
-    enum status st =
-        award_file_add(r->store, &r->user, app_id, http_query(r, "name"),
-                       http_header(r, "Content-Type"), r->body, r->body_len, &id, sha, &e);
+    enum status st = award_file_add(r->store, &r->user, app_id, http_query(r, "name"),
+                                    http_header(r, "Content-Type"), http_query(r, "evidence"),
+                                    r->body, r->body_len, &id, sha, &e);
     http_reply_uploaded(r, st, &e, id, sha);
 }
 

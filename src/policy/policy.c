@@ -124,6 +124,8 @@ struct clause {
     int group_key;  /* the text input naming the matter */
     int line;
     int end_line; /* of its "end" */
+    char evidence[POLICY_EVIDENCE_MAX][120]; /* 证明材料 an application must carry */
+    int n_evidence;
 };
 
 struct policy_pack {
@@ -942,6 +944,18 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
         return read_budget(rd, c, p, end);
     if (tok_is(kw, kl, "exclusive"))
         return read_exclusive(rd, c, p, end);
+    if (tok_is(kw, kl, "evidence")) {
+        if (c->n_evidence == POLICY_EVIDENCE_MAX)
+            return fail_at(rd, kw, "证明材料至多 %d 项 (too many)", POLICY_EVIDENCE_MAX);
+        char *label = c->evidence[c->n_evidence];
+        enum status st = rest_of_line(rd, p, end, "evidence", label, sizeof c->evidence[0]);
+        for (int i = 0; st == ST_OK && i < c->n_evidence; i++)
+            if (!strcmp(c->evidence[i], label))
+                st = fail_at(rd, p, "证明材料“%s”重复 (duplicate)", label);
+        if (st == ST_OK)
+            c->n_evidence++;
+        return st;
+    }
     if (tok_is(kw, kl, "round")) {
         const char *tok;
         size_t len;
@@ -1596,6 +1610,16 @@ enum status policy_calc_amount(const struct policy_pack *p, const char *clause_i
 }
 
 /* ---------------------------------------------------------------- matching */
+
+size_t policy_clause_evidence_count(const struct policy_pack *p, size_t i)
+{
+    return (size_t)p->clauses[i].n_evidence;
+}
+
+const char *policy_clause_evidence(const struct policy_pack *p, size_t i, size_t k)
+{
+    return p->clauses[i].evidence[k];
+}
 
 int policy_clause_index(const struct policy_pack *p, const char *id)
 {

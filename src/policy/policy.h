@@ -121,6 +121,11 @@ enum status policy_calc_amount(const struct policy_pack *p, const char *clause_i
                                int64_t year_awarded_fen, struct policy_result *out,
                                struct err *e) HQD_MUST_CHECK;
 
+/* The 证明材料 clause i asks an application to carry (pack lines "evidence LABEL"), in order. */
+#define POLICY_EVIDENCE_MAX 8
+size_t policy_clause_evidence_count(const struct policy_pack *p, size_t i);
+const char *policy_clause_evidence(const struct policy_pack *p, size_t i, size_t k);
+
 /* The index of the clause with this id, or -1. */
 int policy_clause_index(const struct policy_pack *p, const char *id);
 /* What the ledger enforces beyond one computation: the yearly budget envelope and the

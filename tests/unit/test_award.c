@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "auth/auth.h"
 #include "award/award.h"
 #include "base/clock.h"
 #include "base/hash.h"
@@ -822,6 +823,97 @@ static void proposals_from_certified_facts(void **state)
     assert_non_null(strstr(pr.notes[0], "已无余额"));
 }
 
+static const char EVIDENCE_PACK[] =
+    "pack 测试：证明材料\nversion t1\n"
+    "clause grant-e\n  title 丁类补助\n  cite 测试〔2020〕3号 一\n  quote 按10%补助\n"
+    "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+    "  award amount * 10%\n  evidence 合同及发票\n  evidence 付款凭证\nend\n"
+    "clause grant-q\n  title 戊类补助\n  cite 测试〔2020〕3号 二\n  quote 按10%补助，等比例\n"
+    "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+    "  award amount * 10%\n  budget 1000 pro-rata 年度预算\n  evidence 合同及发票\nend\n";
+
+static enum status attach(struct store *s, const struct auth_user *u, int64_t app,
+                          const char *evidence, int64_t *id)
+{
+    static const char pdf[] = "%PDF-1.4\n% evidence\n";
+    char sha[65];
+    struct err e = {0};
+    return award_file_add(s, u, app, "证明.pdf", "application/pdf", evidence, pdf, sizeof pdf - 1,
+                          id, sha, &e);
+}
+
+/* 证明材料 a clause asks for: filed under their labels, each needed before approval (and before
+ * a batch pays); a 免申即享 proposal rests on certified data and needs none. */
+static void evidence_before_approval(void **state)
+{
+    struct fx *f = *state;
+    int64_t pid;
+    struct err e = {0};
+    assert_int_equal(
+        award_pack_store(f->s, "office", EVIDENCE_PACK, strlen(EVIDENCE_PACK), "e.pack", &pid, &e),
+        ST_OK);
+    struct auth_user clerk = {0};
+    assert_int_equal(
+        auth_user_add(f->s, "t", "clerk1", ROLE_OFFICE, NULL, "Passw0rd!x", &clerk.id, &e), ST_OK);
+    snprintf(clerk.name, sizeof clerk.name, "clerk1");
+    clerk.role = ROLE_OFFICE;
+    struct award_outcome o;
+    int64_t a = apply_grant(f->s, "grant-e", "10000", NULL, &o), fid;
+    assert_int_equal(award_decide(f->s, "office", a, 1, NULL, &o, &e), ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "缺少证明材料：合同及发票、付款凭证"));
+    assert_int_equal(attach(f->s, &clerk, a, "营业执照", &fid), ST_INVALID);
+    assert_int_equal(attach(f->s, &clerk, a, "合同及发票", &fid), ST_OK);
+    assert_int_equal(attach(f->s, &clerk, a, "", &fid), ST_OK); /* extra, under no label */
+    assert_int_equal(award_decide(f->s, "office", a, 1, NULL, &o, &e), ST_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "缺少证明材料：付款凭证"));
+    assert_null(strstr(e.msg, "合同及发票"));
+    assert_int_equal(attach(f->s, &clerk, a, "付款凭证", &fid), ST_OK);
+    struct award_app app;
+    assert_int_equal(award_application(f->s, a, &app, &e), ST_OK);
+    struct award_evidence *ev;
+    size_t n;
+    assert_int_equal(award_evidence_of(f->s, &app, &ev, &n, &e), ST_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[1].label, "付款凭证");
+    assert_int_equal(ev[1].n_files, 1);
+    assert_int_equal(ev[1].file_ids[0], fid);
+    free(ev);
+    award_app_cleanup(&app);
+    assert_int_equal(approve(f->s, a), 100000);
+
+    /* A batch leaves out, and names, an application still missing its evidence. */
+    int64_t q1 = apply_grant(f->s, "grant-q", "6000", NULL, &o);
+    int64_t q2 = apply_grant(f->s, "grant-q", "8000", NULL, &o);
+    assert_int_equal(attach(f->s, &clerk, q2, "合同及发票", &fid), ST_OK);
+    struct award_batch b;
+    assert_int_equal(award_batch_preview(f->s, "grant-q", 2020, -1, &b, &e), ST_OK);
+    assert_int_equal(b.n_shares, 2);
+    assert_false(b.shares[0].eligible);
+    assert_non_null(strstr(b.shares[0].note, "缺少证明材料：合同及发票"));
+    assert_int_equal(b.shares[1].share_fen, 80000);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_close_batch(f->s, "office", "grant-q", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.approved, 1);
+    assert_int_equal(award_application(f->s, q1, &app, &e), ST_OK);
+    assert_string_equal(app.status, "submitted");
+    award_app_cleanup(&app);
+
+    /* Proposed from certified facts: no evidence asked. */
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,grant-e.amount,5000,税务,2020-07-15\n");
+    struct award_proposals pr;
+    assert_int_equal(award_propose(f->s, "office", "grant-e", (struct date){2021, 3, 1}, &pr, &e),
+                     ST_OK);
+    assert_int_equal(pr.filed, 1);
+    int64_t last;
+    assert_int_equal(award_application(f->s, q2 + 1, &app, &e), ST_OK);
+    assert_string_equal(app.origin, "proposed");
+    last = app.id;
+    award_app_cleanup(&app);
+    assert_int_equal(approve(f->s, last), 50000);
+    verify_ok(f->s, 3, 100000 + 80000 + 50000);
+}
+
 /* Comparing pack versions: what changed, and what it moves over the registry. */
 static void versions_compared_with_their_money(void **state)
 {
@@ -928,6 +1020,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
+        cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
