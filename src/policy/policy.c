@@ -123,7 +123,7 @@ struct clause {
     char group[48]; /* exclusivity group (exclusive GROUP KEY), or "" */
     int group_key;  /* the text input naming the matter */
     int line;
-    int end_line; /* of its "end" */
+    int end_line;                            /* of its "end" */
     char evidence[POLICY_EVIDENCE_MAX][120]; /* 证明材料 an application must carry */
     int n_evidence;
 };

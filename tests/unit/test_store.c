@@ -247,7 +247,7 @@ static void users_rebuild_keeps_accounts(void **state)
         "INSERT INTO users VALUES (7, 'office1', 'office', NULL, 'x', 0, '2020-01-01T00:00:00Z');"
         "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at)"
         " VALUES ('abc', 7, 'session', '2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z');"
-        "ALTER TABLE policy_packs DROP COLUMN activated;" /* undo 15 too */
+        "ALTER TABLE policy_packs DROP COLUMN activated;"     /* undo 15 too */
         "ALTER TABLE application_files DROP COLUMN evidence;" /* and 17 */
         "ALTER TABLE applications DROP COLUMN origin;"
         "DELETE FROM schema_migrations WHERE version >= 14;"
