@@ -19,6 +19,7 @@ function check(cond, what) {
 function cli(args, input) {
   const r = spawnSync(hqd, [...args, '--db', db], { input, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(args.join(' ') + ': ' + r.stderr);
+  return r.stdout;
 }
 
 function startServer() {
@@ -271,6 +272,25 @@ function startServer() {
     await ep.waitForSelector('#applications');
     check(await ep.$('#budget') === null, 'an enterprise does not see the budget panel');
     check((await ep.textContent('#applications')).includes('已批准'), 'the enterprise sees its application approved');
+
+    // A pack whose clause asks for 证明材料: the checklist, an upload under a label, and an
+    // approval refused while one is missing.
+    const evPack = path.join(tmp, 'evidence.pack');
+    fs.writeFileSync(evPack, 'pack 测试：证明材料\nversion t1\nclause grant-e\n  title 丁类补助\n' +
+      '  cite 测试〔2020〕3号 一\n  quote 按10%补助\n  effective 2020-01-01 -\n  applicants enterprise\n' +
+      '  input amount money 金额（元）\n  award amount * 10%\n  evidence 合同及发票\n  evidence 付款凭证\nend\n');
+    cli(['policy', 'load', evPack]);
+    const filed = JSON.parse(cli(['award', 'apply', '91410700MA44XW1K27', 'grant-e', 'amount=10000', '--on', '2020-05-06', '--json']));
+    await op.goto(base + '/#/policy/applications/' + filed.id);
+    await op.waitForSelector('#ap-evidence-list');
+    check((await op.$$('#ap-evidence-list li[data-done="0"]')).length === 2, 'two 证明材料 to file');
+    await op.selectOption('#ap-evidence', '合同及发票');
+    await op.setInputFiles('#ap-file', evidence);
+    await op.click('#ap-upload');
+    await op.waitForSelector('#ap-evidence-list li[data-done="1"]');
+    await op.click('#ap-approve');
+    const refusal = await op.waitForSelector('.msg.err');
+    check((await refusal.textContent()).includes('缺少证明材料：付款凭证'), 'the approval names what is missing: ' + await refusal.textContent());
     await entCtx.close();
 
     // Logging out returns to the login form.
