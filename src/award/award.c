@@ -814,7 +814,7 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
             break;
         if (!o.id) {
             out->nothing_left++;
-            proposal_note(out, en, "本年度上限或预算已无余额");
+            proposal_note(out, en, "无可兑付金额（本年度上限、同一事项已享受或预算已无余额）");
             continue;
         }
         out->filed++;

@@ -64,7 +64,8 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
  * whose match rests on self-declared facts (快申快享: it applies itself, with evidence), one
  * whose facts lack the clause's matter key (e.g. contract_no), one that already has an
  * application it would repeat (pending or approved: for the same matter, or for a clause without
- * a matter key any in the year), one that the yearly cap or budget leaves nothing. */
+ * a matter key any in the year), one that the yearly cap, the matter's earlier award or the
+ * budget leaves nothing. */
 #define AWARD_NOTES_MAX 20
 struct award_proposals {
     size_t filed;
