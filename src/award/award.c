@@ -1567,8 +1567,8 @@ static void pack_ref_of(const struct policy_pack *p, struct award_pack_ref *ref)
 }
 
 enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, const char *from_text,
-                            const char *to_text, struct date on, struct award_diff *out,
-                            struct err *e)
+                            const char *to_text, const char *from_name, const char *to_name,
+                            struct date on, struct award_diff *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     char *a = NULL, *b = NULL;
@@ -1585,9 +1585,19 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
         b = xstrdup(to_text);
     else if (st == ST_OK)
         st = stored_pack(s, to_id, &b, &out->to, e);
-    if (st != ST_OK || (st = policy_pack_diff(a, strlen(a), b, strlen(b), &d, &nd, e)) != ST_OK ||
-        (st = policy_pack_load(a, strlen(a), "旧版本", &pa, e)) != ST_OK ||
-        (st = policy_pack_load(b, strlen(b), "新版本", &pb, e)) != ST_OK ||
+    char an[200], bn[200];
+    if (from_text)
+        snprintf(an, sizeof an, "%s", from_name ? from_name : "旧版本");
+    else
+        snprintf(an, sizeof an, "规则包第 %" PRId64 " 版", out->from.id);
+    if (to_text)
+        snprintf(bn, sizeof bn, "%s", to_name ? to_name : "新版本");
+    else
+        snprintf(bn, sizeof bn, "规则包第 %" PRId64 " 版", out->to.id);
+    if (st != ST_OK ||
+        (st = policy_pack_diff(a, strlen(a), an, b, strlen(b), bn, &d, &nd, e)) != ST_OK ||
+        (st = policy_pack_load(a, strlen(a), an, &pa, e)) != ST_OK ||
+        (st = policy_pack_load(b, strlen(b), bn, &pb, e)) != ST_OK ||
         (st = entity_list(s, &v, &nv, e)) != ST_OK)
         goto out;
     if (from_text)

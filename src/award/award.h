@@ -242,7 +242,7 @@ struct json_t *award_budget_json(int year, const struct award_budget *v, size_t 
 /* Two pack versions compared (policy_pack_diff) with what each clause would pay over the
  * registry under each: from_id and to_id are stored versions (policy_packs rows); 0 and 0 mean
  * the version activated before the current one, and the current one. Or give the texts
- * (from_text/to_text, not NULL) to compare files. */
+ * (from_text/to_text, not NULL) to compare files, named from_name/to_name in errors. */
 struct award_pack_ref {
     int64_t id; /* 0 for a file */
     char sha256[65], version[32], title[200];
@@ -260,8 +260,8 @@ struct award_diff {
     size_t n;
 };
 enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, const char *from_text,
-                            const char *to_text, struct date on, struct award_diff *out,
-                            struct err *e) HQD_MUST_CHECK;
+                            const char *to_text, const char *from_name, const char *to_name,
+                            struct date on, struct award_diff *out, struct err *e) HQD_MUST_CHECK;
 void award_diff_cleanup(struct award_diff *d);
 /* {from:{id, sha256, version, title}, to:{…}, clauses:[{clause, title, change:
  * same|added|removed|changed, lines, old:{pairs, total_fen}, new:{pairs, total_fen}}]}. */

@@ -1643,7 +1643,8 @@ static int cmd_policy_diff(const struct cli_args *a)
         st = store_open(a->db, &s, &e);
     struct award_diff d = {0};
     if (st == ST_OK)
-        st = award_pack_diff(s, from, to, from_text, to_text, on, &d, &e);
+        st = award_pack_diff(s, from, to, from_text, to_text, a->n_pos == 2 ? a->pos[0] : NULL,
+                             a->n_pos == 2 ? a->pos[1] : NULL, on, &d, &e);
     store_close(s);
     free(from_text);
     free(to_text);

@@ -502,7 +502,7 @@ void h_policy_diff(struct http_req *r)
     }
     struct award_diff d;
     struct err e = {0};
-    enum status st = award_pack_diff(r->store, from, to, NULL, NULL, on, &d, &e);
+    enum status st = award_pack_diff(r->store, from, to, NULL, NULL, NULL, NULL, on, &d, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;

@@ -2212,16 +2212,16 @@ static char *diff_blocks(const char **a, size_t na, const char **b, size_t nb)
     return buf_detach(&out);
 }
 
-enum status policy_pack_diff(const char *old_text, size_t old_len, const char *new_text,
-                             size_t new_len, struct policy_clause_diff **out, size_t *n,
-                             struct err *e)
+enum status policy_pack_diff(const char *old_text, size_t old_len, const char *old_name,
+                             const char *new_text, size_t new_len, const char *new_name,
+                             struct policy_clause_diff **out, size_t *n, struct err *e)
 {
     *out = NULL;
     *n = 0;
     struct policy_pack *a = NULL, *b = NULL;
-    enum status st = policy_pack_load(old_text, old_len, "旧版本", &a, e);
+    enum status st = policy_pack_load(old_text, old_len, old_name, &a, e);
     if (st == ST_OK)
-        st = policy_pack_load(new_text, new_len, "新版本", &b, e);
+        st = policy_pack_load(new_text, new_len, new_name, &b, e);
     if (st != ST_OK) {
         policy_pack_free(a);
         return st;

@@ -244,15 +244,17 @@ enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum pol
 
 /* Two pack versions compared clause by clause (both checked as policy_pack_load does): each
  * clause of the new one in its order, then those it dropped, with what changed as lines of the
- * pack ("- " old, "+ " new; runs of spaces, blank lines and comments do not count). */
+ * pack ("- " old, "+ " new; runs of spaces, blank lines and comments do not count). The names
+ * say which version an error is in (a file name, 第 3 版). */
 enum policy_change { POLICY_SAME, POLICY_ADDED, POLICY_REMOVED, POLICY_CHANGED };
 struct policy_clause_diff {
     char id[64], title[160];
     enum policy_change change;
     char *lines; /* new: the changed lines, or NULL when the clause is the same */
 };
-enum status policy_pack_diff(const char *old_text, size_t old_len, const char *new_text,
-                             size_t new_len, struct policy_clause_diff **out, size_t *n,
+enum status policy_pack_diff(const char *old_text, size_t old_len, const char *old_name,
+                             const char *new_text, size_t new_len, const char *new_name,
+                             struct policy_clause_diff **out, size_t *n,
                              struct err *e) HQD_MUST_CHECK;
 void policy_diffs_free(struct policy_clause_diff *v, size_t n);
 

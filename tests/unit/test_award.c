@@ -928,7 +928,7 @@ static void versions_compared_with_their_money(void **state)
     struct err e = {0};
     assert_int_equal(award_pack_store(f->s, "office", ex, len, "v1.pack", &v1, &e), ST_OK);
     struct award_diff d;
-    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
+    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
     assert_non_null(strstr(e.msg, "只有一个规则包版本"));
     char *text = strndup(ex, len), *at = strstr(text, "  award      amount * 1%");
     assert_non_null(at);
@@ -936,7 +936,7 @@ static void versions_compared_with_their_money(void **state)
     assert_int_equal(award_pack_store(f->s, "office", text, strlen(text), "v2.pack", &v2, &e),
                      ST_OK);
     free(text);
-    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, ON, &d, &e), ST_OK);
+    assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, NULL, NULL, ON, &d, &e), ST_OK);
     assert_int_equal(d.from.id, v1);
     assert_int_equal(d.to.id, v2);
     assert_int_equal(d.n, 6);
@@ -950,10 +950,11 @@ static void versions_compared_with_their_money(void **state)
     assert_string_equal(d.rows[0].change, "same");
     award_diff_cleanup(&d);
     /* Explicit versions, the other way round. */
-    assert_int_equal(award_pack_diff(f->s, v2, v1, NULL, NULL, ON, &d, &e), ST_OK);
+    assert_int_equal(award_pack_diff(f->s, v2, v1, NULL, NULL, NULL, NULL, ON, &d, &e), ST_OK);
     assert_int_equal(d.rows[1].new_total_fen, 1000000);
     award_diff_cleanup(&d);
-    assert_int_equal(award_pack_diff(f->s, 99, v1, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
+    assert_int_equal(award_pack_diff(f->s, 99, v1, NULL, NULL, NULL, NULL, ON, &d, &e),
+                     ST_NOT_FOUND);
 }
 
 /* Fact values are checked at import against the inputs of the pack in force that read them. */

@@ -801,7 +801,9 @@ static void versions_compare_by_clause(void **state)
     struct policy_clause_diff *d;
     size_t n;
     struct err e = {0};
-    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), c, strlen(c), &d, &n, &e), ST_OK);
+    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), "old.pack", c, strlen(c),
+                                      "new.pack", &d, &n, &e),
+                     ST_OK);
     assert_int_equal(n, 7); /* six in the new version, then the dropped one */
     assert_string_equal(d[0].id, "first-set-equipment");
     assert_int_equal(d[0].change, POLICY_SAME);
@@ -817,9 +819,10 @@ static void versions_compare_by_clause(void **state)
     policy_diffs_free(d, n);
     /* A broken version is refused with its place, as loading it would be. */
     char *bad = replaced(c, "  award      amount * 2%", "  award      amount * 2");
-    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), bad, strlen(bad), &d, &n, &e),
+    assert_int_equal(policy_pack_diff(old_text, strlen(old_text), "old.pack", bad, strlen(bad),
+                                      "new.pack", &d, &n, &e),
                      ST_INVALID);
-    assert_non_null(strstr(e.where, "新版本"));
+    assert_non_null(strstr(e.where, "new.pack"));
     free(bad);
     free(old_text);
     free(a);
