@@ -2298,6 +2298,28 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
     return st;
 }
 
+json_t *award_app_json(const struct award_app *a, int full)
+{
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
+                  (json_int_t)a->id, "uscc", a->uscc, "entity_name", a->entity_name, "kind",
+                  a->kind, "clause", a->clause, "status", a->status, "applied_on", a->applied_on,
+                  "submitted_at", a->submitted_at, "amount_fen", (json_int_t)a->amount_fen,
+                  "paid_fen", (json_int_t)a->paid_fen, "submitted_by", a->submitted_by);
+    json_object_set_new(o, "decided_at",
+                        a->decided_at[0] ? json_string(a->decided_at) : json_null());
+    json_object_set_new(o, "decided_by",
+                        a->decided_by[0] ? json_string(a->decided_by) : json_null());
+    json_object_set_new(o, "note", a->note && a->note[0] ? json_string(a->note) : json_null());
+    json_object_set_new(o, "origin", json_string(a->origin));
+    if (full) {
+        json_t *in = json_loads(a->inputs ? a->inputs : "{}", 0, NULL);
+        json_object_set_new(o, "inputs", in ? in : json_object());
+        json_object_set_new(o, "explanation", json_string(a->explanation ? a->explanation : ""));
+    }
+    return o;
+}
+
 void award_payout_kind(const struct award_payout *p, char *out, size_t len)
 {
     if (p->reverses_id)

@@ -149,6 +149,9 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
 enum status award_application(struct store *s, int64_t id, struct award_app *out,
                               struct err *e) HQD_MUST_CHECK;
 void award_apps_free(struct award_app *v, size_t n);
+/* An application as the API and the CLI's --json give it; full adds inputs and explanation.
+ * New reference. */
+struct json_t *award_app_json(const struct award_app *a, int full);
 void award_app_cleanup(struct award_app *a); /* one read by award_application */
 
 struct award_payout {

@@ -1693,6 +1693,151 @@ static int cmd_policy_diff(const struct cli_args *a)
     return 0;
 }
 
+/* A budget year from a command line argument; 0 when not given. */
+static enum status parse_year(const char *v, const char *what, int *year, struct err *e)
+{
+    int64_t y = 0;
+    *year = 0;
+    if (!v)
+        return ST_OK;
+    enum status st = parse_id(v, what, &y, e);
+    if (st == ST_OK && (y < 2000 || y > 2100))
+        st = err_set(e, ST_INVALID, what, "年度应为 2000–2100 的年份，而不是“%s”", v);
+    if (st == ST_OK)
+        *year = (int)y;
+    return st;
+}
+
+static const char *app_status_word(const char *status)
+{
+    return !strcmp(status, "submitted")  ? "待审批"
+           : !strcmp(status, "approved") ? "已批准"
+                                         : "已驳回";
+}
+
+static int cmd_award_list(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct award_app_filter f = {.status = a->status, .clause = a->clause};
+    enum status st = parse_year(a->year, "--year", &f.year, &e);
+    if (st == ST_OK && a->status && strcmp(a->status, "submitted") &&
+        strcmp(a->status, "approved") && strcmp(a->status, "rejected"))
+        st = err_set(&e, ST_INVALID, "--status", "--status 应为 submitted、approved 或 rejected");
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    if (a->entity && (st = entity_find(s, a->entity, &f.entity_id, NULL, &e)) == ST_OK &&
+        !f.entity_id)
+        st = err_set(&e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", a->entity);
+    struct award_app *v = NULL;
+    size_t n = 0;
+    if (st == ST_OK)
+        st = award_applications(s, &f, &v, &n, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    int64_t asked = 0, paid = 0;
+    for (size_t i = 0; i < n; i++) {
+        asked += v[i].amount_fen;
+        paid += v[i].paid_fen;
+    }
+    if (a->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, award_app_json(&v[i], 0));
+        json_t *j = json_pack("{s:o, s:I, s:I}", "applications", arr, "amount_fen",
+                              (json_int_t)asked, "paid_fen", (json_int_t)paid);
+        print_json(j);
+        json_decref(j);
+    } else {
+        static const char *const heads[] = {"编号",       "主体",         "条款", "受理日期",
+                                            "金额（元）", "已兑付（元）", "状态"};
+        static const int widths[] = {6, 28, 20, 10, 14, 14, 6};
+        struct cli_table t = {.n_cols = 7, .headers = heads, .max_width = widths};
+        for (size_t i = 0; i < n; i++) {
+            char id[24], x[32], y[32];
+            snprintf(id, sizeof id, "%" PRId64, v[i].id);
+            money_format(v[i].amount_fen, x, sizeof x);
+            money_format(v[i].paid_fen, y, sizeof y);
+            const char *row[] = {id,
+                                 v[i].entity_name,
+                                 v[i].clause,
+                                 v[i].applied_on,
+                                 x,
+                                 y,
+                                 app_status_word(v[i].status)};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+        char x[32], y[32];
+        printf("\n共 %zu 件，申请 %s元，已兑付 %s元。\n", n, money_format(asked, x, sizeof x),
+               money_format(paid, y, sizeof y));
+    }
+    award_apps_free(v, n);
+    return 0;
+}
+
+static int cmd_award_show(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t id;
+    enum status st = parse_id(a->pos[0], "ID", &id, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct award_app app = {0};
+    struct award_evidence *ev = NULL;
+    struct award_payout *pv = NULL;
+    size_t en = 0, pn = 0;
+    if ((st = award_application(s, id, &app, &e)) == ST_OK &&
+        (st = award_evidence_of(s, &app, &ev, &en, &e)) == ST_OK)
+        st = award_payouts(s, 0, id, 0, &pv, &pn, &e);
+    store_close(s);
+    if (st != ST_OK) {
+        award_app_cleanup(&app);
+        free(ev);
+        return report(st, &e);
+    }
+    if (a->json) {
+        json_t *j = award_app_json(&app, 1), *evj = json_array(), *pays = json_array();
+        for (size_t i = 0; i < en; i++)
+            json_array_append_new(evj, json_pack("{s:s, s:I}", "label", ev[i].label, "files",
+                                                 (json_int_t)ev[i].n_files));
+        for (size_t i = 0; i < pn; i++)
+            json_array_append_new(pays, award_payout_json(&pv[i]));
+        json_object_set_new(j, "evidence", evj);
+        json_object_set_new(j, "payouts", pays);
+        print_json(j);
+        json_decref(j);
+    } else {
+        char x[32], y[32];
+        printf("第 %" PRId64 " 号申请（%s）：%s %s，条款 %s，受理 %s\n", app.id,
+               app_status_word(app.status), app.entity_name, app.uscc, app.clause, app.applied_on);
+        printf("金额 %s元，已兑付 %s元%s\n%s\n", money_format(app.amount_fen, x, sizeof x),
+               money_format(app.paid_fen, y, sizeof y),
+               !strcmp(app.origin, "proposed") ? "（免申即享生成）" : "", app.explanation);
+        for (size_t i = 0; i < en; i++)
+            printf("证明材料 %s：%s\n", ev[i].label, ev[i].n_files ? "已提交" : "待提交");
+        for (size_t i = 0; i < pn; i++) {
+            char kind[48];
+            award_payout_kind(&pv[i], kind, sizeof kind);
+            printf("兑付账本第 %" PRId64 " 行：%s元，%s，%s\n", pv[i].id,
+                   money_format(pv[i].amount_fen, x, sizeof x), kind, pv[i].created_at);
+        }
+        if (app.note && app.note[0])
+            printf("审批意见：%s\n", app.note);
+    }
+    award_app_cleanup(&app);
+    free(ev);
+    free(pv);
+    return 0;
+}
+
 static int cmd_award_propose(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1881,21 +2026,6 @@ static int cmd_award_close_batch(const struct cli_args *a)
                b.batch, b.approved, b.skipped, d, v, p,
                b.demand_fen > b.avail_fen ? "（按比例核减）" : "");
     return 0;
-}
-
-/* A budget year from a command line argument; 0 when not given. */
-static enum status parse_year(const char *v, const char *what, int *year, struct err *e)
-{
-    int64_t y = 0;
-    *year = 0;
-    if (!v)
-        return ST_OK;
-    enum status st = parse_id(v, what, &y, e);
-    if (st == ST_OK && (y < 2000 || y > 2100))
-        st = err_set(e, ST_INVALID, what, "年度应为 2000–2100 的年份，而不是“%s”", v);
-    if (st == ST_OK)
-        *year = (int)y;
-    return st;
 }
 
 static int cmd_award_budget(const struct cli_args *a)
@@ -2116,6 +2246,11 @@ static const struct cli_cmd commands[] = {
     {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",
      "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
      "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
+    {"award", "list", cmd_award_list, 0, 0, "--db --json --status --clause --year --entity",
+     "hqd award list [--status S] [--clause C] [--year Y] [--entity USCC] [--json]",
+     "列出惠企政策申请（新到旧），可按状态、条款、年度、主体筛选"},
+    {"award", "show", cmd_award_show, 1, 1, "--db --json", "hqd award show ID [--json]",
+     "显示一件申请：计算与依据、证明材料清单、兑付记录"},
     {"award", "propose", cmd_award_propose, 1, 1, "--db --on --json",
      "hqd award propose CLAUSE [--on DATE] [--json]",
      "免申即享：为凭已核验数据（市场监管、税务、技术合同登记）即符合条款的主体生成申请，待审批"},
@@ -2294,6 +2429,10 @@ int cli_main(int argc, char **argv)
             a.year = val;
         else if (strcmp(name, "--budget") == 0)
             a.budget = val;
+        else if (strcmp(name, "--status") == 0)
+            a.status = val;
+        else if (strcmp(name, "--clause") == 0)
+            a.clause = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

@@ -25,6 +25,8 @@ struct cli_args {
     const char *on;      /* --on */
     const char *year;    /* --year */
     const char *budget;  /* --budget (元) */
+    const char *status;  /* --status */
+    const char *clause;  /* --clause */
     int dry_run;         /* --dry-run */
     int quiet;           /* --quiet */
     int json;            /* --json */

@@ -229,28 +229,6 @@ static int may_see_entity(struct http_req *r, int64_t entity_id)
     return r->user.role != ROLE_ENTERPRISE || r->user.entity_id == entity_id;
 }
 
-static json_t *app_json(const struct award_app *a, int full)
-{
-    json_t *o =
-        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
-                  (json_int_t)a->id, "uscc", a->uscc, "entity_name", a->entity_name, "kind",
-                  a->kind, "clause", a->clause, "status", a->status, "applied_on", a->applied_on,
-                  "submitted_at", a->submitted_at, "amount_fen", (json_int_t)a->amount_fen,
-                  "paid_fen", (json_int_t)a->paid_fen, "submitted_by", a->submitted_by);
-    json_object_set_new(o, "decided_at",
-                        a->decided_at[0] ? json_string(a->decided_at) : json_null());
-    json_object_set_new(o, "decided_by",
-                        a->decided_by[0] ? json_string(a->decided_by) : json_null());
-    json_object_set_new(o, "note", a->note && a->note[0] ? json_string(a->note) : json_null());
-    json_object_set_new(o, "origin", json_string(a->origin));
-    if (full) {
-        json_t *in = json_loads(a->inputs ? a->inputs : "{}", 0, NULL);
-        json_object_set_new(o, "inputs", in ? in : json_object());
-        json_object_set_new(o, "explanation", json_string(a->explanation ? a->explanation : ""));
-    }
-    return o;
-}
-
 /* ?uscc= (NULL when absent or empty); an enterprise account is held to its own. Replies 403 and
  * returns 0 when it asks for another. */
 static int query_uscc(struct http_req *r, const char **uscc)
@@ -336,7 +314,7 @@ void h_applications(struct http_req *r)
     json_t *arr = json_array();
     int64_t asked = 0, paid = 0;
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(arr, app_json(&v[i], 0));
+        json_array_append_new(arr, award_app_json(&v[i], 0));
         asked += v[i].amount_fen;
         paid += v[i].paid_fen;
     }
@@ -364,7 +342,7 @@ void h_application(struct http_req *r)
         http_reply_fail(r, 403, "forbidden", NULL, "不是本单位的申请 (not your application)");
         return;
     }
-    json_t *o = app_json(&a, 1);
+    json_t *o = award_app_json(&a, 1);
     struct award_evidence *ev = NULL;
     size_t en = 0;
     st = award_evidence_of(r->store, &a, &ev, &en, &e);

@@ -197,6 +197,15 @@ sqlite3 "$db" "UPDATE payouts SET amount_fen = 1 WHERE id = 1"
 expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
 sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
+expect_rc 0 "award list" -- "$hqd" award list --json --db "$db"
+[[ $(json "$tmp/out" "[(x['id'], x['status']) for x in d['applications']], d['paid_fen']") == "[(2, 'submitted'), (1, 'approved')] 14000000" ]] \
+  && ok || bad "applications newest first: $(head -c 300 "$tmp/out")"
+expect_rc 0 "award list filtered" -- "$hqd" award list --status approved --clause ip-transfer --year 2020 --db "$db"
+contains "$tmp/out" "共 1 件，申请 140,000.00元，已兑付 140,000.00元" "one approved application"
+expect_rc 2 "award list bad status" -- "$hqd" award list --status done --db "$db"
+expect_rc 0 "award show" -- "$hqd" award show 1 --db "$db"
+contains "$tmp/out" "兑付账本第 1 行：140,000.00元，兑付" "the application with its ledger line"
+expect_rc 2 "award show unknown" -- "$hqd" award show 99 --db "$db"
 
 # The office sets a parameter the plan leaves to it: a new pack version, within the bounds.
 expect_rc 0 "policy set" -- "$hqd" policy set innovation-voucher.voucher_share=50% --db "$db"
