@@ -1529,7 +1529,8 @@ static enum status stored_pack(struct store *s, int64_t id, char **text, struct 
     store_finish(q);
     if (st == ST_OK && !*text)
         st = id > 0 ? err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的规则包版本", id)
-             : id < 0 ? err_set(e, ST_NOT_FOUND, NULL, "只有一个规则包版本，没有可比较的上一版本")
+             : id < 0 ? err_set(e, ST_NOT_FOUND, NULL,
+                                "没有可比较的上一版本（规则包只有一个版本，或尚未存入）")
                       : err_set(e, ST_NOT_FOUND, NULL, "还没有存入规则包");
     return st;
 }

@@ -929,7 +929,7 @@ static void versions_compared_with_their_money(void **state)
     assert_int_equal(award_pack_store(f->s, "office", ex, len, "v1.pack", &v1, &e), ST_OK);
     struct award_diff d;
     assert_int_equal(award_pack_diff(f->s, 0, 0, NULL, NULL, NULL, NULL, ON, &d, &e), ST_NOT_FOUND);
-    assert_non_null(strstr(e.msg, "只有一个规则包版本"));
+    assert_non_null(strstr(e.msg, "没有可比较的上一版本"));
     char *text = strndup(ex, len), *at = strstr(text, "  award      amount * 1%");
     assert_non_null(at);
     at[strlen("  award      amount * ")] = '2';
