@@ -593,6 +593,22 @@ static void fill_outcome(struct award_outcome *out, const struct settle *x)
 
 /* ---------------------------------------------------------------- applications */
 
+#define FACTS_MAX 64
+
+/* An entity's newest facts as rule inputs (borrowed strings), and which of them it declared
+ * itself (self may be NULL). Returns how many (at most FACTS_MAX). */
+static size_t facts_of(const struct entity *en, struct policy_input in[FACTS_MAX],
+                       unsigned char *self)
+{
+    size_t k = 0;
+    for (; k < en->n_facts && k < FACTS_MAX; k++) {
+        in[k] = (struct policy_input){en->facts[k].name, en->facts[k].value};
+        if (self)
+            self[k] = !strcmp(en->facts[k].source, ENTITY_SOURCE_SELF);
+    }
+    return k;
+}
+
 /* Files an application of entity_id (uscc) under clause ci of pack p (row pack_id), inside the
  * caller's transaction: computed, stored as submitted, audited. */
 static enum status file_application(struct store *s, const char *actor, const struct policy_pack *p,
@@ -760,11 +776,9 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
         const struct entity *en = &v[i];
         if (!policy_clause_accepts(p, (size_t)ci, en->kind))
             continue;
-        struct policy_input facts[64], in[POLICY_VARS_MAX];
-        size_t k = 0, from[POLICY_VARS_MAX];
-        for (size_t j = 0; j < en->n_facts && k < 64; j++, k++)
-            facts[k] = (struct policy_input){en->facts[j].name, en->facts[j].value};
-        size_t m = policy_clause_inputs(p, (size_t)ci, facts, k, in, from);
+        struct policy_input facts[FACTS_MAX], in[POLICY_VARS_MAX];
+        size_t from[POLICY_VARS_MAX];
+        size_t m = policy_clause_inputs(p, (size_t)ci, facts, facts_of(en, facts, NULL), in, from);
         int64_t received = 0;
         int dup = 0;
         struct policy_result r;
@@ -1542,10 +1556,8 @@ static void pack_impact(const struct policy_pack *p, const struct entity *v, siz
     size_t nc = policy_pack_clauses(p);
     struct policy_match *m = xcalloc(nc ? nc : 1, sizeof *m);
     for (size_t i = 0; i < n; i++) {
-        struct policy_input in[64];
-        size_t k = 0;
-        for (size_t j = 0; j < v[i].n_facts && k < 64; j++, k++)
-            in[k] = (struct policy_input){v[i].facts[j].name, v[i].facts[j].value};
+        struct policy_input in[FACTS_MAX];
+        size_t k = facts_of(&v[i], in, NULL);
         struct err ignored = {0};
         if (policy_match_one(p, v[i].kind, in, k, NULL, on, NULL, m, &ignored) != ST_OK)
             continue;
@@ -2569,13 +2581,9 @@ enum status award_entitlements(struct store *s, const char *uscc, struct date on
         st = year_total(s, v->id, policy_clause_id(*p, c), on.y, &(*received)[c], e);
     if (st != ST_OK)
         goto out;
-    struct policy_input in[64];
-    unsigned char self[64];
-    size_t k = 0;
-    for (size_t j = 0; j < v->n_facts && k < 64; j++, k++) {
-        in[k] = (struct policy_input){v->facts[j].name, v->facts[j].value};
-        self[k] = !strcmp(v->facts[j].source, ENTITY_SOURCE_SELF);
-    }
+    struct policy_input in[FACTS_MAX];
+    unsigned char self[FACTS_MAX];
+    size_t k = facts_of(v, in, self);
     *m = xcalloc(nc, sizeof **m);
     st = policy_match_one(*p, v->kind, in, k, self, on, *received, *m, e);
 out:
