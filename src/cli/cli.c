@@ -1616,13 +1616,17 @@ static enum status pack_arg(const char *arg, int64_t *id, char **text, struct er
     if (n && !arg[n])
         return parse_id(arg, "VERSION", id, e);
     size_t len;
-    enum status st = read_file(arg, text, &len, e);
-    if (st == ST_OK && strlen(*text) != len) {
-        free(*text);
-        *text = NULL;
-        st = err_set(e, ST_INVALID, arg, "规则包中有 NUL 字节 (binary file)");
+    char *data;
+    enum status st = read_file(arg, &data, &len, e);
+    if (st != ST_OK)
+        return st;
+    if (memchr(data, '\0', len)) {
+        free(data);
+        return err_set(e, ST_INVALID, arg, "规则包中有 NUL 字节 (binary file)");
     }
-    return st;
+    *text = xrealloc(data, len + 1); /* read_file's bytes are not a string */
+    (*text)[len] = '\0';
+    return ST_OK;
 }
 
 static int cmd_policy_diff(const struct cli_args *a)
