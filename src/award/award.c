@@ -2147,6 +2147,17 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     return st;
 }
 
+json_t *award_verify_json(const struct award_verify *v)
+{
+    json_t *o = json_pack("{s:b, s:I, s:I}", "ok", v->bad_line == 0, "lines", (json_int_t)v->lines,
+                          "total_fen", (json_int_t)v->total_fen);
+    if (v->bad_line) {
+        json_object_set_new(o, "bad_line", json_integer(v->bad_line));
+        json_object_set_new(o, "problem", json_string(v->problem));
+    }
+    return o;
+}
+
 /* ---------------------------------------------------------------- reading */
 
 #define APP_SELECT                                                                                 \

@@ -281,5 +281,7 @@ struct award_verify {
  * with the running yearly total, every reversal matching one award once. */
 enum status award_ledger_verify(struct store *s, struct award_verify *out,
                                 struct err *e) HQD_MUST_CHECK;
+/* {ok, lines, total_fen, and bad_line, problem when not ok}. New reference. */
+struct json_t *award_verify_json(const struct award_verify *v);
 
 #endif

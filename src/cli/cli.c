@@ -2166,6 +2166,12 @@ static int cmd_ledger_verify(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     char buf[32];
+    if (a->json) {
+        json_t *j = award_verify_json(&v);
+        print_json(j);
+        json_decref(j);
+        return v.bad_line ? 1 : 0;
+    }
     if (v.bad_line) {
         printf("兑付账本第 %" PRId64 " 行有问题：%s（此前 %zu 行校验通过）\n", v.bad_line,
                v.problem, v.lines);
@@ -2273,7 +2279,7 @@ static const struct cli_cmd commands[] = {
      "CSV（金额可求和）"},
     {"award", "budget", cmd_award_budget, 1, 1, "--db --json", "hqd award budget YEAR [--json]",
      "预算执行：逐条款列出年度预算、已兑付（扣除追回）、待审申请与剩余额度"},
-    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db", "hqd ledger verify",
+    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db --json", "hqd ledger verify [--json]",
      "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
      "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},

@@ -212,13 +212,7 @@ void h_ledger_verify(struct http_req *r)
         http_reply_error(r, st, &e);
         return;
     }
-    json_t *o = json_pack("{s:b, s:I, s:I}", "ok", v.bad_line == 0, "lines", (json_int_t)v.lines,
-                          "total_fen", (json_int_t)v.total_fen);
-    if (v.bad_line) {
-        json_object_set_new(o, "bad_line", json_integer(v.bad_line));
-        json_object_set_new(o, "problem", json_string(v.problem));
-    }
-    http_reply_json(r, 200, o);
+    http_reply_json(r, 200, award_verify_json(&v));
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -196,6 +196,8 @@ contains "$tmp/out" "共 1 行" "one ledger line"
 sqlite3 "$db" "UPDATE payouts SET amount_fen = 1 WHERE id = 1"
 expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
+expect_rc 1 "ledger verify tampered json" -- "$hqd" ledger verify --json --db "$db"
+[[ $(json "$tmp/out" "d['ok'], d['bad_line']") == "False 1" ]] && ok || bad "the JSON names the bad line: $(cat "$tmp/out")"
 sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
 expect_rc 0 "award list" -- "$hqd" award list --json --db "$db"
 [[ $(json "$tmp/out" "[(x['id'], x['status']) for x in d['applications']], d['paid_fen']") == "[(2, 'submitted'), (1, 'approved')] 14000000" ]] \
