@@ -1334,15 +1334,23 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         policy_pack_free(p);
         return report(ST_INVALID, &e);
     }
-    char **names;
-    size_t nn = policy_pack_column_names(p, &names);
+    char **names, **tnames;
+    size_t nn = policy_pack_column_names(p, &names), nt = policy_pack_text_names(p, &tnames);
     struct store *s;
     struct entity_columns *ec = NULL;
+    struct entity_texts *et = NULL;
     enum status st = store_open(a->db, &s, &e);
     if (st == ST_OK) {
         st = entity_columns_load(s, (const char *const *)names, nn, &ec, &e);
+        /* Enum inputs read the facts' texts. */
+        if (st == ST_OK)
+            st = entity_texts_load(s, (const char *const *)tnames, nt, entity_columns_rows(ec), &et,
+                                   &e);
         store_close(s);
     }
+    struct policy_text_column *texts = xcalloc(nt + 1, sizeof *texts);
+    for (size_t i = 0; i < nt && et; i++)
+        texts[i] = (struct policy_text_column){tnames[i], entity_texts_get(et, i)};
     size_t nc = policy_pack_clauses(p);
     struct policy_bulk *out = xcalloc(nc, sizeof *out);
     struct policy_column *cols = xcalloc(nn, sizeof *cols);
@@ -1352,7 +1360,7 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         cols[i] = (struct policy_column){c->name, c->width, c->v};
     }
     if (st == ST_OK)
-        st = policy_eval_bulk(p, cols, nn, rows, on, out, NULL, &e);
+        st = policy_eval_bulk_text(p, cols, nn, texts, nt, rows, on, out, NULL, &e);
     if (st == ST_OK) {
         size_t pairs = 0;
         int64_t total = 0;
@@ -1400,7 +1408,10 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     }
     free(out);
     free(cols);
+    free(texts);
+    entity_texts_free(et);
     entity_columns_free(ec);
+    policy_names_free(tnames, nt);
     policy_names_free(names, nn);
     policy_pack_free(p);
     return st == ST_OK ? 0 : report(st, &e);

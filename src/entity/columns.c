@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
 #include "base/money.h"
 #include "base/xalloc.h"
 #include "entity/entity.h"
@@ -286,4 +287,71 @@ void entity_columns_free(struct entity_columns *c)
     free(c->owned);
     free(c->cols);
     free(c);
+}
+
+/* ---------------------------------------------------------------- fact texts */
+
+struct entity_texts {
+    size_t n, rows;
+    const char ***v; /* v[name][row] */
+    struct arena *strings;
+};
+
+enum status entity_texts_load(struct store *s, const char *const *names, size_t n, size_t rows,
+                              struct entity_texts **out, struct err *e)
+{
+    struct entity_texts *t = xcalloc(1, sizeof *t);
+    t->n = n;
+    t->rows = rows;
+    t->v = xcalloc(n ? n : 1, sizeof *t->v);
+    t->strings = arena_new();
+    enum status st = ST_OK;
+    for (size_t i = 0; i < n && st == ST_OK; i++) {
+        t->v[i] = xcalloc(rows ? rows : 1, sizeof *t->v[i]);
+        struct store_stmt *q;
+        /* The newest value of the fact, as entity_get reads it: latest date, then latest
+         * recorded. */
+        if ((st = store_prepare(s,
+                                "SELECT f.entity_id, f.value FROM entity_facts f WHERE f.name = ?"
+                                " AND f.id = (SELECT g.id FROM entity_facts g"
+                                " WHERE g.entity_id = f.entity_id AND g.name = f.name"
+                                " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)",
+                                &q, e)) != ST_OK)
+            break;
+        store_bind_text(q, 1, names[i]);
+        int row;
+        while ((st = store_step(q, &row, e)) == ST_OK && row) {
+            int64_t id = store_col_int(q, 0);
+            if (id <= 0 || (size_t)id >= rows)
+                continue; /* an entity the columns do not have a row for */
+            const char *v = store_col_text(q, 1);
+            size_t len = strlen(v);
+            char *copy = arena_alloc(t->strings, len + 1);
+            memcpy(copy, v, len + 1);
+            t->v[i][id] = copy;
+        }
+        store_finish(q);
+    }
+    if (st != ST_OK) {
+        entity_texts_free(t);
+        return st;
+    }
+    *out = t;
+    return ST_OK;
+}
+
+const char *const *entity_texts_get(const struct entity_texts *t, size_t i)
+{
+    return t->v[i];
+}
+
+void entity_texts_free(struct entity_texts *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i]);
+    free(t->v);
+    arena_free(t->strings);
+    free(t);
 }

@@ -110,4 +110,13 @@ size_t entity_columns_rows(const struct entity_columns *c);
 const struct entity_column *entity_columns_get(const struct entity_columns *c, size_t i);
 void entity_columns_free(struct entity_columns *c);
 
+/* The newest text of facts names[0..n) for rows entities (row i is entity i; NULL where it has
+ * none): what enum inputs read, since the columns hold numbers. *out: entity_texts_free. */
+struct entity_texts;
+enum status entity_texts_load(struct store *s, const char *const *names, size_t n, size_t rows,
+                              struct entity_texts **out, struct err *e) HQD_MUST_CHECK;
+/* Name i's texts, rows entries (borrowed). */
+const char *const *entity_texts_get(const struct entity_texts *t, size_t i);
+void entity_texts_free(struct entity_texts *t);
+
 #endif

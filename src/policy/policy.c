@@ -1755,14 +1755,15 @@ const char *policy_match_route(const struct policy_match *m)
 
 /* ---------------------------------------------------------------- bulk matching */
 
-size_t policy_pack_column_names(const struct policy_pack *p, char ***names)
+/* The inputs' names, plain and qualified, once each; enums only if only_enums. */
+static size_t input_names(const struct policy_pack *p, int only_enums, char ***names)
 {
     size_t n = 0, cap = 16;
     char **v = xcalloc(cap, sizeof *v);
     for (size_t i = 0; i < p->n; i++) {
         const struct clause *c = &p->clauses[i];
         for (int k = 0; k < c->n_vars; k++) {
-            if (c->vars[k].is_param)
+            if (c->vars[k].is_param || (only_enums && c->vars[k].type != VT_ENUM))
                 continue;
             char q[128];
             snprintf(q, sizeof q, "%s.%s", c->id, c->vars[k].name);
@@ -1781,9 +1782,41 @@ size_t policy_pack_column_names(const struct policy_pack *p, char ***names)
             }
         }
     }
-    v[n++] = xstrdup(POLICY_KIND_COLUMN);
     *names = v;
     return n;
+}
+
+size_t policy_pack_column_names(const struct policy_pack *p, char ***names)
+{
+    size_t n = input_names(p, 0, names);
+    (*names)[n++] = xstrdup(POLICY_KIND_COLUMN); /* input_names leaves room for one more */
+    return n;
+}
+
+size_t policy_pack_text_names(const struct policy_pack *p, char ***names)
+{
+    return input_names(p, 1, names);
+}
+
+/* Row i's text of input name for clause: "CLAUSE.name" wins over "name"; NULL if neither is
+ * given. *known is 0 when no text column of either name was passed at all. */
+static const char *text_at(const struct policy_text_column *t, size_t n, const char *clause,
+                           const char *name, size_t i, int *known)
+{
+    char q[128];
+    snprintf(q, sizeof q, "%s.%s", clause, name);
+    const char *plain = NULL, *qual = NULL;
+    *known = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(t[k].name, q)) {
+            *known = 1;
+            qual = t[k].v[i];
+        } else if (!strcmp(t[k].name, name)) {
+            *known = 1;
+            plain = t[k].v[i];
+        }
+    }
+    return qual ? qual : plain;
 }
 
 void policy_names_free(char **names, size_t n)
@@ -1967,6 +2000,14 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
                              size_t n_cols, size_t rows, struct date on, struct policy_bulk *out,
                              int64_t *amounts, struct err *e)
 {
+    return policy_eval_bulk_text(p, cols, n_cols, NULL, 0, rows, on, out, amounts, e);
+}
+
+enum status policy_eval_bulk_text(const struct policy_pack *p, const struct policy_column *cols,
+                                  size_t n_cols, const struct policy_text_column *texts,
+                                  size_t n_texts, size_t rows, struct date on,
+                                  struct policy_bulk *out, int64_t *amounts, struct err *e)
+{
     memset(out, 0, p->n * sizeof *out);
     const struct policy_column *kind = NULL;
     for (size_t i = 0; i < n_cols && !kind; i++)
@@ -2020,12 +2061,17 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
                 have[q] =
                     find_column(cols, n_cols, c->id, c->vars[q].name, rows, &vcols[q], &owned[q]);
         const struct policy_column *base = have[c->base] ? &vcols[c->base] : NULL;
-        for (int q = 0; q < c->n_conds && r->computable; q++)
-            if (c->vars[c->conds[q].var].type == VT_ENUM) {
+        /* An enum input is read from its texts; without them the clause cannot be computed. */
+        for (int q = 0; q < c->n_vars && r->computable; q++) {
+            int known = 0;
+            if (c->vars[q].type == VT_ENUM && !c->vars[q].is_param)
+                (void)text_at(texts, n_texts, c->id, c->vars[q].name, 0, &known);
+            if (c->vars[q].type == VT_ENUM && !c->vars[q].is_param && !known) {
                 r->computable = 0;
-                snprintf(r->why, sizeof r->why, "条件含选项（%s），按列计算不支持，请逐个匹配",
-                         c->vars[c->conds[q].var].name);
+                snprintf(r->why, sizeof r->why, "选项输入 %s 需要事实原文，按列计算未提供",
+                         c->vars[q].name);
             }
+        }
         if (!r->computable || !in_force || !kind || !base) {
             if (am)
                 for (size_t i = 0; i < rows; i++)
@@ -2053,8 +2099,27 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
             if (have[q] && !required && q != c->base)
                 mask_valid(m, &vcols[q], rows, c->vars[q].type);
         }
+        /* Enum inputs: a given value must be one of the options (else the clause cannot read
+         * it), and a condition on one holds for the options it lists. */
+        for (int q = 0; q < c->n_vars; q++) {
+            const struct var *ev = &c->vars[q];
+            if (ev->type != VT_ENUM || ev->is_param)
+                continue;
+            for (size_t i = 0; i < rows; i++) {
+                int known;
+                const char *t = m[i] ? text_at(texts, n_texts, c->id, ev->name, i, &known) : NULL;
+                int64_t x = t ? option_index(ev, t, strlen(t)) : -1;
+                if (t && x < 0)
+                    m[i] = 0;
+                for (int k = 0; k < c->n_conds && m[i]; k++)
+                    if (c->conds[k].var == q)
+                        m[i] = (uint8_t)(x >= 0 && cond_holds(&c->conds[k], x));
+            }
+        }
         for (int q = 0; q < c->n_conds; q++) {
             const struct cond *cd = &c->conds[q];
+            if (c->vars[cd->var].type == VT_ENUM)
+                continue; /* above */
             if (!have[cd->var]) {
                 memset(m, 0, rows);
                 continue;

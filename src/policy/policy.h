@@ -235,6 +235,23 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
                              size_t n_cols, size_t rows, struct date on, struct policy_bulk *out,
                              int64_t *amounts, struct err *e) HQD_MUST_CHECK;
 
+/* Fact columns hold numbers; an enum input (require scale in 小型|微型) needs the fact's text.
+ * Row i of a text column is the newest value of fact name for entity i, or NULL. */
+struct policy_text_column {
+    const char *name;
+    const char *const *v;
+};
+/* The fact names whose texts a bulk evaluation needs: every enum input, plain and
+ * clause-qualified. *names: policy_names_free. */
+size_t policy_pack_text_names(const struct policy_pack *p, char ***names);
+/* policy_eval_bulk with text columns for the enum inputs; a clause reading an enum input whose
+ * texts are not given is not computable (why says so), as in policy_eval_bulk. */
+enum status policy_eval_bulk_text(const struct policy_pack *p, const struct policy_column *cols,
+                                  size_t n_cols, const struct policy_text_column *texts,
+                                  size_t n_texts, size_t rows, struct date on,
+                                  struct policy_bulk *out, int64_t *amounts,
+                                  struct err *e) HQD_MUST_CHECK;
+
 /* The exact kernel: base_fen × num / den rounded half up to the fen (or to the yuan).
  * num, den > 0, base_fen >= 0. ST_LIMIT if the result does not fit int64. */
 enum status policy_mul_rate(int64_t base_fen, int64_t num, int64_t den, enum policy_rounding r,

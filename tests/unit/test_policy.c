@@ -490,13 +490,18 @@ static const char BULK_PACK[] =
     "yuan\nend\n"
     "clause later\n  title 未生效\n  cite 测试 三\n  quote q\n  effective 2030-01-01 -\n"
     "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
-    "  award amount * 5%\nend\n";
+    "  award amount * 5%\nend\n"
+    "clause choice\n  title 按规模\n  cite 测试 八\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
+    "  input scale enum 小型|微型|中型 企业规模\n  input area enum 东区|西区 园区\n"
+    "  require scale in 小型|微型\n  award amount * 2%\nend\n";
 
 static const char *const VALUE_POOL[] = {
     "是",   "否",    "1",           "0",           "2",        "1.00",        "0.5",
     "14",   "14.00", "14.5",        "合同-1",      "1,000",    "0.01",        "0.02",
     "1.49", "1.50",  "14999.99",    "15000",       "15000.01", "99999999.99", "40",
-    "8",    "9",     "10000000.00", "10000000.01", "true",     "no"};
+    "8",    "9",     "10000000.00", "10000000.01", "true",     "no",          "小型",
+    "微型", "中型",  "大型",        "东区",        "西区"};
 
 /* Random facts for n entities: each column name given or not, values from VALUE_POOL and
  * random amounts; the kernel must agree with policy_match_one on every entity and clause. */
@@ -559,7 +564,19 @@ static void bulk_agrees(const struct policy_pack *p, size_t n)
     struct policy_bulk *bulk = calloc(nc, sizeof *bulk);
     int64_t *amounts = calloc(nc * rows, sizeof *amounts);
     struct err e = {0};
-    assert_int_equal(policy_eval_bulk(p, cols, n_names, rows, ON, bulk, amounts, &e), ST_OK);
+    /* The enum inputs read the facts' texts, as the store gives them. */
+    char **tnames;
+    size_t n_texts = policy_pack_text_names(p, &tnames);
+    struct policy_text_column *texts = calloc(n_texts + 1, sizeof *texts);
+    for (size_t t = 0; t < n_texts; t++)
+        for (size_t c = 0; c < n_names; c++)
+            if (!strcmp(names[c], tnames[t]))
+                texts[t] = (struct policy_text_column){tnames[t], (const char *const *)text[c]};
+    assert_int_equal(
+        policy_eval_bulk_text(p, cols, n_names, texts, n_texts, rows, ON, bulk, amounts, &e),
+        ST_OK);
+    for (size_t c = 0; c < nc; c++) /* only an unset parameter stops a clause here */
+        assert_true(bulk[c].computable || strstr(bulk[c].why, "尚未由管委会设定"));
     struct policy_match *m = calloc(nc, sizeof *m);
     size_t *pairs = calloc(nc, sizeof *pairs);
     int64_t *totals = calloc(nc, sizeof *totals);
@@ -592,7 +609,24 @@ static void bulk_agrees(const struct policy_pack *p, size_t n)
     for (size_t c = 0; c < nc; c++) {
         assert_int_equal(bulk[c].pairs, pairs[c]);
         assert_int_equal(bulk[c].total_fen, totals[c]);
+        if (!strcmp(policy_clause_id(p, c), "choice")) /* the enum condition is exercised */
+            assert_true(pairs[c] > 50 && pairs[c] < n / 4);
     }
+    /* Without the texts a clause reading an enum input is named, not guessed. */
+    struct policy_bulk *again = calloc(nc, sizeof *again);
+    assert_int_equal(policy_eval_bulk(p, cols, n_names, rows, ON, again, NULL, &e), ST_OK);
+    for (size_t c = 0; c < nc; c++) {
+        const char *id = policy_clause_id(p, c);
+        int reads_enum = 0;
+        for (size_t t = 0; t < n_texts; t++)
+            reads_enum |= !strncmp(tnames[t], id, strlen(id)) && tnames[t][strlen(id)] == '.';
+        assert_int_equal(again[c].computable, bulk[c].computable && !reads_enum);
+        if (reads_enum && bulk[c].computable)
+            assert_non_null(strstr(again[c].why, "需要事实原文"));
+    }
+    free(again);
+    free(texts);
+    policy_names_free(tnames, n_texts);
     for (size_t c = 0; c < n_names; c++) {
         for (size_t i = 0; i < rows; i++)
             free(text[c][i]);
