@@ -883,11 +883,11 @@ function budgetPanel(b, years, status, office) {
     if (v === null) return;
     try {
       const r = await api('POST', '/api/v1/policy/batches', { clause: c.clause, year: b.year, dry_run: true, budget: v.trim().replace(/,/g, '') });
-      preview.replaceChildren(msg('ok', `试算（未写入）：年度预算 ${yuan(r.budget_fen)} 元，已兑付 ${yuan(r.used_fen)} 元，本批申请合计 ${yuan(r.demand_fen)} 元，` +
-        `${r.demand_fen <= r.avail_fen ? '全额兑付' : '按比例核减'}，共 ${yuan(r.paid_fen)} 元。`),
+      preview.replaceChildren(msg('ok', `试算（未写入）：年度预算 ${yuan(r.budget_fen)} 元，已兑付 ${yuan(r.used_fen)} 元，待审申请合计 ${yuan(r.demand_fen)} 元，` +
+        `${r.allocation === 'fcfs' ? '按受理顺序依次审批' : r.demand_fen <= r.avail_fen ? '全额兑付' : '按比例核减'}，共 ${yuan(r.paid_fen)} 元。`),
       h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['申请', '主体', '申请金额（元）', '分配（元）'].map((t) => h('th', {}, t)))),
         h('tbody', {}, r.shares.map((x) => h('tr', {}, h('td', {}, x.application_id), h('td', {}, x.entity_name),
-          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : '不符合条件'))))));
+          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : h('span', { title: x.note }, x.note ? '不予批准' : '不符合条件')))))));
     } catch (e) { preview.replaceChildren(msg('err', e.message)); }
   };
   const pick = h('div', { class: 'filters' }, h('span', { class: 'hint' }, '年度：'),
@@ -898,8 +898,8 @@ function budgetPanel(b, years, status, office) {
     /* pro-rata: pending claims share what is left at batch close (display only, not money) */
     if (c.allocation === 'pro-rata' && c.pending_fen > c.remaining_fen && c.pending_fen > 0)
       cell.push(h('div', { class: 'hint' }, `申请超出，批次时约按 ${Math.floor(c.remaining_fen * 1000 / c.pending_fen) / 10}% 兑现`));
-    if (office && c.allocation === 'pro-rata' && c.pending)
-      cell.push(h('div', {}, h('button', { class: 'plain', 'data-try': c.clause, onclick: () => tryBatch(c) }, '批次试算')));
+    if (office && c.budget_fen !== null && c.pending)
+      cell.push(h('div', {}, h('button', { class: 'plain', 'data-try': c.clause, onclick: () => tryBatch(c) }, c.allocation === 'pro-rata' ? '批次试算' : '试算')));
     return cell;
   };
   const alloc = { fcfs: '先到先得', 'pro-rata': '按比例' };

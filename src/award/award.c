@@ -476,6 +476,7 @@ struct settle {
     struct policy_result r;
     int64_t total; /* the entity's yearly total under the clause before this award */
     int64_t claimed, prior, used, held, amount;
+    int64_t budget_override; /* > 0: try this yearly envelope instead of the pack's (试算) */
     char matter[160];
     char extra[800];   /* sentences after the formula's explanation */
     char refusal[800]; /* why nothing is payable, or "" */
@@ -503,6 +504,8 @@ static enum status settle(struct store *s, const struct policy_pack *p, int ci, 
         (st = year_total(s, entity, clause, on.y, &x->total, e)) != ST_OK ||
         (st = policy_calc(p, clause, in, n, on, x->total, &x->r, e)) != ST_OK)
         return st;
+    if (x->budget_override > 0 && x->lim.alloc != POLICY_ALLOC_NONE)
+        x->lim.budget_fen = x->budget_override;
     x->claimed = x->amount = x->r.amount_fen;
     if (x->lim.group) {
         const char *v = input_value(in, n, x->lim.key);
@@ -952,18 +955,15 @@ static enum status mark_decided(struct store *s, const char *actor, int64_t id, 
     return store_run(q, e);
 }
 
-enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,
-                         const char *note, struct award_outcome *out, struct err *e)
+/* award_decide inside the caller's transaction; budget_override > 0 tries another yearly
+ * envelope (for a 试算 that is rolled back). */
+static enum status decide(struct store *s, const char *actor, int64_t application_id, int approve,
+                          const char *note, int64_t budget_override, struct award_outcome *out,
+                          struct err *e)
 {
-    memset(out, 0, sizeof *out);
-    out->id = application_id;
-    if (!approve && (!note || !note[0]))
-        return err_set(e, ST_INVALID, "note", "驳回须写明理由 (a reason is required)");
-    enum status st = store_begin(s, e);
-    if (st != ST_OK)
-        return st;
+    enum status st = ST_OK;
     struct policy_pack *p = NULL;
-    struct settle x = {0};
+    struct settle x = {.budget_override = budget_override};
     json_t *inputs = NULL;
     struct award_app a = {0};
     if ((st = award_application(s, application_id, &a, e)) != ST_OK)
@@ -1042,14 +1042,28 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
     st = audit_append(s, actor, approve ? "application.approve" : "application.reject",
                       "application", ids, NULL, after, e);
 out:
-    if (st != ST_OK)
-        store_rollback(s);
-    else
-        st = store_commit(s, e);
     settle_cleanup(&x);
     policy_pack_free(p);
     json_decref(inputs);
     award_app_cleanup(&a);
+    return st;
+}
+
+enum status award_decide(struct store *s, const char *actor, int64_t application_id, int approve,
+                         const char *note, struct award_outcome *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->id = application_id;
+    if (!approve && (!note || !note[0]))
+        return err_set(e, ST_INVALID, "note", "驳回须写明理由 (a reason is required)");
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    st = decide(s, actor, application_id, approve, note, -1, out, e);
+    if (st != ST_OK)
+        store_rollback(s);
+    else
+        st = store_commit(s, e);
     return st;
 }
 
@@ -1272,6 +1286,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     out->budget_fen = lim.budget_fen;
     out->used_fen = used;
     if (preview) {
+        out->allocation = "pro-rata";
         out->shares = xcalloc(n, sizeof *out->shares);
         for (size_t i = 0; i < n; i++) {
             struct award_share *x = &out->shares[out->n_shares++];
@@ -1368,10 +1383,85 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     return close_batch(s, actor, clause, year, 0, -1, out, e);
 }
 
+/* 试算 for a first-come-first-served clause: every pending application approved in 受理 order
+ * by the approval's own code, in a transaction that is rolled back. */
+static enum status fcfs_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
+                                const struct policy_limits *lim, struct award_app *apps, size_t n,
+                                struct award_batch *out, struct err *e)
+{
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    out->allocation = "fcfs";
+    out->budget_fen = budget_fen > 0 ? budget_fen : lim->budget_fen;
+    if ((st = budget_used(s, clause, year, &out->used_fen, e)) != ST_OK)
+        goto out;
+    out->avail_fen = out->budget_fen - out->used_fen;
+    out->shares = xcalloc(n ? n : 1, sizeof *out->shares);
+    for (size_t i = n; i-- > 0 && st == ST_OK;) { /* the list is newest first */
+        const struct award_app *a = &apps[i];
+        struct award_share *x = &out->shares[out->n_shares++];
+        x->application_id = a->id;
+        snprintf(x->uscc, sizeof x->uscc, "%s", a->uscc);
+        snprintf(x->entity_name, sizeof x->entity_name, "%s", a->entity_name);
+        x->claim_fen = a->amount_fen;
+        out->demand_fen += a->amount_fen;
+        struct award_outcome o = {0};
+        struct err de = {0};
+        enum status ds = decide(s, "preview", a->id, 1, NULL, budget_fen, &o, &de);
+        if (ds == ST_OK) {
+            x->eligible = 1;
+            x->share_fen = o.amount_fen;
+            out->approved++;
+            out->paid_fen += o.amount_fen;
+        } else if (ds == ST_UNPROCESSABLE || ds == ST_CONFLICT) {
+            snprintf(x->note, sizeof x->note, "%.400s",
+                     de.msg); /* refused: it would stay pending */
+            out->skipped++;
+        } else {
+            *e = de;
+            st = ds;
+        }
+    }
+out:
+    store_rollback(s); /* a 试算 writes nothing */
+    if (st != ST_OK)
+        award_batch_cleanup(out);
+    return st;
+}
+
 enum status award_batch_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
                                 struct award_batch *out, struct err *e)
 {
-    return close_batch(s, "preview", clause, year, 1, budget_fen, out, e);
+    memset(out, 0, sizeof *out);
+    struct award_app *apps = NULL;
+    size_t n = 0;
+    struct policy_pack *p = NULL;
+    int64_t pack_id;
+    struct policy_limits lim = {0};
+    struct award_app_filter f = {.status = "submitted", .clause = clause, .year = year};
+    enum status st = award_applications(s, &f, &apps, &n, e);
+    if (st != ST_OK)
+        return st;
+    if (n == 0)
+        st = err_set(e, ST_NOT_FOUND, NULL, "条款“%s” %d 年没有待审申请", clause, year);
+    else if ((st = load_pack(s, "preview", apps[n - 1].pack_id, &p, &pack_id, e)) == ST_OK) {
+        int ci = policy_clause_index(p, clause);
+        if (ci < 0)
+            st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+        else
+            st = policy_clause_limits(p, (size_t)ci, &lim, e);
+    }
+    if (st == ST_OK && lim.alloc == POLICY_ALLOC_NONE)
+        st =
+            err_set(e, ST_CONFLICT, "clause", "条款“%s”没有年度预算，无需试算，请逐件审批", clause);
+    if (st == ST_OK)
+        st = lim.alloc == POLICY_ALLOC_FCFS
+                 ? fcfs_preview(s, clause, year, budget_fen, &lim, apps, n, out, e)
+                 : close_batch(s, "preview", clause, year, 1, budget_fen, out, e);
+    policy_pack_free(p);
+    award_apps_free(apps, n);
+    return st;
 }
 
 json_t *award_batch_json(const struct award_batch *b)
@@ -1386,11 +1476,12 @@ json_t *award_batch_json(const struct award_batch *b)
                                         "claim_fen", (json_int_t)x->claim_fen, "share_fen",
                                         (json_int_t)x->share_fen, "note", x->note));
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "budget_fen",
-                     (json_int_t)b->budget_fen, "used_fen", (json_int_t)b->used_fen, "demand_fen",
-                     (json_int_t)b->demand_fen, "avail_fen", (json_int_t)b->avail_fen, "paid_fen",
-                     (json_int_t)b->paid_fen, "approved", (json_int_t)b->approved, "skipped",
-                     (json_int_t)b->skipped, "shares", arr);
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "allocation",
+                     b->allocation ? b->allocation : "", "budget_fen", (json_int_t)b->budget_fen,
+                     "used_fen", (json_int_t)b->used_fen, "demand_fen", (json_int_t)b->demand_fen,
+                     "avail_fen", (json_int_t)b->avail_fen, "paid_fen", (json_int_t)b->paid_fen,
+                     "approved", (json_int_t)b->approved, "skipped", (json_int_t)b->skipped,
+                     "shares", arr);
 }
 
 void award_batch_cleanup(struct award_batch *b)

@@ -96,6 +96,7 @@ struct award_batch {
     size_t approved, skipped;
     int64_t demand_fen, avail_fen, paid_fen;
     int64_t budget_fen, used_fen; /* the envelope and what was paid from it before the batch */
+    const char *allocation;       /* award_batch_preview: "fcfs" or "pro-rata" */
     struct award_share {
         int64_t application_id;
         char uscc[19], entity_name[160];
@@ -107,13 +108,16 @@ struct award_batch {
 };
 enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
                               struct award_batch *out, struct err *e) HQD_MUST_CHECK;
-/* 试算: the batch's shares as award_close_batch would pay them now — with budget_fen >= 0, as if
- * the year's envelope were that instead (what if the budget were 5 M instead of 3 M?) — and
- * nothing written. out->shares: award_batch_cleanup. */
+/* 试算 of a clause's yearly budget, nothing written: for a pro-rata clause the batch's shares as
+ * award_close_batch would pay them now; for a first-come-first-served one what each pending
+ * application would get if all were approved in 受理 order now (by the approval's own code;
+ * a refused one keeps its reason in note). With budget_fen >= 0 (> 0 for fcfs), as if the
+ * year's envelope were that instead (what if the budget were 5 M instead of 3 M?).
+ * out->shares: award_batch_cleanup. */
 enum status award_batch_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
                                 struct award_batch *out, struct err *e) HQD_MUST_CHECK;
 void award_batch_cleanup(struct award_batch *b);
-/* {budget_fen, used_fen, demand_fen, avail_fen, paid_fen, approved, skipped, shares:
+/* {allocation, budget_fen, used_fen, demand_fen, avail_fen, paid_fen, approved, skipped, shares:
  * [{application_id, uscc, entity_name, eligible, claim_fen, share_fen, note}]}. New reference. */
 struct json_t *award_batch_json(const struct award_batch *b);
 

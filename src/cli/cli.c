@@ -1979,7 +1979,11 @@ static void print_batch_preview(const struct award_batch *b, int json)
     printf("试算（未写入）：年度预算 %s元，已兑付 %s元，本批 %zu 件申请合计 %s元，",
            money_format(b->budget_fen, x, sizeof x), money_format(b->used_fen, y, sizeof y),
            b->approved, money_format(b->demand_fen, z, sizeof z));
-    printf("%s，共兑付 %s元。\n", b->demand_fen <= b->avail_fen ? "全额兑付" : "按比例核减",
+    int fcfs = b->allocation && !strcmp(b->allocation, "fcfs");
+    printf("%s，共兑付 %s元。\n",
+           fcfs                            ? "按受理顺序依次审批"
+           : b->demand_fen <= b->avail_fen ? "全额兑付"
+                                           : "按比例核减",
            money_format(b->paid_fen, x, sizeof x));
     static const char *const heads[] = {"申请", "主体", "申请金额（元）", "分配（元）"};
     static const int widths[] = {6, 30, 16, 16};
@@ -1991,7 +1995,7 @@ static void print_batch_preview(const struct award_batch *b, int json)
         if (b->shares[i].eligible)
             money_format(b->shares[i].share_fen, y, sizeof y);
         else
-            snprintf(y, sizeof y, "不符合条件");
+            snprintf(y, sizeof y, "%s", b->shares[i].note[0] ? "不予批准" : "不符合条件");
         const char *row[] = {id, b->shares[i].entity_name, x, y};
         cli_table_add(&t, row);
     }

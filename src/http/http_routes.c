@@ -1257,7 +1257,8 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/applications/{id}/reject", h_application_reject, OFFICE, 0,
      "驳回申请：{note}", 0, 0},
     {"POST", "/api/v1/policy/batches", h_batch_close, OFFICE, 0,
-     "结束按比例分配条款的年度批次：{clause, year}；加 dry_run: true（可带 budget）只试算各件分配，"
+     "结束按比例分配条款的年度批次：{clause, year}；加 dry_run: true（可带 budget）只试算各件分配"
+     "（先到先得的条款按受理顺序试算），"
      "不写入",
      0, 0},
     {"POST", "/api/v1/policy/proposals", h_policy_proposals, OFFICE, 0,

@@ -204,6 +204,31 @@ expect_rc 0 "policy match summary with an enum condition" -- env HQD_NOW=2020-10
 [[ $(cat "$tmp/out") == $'choice\t1\t200000\nall\t1\t200000' ]] && ok || bad "the small firm alone qualifies: $(cat "$tmp/out") $(cat "$tmp/err")"
 expect_rc 0 "policy match detailed with an enum condition" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --pack "$tmp/enum.pack" --db "$edb"
 [[ $(json "$tmp/out" "d['qualifies'], d['total_fen']") == "1 200000" ]] && ok || bad "detailed match agrees: $(head -c 300 "$tmp/out")"
+# 试算 of a first-come-first-served budget: pending applications approved in 受理 order, rolled back.
+cat >"$tmp/fcfs.pack" <<'PACK'
+pack 测试：先到先得
+version f1
+clause small
+  title 小额补助
+  cite 测试〔2020〕5号 一
+  quote 按10%补助，年度预算1000元，先到先得
+  effective 2020-01-01 -
+  applicants enterprise
+  input spend money 支出（元）
+  award spend * 10%
+  budget 1000 fcfs 年度预算
+end
+PACK
+expect_rc 0 "fcfs pack" -- "$hqd" policy load "$tmp/fcfs.pack" --db "$edb"
+"$hqd" award apply 91410700MA44XW1K27 small spend=6000 --on 2020-05-01 --db "$edb" >/dev/null
+"$hqd" award apply 91410700MA9F123453 small spend=8000 --on 2020-05-02 --db "$edb" >/dev/null
+expect_rc 0 "fcfs dry run" -- "$hqd" award close-batch small 2020 --dry-run --json --db "$edb"
+[[ $(json "$tmp/out" "d['allocation'], [s['share_fen'] for s in d['shares']]") == "fcfs [60000, 40000]" ]] \
+  && ok || bad "the later application gets what is left: $(cat "$tmp/out")"
+expect_rc 0 "fcfs dry run, larger budget" -- "$hqd" award close-batch small 2020 --dry-run --budget 2000 --db "$edb"
+contains "$tmp/out" "按受理顺序依次审批，共兑付 1,400.00元" "a larger envelope pays both in full"
+expect_rc 0 "nothing written by the dry runs" -- "$hqd" award payouts --json --db "$edb"
+[[ $(json "$tmp/out" "len(d['payouts'])") == 0 ]] && ok || bad "a dry run wrote: $(cat "$tmp/out")"
 
 # Applications and the payout ledger (the entities imported above).
 expect_rc 2 "enterprise account without --entity" -- "$hqd" user add qy --role enterprise --db "$db"

@@ -458,9 +458,31 @@ static void pro_rata_batch_shares_the_budget(void **state)
     assert_int_equal(b.paid_fen, 15000001); /* enough for every claim in full */
     award_batch_cleanup(&b);
     assert_int_equal(test_count(f->s, "payouts"), 0);
-    apply_grant(f->s, "grant-a", "1000", "C-9", &o); /* first come, first served: no batch */
-    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, -1, &b, &e), ST_CONFLICT);
-    assert_non_null(strstr(e.msg, "逐件审批"));
+    /* First come, first served: each pending application approved in 受理 order, rolled back;
+     * with a smaller envelope the later one is cut, and nothing is written either way. */
+    apply_grant(f->s, "grant-a", "1000", "C-9", &o);
+    apply_grant(f->s, "grant-a", "2000", "C-10", &o);
+    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, -1, &b, &e), ST_OK);
+    assert_int_equal(b.n_shares, 2);
+    assert_int_equal(b.budget_fen, 25000000);
+    assert_int_equal(b.shares[0].share_fen, 10000);
+    assert_int_equal(b.shares[1].share_fen, 20000);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, 25000, &b, &e), ST_OK);
+    assert_int_equal(b.shares[0].share_fen, 10000);
+    assert_int_equal(b.shares[1].share_fen, 15000);
+    assert_int_equal(b.paid_fen, 25000);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, 10000, &b, &e), ST_OK);
+    assert_int_equal(b.approved, 1);
+    assert_false(b.shares[1].eligible); /* nothing left for the later one: refused, says why */
+    assert_non_null(strstr(b.shares[1].note, "已无余额"));
+    award_batch_cleanup(&b);
+    assert_int_equal(test_count(f->s, "payouts"), 0);
+    assert_int_equal(test_count(f->s, "audit_log WHERE action = 'application.approve'"), 0);
+    apply_grant(f->s, "grant-b", "1000", "C-11", &o); /* no envelope: nothing to try */
+    assert_int_equal(award_batch_preview(f->s, "grant-b", 2020, -1, &b, &e), ST_CONFLICT);
+    assert_non_null(strstr(e.msg, "没有年度预算"));
     assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_OK);
     assert_int_equal(b.approved, 3);
     assert_int_equal(b.demand_fen, 15000001);
