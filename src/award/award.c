@@ -1178,7 +1178,7 @@ struct batch_item {
     struct policy_result r;
 };
 
-/* Closes the batch, or with preview only works out the shares (budget_fen >= 0: with that
+/* Closes the batch, or with preview only works out the shares (budget_fen > 0: with that
  * envelope instead of the pack's) into out->shares and writes nothing. */
 static enum status close_batch(struct store *s, const char *actor, const char *clause, int year,
                                int preview, int64_t budget_fen, struct award_batch *out,
@@ -1269,7 +1269,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     int64_t used;
     if ((st = budget_used(s, clause, year, &used, e)) != ST_OK)
         goto out;
-    if (preview && budget_fen >= 0)
+    if (preview && budget_fen > 0)
         lim.budget_fen = budget_fen;
     int64_t avail = lim.budget_fen - used;
     if (avail <= 0 && !preview) {
@@ -1440,6 +1440,8 @@ enum status award_batch_preview(struct store *s, const char *clause, int year, i
     int64_t pack_id;
     struct policy_limits lim = {0};
     struct award_app_filter f = {.status = "submitted", .clause = clause, .year = year};
+    if (budget_fen == 0)
+        return err_set(e, ST_INVALID, "budget", "试算的年度预算应大于 0");
     enum status st = award_applications(s, &f, &apps, &n, e);
     if (st != ST_OK)
         return st;

@@ -111,8 +111,8 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
 /* 试算 of a clause's yearly budget, nothing written: for a pro-rata clause the batch's shares as
  * award_close_batch would pay them now; for a first-come-first-served one what each pending
  * application would get if all were approved in 受理 order now (by the approval's own code;
- * a refused one keeps its reason in note). With budget_fen >= 0 (> 0 for fcfs), as if the
- * year's envelope were that instead (what if the budget were 5 M instead of 3 M?).
+ * a refused one keeps its reason in note). With budget_fen > 0, as if the year's envelope were
+ * that instead (what if the budget were 5 M instead of 3 M?); -1 keeps the pack's, 0 is refused.
  * out->shares: award_batch_cleanup. */
 enum status award_batch_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
                                 struct award_batch *out, struct err *e) HQD_MUST_CHECK;

@@ -480,6 +480,7 @@ static void pro_rata_batch_shares_the_budget(void **state)
     award_batch_cleanup(&b);
     assert_int_equal(test_count(f->s, "payouts"), 0);
     assert_int_equal(test_count(f->s, "audit_log WHERE action = 'application.approve'"), 0);
+    assert_int_equal(award_batch_preview(f->s, "grant-a", 2020, 0, &b, &e), ST_INVALID);
     apply_grant(f->s, "grant-b", "1000", "C-11", &o); /* no envelope: nothing to try */
     assert_int_equal(award_batch_preview(f->s, "grant-b", 2020, -1, &b, &e), ST_CONFLICT);
     assert_non_null(strstr(e.msg, "没有年度预算"));
