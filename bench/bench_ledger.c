@@ -159,7 +159,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* Integer arithmetic throughout: ms, lines/s, and the ratio to the goal in hundredths. */
-    int64_t per_s = best > 0 ? (int64_t)((__int128)v.lines * 1000000000 / best) : 0;
+    int64_t per_s = bench_per_s((int64_t)v.lines, best);
     printf("ledger verify: %zu lines, total %" PRId64 " fen, in %" PRId64 " ms = %" PRId64
            " lines/s (goal 1,000,000: ratio %" PRId64 ".%02" PRId64 ")\n",
            v.lines, v.total_fen, best / 1000000, per_s, per_s / 1000000, per_s / 10000 % 100);

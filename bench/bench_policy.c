@@ -114,15 +114,15 @@ static int run_seed_clauses(const struct policy_pack *p, const struct workload *
     struct date on = {2020, 9, 1};
     size_t rows = (size_t)w->n + 1;
     /* Best of five: the figure is the kernel's, not the first touch of the pages. */
-    double best = 1e30;
+    int64_t best = INT64_MAX; /* ns: no floating point next to fen, even for timing */
     for (int rep = 0; rep < 5; rep++) {
-        double t0 = bench_seconds();
+        int64_t t0 = bench_ns();
         if (policy_eval_bulk(p, cols, sizeof cols / sizeof cols[0], rows, on, out, NULL, &e) !=
             ST_OK) {
             fprintf(stderr, "bench_policy: %s\n", e.msg);
             return 1;
         }
-        double t = bench_seconds() - t0;
+        int64_t t = bench_ns() - t0;
         if (t < best)
             best = t;
     }
@@ -137,12 +137,13 @@ static int run_seed_clauses(const struct policy_pack *p, const struct workload *
         printf("  %-22s %8zu pairs %20" PRId64 " fen\n", policy_clause_id(p, c), out[c].pairs,
                out[c].total_fen);
     }
-    double evals = (double)w->n * (double)evaluated / best;
+    int64_t evals = bench_per_s((int64_t)w->n * evaluated, best);
+    char secs[32], ratio[32];
     printf("entities %ld, clauses %ld: eligible pairs %ld, total %" PRId64 " fen\n", w->n,
            evaluated, pairs, total);
-    printf("kernel (columns in memory, one core): %.4f s = %.0f clause evaluations/s "
-           "(goal 100,000,000: ratio %.2f)\n",
-           best, evals, evals / 1e8);
+    printf("kernel (columns in memory, one core): %s s = %" PRId64 " clause evaluations/s "
+           "(goal 100,000,000: ratio %s)\n",
+           bench_fmt_s(best, secs), evals, bench_fmt_ratio(evals, 100000000, ratio));
     free(out);
     if ((w->n == 100000 && (pairs != 121862 || total != 1735182718606LL)) ||
         (w->n == 1000000 && (pairs != 1218405 || total != 17198967132247LL))) {
@@ -164,7 +165,7 @@ static int run_one_by_one(const struct policy_pack *p, const struct workload *w,
     static const int flags_of[4][2] = {{0, 1}, {2, -1}, {3, 4}, {5, -1}};
     struct date on = {2020, 9, 1};
     struct err e = {0};
-    double t0 = bench_seconds();
+    int64_t t0 = bench_ns();
     for (long i = 1; i <= n; i++) {
         for (int c = 0; c < 4; c++) {
             char base[32], f[2][4];
@@ -191,10 +192,11 @@ static int run_one_by_one(const struct policy_pack *p, const struct workload *w,
             policy_result_cleanup(&r);
         }
     }
-    double t = bench_seconds() - t0;
-    printf("one by one with explanations (policy_calc, %ld entities): %.2f s = %.0f "
-           "evaluations/s\n",
-           n, t, (double)n * 4 / t);
+    int64_t t = bench_ns() - t0;
+    char secs[32];
+    printf("one by one with explanations (policy_calc, %ld entities): %s s = %" PRId64
+           " evaluations/s\n",
+           n, bench_fmt_s(t, secs), bench_per_s((int64_t)n * 4, t));
     return 0;
 }
 
@@ -285,14 +287,14 @@ static int run_synthetic(long n)
         kind[r] = r ? 1 : 0;
     cols[k++] = (struct policy_column){POLICY_KIND_COLUMN, 1, kind};
     struct policy_bulk *out = calloc(nc, sizeof *out);
-    double best = 1e30;
+    int64_t best = INT64_MAX; /* ns */
     for (int rep = 0; rep < 5; rep++) {
-        double t0 = bench_seconds();
+        int64_t t0 = bench_ns();
         if (policy_eval_bulk(p, cols, k, rows, (struct date){2020, 9, 1}, out, NULL, &e) != ST_OK) {
             fprintf(stderr, "bench_policy: %s\n", e.msg);
             return 1;
         }
-        double t = bench_seconds() - t0;
+        int64_t t = bench_ns() - t0;
         if (t < best)
             best = t;
     }
@@ -302,11 +304,13 @@ static int run_synthetic(long n)
         pairs += (long)out[c].pairs;
         total += out[c].total_fen;
     }
-    double evals = (double)n * (double)nc / best;
-    printf("synthetic pack: %zu clauses × %ld entities = %.0f pairs in %.4f s = %.0f "
-           "evaluations/s (goal: 5,000,000 pairs < 1 s; ratio %.1f); eligible %ld, total %" PRId64
+    int64_t all = (int64_t)n * (int64_t)nc;
+    char secs[32], ratio[32];
+    printf("synthetic pack: %zu clauses × %ld entities = %" PRId64 " pairs in %s s = %" PRId64
+           " evaluations/s (goal: 5,000,000 pairs < 1 s; ratio %s); eligible %ld, total %" PRId64
            " fen\n",
-           nc, n, (double)n * (double)nc, best, evals, 1.0 / best, pairs, total);
+           nc, n, all, bench_fmt_s(best, secs), bench_per_s(all, best),
+           bench_fmt_ratio(1000000000, best, ratio), pairs, total);
     for (size_t i = 0; i < k; i++)
         free((void *)cols[i].v);
     free(out);

@@ -1798,7 +1798,7 @@ static int cmd_award_list(const struct cli_args *a)
 static int cmd_award_show(const struct cli_args *a)
 {
     struct err e = {0};
-    int64_t id;
+    int64_t id = 0;
     enum status st = parse_id(a->pos[0], "ID", &id, &e);
     if (st != ST_OK)
         return report(st, &e);
