@@ -9,7 +9,6 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
-#include "base/buf.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/money.h"
@@ -870,34 +869,20 @@ json_t *award_proposals_json(const struct award_proposals *p)
                      (json_int_t)p->nothing_left, "notes", notes);
 }
 
-/* The labels of the evidence filed with the application, one per distinct label ('' for files
- * filed under none); *labels is new, a NUL-separated list. */
-static enum status filed_evidence(struct store *s, int64_t application_id, struct buf *labels,
-                                  struct err *e)
+/* Whether the application has a file filed under label (*found > 0). */
+static enum status has_evidence(struct store *s, int64_t application_id, const char *label,
+                                int64_t *found, struct err *e)
 {
     struct store_stmt *q;
     enum status st = store_prepare(s,
-                                   "SELECT DISTINCT evidence FROM application_files"
-                                   " WHERE application_id = ? AND evidence <> ''",
+                                   "SELECT count(*) FROM application_files"
+                                   " WHERE application_id = ? AND evidence = ?",
                                    &q, e);
     if (st != ST_OK)
         return st;
     store_bind_int(q, 1, application_id);
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row)
-        if ((st = buf_append(labels, store_col_text(q, 0), strlen(store_col_text(q, 0)) + 1)) !=
-            ST_OK)
-            break;
-    store_finish(q);
-    return st;
-}
-
-static int has_label(const struct buf *labels, const char *label)
-{
-    for (size_t i = 0; i < labels->len; i += strlen(labels->data + i) + 1)
-        if (!strcmp(labels->data + i, label))
-            return 1;
-    return 0;
+    store_bind_text(q, 2, label);
+    return step_int(q, found, e);
 }
 
 /* The 证明材料 clause ci asks for that application a has not filed yet, as "X、Y" in missing
@@ -910,16 +895,14 @@ static enum status missing_evidence(struct store *s, const struct policy_pack *p
     size_t n = policy_clause_evidence_count(p, (size_t)ci);
     if (!n || !strcmp(a->origin, "proposed"))
         return ST_OK;
-    struct buf labels;
-    buf_init(&labels, 0);
-    enum status st = filed_evidence(s, a->id, &labels, e);
+    enum status st = ST_OK;
     for (size_t k = 0; st == ST_OK && k < n; k++) {
         const char *want = policy_clause_evidence(p, (size_t)ci, k);
-        if (!has_label(&labels, want))
+        int64_t found = 0;
+        if ((st = has_evidence(s, a->id, want, &found, e)) == ST_OK && !found)
             snprintf(missing + strlen(missing), cap - strlen(missing), "%s%s",
                      missing[0] ? "、" : "", want);
     }
-    buf_cleanup(&labels);
     return st;
 }
 
