@@ -1715,9 +1715,10 @@ static enum status parse_year(const char *v, const char *what, int *year, struct
     *year = 0;
     if (!v)
         return ST_OK;
-    enum status st = parse_id(v, what, &y, e);
-    if (st == ST_OK && (y < 2000 || y > 2100))
-        st = err_set(e, ST_INVALID, what, "年度应为 2000–2100 的年份，而不是“%s”", v);
+    struct err ignored = {0};
+    if (parse_id(v, what, &y, &ignored) != ST_OK || y < 2000 || y > 2100)
+        return err_set(e, ST_INVALID, what, "年度应为 2000–2100 的年份，而不是“%s”", v);
+    enum status st = ST_OK;
     if (st == ST_OK)
         *year = (int)y;
     return st;

@@ -303,6 +303,8 @@ contains "$tmp/payouts-sheet.xml" "<f>SUBTOTAL(109,G2:G2)</f><v>140000</v>" "the
 expect_rc 2 "award payouts bad out" -- "$hqd" award payouts --out "$tmp/p.pdf" --db "$db"
 expect_rc 2 "award payouts unknown entity" -- "$hqd" award payouts --entity 91410700MA44XW1K20 --db "$db"
 expect_rc 2 "award payouts bad year" -- "$hqd" award payouts --year 20 --db "$db"
+expect_rc 2 "award payouts year not a number" -- "$hqd" award payouts --year abc --db "$db"
+contains "$tmp/err" "年度应为 2000–2100 的年份，而不是“abc”" "a year that is no number is named as a year"
 contains "$tmp/err" "2000–2100" "the year's range is named"
 
 # A pack with a pro-rata budget: individual approval is refused, the batch shares the budget.
