@@ -88,7 +88,11 @@ static enum status sq_open(const char *path, struct store **out, struct err *e)
     enum status st = sq_exec(&s->base,
                              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
                              " PRAGMA synchronous=FULL;"
-                             " PRAGMA cache_size=-8192;",
+                             " PRAGMA cache_size=-8192;"
+                             /* Reads map the file instead of copying each page through a
+                              * read() call: a scan of the million-line ledger spent a sixth
+                              * of its time in the kernel's copy. (SQLite caps it at 2 GB.) */
+                             " PRAGMA mmap_size=2147418112;",
                              e);
     if (st != ST_OK) {
         sqlite3_close(s->db);
