@@ -1474,8 +1474,9 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
     for (int i = 0; i < c->n_conds; i++) {
         const struct cond *cd = &c->conds[i];
         const struct var *cv = &c->vars[cd->var];
-        char want[160], have[64];
-        snprintf(want, sizeof want, "%s %s %s", cv->label, op_words[cd->op], cd->text);
+        char want[160] = "", have[64];
+        if (explain) /* replaying a ledger needs only the amounts */
+            snprintf(want, sizeof want, "%s %s %s", cv->label, op_words[cd->op], cd->text);
         if (!g[cd->var].present) {
             SAY("不符合条件：%s（未提供 %s，按不满足处理）。", want, cv->name);
             STEP("condition", 0, -1, "%s：未提供 %s，按不满足处理", want, cv->name);
@@ -1485,7 +1486,9 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
             continue;
         }
         int64_t x = g[cd->var].num;
-        if (cv->type == VT_MONEY)
+        if (!explain)
+            have[0] = '\0';
+        else if (cv->type == VT_MONEY)
             snprintf(have, sizeof have, "%s元", money_format(x, a, sizeof a));
         else if (cv->type == VT_ENUM)
             snprintf(have, sizeof have, "%s", cv->options[x]);
@@ -1501,8 +1504,9 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         }
     }
     const struct var *bv = &c->vars[c->base];
-    char blabel[160];
-    short_label(bv->label, blabel, sizeof blabel);
+    char blabel[160] = "";
+    if (explain)
+        short_label(bv->label, blabel, sizeof blabel);
     if (!g[c->base].present) {
         SAY("缺少输入：%s（%s），无法计算金额。", bv->label, bv->name);
         STEP("input", 0, -1, "缺少 %s（%s），无法计算金额", bv->label, bv->name);
