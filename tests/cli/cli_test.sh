@@ -243,12 +243,14 @@ expect_rc 2 "award apply wrong kind" -- "$hqd" award apply 91410700MA44XW1K27 ip
 expect_rc 2 "award reject without reason" -- "$hqd" award reject 2 "" --db "$db"
 expect_rc 0 "ledger verify" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 1 行" "one ledger line"
-sqlite3 "$db" "UPDATE payouts SET amount_fen = 1 WHERE id = 1"
+# the amount lives in the stored line (db/migrations/018: 16 signed digits from byte 36)
+sqlite3 "$db" "UPDATE payouts SET line = CAST(substr(line, 1, 35) || printf('%+016d', 1) || substr(line, 52) AS BLOB) WHERE id = 1"
+[[ $(sqlite3 "$db" "SELECT amount_fen FROM payouts WHERE id = 1") == 1 ]] && ok || bad "the amount column is the line's"
 expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
 expect_rc 1 "ledger verify tampered json" -- "$hqd" ledger verify --json --db "$db"
 [[ $(json "$tmp/out" "d['ok'], d['bad_line']") == "False 1" ]] && ok || bad "the JSON names the bad line: $(cat "$tmp/out")"
-sqlite3 "$db" "UPDATE payouts SET amount_fen = 14000000 WHERE id = 1"
+sqlite3 "$db" "UPDATE payouts SET line = CAST(substr(line, 1, 35) || printf('%+016d', 14000000) || substr(line, 52) AS BLOB) WHERE id = 1"
 expect_rc 0 "award list" -- "$hqd" award list --json --db "$db"
 [[ $(json "$tmp/out" "[(x['id'], x['status']) for x in d['applications']], d['paid_fen']") == "[(2, 'submitted'), (1, 'approved')] 14000000" ]] \
   && ok || bad "applications newest first: $(head -c 300 "$tmp/out")"

@@ -159,6 +159,64 @@ static int exec(struct store *s, const char *sql)
     return store_run(q, &e) == ST_OK ? 0 : -1;
 }
 
+/* Where db/migrations/018 puts a line's fields (1-based, width; money signed). */
+enum { AT_ID = 2, AT_ENTITY = 22, AT_AMOUNT = 36, AT_CAP_USED = 52, AT_REVERSES = 68 };
+
+/* Writes v into line id's field at (width digits, signed if money), as someone editing the
+ * database by hand would. */
+static void line_set(struct store *s, int64_t id, int at, int64_t v)
+{
+    int money = at == AT_AMOUNT || at == AT_CAP_USED, width = money ? 16 : 10;
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "UPDATE payouts SET line = CAST(substr(line, 1, %d) || printf('%s', %lld)"
+             " || substr(line, %d) AS BLOB) WHERE id = %lld",
+             at - 1, money ? "%+016d" : "%010d", (long long)v, at + width, (long long)id);
+    assert_int_equal(exec(s, sql), 0);
+}
+
+/* Replaces line id's k-th string (0 clause, 1 matter, 2 created by, 3 inputs SHA, 4 inputs),
+ * with its length in the head. */
+static void line_set_string(struct store *s, int64_t id, int k, const char *v)
+{
+    static const int width[5] = {3, 3, 3, 2, 5};
+    struct store_stmt *q;
+    struct err e = {0};
+    assert_int_equal(store_prepare(s, "SELECT line FROM payouts WHERE id = ?", &q, &e), ST_OK);
+    store_bind_int(q, 1, id);
+    int row;
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    assert_true(row);
+    size_t n;
+    const char *p = store_col_blob(q, 0, &n);
+    char line[2048], out[2048];
+    assert_true(n < sizeof line);
+    memcpy(line, p, n);
+    store_finish(q);
+    size_t len[5], from = 261, at = 245;
+    for (int i = 0; i < 5; at += (size_t)width[i++]) {
+        char num[8] = {0};
+        memcpy(num, line + at, (size_t)width[i]);
+        len[i] = (size_t)strtoul(num, NULL, 10);
+    }
+    size_t o = 261, vlen = strlen(v);
+    memcpy(out, line, 261);
+    for (int i = 0, w = 245; i < 5; w += width[i++]) {
+        const char *src = i == k ? v : line + from;
+        size_t l = i == k ? vlen : len[i];
+        char num[8];
+        snprintf(num, sizeof num, "%0*zu", width[i], l);
+        memcpy(out + w, num, (size_t)width[i]);
+        memcpy(out + o, src, l);
+        o += l;
+        from += len[i];
+    }
+    assert_int_equal(store_prepare(s, "UPDATE payouts SET line = ? WHERE id = ?", &q, &e), ST_OK);
+    store_bind_blob(q, 1, out, o);
+    store_bind_int(q, 2, id);
+    assert_int_equal(store_run(q, &e), ST_OK);
+}
+
 static void verifier_catches_tampering(void **state)
 {
     struct fx *f = *state;
@@ -167,58 +225,53 @@ static void verifier_catches_tampering(void **state)
     verify_ok(f->s, 2, 10000000);
     struct award_verify v;
     struct err e = {0};
-    /* An edited amount breaks the chain. */
-    assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 6000000 WHERE id = 1"), 0);
+    /* An edited amount breaks the chain, and every column shows what the line says. */
+    line_set(f->s, 1, AT_AMOUNT, 6000000);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 1 AND amount_fen = 6000000"), 1);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 1);
     assert_non_null(strstr(v.problem, "哈希链"));
-    assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 5000000 WHERE id = 1"), 0);
+    line_set(f->s, 1, AT_AMOUNT, 5000000);
     verify_ok(f->s, 2, 10000000);
-    /* Edited inputs no longer match the hash the line recorded. */
-    assert_int_equal(exec(f->s, "UPDATE applications SET inputs = '{\"institution_registered\":"
-                                "\"是\",\"patents\":\"9\"}' WHERE id = 2"),
+    /* A column cannot be edited apart from its line. */
+    assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 1 WHERE id = 1"), -1);
+    /* Edited inputs break the chain too. */
+    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:9\n");
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_non_null(strstr(v.problem, "哈希链"));
+    /* Bytes that are not a line at all are named as such. */
+    assert_int_equal(exec(f->s, "UPDATE payouts SET line = CAST(replace(CAST(line AS TEXT),"
+                                " '2020', '20x0') AS BLOB) WHERE id = 2"),
                      0);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
-    assert_non_null(strstr(v.problem, "输入"));
+    assert_non_null(strstr(v.problem, "不是可解读的账本行"));
 }
 
-/* Rewrites every line's prev_hash and hash as the ledger's format 2 defines them, written here
- * independently of award.c: what someone with write access to the database and the format
- * could do. The verifier must then still catch what is inconsistent. */
+/* Rewrites every line's hash as the ledger's format 3 defines it, written here independently
+ * of award.c: SHA-256 of the previous line's hash in hex followed by the stored line. What
+ * someone with write access to the database and the format could do; the verifier must then
+ * still catch what is inconsistent. */
 static void rechain(struct store *s)
 {
     struct store_stmt *q;
     struct err e = {0};
-    if (store_prepare(s,
-                      "SELECT id, application_id, entity_id, clause, pack_sha256, inputs_sha256,"
-                      " year, amount_fen, cap_used_fen, coalesce(reverses_id, 0), created_at,"
-                      " created_by, format, claimed_fen, budget_used_fen, budget_held_fen,"
-                      " matter_prior_fen, batch, matter FROM payouts ORDER BY id",
-                      &q, &e) != ST_OK)
+    if (store_prepare(s, "SELECT id, line FROM payouts ORDER BY id", &q, &e) != ST_OK)
         fail_msg("%s", e.msg);
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
-    char sql[64][400];
+    char sql[64][200];
     int n = 0, row;
     while (store_step(q, &row, &e) == ST_OK && row && n < 64) {
-        struct hash_sha256 h;
-        hash_sha256_init(&h);
-        hash_sha256_field(&h, prev);
-        /* the columns are selected in hashing order; format 1 lines end after created_by */
-        int ncols = store_col_int(q, 12) >= 2 ? 19 : 12;
-        for (int c = 0; c < ncols; c++) {
-            if (c == 3 || c == 4 || c == 5 || c == 10 || c == 11 || c == 18) {
-                hash_sha256_field(&h, store_col_text(q, c));
-            } else {
-                char num[24];
-                snprintf(num, sizeof num, "%lld", (long long)store_col_int(q, c));
-                hash_sha256_field(&h, num);
-            }
-        }
+        size_t len;
+        const void *line = store_col_blob(q, 1, &len);
+        char *msg = malloc(64 + len);
+        memcpy(msg, prev, 64);
+        memcpy(msg + 64, line, len);
         char hash[65];
-        hash_sha256_final_hex(&h, hash);
-        snprintf(sql[n++], sizeof sql[0],
-                 "UPDATE payouts SET prev_hash = '%s', hash = '%s' WHERE id = %lld", prev, hash,
+        hash_sha256_hex(msg, 64 + len, hash);
+        free(msg);
+        snprintf(sql[n++], sizeof sql[0], "UPDATE payouts SET hash = '%s' WHERE id = %lld", hash,
                  (long long)store_col_int(q, 0));
         memcpy(prev, hash, sizeof prev);
     }
@@ -240,49 +293,186 @@ static void verifier_checks_reversals(void **state)
     verify_ok(f->s, 3, 5000000);
     rechain(f->s); /* the independent hashing agrees with the ledger's own */
     verify_ok(f->s, 3, 5000000);
-    static const struct {
-        const char *forge, *undo, *problem;
+    struct award_verify v;
+    /* A consistently rehashed award whose amount its inputs do not give is recomputed. */
+    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:4\n");
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_non_null(strstr(v.problem, "重算金额"));
+    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:5\n");
+    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=9:5\n");
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_non_null(strstr(v.problem, "输入无法解读"));
+    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:5\n");
+    rechain(f->s);
+    verify_ok(f->s, 3, 5000000);
+    struct store_stmt *q;
+    int row;
+    assert_int_equal(store_prepare(f->s, "SELECT entity_id FROM payouts WHERE id = 3", &q, &e),
+                     ST_OK);
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    int64_t entity = store_col_int(q, 0);
+    store_finish(q);
+    assert_true(entity > 0);
+    const struct {
+        int at, k;
+        const char *forge, *undo;
+        int64_t bad, good;
+        const char *problem;
     } cases[] = {
-        {"UPDATE payouts SET entity_id = entity_id + 1 WHERE id = 3",
-         "UPDATE payouts SET entity_id = entity_id - 1 WHERE id = 3", "主体"},
-        {"UPDATE payouts SET matter = 'x:1' WHERE id = 3",
-         "UPDATE payouts SET matter = '' WHERE id = 3", "事项"},
-        {"UPDATE payouts SET amount_fen = -4000000 WHERE id = 3",
-         "UPDATE payouts SET amount_fen = -5000000 WHERE id = 3", "追回金额"},
-        {"UPDATE payouts SET cap_used_fen = 0 WHERE id = 3",
-         "UPDATE payouts SET cap_used_fen = 10000000 WHERE id = 3", "本年度已兑付"},
+        {AT_ENTITY, -1, NULL, NULL, entity + 1, entity, "主体"},
+        {0, 1, "x:1", "", 0, 0, "事项"},
+        {0, 4, "institution_registered=3:是\npatents=1:4\n",
+         "institution_registered=3:是\npatents=1:5\n", 0, 0, "输入"},
+        {AT_AMOUNT, -1, NULL, NULL, -4000000, -5000000, "追回金额"},
+        {AT_CAP_USED, -1, NULL, NULL, 0, 10000000, "本年度已兑付"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(exec(f->s, cases[i].forge), 0);
+        if (cases[i].at)
+            line_set(f->s, 3, cases[i].at, cases[i].bad);
+        else
+            line_set_string(f->s, 3, cases[i].k, cases[i].forge);
         rechain(f->s);
-        struct award_verify v;
         assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
         assert_int_equal(v.bad_line, 3);
         if (!strstr(v.problem, cases[i].problem))
             fail_msg("case %zu: %s", i, v.problem);
-        assert_int_equal(exec(f->s, cases[i].undo), 0);
+        if (cases[i].at)
+            line_set(f->s, 3, cases[i].at, cases[i].good);
+        else
+            line_set_string(f->s, 3, cases[i].k, cases[i].undo);
         rechain(f->s);
         verify_ok(f->s, 3, 5000000);
     }
     /* A second reversal of the same payout, and a reversal of the reversal. */
-    assert_int_equal(exec(f->s, "INSERT INTO payouts SELECT 4, application_id, entity_id, clause,"
-                                " pack_sha256, inputs_sha256, year, amount_fen, 5000000, 1,"
-                                " created_at, created_by, '', '', format, claimed_fen,"
-                                " budget_used_fen, budget_held_fen, matter, matter_prior_fen, batch"
-                                " FROM payouts WHERE id = 3"),
+    assert_int_equal(exec(f->s,
+                          "INSERT INTO payouts (id, line, hash) SELECT 4, line, '' FROM payouts"
+                          " WHERE id = 3"),
                      0);
+    line_set(f->s, 4, AT_ID, 4);
+    line_set(f->s, 4, AT_CAP_USED, 5000000);
     rechain(f->s);
-    struct award_verify v;
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 4);
     assert_non_null(strstr(v.problem, "追回两次"));
-    assert_int_equal(exec(f->s, "UPDATE payouts SET reverses_id = 3, amount_fen = 5000000"
-                                " WHERE id = 4"),
-                     0);
+    line_set(f->s, 4, AT_REVERSES, 3);
+    line_set(f->s, 4, AT_AMOUNT, 5000000);
     rechain(f->s);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 4);
     assert_non_null(strstr(v.problem, "追回了一条追回记录"));
+    /* A line whose own id is not its place. */
+    line_set(f->s, 4, AT_ID, 5);
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 4);
+    assert_non_null(strstr(v.problem, "编号不连续"));
+}
+
+/* The payouts table as schemas 10 and 12 left it, filled from the current lines (with the
+ * given format) and chained as format 2 defined its hash, written here independently of
+ * award.c: the fields one by one, each as "LEN:" and its bytes. */
+static void back_to_schema_17(struct store *s, int format_of_line_1)
+{
+    struct err e = {0};
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE payouts_old (id INTEGER PRIMARY KEY, application_id BIGINT NOT NULL,"
+             " entity_id BIGINT NOT NULL, clause TEXT NOT NULL, pack_sha256 TEXT NOT NULL,"
+             " inputs_sha256 TEXT NOT NULL, year INTEGER NOT NULL, amount_fen BIGINT NOT NULL,"
+             " cap_used_fen BIGINT NOT NULL, reverses_id BIGINT, created_at TEXT NOT NULL,"
+             " created_by TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+             " format INTEGER NOT NULL DEFAULT 1, claimed_fen BIGINT NOT NULL DEFAULT 0,"
+             " budget_used_fen BIGINT NOT NULL DEFAULT 0, budget_held_fen BIGINT NOT NULL"
+             " DEFAULT 0, matter TEXT NOT NULL DEFAULT '', matter_prior_fen BIGINT NOT NULL"
+             " DEFAULT 0, batch BIGINT NOT NULL DEFAULT 0);"
+             "INSERT INTO payouts_old SELECT p.id, p.application_id, p.entity_id, p.clause,"
+             " p.pack_sha256, a.inputs_sha256, p.year, p.amount_fen, p.cap_used_fen,"
+             " p.reverses_id, p.created_at, p.created_by, '', '', CASE WHEN p.id = 1 THEN %d"
+             " ELSE 2 END, p.claimed_fen, p.budget_used_fen, p.budget_held_fen, p.matter,"
+             " p.matter_prior_fen, p.batch FROM payouts p JOIN applications a"
+             " ON a.id = p.application_id;"
+             "UPDATE payouts_old SET claimed_fen = 0 WHERE format = 1;",
+             format_of_line_1);
+    assert_int_equal(store_exec(s, sql, &e), ST_OK);
+    struct store_stmt *q;
+    assert_int_equal(
+        store_prepare(s,
+                      "SELECT id, application_id, entity_id, clause, pack_sha256, inputs_sha256,"
+                      " year, amount_fen, cap_used_fen, coalesce(reverses_id, 0), created_at,"
+                      " created_by, format, claimed_fen, budget_used_fen, budget_held_fen,"
+                      " matter_prior_fen, batch, matter FROM payouts_old ORDER BY id",
+                      &q, &e),
+        ST_OK);
+    char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    char upd[16][400];
+    int n = 0, row;
+    while (store_step(q, &row, &e) == ST_OK && row && n < 16) {
+        struct hash_sha256 h;
+        hash_sha256_init(&h);
+        hash_sha256_field(&h, prev);
+        /* the columns are selected in hashing order; format 1 lines end after created_by */
+        int ncols = store_col_int(q, 12) >= 2 ? 19 : 12;
+        for (int c = 0; c < ncols; c++) {
+            if (c == 3 || c == 4 || c == 5 || c == 10 || c == 11 || c == 18) {
+                hash_sha256_field(&h, store_col_text(q, c));
+            } else {
+                char num[24];
+                snprintf(num, sizeof num, "%lld", (long long)store_col_int(q, c));
+                hash_sha256_field(&h, num);
+            }
+        }
+        char hash[65];
+        hash_sha256_final_hex(&h, hash);
+        snprintf(upd[n++], sizeof upd[0],
+                 "UPDATE payouts_old SET prev_hash = '%s', hash = '%s' WHERE id = %lld", prev, hash,
+                 (long long)store_col_int(q, 0));
+        memcpy(prev, hash, sizeof prev);
+    }
+    store_finish(q);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(exec(s, upd[i]), 0);
+    assert_int_equal(store_exec(s,
+                                "DROP TABLE payouts; ALTER TABLE payouts_old RENAME TO payouts;"
+                                "DELETE FROM schema_migrations WHERE version >= 18;",
+                                &e),
+                     ST_OK);
+}
+
+/* Lines written before schema 18 (formats 1 and 2, hashed field by field, their inputs in the
+ * application) are converted with their hashes unchanged, verify as before, and the ledger goes
+ * on in format 3 after them: a new award, and a reversal of an old line. */
+static void old_lines_survive_the_upgrade(void **state)
+{
+    struct fx *f = *state;
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    approve(f->s, apply_patents(f->s, 3, NULL));
+    int64_t rid;
+    struct err e = {0};
+    assert_int_equal(award_reverse(f->s, "office", 2, "重复申报", &rid, &e), ST_OK);
+    back_to_schema_17(f->s, 1);
+    store_close(f->s);
+    assert_int_equal(store_open(f->db, &f->s, &e), ST_OK);
+    assert_int_equal(store_schema_version(f->s), store_schema_latest());
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 1"), 1);
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 2"), 2);
+    assert_int_equal(test_count(f->s, "payouts WHERE reverses_id = 2 AND inputs LIKE '{%'"), 1);
+    verify_ok(f->s, 3, 5000000);
+    approve(f->s, apply_patents(f->s, 2, NULL));
+    assert_int_equal(award_reverse(f->s, "office", 1, "专利转移不实", &rid, &e), ST_OK);
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 3"), 2);
+    verify_ok(f->s, 5, 2000000);
+    /* An old line's copied inputs must still be the ones its hash names. */
+    assert_int_equal(exec(f->s, "UPDATE applications SET inputs = '{}'"), 0);
+    verify_ok(f->s, 5, 2000000); /* the ledger carries its own copy */
+    line_set_string(f->s, 2, 4, "{\"institution_registered\":\"是\",\"patents\":\"4\"}");
+    struct award_verify v;
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_non_null(strstr(v.problem, "输入已被改动"));
 }
 
 /* Many approvals at once, each on its own connection: the cap is never overdrawn. */
@@ -514,7 +704,7 @@ static void pro_rata_batch_shares_the_budget(void **state)
     apply_grant(f->s, "grant-p", "10", NULL, &o);
     assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_UNPROCESSABLE);
     /* An edited share breaks the chain. */
-    assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 3999999 WHERE id = 1"), 0);
+    line_set(f->s, 1, AT_AMOUNT, 3999999);
     struct award_verify v;
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 1);
@@ -1033,6 +1223,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reversal_frees_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
