@@ -47,17 +47,16 @@ SELECT p.id, CAST(printf('%d%010d%010d%010d%04d%+016d%+016d%010d%+016d%+016d%+01
          p.format, p.id, p.application_id, p.entity_id, p.year, p.amount_fen, p.cap_used_fen,
          coalesce(p.reverses_id, 0), p.claimed_fen, p.budget_used_fen, p.budget_held_fen,
          p.matter_prior_fen, p.batch)
-       || p.pack_sha256 || p.created_at || a.applied_on
+       || p.pack_sha256 || p.created_at || coalesce(a.applied_on, '0000-00-00')
        || printf('%03d%03d%03d%02d%05d', length(CAST(p.clause AS BLOB)), length(CAST(p.matter AS BLOB)),
-                 length(CAST(p.created_by AS BLOB)), length(CAST(p.inputs_sha256 AS BLOB)), length(CAST(a.inputs AS BLOB)))
-       || p.clause || p.matter || p.created_by || p.inputs_sha256 || a.inputs AS BLOB), p.hash
-FROM payouts p JOIN applications a ON a.id = p.application_id;
+                 length(CAST(p.created_by AS BLOB)), length(CAST(p.inputs_sha256 AS BLOB)), length(CAST(coalesce(a.inputs, '') AS BLOB)))
+       || p.clause || p.matter || p.created_by || p.inputs_sha256 || coalesce(a.inputs, '') AS BLOB), p.hash
+FROM payouts p LEFT JOIN applications a ON a.id = p.application_id; -- no line is left behind
 DROP TABLE payouts;
 ALTER TABLE payouts_new RENAME TO payouts;
--- The sums that approvals check are read from the indexes alone.
-CREATE INDEX payouts_entity_year ON payouts(entity_id, clause, year, amount_fen);
-CREATE INDEX payouts_clause_year ON payouts(clause, year, amount_fen);
-CREATE INDEX payouts_matter ON payouts(entity_id, matter, amount_fen);
+CREATE INDEX payouts_entity_year ON payouts(entity_id, clause, year);
+CREATE INDEX payouts_clause_year ON payouts(clause, year);
+CREATE INDEX payouts_matter ON payouts(entity_id, matter);
 CREATE INDEX payouts_reverses ON payouts(reverses_id);
 -- What an application was paid (every application read sums it; without this index each read
 -- scanned the ledger).
