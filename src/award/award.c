@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2144,15 +2145,13 @@ static void totals_free(struct totals *t)
     free(t->names);
 }
 
-#define PACKS_MAX 16
-
 struct verifier {
     struct totals year, budget, matter;
-    struct {
+    struct verifier_pack {
         char sha[HASH_HEX_LEN + 1];
-        struct policy_pack *p;
-    } packs[PACKS_MAX];
-    int n_packs;
+        struct policy_pack *p; /* NULL: stored, but its text does not load or hash to sha */
+    } * packs;
+    size_t n_packs;
     unsigned char *reversed; /* by line id: ids are dense, so a byte map serves */
     size_t reversed_cap;
     /* the open pro-rata batch */
@@ -2162,33 +2161,41 @@ struct verifier {
     int64_t batch_first;
 };
 
-/* The pack with this SHA-256, parsed once per verification. */
-static struct policy_pack *verifier_pack(struct store *s, struct verifier *v, const char *sha)
+/* Parses every stored pack version once, before the lines are read (the reading thread owns
+ * the connection meanwhile). A pack counts only if its text hashes to the SHA-256 it is
+ * stored under: lines name their rules by that hash. */
+static enum status verifier_packs_load(struct store *s, struct verifier *v, struct err *e)
 {
-    for (int i = 0; i < v->n_packs; i++)
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "SELECT sha256, text FROM policy_packs ORDER BY id", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        struct verifier_pack *vp = NULL;
+        v->packs = xrealloc(v->packs, (v->n_packs + 1) * sizeof *v->packs);
+        vp = &v->packs[v->n_packs++];
+        snprintf(vp->sha, sizeof vp->sha, "%s", store_col_text(q, 0));
+        const char *text = store_col_text(q, 1);
+        struct err ignored = {0};
+        vp->p = NULL;
+        if (policy_pack_load(text, strlen(text), "stored pack", &vp->p, &ignored) == ST_OK &&
+            strcmp(policy_pack_hash(vp->p), vp->sha)) {
+            policy_pack_free(vp->p);
+            vp->p = NULL;
+        }
+    }
+    store_finish(q);
+    return st;
+}
+
+/* The pack with this SHA-256, or NULL. */
+static struct policy_pack *verifier_pack(struct verifier *v, const char *sha)
+{
+    for (size_t i = 0; i < v->n_packs; i++)
         if (!strcmp(v->packs[i].sha, sha))
             return v->packs[i].p;
-    if (v->n_packs == PACKS_MAX)
-        return NULL;
-    struct store_stmt *q;
-    struct err ignored = {0};
-    if (store_prepare(s, "SELECT text FROM policy_packs WHERE sha256 = ?", &q, &ignored) != ST_OK)
-        return NULL;
-    store_bind_text(q, 1, sha);
-    int row;
-    char *text = NULL;
-    if (store_step(q, &row, &ignored) == ST_OK && row)
-        text = store_col_dup(q, 0);
-    store_finish(q);
-    struct policy_pack *p = NULL;
-    if (!text || policy_pack_load(text, strlen(text), "stored pack", &p, &ignored) != ST_OK)
-        p = NULL;
-    free(text);
-    if (!p)
-        return NULL;
-    snprintf(v->packs[v->n_packs].sha, sizeof v->packs[0].sha, "%s", sha);
-    v->packs[v->n_packs++].p = p;
-    return p;
+    return NULL;
 }
 
 /* Closes the open batch: its amounts must be the Hamilton shares of what was available. */
@@ -2220,8 +2227,8 @@ static int batch_check(struct verifier *v, struct award_verify *out)
 }
 
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
-static int replay_award(struct store *s, struct verifier *v, struct line *l, int64_t id,
-                        struct slot *ys, struct slot *bs, struct slot *ms, struct award_verify *out)
+static int replay_award(struct verifier *v, struct line *l, int64_t id, struct slot *ys,
+                        struct slot *bs, struct slot *ms, struct award_verify *out)
 {
     if (l->format < 3) {
         /* The line names the application's inputs by their hash. */
@@ -2232,7 +2239,7 @@ static int replay_award(struct store *s, struct verifier *v, struct line *l, int
             return 0;
         }
     }
-    struct policy_pack *p = verifier_pack(s, v, l->pack);
+    struct policy_pack *p = verifier_pack(v, l->pack);
     if (!p) {
         snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
         return 0;
@@ -2334,13 +2341,11 @@ done:
     return ok;
 }
 
-/* A reversal (追回) line: it must undo exactly one earlier award line, the same application,
- * entity, clause, pack, inputs, date, year and matter with the amount negated, and record the
- * yearly total before it. The reversed line is read back (reversals are rare; it is an earlier
- * line, already verified). l's inputs are parsed in place. Returns 0 and fills out->problem if
- * it does not hold. */
-static int reversal_matches(struct store *s, struct line *l, const struct slot *ys,
-                            struct award_verify *out)
+/* A reversal (追回) line must undo exactly one earlier award line: the same application, entity,
+ * clause, pack, inputs, date, year and matter with the amount negated. The reversed line is read
+ * back (reversals are rare; it is an earlier line, already verified); l's inputs are parsed in
+ * place. Returns 0 and fills problem if it does not hold. */
+static int reversal_matches(struct store *s, struct line *l, char *problem, size_t cap)
 {
     struct err ignored = {0};
     struct line r;
@@ -2348,33 +2353,26 @@ static int reversal_matches(struct store *s, struct line *l, const struct slot *
     json_t *rj = NULL, *lj = NULL;
     int found = 0, ok = 0;
     struct policy_input rin[INPUTS_MAX], lin[INPUTS_MAX];
-    int rn = 0, ln = 0;
     if (line_read(s, l->reverses, &r, &scratch, &found, &ignored) != ST_OK) {
-        snprintf(out->problem, sizeof out->problem, "无法读取被追回的兑付：%.300s", ignored.msg);
+        snprintf(problem, cap, "无法读取被追回的兑付：%.300s", ignored.msg);
         goto out;
     }
     if (!found) {
-        snprintf(out->problem, sizeof out->problem, "被追回的兑付 %" PRId64 " 不存在", l->reverses);
+        snprintf(problem, cap, "被追回的兑付 %" PRId64 " 不存在", l->reverses);
         goto out;
     }
-    rn = line_inputs(&r, rin, &rj);
-    ln = line_inputs(l, lin, &lj);
+    int rn = line_inputs(&r, rin, &rj), ln = line_inputs(l, lin, &lj);
     int same_inputs = rn >= 0 && rn == ln;
     for (int i = 0; same_inputs && i < rn; i++)
         same_inputs = !strcmp(rin[i].name, lin[i].name) && !strcmp(rin[i].value, lin[i].value);
     if (r.reverses)
-        snprintf(out->problem, sizeof out->problem, "追回了一条追回记录");
+        snprintf(problem, cap, "追回了一条追回记录");
     else if (r.amount != -l->amount)
-        snprintf(out->problem, sizeof out->problem, "追回金额与被追回的兑付不符");
+        snprintf(problem, cap, "追回金额与被追回的兑付不符");
     else if (r.app != l->app || r.entity != l->entity || strcmp(r.clause, l->clause) ||
              strcmp(r.pack, l->pack) || r.year != l->year || strcmp(r.matter, l->matter) ||
              strcmp(r.applied_on, l->applied_on) || !same_inputs)
-        snprintf(out->problem, sizeof out->problem,
-                 "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符");
-    else if (l->cap_used != ys->sum)
-        snprintf(out->problem, sizeof out->problem,
-                 "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
-                 ys->sum);
+        snprintf(problem, cap, "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符");
     else
         ok = 1;
 out:
@@ -2384,103 +2382,322 @@ out:
     return ok;
 }
 
+/* ---------------------------------------------------------------- the verifier's reader
+ *
+ * Verification runs as two stages on two threads: a reader steps the ledger's rows, copies
+ * them into chunks and checks each format-3 line's hash against the hash stored before it (the
+ * chain's links are independent once the stored hashes are read); the caller's thread decodes
+ * and replays the lines in order. While the reader runs it owns the connection: the packs are
+ * parsed before, and reversals are compared with the lines they reverse after. */
+
+#define CHUNK_LINES 1024
+#define CHUNKS 4
+
+struct chunk {
+    size_t n;
+    int64_t id[CHUNK_LINES];
+    size_t off[CHUNK_LINES + 1]; /* line i is bytes[off[i] .. off[i + 1]) */
+    /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line */
+    signed char chained[CHUNK_LINES];
+    char hash[CHUNK_LINES][HASH_HEX_LEN + 1]; /* as stored */
+    char *bytes;
+    size_t cap;
+};
+
+struct reader {
+    struct store_stmt *q;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk ring[CHUNKS];
+    size_t filled, consumed; /* chunks handed over and given back, counted from the start */
+    int done, stop;
+    enum status st;
+    struct err e;
+};
+
+/* Fills c with up to CHUNK_LINES rows; *prev is the stored hash of the row before. */
+static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_HEX_LEN + 1],
+                              int *end)
+{
+    c->n = 0;
+    c->off[0] = 0;
+    enum status st = ST_OK;
+    int row;
+    while (c->n < CHUNK_LINES && (st = store_step(r->q, &row, &r->e)) == ST_OK) {
+        if (!row) {
+            *end = 1;
+            break;
+        }
+        size_t i = c->n, len = 0;
+        const unsigned char *line = store_col_blob(r->q, 2, &len);
+        const char *stored = store_col_text(r->q, 1);
+        c->id[i] = store_col_int(r->q, 0);
+        snprintf(c->hash[i], sizeof c->hash[i], "%s", stored ? stored : "");
+        if (c->off[i] + len > c->cap) {
+            c->cap = (c->off[i] + len) * 2;
+            c->bytes = xrealloc(c->bytes, c->cap);
+        }
+        if (len)
+            memcpy(c->bytes + c->off[i], line, len);
+        c->off[i + 1] = c->off[i] + len;
+        c->chained[i] = -1;
+        if (line && len > 0 && line[0] == '0' + LINE_FORMAT) {
+            char hash[HASH_HEX_LEN + 1];
+            line_hash_bytes(prev, line, len, hash);
+            c->chained[i] = !strcmp(hash, c->hash[i]);
+        }
+        memcpy(prev, c->hash[i], HASH_HEX_LEN + 1);
+        c->n++;
+    }
+    return st;
+}
+
+static void *reader_run(void *arg)
+{
+    struct reader *r = arg;
+    char prev[HASH_HEX_LEN + 1];
+    snprintf(prev, sizeof prev, "%s", GENESIS);
+    int end = 0;
+    enum status st = ST_OK;
+    for (size_t k = 0; !end && st == ST_OK; k++) {
+        pthread_mutex_lock(&r->mu);
+        while (!r->stop && k - r->consumed == CHUNKS)
+            pthread_cond_wait(&r->cv, &r->mu);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        st = chunk_fill(r, &r->ring[k % CHUNKS], prev, &end);
+        pthread_mutex_lock(&r->mu);
+        if (st == ST_OK)
+            r->filled = k + 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    pthread_mutex_lock(&r->mu);
+    r->st = st;
+    r->done = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* The next filled chunk, or NULL once the reader is done (r->st says how). */
+static struct chunk *reader_next(struct reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->filled == r->consumed && !r->done)
+        pthread_cond_wait(&r->cv, &r->mu);
+    struct chunk *c = r->filled > r->consumed ? &r->ring[r->consumed % CHUNKS] : NULL;
+    pthread_mutex_unlock(&r->mu);
+    return c;
+}
+
+static void reader_release(struct reader *r, int stop)
+{
+    pthread_mutex_lock(&r->mu);
+    if (stop)
+        r->stop = 1;
+    else
+        r->consumed++;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* A reversal whose comparison with the reversed line waits until the reader is done. */
+struct deferred {
+    int64_t id;
+    size_t off, len; /* of the line in the deferred bytes */
+    size_t lines;    /* sound lines before it, and their total */
+    int64_t total_fen;
+};
+
+/* Checks one line against the running sums; returns 0 and fills out->problem if it does not
+ * hold, setting *unchained if its number or hash is wrong. prev is the stored hash of the line
+ * before. */
+static int verify_line(struct verifier *v, struct line *l, int64_t id, int chained,
+                       const char *stored, const char *prev, int64_t expect_id, int *unchained,
+                       struct award_verify *out)
+{
+    struct key yk = totals_key(l->entity, l->year, l->clause);
+    struct key bk = totals_key(0, l->year, l->clause);
+    struct key mk = totals_key(l->entity, 0, l->matter);
+    totals_prefetch(&v->year, &yk);
+    totals_prefetch(&v->matter, &mk);
+    if (chained < 0) {
+        char hash[HASH_HEX_LEN + 1];
+        line_hash_fields(prev, l, hash);
+        chained = l->format < LINE_FORMAT && !strcmp(hash, stored);
+    }
+    /* The running sums this line is checked against and adds to; looked up once (the tables
+     * do not grow until the next line's lookups). */
+    struct slot *ys = totals_at(&v->year, &yk);
+    struct slot *bs = totals_at(&v->budget, &bk);
+    struct slot *ms = l->matter[0] ? totals_at(&v->matter, &mk) : NULL;
+    if (v->batch && l->batch != v->batch && !batch_check(v, out))
+        return 0;
+    out->bad_line = id;
+    int ok = 0;
+    *unchained = id != expect_id || l->id != id || !chained;
+    if (id != expect_id || l->id != id) {
+        snprintf(out->problem, sizeof out->problem, "编号不连续：期望 %" PRId64, expect_id);
+    } else if (!chained) {
+        snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
+    } else if (l->reverses) {
+        size_t r = (size_t)l->reverses;
+        if (l->reverses >= id)
+            snprintf(out->problem, sizeof out->problem, "追回记录早于被追回的兑付");
+        else if (r < v->reversed_cap && v->reversed[r])
+            snprintf(out->problem, sizeof out->problem, "同一笔兑付被追回两次");
+        else if (l->cap_used != ys->sum)
+            snprintf(out->problem, sizeof out->problem,
+                     "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
+                     ys->sum);
+        else {
+            if (r >= v->reversed_cap) {
+                size_t nc = (r + 1) * 2;
+                v->reversed = xrealloc(v->reversed, nc);
+                memset(v->reversed + v->reversed_cap, 0, nc - v->reversed_cap);
+                v->reversed_cap = nc;
+            }
+            v->reversed[r] = 1;
+            ok = 1;
+        }
+    } else {
+        ok = replay_award(v, l, id, ys, bs, ms, out);
+    }
+    if (!ok)
+        return 0;
+    out->bad_line = 0;
+    ys->sum += l->amount;
+    bs->sum += l->amount;
+    if (ms)
+        ms->sum += l->amount;
+    out->total_fen += l->amount;
+    out->lines++;
+    return 1;
+}
+
 enum status award_ledger_verify(struct store *s, struct award_verify *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
-    struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id", &q, e);
-    if (st != ST_OK)
-        return st;
     struct verifier v;
     memset(&v, 0, sizeof v);
+    struct reader *r = xcalloc(1, sizeof *r); /* its chunks are too large for a stack */
+    struct deferred *later = NULL;
+    size_t n_later = 0;
+    struct buf later_bytes;
+    buf_init(&later_bytes, 0);
+    char *scratch = NULL;
+    size_t scratch_cap = 0;
+    int started = 0;
+    enum status st = verifier_packs_load(s, &v, e);
+    if (st != ST_OK || (st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id",
+                                           &r->q, e)) != ST_OK)
+        goto out;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_run, r)) {
+        st = err_set(e, ST_IO, NULL, "无法启动校验线程");
+        goto out;
+    }
+    started = 1;
     char prev[HASH_HEX_LEN + 1];
     snprintf(prev, sizeof prev, "%s", GENESIS);
     int64_t expect_id = 1;
-    char *scratch = NULL;
-    size_t scratch_cap = 0;
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row) {
-        int64_t id = store_col_int(q, 0);
-        const char *stored = store_col_text(q, 1);
-        size_t n;
-        const unsigned char *bytes = store_col_blob(q, 2, &n);
-        if (n + 8 > scratch_cap) {
-            scratch_cap = (n + 8) * 2;
+    struct chunk *c;
+    int stopped = 0;
+    while (!stopped && (c = reader_next(r))) {
+        for (size_t i = 0; i < c->n && !stopped; i++) {
+            size_t n = c->off[i + 1] - c->off[i];
+            if (n + 8 > scratch_cap) {
+                scratch_cap = (n + 8) * 2;
+                scratch = xrealloc(scratch, scratch_cap);
+            }
+            const unsigned char *bytes = (const unsigned char *)c->bytes + c->off[i];
+            struct line l;
+            if (!line_decode(bytes, n, &l, scratch)) {
+                out->bad_line = c->id[i];
+                snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行");
+                stopped = 1;
+                break;
+            }
+            if (l.reverses && c->chained[i] != 0) {
+                later = xrealloc(later, (n_later + 1) * sizeof *later);
+                later[n_later++] =
+                    (struct deferred){c->id[i], later_bytes.len, n, out->lines, out->total_fen};
+                if (buf_append(&later_bytes, bytes, n) != ST_OK) {
+                    st = err_set(e, ST_LIMIT, NULL, "追回记录过多");
+                    stopped = 1;
+                    break;
+                }
+            }
+            int unchained = 0;
+            if (!verify_line(&v, &l, c->id[i], c->chained[i], c->hash[i], prev, expect_id,
+                             &unchained, out)) {
+                stopped = 1;
+                if (unchained && n_later && later[n_later - 1].id == c->id[i])
+                    n_later--; /* what a broken line says is not compared */
+            }
+            memcpy(prev, c->hash[i], sizeof prev);
+            expect_id++;
+        }
+        reader_release(r, stopped);
+    }
+    pthread_join(reader, NULL);
+    started = 0;
+    if (st == ST_OK && r->st != ST_OK) {
+        st = r->st;
+        *e = r->e;
+    }
+    if (st != ST_OK)
+        goto out;
+    if (!out->bad_line)
+        batch_check(&v, out);
+    /* The reversals, in order, up to the first line found unsound (whose problem, if it is a
+     * reversal that does not match its line, is named as that). */
+    for (size_t i = 0; i < n_later && (!out->bad_line || later[i].id <= out->bad_line); i++) {
+        struct deferred *d = &later[i];
+        struct line l;
+        if (d->len + 8 > scratch_cap) {
+            scratch_cap = (d->len + 8) * 2;
             scratch = xrealloc(scratch, scratch_cap);
         }
-        struct line l;
-        out->bad_line = id;
-        if (!bytes || !line_decode(bytes, n, &l, scratch)) {
-            snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行");
+        line_decode((const unsigned char *)later_bytes.data + d->off, d->len, &l, scratch);
+        char problem[sizeof out->problem];
+        if (!reversal_matches(s, &l, problem, sizeof problem)) {
+            out->bad_line = d->id;
+            out->lines = d->lines;
+            out->total_fen = d->total_fen;
+            snprintf(out->problem, sizeof out->problem, "%s", problem);
             break;
         }
-        struct key yk = totals_key(l.entity, l.year, l.clause);
-        struct key bk = totals_key(0, l.year, l.clause);
-        struct key mk = totals_key(l.entity, 0, l.matter);
-        totals_prefetch(&v.year, &yk);
-        totals_prefetch(&v.matter, &mk);
-        char hash[HASH_HEX_LEN + 1];
-        if (l.format >= 3)
-            line_hash_bytes(prev, bytes, n, hash);
-        else
-            line_hash_fields(prev, &l, hash);
-        /* The running sums this line is checked against and adds to; looked up once (the
-         * tables do not grow until the next line's lookups). */
-        struct slot *ys = totals_at(&v.year, &yk);
-        struct slot *bs = totals_at(&v.budget, &bk);
-        struct slot *ms = l.matter[0] ? totals_at(&v.matter, &mk) : NULL;
-        int ok = 0;
-        if (v.batch && l.batch != v.batch && !batch_check(&v, out))
-            break;
-        out->bad_line = id;
-        if (id != expect_id || l.id != id) {
-            snprintf(out->problem, sizeof out->problem, "编号不连续：期望 %" PRId64, expect_id);
-        } else if (!stored || strcmp(stored, hash)) {
-            snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
-        } else if (l.reverses) {
-            size_t r = (size_t)l.reverses;
-            if (l.reverses >= id)
-                snprintf(out->problem, sizeof out->problem, "追回记录早于被追回的兑付");
-            else if (!reversal_matches(s, &l, ys, out))
-                ok = 0; /* out->problem says why */
-            else if (r < v.reversed_cap && v.reversed[r])
-                snprintf(out->problem, sizeof out->problem, "同一笔兑付被追回两次");
-            else {
-                if (r >= v.reversed_cap) {
-                    size_t nc = (r + 1) * 2;
-                    v.reversed = xrealloc(v.reversed, nc);
-                    memset(v.reversed + v.reversed_cap, 0, nc - v.reversed_cap);
-                    v.reversed_cap = nc;
-                }
-                v.reversed[r] = 1;
-                ok = 1;
-            }
-        } else {
-            ok = replay_award(s, &v, &l, id, ys, bs, ms, out);
-        }
-        if (!ok)
-            break;
-        out->bad_line = 0;
-        ys->sum += l.amount;
-        bs->sum += l.amount;
-        if (ms)
-            ms->sum += l.amount;
-        out->total_fen += l.amount;
-        out->lines++;
-        expect_id++;
-        memcpy(prev, hash, sizeof prev);
     }
-    store_finish(q);
-    if (st == ST_OK && !out->bad_line)
-        batch_check(&v, out);
-    for (int i = 0; i < v.n_packs; i++)
+out:
+    if (started) {
+        reader_release(r, 1);
+        pthread_join(reader, NULL);
+    }
+    if (r->q) {
+        store_finish(r->q);
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+    }
+    for (size_t i = 0; i < CHUNKS; i++)
+        free(r->ring[i].bytes);
+    for (size_t i = 0; i < v.n_packs; i++)
         policy_pack_free(v.packs[i].p);
+    free(v.packs);
     totals_free(&v.year);
     totals_free(&v.budget);
     totals_free(&v.matter);
     free(v.reversed);
     free(v.claims);
     free(v.amounts);
+    free(r);
+    free(later);
+    buf_cleanup(&later_bytes);
     free(scratch);
     return st;
 }
