@@ -485,14 +485,16 @@ static int get_num(const unsigned char *p, int width, int sign, int64_t *out)
         neg = *p++ == '-';
         width--;
     }
-    int64_t v = 0;
+    /* no branch per digit: the verifier reads 170 of them per line */
+    uint64_t v = 0;
+    unsigned bad = 0;
     for (int i = 0; i < width; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        v = v * 10 + (p[i] - '0');
+        unsigned d = (unsigned)p[i] - '0';
+        bad |= d > 9;
+        v = v * 10 + d;
     }
-    *out = neg ? -v : v;
-    return 1;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return !bad;
 }
 
 /* Encodes l (of format 3) into b; fails naming the field that does not fit. */
@@ -2099,6 +2101,20 @@ static void totals_prefetch(const struct totals *t, const struct key *k)
     __builtin_prefetch(&v->used);
 }
 
+/* Room for n keys without growing (growing a table of a million matters copies it whole). */
+static void totals_reserve(struct totals *t, size_t n)
+{
+    size_t cap = 1024;
+    while (cap < 2 * n + 1)
+        cap *= 2;
+    if (t->cap >= cap)
+        return;
+    free(t->v);
+    t->v = xcalloc(cap, sizeof *t->v);
+    t->cap = cap;
+    t->n = 0;
+}
+
 static struct slot *totals_at(struct totals *t, const struct key *k)
 {
     if (t->n * 2 >= t->cap) {
@@ -2117,9 +2133,9 @@ static struct slot *totals_at(struct totals *t, const struct key *k)
         t->cap = cap;
     }
     size_t i = k->hash & (t->cap - 1);
-    while (t->v[i].used &&
-           !(t->v[i].hash == k->hash && t->v[i].entity == k->entity && t->v[i].year == k->year &&
-             t->v[i].len == k->len && !memcmp(t->names + t->v[i].off, k->name, k->len)))
+    while (t->v[i].used && !(t->v[i].hash == k->hash && t->v[i].entity == k->entity &&
+                             t->v[i].year == k->year && t->v[i].len == k->len &&
+                             (!k->len || !memcmp(t->names + t->v[i].off, k->name, k->len))))
         i = (i + 1) & (t->cap - 1);
     if (!t->v[i].used) {
         if (t->names_len + k->len > t->names_cap) {
@@ -2145,8 +2161,22 @@ static void totals_free(struct totals *t)
     free(t->names);
 }
 
+/* What a clause of a pack version allows, worked out once per verification. */
+struct clause_ctx {
+    const struct policy_pack *p;
+    int clause; /* verifier_clause's number */
+    int ci;     /* in the pack, or -1 */
+    struct policy_limits lim;
+    char problem[360]; /* "" if the clause can be approved */
+};
+
 struct verifier {
     struct totals year, budget, matter;
+    struct clause_ctx *ctx;
+    size_t n_ctx;
+    /* the clause names met, so that yearly sums are keyed by number (no name to compare) */
+    char **clauses;
+    size_t n_clauses;
     struct verifier_pack {
         char sha[HASH_HEX_LEN + 1];
         struct policy_pack *p; /* NULL: stored, but its text does not load or hash to sha */
@@ -2160,6 +2190,36 @@ struct verifier {
     size_t batch_n, batch_cap;
     int64_t batch_first;
 };
+
+/* The number of a clause name, given on first sight. */
+static int verifier_clause(struct verifier *v, const char *name)
+{
+    for (size_t i = 0; i < v->n_clauses; i++)
+        if (!strcmp(v->clauses[i], name))
+            return (int)i;
+    v->clauses = xrealloc(v->clauses, (v->n_clauses + 1) * sizeof *v->clauses);
+    v->clauses[v->n_clauses] = xstrdup(name);
+    return (int)v->n_clauses++;
+}
+
+/* Clause number clause of pack p: its index and limits, looked up once. */
+static const struct clause_ctx *verifier_ctx(struct verifier *v, const struct policy_pack *p,
+                                             int clause, const char *name)
+{
+    for (size_t i = 0; i < v->n_ctx; i++)
+        if (v->ctx[i].p == p && v->ctx[i].clause == clause)
+            return &v->ctx[i];
+    v->ctx = xrealloc(v->ctx, (v->n_ctx + 1) * sizeof *v->ctx);
+    struct clause_ctx *c = &v->ctx[v->n_ctx++];
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    c->clause = clause;
+    c->ci = policy_clause_index(p, name);
+    struct err ce = {0};
+    if (c->ci < 0 || policy_clause_limits(p, (size_t)c->ci, &c->lim, &ce) != ST_OK)
+        snprintf(c->problem, sizeof c->problem, "条款 %s 无法审批：%.300s", name, ce.msg);
+    return c;
+}
 
 /* Parses every stored pack version once, before the lines are read (the reading thread owns
  * the connection meanwhile). A pack counts only if its text hashes to the SHA-256 it is
@@ -2227,7 +2287,7 @@ static int batch_check(struct verifier *v, struct award_verify *out)
 }
 
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
-static int replay_award(struct verifier *v, struct line *l, int64_t id, struct slot *ys,
+static int replay_award(struct verifier *v, struct line *l, int clause, int64_t id, struct slot *ys,
                         struct slot *bs, struct slot *ms, struct award_verify *out)
 {
     if (l->format < 3) {
@@ -2244,13 +2304,13 @@ static int replay_award(struct verifier *v, struct line *l, int64_t id, struct s
         snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
         return 0;
     }
-    int ci = policy_clause_index(p, l->clause);
-    struct policy_limits lim = {0};
-    struct err ce = {0};
-    if (ci < 0 || policy_clause_limits(p, (size_t)ci, &lim, &ce) != ST_OK) {
-        snprintf(out->problem, sizeof out->problem, "条款 %s 无法审批：%.300s", l->clause, ce.msg);
+    const struct clause_ctx *cx = verifier_ctx(v, p, clause, l->clause);
+    if (cx->problem[0]) {
+        snprintf(out->problem, sizeof out->problem, "%s", cx->problem);
         return 0;
     }
+    struct policy_limits lim = cx->lim;
+    struct err ce = {0};
     int batched = l->batch != 0;
     if (l->format < 2 ? l->cap_used != ys->sum
                       : (batched ? l->cap_used < ys->sum : l->cap_used != ys->sum)) {
@@ -2268,9 +2328,15 @@ static int replay_award(struct verifier *v, struct line *l, int64_t id, struct s
     r.explanation = NULL; /* all that cleanup reads; calc sets the rest */
     int ok = 0;
     char matter[160] = "";
-    if (lim.group) {
+    if (lim.group) { /* "group:key", as settle writes it (no printf per line) */
         const char *mv = input_value(in, n, lim.key);
-        snprintf(matter, sizeof matter, "%s:%s", lim.group, mv ? mv : "");
+        size_t g = strnlen(lim.group, sizeof matter - 2), k = mv ? strlen(mv) : 0;
+        if (k > sizeof matter - 2 - g)
+            k = sizeof matter - 2 - g;
+        memcpy(matter, lim.group, g);
+        matter[g] = ':';
+        memcpy(matter + g + 1, mv ? mv : "", k);
+        matter[g + 1 + k] = '\0';
     }
     int64_t expect_claimed = l->format < 2 ? l->amount : l->claimed;
     if (parsed < 0)
@@ -2397,7 +2463,8 @@ struct chunk {
     size_t n;
     int64_t id[CHUNK_LINES];
     size_t off[CHUNK_LINES + 1]; /* line i is bytes[off[i] .. off[i + 1]) */
-    /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line */
+    /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line;
+     * -2: a format-3 line the replaying thread hashes */
     signed char chained[CHUNK_LINES];
     char hash[CHUNK_LINES][HASH_HEX_LEN + 1]; /* as stored */
     char *bytes;
@@ -2411,6 +2478,9 @@ struct reader {
     struct chunk ring[CHUNKS];
     size_t filled, consumed; /* chunks handed over and given back, counted from the start */
     int done, stop;
+    /* Of every eight format-3 lines, how many the reader hashes; the rest are left to the
+     * replaying thread. Tuned as it goes so that neither thread waits for the other. */
+    int share;
     enum status st;
     struct err e;
 };
@@ -2432,7 +2502,9 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
         const unsigned char *line = store_col_blob(r->q, 2, &len);
         const char *stored = store_col_text(r->q, 1);
         c->id[i] = store_col_int(r->q, 0);
-        snprintf(c->hash[i], sizeof c->hash[i], "%s", stored ? stored : "");
+        size_t hlen = stored ? strnlen(stored, HASH_HEX_LEN) : 0;
+        memcpy(c->hash[i], stored ? stored : "", hlen);
+        c->hash[i][hlen] = '\0';
         if (c->off[i] + len > c->cap) {
             c->cap = (c->off[i] + len) * 2;
             c->bytes = xrealloc(c->bytes, c->cap);
@@ -2441,7 +2513,9 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
             memcpy(c->bytes + c->off[i], line, len);
         c->off[i + 1] = c->off[i] + len;
         c->chained[i] = -1;
-        if (line && len > 0 && line[0] == '0' + LINE_FORMAT) {
+        if (line && len > 0 && line[0] == '0' + LINE_FORMAT && (int)(i & 7) >= r->share) {
+            c->chained[i] = -2;
+        } else if (line && len > 0 && line[0] == '0' + LINE_FORMAT) {
             char hash[HASH_HEX_LEN + 1];
             line_hash_bytes(prev, line, len, hash);
             c->chained[i] = !strcmp(hash, c->hash[i]);
@@ -2471,6 +2545,13 @@ static void *reader_run(void *arg)
         pthread_mutex_lock(&r->mu);
         if (st == ST_OK)
             r->filled = k + 1;
+        /* Chunks handed over and not yet given back: one (or none) means the replaying thread
+         * keeps up and can hash more; three or more that it falls behind. */
+        size_t queued = r->filled - r->consumed;
+        if (queued <= 1 && r->share > 0)
+            r->share--;
+        else if (queued >= 3 && r->share < 8)
+            r->share++;
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
     }
@@ -2519,8 +2600,10 @@ static int verify_line(struct verifier *v, struct line *l, int64_t id, int chain
                        const char *stored, const char *prev, int64_t expect_id, int *unchained,
                        struct award_verify *out)
 {
-    struct key yk = totals_key(l->entity, l->year, l->clause);
-    struct key bk = totals_key(0, l->year, l->clause);
+    int clause = verifier_clause(v, l->clause);
+    int year_clause = l->year * 65536 + clause; /* years < 10,000 */
+    struct key yk = totals_key(l->entity, year_clause, "");
+    struct key bk = totals_key(0, year_clause, "");
     struct key mk = totals_key(l->entity, 0, l->matter);
     totals_prefetch(&v->year, &yk);
     totals_prefetch(&v->matter, &mk);
@@ -2564,7 +2647,7 @@ static int verify_line(struct verifier *v, struct line *l, int64_t id, int chain
             ok = 1;
         }
     } else {
-        ok = replay_award(v, l, id, ys, bs, ms, out);
+        ok = replay_award(v, l, clause, id, ys, bs, ms, out);
     }
     if (!ok)
         return 0;
@@ -2584,6 +2667,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     struct verifier v;
     memset(&v, 0, sizeof v);
     struct reader *r = xcalloc(1, sizeof *r); /* its chunks are too large for a stack */
+    r->share = 8;
     struct deferred *later = NULL;
     size_t n_later = 0;
     struct buf later_bytes;
@@ -2592,6 +2676,14 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     size_t scratch_cap = 0;
     int started = 0;
     enum status st = verifier_packs_load(s, &v, e);
+    if (st == ST_OK) {
+        /* as many matters as lines at most: room for half of them */
+        struct store_stmt *q;
+        int64_t last = 0;
+        if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM payouts", &q, e)) == ST_OK &&
+            (st = step_int(q, &last, e)) == ST_OK)
+            totals_reserve(&v.matter, (size_t)last / 2);
+    }
     if (st != ST_OK || (st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id",
                                            &r->q, e)) != ST_OK)
         goto out;
@@ -2632,6 +2724,11 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                     stopped = 1;
                     break;
                 }
+            }
+            if (c->chained[i] == -2) {
+                char hash[HASH_HEX_LEN + 1];
+                line_hash_bytes(prev, bytes, n, hash);
+                c->chained[i] = !strcmp(hash, c->hash[i]);
             }
             int unchained = 0;
             if (!verify_line(&v, &l, c->id[i], c->chained[i], c->hash[i], prev, expect_id,
@@ -2689,6 +2786,10 @@ out:
     for (size_t i = 0; i < v.n_packs; i++)
         policy_pack_free(v.packs[i].p);
     free(v.packs);
+    free(v.ctx);
+    for (size_t i = 0; i < v.n_clauses; i++)
+        free(v.clauses[i]);
+    free(v.clauses);
     totals_free(&v.year);
     totals_free(&v.budget);
     totals_free(&v.matter);
