@@ -2101,6 +2101,16 @@ static void totals_prefetch(const struct totals *t, const struct key *k)
     __builtin_prefetch(&v->used);
 }
 
+/* cap empty slots, written once: calloc'd pages first read are the shared zero page, and the
+ * first write to each then costs a copy-on-write fault that, with the reading thread running,
+ * interrupts the other core to flush its TLB. */
+static struct slot *slots_new(size_t cap)
+{
+    struct slot *v = xmalloc(cap * sizeof *v);
+    memset(v, 0, cap * sizeof *v);
+    return v;
+}
+
 /* Room for n keys without growing (growing a table of a million matters copies it whole). */
 static void totals_reserve(struct totals *t, size_t n)
 {
@@ -2110,7 +2120,7 @@ static void totals_reserve(struct totals *t, size_t n)
     if (t->cap >= cap)
         return;
     free(t->v);
-    t->v = xcalloc(cap, sizeof *t->v);
+    t->v = slots_new(cap);
     t->cap = cap;
     t->n = 0;
 }
@@ -2119,7 +2129,7 @@ static struct slot *totals_at(struct totals *t, const struct key *k)
 {
     if (t->n * 2 >= t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct slot *v = xcalloc(cap, sizeof *v);
+        struct slot *v = slots_new(cap);
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->v[i].used)
                 continue;
@@ -2469,6 +2479,12 @@ struct chunk {
     char hash[CHUNK_LINES][HASH_HEX_LEN + 1]; /* as stored */
     char *bytes;
     size_t cap;
+    /* the lines decoded by the reader (their strings in strs), decoded[i] 0 if line i is not
+     * a line */
+    struct line line[CHUNK_LINES];
+    unsigned char decoded[CHUNK_LINES];
+    char *strs;
+    size_t strs_cap;
 };
 
 struct reader {
@@ -2523,6 +2539,16 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
         memcpy(prev, c->hash[i], HASH_HEX_LEN + 1);
         c->n++;
     }
+    /* Decoded once the chunk is read, when the room the strings need is known. */
+    size_t need = c->off[c->n] + 8 * c->n + 1;
+    if (need > c->strs_cap) {
+        c->strs_cap = need * 2;
+        c->strs = xrealloc(c->strs, c->strs_cap);
+    }
+    for (size_t i = 0; i < c->n; i++)
+        c->decoded[i] = (unsigned char)line_decode((const unsigned char *)c->bytes + c->off[i],
+                                                   c->off[i + 1] - c->off[i], &c->line[i],
+                                                   c->strs + c->off[i] + 8 * i);
     return st;
 }
 
@@ -2675,7 +2701,11 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     char *scratch = NULL;
     size_t scratch_cap = 0;
     int started = 0;
-    enum status st = verifier_packs_load(s, &v, e);
+    /* One snapshot for the packs, the lines and the reversed lines read back. */
+    enum status st = store_snapshot_begin(s, e);
+    if (st != ST_OK)
+        goto out;
+    st = verifier_packs_load(s, &v, e);
     if (st == ST_OK) {
         /* as many matters as lines at most: room for half of them */
         struct store_stmt *q;
@@ -2703,13 +2733,9 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     while (!stopped && (c = reader_next(r))) {
         for (size_t i = 0; i < c->n && !stopped; i++) {
             size_t n = c->off[i + 1] - c->off[i];
-            if (n + 8 > scratch_cap) {
-                scratch_cap = (n + 8) * 2;
-                scratch = xrealloc(scratch, scratch_cap);
-            }
             const unsigned char *bytes = (const unsigned char *)c->bytes + c->off[i];
-            struct line l;
-            if (!line_decode(bytes, n, &l, scratch)) {
+            struct line l = c->line[i];
+            if (!c->decoded[i]) {
                 out->bad_line = c->id[i];
                 snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行");
                 stopped = 1;
@@ -2781,8 +2807,11 @@ out:
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
     }
-    for (size_t i = 0; i < CHUNKS; i++)
+    store_snapshot_end(s);
+    for (size_t i = 0; i < CHUNKS; i++) {
         free(r->ring[i].bytes);
+        free(r->ring[i].strs);
+    }
     for (size_t i = 0; i < v.n_packs; i++)
         policy_pack_free(v.packs[i].p);
     free(v.packs);

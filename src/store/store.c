@@ -182,6 +182,25 @@ enum status store_begin(struct store *s, struct err *e)
     return st;
 }
 
+enum status store_snapshot_begin(struct store *s, struct err *e)
+{
+    if (s->in_tx || s->snapshot)
+        return ST_OK;
+    enum status st = s->ops->exec(s, s->ops->snapshot_sql, e);
+    s->snapshot = st == ST_OK;
+    return st;
+}
+
+void store_snapshot_end(struct store *s)
+{
+    if (!s->snapshot)
+        return;
+    struct err ignored = {0};
+    if (s->ops->exec(s, "ROLLBACK", &ignored) != ST_OK) /* nothing was written */
+        fprintf(stderr, "hqd: %s\n", ignored.msg);
+    s->snapshot = 0;
+}
+
 enum status store_commit(struct store *s, struct err *e)
 {
     if (!s->in_tx)

@@ -31,6 +31,11 @@ int store_schema_latest(void);
 enum status store_begin(struct store *s, struct err *e) HQD_MUST_CHECK;
 enum status store_commit(struct store *s, struct err *e) HQD_MUST_CHECK;
 void store_rollback(struct store *s);
+/* A read snapshot for a long read made of several statements (verifying a ledger): they all
+ * see the database as it was at the first, and none takes its own read lock. Inside an open
+ * transaction both do nothing; nothing may be written until end. */
+enum status store_snapshot_begin(struct store *s, struct err *e) HQD_MUST_CHECK;
+void store_snapshot_end(struct store *s);
 /* The nesting depth of open transactions (0: none). */
 int store_in_transaction(struct store *s);
 

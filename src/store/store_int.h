@@ -28,12 +28,14 @@ struct store_ops {
     enum status (*begin)(struct store *s, struct err *e);
     enum status (*commit)(struct store *s, struct err *e); /* rolls back on failure */
     void (*rollback)(struct store *s);
+    const char *snapshot_sql; /* opens a read transaction */
 };
 
 /* Every backend's store and statement start with these. */
 struct store {
     const struct store_ops *ops;
-    int in_tx; /* transaction depth: 1 the real transaction, more for savepoints */
+    int in_tx;    /* transaction depth: 1 the real transaction, more for savepoints */
+    int snapshot; /* a read transaction opened by store_snapshot_begin */
     int schema_version;
 };
 

@@ -259,4 +259,5 @@ const struct store_ops store_sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .snapshot_sql = "BEGIN DEFERRED", /* the read lock is taken by the first read */
 };

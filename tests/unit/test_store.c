@@ -157,6 +157,33 @@ static void failed_write_rolls_back(void **state)
     assert_int_equal(store_commit(f->s, &e), ST_OK);
 }
 
+/* A snapshot sees the database as at its first read, whatever another connection writes, and
+ * lets writers write meanwhile; inside a transaction it is the transaction. */
+static void snapshot_reads_one_state(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct store *other;
+    assert_int_equal(store_open(f->db, &other, &e), ST_OK);
+    int64_t before = count(f->s, "SELECT count(*) FROM departments");
+    assert_int_equal(store_snapshot_begin(f->s, &e), ST_OK);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM departments"), before);
+    int64_t id;
+    assert_int_equal(store_begin(other, &e), ST_OK);
+    assert_int_equal(dept_ensure(other, "test", "区快照局", &id, &e), ST_OK);
+    assert_int_equal(store_commit(other, &e), ST_OK);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM departments"), before);
+    store_snapshot_end(f->s);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM departments"), before + 1);
+    store_snapshot_end(f->s); /* a second end does nothing */
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
+    assert_int_equal(store_snapshot_begin(f->s, &e), ST_OK);
+    store_snapshot_end(f->s);
+    assert_int_equal(store_in_transaction(f->s), 1);
+    assert_int_equal(store_commit(f->s, &e), ST_OK);
+    store_close(other);
+}
+
 static void audit_detects_tampering(void **state)
 {
     struct fixture *f = *state;
@@ -279,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(import_is_idempotent_and_audited, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_write_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(snapshot_reads_one_state, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(dept_aliases_merge_names, setup, teardown),
         cmocka_unit_test_setup_teardown(users_rebuild_keeps_accounts, setup, teardown),
