@@ -485,10 +485,29 @@ static int get_num(const unsigned char *p, int width, int sign, int64_t *out)
         neg = *p++ == '-';
         width--;
     }
-    /* no branch per digit: the verifier reads 170 of them per line */
+    /* no branch per digit, eight at a time where there are eight: the verifier reads 170
+     * of them per line */
     uint64_t v = 0;
     unsigned bad = 0;
-    for (int i = 0; i < width; i++) {
+    int i = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (width >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        /* each byte 0x30-0x39: its high nibble is 3, and adding 6 keeps it 3 */
+        bad |=
+            ((w & 0xF0F0F0F0F0F0F0F0ull) |
+             (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull;
+        w -= 0x3030303030303030ull;
+        w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
+        w = ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+             ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
+            32;
+        v = w;
+        i = 8;
+    }
+#endif
+    for (; i < width; i++) {
         unsigned d = (unsigned)p[i] - '0';
         bad |= d > 9;
         v = v * 10 + d;

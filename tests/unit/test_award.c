@@ -247,6 +247,19 @@ static void verifier_catches_tampering(void **state)
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "不是可解读的账本行"));
+    /* a non-digit among the first eight digits of a number (read eight at a time), and among
+     * the last ones */
+    for (int at = AT_AMOUNT + 1; at <= AT_AMOUNT + 15; at += 14) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "UPDATE payouts SET line = CAST(substr(line, 1, %d) || ':' || substr(line, %d)"
+                 " AS BLOB) WHERE id = 1",
+                 at - 1, at + 1);
+        assert_int_equal(exec(f->s, sql), 0);
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 1);
+        assert_non_null(strstr(v.problem, "不是可解读的账本行"));
+    }
 }
 
 /* Rewrites every line's hash as the ledger's format 3 defines it, written here independently
