@@ -1,9 +1,10 @@
-/* Applications, approvals and the hash-chained payout ledger, with its replaying verifier. */
+/* Applications, approvals, batches and budgets; the ledger lines they write and the verifier
+ * live in award_ledger.c. */
 #include "award/award.h"
+#include "award/award_int.h"
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,6 @@
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
-
-static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* ---------------------------------------------------------------- packs */
 
@@ -237,7 +236,7 @@ enum status award_import_registry(struct store *s, const char *actor, const char
 /* ---------------------------------------------------------------- helpers */
 
 /* Steps a query of one integer (0 when there is no row) and finishes it. */
-static enum status step_int(struct store_stmt *q, int64_t *out, struct err *e)
+enum status award_step_int(struct store_stmt *q, int64_t *out, struct err *e)
 {
     int row;
     *out = 0;
@@ -262,7 +261,7 @@ static enum status year_total(struct store *s, int64_t entity_id, const char *cl
     store_bind_int(q, 1, entity_id);
     store_bind_text(q, 2, clause);
     store_bind_int(q, 3, year);
-    return step_int(q, total, e);
+    return award_step_int(q, total, e);
 }
 
 /* What one matter (group:key) of the entity has received under any clause of its group. */
@@ -278,7 +277,7 @@ static enum status matter_total(struct store *s, int64_t entity_id, const char *
         return st;
     store_bind_int(q, 1, entity_id);
     store_bind_text(q, 2, matter);
-    return step_int(q, total, e);
+    return award_step_int(q, total, e);
 }
 
 /* What the clause has paid in year, every entity together: its budget used. */
@@ -294,7 +293,7 @@ static enum status budget_used(struct store *s, const char *clause, int year, in
         return st;
     store_bind_text(q, 1, clause);
     store_bind_int(q, 2, year);
-    return step_int(q, used, e);
+    return award_step_int(q, used, e);
 }
 
 /* What pending applications of the clause in year, filed before app_id, ask (fcfs holds). */
@@ -311,7 +310,7 @@ static enum status budget_held(struct store *s, const char *clause, int year, in
     store_bind_text(q, 1, clause);
     store_bind_int(q, 2, year);
     store_bind_int(q, 3, app_id);
-    return step_int(q, held, e);
+    return award_step_int(q, held, e);
 }
 
 /* Inputs as canonical JSON (sorted keys) and back. */
@@ -325,9 +324,7 @@ static char *inputs_json(const struct policy_input *in, size_t n)
     return s;
 }
 
-#define INPUTS_MAX 32
-
-static size_t inputs_from_json(json_t *o, struct policy_input *in)
+size_t award_inputs_from_json(json_t *o, struct policy_input *in)
 {
     size_t n = 0;
     const char *k;
@@ -341,384 +338,6 @@ static size_t inputs_from_json(json_t *o, struct policy_input *in)
         }
     }
     return n;
-}
-
-/* One ledger line. Format 2 added what the budget and the exclusivity group had consumed before
- * the line and the pro-rata batch it belongs to; format 1 lines (schema 10) hash without them.
- * Format 3 (schema 18) carries the inputs themselves and is hashed as the stored bytes; lines
- * of formats 1 and 2 were converted to the same stored layout with their hashes unchanged. */
-struct line {
-    int64_t id, app, entity, amount, cap_used, reverses;
-    const char *clause, *pack;
-    const char *inputs; /* formats 1, 2: SHA-256 of the application's inputs; 3: "" */
-    int year;
-    int format;
-    int64_t claimed, budget_used, budget_held, matter_prior, batch;
-    const char *matter;
-    const char *at, *by, *applied_on;
-    /* The inputs replayed: format 3 as name=LEN:value lines (inputs_pairs), formats 1 and 2
-     * the application's canonical JSON. */
-    const char *data;
-    size_t data_len;
-};
-
-#define LINE_FORMAT 3
-
-/* v in decimal, as "%" PRId64 writes it (the verifier hashes a million lines: no printf). */
-static void dec(int64_t v, char out[24])
-{
-    char tmp[24];
-    int n = 0, neg = v < 0;
-    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    int k = 0;
-    if (neg)
-        out[k++] = '-';
-    while (n)
-        out[k++] = tmp[--n];
-    out[k] = '\0';
-}
-
-/* The hash of a line of format 1 or 2: its fields one by one (hash_sha256_field). */
-static void line_hash_fields(const char *prev, const struct line *l, char out[HASH_HEX_LEN + 1])
-{
-    char nums[7][24];
-    dec(l->id, nums[0]);
-    dec(l->app, nums[1]);
-    dec(l->entity, nums[2]);
-    dec(l->year, nums[3]);
-    dec(l->amount, nums[4]);
-    dec(l->cap_used, nums[5]);
-    dec(l->reverses, nums[6]);
-    struct hash_sha256 h;
-    hash_sha256_init(&h);
-    hash_sha256_field(&h, prev);
-    for (int i = 0; i < 3; i++)
-        hash_sha256_field(&h, nums[i]);
-    hash_sha256_field(&h, l->clause);
-    hash_sha256_field(&h, l->pack);
-    hash_sha256_field(&h, l->inputs);
-    for (int i = 3; i < 7; i++)
-        hash_sha256_field(&h, nums[i]);
-    hash_sha256_field(&h, l->at);
-    hash_sha256_field(&h, l->by);
-    if (l->format >= 2) {
-        int64_t more[] = {l->format,      l->claimed,      l->budget_used,
-                          l->budget_held, l->matter_prior, l->batch};
-        for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
-            char num[24];
-            dec(more[i], num);
-            hash_sha256_field(&h, num);
-        }
-        hash_sha256_field(&h, l->matter ? l->matter : "");
-    }
-    hash_sha256_final_hex(&h, out);
-}
-
-/* The hash of a stored line of format 3: SHA-256 of the previous line's hash (hex) and the
- * line's bytes. */
-static void line_hash_bytes(const char *prev, const void *line, size_t len,
-                            char out[HASH_HEX_LEN + 1])
-{
-    struct hash_sha256 h;
-    hash_sha256_init(&h);
-    hash_sha256_update(&h, prev, HASH_HEX_LEN);
-    hash_sha256_update(&h, line, len);
-    hash_sha256_final_hex(&h, out);
-}
-
-/* ---------------------------------------------------------------- stored lines
- *
- * A stored line is a fixed-width ASCII head and five strings (db/migrations/018 names the
- * fields and generates the table's columns from them): integers zero-padded, money signed. */
-enum {
-    AT_FORMAT = 0,
-    AT_ID = 1,
-    AT_APP = 11,
-    AT_ENTITY = 21,
-    AT_YEAR = 31,
-    AT_AMOUNT = 35,
-    AT_CAP_USED = 51,
-    AT_REVERSES = 67,
-    AT_CLAIMED = 77,
-    AT_BUDGET_USED = 93,
-    AT_BUDGET_HELD = 109,
-    AT_MATTER_PRIOR = 125,
-    AT_BATCH = 141,
-    AT_PACK = 151,
-    AT_CREATED = 215,
-    AT_APPLIED_ON = 235,
-    AT_LENGTHS = 245, /* of clause 3, matter 3, created by 3, inputs SHA 2, inputs 5 */
-    LINE_HEAD = 261
-};
-#define ID_WIDTH 10
-#define MONEY_WIDTH 16
-static const int string_width[5] = {3, 3, 3, 2, 5};
-
-/* Writes v in width digits (money: a sign and width - 1 digits); 0 if it does not fit. */
-static int put_num(char *p, int width, int64_t v, int sign)
-{
-    if (!sign && v < 0)
-        return 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (sign) {
-        *p++ = v < 0 ? '-' : '+';
-        width--;
-    }
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + u % 10);
-        u /= 10;
-    }
-    return u == 0;
-}
-
-/* Reads width digits (money: a sign first); 0 if they are not. */
-static int get_num(const unsigned char *p, int width, int sign, int64_t *out)
-{
-    int neg = 0;
-    if (sign) {
-        if (*p != '+' && *p != '-')
-            return 0;
-        neg = *p++ == '-';
-        width--;
-    }
-    /* no branch per digit, eight at a time where there are eight: the verifier reads 170
-     * of them per line */
-    uint64_t v = 0;
-    unsigned bad = 0;
-    int i = 0;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (width >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        /* each byte 0x30-0x39: its high nibble is 3, and adding 6 keeps it 3 */
-        bad |=
-            ((w & 0xF0F0F0F0F0F0F0F0ull) |
-             (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull;
-        w -= 0x3030303030303030ull;
-        w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
-        w = ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
-             ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
-            32;
-        v = w;
-        i = 8;
-    }
-#endif
-    for (; i < width; i++) {
-        unsigned d = (unsigned)p[i] - '0';
-        bad |= d > 9;
-        v = v * 10 + d;
-    }
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return !bad;
-}
-
-/* Encodes l (of format 3) into b; fails naming the field that does not fit. */
-static enum status line_encode(const struct line *l, struct buf *b, struct err *e)
-{
-    const char *str[5] = {l->clause, l->matter ? l->matter : "", l->by, "", l->data};
-    size_t len[5];
-    for (int i = 0; i < 5; i++)
-        len[i] = i == 4 ? l->data_len : strlen(str[i]);
-    char head[LINE_HEAD];
-    struct {
-        int at, width, sign;
-        int64_t v;
-        const char *name;
-    } nums[] = {
-        {AT_FORMAT, 1, 0, l->format, "format"},
-        {AT_ID, ID_WIDTH, 0, l->id, "id"},
-        {AT_APP, ID_WIDTH, 0, l->app, "application"},
-        {AT_ENTITY, ID_WIDTH, 0, l->entity, "entity"},
-        {AT_YEAR, 4, 0, l->year, "year"},
-        {AT_AMOUNT, MONEY_WIDTH, 1, l->amount, "amount"},
-        {AT_CAP_USED, MONEY_WIDTH, 1, l->cap_used, "cap_used"},
-        {AT_REVERSES, ID_WIDTH, 0, l->reverses, "reverses"},
-        {AT_CLAIMED, MONEY_WIDTH, 1, l->claimed, "claimed"},
-        {AT_BUDGET_USED, MONEY_WIDTH, 1, l->budget_used, "budget_used"},
-        {AT_BUDGET_HELD, MONEY_WIDTH, 1, l->budget_held, "budget_held"},
-        {AT_MATTER_PRIOR, MONEY_WIDTH, 1, l->matter_prior, "matter_prior"},
-        {AT_BATCH, ID_WIDTH, 0, l->batch, "batch"},
-    };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        if (!put_num(head + nums[i].at, nums[i].width, nums[i].v, nums[i].sign))
-            return err_set(e, ST_INVALID, nums[i].name, "账本行的 %s 超出可记录的范围",
-                           nums[i].name);
-    const struct {
-        int at, width;
-        const char *v;
-    } fixed[] = {{AT_PACK, HASH_HEX_LEN, l->pack},
-                 {AT_CREATED, 20, l->at},
-                 {AT_APPLIED_ON, 10, l->applied_on}};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (strlen(fixed[i].v) != (size_t)fixed[i].width)
-            return err_set(e, ST_INVALID, NULL, "账本行的定长字段“%s”长度不符", fixed[i].v);
-        memcpy(head + fixed[i].at, fixed[i].v, (size_t)fixed[i].width);
-    }
-    for (int i = 0, at = AT_LENGTHS; i < 5; at += string_width[i++])
-        if (!put_num(head + at, string_width[i], (int64_t)len[i], 0))
-            return err_set(e, ST_INVALID, NULL, "账本行的文本字段过长");
-    enum status st = buf_append(b, head, sizeof head);
-    for (int i = 0; i < 5 && st == ST_OK; i++)
-        st = buf_append(b, str[i], len[i]);
-    return st == ST_OK ? ST_OK : err_set(e, st, NULL, "账本行过长");
-}
-
-/* Decodes a stored line into l. Its strings are copied NUL-terminated into scratch, which
- * must hold n + 8 bytes; l points into scratch. Returns 0 if the bytes are not a line. */
-static int line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch)
-{
-    if (n < LINE_HEAD)
-        return 0;
-    int64_t format, year, len[5];
-    if (!get_num(p + AT_FORMAT, 1, 0, &format) || !get_num(p + AT_ID, ID_WIDTH, 0, &l->id) ||
-        !get_num(p + AT_APP, ID_WIDTH, 0, &l->app) ||
-        !get_num(p + AT_ENTITY, ID_WIDTH, 0, &l->entity) || !get_num(p + AT_YEAR, 4, 0, &year) ||
-        !get_num(p + AT_AMOUNT, MONEY_WIDTH, 1, &l->amount) ||
-        !get_num(p + AT_CAP_USED, MONEY_WIDTH, 1, &l->cap_used) ||
-        !get_num(p + AT_REVERSES, ID_WIDTH, 0, &l->reverses) ||
-        !get_num(p + AT_CLAIMED, MONEY_WIDTH, 1, &l->claimed) ||
-        !get_num(p + AT_BUDGET_USED, MONEY_WIDTH, 1, &l->budget_used) ||
-        !get_num(p + AT_BUDGET_HELD, MONEY_WIDTH, 1, &l->budget_held) ||
-        !get_num(p + AT_MATTER_PRIOR, MONEY_WIDTH, 1, &l->matter_prior) ||
-        !get_num(p + AT_BATCH, ID_WIDTH, 0, &l->batch))
-        return 0;
-    size_t total = LINE_HEAD;
-    for (int i = 0, at = AT_LENGTHS; i < 5; at += string_width[i++]) {
-        if (!get_num(p + at, string_width[i], 0, &len[i]))
-            return 0;
-        total += (size_t)len[i];
-    }
-    if (total != n || format < 1 || format > LINE_FORMAT)
-        return 0;
-    l->format = (int)format;
-    l->year = (int)year;
-    /* the fixed strings, then the five variable ones, each NUL-terminated in scratch */
-    const struct {
-        size_t at, len;
-        const char **to;
-    } str[] = {{AT_PACK, HASH_HEX_LEN, &l->pack},   {AT_CREATED, 20, &l->at},
-               {AT_APPLIED_ON, 10, &l->applied_on}, {LINE_HEAD, (size_t)len[0], &l->clause},
-               {0, (size_t)len[1], &l->matter},     {0, (size_t)len[2], &l->by},
-               {0, (size_t)len[3], &l->inputs},     {0, (size_t)len[4], &l->data}};
-    size_t from = LINE_HEAD;
-    for (size_t i = 0; i < sizeof str / sizeof str[0]; i++) {
-        size_t at = str[i].at ? str[i].at : from;
-        if (at >= LINE_HEAD)
-            from = at + str[i].len;
-        memcpy(scratch, p + at, str[i].len);
-        scratch[str[i].len] = '\0';
-        *str[i].to = scratch;
-        scratch += str[i].len + 1;
-    }
-    l->data_len = (size_t)len[4];
-    return 1;
-}
-
-/* The inputs as a line of format 3 carries them: one "name=LEN:value" line each, in the
- * application's (sorted) order. Names come from the pack (no '=' or newline in them); the
- * values are counted, so they may hold anything. */
-static enum status inputs_pairs(const struct policy_input *in, size_t n, struct buf *b,
-                                struct err *e)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strpbrk(in[i].name, "=\n"))
-            return err_set(e, ST_INVALID, in[i].name, "输入名“%s”不能含“=”或换行", in[i].name);
-        if (buf_printf(b, "%s=%zu:%s\n", in[i].name, strlen(in[i].value), in[i].value) != ST_OK)
-            return err_set(e, ST_LIMIT, NULL, "申请的输入过长");
-    }
-    return ST_OK;
-}
-
-/* Reads inputs_pairs' form back, in place: the names and values are NUL-terminated over the
- * separators of data (which must be writable and NUL-terminated). Returns how many, or -1 if
- * data is not of that form. */
-static int pairs_parse(char *data, size_t len, struct policy_input in[INPUTS_MAX])
-{
-    char *p = data, *end = data + len;
-    int n = 0;
-    while (p < end) {
-        char *eq = memchr(p, '=', (size_t)(end - p));
-        if (!eq || n == INPUTS_MAX)
-            return -1;
-        *eq = '\0';
-        size_t vlen = 0;
-        char *q = eq + 1;
-        while (q < end && *q >= '0' && *q <= '9')
-            vlen = vlen * 10 + (size_t)(*q++ - '0');
-        if (q == eq + 1 || q >= end || *q != ':' || vlen > (size_t)(end - q - 1) ||
-            q[1 + vlen] != '\n')
-            return -1;
-        q[1 + vlen] = '\0'; /* over the newline */
-        in[n].name = p;
-        in[n].value = q + 1;
-        n++;
-        p = q + vlen + 2;
-    }
-    return n;
-}
-
-/* Appends a ledger line of format 3 (inside the caller's transaction); l's id, time and
- * author are set here. */
-static enum status append_line(struct store *s, const char *actor, struct line *l, int64_t *id,
-                               struct err *e)
-{
-    struct store_stmt *q;
-    enum status st =
-        store_prepare(s, "SELECT id, hash FROM payouts ORDER BY id DESC LIMIT 1", &q, e);
-    if (st != ST_OK)
-        return st;
-    int row;
-    int64_t last = 0;
-    char prev[HASH_HEX_LEN + 1];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
-    if ((st = store_step(q, &row, e)) == ST_OK && row) {
-        last = store_col_int(q, 0);
-        snprintf(prev, sizeof prev, "%s", store_col_text(q, 1));
-    }
-    store_finish(q);
-    if (st != ST_OK)
-        return st;
-    char now[32], hash[HASH_HEX_LEN + 1];
-    clock_now_iso(now, sizeof now);
-    l->format = LINE_FORMAT;
-    l->id = *id = last + 1;
-    l->at = now;
-    l->by = actor;
-    l->inputs = "";
-    struct buf b;
-    buf_init(&b, 0);
-    if ((st = line_encode(l, &b, e)) != ST_OK)
-        goto out;
-    line_hash_bytes(prev, b.data, b.len, hash);
-    if ((st = store_prepare(s, "INSERT INTO payouts (id, line, hash) VALUES (?, ?, ?)", &q, e)) !=
-        ST_OK)
-        goto out;
-    store_bind_int(q, 1, *id);
-    store_bind_blob(q, 2, b.data, b.len);
-    store_bind_text(q, 3, hash);
-    st = store_run(q, e);
-out:
-    buf_cleanup(&b);
-    return st;
-}
-
-/* A line's inputs in inputs_pairs' form, from the application's canonical JSON. */
-static enum status pairs_from_json(const char *json, struct buf *b, struct err *e)
-{
-    json_t *o = json_loads(json, 0, NULL);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return err_set(e, ST_INVALID, "inputs", "申请的输入不是 JSON 对象");
-    }
-    struct policy_input in[INPUTS_MAX];
-    size_t n = inputs_from_json(o, in);
-    enum status st = inputs_pairs(in, n, b, e);
-    json_decref(o);
-    return st;
 }
 
 /* What one approval pays, worked out inside the write transaction: the clause's formula and
@@ -736,7 +355,7 @@ struct settle {
     char refusal[800]; /* why nothing is payable, or "" */
 };
 
-static const char *input_value(const struct policy_input *in, size_t n, const char *name)
+const char *award_input_value(const struct policy_input *in, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(in[i].name, name))
@@ -762,7 +381,7 @@ static enum status settle(struct store *s, const struct policy_pack *p, int ci, 
         x->lim.budget_fen = x->budget_override;
     x->claimed = x->amount = x->r.amount_fen;
     if (x->lim.group) {
-        const char *v = input_value(in, n, x->lim.key);
+        const char *v = award_input_value(in, n, x->lim.key);
         if (!v || !v[0] || strlen(v) > MATTER_MAX)
             return err_set(e, ST_INVALID, x->lim.key,
                            "须填写 %s（不超过 %d 字节）：同一事项不重复享受，按它识别事项",
@@ -907,7 +526,7 @@ static enum status file_application(struct store *s, const char *actor, const st
     store_bind_text(q, 10, actor);
     store_bind_int(q, 11, on.y);
     store_bind_text(q, 12, proposed ? "proposed" : "applied");
-    if ((st = step_int(q, &out->id, e)) != ST_OK)
+    if ((st = award_step_int(q, &out->id, e)) != ST_OK)
         goto out;
     char ids[32], after[400];
     snprintf(ids, sizeof ids, "%" PRId64, out->id);
@@ -1062,14 +681,14 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
             proposal_note(out, en, why);
             continue;
         }
-        if (lim.group && !input_value(in, m, lim.key)) {
+        if (lim.group && !award_input_value(in, m, lim.key)) {
             out->incomplete++;
             snprintf(why, sizeof why, "缺少 %s，无法确认同一事项未重复享受，须由企业申请", lim.key);
             proposal_note(out, en, why);
             continue;
         }
         if ((st = already_applied(s, en->id, clause, on.y, lim.group ? lim.key : NULL,
-                                  lim.group ? input_value(in, m, lim.key) : NULL, &dup, e)) !=
+                                  lim.group ? award_input_value(in, m, lim.key) : NULL, &dup, e)) !=
             ST_OK)
             break;
         if (dup) {
@@ -1137,7 +756,7 @@ static enum status has_evidence(struct store *s, int64_t application_id, const c
         return st;
     store_bind_int(q, 1, application_id);
     store_bind_text(q, 2, label);
-    return step_int(q, found, e);
+    return award_step_int(q, found, e);
 }
 
 /* The 证明材料 clause ci asks for that application a has not filed yet, as "X、Y" in missing
@@ -1217,7 +836,7 @@ static enum status decide(struct store *s, const char *actor, int64_t applicatio
         /* Recompute now, in this transaction: the yearly total may have grown since. */
         struct policy_input in[INPUTS_MAX];
         inputs = json_loads(a.inputs, 0, NULL);
-        size_t n = inputs ? inputs_from_json(inputs, in) : 0;
+        size_t n = inputs ? award_inputs_from_json(inputs, in) : 0;
         int64_t pack_id;
         if ((st = load_pack(s, actor, a.pack_id, &p, &pack_id, e)) != ST_OK)
             goto out;
@@ -1267,10 +886,10 @@ static enum status decide(struct store *s, const char *actor, int64_t applicatio
                              .matter = x.matter,
                              .matter_prior = x.prior,
                              .applied_on = a.applied_on};
-            if ((st = inputs_pairs(in, n, &pairs, e)) == ST_OK) {
+            if ((st = award_line_pairs(in, n, &pairs, e)) == ST_OK) {
                 l.data = buf_str(&pairs);
                 l.data_len = pairs.len;
-                st = append_line(s, actor, &l, &out->payout_id, e);
+                st = award_line_append(s, actor, &l, &out->payout_id, e);
             }
             buf_cleanup(&pairs);
             if (st != ST_OK)
@@ -1312,39 +931,6 @@ enum status award_decide(struct store *s, const char *actor, int64_t application
     return st;
 }
 
-/* The stored line with this id, decoded into l (strings in *scratch, which the caller frees);
- * *found is 0 if there is none. */
-static enum status line_read(struct store *s, int64_t id, struct line *l, char **scratch,
-                             int *found, struct err *e)
-{
-    struct store_stmt *q;
-    *scratch = NULL;
-    enum status st = store_prepare(s, "SELECT line FROM payouts WHERE id = ?", &q, e);
-    if (st != ST_OK)
-        return st;
-    store_bind_int(q, 1, id);
-    if ((st = store_step(q, found, e)) == ST_OK && *found) {
-        size_t n;
-        const unsigned char *p = store_col_blob(q, 0, &n);
-        *scratch = xmalloc(n + 8);
-        if (!line_decode(p, n, l, *scratch))
-            st = err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行无法解读", id);
-    }
-    store_finish(q);
-    return st;
-}
-
-/* The inputs a line replays: parsed from its pairs (format 3, in place, so data must be
- * writable) or from the application's JSON (formats 1, 2; *json holds them until freed). */
-static int line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t **json)
-{
-    *json = NULL;
-    if (l->format >= 3)
-        return pairs_parse((char *)l->data, l->data_len, in);
-    *json = json_loads(l->data, 0, NULL);
-    return json_is_object(*json) ? (int)inputs_from_json(*json, in) : -1;
-}
-
 enum status award_reverse(struct store *s, const char *actor, int64_t payout_id, const char *note,
                           int64_t *id, struct err *e)
 {
@@ -1360,7 +946,7 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
     buf_init(&pairs, 0);
     int found = 0;
     int64_t reversed = 0;
-    if ((st = line_read(s, payout_id, &l, &scratch, &found, e)) != ST_OK)
+    if ((st = award_line_read(s, payout_id, &l, &scratch, &found, e)) != ST_OK)
         goto out;
     if (!found) {
         st = err_set(e, ST_NOT_FOUND, NULL, "没有编号为 %" PRId64 " 的兑付记录", payout_id);
@@ -1371,7 +957,7 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
         ST_OK)
         goto out;
     store_bind_int(q, 1, payout_id);
-    if ((st = step_int(q, &reversed, e)) != ST_OK)
+    if ((st = award_step_int(q, &reversed, e)) != ST_OK)
         goto out;
     if (l.reverses || reversed) {
         st = err_set(e, ST_CONFLICT, NULL,
@@ -1381,12 +967,12 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
     }
     /* The reversal carries the reversed line's own inputs, date and matter. */
     struct policy_input in[INPUTS_MAX];
-    int n = line_inputs(&l, in, &json);
+    int n = award_line_inputs(&l, in, &json);
     if (n < 0) {
         st = err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行的输入无法解读", payout_id);
         goto out;
     }
-    if ((st = inputs_pairs(in, (size_t)n, &pairs, e)) != ST_OK)
+    if ((st = award_line_pairs(in, (size_t)n, &pairs, e)) != ST_OK)
         goto out;
     struct line r = {.app = l.app,
                      .entity = l.entity,
@@ -1400,7 +986,7 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
                      .data = buf_str(&pairs),
                      .data_len = pairs.len};
     if ((st = year_total(s, r.entity, r.clause, r.year, &r.cap_used, e)) != ST_OK ||
-        (st = append_line(s, actor, &r, id, e)) != ST_OK)
+        (st = award_line_append(s, actor, &r, id, e)) != ST_OK)
         goto out;
     char ids[32], after[600];
     snprintf(ids, sizeof ids, "%" PRId64, *id);
@@ -1427,7 +1013,7 @@ out:
 /* Largest-remainder (Hamilton) shares of avail among claims summing to demand > avail: each
  * gets floor(claim × avail / demand); the fen left over go one each to the largest fractional
  * parts, ties to the earlier application (lower index). */
-static void hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t demand, int64_t *share)
+void award_hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t demand, int64_t *share)
 {
     int64_t given = 0;
     int64_t *rem = xcalloc(n ? n : 1, sizeof *rem);
@@ -1520,7 +1106,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
         struct batch_item *b = &it[i];
         json_t *inputs = json_loads(b->a->inputs, 0, NULL);
         struct policy_input in[INPUTS_MAX];
-        size_t k = inputs ? inputs_from_json(inputs, in) : 0;
+        size_t k = inputs ? award_inputs_from_json(inputs, in) : 0;
         st = year_total(s, b->a->entity_id, clause, year, &b->cap_used, e);
         for (size_t j = 0; j < i && st == ST_OK; j++)
             if (it[j].a->entity_id == b->a->entity_id && it[j].r.eligible)
@@ -1532,7 +1118,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
         if (st == ST_OK && b->missing[0])
             b->r.eligible = 0; /* not in this batch; approved in a later one once filed */
         if (st == ST_OK && lim.group) {
-            const char *v = input_value(in, k, lim.key);
+            const char *v = award_input_value(in, k, lim.key);
             snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
             st = matter_total(s, b->a->entity_id, b->matter, &b->prior, e);
             for (size_t j = 0; j < i && st == ST_OK; j++)
@@ -1562,7 +1148,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     if (demand <= avail)
         memcpy(shares, claims, n * sizeof *shares);
     else if (avail > 0)
-        hamilton(claims, n, avail, demand, shares);
+        award_hamilton(claims, n, avail, demand, shares);
     out->demand_fen = demand;
     out->avail_fen = avail;
     out->budget_fen = lim.budget_fen;
@@ -1611,16 +1197,16 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
             if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) + 1 FROM payouts", &m, e)) !=
                 ST_OK)
                 goto out;
-            if ((st = step_int(m, &batch, e)) != ST_OK)
+            if ((st = award_step_int(m, &batch, e)) != ST_OK)
                 goto out;
             l.batch = batch;
         }
         struct buf pairs;
         buf_init(&pairs, 0);
-        if ((st = pairs_from_json(b->a->inputs, &pairs, e)) == ST_OK) {
+        if ((st = award_line_pairs_from_json(b->a->inputs, &pairs, e)) == ST_OK) {
             l.data = buf_str(&pairs);
             l.data_len = pairs.len;
-            st = append_line(s, actor, &l, &line_id, e);
+            st = award_line_append(s, actor, &l, &line_id, e);
         }
         buf_cleanup(&pairs);
         if (st != ST_OK)
@@ -2068,798 +1654,6 @@ json_t *award_diff_json(const struct award_diff *d)
     }
     return json_pack("{s:o, s:o, s:o}", "from", pack_ref_json(&d->from), "to",
                      pack_ref_json(&d->to), "clauses", arr);
-}
-
-/* ---------------------------------------------------------------- verification */
-
-/* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a
- * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing, with the
- * names kept once each in one buffer so that a slot stays small. */
-struct totals {
-    struct slot {
-        int64_t entity, sum;
-        uint64_t hash;
-        size_t off; /* of the name in names */
-        uint32_t len;
-        int32_t year;
-        int used;
-    } * v;
-    size_t cap, n;
-    char *names;
-    size_t names_len, names_cap;
-};
-
-/* A key of the running sums, hashed once: the verifier hashes it, asks for its slot to be
- * loaded into the cache, hashes the line, and only then looks the slot up. */
-struct key {
-    int64_t entity;
-    int year;
-    const char *name;
-    size_t len;
-    uint64_t hash;
-};
-
-static struct key totals_key(int64_t entity, int year, const char *name)
-{
-    struct key k = {.entity = entity, .year = year, .name = name, .len = strlen(name)};
-    uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
-    for (size_t i = 0; i < k.len; i++)
-        h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
-    k.hash = h ^ (h >> 29);
-    return k;
-}
-
-/* With hundreds of thousands of matters the table is far larger than the cache; started early,
- * the load overlaps the line's hashing instead of stalling the lookup. */
-static void totals_prefetch(const struct totals *t, const struct key *k)
-{
-    if (!t->cap)
-        return;
-    const struct slot *v = &t->v[k->hash & (t->cap - 1)];
-    __builtin_prefetch(v); /* a slot may straddle two cache lines */
-    __builtin_prefetch(&v->used);
-}
-
-/* cap empty slots, written once: calloc'd pages first read are the shared zero page, and the
- * first write to each then costs a copy-on-write fault that, with the reading thread running,
- * interrupts the other core to flush its TLB. */
-static struct slot *slots_new(size_t cap)
-{
-    struct slot *v = xmalloc(cap * sizeof *v);
-    memset(v, 0, cap * sizeof *v);
-    return v;
-}
-
-/* Room for n keys without growing (growing a table of a million matters copies it whole). */
-static void totals_reserve(struct totals *t, size_t n)
-{
-    size_t cap = 1024;
-    while (cap < 2 * n + 1)
-        cap *= 2;
-    if (t->cap >= cap)
-        return;
-    free(t->v);
-    t->v = slots_new(cap);
-    t->cap = cap;
-    t->n = 0;
-}
-
-static struct slot *totals_at(struct totals *t, const struct key *k)
-{
-    if (t->n * 2 >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct slot *v = slots_new(cap);
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->v[i].used)
-                continue;
-            size_t j = t->v[i].hash & (cap - 1);
-            while (v[j].used)
-                j = (j + 1) & (cap - 1);
-            v[j] = t->v[i];
-        }
-        free(t->v);
-        t->v = v;
-        t->cap = cap;
-    }
-    size_t i = k->hash & (t->cap - 1);
-    while (t->v[i].used && !(t->v[i].hash == k->hash && t->v[i].entity == k->entity &&
-                             t->v[i].year == k->year && t->v[i].len == k->len &&
-                             (!k->len || !memcmp(t->names + t->v[i].off, k->name, k->len))))
-        i = (i + 1) & (t->cap - 1);
-    if (!t->v[i].used) {
-        if (t->names_len + k->len > t->names_cap) {
-            t->names_cap = (t->names_cap + k->len) * 2;
-            t->names = xrealloc(t->names, t->names_cap);
-        }
-        memcpy(t->names + t->names_len, k->name, k->len);
-        t->v[i] = (struct slot){.entity = k->entity,
-                                .hash = k->hash,
-                                .off = t->names_len,
-                                .len = (uint32_t)k->len,
-                                .year = k->year,
-                                .used = 1};
-        t->names_len += k->len;
-        t->n++;
-    }
-    return &t->v[i];
-}
-
-static void totals_free(struct totals *t)
-{
-    free(t->v);
-    free(t->names);
-}
-
-/* What a clause of a pack version allows, worked out once per verification. */
-struct clause_ctx {
-    const struct policy_pack *p;
-    int clause; /* verifier_clause's number */
-    int ci;     /* in the pack, or -1 */
-    struct policy_limits lim;
-    char problem[360]; /* "" if the clause can be approved */
-};
-
-struct verifier {
-    struct totals year, budget, matter;
-    struct clause_ctx *ctx;
-    size_t n_ctx;
-    /* the clause names met, so that yearly sums are keyed by number (no name to compare) */
-    char **clauses;
-    size_t n_clauses;
-    struct verifier_pack {
-        char sha[HASH_HEX_LEN + 1];
-        struct policy_pack *p; /* NULL: stored, but its text does not load or hash to sha */
-    } * packs;
-    size_t n_packs;
-    unsigned char *reversed; /* by line id: ids are dense, so a byte map serves */
-    size_t reversed_cap;
-    /* the open pro-rata batch */
-    int64_t batch, batch_budget, batch_used;
-    int64_t *claims, *amounts;
-    size_t batch_n, batch_cap;
-    int64_t batch_first;
-};
-
-/* The number of a clause name, given on first sight. */
-static int verifier_clause(struct verifier *v, const char *name)
-{
-    for (size_t i = 0; i < v->n_clauses; i++)
-        if (!strcmp(v->clauses[i], name))
-            return (int)i;
-    v->clauses = xrealloc(v->clauses, (v->n_clauses + 1) * sizeof *v->clauses);
-    v->clauses[v->n_clauses] = xstrdup(name);
-    return (int)v->n_clauses++;
-}
-
-/* Clause number clause of pack p: its index and limits, looked up once. */
-static const struct clause_ctx *verifier_ctx(struct verifier *v, const struct policy_pack *p,
-                                             int clause, const char *name)
-{
-    for (size_t i = 0; i < v->n_ctx; i++)
-        if (v->ctx[i].p == p && v->ctx[i].clause == clause)
-            return &v->ctx[i];
-    v->ctx = xrealloc(v->ctx, (v->n_ctx + 1) * sizeof *v->ctx);
-    struct clause_ctx *c = &v->ctx[v->n_ctx++];
-    memset(c, 0, sizeof *c);
-    c->p = p;
-    c->clause = clause;
-    c->ci = policy_clause_index(p, name);
-    struct err ce = {0};
-    if (c->ci < 0 || policy_clause_limits(p, (size_t)c->ci, &c->lim, &ce) != ST_OK)
-        snprintf(c->problem, sizeof c->problem, "条款 %s 无法审批：%.300s", name, ce.msg);
-    return c;
-}
-
-/* Parses every stored pack version once, before the lines are read (the reading thread owns
- * the connection meanwhile). A pack counts only if its text hashes to the SHA-256 it is
- * stored under: lines name their rules by that hash. */
-static enum status verifier_packs_load(struct store *s, struct verifier *v, struct err *e)
-{
-    struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT sha256, text FROM policy_packs ORDER BY id", &q, e);
-    if (st != ST_OK)
-        return st;
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row) {
-        struct verifier_pack *vp = NULL;
-        v->packs = xrealloc(v->packs, (v->n_packs + 1) * sizeof *v->packs);
-        vp = &v->packs[v->n_packs++];
-        snprintf(vp->sha, sizeof vp->sha, "%s", store_col_text(q, 0));
-        const char *text = store_col_text(q, 1);
-        struct err ignored = {0};
-        vp->p = NULL;
-        if (policy_pack_load(text, strlen(text), "stored pack", &vp->p, &ignored) == ST_OK &&
-            strcmp(policy_pack_hash(vp->p), vp->sha)) {
-            policy_pack_free(vp->p);
-            vp->p = NULL;
-        }
-    }
-    store_finish(q);
-    return st;
-}
-
-/* The pack with this SHA-256, or NULL. */
-static struct policy_pack *verifier_pack(struct verifier *v, const char *sha)
-{
-    for (size_t i = 0; i < v->n_packs; i++)
-        if (!strcmp(v->packs[i].sha, sha))
-            return v->packs[i].p;
-    return NULL;
-}
-
-/* Closes the open batch: its amounts must be the Hamilton shares of what was available. */
-static int batch_check(struct verifier *v, struct award_verify *out)
-{
-    if (!v->batch)
-        return 1;
-    int64_t demand = 0, avail = v->batch_budget - v->batch_used;
-    for (size_t i = 0; i < v->batch_n; i++)
-        demand += v->claims[i];
-    int64_t *want = xcalloc(v->batch_n ? v->batch_n : 1, sizeof *want);
-    if (demand <= avail)
-        memcpy(want, v->claims, v->batch_n * sizeof *want);
-    else
-        hamilton(v->claims, v->batch_n, avail, demand, want);
-    int ok = 1;
-    for (size_t i = 0; i < v->batch_n && ok; i++)
-        if (want[i] != v->amounts[i]) {
-            out->bad_line = v->batch_first + (int64_t)i;
-            snprintf(out->problem, sizeof out->problem,
-                     "批次 %" PRId64 " 按比例分配应为 %" PRId64 " 分，记录为 %" PRId64 " 分",
-                     v->batch, want[i], v->amounts[i]);
-            ok = 0;
-        }
-    free(want);
-    v->batch = 0;
-    v->batch_n = 0;
-    return ok;
-}
-
-/* Replays one award line; returns 0 and fills out->problem if it does not hold. */
-static int replay_award(struct verifier *v, struct line *l, int clause, int64_t id, struct slot *ys,
-                        struct slot *bs, struct slot *ms, struct award_verify *out)
-{
-    if (l->format < 3) {
-        /* The line names the application's inputs by their hash. */
-        char isha[HASH_HEX_LEN + 1];
-        hash_sha256_hex(l->data, l->data_len, isha);
-        if (strcmp(isha, l->inputs)) {
-            snprintf(out->problem, sizeof out->problem, "申请的输入已被改动（哈希不符）");
-            return 0;
-        }
-    }
-    struct policy_pack *p = verifier_pack(v, l->pack);
-    if (!p) {
-        snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
-        return 0;
-    }
-    const struct clause_ctx *cx = verifier_ctx(v, p, clause, l->clause);
-    if (cx->problem[0]) {
-        snprintf(out->problem, sizeof out->problem, "%s", cx->problem);
-        return 0;
-    }
-    struct policy_limits lim = cx->lim;
-    struct err ce = {0};
-    int batched = l->batch != 0;
-    if (l->format < 2 ? l->cap_used != ys->sum
-                      : (batched ? l->cap_used < ys->sum : l->cap_used != ys->sum)) {
-        snprintf(out->problem, sizeof out->problem,
-                 "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
-                 ys->sum);
-        return 0;
-    }
-    json_t *inputs;
-    struct policy_input in[INPUTS_MAX];
-    int parsed = line_inputs(l, in, &inputs);
-    size_t n = parsed > 0 ? (size_t)parsed : 0;
-    struct date on;
-    struct policy_result r;
-    r.explanation = NULL; /* all that cleanup reads; calc sets the rest */
-    int ok = 0;
-    char matter[160] = "";
-    if (lim.group) { /* "group:key", as settle writes it (no printf per line) */
-        const char *mv = input_value(in, n, lim.key);
-        size_t g = strnlen(lim.group, sizeof matter - 2), k = mv ? strlen(mv) : 0;
-        if (k > sizeof matter - 2 - g)
-            k = sizeof matter - 2 - g;
-        memcpy(matter, lim.group, g);
-        matter[g] = ':';
-        memcpy(matter + g + 1, mv ? mv : "", k);
-        matter[g + 1 + k] = '\0';
-    }
-    int64_t expect_claimed = l->format < 2 ? l->amount : l->claimed;
-    if (parsed < 0)
-        snprintf(out->problem, sizeof out->problem, "账本行的输入无法解读");
-    else if (!date_parse_iso(l->applied_on, &on) ||
-             policy_calc_amount(p, l->clause, in, n, on, l->cap_used, &r, &ce) != ST_OK)
-        snprintf(out->problem, sizeof out->problem, "无法重算：%.300s", ce.msg);
-    else if (!r.eligible || r.amount_fen != expect_claimed)
-        snprintf(out->problem, sizeof out->problem,
-                 "重算金额 %" PRId64 " 分与记录的 %" PRId64 " 分不符", r.amount_fen,
-                 expect_claimed);
-    else if (l->format < 2)
-        ok = 1;
-    else if (strcmp(matter, l->matter))
-        snprintf(out->problem, sizeof out->problem, "记录的事项“%s”与申请输入不符", l->matter);
-    else if (ms && (batched ? l->matter_prior < ms->sum : l->matter_prior != ms->sum))
-        snprintf(out->problem, sizeof out->problem,
-                 "记录的同一事项已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符",
-                 l->matter_prior, ms->sum);
-    else if (lim.alloc == POLICY_ALLOC_NONE) {
-        ok = l->amount == l->claimed - l->matter_prior && l->amount > 0 && !batched;
-        if (!ok)
-            snprintf(out->problem, sizeof out->problem, "兑付金额与重算及就高不就低规则不符");
-    } else if (lim.alloc == POLICY_ALLOC_FCFS) {
-        int64_t claim = l->claimed - l->matter_prior;
-        int64_t left = lim.budget_fen - l->budget_used - l->budget_held;
-        ok = !batched && l->budget_used == bs->sum && l->budget_held >= 0 && l->amount > 0 &&
-             l->amount == (claim < left ? claim : left);
-        if (!ok)
-            snprintf(out->problem, sizeof out->problem,
-                     "先到先得的预算核减不符（预算 %" PRId64 "，已兑付 %" PRId64 "，记录 %" PRId64
-                     "）",
-                     lim.budget_fen, bs->sum, l->budget_used);
-    } else if (!batched) {
-        snprintf(out->problem, sizeof out->problem, "按比例分配的条款只能批次审批");
-    } else {
-        if (v->batch != l->batch) {
-            if (!batch_check(v, out)) {
-                out->bad_line = v->batch_first;
-                goto done;
-            }
-            v->batch = l->batch;
-            v->batch_first = id;
-            v->batch_budget = lim.budget_fen;
-            v->batch_used = bs->sum;
-        }
-        if (l->budget_used != v->batch_used || l->batch != v->batch_first) {
-            snprintf(out->problem, sizeof out->problem, "批次的预算起点不符");
-        } else {
-            if (v->batch_n == v->batch_cap) {
-                v->batch_cap = v->batch_cap ? v->batch_cap * 2 : 64;
-                v->claims = xrealloc(v->claims, v->batch_cap * sizeof *v->claims);
-                v->amounts = xrealloc(v->amounts, v->batch_cap * sizeof *v->amounts);
-            }
-            int64_t claim = l->claimed - l->matter_prior;
-            v->claims[v->batch_n] = claim > 0 ? claim : 0;
-            v->amounts[v->batch_n++] = l->amount;
-            ok = 1;
-        }
-    }
-done:
-    policy_result_cleanup(&r);
-    json_decref(inputs);
-    if (ok && lim.alloc != POLICY_ALLOC_NONE && bs->sum + l->amount > lim.budget_fen) {
-        snprintf(out->problem, sizeof out->problem, "%d 年预算超支", l->year);
-        ok = 0;
-    }
-    return ok;
-}
-
-/* A reversal (追回) line must undo exactly one earlier award line: the same application, entity,
- * clause, pack, inputs, date, year and matter with the amount negated. The reversed line is read
- * back (reversals are rare; it is an earlier line, already verified); l's inputs are parsed in
- * place. Returns 0 and fills problem if it does not hold. */
-static int reversal_matches(struct store *s, struct line *l, char *problem, size_t cap)
-{
-    struct err ignored = {0};
-    struct line r;
-    char *scratch = NULL;
-    json_t *rj = NULL, *lj = NULL;
-    int found = 0, ok = 0;
-    struct policy_input rin[INPUTS_MAX], lin[INPUTS_MAX];
-    if (line_read(s, l->reverses, &r, &scratch, &found, &ignored) != ST_OK) {
-        snprintf(problem, cap, "无法读取被追回的兑付：%.300s", ignored.msg);
-        goto out;
-    }
-    if (!found) {
-        snprintf(problem, cap, "被追回的兑付 %" PRId64 " 不存在", l->reverses);
-        goto out;
-    }
-    int rn = line_inputs(&r, rin, &rj), ln = line_inputs(l, lin, &lj);
-    int same_inputs = rn >= 0 && rn == ln;
-    for (int i = 0; same_inputs && i < rn; i++)
-        same_inputs = !strcmp(rin[i].name, lin[i].name) && !strcmp(rin[i].value, lin[i].value);
-    if (r.reverses)
-        snprintf(problem, cap, "追回了一条追回记录");
-    else if (r.amount != -l->amount)
-        snprintf(problem, cap, "追回金额与被追回的兑付不符");
-    else if (r.app != l->app || r.entity != l->entity || strcmp(r.clause, l->clause) ||
-             strcmp(r.pack, l->pack) || r.year != l->year || strcmp(r.matter, l->matter) ||
-             strcmp(r.applied_on, l->applied_on) || !same_inputs)
-        snprintf(problem, cap, "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符");
-    else
-        ok = 1;
-out:
-    json_decref(rj);
-    json_decref(lj);
-    free(scratch);
-    return ok;
-}
-
-/* ---------------------------------------------------------------- the verifier's reader
- *
- * Verification runs as two stages on two threads: a reader steps the ledger's rows, copies
- * them into chunks and checks each format-3 line's hash against the hash stored before it (the
- * chain's links are independent once the stored hashes are read); the caller's thread decodes
- * and replays the lines in order. While the reader runs it owns the connection: the packs are
- * parsed before, and reversals are compared with the lines they reverse after. */
-
-#define CHUNK_LINES 1024
-#define CHUNKS 4
-
-struct chunk {
-    size_t n;
-    int64_t id[CHUNK_LINES];
-    size_t off[CHUNK_LINES + 1]; /* line i is bytes[off[i] .. off[i + 1]) */
-    /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line;
-     * -2: a format-3 line the replaying thread hashes */
-    signed char chained[CHUNK_LINES];
-    char hash[CHUNK_LINES][HASH_HEX_LEN + 1]; /* as stored */
-    char *bytes;
-    size_t cap;
-    /* the lines decoded by the reader (their strings in strs), decoded[i] 0 if line i is not
-     * a line */
-    struct line line[CHUNK_LINES];
-    unsigned char decoded[CHUNK_LINES];
-    char *strs;
-    size_t strs_cap;
-};
-
-struct reader {
-    struct store_stmt *q;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct chunk ring[CHUNKS];
-    size_t filled, consumed; /* chunks handed over and given back, counted from the start */
-    int done, stop;
-    /* Of every eight format-3 lines, how many the reader hashes; the rest are left to the
-     * replaying thread. Tuned as it goes so that neither thread waits for the other. */
-    int share;
-    enum status st;
-    struct err e;
-};
-
-/* Fills c with up to CHUNK_LINES rows; *prev is the stored hash of the row before. */
-static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_HEX_LEN + 1],
-                              int *end)
-{
-    c->n = 0;
-    c->off[0] = 0;
-    enum status st = ST_OK;
-    int row;
-    while (c->n < CHUNK_LINES && (st = store_step(r->q, &row, &r->e)) == ST_OK) {
-        if (!row) {
-            *end = 1;
-            break;
-        }
-        size_t i = c->n, len = 0;
-        const unsigned char *line = store_col_blob(r->q, 2, &len);
-        const char *stored = store_col_text(r->q, 1);
-        c->id[i] = store_col_int(r->q, 0);
-        size_t hlen = stored ? strnlen(stored, HASH_HEX_LEN) : 0;
-        memcpy(c->hash[i], stored ? stored : "", hlen);
-        c->hash[i][hlen] = '\0';
-        if (c->off[i] + len > c->cap) {
-            c->cap = (c->off[i] + len) * 2;
-            c->bytes = xrealloc(c->bytes, c->cap);
-        }
-        if (len)
-            memcpy(c->bytes + c->off[i], line, len);
-        c->off[i + 1] = c->off[i] + len;
-        c->chained[i] = -1;
-        if (line && len > 0 && line[0] == '0' + LINE_FORMAT && (int)(i & 7) >= r->share) {
-            c->chained[i] = -2;
-        } else if (line && len > 0 && line[0] == '0' + LINE_FORMAT) {
-            char hash[HASH_HEX_LEN + 1];
-            line_hash_bytes(prev, line, len, hash);
-            c->chained[i] = !strcmp(hash, c->hash[i]);
-        }
-        memcpy(prev, c->hash[i], HASH_HEX_LEN + 1);
-        c->n++;
-    }
-    /* Decoded once the chunk is read, when the room the strings need is known. */
-    size_t need = c->off[c->n] + 8 * c->n + 1;
-    if (need > c->strs_cap) {
-        c->strs_cap = need * 2;
-        c->strs = xrealloc(c->strs, c->strs_cap);
-    }
-    for (size_t i = 0; i < c->n; i++)
-        c->decoded[i] = (unsigned char)line_decode((const unsigned char *)c->bytes + c->off[i],
-                                                   c->off[i + 1] - c->off[i], &c->line[i],
-                                                   c->strs + c->off[i] + 8 * i);
-    return st;
-}
-
-static void *reader_run(void *arg)
-{
-    struct reader *r = arg;
-    char prev[HASH_HEX_LEN + 1];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
-    int end = 0;
-    enum status st = ST_OK;
-    for (size_t k = 0; !end && st == ST_OK; k++) {
-        pthread_mutex_lock(&r->mu);
-        while (!r->stop && k - r->consumed == CHUNKS)
-            pthread_cond_wait(&r->cv, &r->mu);
-        int stop = r->stop;
-        pthread_mutex_unlock(&r->mu);
-        if (stop)
-            break;
-        st = chunk_fill(r, &r->ring[k % CHUNKS], prev, &end);
-        pthread_mutex_lock(&r->mu);
-        if (st == ST_OK)
-            r->filled = k + 1;
-        /* Chunks handed over and not yet given back: one (or none) means the replaying thread
-         * keeps up and can hash more; three or more that it falls behind. */
-        size_t queued = r->filled - r->consumed;
-        if (queued <= 1 && r->share > 0)
-            r->share--;
-        else if (queued >= 3 && r->share < 8)
-            r->share++;
-        pthread_cond_broadcast(&r->cv);
-        pthread_mutex_unlock(&r->mu);
-    }
-    pthread_mutex_lock(&r->mu);
-    r->st = st;
-    r->done = 1;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
-    return NULL;
-}
-
-/* The next filled chunk, or NULL once the reader is done (r->st says how). */
-static struct chunk *reader_next(struct reader *r)
-{
-    pthread_mutex_lock(&r->mu);
-    while (r->filled == r->consumed && !r->done)
-        pthread_cond_wait(&r->cv, &r->mu);
-    struct chunk *c = r->filled > r->consumed ? &r->ring[r->consumed % CHUNKS] : NULL;
-    pthread_mutex_unlock(&r->mu);
-    return c;
-}
-
-static void reader_release(struct reader *r, int stop)
-{
-    pthread_mutex_lock(&r->mu);
-    if (stop)
-        r->stop = 1;
-    else
-        r->consumed++;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
-}
-
-/* A reversal whose comparison with the reversed line waits until the reader is done. */
-struct deferred {
-    int64_t id;
-    size_t off, len; /* of the line in the deferred bytes */
-    size_t lines;    /* sound lines before it, and their total */
-    int64_t total_fen;
-};
-
-/* Checks one line against the running sums; returns 0 and fills out->problem if it does not
- * hold, setting *unchained if its number or hash is wrong. prev is the stored hash of the line
- * before. */
-static int verify_line(struct verifier *v, struct line *l, int64_t id, int chained,
-                       const char *stored, const char *prev, int64_t expect_id, int *unchained,
-                       struct award_verify *out)
-{
-    int clause = verifier_clause(v, l->clause);
-    int year_clause = l->year * 65536 + clause; /* years < 10,000 */
-    struct key yk = totals_key(l->entity, year_clause, "");
-    struct key bk = totals_key(0, year_clause, "");
-    struct key mk = totals_key(l->entity, 0, l->matter);
-    totals_prefetch(&v->year, &yk);
-    totals_prefetch(&v->matter, &mk);
-    if (chained < 0) {
-        char hash[HASH_HEX_LEN + 1];
-        line_hash_fields(prev, l, hash);
-        chained = l->format < LINE_FORMAT && !strcmp(hash, stored);
-    }
-    /* The running sums this line is checked against and adds to; looked up once (the tables
-     * do not grow until the next line's lookups). */
-    struct slot *ys = totals_at(&v->year, &yk);
-    struct slot *bs = totals_at(&v->budget, &bk);
-    struct slot *ms = l->matter[0] ? totals_at(&v->matter, &mk) : NULL;
-    if (v->batch && l->batch != v->batch && !batch_check(v, out))
-        return 0;
-    out->bad_line = id;
-    int ok = 0;
-    *unchained = id != expect_id || l->id != id || !chained;
-    if (id != expect_id || l->id != id) {
-        snprintf(out->problem, sizeof out->problem, "编号不连续：期望 %" PRId64, expect_id);
-    } else if (!chained) {
-        snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
-    } else if (l->reverses) {
-        size_t r = (size_t)l->reverses;
-        if (l->reverses >= id)
-            snprintf(out->problem, sizeof out->problem, "追回记录早于被追回的兑付");
-        else if (r < v->reversed_cap && v->reversed[r])
-            snprintf(out->problem, sizeof out->problem, "同一笔兑付被追回两次");
-        else if (l->cap_used != ys->sum)
-            snprintf(out->problem, sizeof out->problem,
-                     "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
-                     ys->sum);
-        else {
-            if (r >= v->reversed_cap) {
-                size_t nc = (r + 1) * 2;
-                v->reversed = xrealloc(v->reversed, nc);
-                memset(v->reversed + v->reversed_cap, 0, nc - v->reversed_cap);
-                v->reversed_cap = nc;
-            }
-            v->reversed[r] = 1;
-            ok = 1;
-        }
-    } else {
-        ok = replay_award(v, l, clause, id, ys, bs, ms, out);
-    }
-    if (!ok)
-        return 0;
-    out->bad_line = 0;
-    ys->sum += l->amount;
-    bs->sum += l->amount;
-    if (ms)
-        ms->sum += l->amount;
-    out->total_fen += l->amount;
-    out->lines++;
-    return 1;
-}
-
-enum status award_ledger_verify(struct store *s, struct award_verify *out, struct err *e)
-{
-    memset(out, 0, sizeof *out);
-    struct verifier v;
-    memset(&v, 0, sizeof v);
-    struct reader *r = xcalloc(1, sizeof *r); /* its chunks are too large for a stack */
-    r->share = 8;
-    struct deferred *later = NULL;
-    size_t n_later = 0;
-    struct buf later_bytes;
-    buf_init(&later_bytes, 0);
-    char *scratch = NULL;
-    size_t scratch_cap = 0;
-    int started = 0;
-    /* One snapshot for the packs, the lines and the reversed lines read back. */
-    enum status st = store_snapshot_begin(s, e);
-    if (st != ST_OK)
-        goto out;
-    st = verifier_packs_load(s, &v, e);
-    if (st == ST_OK) {
-        /* as many matters as lines at most: room for half of them */
-        struct store_stmt *q;
-        int64_t last = 0;
-        if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM payouts", &q, e)) == ST_OK &&
-            (st = step_int(q, &last, e)) == ST_OK)
-            totals_reserve(&v.matter, (size_t)last / 2);
-    }
-    if (st != ST_OK || (st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id",
-                                           &r->q, e)) != ST_OK)
-        goto out;
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
-    pthread_t reader;
-    if (pthread_create(&reader, NULL, reader_run, r)) {
-        st = err_set(e, ST_IO, NULL, "无法启动校验线程");
-        goto out;
-    }
-    started = 1;
-    char prev[HASH_HEX_LEN + 1];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
-    int64_t expect_id = 1;
-    struct chunk *c;
-    int stopped = 0;
-    while (!stopped && (c = reader_next(r))) {
-        for (size_t i = 0; i < c->n && !stopped; i++) {
-            size_t n = c->off[i + 1] - c->off[i];
-            const unsigned char *bytes = (const unsigned char *)c->bytes + c->off[i];
-            struct line l = c->line[i];
-            if (!c->decoded[i]) {
-                out->bad_line = c->id[i];
-                snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行");
-                stopped = 1;
-                break;
-            }
-            if (l.reverses && c->chained[i] != 0) {
-                later = xrealloc(later, (n_later + 1) * sizeof *later);
-                later[n_later++] =
-                    (struct deferred){c->id[i], later_bytes.len, n, out->lines, out->total_fen};
-                if (buf_append(&later_bytes, bytes, n) != ST_OK) {
-                    st = err_set(e, ST_LIMIT, NULL, "追回记录过多");
-                    stopped = 1;
-                    break;
-                }
-            }
-            if (c->chained[i] == -2) {
-                char hash[HASH_HEX_LEN + 1];
-                line_hash_bytes(prev, bytes, n, hash);
-                c->chained[i] = !strcmp(hash, c->hash[i]);
-            }
-            int unchained = 0;
-            if (!verify_line(&v, &l, c->id[i], c->chained[i], c->hash[i], prev, expect_id,
-                             &unchained, out)) {
-                stopped = 1;
-                if (unchained && n_later && later[n_later - 1].id == c->id[i])
-                    n_later--; /* what a broken line says is not compared */
-            }
-            memcpy(prev, c->hash[i], sizeof prev);
-            expect_id++;
-        }
-        reader_release(r, stopped);
-    }
-    pthread_join(reader, NULL);
-    started = 0;
-    if (st == ST_OK && r->st != ST_OK) {
-        st = r->st;
-        *e = r->e;
-    }
-    if (st != ST_OK)
-        goto out;
-    if (!out->bad_line)
-        batch_check(&v, out);
-    /* The reversals, in order, up to the first line found unsound (whose problem, if it is a
-     * reversal that does not match its line, is named as that). */
-    for (size_t i = 0; i < n_later && (!out->bad_line || later[i].id <= out->bad_line); i++) {
-        struct deferred *d = &later[i];
-        struct line l;
-        if (d->len + 8 > scratch_cap) {
-            scratch_cap = (d->len + 8) * 2;
-            scratch = xrealloc(scratch, scratch_cap);
-        }
-        line_decode((const unsigned char *)later_bytes.data + d->off, d->len, &l, scratch);
-        char problem[sizeof out->problem];
-        if (!reversal_matches(s, &l, problem, sizeof problem)) {
-            out->bad_line = d->id;
-            out->lines = d->lines;
-            out->total_fen = d->total_fen;
-            snprintf(out->problem, sizeof out->problem, "%s", problem);
-            break;
-        }
-    }
-out:
-    if (started) {
-        reader_release(r, 1);
-        pthread_join(reader, NULL);
-    }
-    if (r->q) {
-        store_finish(r->q);
-        pthread_mutex_destroy(&r->mu);
-        pthread_cond_destroy(&r->cv);
-    }
-    store_snapshot_end(s);
-    for (size_t i = 0; i < CHUNKS; i++) {
-        free(r->ring[i].bytes);
-        free(r->ring[i].strs);
-    }
-    for (size_t i = 0; i < v.n_packs; i++)
-        policy_pack_free(v.packs[i].p);
-    free(v.packs);
-    free(v.ctx);
-    for (size_t i = 0; i < v.n_clauses; i++)
-        free(v.clauses[i]);
-    free(v.clauses);
-    totals_free(&v.year);
-    totals_free(&v.budget);
-    totals_free(&v.matter);
-    free(v.reversed);
-    free(v.claims);
-    free(v.amounts);
-    free(r);
-    free(later);
-    buf_cleanup(&later_bytes);
-    free(scratch);
-    return st;
-}
-
-json_t *award_verify_json(const struct award_verify *v)
-{
-    json_t *o = json_pack("{s:b, s:I, s:I}", "ok", v->bad_line == 0, "lines", (json_int_t)v->lines,
-                          "total_fen", (json_int_t)v->total_fen);
-    if (v->bad_line) {
-        json_object_set_new(o, "bad_line", json_integer(v->bad_line));
-        json_object_set_new(o, "problem", json_string(v->problem));
-    }
-    return o;
 }
 
 /* ---------------------------------------------------------------- reading */
