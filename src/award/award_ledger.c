@@ -511,7 +511,8 @@ static struct slot *totals_at(struct totals *t, const struct key *k)
             t->names_cap = (t->names_cap + k->len) * 2;
             t->names = xrealloc(t->names, t->names_cap);
         }
-        memcpy(t->names + t->names_len, k->name, k->len);
+        if (k->len) /* the yearly sums are keyed by number, without a name */
+            memcpy(t->names + t->names_len, k->name, k->len);
         t->v[i] = (struct slot){.entity = k->entity,
                                 .hash = k->hash,
                                 .off = t->names_len,
