@@ -344,6 +344,14 @@ expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json 
   && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"
 expect_rc 0 "ledger verify after batch" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 3 行" "two batch lines after the first"
+# The chain checks out without hqd (Python's sqlite3 and hashlib), and a forged line does not.
+expect_rc 0 "independent chain check" -- python3 "$src/scripts/ledger-chain-check.py" "$db"
+contains "$tmp/out" "哈希链完好：共 3 行（其中 0 行为旧格式" "the independent check reads three lines"
+cp "$db" "$tmp/forged.db"
+sqlite3 "$tmp/forged.db" "UPDATE payouts SET line = CAST(replace(CAST(line AS TEXT), 'grant-p', 'grant-q') AS BLOB) WHERE id = 2"
+expect_rc 1 "independent chain check of a forged line" -- python3 "$src/scripts/ledger-chain-check.py" "$tmp/forged.db"
+contains "$tmp/out" "第 2 行：哈希链断裂" "the forged line is named"
+expect_rc 2 "independent chain check usage" -- python3 "$src/scripts/ledger-chain-check.py"
 expect_rc 0 "award budget after batch" -- "$hqd" award budget 2020 --json --db "$db"
 [[ $(json "$tmp/out" "[(c['clause'], c['budget_fen'], c['paid_fen'], c['remaining_fen']) for c in d['clauses']]") \
    == "[('grant-p', 10000000, 10000000, 0), ('ip-transfer', None, 14000000, None)]" ]] \
