@@ -186,7 +186,7 @@ enum status store_snapshot_begin(struct store *s, struct err *e)
 {
     if (s->in_tx || s->snapshot)
         return ST_OK;
-    enum status st = s->ops->exec(s, s->ops->snapshot_sql, e);
+    enum status st = s->ops->exec(s, s->ops->snapshot_begin_sql, e);
     s->snapshot = st == ST_OK;
     return st;
 }
@@ -196,7 +196,7 @@ void store_snapshot_end(struct store *s)
     if (!s->snapshot)
         return;
     struct err ignored = {0};
-    if (s->ops->exec(s, "ROLLBACK", &ignored) != ST_OK) /* nothing was written */
+    if (s->ops->exec(s, s->ops->snapshot_end_sql, &ignored) != ST_OK) /* nothing was written */
         fprintf(stderr, "hqd: %s\n", ignored.msg);
     s->snapshot = 0;
 }

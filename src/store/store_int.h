@@ -28,7 +28,7 @@ struct store_ops {
     enum status (*begin)(struct store *s, struct err *e);
     enum status (*commit)(struct store *s, struct err *e); /* rolls back on failure */
     void (*rollback)(struct store *s);
-    const char *snapshot_sql; /* opens a read transaction */
+    const char *snapshot_begin_sql, *snapshot_end_sql; /* a read transaction */
 };
 
 /* Every backend's store and statement start with these. */
