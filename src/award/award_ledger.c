@@ -173,6 +173,27 @@ static int get_num(const unsigned char *p, int width, int sign, int64_t *out)
     return !bad;
 }
 
+/* The head's numbers other than format and year: where, how wide, whether signed (money), their
+ * name in messages, and the int64_t member of struct line each is. */
+static const struct head_num {
+    int at, width, sign;
+    const char *label;
+    size_t member;
+} head_nums[] = {
+    {AT_ID, ID_WIDTH, 0, "行号", offsetof(struct line, id)},
+    {AT_APP, ID_WIDTH, 0, "申请编号", offsetof(struct line, app)},
+    {AT_ENTITY, ID_WIDTH, 0, "主体编号", offsetof(struct line, entity)},
+    {AT_AMOUNT, MONEY_WIDTH, 1, "金额", offsetof(struct line, amount)},
+    {AT_CAP_USED, MONEY_WIDTH, 1, "本年度已兑付", offsetof(struct line, cap_used)},
+    {AT_REVERSES, ID_WIDTH, 0, "被追回的行", offsetof(struct line, reverses)},
+    {AT_CLAIMED, MONEY_WIDTH, 1, "核定金额", offsetof(struct line, claimed)},
+    {AT_BUDGET_USED, MONEY_WIDTH, 1, "预算已兑付", offsetof(struct line, budget_used)},
+    {AT_BUDGET_HELD, MONEY_WIDTH, 1, "预算预留", offsetof(struct line, budget_held)},
+    {AT_MATTER_PRIOR, MONEY_WIDTH, 1, "同一事项已兑付", offsetof(struct line, matter_prior)},
+    {AT_BATCH, ID_WIDTH, 0, "批次", offsetof(struct line, batch)},
+};
+#define HEAD_NUMS (sizeof head_nums / sizeof head_nums[0])
+
 /* Encodes l (of format 3) into b; fails naming the field that does not fit. */
 static enum status line_encode(const struct line *l, struct buf *b, struct err *e)
 {
@@ -181,29 +202,16 @@ static enum status line_encode(const struct line *l, struct buf *b, struct err *
     for (int i = 0; i < 5; i++)
         len[i] = i == 4 ? l->data_len : strlen(str[i]);
     char head[LINE_HEAD];
-    struct {
-        int at, width, sign;
+    if (!put_num(head + AT_FORMAT, 1, l->format, 0) || !put_num(head + AT_YEAR, 4, l->year, 0))
+        return err_set(e, ST_INVALID, "year", "账本行的格式或年度超出可记录的范围");
+    for (size_t i = 0; i < HEAD_NUMS; i++) {
+        const struct head_num *f = &head_nums[i];
         int64_t v;
-        const char *name;
-    } nums[] = {
-        {AT_FORMAT, 1, 0, l->format, "format"},
-        {AT_ID, ID_WIDTH, 0, l->id, "id"},
-        {AT_APP, ID_WIDTH, 0, l->app, "application"},
-        {AT_ENTITY, ID_WIDTH, 0, l->entity, "entity"},
-        {AT_YEAR, 4, 0, l->year, "year"},
-        {AT_AMOUNT, MONEY_WIDTH, 1, l->amount, "amount"},
-        {AT_CAP_USED, MONEY_WIDTH, 1, l->cap_used, "cap_used"},
-        {AT_REVERSES, ID_WIDTH, 0, l->reverses, "reverses"},
-        {AT_CLAIMED, MONEY_WIDTH, 1, l->claimed, "claimed"},
-        {AT_BUDGET_USED, MONEY_WIDTH, 1, l->budget_used, "budget_used"},
-        {AT_BUDGET_HELD, MONEY_WIDTH, 1, l->budget_held, "budget_held"},
-        {AT_MATTER_PRIOR, MONEY_WIDTH, 1, l->matter_prior, "matter_prior"},
-        {AT_BATCH, ID_WIDTH, 0, l->batch, "batch"},
-    };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        if (!put_num(head + nums[i].at, nums[i].width, nums[i].v, nums[i].sign))
-            return err_set(e, ST_INVALID, nums[i].name, "账本行的 %s 超出可记录的范围",
-                           nums[i].name);
+        memcpy(&v, (const char *)l + f->member, sizeof v);
+        if (!put_num(head + f->at, f->width, v, f->sign))
+            return err_set(e, ST_INVALID, f->label, "账本行的%s %" PRId64 " 超出可记录的范围",
+                           f->label, v);
+    }
     const struct {
         int at, width;
         const char *v;
@@ -225,32 +233,46 @@ static enum status line_encode(const struct line *l, struct buf *b, struct err *
 }
 
 /* Decodes a stored line into l. Its strings are copied NUL-terminated into scratch, which
- * must hold n + 8 bytes; l points into scratch. Returns 0 if the bytes are not a line. */
-static int line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch)
+ * must hold n + 8 bytes; l points into scratch. Returns 0 if the bytes are not a line, saying
+ * which field is wrong in why (if not NULL). */
+static int line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
+                       size_t why_cap)
 {
-    if (n < LINE_HEAD)
+    if (n < LINE_HEAD) {
+        if (why)
+            snprintf(why, why_cap, "只有 %zu 字节，短于 %d 字节的行首", n, LINE_HEAD);
         return 0;
-    int64_t format, year, len[5];
-    if (!get_num(p + AT_FORMAT, 1, 0, &format) || !get_num(p + AT_ID, ID_WIDTH, 0, &l->id) ||
-        !get_num(p + AT_APP, ID_WIDTH, 0, &l->app) ||
-        !get_num(p + AT_ENTITY, ID_WIDTH, 0, &l->entity) || !get_num(p + AT_YEAR, 4, 0, &year) ||
-        !get_num(p + AT_AMOUNT, MONEY_WIDTH, 1, &l->amount) ||
-        !get_num(p + AT_CAP_USED, MONEY_WIDTH, 1, &l->cap_used) ||
-        !get_num(p + AT_REVERSES, ID_WIDTH, 0, &l->reverses) ||
-        !get_num(p + AT_CLAIMED, MONEY_WIDTH, 1, &l->claimed) ||
-        !get_num(p + AT_BUDGET_USED, MONEY_WIDTH, 1, &l->budget_used) ||
-        !get_num(p + AT_BUDGET_HELD, MONEY_WIDTH, 1, &l->budget_held) ||
-        !get_num(p + AT_MATTER_PRIOR, MONEY_WIDTH, 1, &l->matter_prior) ||
-        !get_num(p + AT_BATCH, ID_WIDTH, 0, &l->batch))
-        return 0;
-    size_t total = LINE_HEAD;
-    for (int i = 0, at = AT_LENGTHS; i < 5; at += string_width[i++]) {
-        if (!get_num(p + at, string_width[i], 0, &len[i]))
-            return 0;
-        total += (size_t)len[i];
     }
-    if (total != n || format < 1 || format > LINE_FORMAT)
+    int64_t format, year, len[5];
+    /* the field that is not a number, if one is */
+    struct head_num bad = {.label = NULL};
+    if (!get_num(p + AT_FORMAT, 1, 0, &format) || format < 1 || format > LINE_FORMAT)
+        bad = (struct head_num){AT_FORMAT, 1, 0, "格式", 0};
+    else if (!get_num(p + AT_YEAR, 4, 0, &year))
+        bad = (struct head_num){AT_YEAR, 4, 0, "年度", 0};
+    for (size_t i = 0; i < HEAD_NUMS && !bad.label; i++) {
+        const struct head_num *f = &head_nums[i];
+        if (!get_num(p + f->at, f->width, f->sign, (int64_t *)(void *)((char *)l + f->member)))
+            bad = *f;
+    }
+    size_t total = LINE_HEAD;
+    for (int i = 0, at = AT_LENGTHS; i < 5 && !bad.label; at += string_width[i++]) {
+        if (get_num(p + at, string_width[i], 0, &len[i]))
+            total += (size_t)len[i];
+        else
+            bad = (struct head_num){at, string_width[i], 0, "文本长度", 0};
+    }
+    if (bad.label) {
+        if (why)
+            snprintf(why, why_cap, "第 %d–%d 字节（%s）不是%s", bad.at + 1, bad.at + bad.width,
+                     bad.label, bad.at == AT_FORMAT ? "格式号 1–3" : "数字");
         return 0;
+    }
+    if (total != n) {
+        if (why)
+            snprintf(why, why_cap, "行首所记长度合计 %zu 字节，实为 %zu 字节", total, n);
+        return 0;
+    }
     l->format = (int)format;
     l->year = (int)year;
     /* the fixed strings, then the five variable ones, each NUL-terminated in scratch */
@@ -392,7 +414,7 @@ enum status award_line_read(struct store *s, int64_t id, struct line *l, char **
         size_t n;
         const unsigned char *p = store_col_blob(q, 0, &n);
         *scratch = xmalloc(n + 8);
-        if (!line_decode(p, n, l, *scratch))
+        if (!line_decode(p, n, l, *scratch, NULL, 0))
             st = err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行无法解读", id);
     }
     store_finish(q);
@@ -908,7 +930,7 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
     for (size_t i = 0; i < c->n; i++)
         c->decoded[i] = (unsigned char)line_decode((const unsigned char *)c->bytes + c->off[i],
                                                    c->off[i + 1] - c->off[i], &c->line[i],
-                                                   c->strs + c->off[i] + 8 * i);
+                                                   c->strs + c->off[i] + 8 * i, NULL, 0);
     return st;
 }
 
@@ -1096,8 +1118,13 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
             const unsigned char *bytes = (const unsigned char *)c->bytes + c->off[i];
             struct line l = c->line[i];
             if (!c->decoded[i]) {
+                /* decoded again, to say what is wrong (a line stops the verification once) */
+                char why[200] = "";
+                char *tmp = xmalloc(n + 8);
+                line_decode(bytes, n, &l, tmp, why, sizeof why);
+                free(tmp);
                 out->bad_line = c->id[i];
-                snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行");
+                snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行：%s", why);
                 stopped = 1;
                 break;
             }
@@ -1147,7 +1174,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
             scratch_cap = (d->len + 8) * 2;
             scratch = xrealloc(scratch, scratch_cap);
         }
-        line_decode((const unsigned char *)later_bytes.data + d->off, d->len, &l, scratch);
+        line_decode((const unsigned char *)later_bytes.data + d->off, d->len, &l, scratch, NULL, 0);
         char problem[sizeof out->problem];
         if (!reversal_matches(s, &l, problem, sizeof problem)) {
             out->bad_line = d->id;

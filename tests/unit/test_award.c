@@ -246,7 +246,7 @@ static void verifier_catches_tampering(void **state)
                      0);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
-    assert_non_null(strstr(v.problem, "不是可解读的账本行"));
+    assert_non_null(strstr(v.problem, "不是可解读的账本行：第 32–35 字节（年度）不是数字"));
     /* a non-digit among the first eight digits of a number (read eight at a time), and among
      * the last ones */
     for (int at = AT_AMOUNT + 1; at <= AT_AMOUNT + 15; at += 14) {
@@ -258,8 +258,25 @@ static void verifier_catches_tampering(void **state)
         assert_int_equal(exec(f->s, sql), 0);
         assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
         assert_int_equal(v.bad_line, 1);
-        assert_non_null(strstr(v.problem, "不是可解读的账本行"));
+        assert_non_null(strstr(v.problem, "第 36–51 字节（金额）不是数字"));
     }
+    /* A line longer or shorter than its head says is refused by the table's CHECK; written past
+     * it (as someone editing the file could), the verifier names what is wrong. */
+    static const char longer[] = "UPDATE payouts SET line = CAST(CAST(line AS TEXT) || 'x' AS"
+                                 " BLOB) WHERE id = 1";
+    static const char cut[] = "UPDATE payouts SET line = CAST(substr(line, 1, 100) AS BLOB)"
+                              " WHERE id = 1";
+    line_set(f->s, 1, AT_AMOUNT, 5000000); /* its digits again */
+    assert_int_equal(exec(f->s, longer), -1);
+    assert_int_equal(exec(f->s, cut), -1);
+    assert_int_equal(store_exec(f->s, "PRAGMA ignore_check_constraints = ON", &e), ST_OK);
+    assert_int_equal(exec(f->s, longer), 0);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+    assert_non_null(strstr(v.problem, "行首所记长度合计"));
+    assert_int_equal(exec(f->s, cut), 0);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_non_null(strstr(v.problem, "只有 100 字节"));
 }
 
 /* Rewrites every line's hash as the ledger's format 3 defines it, written here independently
