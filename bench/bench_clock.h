@@ -16,6 +16,14 @@ static inline int64_t bench_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* CPU time of the whole process (every thread), in nanoseconds. */
+static inline int64_t bench_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* count per second over ns nanoseconds, in integers. */
 static inline int64_t bench_per_s(int64_t count, int64_t ns)
 {
