@@ -842,11 +842,12 @@ out:
 
 /* ---------------------------------------------------------------- the verifier's reader
  *
- * Verification runs as two stages on two threads: a reader steps the ledger's rows, copies
- * them into chunks and checks each format-3 line's hash against the hash stored before it (the
- * chain's links are independent once the stored hashes are read); the caller's thread decodes
- * and replays the lines in order. While the reader runs it owns the connection: the packs are
- * parsed before, and reversals are compared with the lines they reverse after. */
+ * Verification runs as two stages on two threads: a reader steps the ledger's rows, copies and
+ * decodes them into chunks, and checks format-3 lines' hashes against the hash stored before
+ * each (the chain's links are independent once the stored hashes are read); the caller's
+ * thread replays the lines in order and hashes the lines the reader left it. While the reader
+ * runs it owns the connection: the packs are parsed before, and reversals are compared with the
+ * lines they reverse after. */
 
 #define CHUNK_LINES 1024
 #define CHUNKS 4
