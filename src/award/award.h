@@ -285,6 +285,13 @@ struct award_verify {
  * with the running yearly total, every reversal matching one award once. */
 enum status award_ledger_verify(struct store *s, struct award_verify *out,
                                 struct err *e) HQD_MUST_CHECK;
+/* The applications behind the ledger: every award line's application must still hold the
+ * inputs and date the line was paid on (the ledger carries its own copy, so award_ledger_verify
+ * does not read the applications; an application edited after approval shows only here). One
+ * join over the ledger, slower than the verification itself. out->lines counts the lines
+ * compared; out->bad_line names the first whose application differs. */
+enum status award_ledger_check_applications(struct store *s, struct award_verify *out,
+                                            struct err *e) HQD_MUST_CHECK;
 /* {ok, lines, total_fen, and bad_line, problem when not ok}. New reference. */
 struct json_t *award_verify_json(const struct award_verify *v);
 

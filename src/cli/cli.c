@@ -2176,17 +2176,21 @@ static int cmd_ledger_verify(const struct cli_args *a)
     enum status st = store_open(a->db, &s, &e);
     if (st != ST_OK)
         return report(st, &e);
-    struct award_verify v;
+    struct award_verify v, apps = {0};
     st = award_ledger_verify(s, &v, &e);
+    if (st == ST_OK && !v.bad_line && a->applications)
+        st = award_ledger_check_applications(s, &apps, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
     char buf[32];
     if (a->json) {
         json_t *j = award_verify_json(&v);
+        if (a->applications && !v.bad_line)
+            json_object_set_new(j, "applications", award_verify_json(&apps));
         print_json(j);
         json_decref(j);
-        return v.bad_line ? 1 : 0;
+        return v.bad_line || apps.bad_line ? 1 : 0;
     }
     if (v.bad_line) {
         printf("兑付账本第 %" PRId64 " 行有问题：%s（此前 %zu 行校验通过）\n", v.bad_line,
@@ -2195,6 +2199,13 @@ static int cmd_ledger_verify(const struct cli_args *a)
     }
     printf("兑付账本完好：共 %zu 行，逐行重算与哈希链校验通过，合计 %s元。\n", v.lines,
            money_format(v.total_fen, buf, sizeof buf));
+    if (!a->applications)
+        return 0;
+    if (apps.bad_line) {
+        printf("申请记录核对：兑付账本第 %" PRId64 " 行，%s\n", apps.bad_line, apps.problem);
+        return 1;
+    }
+    printf("申请记录核对：%zu 笔兑付的申请仍与兑付时的输入和日期一致。\n", apps.lines);
     return 0;
 }
 
@@ -2295,8 +2306,10 @@ static const struct cli_cmd commands[] = {
      "CSV（金额可求和）"},
     {"award", "budget", cmd_award_budget, 1, 1, "--db --json", "hqd award budget YEAR [--json]",
      "预算执行：逐条款列出年度预算、已兑付（扣除追回）、待审申请与剩余额度"},
-    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db --json", "hqd ledger verify [--json]",
-     "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录"},
+    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db --json --applications",
+     "hqd ledger verify [--applications] [--json]",
+     "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录；--applications "
+     "另核对各申请记录仍与兑付时一致"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
      "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},
     {"entity", "list", cmd_entity_list, 0, 0, "--db --json", "hqd entity list [--json]",
@@ -2424,6 +2437,10 @@ int cli_main(int argc, char **argv)
         }
         if (strcmp(name, "--dry-run") == 0) {
             a.dry_run = 1;
+            continue;
+        }
+        if (strcmp(name, "--applications") == 0) {
+            a.applications = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

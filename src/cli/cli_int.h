@@ -31,6 +31,7 @@ struct cli_args {
     int quiet;           /* --quiet */
     int json;            /* --json */
     int summary;         /* --summary */
+    int applications;    /* --applications */
     int help;            /* --help */
 };
 

@@ -205,14 +205,25 @@ void h_application_reject(struct http_req *r)
 void h_ledger_verify(struct http_req *r);
 void h_ledger_verify(struct http_req *r)
 {
-    struct award_verify v;
+    struct award_verify v, apps;
     struct err e = {0};
+    const char *check = http_query(r, "applications");
+    int with_apps = check && (!strcmp(check, "1") || !strcmp(check, "true"));
+    if (check && !with_apps && strcmp(check, "0") && strcmp(check, "false")) {
+        http_reply_fail(r, 400, "invalid", "applications", "applications 只能是 1 或 0");
+        return;
+    }
     enum status st = award_ledger_verify(r->store, &v, &e);
+    if (st == ST_OK && with_apps && !v.bad_line)
+        st = award_ledger_check_applications(r->store, &apps, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
-    http_reply_json(r, 200, award_verify_json(&v));
+    json_t *j = award_verify_json(&v);
+    if (with_apps && !v.bad_line)
+        json_object_set_new(j, "applications", award_verify_json(&apps));
+    http_reply_json(r, 200, j);
 }
 
 /* ---------------------------------------------------------------- reading */

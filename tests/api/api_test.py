@@ -508,6 +508,11 @@ check(st == 200 and len(j["payouts"]) == 3 and j["total_fen"] == 14000000
       and any(p["reversed"] for p in j["payouts"]), "the ledger lists the award and its reversal")
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"] and j["lines"] == 3, "ledger verifies after the reversal: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?applications=1", token=tok["office1"])
+check(st == 200 and j["ok"] and j["applications"]["ok"] and j["applications"]["lines"] == 2,
+      "the applications still hold what their awards were paid on: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?applications=yes", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "applications", "a bad applications flag is named: %d" % st)
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "tech-contract", "year": 2020}, token=tok["office1"])
 check(st in (404, 409), "no pro-rata batch for a clause without a pro-rata budget: %d" % st)
 st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate", "value": "8%"}, token=tok["office1"])

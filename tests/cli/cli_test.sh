@@ -344,6 +344,14 @@ expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json 
   && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"
 expect_rc 0 "ledger verify after batch" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 3 行" "two batch lines after the first"
+expect_rc 0 "ledger verify applications" -- "$hqd" ledger verify --applications --db "$db"
+contains "$tmp/out" "申请记录核对：3 笔兑付的申请仍与兑付时的输入和日期一致" "the applications check"
+cp "$db" "$tmp/edited.db"
+sqlite3 "$tmp/edited.db" "UPDATE applications SET applied_on = '2020-01-01' WHERE id = (SELECT application_id FROM payouts WHERE id = 3)"
+expect_rc 0 "ledger verify of an edited application" -- "$hqd" ledger verify --db "$tmp/edited.db"
+expect_rc 1 "ledger verify --applications of an edited application" -- "$hqd" ledger verify --applications --json --db "$tmp/edited.db"
+[[ $(json "$tmp/out" "d['ok'], d['applications']['ok'], d['applications']['bad_line']") == "True False 3" ]] \
+  && ok || bad "the edited application is named by its line: $(cat "$tmp/out")"
 # The chain checks out without hqd (Python's sqlite3 and hashlib), and a forged line does not.
 expect_rc 0 "independent chain check" -- python3 "$src/scripts/ledger-chain-check.py" "$db"
 contains "$tmp/out" "哈希链完好：共 3 行（其中 0 行为旧格式" "the independent check reads three lines"

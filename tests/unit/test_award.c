@@ -235,6 +235,29 @@ static void verifier_catches_tampering(void **state)
     verify_ok(f->s, 2, 10000000);
     /* A column cannot be edited apart from its line. */
     assert_int_equal(exec(f->s, "UPDATE payouts SET amount_fen = 1 WHERE id = 1"), -1);
+    /* The applications still hold what their lines were paid on; one edited afterwards leaves
+     * the ledger sound (it carries its own copy) but is named by the applications check. */
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+    assert_int_equal(v.lines, 2);
+    assert_int_equal(exec(f->s, "UPDATE applications SET inputs = '{\"institution_registered\":"
+                                "\"是\",\"patents\":\"9\"}' WHERE id = 2"),
+                     0);
+    verify_ok(f->s, 2, 10000000);
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_int_equal(v.lines, 1);
+    assert_non_null(strstr(v.problem, "申请 2 的输入或申请日期与兑付时不同"));
+    assert_int_equal(exec(f->s, "UPDATE applications SET inputs = '{\"institution_registered\":"
+                                "\"是\",\"patents\":\"5\"}', applied_on = '2020-09-02'"
+                                " WHERE id = 2"),
+                     0);
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 2);
+    assert_int_equal(exec(f->s, "UPDATE applications SET applied_on = '2020-09-01' WHERE id = 2"),
+                     0);
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
     /* Edited inputs break the chain too. */
     line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:9\n");
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
@@ -496,10 +519,15 @@ static void old_lines_survive_the_upgrade(void **state)
     assert_int_equal(test_count(f->s, "payouts WHERE format = 3"), 2);
     verify_ok(f->s, 5, 2000000);
     /* An old line's copied inputs must still be the ones its hash names. */
+    struct award_verify v;
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+    assert_int_equal(v.lines, 3); /* three awards, two reversals not compared */
     assert_int_equal(exec(f->s, "UPDATE applications SET inputs = '{}'"), 0);
     verify_ok(f->s, 5, 2000000); /* the ledger carries its own copy */
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1); /* a format-1 line, compared with its copied JSON */
     line_set_string(f->s, 2, 4, "{\"institution_registered\":\"是\",\"patents\":\"4\"}");
-    struct award_verify v;
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "输入已被改动"));
