@@ -942,9 +942,13 @@ async function viewPolicy(params) {
   if (office || S.me.role === 'admin') {
     tools.push(h('button', { class: 'plain', id: 'ledger-verify', onclick: async () => {
       try {
-        const v = await api('GET', '/api/v1/ledger/verify');
-        out.replaceChildren(msg(v.ok ? 'ok' : 'err', v.ok ? `兑付账本完好：${v.lines} 行逐行重算与哈希链校验通过，合计 ${yuan(v.total_fen)} 元。`
-          : `第 ${v.bad_line} 行有问题：${v.problem}`));
+        /* the ledger, then whether each paid application still says what it was paid on */
+        const v = await api('GET', '/api/v1/ledger/verify?applications=1');
+        const a = v.applications;
+        const ok = v.ok && a && a.ok;
+        out.replaceChildren(msg(ok ? 'ok' : 'err', !v.ok ? `第 ${v.bad_line} 行有问题：${v.problem}`
+          : `兑付账本完好：${v.lines} 行逐行重算与哈希链校验通过，合计 ${yuan(v.total_fen)} 元。` +
+            (a.ok ? `申请记录核对：${a.lines} 笔兑付的申请仍与兑付时一致。` : `申请记录核对：第 ${a.bad_line} 行，${a.problem}`)));
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, '校验兑付账本'));
   }

@@ -251,7 +251,9 @@ function startServer() {
     await op.waitForSelector('#ledger-verify');
     await op.click('#ledger-verify');
     await op.waitForSelector('.msg.ok');
-    check((await op.textContent('.msg.ok')).includes('兑付账本完好'), 'the office verifies the ledger from the page');
+    const verified = await op.textContent('.msg.ok');
+    check(verified.includes('兑付账本完好') && verified.includes('申请记录核对：1 笔兑付的申请仍与兑付时一致'),
+      'the office verifies the ledger and the applications behind it from the page: ' + verified);
     // 预算执行 for the application's year (2020, the newest application's): the payout counted.
     const fseBudget = await op.textContent('#budget tr[data-clause="first-set-equipment"]');
     check((await op.textContent('#budget h3')).includes('2020 年预算执行') && fseBudget.includes('120,000.00') && fseBudget.includes('1 / 1'),
