@@ -1232,8 +1232,6 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
                                    &q, e);
     if (st != ST_OK)
         return st;
-    struct buf pairs;
-    buf_init(&pairs, 0);
     char *scratch = NULL;
     size_t scratch_cap = 0;
     int row;
@@ -1250,7 +1248,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
         char why[200] = "";
         int same = 0;
         struct err ignored = {0};
-        pairs.len = 0;
+        struct buf pairs;
+        buf_init(&pairs, 0);
         if (!bytes || !line_decode(bytes, n, &l, scratch, why, sizeof why))
             snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行：%s", why);
         else if (!inputs)
@@ -1261,6 +1260,7 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
                    pairs.len == l.data_len && !memcmp(buf_str(&pairs), l.data, l.data_len);
         else
             same = !strcmp(inputs, l.data); /* copied in by migration 18 */
+        buf_cleanup(&pairs);
         if (same && strcmp(applied_on, l.applied_on))
             same = 0;
         if (!same) {
@@ -1275,7 +1275,6 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
         out->total_fen += l.amount;
     }
     store_finish(q);
-    buf_cleanup(&pairs);
     free(scratch);
     return st;
 }
