@@ -17,7 +17,8 @@
 #define INPUTS_MAX 32
 
 /* body.inputs as name=value pairs; values are strings (money as "8650000.00", never a JSON
- * float), integers or booleans. Replies 400 naming the input and returns -1 on a bad one. */
+ * number with a fraction), integers or booleans. Replies 400 naming the input and returns -1 on a
+ * bad one. */
 static int body_inputs(struct http_req *r, json_t *b, struct policy_input *in, char vals[][32])
 {
     json_t *o = json_object_get(b, "inputs");

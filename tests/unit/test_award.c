@@ -636,7 +636,7 @@ static void budget_first_come_first_served(void **state)
     assert_int_equal(award_decide(f->s, "office", a4, 1, NULL, &o, &e), ST_UNPROCESSABLE);
     assert_non_null(strstr(e.msg, "已无余额"));
     verify_ok(f->s, 3, 25000000);
-    /* A contract without its number cannot be checked for double claims. */
+    /* A contract without its number cannot be checked for being claimed twice. */
     struct policy_input in[] = {{"amount", "100"}};
     assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant-a", in, 1, ON, &o, &e), ST_INVALID);
     assert_string_equal(e.where, "contract_no");
