@@ -11,7 +11,6 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
-#include "base/buf.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/money.h"
@@ -871,8 +870,6 @@ static enum status decide(struct store *s, const char *actor, int64_t applicatio
             goto out;
         }
         if (x.amount > 0) {
-            struct buf pairs;
-            buf_init(&pairs, 0);
             struct line l = {.app = application_id,
                              .entity = a.entity_id,
                              .amount = x.amount,
@@ -886,13 +883,7 @@ static enum status decide(struct store *s, const char *actor, int64_t applicatio
                              .matter = x.matter,
                              .matter_prior = x.prior,
                              .applied_on = a.applied_on};
-            if ((st = award_line_pairs(in, n, &pairs, e)) == ST_OK) {
-                l.data = buf_str(&pairs);
-                l.data_len = pairs.len;
-                st = award_line_append(s, actor, &l, &out->payout_id, e);
-            }
-            buf_cleanup(&pairs);
-            if (st != ST_OK)
+            if ((st = award_line_append(s, actor, &l, in, n, &out->payout_id, e)) != ST_OK)
                 goto out;
         }
     }
@@ -942,8 +933,6 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
     struct line l;
     char *scratch = NULL;
     json_t *json = NULL;
-    struct buf pairs;
-    buf_init(&pairs, 0);
     int found = 0;
     int64_t reversed = 0;
     if ((st = award_line_read(s, payout_id, &l, &scratch, &found, e)) != ST_OK)
@@ -972,8 +961,6 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
         st = err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行的输入无法解读", payout_id);
         goto out;
     }
-    if ((st = award_line_pairs(in, (size_t)n, &pairs, e)) != ST_OK)
-        goto out;
     struct line r = {.app = l.app,
                      .entity = l.entity,
                      .amount = -l.amount,
@@ -982,11 +969,9 @@ enum status award_reverse(struct store *s, const char *actor, int64_t payout_id,
                      .pack = l.pack,
                      .year = l.year,
                      .matter = l.matter,
-                     .applied_on = l.applied_on,
-                     .data = buf_str(&pairs),
-                     .data_len = pairs.len};
+                     .applied_on = l.applied_on};
     if ((st = year_total(s, r.entity, r.clause, r.year, &r.cap_used, e)) != ST_OK ||
-        (st = award_line_append(s, actor, &r, id, e)) != ST_OK)
+        (st = award_line_append(s, actor, &r, in, (size_t)n, id, e)) != ST_OK)
         goto out;
     char ids[32], after[600];
     snprintf(ids, sizeof ids, "%" PRId64, *id);
@@ -1002,7 +987,6 @@ out:
         store_rollback(s);
     else
         st = store_commit(s, e);
-    buf_cleanup(&pairs);
     json_decref(json);
     free(scratch);
     return st;
@@ -1201,14 +1185,11 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
                 goto out;
             l.batch = batch;
         }
-        struct buf pairs;
-        buf_init(&pairs, 0);
-        if ((st = award_line_pairs_from_json(b->a->inputs, &pairs, e)) == ST_OK) {
-            l.data = buf_str(&pairs);
-            l.data_len = pairs.len;
-            st = award_line_append(s, actor, &l, &line_id, e);
-        }
-        buf_cleanup(&pairs);
+        json_t *inputs = json_loads(b->a->inputs, 0, NULL);
+        struct policy_input in[INPUTS_MAX];
+        size_t k = inputs ? award_inputs_from_json(inputs, in) : 0;
+        st = award_line_append(s, actor, &l, in, k, &line_id, e);
+        json_decref(inputs);
         if (st != ST_OK)
             goto out;
         snprintf(b->explanation, sizeof b->explanation,

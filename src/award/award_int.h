@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/buf.h"
 #include "base/err.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -35,16 +34,11 @@ struct line {
 
 #define LINE_FORMAT 3
 
-/* Appends a ledger line of format 3 (inside the caller's transaction); l's id, format, time and
- * author are set here, *id is the new line's. */
-enum status award_line_append(struct store *s, const char *actor, struct line *l, int64_t *id,
+/* Appends a ledger line of format 3 carrying inputs in (inside the caller's transaction); l's
+ * id, format, time, author and inputs are set here, *id is the new line's. */
+enum status award_line_append(struct store *s, const char *actor, struct line *l,
+                              const struct policy_input *in, size_t n, int64_t *id,
                               struct err *e) HQD_MUST_CHECK;
-/* Appends inputs to b as a format-3 line carries them ("name=LEN:value" lines). */
-enum status award_line_pairs(const struct policy_input *in, size_t n, struct buf *b,
-                             struct err *e) HQD_MUST_CHECK;
-/* The same, from an application's canonical inputs JSON. */
-enum status award_line_pairs_from_json(const char *json, struct buf *b,
-                                       struct err *e) HQD_MUST_CHECK;
 /* Reads and decodes the stored line with this id into l, its strings in *scratch (the caller
  * frees it); *found is 0 if there is none. */
 enum status award_line_read(struct store *s, int64_t id, struct line *l, char **scratch, int *found,

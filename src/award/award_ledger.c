@@ -300,7 +300,7 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
 /* The inputs as a line of format 3 carries them: one "name=LEN:value" line each, in the
  * application's (sorted) order. Names come from the pack (no '=' or newline in them); the
  * values are counted, so they may hold anything. */
-enum status award_line_pairs(const struct policy_input *in, size_t n, struct buf *b, struct err *e)
+static enum status line_pairs(const struct policy_input *in, size_t n, struct buf *b, struct err *e)
 {
     for (size_t i = 0; i < n; i++) {
         if (strpbrk(in[i].name, "=\n"))
@@ -311,7 +311,7 @@ enum status award_line_pairs(const struct policy_input *in, size_t n, struct buf
     return ST_OK;
 }
 
-/* Reads award_line_pairs' form back, in place: the names and values are NUL-terminated over the
+/* Reads line_pairs' form back, in place: the names and values are NUL-terminated over the
  * separators of data (which must be writable and NUL-terminated). Returns how many, or -1 if
  * data is not of that form. */
 static int pairs_parse(char *data, size_t len, struct policy_input in[INPUTS_MAX])
@@ -341,8 +341,8 @@ static int pairs_parse(char *data, size_t len, struct policy_input in[INPUTS_MAX
 
 /* Appends a ledger line of format 3 (inside the caller's transaction); l's id, time and
  * author are set here. */
-enum status award_line_append(struct store *s, const char *actor, struct line *l, int64_t *id,
-                              struct err *e)
+enum status award_line_append(struct store *s, const char *actor, struct line *l,
+                              const struct policy_input *in, size_t n, int64_t *id, struct err *e)
 {
     struct store_stmt *q;
     enum status st =
@@ -367,8 +367,13 @@ enum status award_line_append(struct store *s, const char *actor, struct line *l
     l->at = now;
     l->by = actor;
     l->inputs = "";
-    struct buf b;
+    struct buf pairs, b;
+    buf_init(&pairs, 0);
     buf_init(&b, 0);
+    if ((st = line_pairs(in, n, &pairs, e)) != ST_OK)
+        goto out;
+    l->data = buf_str(&pairs);
+    l->data_len = pairs.len;
     if ((st = line_encode(l, &b, e)) != ST_OK)
         goto out;
     line_hash_bytes(prev, b.data, b.len, hash);
@@ -380,12 +385,14 @@ enum status award_line_append(struct store *s, const char *actor, struct line *l
     store_bind_text(q, 3, hash);
     st = store_run(q, e);
 out:
+    l->data = NULL; /* it pointed into pairs */
+    buf_cleanup(&pairs);
     buf_cleanup(&b);
     return st;
 }
 
-/* A line's inputs in award_line_pairs' form, from the application's canonical JSON. */
-enum status award_line_pairs_from_json(const char *json, struct buf *b, struct err *e)
+/* A line's inputs in line_pairs' form, from the application's canonical JSON. */
+static enum status pairs_from_json(const char *json, struct buf *b, struct err *e)
 {
     json_t *o = json_loads(json, 0, NULL);
     if (!json_is_object(o)) {
@@ -394,7 +401,7 @@ enum status award_line_pairs_from_json(const char *json, struct buf *b, struct e
     }
     struct policy_input in[INPUTS_MAX];
     size_t n = award_inputs_from_json(o, in);
-    enum status st = award_line_pairs(in, n, b, e);
+    enum status st = line_pairs(in, n, b, e);
     json_decref(o);
     return st;
 }
@@ -1256,8 +1263,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
             snprintf(out->problem, sizeof out->problem, "申请 %" PRId64 " 已不存在", l.app);
         else if (l.format >= LINE_FORMAT)
             /* the application's JSON as the line would carry it */
-            same = award_line_pairs_from_json(inputs, &pairs, &ignored) == ST_OK &&
-                   pairs.len == l.data_len && !memcmp(buf_str(&pairs), l.data, l.data_len);
+            same = pairs_from_json(inputs, &pairs, &ignored) == ST_OK && pairs.len == l.data_len &&
+                   !memcmp(buf_str(&pairs), l.data, l.data_len);
         else
             same = !strcmp(inputs, l.data); /* copied in by migration 18 */
         buf_cleanup(&pairs);
