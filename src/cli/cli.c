@@ -2423,6 +2423,11 @@ int cli_main(int argc, char **argv)
         snprintf(name, sizeof name, "%.*s", (int)nlen, arg);
         if (!option_allowed(cmd, name))
             return usage_error(cmd, "此命令不接受该选项 (unknown option)", name);
+        static const char *const switches[] = {"--json", "--quiet", "--summary", "--dry-run",
+                                               "--applications"};
+        for (size_t k = 0; eq && k < sizeof switches / sizeof switches[0]; k++)
+            if (!strcmp(name, switches[k]))
+                return usage_error(cmd, "此选项不取值 (a switch takes no value)", arg);
         if (strcmp(name, "--json") == 0) {
             a.json = 1;
             continue;

@@ -344,6 +344,8 @@ expect_rc 0 "award close-batch" -- "$hqd" award close-batch grant-p 2020 --json 
   && ok || bad "the batch pays the budget exactly: $(cat "$tmp/out")"
 expect_rc 0 "ledger verify after batch" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 3 行" "two batch lines after the first"
+expect_rc 2 "a switch given a value" -- "$hqd" ledger verify --applications=no --db "$db"
+contains "$tmp/err" "此选项不取值" "a switch with a value is refused, not read as on"
 expect_rc 0 "ledger verify applications" -- "$hqd" ledger verify --applications --db "$db"
 contains "$tmp/out" "申请记录核对：3 笔兑付的申请仍与兑付时的输入和日期一致" "the applications check"
 cp "$db" "$tmp/edited.db"
