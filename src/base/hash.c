@@ -71,6 +71,17 @@ void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
     to_hex(d, out);
 }
 
+void hash_sha256_hex2(const void *a, size_t a_len, const void *b, size_t b_len,
+                      char out[HASH_HEX_LEN + 1])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    EVP_MD_CTX *ctx = thread_ctx();
+    if (!EVP_DigestInit_ex2(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, a, a_len) ||
+        !EVP_DigestUpdate(ctx, b, b_len) || !EVP_DigestFinal_ex(ctx, d, NULL))
+        fail("EVP_Digest");
+    to_hex(d, out);
+}
+
 void hash_sha256_init(struct hash_sha256 *h)
 {
     h->len = 0;

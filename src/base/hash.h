@@ -11,6 +11,9 @@
 
 /* Writes the 64 hex digits and a NUL into out (at least 65 bytes). */
 void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1]);
+/* The same for a followed by b, without copying them together. */
+void hash_sha256_hex2(const void *a, size_t a_len, const void *b, size_t b_len,
+                      char out[HASH_HEX_LEN + 1]);
 
 /* Incremental form, for hashing several fields without concatenating them. Short messages
  * collect in buf and are hashed in one call at the end; only a longer one opens a digest

@@ -119,6 +119,12 @@ static void sha256_matches_known_vectors(void **state)
     char hex2[65];
     hash_sha256_final_hex(&h, hex2);
     assert_string_equal(hex, hex2);
+    /* in two parts, as the ledger hashes a line after the hash before it */
+    memset(hex2, 0, sizeof hex2);
+    hash_sha256_hex2("a", 1, "bc", 2, hex2);
+    assert_string_equal(hex2, hex);
+    hash_sha256_hex2("", 0, "abc", 3, hex2);
+    assert_string_equal(hex2, hex);
     /* Length-prefixed fields, as the audit and payout chains hash them: "3:abc" "-:" "0:"
      * (the bytes every stored chain was written with; printf '3:abc-:0:' | sha256sum). */
     hash_sha256_init(&h);
