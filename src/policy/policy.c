@@ -1434,7 +1434,8 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         cap_fen[k] = g[cp->param].present ? g[cp->param].num : cv->fen;
     }
 
-    char text[2048] = "";
+    char text[2048]; /* not "= {0}": only explaining writes it, and clearing 2 KB costs */
+    text[0] = '\0';
     char a[32], b[32], d1[16], d2[16];
     int eligible = 1;
     if (date_cmp(on, c->from) < 0 || (!c->open_end && date_cmp(on, c->to) > 0)) {
