@@ -1,6 +1,8 @@
 /* Applications and the payout ledger: yearly caps enforced across approvals (also when they run
  * at once on separate connections), reversals, and a verifier that catches tampering. */
+#define _GNU_SOURCE /* sched_setaffinity: the verifier reads differently on one CPU */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,6 +302,59 @@ static void verifier_catches_tampering(void **state)
     assert_int_equal(exec(f->s, cut), 0);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_non_null(strstr(v.problem, "只有 100 字节"));
+}
+
+/* Runs the verifier with this thread allowed a single CPU, where it reads the lines itself
+ * instead of on a second thread. */
+static void verify_on_one_cpu(struct store *s, struct award_verify *v)
+{
+    cpu_set_t all, one;
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    struct err e = {0};
+    enum status st = award_ledger_verify(s, v, &e);
+    assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+    assert_int_equal(st, ST_OK);
+}
+
+/* A ledger longer than the verifier's chunks (1,024 lines with a reading thread, 32 without):
+ * approvals each reversed in the next line, so reversals are compared across chunks. Sound, it
+ * verifies alike both ways; a line edited in a later chunk is named both ways. */
+static void verifier_reads_in_chunks(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t last = 0;
+    for (int i = 0; i < 530; i++) {
+        struct award_outcome o;
+        if (award_decide(f->s, "office", apply_patents(f->s, 2, NULL), 1, NULL, &o, &e) != ST_OK)
+            fail_msg("approve: %s", e.msg);
+        if (i < 529 && award_reverse(f->s, "office", o.payout_id, "重复申报", &last, &e) != ST_OK)
+            fail_msg("reverse: %s", e.msg);
+    }
+    verify_ok(f->s, 1059, 2000000);
+    struct award_verify v;
+    verify_on_one_cpu(f->s, &v);
+    if (v.bad_line)
+        fail_msg("line %lld: %s", (long long)v.bad_line, v.problem);
+    assert_int_equal(v.lines, 1059);
+    assert_int_equal(v.total_fen, 2000000);
+    /* line 1,041 is an approval in the second chunk of the reading thread's */
+    line_set(f->s, 1041, AT_AMOUNT, 3000000);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1041);
+    assert_int_equal(v.lines, 1040);
+    assert_non_null(strstr(v.problem, "哈希链"));
+    verify_on_one_cpu(f->s, &v);
+    assert_int_equal(v.bad_line, 1041);
+    assert_int_equal(v.lines, 1040);
+    assert_non_null(strstr(v.problem, "哈希链"));
 }
 
 /* Rewrites every line's hash as the ledger's format 3 defines it, written here independently
@@ -1281,6 +1336,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reversal_frees_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
+        cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
