@@ -8,7 +8,8 @@
  * 首台(套)), one in fifty reversed, written through award_apply and award_decide in
  * transactions of 5,000. Then times award_ledger_verify (best of three), which must find the
  * ledger sound and total what was written. Goal: ≥ 1,000,000 lines/s. The verifier reads on one
- * thread and replays on another; bench/run.sh also runs it pinned to one core. */
+ * thread and replays on another (on one CPU it reads and replays in turn on one thread);
+ * bench/run.sh also runs it pinned to one core. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,9 +167,9 @@ int main(int argc, char **argv)
     printf("ledger verify: %zu lines, total %" PRId64 " fen, in %" PRId64 " ms = %" PRId64
            " lines/s (goal 1,000,000: ratio %" PRId64 ".%02" PRId64 ")\n",
            v.lines, v.total_fen, best / 1000000, per_s, per_s / 1000000, per_s / 10000 % 100);
-    /* What one core could do at most: the CPU time of both threads per line. */
+    /* What one core could do at most: the CPU time of every thread per line. */
     int64_t cpu_per_line = v.lines ? best_cpu / (int64_t)v.lines : 0;
-    printf("  CPU of both threads %" PRId64 " ms = %" PRId64 ".%02" PRId64 " us per line\n",
+    printf("  CPU of all its threads %" PRId64 " ms = %" PRId64 ".%02" PRId64 " us per line\n",
            best_cpu / 1000000, cpu_per_line / 1000, cpu_per_line % 1000 / 10);
     return 0;
 }

@@ -442,24 +442,24 @@ int award_line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t
 /* ---------------------------------------------------------------- verification */
 
 /* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a
- * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing, with the
- * names kept once each in one buffer so that a slot stays small. */
+ * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing in slots of
+ * 32 bytes, the names kept once each in one buffer. With a million lines the matter table runs
+ * to tens of megabytes, and memory first touched costs here about as much as the replay of a
+ * tenth of the lines: the slots are small and the table fills to three quarters. */
 struct totals {
     struct slot {
-        int64_t entity, sum;
-        uint64_t hash;
-        size_t off; /* of the name in names */
-        uint32_t len;
+        uint64_t hash; /* 0: empty (a key that hashes to 0 is given 1) */
+        int64_t sum, entity;
+        uint32_t name; /* 1 + the offset of the NUL-terminated name in names; 0: no name */
         int32_t year;
-        int used;
     } * v;
     size_t cap, n;
     char *names;
     size_t names_len, names_cap;
 };
 
-/* A key of the running sums, hashed once: the verifier hashes it, asks for its slot to be
- * loaded into the cache, hashes the line, and only then looks the slot up. */
+/* A key of the running sums, hashed once: the verifier hashes it and asks for its slot to be
+ * loaded into the cache some lines before it looks the slot up. */
 struct key {
     int64_t entity;
     int year;
@@ -475,46 +475,49 @@ static struct key totals_key(int64_t entity, int year, const char *name)
     for (size_t i = 0; i < k.len; i++)
         h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
     k.hash = h ^ (h >> 29);
+    if (!k.hash)
+        k.hash = 1;
     return k;
 }
 
-/* Asks for k's first slot to be loaded into the cache (see PREFETCH_AHEAD). Inlined by force:
- * GCC finds a function that only prefetches "pure" and, its result unused, deletes its calls. */
+/* Asks for k's slot to be loaded into the cache (see PREFETCH_AHEAD). Inlined by force: GCC
+ * finds a function that only prefetches "pure" and, its result unused, deletes its calls. */
 __attribute__((always_inline)) static inline void totals_prefetch(const struct totals *t,
                                                                   const struct key *k)
 {
-    if (!t->cap)
-        return;
-    const struct slot *v = &t->v[k->hash & (t->cap - 1)];
-    __builtin_prefetch(v); /* a slot may straddle two cache lines */
-    __builtin_prefetch(&v->used);
+    if (t->cap)
+        __builtin_prefetch(&t->v[k->hash & (t->cap - 1)]);
 }
 
-/* cap empty slots, written once: calloc'd pages first read are the shared zero page, and the
- * first write to each then costs a copy-on-write fault that, with the reading thread running,
- * interrupts the other core to flush its TLB. */
+/* cap empty slots, aligned so that none straddles two cache lines, and written once: calloc'd
+ * pages first read are the shared zero page, and the first write to each then costs a
+ * copy-on-write fault that, with the reading thread running, interrupts the other core to
+ * flush its TLB. A large table asks for huge pages (fewer faults and TLB misses). */
 static struct slot *slots_new(size_t cap)
 {
-    size_t size = cap * sizeof(struct slot);
-    struct slot *v;
-    if (size >= HUGE_PAGE) {
-        v = aligned_alloc(HUGE_PAGE, (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
-        if (!v)
-            v = xmalloc(size);
-        else
-            madvise(v, size, MADV_HUGEPAGE);
-    } else
-        v = xmalloc(size);
+    size_t size = cap * sizeof(struct slot), align = size >= HUGE_PAGE ? HUGE_PAGE : 64;
+    struct slot *v = aligned_alloc(align, (size + align - 1) / align * align);
+    if (!v)
+        v = xmalloc(size); /* xmalloc says so if there is no memory at all */
+    else if (align == HUGE_PAGE)
+        madvise(v, size, MADV_HUGEPAGE);
     memset(v, 0, size);
     return v;
+}
+
+/* The smallest table for n keys: filled to three quarters at most. */
+static size_t totals_cap_for(size_t n)
+{
+    size_t cap = 1024;
+    while (cap / 4 * 3 < n + 1)
+        cap *= 2;
+    return cap;
 }
 
 /* Room for n keys without growing (growing a table of a million matters copies it whole). */
 static void totals_reserve(struct totals *t, size_t n)
 {
-    size_t cap = 1024;
-    while (cap < 2 * n + 1)
-        cap *= 2;
+    size_t cap = totals_cap_for(n);
     if (t->cap >= cap)
         return;
     free(t->v);
@@ -523,16 +526,17 @@ static void totals_reserve(struct totals *t, size_t n)
     t->n = 0;
 }
 
+/* k's slot, added if new; NULL if its name no longer fits the names' 4 GB. */
 static struct slot *totals_at(struct totals *t, const struct key *k)
 {
-    if (t->n * 2 >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
+    if (t->cap < totals_cap_for(t->n + 1)) {
+        size_t cap = totals_cap_for(t->n + 1);
         struct slot *v = slots_new(cap);
         for (size_t i = 0; i < t->cap; i++) {
-            if (!t->v[i].used)
+            if (!t->v[i].hash)
                 continue;
             size_t j = t->v[i].hash & (cap - 1);
-            while (v[j].used)
+            while (v[j].hash)
                 j = (j + 1) & (cap - 1);
             v[j] = t->v[i];
         }
@@ -541,26 +545,28 @@ static struct slot *totals_at(struct totals *t, const struct key *k)
         t->cap = cap;
     }
     size_t i = k->hash & (t->cap - 1);
-    while (t->v[i].used && !(t->v[i].hash == k->hash && t->v[i].entity == k->entity &&
-                             t->v[i].year == k->year && t->v[i].len == k->len &&
-                             (!k->len || !memcmp(t->names + t->v[i].off, k->name, k->len))))
-        i = (i + 1) & (t->cap - 1);
-    if (!t->v[i].used) {
-        if (t->names_len + k->len > t->names_cap) {
-            t->names_cap = (t->names_cap + k->len) * 2;
+    for (;; i = (i + 1) & (t->cap - 1)) {
+        struct slot *x = &t->v[i];
+        if (!x->hash)
+            break;
+        if (x->hash == k->hash && x->entity == k->entity && x->year == k->year &&
+            (k->len ? x->name && !memcmp(t->names + x->name - 1, k->name, k->len + 1) : !x->name))
+            return x;
+    }
+    uint32_t name = 0;
+    if (k->len) { /* the yearly sums are keyed by number, without a name */
+        if (t->names_len + k->len + 1 >= UINT32_MAX)
+            return NULL;
+        if (t->names_len + k->len + 1 > t->names_cap) {
+            t->names_cap = (t->names_cap + k->len + 1) * 2;
             t->names = xrealloc(t->names, t->names_cap);
         }
-        if (k->len) /* the yearly sums are keyed by number, without a name */
-            memcpy(t->names + t->names_len, k->name, k->len);
-        t->v[i] = (struct slot){.entity = k->entity,
-                                .hash = k->hash,
-                                .off = t->names_len,
-                                .len = (uint32_t)k->len,
-                                .year = k->year,
-                                .used = 1};
-        t->names_len += k->len;
-        t->n++;
+        memcpy(t->names + t->names_len, k->name, k->len + 1);
+        name = (uint32_t)t->names_len + 1;
+        t->names_len += k->len + 1;
     }
+    t->v[i] = (struct slot){.hash = k->hash, .entity = k->entity, .name = name, .year = k->year};
+    t->n++;
     return &t->v[i];
 }
 
@@ -1092,6 +1098,8 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
     *unchained = id != expect_id || l->id != id || !chained;
     if (id != expect_id || l->id != id) {
         snprintf(out->problem, sizeof out->problem, "编号不连续：期望 %" PRId64, expect_id);
+    } else if (l->matter[0] && !ms) {
+        snprintf(out->problem, sizeof out->problem, "事项过多：事项名合计超过 4 GB，无法校验");
     } else if (!chained) {
         snprintf(out->problem, sizeof out->problem, "哈希链断裂：该行内容或前一行已被改动");
     } else if (l->reverses) {
@@ -1150,12 +1158,12 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         goto out;
     st = verifier_packs_load(s, &v, e);
     if (st == ST_OK) {
-        /* as many matters as lines at most: room for half of them */
+        /* as many matters as lines at most: room for a third of them */
         struct store_stmt *q;
         int64_t last = 0;
         if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM payouts", &q, e)) == ST_OK &&
             (st = award_step_int(q, &last, e)) == ST_OK)
-            totals_reserve(&v.matter, (size_t)last / 2);
+            totals_reserve(&v.matter, (size_t)last / 3);
     }
     if (st != ST_OK || (st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id",
                                            &r->q, e)) != ST_OK)
