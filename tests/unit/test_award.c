@@ -16,6 +16,7 @@
 
 #include "auth/auth.h"
 #include "award/award.h"
+#include "award/award_int.h" /* award_line_read: a stored line decoded */
 #include "base/clock.h"
 #include "base/hash.h"
 #include "entity/entity.h"
@@ -272,9 +273,9 @@ static void verifier_catches_tampering(void **state)
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "不是可解读的账本行：第 32–35 字节（年度）不是数字"));
-    /* a non-digit among the first eight digits of a number (read eight at a time), and among
-     * the last ones */
-    for (int at = AT_AMOUNT + 1; at <= AT_AMOUNT + 15; at += 14) {
+    /* a non-digit at any place of a number (read as two overlapping runs of eight digits) */
+    for (int at = AT_AMOUNT + 1; at <= AT_AMOUNT + 15; at++) {
+        line_set(f->s, 1, AT_AMOUNT, 5000000); /* its digits again */
         char sql[200];
         snprintf(sql, sizeof sql,
                  "UPDATE payouts SET line = CAST(substr(line, 1, %d) || ':' || substr(line, %d)"
@@ -386,6 +387,46 @@ static void rechain(struct store *s)
     store_finish(q);
     for (int i = 0; i < n; i++)
         assert_int_equal(exec(s, sql[i]), 0);
+}
+
+/* Every digit of a stored number counts, at its place: a yearly total written with fifteen
+ * different digits (and rehashed) is named with exactly those digits. */
+static void verifier_reads_every_digit(void **state)
+{
+    struct fx *f = *state;
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    static const int64_t forged[] = {123456789012345, -987654321098765, 100000000, 99999999};
+    for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        line_set(f->s, 1, AT_CAP_USED, forged[i]);
+        rechain(f->s);
+        struct award_verify v;
+        struct err e = {0};
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 1);
+        char want[120];
+        snprintf(want, sizeof want, "记录的本年度已兑付 %lld 分与账本累计 0 分不符",
+                 (long long)forged[i]);
+        if (!strstr(v.problem, want))
+            fail_msg("%s: want %s", v.problem, want);
+    }
+    /* ten-digit numbers, read back as the verifier decodes them */
+    static const struct {
+        int at;
+        int64_t v;
+    } fields[] = {{AT_ENTITY, 1234567890}, {AT_REVERSES, 9876543210}, {AT_AMOUNT, 100000000000001}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        line_set(f->s, 1, fields[i].at, fields[i].v);
+    struct line l;
+    char *scratch = NULL;
+    int found = 0;
+    struct err e = {0};
+    assert_int_equal(award_line_read(f->s, 1, &l, &scratch, &found, &e), ST_OK);
+    assert_true(found);
+    assert_int_equal(l.entity, 1234567890);
+    assert_int_equal(l.reverses, 9876543210);
+    assert_int_equal(l.amount, 100000000000001);
+    assert_int_equal(l.cap_used, 99999999);
+    free(scratch);
 }
 
 /* A reversal must undo one earlier award exactly; a consistently rehashed forgery is caught by
@@ -1337,6 +1378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
