@@ -963,7 +963,10 @@ async function viewPolicy(params) {
           [r.duplicates, '已有申请'], [r.nothing_left, '无可兑付金额']].filter(([k]) => k).map(([k, t]) => `${t} ${k} 个`);
         out.replaceChildren(msg('ok', `免申即享：生成 ${r.filed} 件申请，合计 ${yuan(r.amount_fen)} 元，待审批。` +
           (why.length ? `未生成：${why.join('，')}。` : '')),
-        ...(r.notes.length ? [h('ul', { class: 'hint', id: 'propose-notes' }, r.notes.map((n) => h('li', {}, n)))] : []));
+        /* every entity left out, named: the office follows each up (a long list starts folded) */
+        ...(r.skipped.length ? [h('details', { id: 'propose-skipped', open: r.skipped.length <= 20 },
+          h('summary', {}, `未生成申请的主体（${r.skipped.length} 个）`),
+          h('ul', { class: 'hint' }, r.skipped.map((k) => h('li', {}, `${k.uscc} ${k.name}：${k.text}`))))] : []));
         if (r.filed) setTimeout(() => route(), 1200);
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, pc, h('button', { type: 'submit', class: 'plain' }, '免申即享：生成申请')));

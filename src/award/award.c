@@ -579,11 +579,27 @@ out:
     return st;
 }
 
-static void proposal_note(struct award_proposals *out, const struct entity *en, const char *why)
+/* Records that en was not filed, and why (counted by the caller). */
+static void proposal_skip(struct award_proposals *out, const struct entity *en,
+                          enum award_skip reason, const char *why)
 {
-    if (out->n_notes < AWARD_NOTES_MAX)
-        snprintf(out->notes[out->n_notes++], sizeof out->notes[0], "%s %s：%s", en->uscc, en->name,
-                 why);
+    xgrow((void **)&out->skipped, &out->skipped_cap, out->n_skipped + 1, sizeof *out->skipped);
+    struct award_skipped *k = &out->skipped[out->n_skipped++];
+    snprintf(k->uscc, sizeof k->uscc, "%s", en->uscc);
+    k->name = xstrdup(en->name);
+    k->reason = reason;
+    k->text = xstrdup(why);
+}
+
+void award_proposals_cleanup(struct award_proposals *p)
+{
+    for (size_t i = 0; i < p->n_skipped; i++) {
+        free(p->skipped[i].name);
+        free(p->skipped[i].text);
+    }
+    free(p->skipped);
+    p->skipped = NULL;
+    p->n_skipped = p->skipped_cap = 0;
 }
 
 /* Whether the entity already has an application under clause that this one would repeat: for a
@@ -677,13 +693,13 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
                          why[0] ? "、" : "快申快享：依据自行申报的 ", in[x].name);
         if (why[0]) {
             out->self_declared++;
-            proposal_note(out, en, why);
+            proposal_skip(out, en, AWARD_SKIP_SELF_DECLARED, why);
             continue;
         }
         if (lim.group && !award_input_value(in, m, lim.key)) {
             out->incomplete++;
             snprintf(why, sizeof why, "缺少 %s，无法确认同一事项未重复享受，须由企业申请", lim.key);
-            proposal_note(out, en, why);
+            proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
             continue;
         }
         if ((st = already_applied(s, en->id, clause, on.y, lim.group ? lim.key : NULL,
@@ -692,7 +708,7 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
             break;
         if (dup) {
             out->duplicates++;
-            proposal_note(out, en,
+            proposal_skip(out, en, AWARD_SKIP_DUPLICATE,
                           lim.group ? "该事项已有申请"
                                     : "本年度已有该条款的申请（由企业或此前生成）");
             continue;
@@ -703,7 +719,8 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
             break;
         if (!o.id) {
             out->nothing_left++;
-            proposal_note(out, en, "无可兑付金额（本年度上限、同一事项已享受或预算已无余额）");
+            proposal_skip(out, en, AWARD_SKIP_NOTHING_LEFT,
+                          "无可兑付金额（本年度上限、同一事项已享受或预算已无余额）");
             continue;
         }
         out->filed++;
@@ -725,6 +742,8 @@ out:
         store_rollback(s);
     else
         st = store_commit(s, e);
+    if (st != ST_OK)
+        award_proposals_cleanup(out);
     entities_free(v, n);
     policy_pack_free(p);
     return st;
@@ -732,14 +751,20 @@ out:
 
 json_t *award_proposals_json(const struct award_proposals *p)
 {
-    json_t *notes = json_array();
-    for (size_t i = 0; i < p->n_notes; i++)
-        json_array_append_new(notes, json_string(p->notes[i]));
+    static const char *const reasons[] = {"self_declared", "incomplete", "duplicate",
+                                          "nothing_left"};
+    json_t *skipped = json_array();
+    for (size_t i = 0; i < p->n_skipped; i++) {
+        const struct award_skipped *k = &p->skipped[i];
+        json_array_append_new(skipped,
+                              json_pack("{s:s, s:s, s:s, s:s}", "uscc", k->uscc, "name", k->name,
+                                        "reason", reasons[k->reason], "text", k->text));
+    }
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "filed", (json_int_t)p->filed,
                      "amount_fen", (json_int_t)p->amount_fen, "self_declared",
                      (json_int_t)p->self_declared, "incomplete", (json_int_t)p->incomplete,
                      "duplicates", (json_int_t)p->duplicates, "nothing_left",
-                     (json_int_t)p->nothing_left, "notes", notes);
+                     (json_int_t)p->nothing_left, "skipped", skipped);
 }
 
 /* Whether the application has a file filed under label (*found > 0). */

@@ -66,18 +66,32 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
  * application it would repeat (pending or approved: for the same matter, or for a clause without
  * a matter key any in the year), one that the yearly cap, the matter's earlier award or the
  * budget leaves nothing. */
-#define AWARD_NOTES_MAX 20
+enum award_skip {
+    AWARD_SKIP_SELF_DECLARED, /* "self_declared": 快申快享, the entity applies with evidence */
+    AWARD_SKIP_INCOMPLETE,    /* "incomplete": its facts lack the clause's matter key */
+    AWARD_SKIP_DUPLICATE,     /* "duplicate": it already has such an application */
+    AWARD_SKIP_NOTHING_LEFT   /* "nothing_left": cap, matter or budget leaves nothing */
+};
+struct award_skipped {
+    char uscc[19];
+    char *name;
+    enum award_skip reason;
+    char *text; /* zh-CN, the reason in full (which self-declared inputs, which key…) */
+};
 struct award_proposals {
     size_t filed;
     int64_t amount_fen; /* what the filed applications ask, as computed now */
     size_t self_declared, incomplete, duplicates, nothing_left;
-    size_t n_notes; /* one line per entity not filed, the first AWARD_NOTES_MAX */
-    char notes[AWARD_NOTES_MAX][300];
+    /* every entity not filed, in registry order: an office follows these up one by one */
+    struct award_skipped *skipped;
+    size_t n_skipped, skipped_cap;
 };
+/* On success the caller frees out with award_proposals_cleanup. */
 enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
                           struct award_proposals *out, struct err *e) HQD_MUST_CHECK;
-/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, notes: […]}. New
- * reference. */
+void award_proposals_cleanup(struct award_proposals *p);
+/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, skipped: [{uscc,
+ * name, reason, text}]}, reason as named in enum award_skip. New reference. */
 struct json_t *award_proposals_json(const struct award_proposals *p);
 
 /* Approves (writes a ledger line for the recomputed amount, if above 0) or rejects (note

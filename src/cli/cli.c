@@ -1877,6 +1877,7 @@ static int cmd_award_propose(const struct cli_args *a)
         json_t *j = award_proposals_json(&pr);
         print_json(j);
         json_decref(j);
+        award_proposals_cleanup(&pr);
         return 0;
     }
     char buf[32];
@@ -1887,8 +1888,9 @@ static int cmd_award_propose(const struct cli_args *a)
                "%zu 个已有相同申请，%zu 个已无余额。",
                pr.self_declared, pr.incomplete, pr.duplicates, pr.nothing_left);
     printf("\n");
-    for (size_t i = 0; i < pr.n_notes; i++)
-        printf("- %s\n", pr.notes[i]);
+    for (size_t i = 0; i < pr.n_skipped; i++)
+        printf("- %s %s：%s\n", pr.skipped[i].uscc, pr.skipped[i].name, pr.skipped[i].text);
+    award_proposals_cleanup(&pr);
     return 0;
 }
 

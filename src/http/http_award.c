@@ -620,6 +620,7 @@ void h_policy_proposals(struct http_req *r)
         return;
     }
     http_reply_json(r, 201, award_proposals_json(&out));
+    award_proposals_cleanup(&out);
 }
 
 /* ---------------------------------------------------------------- clauses, entities */

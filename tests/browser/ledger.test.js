@@ -268,6 +268,9 @@ function startServer() {
     const proposed = await op.waitForSelector('.msg.ok:has-text("免申即享：生成")');
     check((await proposed.textContent()).includes('生成 0 件申请') && (await proposed.textContent()).includes('已有申请 1 个'),
       'the office runs 免申即享 for a clause: ' + await proposed.textContent());
+    const skipped = await op.textContent('#propose-skipped');
+    check(skipped.includes('未生成申请的主体（1 个）') && skipped.includes('91410700MA44XW1K27 ') && skipped.includes('已有该条款的申请'),
+      'the entity left out is named with its reason: ' + skipped);
     const [ledgerBook] = await Promise.all([op.waitForEvent('download'), op.click('#payouts-xlsx')]);
     check(ledgerBook.suggestedFilename() === 'payouts-2020.xlsx', 'the year\'s payout ledger downloads as a workbook: ' + ledgerBook.suggestedFilename());
     await ep.goto(base + '/#/policy');

@@ -370,6 +370,9 @@ expect_rc 2 "award close-batch bad year" -- "$hqd" award close-batch grant-p twe
 # 免申即享 from the registry: the entity whose certified amount qualifies already applied.
 expect_rc 0 "award propose" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose grant-p --json --db "$db"
 [[ $(json "$tmp/out" "d['filed'], d['duplicates']") == "0 1" ]] && ok || bad "no second application: $(cat "$tmp/out")"
+[[ $(json "$tmp/out" "[k['reason'] for k in d['skipped']]") == "['duplicate']" ]] && ok || bad "the entity left out is listed: $(cat "$tmp/out")"
+expect_rc 0 "award propose, text" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose grant-p --db "$db"
+grep -q "^- [0-9A-Z]\{18\} .*：.*已有" "$tmp/out" && ok || bad "the text names the entity left out: $(cat "$tmp/out")"
 expect_rc 2 "award propose unknown clause" -- "$hqd" award propose first-set-equipment --db "$db"
 expect_rc 2 "award propose with inputs" -- "$hqd" award propose grant-p amount=1 --db "$db"
 

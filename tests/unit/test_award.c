@@ -1127,10 +1127,13 @@ static void proposals_from_certified_facts(void **state)
     assert_int_equal(award_propose(f->s, "office", "first-set-equipment", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 1);
     assert_int_equal(pr.amount_fen, 12000000);
+    award_proposals_cleanup(&pr);
     assert_int_equal(award_propose(f->s, "office", "first-set-equipment", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 0);
     assert_int_equal(pr.duplicates, 1);
-    assert_non_null(strstr(pr.notes[0], "本年度已有该条款的申请"));
+    assert_int_equal(pr.n_skipped, 1);
+    assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_DUPLICATE);
+    assert_non_null(strstr(pr.skipped[0].text, "本年度已有该条款的申请"));
     /* The filed application is an ordinary one: approved into the ledger, which replays. */
     struct award_app a;
     assert_int_equal(award_application(f->s, 1, &a, &e), ST_OK);
@@ -1139,28 +1142,37 @@ static void proposals_from_certified_facts(void **state)
     award_app_cleanup(&a);
     assert_int_equal(approve(f->s, 1), 12000000);
 
+    award_proposals_cleanup(&pr);
     assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 0);
     assert_int_equal(pr.self_declared, 1);
-    assert_non_null(strstr(pr.notes[0], "快申快享"));
-    assert_non_null(strstr(pr.notes[0], "patents"));
+    assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_SELF_DECLARED);
+    assert_string_equal(pr.skipped[0].uscc, INST);
+    assert_string_equal(pr.skipped[0].name, "知识产权服务中心");
+    assert_non_null(strstr(pr.skipped[0].text, "快申快享"));
+    assert_non_null(strstr(pr.skipped[0].text, "patents"));
 
+    award_proposals_cleanup(&pr);
     assert_int_equal(award_propose(f->s, "office", "tech-contract", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.incomplete, 1);
-    assert_non_null(strstr(pr.notes[0], "contract_no"));
+    assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_INCOMPLETE);
+    assert_non_null(strstr(pr.skipped[0].text, "contract_no"));
     import_facts(f->s, "uscc,fact,value,source,date\n"
                        "91410700MA44XW1K27,tech-contract.contract_no,HT-9,技术合同登记,2020-07-15\n"
                        "52410700MA4KX0012C,patents,25,市场监管,2020-09-02\n");
+    award_proposals_cleanup(&pr);
     assert_int_equal(award_propose(f->s, "office", "tech-contract", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 1);
     assert_int_equal(pr.amount_fen, 1000000);
 
     /* Certified now, but the institution filed its own application this year. */
     approve(f->s, apply_patents(f->s, 20, NULL));
+    award_proposals_cleanup(&pr);
     assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 0);
     assert_int_equal(pr.duplicates, 1);
     verify_ok(f->s, 2, 32000000);
+    award_proposals_cleanup(&pr);
     /* A clause whose parameter is unset cannot be proposed for anyone. */
     assert_int_equal(award_propose(f->s, "office", "fund-reward", ON, &pr, &e), ST_UNPROCESSABLE);
     assert_int_equal(award_propose(f->s, "office", "no-such", ON, &pr, &e), ST_NOT_FOUND);
@@ -1186,8 +1198,59 @@ static void proposals_from_certified_facts(void **state)
     assert_int_equal(pr.filed, 1);
     assert_int_equal(pr.amount_fen, 100000);
     assert_int_equal(pr.nothing_left, 1);
-    assert_non_null(strstr(pr.notes[0], "91410700MA9F123453"));
-    assert_non_null(strstr(pr.notes[0], "已无余额"));
+    assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_NOTHING_LEFT);
+    assert_string_equal(pr.skipped[0].uscc, "91410700MA9F123453");
+    assert_non_null(strstr(pr.skipped[0].text, "已无余额"));
+    award_proposals_cleanup(&pr);
+}
+
+/* Every entity left out is named, however many: an office writes to each one that must apply
+ * itself (快申快享). */
+static void proposals_name_every_entity_left_out(void **state)
+{
+    struct fx *f = *state;
+    char csv[8192] = "uscc,name,kind,in_zone,industry\n";
+    char facts[8192] = "uscc,fact,value,source,date\n";
+    char uscc[40][19];
+    for (int i = 0; i < 40; i++) {
+        snprintf(uscc[i], sizeof uscc[i], "52410700%09d", 500 + i);
+        uscc[i][17] = entity_uscc_check_char(uscc[i]);
+        uscc[i][18] = '\0';
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,服务机构%02d,机构,是,服务\n",
+                 uscc[i], i);
+        snprintf(facts + strlen(facts), sizeof facts - strlen(facts),
+                 "%s,patents,2,自行申报,2020-09-01\n%s,institution_registered,是,市场监管,"
+                 "2020-09-01\n",
+                 uscc[i], uscc[i]);
+    }
+    struct entity_import_report rep;
+    struct err e = {0};
+    assert_int_equal(entity_import_csv(f->s, "t", csv, strlen(csv), "e.csv", NULL, &rep, &e),
+                     ST_OK);
+    import_facts(f->s, facts);
+    struct award_proposals pr;
+    assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 0);
+    assert_int_equal(pr.self_declared, 40);
+    assert_int_equal(pr.n_skipped, 40);
+    size_t seen = 0;
+    for (size_t k = 0; k < pr.n_skipped; k++)
+        for (int i = 0; i < 40; i++)
+            if (!strcmp(pr.skipped[k].uscc, uscc[i])) {
+                seen++;
+                assert_int_equal(pr.skipped[k].reason, AWARD_SKIP_SELF_DECLARED);
+                char name[32];
+                snprintf(name, sizeof name, "服务机构%02d", i);
+                assert_string_equal(pr.skipped[k].name, name);
+            }
+    assert_int_equal(seen, 40);
+    json_t *j = award_proposals_json(&pr);
+    assert_int_equal(json_array_size(json_object_get(j, "skipped")), 40);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "skipped"), 39), "reason")),
+                        "self_declared");
+    json_decref(j);
+    award_proposals_cleanup(&pr);
 }
 
 static const char EVIDENCE_PACK[] =
@@ -1272,6 +1335,7 @@ static void evidence_before_approval(void **state)
     assert_int_equal(award_propose(f->s, "office", "grant-e", (struct date){2021, 3, 1}, &pr, &e),
                      ST_OK);
     assert_int_equal(pr.filed, 1);
+    award_proposals_cleanup(&pr);
     int64_t last;
     assert_int_equal(award_application(f->s, q2 + 1, &app, &e), ST_OK);
     assert_string_equal(app.origin, "proposed");
@@ -1390,6 +1454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(registry_import_checks_fact_types, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
     };
