@@ -1213,7 +1213,7 @@ static void proposals_name_every_entity_left_out(void **state)
     char facts[8192] = "uscc,fact,value,source,date\n";
     char uscc[40][19];
     for (int i = 0; i < 40; i++) {
-        snprintf(uscc[i], sizeof uscc[i], "52410700%09d", 500 + i);
+        snprintf(uscc[i], sizeof uscc[i], "52410700000000%03u", (unsigned)(500 + i) % 1000u);
         uscc[i][17] = entity_uscc_check_char(uscc[i]);
         uscc[i][18] = '\0';
         snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,服务机构%02d,机构,是,服务\n",
