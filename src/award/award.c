@@ -579,6 +579,18 @@ out:
     return st;
 }
 
+/* The label of clause ci's input name ("合同编号"), or the name if it has none. */
+static const char *var_label(const struct policy_pack *p, int ci, const char *name)
+{
+    struct policy_var_info v;
+    for (size_t k = 0; k < policy_clause_vars(p, (size_t)ci); k++) {
+        policy_clause_var(p, (size_t)ci, k, &v);
+        if (!strcmp(v.name, name))
+            return v.label && v.label[0] ? v.label : name;
+    }
+    return name;
+}
+
 /* Records that en was not filed, and why (counted by the caller). */
 static void proposal_skip(struct award_proposals *out, const struct entity *en,
                           enum award_skip reason, const char *why)
@@ -686,11 +698,12 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
             continue; /* not eligible, or its facts do not read as the clause's inputs */
         }
         policy_result_cleanup(&r);
-        char why[240] = "";
+        char why[400] = "";
         for (size_t x = 0; x < m; x++)
             if (!strcmp(en->facts[from[x]].source, ENTITY_SOURCE_SELF))
-                snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
-                         why[0] ? "、" : "快申快享：依据自行申报的 ", in[x].name);
+                snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s（%s）",
+                         why[0] ? "、" : "快申快享：依据自行申报的", var_label(p, ci, in[x].name),
+                         in[x].name);
         if (why[0]) {
             out->self_declared++;
             proposal_skip(out, en, AWARD_SKIP_SELF_DECLARED, why);
@@ -698,7 +711,8 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
         }
         if (lim.group && !award_input_value(in, m, lim.key)) {
             out->incomplete++;
-            snprintf(why, sizeof why, "缺少 %s，无法确认同一事项未重复享受，须由企业申请", lim.key);
+            snprintf(why, sizeof why, "缺少%s（%s），无法确认同一事项未重复享受，须由企业申请",
+                     var_label(p, ci, lim.key), lim.key);
             proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
             continue;
         }
