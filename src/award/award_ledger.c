@@ -1,6 +1,6 @@
 /* The payout ledger's stored lines (format 3: each row the bytes its hash covers; see
  * docs/internals/policy.md, "Ledger lines") and the verifier that replays them, reading on one
- * thread and replaying on another. */
+ * thread and replaying on another (on a single CPU, both in turn on one). */
 #define _GNU_SOURCE /* for MADV_HUGEPAGE and sched_getaffinity, which are not POSIX */
 #include "award/award.h"
 #include "award/award_int.h"
@@ -12,8 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h> /* madvise, MADV_HUGEPAGE: not POSIX */
-#define HUGE_PAGE ((size_t)2 << 20)
+#include <sys/mman.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -455,6 +454,8 @@ int award_line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t
 
 /* ---------------------------------------------------------------- verification */
 
+#define HUGE_PAGE ((size_t)2 << 20) /* a transparent huge page on x86-64 and arm64 */
+
 /* Running sums keyed by (entity, year, name): an entity's yearly total under a clause, a
  * clause's yearly budget use (entity 0), a matter's total (year 0); open addressing in slots of
  * 32 bytes, the names kept once each in one buffer. With a million lines the matter table runs
@@ -543,7 +544,7 @@ static void totals_reserve(struct totals *t, size_t n)
 /* k's slot, added if new; NULL if its name no longer fits the names' 4 GB. */
 static struct slot *totals_at(struct totals *t, const struct key *k)
 {
-    if (t->cap < totals_cap_for(t->n + 1)) {
+    if (t->n + 1 > t->cap / 4 * 3) { /* full (or no table yet): twice the room */
         size_t cap = totals_cap_for(t->n + 1);
         struct slot *v = slots_new(cap);
         for (size_t i = 0; i < t->cap; i++) {
@@ -889,7 +890,8 @@ out:
  * lines they reverse after. */
 
 #define CHUNK_LINES 1024
-#define INLINE_CHUNK_LINES 32
+#define CHUNKS 4
+#define INLINE_CHUNK_LINES 32 /* with no reading thread */
 
 /* The CPUs this process may run on (1 if that cannot be told). */
 static int cpus_allowed(void)
@@ -897,7 +899,6 @@ static int cpus_allowed(void)
     cpu_set_t set;
     return sched_getaffinity(0, sizeof set, &set) ? 1 : CPU_COUNT(&set);
 }
-#define CHUNKS 4
 
 struct chunk {
     size_t n;
