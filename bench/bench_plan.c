@@ -132,7 +132,8 @@ static char *synthetic_seedlike(const char *seed, size_t seed_len, size_t *len)
     return buf_detach(&b);
 }
 
-static int run(const char *label, const char *data, size_t len, int rounds)
+/* Times parsing data rounds times (best of five); has_goal: judged against GOAL_MBPS. */
+static int run(const char *label, const char *data, size_t len, int rounds, int has_goal)
 {
     size_t tasks = 0;
     double secs = 1e30;
@@ -153,11 +154,13 @@ static int run(const char *label, const char *data, size_t len, int rounds)
             secs = t;
     }
     double mb = (double)len * rounds / 1e6;
-    printf("parse %-10s %8.2f MB x %4d  best of 5 %7.3f s  %8.1f MB/s  %8zu tasks/plan  goal %.0f "
-           "MB/s: "
-           "%.2fx %s\n",
-           label, (double)len / 1e6, rounds, secs, mb / secs, tasks, GOAL_MBPS,
-           mb / secs / GOAL_MBPS, mb / secs >= GOAL_MBPS ? "ok" : "BELOW GOAL");
+    printf("parse %-10s %8.2f MB x %4d  best of 5 %7.3f s  %8.1f MB/s  %8zu tasks/plan  ", label,
+           (double)len / 1e6, rounds, secs, mb / secs, tasks);
+    if (has_goal)
+        printf("goal %.0f MB/s: %.2fx %s\n", GOAL_MBPS, mb / secs / GOAL_MBPS,
+               mb / secs >= GOAL_MBPS ? "ok" : "BELOW GOAL");
+    else
+        printf("(stress case, no goal: the goal is for real density)\n");
     return 0;
 }
 
@@ -173,16 +176,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot read %s\n", argv[1]);
         return 1;
     }
-    int rc = run("seed", seed, len, 300);
+    int rc = run("seed", seed, len, 300, 1);
     size_t slen = 0, dlen = 0;
     char *syn = synthetic_seedlike(seed, len, &slen), *dense = synthetic_dense(&dlen);
     if (!syn || !dense) {
         fprintf(stderr, "bench: cannot build the synthetic plans\n");
         return 1;
     }
-    rc |= run("synthetic", syn, slen, 3);
+    rc |= run("synthetic", syn, slen, 3, 1);
     /* The dense plan stresses per-item work; it is reported, the goal is for real density. */
-    run("dense", dense, dlen, 3);
+    run("dense", dense, dlen, 3, 0);
     free(dense);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
