@@ -948,7 +948,10 @@ async function viewPolicy(params) {
         const ok = v.ok && a && a.ok;
         out.replaceChildren(msg(ok ? 'ok' : 'err', !v.ok ? `第 ${v.bad_line} 行有问题：${v.problem}`
           : `兑付账本完好：${v.lines} 行逐行重算与哈希链校验通过，合计 ${yuan(v.total_fen)} 元。` +
-            (a.ok ? `申请记录核对：${a.lines} 笔兑付的申请仍与兑付时一致。` : `申请记录核对：第 ${a.bad_line} 行，${a.problem}`)));
+            (a.ok ? `申请记录核对：${a.lines} 笔兑付的申请仍与兑付时一致。` : `申请记录核对：第 ${a.bad_line} 行，${a.problem}`)),
+        /* the head, to be written down outside hqd: later it shows lines cut off the end */
+        ...(v.ok && v.head ? [h('p', { class: 'hint', id: 'ledger-head' }, '末行（抄录备查，日后 hqd ledger verify --anchor 核对）：',
+          h('code', {}, `${v.head.id}:${v.head.hash}`))] : []));
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, '校验兑付账本'));
   }

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/hash.h"
+#include "base/money.h"
 #include "base/xalloc.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -1282,6 +1283,10 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
             break;
         }
     }
+    if (!out->bad_line && out->lines) { /* every line sound: the last one is the head */
+        out->head_id = expect_id - 1;
+        memcpy(out->head_hash, prev, sizeof out->head_hash);
+    }
 out:
     if (started) {
         reader_release(r, 1);
@@ -1315,6 +1320,31 @@ out:
     buf_cleanup(&later_bytes);
     free(scratch);
     free(keys);
+    return st;
+}
+
+/* The other way round: an application approved for an amount must have its line. Lines cut
+ * off the end of the ledger leave a sound chain; the applications they paid still say so. */
+static enum status approvals_have_lines(struct store *s, struct award_verify *out, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(
+        s,
+        "SELECT a.id, a.amount_fen, (SELECT coalesce(max(id), 0) FROM payouts) FROM applications a"
+        " WHERE a.status = 'approved' AND a.amount_fen > 0 AND NOT EXISTS (SELECT 1 FROM payouts p"
+        " WHERE p.application_id = a.id AND p.reverses_id IS NULL) ORDER BY a.id LIMIT 1",
+        &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row) {
+        char yuan[32];
+        out->bad_line = store_col_int(q, 2) + 1; /* where its line would follow */
+        snprintf(out->problem, sizeof out->problem,
+                 "申请 %" PRId64 " 已批准兑付 %s元，账本中却没有它的兑付行：账本的行被删去了",
+                 store_col_int(q, 0), money_format(store_col_int(q, 1), yuan, sizeof yuan));
+    }
+    store_finish(q);
     return st;
 }
 
@@ -1374,6 +1404,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
     }
     store_finish(q);
     free(scratch);
+    if (st == ST_OK && !out->bad_line)
+        st = approvals_have_lines(s, out, e);
     return st;
 }
 
@@ -1384,6 +1416,72 @@ json_t *award_verify_json(const struct award_verify *v)
     if (v->bad_line) {
         json_object_set_new(o, "bad_line", json_integer(v->bad_line));
         json_object_set_new(o, "problem", json_string(v->problem));
+    } else if (v->head_id) {
+        json_object_set_new(
+            o, "head", json_pack("{s:I, s:s}", "id", (json_int_t)v->head_id, "hash", v->head_hash));
     }
     return o;
+}
+
+json_t *award_anchor_json(const struct award_anchor *a)
+{
+    json_t *o = json_pack("{s:s, s:b}", "anchor", a->text, "ok", a->ok);
+    if (!a->ok)
+        json_object_set_new(o, "problem", json_string(a->problem));
+    return o;
+}
+
+_Static_assert(sizeof((struct award_verify *)0)->head_hash == HASH_HEX_LEN + 1, "a hash in hex");
+
+enum status award_ledger_anchor(struct store *s, const char *anchor, struct award_anchor *out,
+                                struct err *e)
+{
+    out->text = anchor;
+    out->ok = 0;
+    out->problem[0] = '\0';
+    /* ID:HASH, the id in decimal and the hash as 64 lowercase hex digits */
+    const char *colon = strchr(anchor, ':');
+    int64_t id = 0;
+    int valid =
+        colon && colon > anchor && colon - anchor <= 18 && strlen(colon + 1) == HASH_HEX_LEN;
+    for (const char *p = anchor; valid && p < colon; p++) {
+        valid = *p >= '0' && *p <= '9';
+        id = id * 10 + (*p - '0');
+    }
+    for (const char *p = colon ? colon + 1 : ""; valid && *p; p++)
+        valid = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f');
+    if (!valid || id <= 0)
+        return err_set(
+            e, ST_INVALID, "anchor",
+            "锚点应写作“行号:哈希”（行号为正整数，哈希为 64 位小写十六进制，即校验时报出的"
+            "末行与其哈希）：%.80s",
+            anchor);
+    struct store_stmt *q;
+    int64_t last = 0;
+    enum status st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM payouts", &q, e);
+    if (st != ST_OK || (st = award_step_int(q, &last, e)) != ST_OK)
+        return st;
+    if (id > last) {
+        snprintf(out->problem, sizeof out->problem,
+                 "账本没有第 %" PRId64 " 行（现有 %" PRId64
+                 " 行）：锚点抄录之后，账本末尾的行被删去了",
+                 id, last);
+        return ST_OK;
+    }
+    if ((st = store_prepare(s, "SELECT hash FROM payouts WHERE id = ?", &q, e)) != ST_OK)
+        return st;
+    store_bind_int(q, 1, id);
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK) {
+        const char *stored = row ? store_col_text(q, 0) : NULL;
+        if (stored && !strcmp(stored, colon + 1))
+            out->ok = 1;
+        else
+            snprintf(out->problem, sizeof out->problem,
+                     "第 %" PRId64 " 行的哈希与抄录的锚点不符（现为 %.12s…，抄录时为 %.12s…）："
+                     "这一行或它之前的行被改写过",
+                     id, stored ? stored : "（无此行）", colon + 1);
+    }
+    store_finish(q);
+    return st;
 }

@@ -2179,36 +2179,49 @@ static int cmd_ledger_verify(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     struct award_verify v, apps = {0};
+    struct award_anchor an = {.ok = 1};
     st = award_ledger_verify(s, &v, &e);
     if (st == ST_OK && !v.bad_line && a->applications)
         st = award_ledger_check_applications(s, &apps, &e);
+    if (st == ST_OK && a->anchor)
+        st = award_ledger_anchor(s, a->anchor, &an, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
+    int rc = v.bad_line || apps.bad_line || !an.ok ? 1 : 0;
     char buf[32];
     if (a->json) {
         json_t *j = award_verify_json(&v);
         if (a->applications && !v.bad_line)
             json_object_set_new(j, "applications", award_verify_json(&apps));
+        if (a->anchor)
+            json_object_set_new(j, "anchor", award_anchor_json(&an));
         print_json(j);
         json_decref(j);
-        return v.bad_line || apps.bad_line ? 1 : 0;
+        return rc;
     }
-    if (v.bad_line) {
+    if (v.bad_line)
         printf("兑付账本第 %" PRId64 " 行有问题：%s（此前 %zu 行校验通过）\n", v.bad_line,
                v.problem, v.lines);
-        return 1;
+    else {
+        printf("兑付账本完好：共 %zu 行，逐行重算与哈希链校验通过，合计 %s元。\n", v.lines,
+               money_format(v.total_fen, buf, sizeof buf));
+        if (v.head_id)
+            printf("末行：%" PRId64
+                   ":%s（抄录备查，日后用 --anchor 核对，可查出末尾被删或整本改写）\n",
+                   v.head_id, v.head_hash);
     }
-    printf("兑付账本完好：共 %zu 行，逐行重算与哈希链校验通过，合计 %s元。\n", v.lines,
-           money_format(v.total_fen, buf, sizeof buf));
-    if (!a->applications)
-        return 0;
-    if (apps.bad_line) {
-        printf("申请记录核对：兑付账本第 %" PRId64 " 行，%s\n", apps.bad_line, apps.problem);
-        return 1;
+    if (a->applications && !v.bad_line) {
+        if (apps.bad_line)
+            printf("申请记录核对：兑付账本第 %" PRId64 " 行，%s\n", apps.bad_line, apps.problem);
+        else
+            printf("申请记录核对：%zu 笔兑付的申请仍与兑付时的输入和日期一致。\n", apps.lines);
     }
-    printf("申请记录核对：%zu 笔兑付的申请仍与兑付时的输入和日期一致。\n", apps.lines);
-    return 0;
+    if (a->anchor && an.ok)
+        printf("锚点核对：抄录的那一行仍在账本中，哈希未变。\n");
+    else if (a->anchor)
+        printf("锚点核对：%s\n", an.problem);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- table, help */
@@ -2308,10 +2321,11 @@ static const struct cli_cmd commands[] = {
      "CSV（金额可求和）"},
     {"award", "budget", cmd_award_budget, 1, 1, "--db --json", "hqd award budget YEAR [--json]",
      "预算执行：逐条款列出年度预算、已兑付（扣除追回）、待审申请与剩余额度"},
-    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db --json --applications",
-     "hqd ledger verify [--applications] [--json]",
-     "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录；--applications "
-     "另核对各申请记录仍与兑付时一致"},
+    {"ledger", "verify", cmd_ledger_verify, 0, 0, "--db --json --applications --anchor",
+     "hqd ledger verify [--applications] [--anchor ID:HASH] [--json]",
+     "逐行重算兑付账本并校验哈希链、年度上限、预算分配、同一事项就高与追回记录，报出末行与其哈希；"
+     "--applications 另核对各申请记录仍与兑付时一致；--anchor "
+     "核对此前抄录的末行（查出末尾被删或整本改写）"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
      "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},
     {"entity", "list", cmd_entity_list, 0, 0, "--db --json", "hqd entity list [--json]",
@@ -2483,6 +2497,8 @@ int cli_main(int argc, char **argv)
             a.status = val;
         else if (strcmp(name, "--clause") == 0)
             a.clause = val;
+        else if (strcmp(name, "--anchor") == 0)
+            a.anchor = val;
     }
     if (a.n_pos < cmd->min_pos)
         return usage_error(cmd, "缺少参数 (missing argument)", NULL);

@@ -27,6 +27,7 @@ struct cli_args {
     const char *budget;  /* --budget (元) */
     const char *status;  /* --status */
     const char *clause;  /* --clause */
+    const char *anchor;  /* --anchor ID:HASH */
     int dry_run;         /* --dry-run */
     int quiet;           /* --quiet */
     int json;            /* --json */

@@ -214,9 +214,13 @@ void h_ledger_verify(struct http_req *r)
         http_reply_fail(r, 400, "invalid", "applications", "applications 只能是 1 或 0");
         return;
     }
+    const char *anchor = http_query(r, "anchor");
+    struct award_anchor an = {.ok = 1};
     enum status st = award_ledger_verify(r->store, &v, &e);
     if (st == ST_OK && with_apps && !v.bad_line)
         st = award_ledger_check_applications(r->store, &apps, &e);
+    if (st == ST_OK && anchor)
+        st = award_ledger_anchor(r->store, anchor, &an, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
@@ -224,6 +228,8 @@ void h_ledger_verify(struct http_req *r)
     json_t *j = award_verify_json(&v);
     if (with_apps && !v.bad_line)
         json_object_set_new(j, "applications", award_verify_json(&apps));
+    if (anchor)
+        json_object_set_new(j, "anchor", award_anchor_json(&an));
     http_reply_json(r, 200, j);
 }
 

@@ -508,6 +508,14 @@ check(st == 200 and len(j["payouts"]) == 3 and j["total_fen"] == 14000000
       and any(p["reversed"] for p in j["payouts"]), "the ledger lists the award and its reversal")
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"] and j["lines"] == 3, "ledger verifies after the reversal: %s" % j)
+head = j.get("head") or {}
+check(head.get("id") == 3 and len(head.get("hash", "")) == 64, "the verification reports the head to write down: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=3:%s" % head.get("hash"), token=tok["office1"])
+check(st == 200 and j["anchor"]["ok"], "the head written down still holds: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=9:%s" % head.get("hash"), token=tok["office1"])
+check(st == 200 and not j["anchor"]["ok"] and "账本没有第 9 行" in j["anchor"]["problem"], "an anchor past the end is named: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=3", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "anchor", "an anchor that is not ID:HASH is refused: %d %s" % (st, j))
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?applications=1", token=tok["office1"])
 check(st == 200 and j["ok"] and j["applications"]["ok"] and j["applications"]["lines"] == 2,
       "the applications still hold what their awards were paid on: %s" % j)

@@ -254,6 +254,8 @@ function startServer() {
     const verified = await op.textContent('.msg.ok');
     check(verified.includes('兑付账本完好') && verified.includes('申请记录核对：1 笔兑付的申请仍与兑付时一致'),
       'the office verifies the ledger and the applications behind it from the page: ' + verified);
+    check(/^1:[0-9a-f]{64}$/.test(await op.textContent('#ledger-head code')),
+      'the head to write down is shown: ' + await op.textContent('#ledger-head'));
     // 预算执行 for the application's year (2020, the newest application's): the payout counted.
     const fseBudget = await op.textContent('#budget tr[data-clause="first-set-equipment"]');
     check((await op.textContent('#budget h3')).includes('2020 年预算执行') && fseBudget.includes('120,000.00') && fseBudget.includes('1 / 1'),

@@ -348,6 +348,20 @@ expect_rc 2 "a switch given a value" -- "$hqd" ledger verify --applications=no -
 contains "$tmp/err" "此选项不取值" "a switch with a value is refused, not read as on"
 expect_rc 0 "ledger verify applications" -- "$hqd" ledger verify --applications --db "$db"
 contains "$tmp/out" "申请记录核对：3 笔兑付的申请仍与兑付时的输入和日期一致" "the applications check"
+# The head written down (an anchor) shows lines cut off the end, which the chain cannot.
+head=$(grep -o "末行：[0-9]*:[0-9a-f]\{64\}" "$tmp/out" | sed 's/末行：//')
+[[ $head == 3:* ]] && ok || bad "the head is printed to be written down: $(cat "$tmp/out")"
+expect_rc 0 "ledger verify --anchor" -- "$hqd" ledger verify --anchor "$head" --db "$db"
+contains "$tmp/out" "锚点核对：抄录的那一行仍在账本中" "the anchor holds"
+cp "$db" "$tmp/cut.db"
+sqlite3 "$tmp/cut.db" "DELETE FROM payouts WHERE id >= 2"  # the whole batch: the rest is sound
+expect_rc 0 "ledger verify of a ledger cut short" -- "$hqd" ledger verify --db "$tmp/cut.db"
+expect_rc 1 "ledger verify --anchor of a ledger cut short" -- "$hqd" ledger verify --anchor "$head" --json --db "$tmp/cut.db"
+[[ $(json "$tmp/out" "d['ok'], d['anchor']['ok']") == "True False" ]] && ok || bad "the anchor names the cut: $(cat "$tmp/out")"
+expect_rc 1 "ledger verify --applications of a ledger cut short" -- "$hqd" ledger verify --applications --db "$tmp/cut.db"
+contains "$tmp/out" "账本中却没有它的兑付行" "an approved application without its line"
+expect_rc 2 "ledger verify bad anchor" -- "$hqd" ledger verify --anchor 3:xyz --db "$db"
+contains "$tmp/err" "锚点应写作" "a malformed anchor is explained"
 cp "$db" "$tmp/edited.db"
 sqlite3 "$tmp/edited.db" "UPDATE applications SET applied_on = '2020-01-01' WHERE id = (SELECT application_id FROM payouts WHERE id = 3)"
 expect_rc 0 "ledger verify of an edited application" -- "$hqd" ledger verify --db "$tmp/edited.db"

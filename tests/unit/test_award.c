@@ -429,6 +429,78 @@ static void verifier_reads_every_digit(void **state)
     free(scratch);
 }
 
+static void stored_hash(struct store *s, int64_t id, char out[65])
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    int row = 0;
+    assert_int_equal(store_prepare(s, "SELECT hash FROM payouts WHERE id = ?", &q, &e), ST_OK);
+    store_bind_int(q, 1, id);
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    assert_true(row);
+    snprintf(out, 65, "%s", store_col_text(q, 0));
+    store_finish(q);
+}
+
+/* What a hash chain cannot show by itself: lines cut off its end, or the whole ledger rewritten
+ * and rehashed. The head a verification reports, written down, shows both; the approved
+ * applications show lines cut off too. */
+static void anchors_catch_what_the_chain_cannot(void **state)
+{
+    struct fx *f = *state;
+    for (int i = 0; i < 3; i++)
+        approve(f->s, apply_patents(f->s, 2, NULL));
+    struct award_verify v;
+    struct err e = {0};
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+    char h2[65], h3[65], anchor[80];
+    stored_hash(f->s, 2, h2);
+    stored_hash(f->s, 3, h3);
+    assert_int_equal(v.head_id, 3);
+    assert_string_equal(v.head_hash, h3);
+    json_t *j = award_verify_json(&v);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "head"), "hash")), h3);
+    json_decref(j);
+    struct award_anchor an;
+    snprintf(anchor, sizeof anchor, "3:%s", h3);
+    assert_int_equal(award_ledger_anchor(f->s, anchor, &an, &e), ST_OK);
+    assert_true(an.ok);
+    /* the last line deleted: the rest is a sound chain */
+    assert_int_equal(exec(f->s, "DELETE FROM payouts WHERE id = 3"), 0);
+    verify_ok(f->s, 2, 4000000);
+    assert_int_equal(award_ledger_anchor(f->s, anchor, &an, &e), ST_OK);
+    assert_false(an.ok);
+    assert_non_null(strstr(an.problem, "账本没有第 3 行（现有 2 行）"));
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 3);
+    assert_non_null(strstr(v.problem, "申请 3 已批准兑付 20,000.00元，账本中却没有它的兑付行"));
+    /* a line rewritten and every hash recomputed: sound again, but not the line written down */
+    line_set_string(f->s, 2, 2, "someone");
+    rechain(f->s);
+    verify_ok(f->s, 2, 4000000);
+    snprintf(anchor, sizeof anchor, "2:%s", h2);
+    assert_int_equal(award_ledger_anchor(f->s, anchor, &an, &e), ST_OK);
+    assert_false(an.ok);
+    assert_non_null(strstr(an.problem, "第 2 行的哈希与抄录的锚点不符"));
+    /* an anchor that is not ID:HASH: no hash, no id, id 0 or negative, capitals, a digit more */
+    char bad[8][100];
+    snprintf(bad[0], sizeof bad[0], "%s", "");
+    snprintf(bad[1], sizeof bad[1], "%s", "3");
+    snprintf(bad[2], sizeof bad[2], "%s", "3:");
+    snprintf(bad[3], sizeof bad[3], "x:%s", h2);
+    snprintf(bad[4], sizeof bad[4], "0:%s", h2);
+    snprintf(bad[5], sizeof bad[5], "-1:%s", h2);
+    snprintf(bad[6], sizeof bad[6], "3:%.61sABC", h2);
+    snprintf(bad[7], sizeof bad[7], "3:%s0", h2);
+    for (size_t i = 0; i < 8; i++) {
+        memset(&e, 0, sizeof e);
+        if (award_ledger_anchor(f->s, bad[i], &an, &e) != ST_INVALID)
+            fail_msg("anchor \"%s\" was taken", bad[i]);
+        assert_string_equal(e.where, "anchor");
+    }
+}
+
 /* A reversal must undo one earlier award exactly; a consistently rehashed forgery is caught by
  * what the line says, not only by the chain. */
 static void verifier_checks_reversals(void **state)
@@ -1444,6 +1516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),
+        cmocka_unit_test_setup_teardown(anchors_catch_what_the_chain_cannot, setup, teardown),
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
