@@ -371,6 +371,13 @@ expect_rc 1 "ledger verify --applications of an edited application" -- "$hqd" le
 # The chain checks out without hqd (Python's sqlite3 and hashlib), and a forged line does not.
 expect_rc 0 "independent chain check" -- python3 "$src/scripts/ledger-chain-check.py" "$db"
 contains "$tmp/out" "哈希链完好：共 3 行（其中 0 行为旧格式" "the independent check reads three lines"
+contains "$tmp/out" "末行：$head" "the independent check prints the same head as hqd"
+expect_rc 0 "independent anchor check" -- python3 "$src/scripts/ledger-chain-check.py" "$db" "$head"
+expect_rc 1 "independent anchor check of a ledger cut short" -- python3 "$src/scripts/ledger-chain-check.py" "$tmp/cut.db" "$head"
+contains "$tmp/out" "账本没有第 3 行（现有 1 行）" "the independent check names the cut"
+expect_rc 1 "independent anchor check, another hash" -- python3 "$src/scripts/ledger-chain-check.py" "$db" "3:$(printf '0%.0s' {1..64})"
+contains "$tmp/out" "第 3 行的哈希与抄录的锚点不符" "the independent check names a rewritten line"
+expect_rc 2 "independent anchor check, bad anchor" -- python3 "$src/scripts/ledger-chain-check.py" "$db" "3:xyz"
 cp "$db" "$tmp/forged.db"
 sqlite3 "$tmp/forged.db" "UPDATE payouts SET line = CAST(replace(CAST(line AS TEXT), 'grant-p', 'grant-q') AS BLOB) WHERE id = 2"
 expect_rc 1 "independent chain check of a forged line" -- python3 "$src/scripts/ledger-chain-check.py" "$tmp/forged.db"
