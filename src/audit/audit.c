@@ -1,6 +1,7 @@
 #include "audit/audit.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,7 +118,92 @@ enum status audit_verify(struct store *s, struct audit_report *r, struct err *e)
         expect_id++;
     }
     store_finish(q);
+    if (r->rows)
+        memcpy(r->head, prev, sizeof r->head);
     return ST_OK;
+}
+
+enum status audit_anchor_check(struct store *s, enum audit_chain chain, const char *text,
+                               struct audit_anchor *out, struct err *e)
+{
+    static const struct {
+        const char *noun, *last, *hash;
+    } chains[] = {
+        [AUDIT_CHAIN_LOG] = {"审计日志", "SELECT coalesce(max(id), 0) FROM audit_log",
+                             "SELECT hash FROM audit_log WHERE id = ?"},
+        [AUDIT_CHAIN_PAYOUTS] = {"兑付账本", "SELECT coalesce(max(id), 0) FROM payouts",
+                                 "SELECT hash FROM payouts WHERE id = ?"},
+    };
+    out->text = text;
+    out->ok = 0;
+    out->problem[0] = '\0';
+    /* ID:HASH, the id in decimal and the hash as 64 lowercase hex digits */
+    const char *colon = strchr(text, ':');
+    int64_t id = 0;
+    int valid = colon && colon > text && colon - text <= 18 && strlen(colon + 1) == HASH_HEX_LEN;
+    for (const char *p = text; valid && p < colon; p++) {
+        valid = *p >= '0' && *p <= '9';
+        id = id * 10 + (*p - '0');
+    }
+    for (const char *p = colon ? colon + 1 : ""; valid && *p; p++)
+        valid = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f');
+    if (!valid || id <= 0)
+        return err_set(
+            e, ST_INVALID, "anchor",
+            "锚点应写作“行号:哈希”（行号为正整数，哈希为 64 位小写十六进制，即校验时报出的"
+            "末行与其哈希）：%.80s",
+            text);
+    struct store_stmt *q;
+    int64_t last = 0;
+    int row;
+    enum status st = store_prepare(s, chains[chain].last, &q, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        last = store_col_int(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        return st;
+    if (id > last) {
+        snprintf(out->problem, sizeof out->problem,
+                 "%s没有第 %" PRId64 " 行（现有 %" PRId64 " 行）：锚点抄录之后，末尾的行被删去了",
+                 chains[chain].noun, id, last);
+        return ST_OK;
+    }
+    if ((st = store_prepare(s, chains[chain].hash, &q, e)) != ST_OK)
+        return st;
+    store_bind_int(q, 1, id);
+    if ((st = store_step(q, &row, e)) == ST_OK) {
+        const char *stored = row ? store_col_text(q, 0) : NULL;
+        if (stored && !strcmp(stored, colon + 1))
+            out->ok = 1;
+        else
+            snprintf(out->problem, sizeof out->problem,
+                     "%s第 %" PRId64 " 行的哈希与抄录的锚点不符（现为 %.12s…，抄录时为 %.12s…）："
+                     "这一行或它之前的行被改写过",
+                     chains[chain].noun, id, stored ? stored : "（无此行）", colon + 1);
+    }
+    store_finish(q);
+    return st;
+}
+
+json_t *audit_report_json(const struct audit_report *r)
+{
+    json_t *j =
+        json_pack("{s:b, s:I, s:I, s:s}", "ok", r->first_bad == 0, "rows", (json_int_t)r->rows,
+                  "first_bad", (json_int_t)r->first_bad, "reason", r->reason);
+    if (!r->first_bad && r->rows)
+        json_object_set_new(j, "head",
+                            json_pack("{s:I, s:s}", "id", (json_int_t)r->rows, "hash", r->head));
+    return j;
+}
+
+json_t *audit_anchor_json(const struct audit_anchor *a)
+{
+    json_t *o = json_pack("{s:s, s:b}", "anchor", a->text, "ok", a->ok);
+    if (!a->ok)
+        json_object_set_new(o, "problem", json_string(a->problem));
+    return o;
 }
 
 enum status audit_head(struct store *s, int64_t *id, struct err *e)

@@ -26,11 +26,38 @@ struct audit_report {
     int64_t rows;      /* rows checked */
     int64_t first_bad; /* id of the first bad row, 0 when the chain is intact */
     char reason[256];  /* what is wrong with it */
+    char head[65];     /* an intact chain's last hash ("" if empty): its anchor is rows:head */
 };
 
 /* Recomputes the chain from the first row. Returns ST_OK whether or not the chain is intact
  * (read report->first_bad); an error only when the store cannot be read. */
 enum status audit_verify(struct store *s, struct audit_report *report,
                          struct err *e) HQD_MUST_CHECK;
+
+/* {ok, rows, first_bad, reason, and head: {id, hash} when intact and not empty}. New
+ * reference. */
+struct json_t;
+struct json_t *audit_report_json(const struct audit_report *r);
+
+/* ---------------------------------------------------------------- anchors
+ *
+ * A hash chain cannot show by itself that rows were cut off its end, nor that it was rewritten
+ * and rehashed whole. Its head (last id and hash), written down outside hqd, can: "ID:HASH" is
+ * an anchor, and the row ID must later still be there with that hash. */
+enum audit_chain {
+    AUDIT_CHAIN_LOG,    /* audit_log */
+    AUDIT_CHAIN_PAYOUTS /* the payout ledger (award) */
+};
+struct audit_anchor {
+    const char *text; /* as given (borrowed) */
+    int ok;
+    char problem[300]; /* if not ok: rows cut off the end, or the chain rewritten */
+};
+/* Checks anchor text against chain. ST_INVALID naming "anchor" if it is not ID:HASH (a positive
+ * id, 64 lowercase hex digits). */
+enum status audit_anchor_check(struct store *s, enum audit_chain chain, const char *text,
+                               struct audit_anchor *out, struct err *e) HQD_MUST_CHECK;
+/* {anchor, ok, and problem when not ok}. New reference. */
+struct json_t *audit_anchor_json(const struct audit_anchor *a);
 
 #endif

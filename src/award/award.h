@@ -294,8 +294,8 @@ struct award_verify {
     int64_t bad_line; /* 0 if the ledger is sound */
     char problem[400];
     /* A sound ledger's last line and its stored hash (0 and "" if empty): written down outside
-     * hqd, they are an anchor (award_ledger_anchor). A hash chain alone cannot show that lines
-     * were cut off its end, nor a ledger rewritten and rehashed whole. */
+     * hqd, they are an anchor (audit_anchor_check with AUDIT_CHAIN_PAYOUTS). A hash chain alone
+     * cannot show that lines were cut off its end, nor a ledger rewritten and rehashed whole. */
     int64_t head_id;
     char head_hash[65];
 };
@@ -311,19 +311,6 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out,
  * compared; out->bad_line names the first whose application differs. */
 enum status award_ledger_check_applications(struct store *s, struct award_verify *out,
                                             struct err *e) HQD_MUST_CHECK;
-/* An anchor written down earlier, "ID:HASH" (a head_id and head_hash a verification reported),
- * checked: line ID must still be in the ledger, with that stored hash. */
-struct award_anchor {
-    const char *text; /* as given (borrowed) */
-    int ok;
-    char problem[300]; /* if not ok: lines cut off the end, or the ledger rewritten */
-};
-/* ST_INVALID naming "anchor" if text is not of that form. */
-enum status award_ledger_anchor(struct store *s, const char *text, struct award_anchor *out,
-                                struct err *e) HQD_MUST_CHECK;
-/* {anchor, ok, and problem when not ok}. New reference. */
-struct json_t *award_anchor_json(const struct award_anchor *a);
-
 /* {ok, lines, total_fen, head: {id, hash} when sound and not empty, and bad_line, problem when
  * not ok}. New reference. */
 struct json_t *award_verify_json(const struct award_verify *v);

@@ -469,22 +469,33 @@ static int cmd_audit_verify(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     struct audit_report r;
+    struct audit_anchor an = {.ok = 1};
     st = audit_verify(s, &r, &e);
+    if (st == ST_OK && a->anchor)
+        st = audit_anchor_check(s, AUDIT_CHAIN_LOG, a->anchor, &an, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
     if (a->json) {
-        json_t *j =
-            json_pack("{s:b, s:I, s:I, s:s}", "ok", r.first_bad == 0, "rows", (json_int_t)r.rows,
-                      "first_bad", (json_int_t)r.first_bad, "reason", r.reason);
+        json_t *j = audit_report_json(&r);
+        if (a->anchor)
+            json_object_set_new(j, "anchor", audit_anchor_json(&an));
         print_json(j);
         json_decref(j);
-    } else if (r.first_bad == 0) {
-        printf("审计链完好：共 %" PRId64 " 行，逐行校验通过。\n", r.rows);
     } else {
-        printf("审计链损坏：第 %" PRId64 " 行：%s\n", r.first_bad, r.reason);
+        if (r.first_bad == 0)
+            printf("审计链完好：共 %" PRId64 " 行，逐行校验通过。\n", r.rows);
+        else
+            printf("审计链损坏：第 %" PRId64 " 行：%s\n", r.first_bad, r.reason);
+        if (!r.first_bad && r.rows)
+            printf("末行：%" PRId64
+                   ":%s（抄录备查，日后用 --anchor 核对，可查出末尾被删或整本改写）\n",
+                   r.rows, r.head);
+        if (a->anchor)
+            printf(an.ok ? "锚点核对：抄录的那一行仍在审计日志中，哈希未变。\n" : "锚点核对：%s\n",
+                   an.problem);
     }
-    return r.first_bad == 0 ? 0 : 1;
+    return r.first_bad == 0 && an.ok ? 0 : 1;
 }
 
 /* ---------------------------------------------------------------- calendar */
@@ -2179,12 +2190,12 @@ static int cmd_ledger_verify(const struct cli_args *a)
     if (st != ST_OK)
         return report(st, &e);
     struct award_verify v, apps = {0};
-    struct award_anchor an = {.ok = 1};
+    struct audit_anchor an = {.ok = 1};
     st = award_ledger_verify(s, &v, &e);
     if (st == ST_OK && !v.bad_line && a->applications)
         st = award_ledger_check_applications(s, &apps, &e);
     if (st == ST_OK && a->anchor)
-        st = award_ledger_anchor(s, a->anchor, &an, &e);
+        st = audit_anchor_check(s, AUDIT_CHAIN_PAYOUTS, a->anchor, &an, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
@@ -2195,7 +2206,7 @@ static int cmd_ledger_verify(const struct cli_args *a)
         if (a->applications && !v.bad_line)
             json_object_set_new(j, "applications", award_verify_json(&apps));
         if (a->anchor)
-            json_object_set_new(j, "anchor", award_anchor_json(&an));
+            json_object_set_new(j, "anchor", audit_anchor_json(&an));
         print_json(j);
         json_decref(j);
         return rc;
@@ -2246,8 +2257,9 @@ static const struct cli_cmd commands[] = {
      "把 ALIAS 合并为 CANONICAL 的别名"},
     {"export", "tasks", cmd_export_tasks, 0, 0, "--db --plan --format --out",
      "hqd export tasks --plan ID --format xlsx|csv --out FILE", "导出任务分解表"},
-    {"audit", "verify", cmd_audit_verify, 0, 0, "--db --json", "hqd audit verify [--db PATH]",
-     "校验审计日志的哈希链，报告第一处损坏"},
+    {"audit", "verify", cmd_audit_verify, 0, 0, "--db --json --anchor",
+     "hqd audit verify [--anchor ID:HASH] [--json]",
+     "校验审计日志的哈希链，报告第一处损坏，报出末行与其哈希；--anchor 核对此前抄录的末行"},
     {"calendar", "after", cmd_calendar_after, 2, 2, "--db --json", "hqd calendar after DATE N",
      "打印 DATE 之后第 N 个工作日（计法定节假日与调休）"},
     {"calendar", "add", cmd_calendar_add, 1, 1, "--db", "hqd calendar add FILE|-",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "award/award.h"
 #include "base/clock.h"
@@ -215,12 +216,12 @@ void h_ledger_verify(struct http_req *r)
         return;
     }
     const char *anchor = http_query(r, "anchor");
-    struct award_anchor an = {.ok = 1};
+    struct audit_anchor an = {.ok = 1};
     enum status st = award_ledger_verify(r->store, &v, &e);
     if (st == ST_OK && with_apps && !v.bad_line)
         st = award_ledger_check_applications(r->store, &apps, &e);
     if (st == ST_OK && anchor)
-        st = award_ledger_anchor(r->store, anchor, &an, &e);
+        st = audit_anchor_check(r->store, AUDIT_CHAIN_PAYOUTS, anchor, &an, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
@@ -229,7 +230,7 @@ void h_ledger_verify(struct http_req *r)
     if (with_apps && !v.bad_line)
         json_object_set_new(j, "applications", award_verify_json(&apps));
     if (anchor)
-        json_object_set_new(j, "anchor", award_anchor_json(&an));
+        json_object_set_new(j, "anchor", audit_anchor_json(&an));
     http_reply_json(r, 200, j);
 }
 

@@ -1044,16 +1044,20 @@ static void h_user_password(struct http_req *r)
 static void h_audit_verify(struct http_req *r)
 {
     struct audit_report rep;
+    struct audit_anchor an;
     struct err e = {0};
+    const char *anchor = http_query(r, "anchor");
     enum status st = audit_verify(r->store, &rep, &e);
+    if (st == ST_OK && anchor)
+        st = audit_anchor_check(r->store, AUDIT_CHAIN_LOG, anchor, &an, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
-    http_reply_json(r, 200,
-                    json_pack("{s:b, s:I, s:I, s:s}", "ok", rep.first_bad == 0, "rows",
-                              (json_int_t)rep.rows, "first_bad", (json_int_t)rep.first_bad,
-                              "reason", rep.reason));
+    json_t *j = audit_report_json(&rep);
+    if (anchor)
+        json_object_set_new(j, "anchor", audit_anchor_json(&an));
+    http_reply_json(r, 200, j);
 }
 
 static void h_routes(struct http_req *r)

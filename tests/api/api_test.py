@@ -516,6 +516,17 @@ st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=9:%s" % head.get("ha
 check(st == 200 and not j["anchor"]["ok"] and "账本没有第 9 行" in j["anchor"]["problem"], "an anchor past the end is named: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=3", token=tok["office1"])
 check(st == 400 and j["error"]["field"] == "anchor", "an anchor that is not ID:HASH is refused: %d %s" % (st, j))
+# The audit log's head is an anchor too.
+st, j, _, _ = req(srv, "GET", "/api/v1/audit/verify", token=tok["office1"])
+ahead = j.get("head") or {}
+check(st == 200 and j["ok"] and ahead.get("id") == j["rows"] and len(ahead.get("hash", "")) == 64,
+      "the audit verification reports its head: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/audit/verify?anchor=%d:%s" % (ahead.get("id", 0), ahead.get("hash")), token=tok["office1"])
+check(st == 200 and j["anchor"]["ok"], "the audit head written down holds: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/audit/verify?anchor=1:%s" % ("0" * 64), token=tok["office1"])
+check(st == 200 and not j["anchor"]["ok"] and "审计日志第 1 行" in j["anchor"]["problem"], "an audit anchor with another hash is named: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/audit/verify?anchor=x", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "anchor", "a malformed audit anchor is refused: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?applications=1", token=tok["office1"])
 check(st == 200 and j["ok"] and j["applications"]["ok"] and j["applications"]["lines"] == 2,
       "the applications still hold what their awards were paid on: %s" % j)

@@ -411,6 +411,12 @@ PY
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "审计链完好" "audit ok message"
+audit_head=$(grep -o "末行：[0-9]*:[0-9a-f]\{64\}" "$tmp/out" | sed 's/末行：//')
+expect_rc 0 "audit verify --anchor" -- "$hqd" audit verify --anchor "$audit_head" --json --db "$db"
+[[ $(json "$tmp/out" "d['anchor']['ok'], d['head']['id'] == int('$audit_head'.split(':')[0])") == "True True" ]] \
+  && ok || bad "the audit head written down holds: $(cat "$tmp/out")"
+expect_rc 1 "audit verify --anchor past the end" -- "$hqd" audit verify --anchor "$((${audit_head%%:*} + 5)):${audit_head#*:}" --db "$db"
+contains "$tmp/out" "审计日志没有第" "an audit anchor past the end is named"
 sqlite3 "$db" "UPDATE audit_log SET after = '{}' WHERE id = 2"
 expect_rc 1 "audit detects tampering" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "第 2 行" "first bad row reported"

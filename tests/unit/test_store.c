@@ -202,6 +202,35 @@ static void audit_detects_tampering(void **state)
                      ST_OK);
     assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
     assert_int_equal(r.first_bad, 0);
+    /* The head written down (an anchor) shows rows cut off the end, which the chain cannot. */
+    int64_t rows = r.rows;
+    char anchor[100], stored[65] = "";
+    snprintf(anchor, sizeof anchor, "%lld:%s", (long long)rows, r.head);
+    struct store_stmt *q;
+    int row = 0;
+    assert_int_equal(store_prepare(f->s, "SELECT hash FROM audit_log WHERE id = ?", &q, &e), ST_OK);
+    store_bind_int(q, 1, rows);
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    snprintf(stored, sizeof stored, "%s", store_col_text(q, 0));
+    store_finish(q);
+    assert_string_equal(r.head, stored);
+    struct audit_anchor an;
+    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_true(an.ok);
+    char sql[80];
+    snprintf(sql, sizeof sql, "DELETE FROM audit_log WHERE id = %lld", (long long)rows);
+    assert_int_equal(store_exec(f->s, sql, &e), ST_OK);
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_false(an.ok);
+    assert_non_null(strstr(an.problem, "审计日志没有第"));
+    snprintf(anchor, sizeof anchor, "1:%064d", 0);
+    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_false(an.ok);
+    assert_non_null(strstr(an.problem, "审计日志第 1 行的哈希与抄录的锚点不符"));
+    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, "1:abc", &an, &e), ST_INVALID);
+    assert_string_equal(e.where, "anchor");
     /* Deleting a row breaks the numbering at the next one. */
     assert_int_equal(store_exec(f->s, "DELETE FROM audit_log WHERE id = 5", &e), ST_OK);
     assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
