@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "base/xalloc.h"
+
 int32_t utf8_decode(const char *str, size_t len, size_t *i)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -41,6 +43,24 @@ int32_t utf8_decode(const char *str, size_t len, size_t *i)
     }
     *i = p + need + 1;
     return (int32_t)cp;
+}
+
+char *utf8_repair(const char *s)
+{
+    size_t len = strlen(s), n = 0;
+    char *out = xmalloc(3 * len + 1); /* at worst every byte becomes U+FFFD's three */
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        if (utf8_decode(s, len, &i) < 0) {
+            memcpy(out + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+        } else {
+            memcpy(out + n, s + at, i - at);
+            n += i - at;
+        }
+    }
+    out[n] = '\0';
+    return out;
 }
 
 int utf8_valid(const char *s, size_t len, size_t *bad)

@@ -14,6 +14,11 @@ int32_t utf8_decode(const char *s, size_t len, size_t *i);
  * offset of the first invalid sequence in *bad. */
 int utf8_valid(const char *s, size_t len, size_t *bad);
 
+/* s (NUL-terminated) as valid UTF-8: each invalid or truncated sequence replaced by U+FFFD.
+ * New string (caller frees). For text that may have been cut mid-character ("%.80s" of what a
+ * user sent) before it goes where only valid UTF-8 may (JSON). */
+char *utf8_repair(const char *s);
+
 /* Writes cp as UTF-8 into out (at least 4 bytes); returns the number of bytes (1..4),
  * or 0 if cp is not a Unicode scalar value. */
 size_t utf8_encode(uint32_t cp, char *out);

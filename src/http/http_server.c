@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/embed.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "calendar/calendar.h"
 #include "http/http_int.h"
@@ -189,11 +190,16 @@ void http_reply_json(struct http_req *r, unsigned status, json_t *body)
 void http_reply_fail(struct http_req *r, unsigned status, const char *code, const char *field,
                      const char *message)
 {
-    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
-    json_object_set_new(err, "field", field && *field ? json_string(field) : json_null());
+    /* A message quoting what was sent ("%.80s") may end mid-character, and JSON takes only
+     * valid UTF-8: jansson would refuse it and the client get no answer at all. */
+    char *msg = utf8_repair(message), *fld = field && *field ? utf8_repair(field) : NULL;
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    json_object_set_new(err, "field", fld ? json_string(fld) : json_null());
     json_t *body = json_pack("{s:o}", "error", err);
     char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(body);
+    free(msg);
+    free(fld);
     set_reply(r, status, "application/json; charset=utf-8", s, s ? strlen(s) : 0);
 }
 

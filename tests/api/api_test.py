@@ -516,6 +516,11 @@ st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=9:%s" % head.get("ha
 check(st == 200 and not j["anchor"]["ok"] and "账本没有第 9 行" in j["anchor"]["problem"], "an anchor past the end is named: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=3", token=tok["office1"])
 check(st == 400 and j["error"]["field"] == "anchor", "an anchor that is not ID:HASH is refused: %d %s" % (st, j))
+# The message quotes the anchor cut to 80 bytes, here in the middle of a character: still an
+# answer in valid JSON (it was a 500 with no body), the cut character replaced.
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?anchor=" + urllib.parse.quote("锚" * 30), token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "anchor" and "锚锚" in j["error"]["message"] and "\ufffd" in j["error"]["message"],
+      "a message cut mid-character is still answered: %d %s" % (st, j))
 # The audit log's head is an anchor too.
 st, j, _, _ = req(srv, "GET", "/api/v1/audit/verify", token=tok["office1"])
 ahead = j.get("head") or {}

@@ -29,7 +29,19 @@ static void utf8_decodes_and_rejects(void **state)
     assert_false(utf8_valid("ab\xC0\xAF", 4, &bad)); /* overlong '/' */
     assert_int_equal(bad, 2);
     assert_false(utf8_valid("\xED\xA0\x80", 3, &bad)); /* surrogate */
-    assert_false(utf8_valid("\xE5\x8C", 2, &bad));     /* truncated */
+    /* repaired: a character cut in half, a stray byte, and whole text left as it is */
+    char *fixed = utf8_repair("锚\xE9\x94");
+    assert_string_equal(fixed, "锚\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(fixed);
+    fixed = utf8_repair("a\xFF" "b");
+    assert_string_equal(fixed, "a\xEF\xBF\xBD"
+                               "b");
+    free(fixed);
+    fixed = utf8_repair("新开〔2020〕28号");
+    assert_string_equal(fixed, "新开〔2020〕28号");
+    assert_true(utf8_valid(fixed, strlen(fixed), &bad));
+    free(fixed);
+    assert_false(utf8_valid("\xE5\x8C", 2, &bad)); /* truncated */
     assert_int_equal(utf8_count("区科学技术局", strlen("区科学技术局")), 6);
     assert_int_equal(utf8_width("区a（1）"), 2 + 1 + 2 + 1 + 2);
     char out[4];
