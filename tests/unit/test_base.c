@@ -33,7 +33,8 @@ static void utf8_decodes_and_rejects(void **state)
     char *fixed = utf8_repair("锚\xE9\x94");
     assert_string_equal(fixed, "锚\xEF\xBF\xBD\xEF\xBF\xBD");
     free(fixed);
-    fixed = utf8_repair("a\xFF" "b");
+    fixed = utf8_repair("a\xFF"
+                        "b");
     assert_string_equal(fixed, "a\xEF\xBF\xBD"
                                "b");
     free(fixed);
