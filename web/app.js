@@ -950,10 +950,21 @@ async function viewPolicy(params) {
           : `兑付账本完好：${v.lines} 行逐行重算与哈希链校验通过，合计 ${yuan(v.total_fen)} 元。` +
             (a.ok ? `申请记录核对：${a.lines} 笔兑付的申请仍与兑付时一致。` : `申请记录核对：第 ${a.bad_line} 行，${a.problem}`)),
         /* the head, to be written down outside hqd: later it shows lines cut off the end */
-        ...(v.ok && v.head ? [h('p', { class: 'hint', id: 'ledger-head' }, '末行（抄录备查，日后 hqd ledger verify --anchor 核对）：',
+        ...(v.ok && v.head ? [h('p', { class: 'hint', id: 'ledger-head' }, '末行（抄录备查，日后在此核对）：',
           h('code', {}, `${v.head.id}:${v.head.hash}`))] : []));
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, '校验兑付账本'));
+    /* a head written down earlier (an anchor): is that line still there, unchanged? */
+    const anchor = h('input', { id: 'anchor-text', placeholder: '抄录的末行 行号:哈希', 'aria-label': '抄录的末行', size: 24 });
+    tools.push(h('form', { class: 'inline', id: 'anchor', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const v = await api('GET', '/api/v1/ledger/verify?anchor=' + encodeURIComponent(anchor.value.trim()));
+        out.replaceChildren(msg(v.anchor.ok && v.ok ? 'ok' : 'err', !v.anchor.ok ? `锚点核对：${v.anchor.problem}`
+          : v.ok ? `锚点核对：抄录的第 ${anchor.value.trim().split(':')[0]} 行仍在账本中，哈希未变；账本现有 ${v.lines} 行，校验通过。`
+            : `锚点相符，但第 ${v.bad_line} 行有问题：${v.problem}`));
+      } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, anchor, h('button', { type: 'submit', class: 'plain' }, '核对锚点')));
   }
   if (office) {
     /* 免申即享: file the applications certified facts already prove, for one clause. */

@@ -254,8 +254,21 @@ function startServer() {
     const verified = await op.textContent('.msg.ok');
     check(verified.includes('兑付账本完好') && verified.includes('申请记录核对：1 笔兑付的申请仍与兑付时一致'),
       'the office verifies the ledger and the applications behind it from the page: ' + verified);
-    check(/^1:[0-9a-f]{64}$/.test(await op.textContent('#ledger-head code')),
-      'the head to write down is shown: ' + await op.textContent('#ledger-head'));
+    const ledgerHead = await op.textContent('#ledger-head code');
+    check(/^1:[0-9a-f]{64}$/.test(ledgerHead), 'the head to write down is shown: ' + await op.textContent('#ledger-head'));
+    // The head written down, checked later from the page; a line that is not there is named.
+    await op.fill('#anchor-text', ledgerHead);
+    await op.click('#anchor button');
+    const held = await op.waitForSelector('.msg.ok:has-text("锚点核对")');
+    check((await held.textContent()).includes('仍在账本中'), 'the anchor holds: ' + await held.textContent());
+    await op.fill('#anchor-text', '9:' + ledgerHead.split(':')[1]);
+    await op.click('#anchor button');
+    const cut = await op.waitForSelector('.msg.err:has-text("锚点核对")');
+    check((await cut.textContent()).includes('兑付账本没有第 9 行'), 'an anchor past the end is named: ' + await cut.textContent());
+    await op.fill('#anchor-text', 'nonsense');
+    await op.click('#anchor button');
+    const badAnchor = await op.waitForSelector('.msg.err:has-text("锚点应写作")');
+    check(badAnchor !== null, 'a malformed anchor is explained');
     // 预算执行 for the application's year (2020, the newest application's): the payout counted.
     const fseBudget = await op.textContent('#budget tr[data-clause="first-set-equipment"]');
     check((await op.textContent('#budget h3')).includes('2020 年预算执行') && fseBudget.includes('120,000.00') && fseBudget.includes('1 / 1'),
