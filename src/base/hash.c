@@ -63,12 +63,7 @@ static void to_hex(const unsigned char *d, char *out)
 
 void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
 {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    EVP_MD_CTX *ctx = thread_ctx();
-    if (!EVP_DigestInit_ex2(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, data, len) ||
-        !EVP_DigestFinal_ex(ctx, d, NULL))
-        fail("EVP_Digest");
-    to_hex(d, out);
+    hash_sha256_hex2(data, len, "", 0, out);
 }
 
 void hash_sha256_hex2(const void *a, size_t a_len, const void *b, size_t b_len,

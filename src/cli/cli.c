@@ -461,6 +461,21 @@ static int cmd_export_tasks(const struct cli_args *a)
     return st == ST_OK ? 0 : report(st, &e);
 }
 
+/* A hash chain's head, to be written down outside hqd (and checked later with --anchor). */
+static void print_chain_head(int64_t id, const char *hash)
+{
+    printf("末行：%" PRId64 ":%s（抄录备查，日后用 --anchor 核对，可查出末尾被删或整本改写）\n", id,
+           hash);
+}
+
+static void print_anchor(const struct audit_anchor *an, const char *chain)
+{
+    if (an->ok)
+        printf("锚点核对：抄录的那一行仍在%s中，哈希未变。\n", chain);
+    else
+        printf("锚点核对：%s\n", an->problem);
+}
+
 static int cmd_audit_verify(const struct cli_args *a)
 {
     struct err e = {0};
@@ -488,12 +503,9 @@ static int cmd_audit_verify(const struct cli_args *a)
         else
             printf("审计链损坏：第 %" PRId64 " 行：%s\n", r.first_bad, r.reason);
         if (!r.first_bad && r.rows)
-            printf("末行：%" PRId64
-                   ":%s（抄录备查，日后用 --anchor 核对，可查出末尾被删或整本改写）\n",
-                   r.rows, r.head);
+            print_chain_head(r.rows, r.head);
         if (a->anchor)
-            printf(an.ok ? "锚点核对：抄录的那一行仍在审计日志中，哈希未变。\n" : "锚点核对：%s\n",
-                   an.problem);
+            print_anchor(&an, "审计日志");
     }
     return r.first_bad == 0 && an.ok ? 0 : 1;
 }
@@ -2218,9 +2230,7 @@ static int cmd_ledger_verify(const struct cli_args *a)
         printf("兑付账本完好：共 %zu 行，逐行重算与哈希链校验通过，合计 %s元。\n", v.lines,
                money_format(v.total_fen, buf, sizeof buf));
         if (v.head_id)
-            printf("末行：%" PRId64
-                   ":%s（抄录备查，日后用 --anchor 核对，可查出末尾被删或整本改写）\n",
-                   v.head_id, v.head_hash);
+            print_chain_head(v.head_id, v.head_hash);
     }
     if (a->applications && !v.bad_line) {
         if (apps.bad_line)
@@ -2228,10 +2238,8 @@ static int cmd_ledger_verify(const struct cli_args *a)
         else
             printf("申请记录核对：%zu 笔兑付的申请仍与兑付时的输入和日期一致。\n", apps.lines);
     }
-    if (a->anchor && an.ok)
-        printf("锚点核对：抄录的那一行仍在账本中，哈希未变。\n");
-    else if (a->anchor)
-        printf("锚点核对：%s\n", an.problem);
+    if (a->anchor)
+        print_anchor(&an, "账本");
     return rc;
 }
 
