@@ -185,6 +185,15 @@ static int open_store(const struct cli_args *a, struct store **s, struct err *e)
     return (int)store_open(a->db, s, e);
 }
 
+/* For the checks: a store that is not there is an error, not a new empty one that verifies
+ * (a mistyped --db would otherwise report "完好：共 0 行"). */
+static enum status open_existing_store(const struct cli_args *a, struct store **s, struct err *e)
+{
+    if (access(a->db, F_OK) != 0)
+        return err_set(e, ST_NOT_FOUND, a->db, "数据库文件不存在（检查 --db）");
+    return store_open(a->db, s, e);
+}
+
 static int cmd_plan_import(const struct cli_args *a)
 {
     struct err e = {0};
@@ -480,7 +489,7 @@ static int cmd_audit_verify(const struct cli_args *a)
 {
     struct err e = {0};
     struct store *s;
-    enum status st = (enum status)open_store(a, &s, &e);
+    enum status st = open_existing_store(a, &s, &e);
     if (st != ST_OK)
         return report(st, &e);
     struct audit_report r;
@@ -2198,7 +2207,7 @@ static int cmd_ledger_verify(const struct cli_args *a)
 {
     struct err e = {0};
     struct store *s;
-    enum status st = store_open(a->db, &s, &e);
+    enum status st = open_existing_store(a, &s, &e);
     if (st != ST_OK)
         return report(st, &e);
     struct award_verify v, apps = {0};

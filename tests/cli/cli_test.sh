@@ -362,6 +362,11 @@ expect_rc 1 "ledger verify --applications of a ledger cut short" -- "$hqd" ledge
 contains "$tmp/out" "账本中却没有它的兑付行" "an approved application without its line"
 expect_rc 2 "ledger verify bad anchor" -- "$hqd" ledger verify --anchor 3:xyz --db "$db"
 contains "$tmp/err" "锚点应写作" "a malformed anchor is explained"
+# A check of a store that is not there says so, instead of creating an empty one that verifies.
+expect_rc 2 "ledger verify of a missing store" -- "$hqd" ledger verify --db "$tmp/missing.db"
+contains "$tmp/err" "数据库文件不存在" "a missing store is named"
+expect_rc 2 "audit verify of a missing store" -- "$hqd" audit verify --db "$tmp/missing.db"
+[[ ! -e $tmp/missing.db ]] && ok || bad "verifying created the store it did not find"
 cp "$db" "$tmp/edited.db"
 sqlite3 "$tmp/edited.db" "UPDATE applications SET applied_on = '2020-01-01' WHERE id = (SELECT application_id FROM payouts WHERE id = 3)"
 expect_rc 0 "ledger verify of an edited application" -- "$hqd" ledger verify --db "$tmp/edited.db"
