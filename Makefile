@@ -26,7 +26,8 @@ run: build
 	@build/hqd plan import $(PLAN) --db $(DB)
 	@build/hqd entity list --json --db $(DB) | grep -q uscc || \
 	  { build/hqd entity import examples/entities.csv --db $(DB) && \
-	    build/hqd entity import examples/facts.csv --db $(DB); }
+	    build/hqd entity import examples/facts.csv --db $(DB) && \
+	    build/hqd entity import examples/contracts.csv --db $(DB); }
 	@build/hqd demo accounts --db $(DB)
 	@echo "打开 http://$(LISTEN) 用上面的账号登录；Ctrl-C 停止。"
 	@build/hqd serve --db $(DB) --listen $(LISTEN)

@@ -1146,7 +1146,9 @@ async function viewRules() {
         h('thead', {}, h('tr', {}, ['统一社会信用代码', '名称', '类别', '区内', '行业', '最新事实'].map((t) => h('th', {}, t)))),
         h('tbody', {}, entities.slice(0, 500).map((e) => h('tr', {}, h('td', {}, h('a', { href: '#/entitled' + qs({ uscc: e.uscc }) }, e.uscc)),
           h('td', {}, e.name), h('td', {}, ({ enterprise: '企业', institution: '机构', fund: '基金' })[e.kind]), h('td', {}, e.in_zone ? '是' : '否'),
-          h('td', {}, e.industry), h('td', { class: 'hint' }, Object.entries(e.facts).map(([k, f]) => `${k}=${f.value}（${f.as_of}）`).join('；'))))))
+          h('td', {}, e.industry), h('td', { class: 'hint' }, Object.entries(e.facts).map(([k, f]) => `${k}=${f.value}（${f.as_of}）`).join('；'),
+            (e.matters || []).map((m) => h('div', { class: 'matter' }, `事项 ${m.key}=${m.value}：` +
+              Object.entries(m.facts).filter(([k]) => k !== m.key).map(([k, f]) => `${k}=${f.value}（${f.as_of}）`).join('；'))))))))
         : h('div', { class: 'empty' }, '主体名录为空：导入主体 CSV（统一社会信用代码,名称,类别,区内,行业）。')));
 }
 
@@ -1167,8 +1169,9 @@ async function viewEntitled(params) {
     h('p', { class: 'hint' }, '按主体名录中的最新事实逐条计算，已扣除本年度已兑付的金额；“接近”表示只差所列事项。'),
     h('section', { class: 'panel' }, h('table', { class: 'grid auto', id: 'entitled' },
       h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
-      h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause },
-        h('td', {}, c.title), h('td', {}, chip(...state[c.state]), c.route ? h('div', { class: 'hint route' },
+      h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause, 'data-matter': c.matter || '' },
+        h('td', {}, c.title, c.matter ? h('div', { class: 'hint matter' }, `${clauseInfo(pack, c.clause).label(c.matter_key)} ${c.matter}`) : null),
+        h('td', {}, chip(...state[c.state]), c.route ? h('div', { class: 'hint route' },
           c.route === '免申即享' ? '免申即享：数据已由主管部门核验' : '快申快享：请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、')) : null),
         h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),

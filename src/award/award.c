@@ -217,6 +217,18 @@ static int fact_rule_check(void *ctx, const char *name, const char *value, char 
     return 0;
 }
 
+/* The registry import's matter keys: an input some clause names its matters by. */
+static int fact_matter_key(void *ctx, const char *name)
+{
+    const struct policy_pack *p = ctx;
+    for (size_t c = 0; c < policy_pack_clauses(p); c++) {
+        const char *key = policy_clause_matter_key(p, c);
+        if (key && !strcmp(key, name))
+            return 1;
+    }
+    return 0;
+}
+
 enum status award_import_registry(struct store *s, const char *actor, const char *data, size_t len,
                                   const char *source, struct entity_import_report *rep,
                                   struct err *e)
@@ -226,7 +238,7 @@ enum status award_import_registry(struct store *s, const char *actor, const char
     enum status st = award_pack_current(s, &p, e);
     if (st != ST_OK)
         return st;
-    struct entity_fact_rule rule = {fact_rule_check, p};
+    struct entity_fact_rule rule = {fact_rule_check, p, fact_matter_key};
     st = entity_import_csv(s, actor, data, len, source, &rule, rep, e);
     policy_pack_free(p);
     return st;
@@ -470,18 +482,173 @@ static void fill_outcome(struct award_outcome *out, const struct settle *x)
 
 #define FACTS_MAX 64
 
-/* An entity's newest facts as rule inputs (borrowed strings), and which of them it declared
- * itself (self may be NULL). Returns how many (at most FACTS_MAX). */
-static size_t facts_of(const struct entity *en, struct policy_input in[FACTS_MAX],
-                       unsigned char *self)
+/* The rule inputs one set of an entity's facts gives (borrowed strings). */
+struct fact_set {
+    size_t n;
+    struct policy_input in[FACTS_MAX];
+    unsigned char self[FACTS_MAX];   /* declared by the entity itself (自行申报) */
+    size_t fact[FACTS_MAX];          /* the index of each in the entity's facts */
+    const char *matter_key, *matter; /* NULL: the entity's own facts alone */
+};
+
+/* Whether fact i of en is the first of a matter (its facts are grouped after the entity's own). */
+static int matter_starts(const struct entity *en, size_t i)
 {
-    size_t k = 0;
-    for (; k < en->n_facts && k < FACTS_MAX; k++) {
-        in[k] = (struct policy_input){en->facts[k].name, en->facts[k].value};
-        if (self)
-            self[k] = !strcmp(en->facts[k].source, ENTITY_SOURCE_SELF);
+    const struct entity_fact *f = &en->facts[i];
+    return f->matter_key[0] && (i == 0 || strcmp(f->matter_key, en->facts[i - 1].matter_key) ||
+                                strcmp(f->matter, en->facts[i - 1].matter));
+}
+
+/* Fills fs with the entity's own facts, overlaid (same names replaced) by those of the matter
+ * whose first fact is m0, if m0 < en->n_facts. */
+static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *fs)
+{
+    fs->n = 0;
+    fs->matter_key = fs->matter = NULL;
+    for (size_t i = 0; i < en->n_facts && fs->n < FACTS_MAX; i++) {
+        const struct entity_fact *f = &en->facts[i];
+        if (f->matter_key[0] && (i < m0 || strcmp(f->matter_key, en->facts[m0].matter_key) ||
+                                 strcmp(f->matter, en->facts[m0].matter)))
+            continue;
+        size_t k = 0;
+        while (k < fs->n && (!f->matter_key[0] || strcmp(fs->in[k].name, f->name)))
+            k++;
+        if (k == fs->n)
+            fs->n++;
+        fs->in[k] = (struct policy_input){f->name, f->value};
+        fs->self[k] = !strcmp(f->source, ENTITY_SOURCE_SELF);
+        fs->fact[k] = i;
     }
-    return k;
+    if (m0 < en->n_facts) {
+        fs->matter_key = en->facts[m0].matter_key;
+        fs->matter = en->facts[m0].matter;
+    }
+}
+
+/* The k-th set of inputs en's facts give a clause that names its matters by key (NULL: it
+ * does not): with matters of that key, the k-th of them over the entity's own facts; without,
+ * (k = 0) its own facts alone. 0 when there is no k-th. */
+static int fact_set(const struct entity *en, const char *key, size_t k, struct fact_set *fs)
+{
+    size_t seen = 0;
+    for (size_t i = 0; key && i < en->n_facts; i++)
+        if (matter_starts(en, i) && !strcmp(en->facts[i].matter_key, key) && seen++ == k) {
+            fact_set_fill(en, i, fs);
+            return 1;
+        }
+    if (seen || k)
+        return 0;
+    fact_set_fill(en, en->n_facts, fs);
+    return 1;
+}
+
+/* Whether en has a matter named by key. */
+static int has_matters(const struct entity *en, const char *key)
+{
+    for (size_t i = 0; key && i < en->n_facts; i++)
+        if (!strcmp(en->facts[i].matter_key, key))
+            return 1;
+    return 0;
+}
+
+static int match_order(const void *a, const void *b)
+{
+    const struct award_match *x = a, *y = b;
+    if (x->clause != y->clause)
+        return x->clause < y->clause ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+enum status award_match_entity(const struct policy_pack *p, const struct entity *en, struct date on,
+                               const int64_t *received, struct award_match **out, size_t *n,
+                               struct err *e)
+{
+    size_t nc = policy_pack_clauses(p), cap = 0;
+    *out = NULL;
+    *n = 0;
+    int64_t *got = xcalloc(nc ? nc : 1, sizeof *got);
+    if (received)
+        memcpy(got, received, nc * sizeof *got);
+    struct policy_match *m = xcalloc(nc ? nc : 1, sizeof *m);
+    struct fact_set fs;
+    enum status st = ST_OK;
+    /* Every clause is computed once per set (its own facts, then each matter), and the results
+     * of the clauses the set is for are kept. */
+    for (size_t i = 0; i <= en->n_facts && st == ST_OK; i++) {
+        if (i < en->n_facts && !matter_starts(en, i))
+            continue;
+        fact_set_fill(en, i, &fs); /* i = n_facts: the entity's own facts alone */
+        if ((st = policy_match_one(p, en->kind, fs.in, fs.n, fs.self, on, got, m, e)) != ST_OK)
+            break;
+        for (size_t c = 0; c < nc; c++) {
+            const char *key = policy_clause_matter_key(p, c);
+            int mine = fs.matter_key ? key && !strcmp(key, fs.matter_key) : !has_matters(en, key);
+            if (!mine)
+                continue;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            struct award_match *a = &(*out)[(*n)++];
+            a->clause = c;
+            snprintf(a->matter_key, sizeof a->matter_key, "%s", fs.matter_key ? fs.matter_key : "");
+            snprintf(a->matter, sizeof a->matter, "%s", fs.matter ? fs.matter : "");
+            a->order = i;
+            a->m = m[c];
+            m[c].r.explanation = NULL; /* moved into a */
+            if (a->m.applies && a->m.r.eligible)
+                got[c] += a->m.r.amount_fen;
+        }
+        policy_matches_cleanup(m, nc);
+    }
+    free(m);
+    free(got);
+    if (st != ST_OK) {
+        award_matches_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    } else if (*n > 1) {
+        qsort(*out, *n, sizeof **out, match_order);
+    }
+    return st;
+}
+
+enum status award_bulk_matters(struct store *s, const struct policy_pack *p, struct date on,
+                               const int64_t *amounts, size_t rows, struct policy_bulk *out,
+                               size_t *corrected, struct err *e)
+{
+    struct entity *v;
+    size_t n, nc = policy_pack_clauses(p);
+    *corrected = 0;
+    enum status st = entity_list_with_matters(s, &v, &n, e);
+    for (size_t i = 0; i < n && st == ST_OK; i++) {
+        struct award_match *m;
+        size_t nm;
+        if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, e)) != ST_OK)
+            break;
+        size_t row = (size_t)v[i].id;
+        for (size_t c = 0; c < nc && row < rows; c++)
+            if (out[c].computable && amounts[c * rows + row] >= 0) {
+                out[c].pairs--;
+                out[c].total_fen -= amounts[c * rows + row];
+            }
+        for (size_t k = 0; k < nm; k++)
+            if (out[m[k].clause].computable && m[k].m.applies && m[k].m.r.eligible) {
+                out[m[k].clause].pairs++;
+                out[m[k].clause].total_fen += m[k].m.r.amount_fen;
+            }
+        award_matches_free(m, nm);
+        ++*corrected;
+    }
+    entities_free(v, n);
+    return st;
+}
+
+void award_matches_free(struct award_match *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        policy_result_cleanup(&v[i].m.r);
+    free(v);
 }
 
 /* Files an application of entity_id (uscc) under clause ci of pack p (row pack_id), inside the
@@ -642,6 +809,80 @@ static enum status already_applied(struct store *s, int64_t entity_id, const cha
     return st;
 }
 
+/* award_propose for one set of an entity's facts (its own, or one matter's). */
+static enum status propose_one(struct store *s, const char *actor, const struct policy_pack *p,
+                               int64_t pack_id, int ci, const struct policy_limits *lim,
+                               const struct entity *en, const struct fact_set *fs, struct date on,
+                               struct award_proposals *out, struct err *e)
+{
+    const char *clause = policy_clause_id(p, (size_t)ci);
+    struct policy_input in[POLICY_VARS_MAX];
+    size_t from[POLICY_VARS_MAX];
+    size_t m = policy_clause_inputs(p, (size_t)ci, fs->in, fs->n, in, from);
+    int64_t received = 0;
+    int dup = 0;
+    struct policy_result r;
+    struct err ce = {0};
+    enum status st = year_total(s, en->id, clause, on.y, &received, e);
+    if (st != ST_OK)
+        return st;
+    enum status cs = policy_calc_amount(p, clause, in, m, on, received, &r, &ce);
+    if (cs == ST_UNPROCESSABLE) /* a parameter the office has not set: for everyone */
+        return err_set(e, cs, ce.where, "%s", ce.msg);
+    policy_result_cleanup(&r);
+    if (cs != ST_OK || !r.eligible)
+        return ST_OK; /* not eligible, or its facts do not read as the clause's inputs */
+    /* what is said of a matter names it */
+    char why[480] = "", *text = why;
+    size_t cap = sizeof why;
+    if (fs->matter) {
+        snprintf(why, sizeof why, "%s %s：", var_label(p, ci, fs->matter_key), fs->matter);
+        text += strlen(why);
+        cap -= strlen(why);
+    }
+    for (size_t x = 0; x < m; x++)
+        if (fs->self[from[x]])
+            snprintf(text + strlen(text), cap - strlen(text), "%s%s（%s）",
+                     text[0] ? "、" : "快申快享：依据自行申报的", var_label(p, ci, in[x].name),
+                     in[x].name);
+    if (text[0]) {
+        out->self_declared++;
+        proposal_skip(out, en, AWARD_SKIP_SELF_DECLARED, why);
+        return ST_OK;
+    }
+    if (lim->group && !award_input_value(in, m, lim->key)) {
+        out->incomplete++;
+        snprintf(text, cap, "缺少%s（%s），无法确认同一事项未重复享受，须由企业申请",
+                 var_label(p, ci, lim->key), lim->key);
+        proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
+        return ST_OK;
+    }
+    if ((st = already_applied(s, en->id, clause, on.y, lim->group ? lim->key : NULL,
+                              lim->group ? award_input_value(in, m, lim->key) : NULL, &dup, e)) !=
+        ST_OK)
+        return st;
+    if (dup) {
+        out->duplicates++;
+        snprintf(text, cap, "%s",
+                 lim->group ? "该事项已有申请" : "本年度已有该条款的申请（由企业或此前生成）");
+        proposal_skip(out, en, AWARD_SKIP_DUPLICATE, why);
+        return ST_OK;
+    }
+    struct award_outcome o = {0};
+    if ((st = file_application(s, actor, p, pack_id, en->id, en->uscc, ci, in, m, on, 1, &o, e)) !=
+        ST_OK)
+        return st;
+    if (!o.id) {
+        out->nothing_left++;
+        snprintf(text, cap, "无可兑付金额（本年度上限、同一事项已享受或预算已无余额）");
+        proposal_skip(out, en, AWARD_SKIP_NOTHING_LEFT, why);
+        return ST_OK;
+    }
+    out->filed++;
+    out->amount_fen += o.amount_fen;
+    return ST_OK;
+}
+
 enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
                           struct award_proposals *out, struct err *e)
 {
@@ -675,70 +916,14 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
     }
     if ((st = entity_list(s, &v, &n, e)) != ST_OK)
         goto out;
+    struct fact_set fs;
     for (size_t i = 0; i < n && st == ST_OK; i++) {
         const struct entity *en = &v[i];
         if (!policy_clause_accepts(p, (size_t)ci, en->kind))
             continue;
-        struct policy_input facts[FACTS_MAX], in[POLICY_VARS_MAX];
-        size_t from[POLICY_VARS_MAX];
-        size_t m = policy_clause_inputs(p, (size_t)ci, facts, facts_of(en, facts, NULL), in, from);
-        int64_t received = 0;
-        int dup = 0;
-        struct policy_result r;
-        struct err ce = {0};
-        if ((st = year_total(s, en->id, clause, on.y, &received, e)) != ST_OK)
-            break;
-        enum status cs = policy_calc_amount(p, clause, in, m, on, received, &r, &ce);
-        if (cs == ST_UNPROCESSABLE) { /* a parameter the office has not set: for everyone */
-            st = err_set(e, cs, ce.where, "%s", ce.msg);
-            break;
-        }
-        if (cs != ST_OK || !r.eligible) {
-            policy_result_cleanup(&r);
-            continue; /* not eligible, or its facts do not read as the clause's inputs */
-        }
-        policy_result_cleanup(&r);
-        char why[400] = "";
-        for (size_t x = 0; x < m; x++)
-            if (!strcmp(en->facts[from[x]].source, ENTITY_SOURCE_SELF))
-                snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s（%s）",
-                         why[0] ? "、" : "快申快享：依据自行申报的", var_label(p, ci, in[x].name),
-                         in[x].name);
-        if (why[0]) {
-            out->self_declared++;
-            proposal_skip(out, en, AWARD_SKIP_SELF_DECLARED, why);
-            continue;
-        }
-        if (lim.group && !award_input_value(in, m, lim.key)) {
-            out->incomplete++;
-            snprintf(why, sizeof why, "缺少%s（%s），无法确认同一事项未重复享受，须由企业申请",
-                     var_label(p, ci, lim.key), lim.key);
-            proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
-            continue;
-        }
-        if ((st = already_applied(s, en->id, clause, on.y, lim.group ? lim.key : NULL,
-                                  lim.group ? award_input_value(in, m, lim.key) : NULL, &dup, e)) !=
-            ST_OK)
-            break;
-        if (dup) {
-            out->duplicates++;
-            proposal_skip(out, en, AWARD_SKIP_DUPLICATE,
-                          lim.group ? "该事项已有申请"
-                                    : "本年度已有该条款的申请（由企业或此前生成）");
-            continue;
-        }
-        struct award_outcome o = {0};
-        if ((st = file_application(s, actor, p, pack_id, en->id, en->uscc, ci, in, m, on, 1, &o,
-                                   e)) != ST_OK)
-            break;
-        if (!o.id) {
-            out->nothing_left++;
-            proposal_skip(out, en, AWARD_SKIP_NOTHING_LEFT,
-                          "无可兑付金额（本年度上限、同一事项已享受或预算已无余额）");
-            continue;
-        }
-        out->filed++;
-        out->amount_fen += o.amount_fen;
+        /* one application per matter (contract) of the entity, or one on its own facts */
+        for (size_t set = 0; st == ST_OK && fact_set(en, lim.key, set, &fs); set++)
+            st = propose_one(s, actor, p, pack_id, ci, &lim, en, &fs, on, out, e);
     }
     if (st == ST_OK) {
         char after[300], day[16];
@@ -1541,22 +1726,19 @@ static enum status stored_pack(struct store *s, int64_t id, char **text, struct 
 static void pack_impact(const struct policy_pack *p, const struct entity *v, size_t n,
                         struct date on, size_t *pairs, int64_t *total)
 {
-    size_t nc = policy_pack_clauses(p);
-    struct policy_match *m = xcalloc(nc ? nc : 1, sizeof *m);
     for (size_t i = 0; i < n; i++) {
-        struct policy_input in[FACTS_MAX];
-        size_t k = facts_of(&v[i], in, NULL);
+        struct award_match *m;
+        size_t nm;
         struct err ignored = {0};
-        if (policy_match_one(p, v[i].kind, in, k, NULL, on, NULL, m, &ignored) != ST_OK)
+        if (award_match_entity(p, &v[i], on, NULL, &m, &nm, &ignored) != ST_OK)
             continue;
-        for (size_t c = 0; c < nc; c++)
-            if (m[c].applies && m[c].r.eligible) {
-                pairs[c]++;
-                total[c] += m[c].r.amount_fen;
+        for (size_t k = 0; k < nm; k++)
+            if (m[k].m.applies && m[k].m.r.eligible) {
+                pairs[m[k].clause]++;
+                total[m[k].clause] += m[k].m.r.amount_fen;
             }
-        policy_matches_cleanup(m, nc);
+        award_matches_free(m, nm);
     }
-    free(m);
 }
 
 static void pack_ref_of(const struct policy_pack *p, struct award_pack_ref *ref)
@@ -2092,11 +2274,12 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
 /* ---------------------------------------------------------------- entitlements */
 
 enum status award_entitlements(struct store *s, const char *uscc, struct date on,
-                               struct policy_pack **p, struct policy_match **m, int64_t **received,
-                               struct err *e)
+                               struct policy_pack **p, struct award_match **m, size_t *n,
+                               int64_t **received, struct err *e)
 {
     *p = NULL;
     *m = NULL;
+    *n = 0;
     *received = NULL;
     struct entity *v = NULL;
     enum status st = entity_get(s, uscc, &v, e);
@@ -2105,23 +2288,16 @@ enum status award_entitlements(struct store *s, const char *uscc, struct date on
     if ((st = award_pack_current(s, p, e)) != ST_OK)
         goto out;
     size_t nc = policy_pack_clauses(*p);
-    *received = xcalloc(nc, sizeof **received);
+    *received = xcalloc(nc ? nc : 1, sizeof **received);
     for (size_t c = 0; c < nc && st == ST_OK; c++)
         st = year_total(s, v->id, policy_clause_id(*p, c), on.y, &(*received)[c], e);
-    if (st != ST_OK)
-        goto out;
-    struct policy_input in[FACTS_MAX];
-    unsigned char self[FACTS_MAX];
-    size_t k = facts_of(v, in, self);
-    *m = xcalloc(nc, sizeof **m);
-    st = policy_match_one(*p, v->kind, in, k, self, on, *received, *m, e);
+    if (st == ST_OK)
+        st = award_match_entity(*p, v, on, *received, m, n, e);
 out:
     entities_free(v, v ? 1 : 0);
     if (st != ST_OK) {
-        free(*m);
         free(*received);
         policy_pack_free(*p);
-        *m = NULL;
         *received = NULL;
         *p = NULL;
     }

@@ -11,6 +11,7 @@
 
 #include "base/date.h"
 #include "base/err.h"
+#include "policy/policy.h"
 
 struct store;
 struct policy_input;
@@ -32,6 +33,37 @@ struct entity_import_report;
 enum status award_import_registry(struct store *s, const char *actor, const char *data, size_t len,
                                   const char *source, struct entity_import_report *rep,
                                   struct err *e) HQD_MUST_CHECK;
+
+/* ---------------------------------------------------------------- matching an entity */
+
+/* One result of matching an entity: clause `clause` computed on the entity's own facts
+ * (matter_key NULL), or on one of its matters (事项: a contract, a project). */
+struct entity;
+struct award_match {
+    size_t clause;
+    char matter_key[48], matter[64]; /* "" for the entity's own facts */
+    size_t order;                    /* of the matter among the entity's */
+    struct policy_match m;
+};
+/* Matches entity en against every clause of p (policy_match_one). A clause that names its
+ * matters by an input (exclusive GROUP KEY, e.g. contract_no) is matched once per matter of that
+ * key the entity has — its own facts overlaid with the matter's — or, with none, on its own
+ * facts; every other clause on its own facts alone. received (may be NULL: nothing) is what the
+ * entity has had under each clause this year; each eligible matter counts toward the next one's
+ * yearly cap, as applying for all of them would. Results in clause order, a clause's matters in
+ * order. *out: award_matches_free. */
+enum status award_match_entity(const struct policy_pack *p, const struct entity *en, struct date on,
+                               const int64_t *received, struct award_match **out, size_t *n,
+                               struct err *e) HQD_MUST_CHECK;
+void award_matches_free(struct award_match *v, size_t n);
+/* Corrects a bulk match over the fact columns (policy_eval_bulk_text: the entities' own facts,
+ * rows by entity id, amounts[c * rows + id] as it gives them) for the entities that have
+ * matters: their rows are replaced by award_match_entity's results, nothing received yet.
+ * *corrected: how many entities that was. */
+struct policy_bulk;
+enum status award_bulk_matters(struct store *s, const struct policy_pack *p, struct date on,
+                               const int64_t *amounts, size_t rows, struct policy_bulk *out,
+                               size_t *corrected, struct err *e) HQD_MUST_CHECK;
 
 /* The office sets a parameter the plan leaves to it (e.g. innovation-voucher.voucher_share):
  * the newest stored pack's text with the value written in is stored as a new pack version
@@ -227,13 +259,13 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
                            struct err *e) HQD_MUST_CHECK;
 
 /* 我能享受什么: every clause of the current pack for the entity with this USCC, from its
- * newest facts, counting what it already received under each clause in on's year.
- * m and received get policy_pack_clauses(*p) entries. *p: policy_pack_free; m:
- * policy_matches_cleanup then free; received: free. */
-struct policy_match;
+ * newest facts (award_match_entity: once per matter for a clause paid per matter), counting
+ * what it already received under each clause in on's year. received gets
+ * policy_pack_clauses(*p) entries. *p: policy_pack_free; *m: award_matches_free; received:
+ * free. */
 enum status award_entitlements(struct store *s, const char *uscc, struct date on,
-                               struct policy_pack **p, struct policy_match **m, int64_t **received,
-                               struct err *e) HQD_MUST_CHECK;
+                               struct policy_pack **p, struct award_match **m, size_t *n,
+                               int64_t **received, struct err *e) HQD_MUST_CHECK;
 
 /* 预算执行: what one clause has paid and has pending in a year. */
 struct award_budget {
@@ -272,7 +304,7 @@ struct award_diff_row {
     char clause[64], title[160];
     const char *change;          /* "same", "added", "removed" or "changed" */
     char *lines;                 /* the changed lines of the pack ("- " old, "+ " new), or NULL */
-    size_t old_pairs, new_pairs; /* entities eligible under each version */
+    size_t old_pairs, new_pairs; /* entities (and matters) eligible under each version */
     int64_t old_total_fen, new_total_fen; /* what they would receive, nothing received yet */
 };
 struct award_diff {

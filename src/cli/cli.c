@@ -1320,18 +1320,8 @@ static int cmd_entity_list(const struct cli_args *a)
         return report(st, &e);
     if (a->json) {
         json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *facts = json_object();
-            for (size_t j = 0; j < v[i].n_facts; j++)
-                json_object_set_new(facts, v[i].facts[j].name,
-                                    json_pack("{s:s, s:s, s:s}", "value", v[i].facts[j].value,
-                                              "source", v[i].facts[j].source, "as_of",
-                                              v[i].facts[j].as_of));
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "uscc",
-                                                 v[i].uscc, "name", v[i].name, "kind", v[i].kind,
-                                                 "in_zone", v[i].in_zone, "industry", v[i].industry,
-                                                 "facts", facts));
-        }
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, entity_json(&v[i]));
         print_json(arr);
         json_decref(arr);
     } else if (n == 0) {
@@ -1341,8 +1331,19 @@ static int cmd_entity_list(const struct cli_args *a)
             "统一社会信用代码", "名称", "类别", "区内", "行业", "事实"};
         struct cli_table t = {.n_cols = 6, .headers = heads};
         for (size_t i = 0; i < n; i++) {
-            char facts[32];
-            snprintf(facts, sizeof facts, "%zu", v[i].n_facts);
+            char facts[48];
+            size_t own = 0, matters = 0;
+            for (size_t j = 0; j < v[i].n_facts; j++) {
+                const struct entity_fact *f = &v[i].facts[j];
+                own += !f->matter_key[0];
+                matters +=
+                    f->matter_key[0] && (j == 0 || strcmp(f->matter, v[i].facts[j - 1].matter) ||
+                                         strcmp(f->matter_key, v[i].facts[j - 1].matter_key));
+            }
+            if (matters)
+                snprintf(facts, sizeof facts, "%zu（事项 %zu 个）", own, matters);
+            else
+                snprintf(facts, sizeof facts, "%zu", own);
             const char *row[] = {
                 v[i].uscc,     v[i].name, kind_label(v[i].kind), v[i].in_zone ? "是" : "否",
                 v[i].industry, facts};
@@ -1368,9 +1369,10 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     }
     char **names, **tnames;
     size_t nn = policy_pack_column_names(p, &names), nt = policy_pack_text_names(p, &tnames);
-    struct store *s;
+    struct store *s = NULL;
     struct entity_columns *ec = NULL;
     struct entity_texts *et = NULL;
+    int matters = 0;
     enum status st = store_open(a->db, &s, &e);
     if (st == ST_OK) {
         st = entity_columns_load(s, (const char *const *)names, nn, &ec, &e);
@@ -1378,7 +1380,8 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         if (st == ST_OK)
             st = entity_texts_load(s, (const char *const *)tnames, nt, entity_columns_rows(ec), &et,
                                    &e);
-        store_close(s);
+        if (st == ST_OK)
+            st = entity_has_matters(s, &matters, &e);
     }
     struct policy_text_column *texts = xcalloc(nt + 1, sizeof *texts);
     for (size_t i = 0; i < nt && et; i++)
@@ -1391,8 +1394,17 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         const struct entity_column *c = entity_columns_get(ec, i);
         cols[i] = (struct policy_column){c->name, c->width, c->v};
     }
+    /* The columns hold each entity's own facts; the few entities with matters (事项: one row
+     * per contract) are then recomputed one by one, from the per-row amounts. */
+    int64_t *amounts =
+        matters ? xmalloc((nc ? nc : 1) * (rows ? rows : 1) * sizeof *amounts) : NULL;
     if (st == ST_OK)
-        st = policy_eval_bulk_text(p, cols, nn, texts, nt, rows, on, out, NULL, &e);
+        st = policy_eval_bulk_text(p, cols, nn, texts, nt, rows, on, out, amounts, &e);
+    size_t corrected = 0;
+    if (st == ST_OK && matters)
+        st = award_bulk_matters(s, p, on, amounts, rows, out, &corrected, &e);
+    free(amounts);
+    store_close(s);
     if (st == ST_OK) {
         size_t pairs = 0;
         int64_t total = 0;
@@ -1423,9 +1435,10 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         if (tsv) {
             printf("all\t%zu\t%" PRId64 "\n", pairs, total);
         } else if (a->json) {
-            json_t *o = json_pack("{s:I, s:I, s:I, s:o}", "entities",
-                                  (json_int_t)(rows ? rows - 1 : 0), "pairs", (json_int_t)pairs,
-                                  "total_fen", (json_int_t)total, "clauses", arr);
+            json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:o}", "entities",
+                                  (json_int_t)(rows ? rows - 1 : 0), "entities_with_matters",
+                                  (json_int_t)corrected, "pairs", (json_int_t)pairs, "total_fen",
+                                  (json_int_t)total, "clauses", arr);
             arr = NULL;
             print_json(o);
             json_decref(o);
@@ -1434,6 +1447,10 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
             char fen[32];
             printf("合计：%zu 个（主体，条款）符合，金额 %s元（本年度尚未兑付的情况下）。\n", pairs,
                    money_format(total, fen, sizeof fen));
+            if (corrected)
+                printf("其中 %zu "
+                       "个主体登记了事项（如多份技术合同），按条款逐个事项计算，每个事项计一个。\n",
+                       corrected);
         }
         json_decref(arr);
         cli_table_free(&t);
@@ -1449,7 +1466,7 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     return st == ST_OK ? 0 : report(st, &e);
 }
 
-#define MATCH_COLS 7
+#define MATCH_COLS 8
 
 static int cmd_policy_match(const struct cli_args *a)
 {
@@ -1480,68 +1497,67 @@ static int cmd_policy_match(const struct cli_args *a)
         policy_pack_free(p);
         return report(st, &e);
     }
-    size_t nc = policy_pack_clauses(p);
-    struct policy_match *m = xcalloc(nc, sizeof *m);
-    struct policy_input in[64];
-    unsigned char self[64];
     json_t *arr = json_array();
     const char **cells = NULL;
     size_t n_rows = 0, cap_rows = 0;
     long qualifies = 0, automatic = 0, near = 0;
     int64_t total = 0;
     for (size_t i = 0; i < n && st == ST_OK; i++) {
-        size_t k = 0;
-        for (size_t j = 0; j < v[i].n_facts && k < 64; j++, k++) {
-            in[k].name = v[i].facts[j].name;
-            in[k].value = v[i].facts[j].value;
-            self[k] = !strcmp(v[i].facts[j].source, ENTITY_SOURCE_SELF);
-        }
-        if ((st = policy_match_one(p, v[i].kind, in, k, self, on, NULL, m, &e)) != ST_OK)
+        struct award_match *m;
+        size_t nm;
+        if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, &e)) != ST_OK)
             break;
         json_t *q = json_array(), *nr = json_array();
-        for (size_t c = 0; c < nc; c++) {
-            if (!m[c].applies || !(m[c].r.eligible || m[c].near))
+        for (size_t k = 0; k < nm; k++) {
+            const struct policy_match *x = &m[k].m;
+            size_t c = m[k].clause;
+            if (!x->applies || !(x->r.eligible || x->near))
                 continue;
             json_t *missing = json_array();
-            for (size_t x = 0; x < m[c].r.n_missing; x++)
-                json_array_append_new(missing, json_string(m[c].r.missing[x]));
+            for (size_t y = 0; y < x->r.n_missing; y++)
+                json_array_append_new(missing, json_string(x->r.missing[y]));
             json_t *self_names = json_array();
             char route[400] = "";
-            for (size_t x = 0; x < m[c].n_self; x++)
-                json_array_append_new(self_names, json_string(m[c].self_declared[x]));
+            for (size_t y = 0; y < x->n_self; y++)
+                json_array_append_new(self_names, json_string(x->self_declared[y]));
             json_t *o =
                 json_pack("{s:s, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
-                          "amount_fen", (json_int_t)m[c].r.amount_fen, "explanation",
-                          m[c].r.explanation, "missing", missing, "self_declared", self_names);
-            if (m[c].r.eligible) {
-                json_object_set_new(o, "route", json_string(policy_match_route(&m[c])));
-                snprintf(route, sizeof route, "%s", policy_match_route(&m[c]));
-                for (size_t x = 0; x < m[c].n_self; x++)
+                          "amount_fen", (json_int_t)x->r.amount_fen, "explanation",
+                          x->r.explanation, "missing", missing, "self_declared", self_names);
+            if (m[k].matter[0]) {
+                json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
+                json_object_set_new(o, "matter", json_string(m[k].matter));
+            }
+            if (x->r.eligible) {
+                json_object_set_new(o, "route", json_string(policy_match_route(x)));
+                snprintf(route, sizeof route, "%s", policy_match_route(x));
+                for (size_t y = 0; y < x->n_self; y++)
                     snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
-                             x ? "、" : "：自行申报的 ", m[c].self_declared[x]);
+                             y ? "、" : "：自行申报的 ", x->self_declared[y]);
                 qualifies++;
-                automatic += m[c].n_self == 0;
-                total += m[c].r.amount_fen;
+                automatic += x->n_self == 0;
+                total += x->r.amount_fen;
             } else {
                 near++;
             }
-            json_array_append_new(m[c].r.eligible ? q : nr, o);
+            json_array_append_new(x->r.eligible ? q : nr, o);
             if (n_rows == cap_rows) {
                 cap_rows = cap_rows ? cap_rows * 2 : 64;
                 cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
             }
             char amount[24];
-            snprintf(amount, sizeof amount, "%" PRId64, m[c].r.amount_fen);
+            snprintf(amount, sizeof amount, "%" PRId64, x->r.amount_fen);
             const char **row = &cells[n_rows++ * MATCH_COLS];
             row[0] = xstrdup(v[i].uscc);
             row[1] = xstrdup(v[i].name);
             row[2] = xstrdup(policy_clause_title(p, c));
-            row[3] = xstrdup(m[c].r.eligible ? "符合" : "接近");
-            row[4] = xstrdup(route);
-            row[5] = xstrdup(m[c].r.eligible ? amount : "");
-            row[6] = xstrdup(m[c].r.explanation);
+            row[3] = xstrdup(m[k].matter);
+            row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
+            row[5] = xstrdup(route);
+            row[6] = xstrdup(x->r.eligible ? amount : "");
+            row[7] = xstrdup(x->r.explanation);
         }
-        policy_matches_cleanup(m, nc);
+        award_matches_free(m, nm);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o}", "uscc", v[i].uscc, "name",
                                              v[i].name, "qualifies", q, "near", nr));
     }
@@ -1549,6 +1565,7 @@ static int cmd_policy_match(const struct cli_args *a)
         static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
                                                               {"名称", 28, 0},
                                                               {"政策", 24, 0},
+                                                              {"事项", 18, 0},
                                                               {"匹配", 8, 0},
                                                               {"兑现方式", 24, 0},
                                                               {"金额（元）", 16, 1},
@@ -1583,7 +1600,6 @@ static int cmd_policy_match(const struct cli_args *a)
         free((void *)cells[i]);
     free(cells);
     json_decref(arr);
-    free(m);
     entities_free(v, n);
     policy_pack_free(p);
     return st == ST_OK ? 0 : report(st, &e);
@@ -1913,7 +1929,7 @@ static int cmd_award_propose(const struct cli_args *a)
         return 0;
     }
     char buf[32];
-    printf("免申即享：为 %zu 个主体生成申请，合计 %s元（待审批）。", pr.filed,
+    printf("免申即享：生成 %zu 件申请，合计 %s元（待审批）。", pr.filed,
            money_format(pr.amount_fen, buf, sizeof buf));
     if (pr.self_declared || pr.incomplete || pr.duplicates || pr.nothing_left)
         printf("未生成：%zu 个依据自行申报数据（快申快享，由企业申请），%zu 个缺少事项编号，"

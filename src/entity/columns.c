@@ -309,12 +309,13 @@ enum status entity_texts_load(struct store *s, const char *const *names, size_t 
     for (size_t i = 0; i < n && st == ST_OK; i++) {
         t->v[i] = xcalloc(rows ? rows : 1, sizeof *t->v[i]);
         struct store_stmt *q;
-        /* The newest value of the fact, as entity_get reads it: latest date, then latest
-         * recorded. */
+        /* The newest value of the entity's own fact, as entity_get reads it: latest date,
+         * then latest recorded (a matter's facts are not in the columns). */
         if ((st = store_prepare(s,
                                 "SELECT f.entity_id, f.value FROM entity_facts f WHERE f.name = ?"
-                                " AND f.id = (SELECT g.id FROM entity_facts g"
-                                " WHERE g.entity_id = f.entity_id AND g.name = f.name"
+                                " AND f.matter_key = '' AND f.id = (SELECT g.id FROM"
+                                " entity_facts g WHERE g.entity_id = f.entity_id"
+                                " AND g.matter_key = '' AND g.name = f.name"
                                 " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)",
                                 &q, e)) != ST_OK)
             break;

@@ -3,6 +3,7 @@
 
 #include <csv.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,24 @@ static void check_fact(const struct entity_fact_rule *rule, const char *name, co
         row_error(rep, source, row, col, col_name, "%s", why);
 }
 
+static int is_matter_key(const struct entity_fact_rule *rule, const char *name)
+{
+    return rule && rule->is_matter_key && rule->is_matter_key(rule->ctx, name);
+}
+
+/* The matter a wide row's facts belong to: its filled matter-key column, or none (NULL). */
+static const char *row_matter(const struct entity_fact_rule *rule, char **header, char **f,
+                              size_t width, const char **value)
+{
+    for (size_t c = 3; c < width; c++)
+        if (f[c][0] && is_matter_key(rule, header[c])) {
+            *value = f[c];
+            return header[c];
+        }
+    *value = "";
+    return NULL;
+}
+
 /* Checks one row (its width already checked); errors go to rep. */
 static void check_row(enum csv_kind k, char **header, char **f, size_t width, size_t row,
                       const struct entity_fact_rule *rule, const char *source,
@@ -257,9 +276,18 @@ static void check_row(enum csv_kind k, char **header, char **f, size_t width, si
     }
     if (k == CSV_FACTS_WIDE) {
         check_source_date(f[1], f[2], row, 2, &wide_cols[1], source, rep);
+        size_t key = 0; /* the matter-key column filled first, if any */
         for (size_t c = 3; c < width; c++) {
             check_value(f[c], row, c + 1, header[c], source, rep);
             check_fact(rule, header[c], f[c], row, c + 1, header[c], source, rep);
+            if (!f[c][0] || !is_matter_key(rule, header[c]))
+                continue;
+            if (key)
+                row_error(rep, source, row, c + 1, header[c],
+                          "一行只能是一个事项：%s 与 %s 都已填写，请分行填写", header[key],
+                          header[c]);
+            else
+                key = c;
         }
         return;
     }
@@ -328,14 +356,18 @@ enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kin
     return st;
 }
 
+/* Records one fact; matter_key is NULL for a fact of the entity as a whole, which alone goes
+ * into the fact columns (they hold one value per entity). */
 static enum status insert_fact(struct store *s, struct colset *cs, int64_t id, const char *name,
                                const char *value, const char *src, const char *date,
-                               const char *now, struct err *e)
+                               const char *matter_key, const char *matter, const char *now,
+                               struct err *e)
 {
     struct store_stmt *q;
     enum status st = store_prepare(s,
                                    "INSERT INTO entity_facts (entity_id, name, value, source,"
-                                   " as_of, recorded_at) VALUES (?,?,?,?,?,?)",
+                                   " as_of, recorded_at, matter_key, matter)"
+                                   " VALUES (?,?,?,?,?,?,?,?)",
                                    &q, e);
     if (st != ST_OK)
         return st;
@@ -345,7 +377,9 @@ static enum status insert_fact(struct store *s, struct colset *cs, int64_t id, c
     store_bind_text(q, 4, pick(sources, 4, src));
     store_bind_text(q, 5, date);
     store_bind_text(q, 6, now);
-    if ((st = store_run(q, e)) != ST_OK)
+    store_bind_text(q, 7, matter_key ? matter_key : "");
+    store_bind_text(q, 8, matter_key ? matter : "");
+    if ((st = store_run(q, e)) != ST_OK || matter_key)
         return st;
     struct date d;
     int64_t x;
@@ -357,9 +391,9 @@ static enum status insert_fact(struct store *s, struct colset *cs, int64_t id, c
 
 /* Writes one row of facts; a fact's entity must exist. Returns the facts written in *n. */
 static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind k, char **header,
-                               char **f, size_t width, const char *now, size_t row,
-                               const char *source, struct entity_import_report *rep, size_t *n,
-                               struct err *e)
+                               char **f, size_t width, const struct entity_fact_rule *rule,
+                               const char *now, size_t row, const char *source,
+                               struct entity_import_report *rep, size_t *n, struct err *e)
 {
     int64_t id;
     *n = 0;
@@ -374,11 +408,12 @@ static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind
     }
     if (k == CSV_FACTS) {
         *n = 1;
-        return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], now, e);
+        return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], NULL, NULL, now, e);
     }
+    const char *matter, *key = row_matter(rule, header, f, width, &matter);
     for (size_t c = 3; c < width && st == ST_OK; c++)
         if (f[c][0]) {
-            st = insert_fact(s, cs, id, header[c], f[c], f[1], f[2], now, e);
+            st = insert_fact(s, cs, id, header[c], f[c], f[1], f[2], key, matter, now, e);
             ++*n;
         }
     return st;
@@ -495,7 +530,8 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
             rep->entities++;
         } else {
             size_t n;
-            st = write_facts(s, cs, k, r.rows[0], r.rows[i], width, now, i + 1, source, rep, &n, e);
+            st = write_facts(s, cs, k, r.rows[0], r.rows[i], width, rule, now, i + 1, source, rep,
+                             &n, e);
             rep->facts += n;
         }
     }
@@ -536,18 +572,21 @@ void entities_free(struct entity *v, size_t n)
 }
 
 /* Entities (all, or the one with this USCC) with their newest facts, by USCC. */
-static enum status list_entities(struct store *s, const char *uscc, struct entity **out, size_t *n,
-                                 struct err *e)
+static enum status list_entities(struct store *s, const char *uscc, int with_matters,
+                                 struct entity **out, size_t *n, struct err *e)
 {
     *out = NULL;
     *n = 0;
     struct store_stmt *q;
-    enum status st = store_prepare(s,
-                                   uscc ? "SELECT id, uscc, name, kind, in_zone, industry FROM"
-                                          " entities WHERE uscc = ?"
-                                        : "SELECT id, uscc, name, kind, in_zone, industry FROM"
-                                          " entities ORDER BY uscc",
-                                   &q, e);
+    enum status st = store_prepare(
+        s,
+        uscc ? "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE uscc = ?"
+        : with_matters
+            ? "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE id IN"
+              " (SELECT entity_id FROM entity_facts WHERE matter_key <> '')"
+              " ORDER BY uscc"
+            : "SELECT id, uscc, name, kind, in_zone, industry FROM entities ORDER BY uscc",
+        &q, e);
     if (st != ST_OK)
         return st;
     if (uscc)
@@ -577,22 +616,26 @@ static enum status list_entities(struct store *s, const char *uscc, struct entit
         return ST_OK;
     /* One entity's facts by its id (the index), or every entity's in USCC order. */
     if ((st = store_prepare(s,
-                            uscc ? "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
-                                   " entity_facts f WHERE f.entity_id = ?"
-                                   " AND f.id = (SELECT g.id FROM entity_facts g"
-                                   " WHERE g.entity_id = f.entity_id AND g.name = f.name"
-                                   " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
-                                   " ORDER BY f.name"
-                                 : "SELECT f.entity_id, f.name, f.value, f.source, f.as_of FROM"
-                                   " entity_facts f JOIN entities en ON en.id = f.entity_id"
+                            uscc ? "SELECT f.entity_id, f.name, f.value, f.source, f.as_of,"
+                                   " f.matter_key, f.matter FROM entity_facts f"
+                                   " WHERE f.entity_id = ? AND f.id = (SELECT g.id FROM"
+                                   " entity_facts g WHERE g.entity_id = f.entity_id"
+                                   " AND g.matter_key = f.matter_key AND g.matter = f.matter"
+                                   " AND g.name = f.name ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
+                                   " ORDER BY f.matter_key, f.matter, f.name"
+                                 : "SELECT f.entity_id, f.name, f.value, f.source, f.as_of,"
+                                   " f.matter_key, f.matter FROM entity_facts f"
+                                   " JOIN entities en ON en.id = f.entity_id"
                                    " WHERE f.id = (SELECT g.id FROM entity_facts g"
-                                   " WHERE g.entity_id = f.entity_id AND g.name = f.name"
-                                   " ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
-                                   " ORDER BY en.uscc, f.name",
+                                   " WHERE g.entity_id = f.entity_id"
+                                   " AND g.matter_key = f.matter_key AND g.matter = f.matter"
+                                   " AND g.name = f.name ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
+                                   " AND (? = 0 OR f.entity_id IN (SELECT entity_id FROM"
+                                   " entity_facts WHERE matter_key <> ''))"
+                                   " ORDER BY en.uscc, f.matter_key, f.matter, f.name",
                             &q, e)) != ST_OK)
         goto fail;
-    if (uscc)
-        store_bind_int(q, 1, (*out)[0].id);
+    store_bind_int(q, 1, uscc ? (*out)[0].id : with_matters);
     size_t at = 0;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
         int64_t id = store_col_int(q, 0);
@@ -610,6 +653,8 @@ static enum status list_entities(struct store *s, const char *uscc, struct entit
         snprintf(f->value, sizeof f->value, "%s", store_col_text(q, 2));
         snprintf(f->source, sizeof f->source, "%s", store_col_text(q, 3));
         snprintf(f->as_of, sizeof f->as_of, "%s", store_col_text(q, 4));
+        snprintf(f->matter_key, sizeof f->matter_key, "%s", store_col_text(q, 5));
+        snprintf(f->matter, sizeof f->matter, "%s", store_col_text(q, 6));
     }
     store_finish(q);
     if (st == ST_OK)
@@ -621,15 +666,55 @@ fail:
     return st;
 }
 
+json_t *entity_json(const struct entity *x)
+{
+    json_t *facts = json_object(), *matters = json_array(), *in = facts;
+    for (size_t i = 0; i < x->n_facts; i++) {
+        const struct entity_fact *f = &x->facts[i];
+        if (f->matter_key[0] && (in == facts || strcmp(f->matter_key, x->facts[i - 1].matter_key) ||
+                                 strcmp(f->matter, x->facts[i - 1].matter))) {
+            in = json_object();
+            json_array_append_new(matters, json_pack("{s:s, s:s, s:o}", "key", f->matter_key,
+                                                     "value", f->matter, "facts", in));
+        }
+        json_object_set_new(in, f->name,
+                            json_pack("{s:s, s:s, s:s}", "value", f->value, "source", f->source,
+                                      "as_of", f->as_of));
+    }
+    return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:o}", "uscc", x->uscc, "name", x->name,
+                     "kind", x->kind, "in_zone", x->in_zone, "industry", x->industry, "facts",
+                     facts, "matters", matters);
+}
+
 enum status entity_list(struct store *s, struct entity **out, size_t *n, struct err *e)
 {
-    return list_entities(s, NULL, out, n, e);
+    return list_entities(s, NULL, 0, out, n, e);
+}
+
+enum status entity_has_matters(struct store *s, int *yes, struct err *e)
+{
+    struct store_stmt *q;
+    *yes = 0;
+    enum status st = store_prepare(
+        s, "SELECT EXISTS (SELECT 1 FROM entity_facts WHERE matter_key <> '')", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        *yes = store_col_int(q, 0) != 0;
+    store_finish(q);
+    return st;
+}
+
+enum status entity_list_with_matters(struct store *s, struct entity **out, size_t *n, struct err *e)
+{
+    return list_entities(s, NULL, 1, out, n, e);
 }
 
 enum status entity_get(struct store *s, const char *uscc, struct entity **out, struct err *e)
 {
     size_t n;
-    enum status st = list_entities(s, uscc, out, &n, e);
+    enum status st = list_entities(s, uscc, 0, out, &n, e);
     if (st == ST_OK && n == 0) {
         free(*out);
         *out = NULL;

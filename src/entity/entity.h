@@ -33,6 +33,9 @@ struct entity_import_report {
 struct entity_fact_rule {
     int (*check)(void *ctx, const char *name, const char *value, char *why, size_t why_len);
     void *ctx;
+    /* Whether name is the input a clause names its matters by (a contract number): a row of a
+     * wide facts file with such a column filled is one matter's facts. May be NULL. */
+    int (*is_matter_key)(void *ctx, const char *name);
 };
 
 /* Imports a CSV of entities (header 统一社会信用代码,名称,类别,区内,行业 or
@@ -40,7 +43,8 @@ struct entity_fact_rule {
  * uscc,fact,value,source,date), told apart by the header. Either every row is valid and the
  * whole file is written in one audited transaction, or nothing is written: ST_INVALID, with each
  * bad row listed in report ("source: row 3, column 1 (uscc): …"). Fact values are also checked
- * by rule when it is not NULL (award_import_registry passes the policy pack's). */
+ * by rule when it is not NULL (award_import_registry passes the policy pack's); a row of a wide
+ * facts file whose matter-key column (rule->is_matter_key) is filled holds that matter's facts. */
 enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
                               const char *source, const struct entity_fact_rule *rule,
                               struct entity_import_report *report, struct err *e) HQD_MUST_CHECK;
@@ -54,6 +58,10 @@ struct entity_fact {
     char value[64];
     char source[20]; /* market, tax, contract-registry or self */
     char as_of[11];
+    /* "" for a fact about the entity as a whole; else the matter (事项) it belongs to: the
+     * input naming it (contract_no) and its value (the contract number) */
+    char matter_key[48];
+    char matter[64];
 };
 
 struct entity {
@@ -63,7 +71,9 @@ struct entity {
     char kind[12]; /* enterprise, institution, fund */
     int in_zone;
     char industry[64];
-    struct entity_fact *facts; /* the newest value of each fact name */
+    /* the newest value of each fact name: the entity's own first, then each matter's (by
+     * matter_key, matter), each group by name */
+    struct entity_fact *facts;
     size_t n_facts;
 };
 
@@ -79,7 +89,17 @@ enum status entity_get(struct store *s, const char *uscc, struct entity **out,
 /* Every entity with its newest facts, by USCC. *out: entities_free. */
 enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;
+/* Whether any entity has a matter (事项). */
+enum status entity_has_matters(struct store *s, int *yes, struct err *e) HQD_MUST_CHECK;
+/* The same for the entities that have matters (事项) only. */
+enum status entity_list_with_matters(struct store *s, struct entity **out, size_t *n,
+                                     struct err *e) HQD_MUST_CHECK;
 void entities_free(struct entity *v, size_t n);
+/* An entity as the CLI's --json and the API give it: uscc, name, kind, in_zone, industry, facts
+ * (its own, by name: {value, source, as_of}) and matters ([{key, value, facts}], one per matter
+ * it has). New reference. */
+struct json_t;
+struct json_t *entity_json(const struct entity *x);
 
 /* ---------------------------------------------------------------- fact columns */
 

@@ -699,17 +699,8 @@ void h_entities(struct http_req *r)
         return;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *facts = json_object();
-        for (size_t k = 0; k < v[i].n_facts; k++)
-            json_object_set_new(facts, v[i].facts[k].name,
-                                json_pack("{s:s, s:s, s:s}", "value", v[i].facts[k].value, "source",
-                                          v[i].facts[k].source, "as_of", v[i].facts[k].as_of));
-        json_array_append_new(arr,
-                              json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "uscc", v[i].uscc, "name",
-                                        v[i].name, "kind", v[i].kind, "in_zone", v[i].in_zone,
-                                        "industry", v[i].industry, "facts", facts));
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, entity_json(&v[i]));
     entities_free(v, n);
     http_reply_json(r, 200, json_pack("{s:o}", "entities", arr));
 }
@@ -756,46 +747,51 @@ void h_entitlements(struct http_req *r)
         return;
     }
     struct policy_pack *p;
-    struct policy_match *m;
+    struct award_match *v;
+    size_t n;
     int64_t *received;
     struct err e = {0};
-    enum status st = award_entitlements(r->store, uscc, on, &p, &m, &received, &e);
+    enum status st = award_entitlements(r->store, uscc, on, &p, &v, &n, &received, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
     json_t *arr = json_array();
     int64_t total = 0;
-    size_t nc = policy_pack_clauses(p);
-    for (size_t c = 0; c < nc; c++) {
-        if (!m[c].applies)
+    for (size_t i = 0; i < n; i++) {
+        const struct policy_match *m = &v[i].m;
+        size_t c = v[i].clause;
+        if (!m->applies)
             continue;
         json_t *missing = json_array();
-        for (size_t k = 0; k < m[c].r.n_missing; k++)
-            json_array_append_new(missing, json_string(m[c].r.missing[k]));
-        const char *state = m[c].r.eligible ? "qualifies" : m[c].near ? "near" : "no";
+        for (size_t k = 0; k < m->r.n_missing; k++)
+            json_array_append_new(missing, json_string(m->r.missing[k]));
+        const char *state = m->r.eligible ? "qualifies" : m->near ? "near" : "no";
         json_t *row = json_pack(
             "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
             "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state", state,
-            "amount_fen", (json_int_t)m[c].r.amount_fen, "received_fen", (json_int_t)received[c],
-            "explanation", m[c].r.explanation ? m[c].r.explanation : "", "missing", missing,
-            "steps", policy_steps_json(&m[c].r));
+            "amount_fen", (json_int_t)m->r.amount_fen, "received_fen", (json_int_t)received[c],
+            "explanation", m->r.explanation ? m->r.explanation : "", "missing", missing, "steps",
+            policy_steps_json(&m->r));
         json_t *self = json_array();
-        for (size_t k = 0; k < m[c].n_self; k++)
-            json_array_append_new(self, json_string(m[c].self_declared[k]));
-        const char *route = policy_match_route(&m[c]);
+        for (size_t k = 0; k < m->n_self; k++)
+            json_array_append_new(self, json_string(m->self_declared[k]));
+        const char *route = policy_match_route(m);
         json_object_set_new(row, "route", route ? json_string(route) : json_null());
         json_object_set_new(row, "self_declared", self);
+        /* the matter (事项) this row is for: one row per contract of the entity */
+        json_object_set_new(row, "matter_key",
+                            v[i].matter_key[0] ? json_string(v[i].matter_key) : json_null());
+        json_object_set_new(row, "matter", v[i].matter[0] ? json_string(v[i].matter) : json_null());
         json_t *given = json_object();
-        for (size_t k = 0; k < m[c].n_given; k++)
-            json_object_set_new(given, m[c].given[k].name, json_string(m[c].given[k].value));
+        for (size_t k = 0; k < m->n_given; k++)
+            json_object_set_new(given, m->given[k].name, json_string(m->given[k].value));
         json_object_set_new(row, "inputs", given);
         json_array_append_new(arr, row);
-        if (m[c].r.eligible)
-            total += m[c].r.amount_fen;
+        if (m->r.eligible)
+            total += m->r.amount_fen;
     }
-    policy_matches_cleanup(m, nc);
-    free(m);
+    award_matches_free(v, n);
     free(received);
     char day_s[16];
     date_format(on, day_s, sizeof day_s);

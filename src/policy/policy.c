@@ -1666,6 +1666,12 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
     return ST_OK;
 }
 
+const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)
+{
+    const struct clause *c = &p->clauses[i];
+    return c->group[0] ? c->vars[c->group_key].name : NULL;
+}
+
 void policy_matches_cleanup(struct policy_match *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -141,6 +141,9 @@ struct policy_limits {
 };
 enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct policy_limits *out,
                                  struct err *e) HQD_MUST_CHECK;
+/* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
+ * NULL when it has no group: such a clause pays once per matter. */
+const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
 
 /* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);

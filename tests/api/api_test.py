@@ -90,7 +90,7 @@ def login(srv, name, pw):
 # ---------------------------------------------------------------- setup
 r = run("plan", "import", os.path.join(SRC, "examples", "plan-2020-28.txt"))
 assert r.returncode == 0, r.stderr
-for f in ("entities.csv", "facts.csv"):
+for f in ("entities.csv", "facts.csv", "contracts.csv"):
     r = run("entity", "import", os.path.join(SRC, "examples", f))
     assert r.returncode == 0, r.stderr
 FIRM = "91410700MA44XW1K27"  # an enterprise of the example registry, with an enterprise account
@@ -428,6 +428,17 @@ check(fse.get("inputs") == {"price": "2400000.00", "equipment_certified": "是",
       "the facts the clause read, to fill the application: %s" % fse.get("inputs"))
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C", token=tok["ent1"])
 check(st == 403, "an enterprise cannot look at another entity's entitlements")
+# Two registered contracts: one row each, with its contract, its amount and its own item cap.
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=91410700MA9F123453&on=2020-10-01", token=tok["office1"])
+tcs = [(c["matter_key"], c["matter"], c["state"], c["amount_fen"], c["inputs"].get("contract_no"))
+       for c in j.get("clauses", []) if c["clause"] == "tech-contract"] if st == 200 else []
+check(tcs == [("contract_no", "HT-2020-0715", "qualifies", 10000000, "HT-2020-0715"),
+              ("contract_no", "HT-2020-0820", "qualifies", 8650000, "HT-2020-0820")]
+      and j["total_fen"] == 18650000, "one entitlement per contract: %s" % tcs)
+st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
+bio = next((x for x in j.get("entities", []) if x["uscc"] == "91410700MA9F123453"), {}) if st == 200 else {}
+check([m["value"] for m in bio.get("matters", [])] == ["HT-2020-0715", "HT-2020-0820"] and bio.get("facts") == {},
+      "the registry lists the contracts as matters: %s" % bio)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])
 ipt = next((c for c in j.get("clauses", []) if c["clause"] == "ip-transfer"), {}) if st == 200 else {}
 check(st == 200 and ipt.get("received_fen") == 14000000 and ipt.get("state") == "near"

@@ -42,6 +42,7 @@ function startServer() {
   cli(['user', 'add', 'office1', '--role', 'office'], PW + '\n');
   cli(['entity', 'import', path.join(src, 'examples', 'entities.csv')]);
   cli(['entity', 'import', path.join(src, 'examples', 'facts.csv')]);
+  cli(['entity', 'import', path.join(src, 'examples', 'contracts.csv')]);
   cli(['user', 'add', 'qiye1', '--role', 'enterprise', '--entity', '91410700MA44XW1K27'], PW + '\n');
   const { p: server, base } = await startServer();
   const browser = await chromium.launch({
@@ -235,6 +236,17 @@ function startServer() {
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');
     check((await op.textContent('#entities')).includes('91410700MA44XW1K27'), 'the registry is listed');
+    check((await op.textContent('#entities')).includes('事项 contract_no=HT-2020-0820：amount=8650000.00'),
+      'the registry lists each contract as a matter with its facts');
+    // 享受查询 for the enterprise with two contracts: a row for each, named by its contract.
+    await op.goto(base + '/#/entitled?uscc=91410700MA9F123453');
+    await op.waitForSelector('#entitled tr[data-matter="HT-2020-0715"]');
+    const c1 = await op.textContent('#entitled tr[data-matter="HT-2020-0715"]');
+    const c2 = await op.textContent('#entitled tr[data-matter="HT-2020-0820"]');
+    check(c1.includes('技术合同登记编号 HT-2020-0715') && c1.includes('100,000.00') && c2.includes('86,500.00'),
+      'one row per contract, each with its amount: ' + c1 + ' | ' + c2);
+    await op.goto(base + '/#/rules');
+    await op.waitForSelector('#params');
     await op.fill('#pr-innovation-voucher-voucher_share', '50%');
     await op.click('#params tr[data-param="innovation-voucher.voucher_share"] button');
     await op.waitForSelector('.msg.ok');

@@ -159,15 +159,27 @@ contains "$tmp/err" "未导入任何数据" "nothing imported"
 expect_rc 0 "entity import" -- "$hqd" entity import "$src/examples/entities.csv" --db "$db"
 contains "$tmp/out" "主体 4 个" "four entities"
 expect_rc 0 "fact import" -- "$hqd" entity import "$src/examples/facts.csv" --db "$db"
-contains "$tmp/out" "事实 9 条" "nine facts"
+contains "$tmp/out" "事实 6 条" "six facts"
+# Two technology contracts of one enterprise: a wide file, one row per contract (事项).
+expect_rc 0 "contract import" -- "$hqd" entity import "$src/examples/contracts.csv" --db "$db"
+contains "$tmp/out" "已导入 2 行：主体 0 个，事实 6 条" "two contracts, three facts each"
+# Its own amount (the newest of two), which the clauses not paid per contract read.
+printf 'uscc,fact,value,source,date\n91410700MA9F123453,amount,12000000.00,技术合同登记,2020-07-15\n91410700MA9F123453,amount,8650000.00,技术合同登记,2020-08-20\n' >"$tmp/own-amount.csv"
+expect_rc 0 "own amount import" -- "$hqd" entity import "$tmp/own-amount.csv" --db "$db"
 expect_rc 0 "entity list" -- "$hqd" entity list --json --db "$db"
 [[ $(json "$tmp/out" "[x['facts'].get('amount', {}).get('value') for x in d]") == "[None, None, None, '8650000.00']" ]] \
   && ok || bad "the newest amount is the one read: $(cat "$tmp/out" | head -c 300)"
+[[ $(json "$tmp/out" "[(m['key'], m['value'], m['facts']['amount']['value']) for x in d for m in x['matters']]") \
+   == "[('contract_no', 'HT-2020-0715', '12000000.00'), ('contract_no', 'HT-2020-0820', '8650000.00')]" ]] \
+  && ok || bad "each contract is a matter with its own facts: $(cat "$tmp/out" | head -c 600)"
 HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$db" >"$tmp/match.json" && ok || bad "policy match"
-[[ $(json "$tmp/match.json" "d['qualifies'], d['near'], d['total_fen']") == "2 2 20650000" ]] \
+[[ $(json "$tmp/match.json" "d['qualifies'], d['near'], d['total_fen']") == "3 2 30650000" ]] \
   && ok || bad "match totals: $(head -c 300 "$tmp/match.json")"
-[[ $(json "$tmp/match.json" "d['automatic'], sorted(q['route'] for e in d['entities'] for q in e['qualifies'])") == "2 ['免申即享', '免申即享']" ]] \
-  && ok || bad "both matches rest on certified facts: $(head -c 300 "$tmp/match.json")"
+[[ $(json "$tmp/match.json" "[(q['clause'], q.get('matter'), q['amount_fen']) for e in d['entities'] for q in e['qualifies']]") \
+   == "[('first-set-equipment', None, 12000000), ('tech-contract', 'HT-2020-0715', 10000000), ('tech-contract', 'HT-2020-0820', 8650000)]" ]] \
+  && ok || bad "each contract is matched on its own, capped on its own: $(head -c 600 "$tmp/match.json")"
+[[ $(json "$tmp/match.json" "d['automatic'], sorted(set(q['route'] for e in d['entities'] for q in e['qualifies']))") == "3 ['免申即享']" ]] \
+  && ok || bad "the matches rest on certified facts: $(head -c 300 "$tmp/match.json")"
 [[ $(json "$tmp/match.json" "[n['missing'] for e in d['entities'] for n in e['near'] if n['clause'] == 'ip-transfer']") \
    == "[['institution_registered']]" ]] && ok || bad "the institution nearly qualifies and lacks its registration"
 expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
@@ -176,7 +188,8 @@ contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.
 expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
 # The columnar path (every entity at once, from the fact columns) agrees with the one above.
 expect_rc 0 "policy match summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$db"
-[[ $(tail -n 1 "$tmp/out") == $'all\t2\t20650000' ]] && ok || bad "summary totals: $(cat "$tmp/out")"
+[[ $(tail -n 1 "$tmp/out") == $'all\t3\t30650000' ]] && ok || bad "summary totals: $(cat "$tmp/out")"
+grep -q $'^tech-contract\t2\t18650000$' "$tmp/out" && ok || bad "the summary counts each contract: $(cat "$tmp/out")"
 contains "$tmp/err" "voucher_share" "an uncomputable clause is named with its unset parameter"
 expect_rc 2 "policy match summary bad format" -- "$hqd" policy match --summary --format pdf --db "$db"
 # A condition on a choice (enum) is computed over every entity from the facts' texts, and agrees
@@ -400,6 +413,23 @@ expect_rc 0 "award propose" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award pro
 expect_rc 0 "award propose, text" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose grant-p --db "$db"
 grep -q "^- [0-9A-Z]\{18\} .*：.*已有" "$tmp/out" && ok || bad "the text names the entity left out: $(cat "$tmp/out")"
 expect_rc 2 "award propose unknown clause" -- "$hqd" award propose first-set-equipment --db "$db"
+# 免申即享 per contract: one application per registered contract, each its own matter; a second
+# run files nothing and names each contract.
+mdb="$tmp/matters.db"
+for f in entities facts contracts; do "$hqd" entity import "$src/examples/$f.csv" --db "$mdb" >/dev/null; done
+expect_rc 0 "award propose per contract" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --json --db "$mdb"
+[[ $(json "$tmp/out" "d['filed'], d['amount_fen']") == "2 18650000" ]] && ok || bad "two contracts, two applications: $(cat "$tmp/out")"
+"$hqd" award show 1 --json --db "$mdb" >"$tmp/app1.json"
+"$hqd" award show 2 --json --db "$mdb" >"$tmp/app2.json"
+[[ "$(json "$tmp/app1.json" "d['inputs']['contract_no'], d['inputs']['amount'], d['amount_fen']") $(json "$tmp/app2.json" "d['inputs']['contract_no'], d['amount_fen']")" \
+   == "HT-2020-0715 12000000.00 10000000 HT-2020-0820 8650000" ]] && ok || bad "each application carries its contract: $(head -c 600 "$tmp/app1.json")"
+expect_rc 0 "award propose per contract again" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --db "$mdb"
+contains "$tmp/out" "技术合同登记编号 HT-2020-0715：该事项已有申请" "a contract already applied for is named"
+contains "$tmp/out" "技术合同登记编号 HT-2020-0820：该事项已有申请" "so is the other"
+# A row that is two matters at once is refused, naming both columns.
+printf 'uscc,source,date,contract_no,project_no,amount\n91410700MA9F123453,技术合同登记,2020-07-15,HT-1,XM-1,100.00\n' >"$tmp/two-matters.csv"
+expect_rc 2 "a row of two matters" -- "$hqd" entity import "$tmp/two-matters.csv" --db "$mdb"
+contains "$tmp/err" "two-matters.csv: row 2, column 5 (project_no): 一行只能是一个事项" "the second matter column is named"
 expect_rc 2 "award propose with inputs" -- "$hqd" award propose grant-p amount=1 --db "$db"
 
 # docs/api.md lists every route of the binary's routes table.

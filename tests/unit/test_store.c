@@ -306,6 +306,9 @@ static void users_rebuild_keeps_accounts(void **state)
         "ALTER TABLE policy_packs DROP COLUMN activated;"     /* undo 15 too */
         "ALTER TABLE application_files DROP COLUMN evidence;" /* and 17 */
         "ALTER TABLE applications DROP COLUMN origin;"
+        "DROP INDEX entity_facts_matters;" /* and 19 */
+        "ALTER TABLE entity_facts DROP COLUMN matter_key;"
+        "ALTER TABLE entity_facts DROP COLUMN matter;"
         "DELETE FROM schema_migrations WHERE version >= 14;"
         "PRAGMA foreign_keys=ON;";
     assert_int_equal(store_exec(f->s, back_to_13, &e), ST_OK);
