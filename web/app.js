@@ -1161,8 +1161,8 @@ async function viewEntitled(params) {
   const box = pick ? pick.querySelector('#en-uscc') : null;
   if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么。')); return; }
   const [r, pack] = await Promise.all([api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc })), policyClauses()]);
-  const state = { qualifies: ['green', '符合'], near: ['yellow', '接近'], no: ['gray', '不符合'] };
-  const order = { qualifies: 0, near: 1, no: 2 };
+  const state = { qualifies: ['green', '符合'], near: ['yellow', '接近'], awaiting: ['gray', '待定参数'], no: ['gray', '不符合'] };
+  const order = { qualifies: 0, near: 1, awaiting: 2, no: 3 };
   const rows = r.clauses.slice().sort((a, b) => order[a.state] - order[b.state]);
   setMain(h('h2', {}, ent ? '我能享受什么' : '享受查询', h('small', {}, `${r.uscc} · ${r.on} · 可享受合计 ${yuan(r.total_fen)} 元`)),
     pick,

@@ -1500,17 +1500,24 @@ static int cmd_policy_match(const struct cli_args *a)
     json_t *arr = json_array();
     const char **cells = NULL;
     size_t n_rows = 0, cap_rows = 0;
-    long qualifies = 0, automatic = 0, near = 0;
+    long qualifies = 0, automatic = 0, near = 0, awaiting = 0;
     int64_t total = 0;
     for (size_t i = 0; i < n && st == ST_OK; i++) {
         struct award_match *m;
         size_t nm;
         if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, &e)) != ST_OK)
             break;
-        json_t *q = json_array(), *nr = json_array();
+        json_t *q = json_array(), *nr = json_array(), *aw = json_array();
         for (size_t k = 0; k < nm; k++) {
             const struct policy_match *x = &m[k].m;
             size_t c = m[k].clause;
+            if (x->applies && x->awaiting && x->n_given) {
+                /* its facts are there; the office's parameter is not */
+                json_array_append_new(aw, json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
+                                                    "explanation", x->r.explanation));
+                awaiting++;
+                continue;
+            }
             if (!x->applies || !(x->r.eligible || x->near))
                 continue;
             json_t *missing = json_array();
@@ -1558,8 +1565,9 @@ static int cmd_policy_match(const struct cli_args *a)
             row[7] = xstrdup(x->r.explanation);
         }
         award_matches_free(m, nm);
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o}", "uscc", v[i].uscc, "name",
-                                             v[i].name, "qualifies", q, "near", nr));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
+                                        v[i].name, "qualifies", q, "near", nr, "awaiting", aw));
     }
     if (st == ST_OK && a->out) {
         static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
@@ -1577,10 +1585,11 @@ static int cmd_policy_match(const struct cli_args *a)
     if (st == ST_OK) {
         char buf[32];
         if (a->json) {
-            json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "pack_sha256",
-                                  policy_pack_hash(p), "qualifies", (json_int_t)qualifies,
-                                  "automatic", (json_int_t)automatic, "near", (json_int_t)near,
-                                  "total_fen", (json_int_t)total, "entities", arr);
+            json_t *o =
+                json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:O}", "pack_sha256", policy_pack_hash(p),
+                          "qualifies", (json_int_t)qualifies, "automatic", (json_int_t)automatic,
+                          "near", (json_int_t)near, "awaiting", (json_int_t)awaiting, "total_fen",
+                          (json_int_t)total, "entities", arr);
             print_json(o);
             json_decref(o);
         } else {
@@ -1591,9 +1600,12 @@ static int cmd_policy_match(const struct cli_args *a)
                 snprintf(routes, sizeof routes,
                          "（免申即享 %ld 项；快申快享 %ld 项，须企业确认自行申报的数据）",
                          automatic, qualifies - automatic);
-            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s。\n", n, qualifies,
-                   routes, money_format(total, buf, sizeof buf), near, a->out ? "；已写入 " : "",
-                   a->out ? a->out : "");
+            char wait[160] = "";
+            if (awaiting)
+                snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", awaiting);
+            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s。\n", n, qualifies,
+                   routes, money_format(total, buf, sizeof buf), near, wait,
+                   a->out ? "；已写入 " : "", a->out ? a->out : "");
         }
     }
     for (size_t i = 0; i < n_rows * MATCH_COLS; i++)

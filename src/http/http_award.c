@@ -766,7 +766,10 @@ void h_entitlements(struct http_req *r)
         json_t *missing = json_array();
         for (size_t k = 0; k < m->r.n_missing; k++)
             json_array_append_new(missing, json_string(m->r.missing[k]));
-        const char *state = m->r.eligible ? "qualifies" : m->near ? "near" : "no";
+        const char *state = m->r.eligible ? "qualifies"
+                            : m->near     ? "near"
+                            : m->awaiting ? "awaiting"
+                                          : "no";
         json_t *row = json_pack(
             "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
             "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state", state,

@@ -1742,6 +1742,7 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
                      ce.msg, c->cite);
             memset(&m->r, 0, sizeof m->r);
             m->r.explanation = xstrdup(msg);
+            m->awaiting = st == ST_UNPROCESSABLE;
             continue;
         }
         if (st != ST_OK) {

@@ -170,6 +170,8 @@ enum status policy_fact_check(const struct policy_pack *p, const char *name, con
 struct policy_match {
     int applies; /* the clause accepts this kind of applicant */
     int near;
+    /* not computable: a parameter the office has not set (the explanation names it) */
+    int awaiting;
     size_t n_self; /* inputs the clause read from self-declared facts */
     char self_declared[POLICY_MISSING_MAX][48];
     size_t n_given; /* the inputs the clause read, with their values: an application's pre-fill */

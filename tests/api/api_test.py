@@ -435,6 +435,10 @@ tcs = [(c["matter_key"], c["matter"], c["state"], c["amount_fen"], c["inputs"].g
 check(tcs == [("contract_no", "HT-2020-0715", "qualifies", 10000000, "HT-2020-0715"),
               ("contract_no", "HT-2020-0820", "qualifies", 8650000, "HT-2020-0820")]
       and j["total_fen"] == 18650000, "one entitlement per contract: %s" % tcs)
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=91410700MA4FUND016&on=2020-10-01", token=tok["office1"])
+fr = next((c for c in j.get("clauses", []) if c["clause"] == "fund-reward"), {}) if st == 200 else {}
+check(fr.get("state") == "awaiting" and "fund_reward_rate" in fr.get("explanation", ""),
+      "a clause whose parameter the office has not set is awaiting, not refused: %s" % fr)
 st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
 bio = next((x for x in j.get("entities", []) if x["uscc"] == "91410700MA9F123453"), {}) if st == 200 else {}
 check([m["value"] for m in bio.get("matters", [])] == ["HT-2020-0715", "HT-2020-0820"] and bio.get("facts") == {},

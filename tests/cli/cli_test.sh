@@ -180,6 +180,13 @@ HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$db" >"$tmp/match.
   && ok || bad "each contract is matched on its own, capped on its own: $(head -c 600 "$tmp/match.json")"
 [[ $(json "$tmp/match.json" "d['automatic'], sorted(set(q['route'] for e in d['entities'] for q in e['qualifies']))") == "3 ['免申即享']" ]] \
   && ok || bad "the matches rest on certified facts: $(head -c 300 "$tmp/match.json")"
+# The fund's facts are there but the office has not set the reward rate: said, not hidden.
+[[ $(json "$tmp/match.json" "d['awaiting'], [(e['uscc'], a['clause']) for e in d['entities'] for a in e['awaiting']]") \
+   == "1 [('91410700MA4FUND016', 'fund-reward')]" ]] && ok || bad "a clause waiting for its parameter is listed: $(head -c 300 "$tmp/match.json")"
+[[ $(json "$tmp/match.json" "[a['explanation'] for e in d['entities'] for a in e['awaiting']][0]") == *"fund_reward_rate"*"尚未由管委会设定"* ]] \
+  && ok || bad "and names the parameter"
+expect_rc 0 "policy match text" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --db "$db"
+contains "$tmp/out" "另有 1 项待管委会设定参数后才能计算" "the text counts what waits for a parameter"
 [[ $(json "$tmp/match.json" "[n['missing'] for e in d['entities'] for n in e['near'] if n['clause'] == 'ip-transfer']") \
    == "[['institution_registered']]" ]] && ok || bad "the institution nearly qualifies and lacks its registration"
 expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
