@@ -1084,7 +1084,7 @@ function diffPanel(d) {
   return h('section', { class: 'panel', id: 'pack-diff' },
     h('h3', {}, `与上一版本比较`, h('small', {}, ` 第 ${d.from.id} 版 → 第 ${d.to.id} 版（现行）；金额按主体名录测算，未计已兑付`)),
     changed.length ? h('table', { class: 'grid auto' },
-      h('thead', {}, h('tr', {}, ['条款', '改动', '符合主体', '测算金额（元）', '变化（元）'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ['条款', '改动', '符合项（主体·合同）', '测算金额（元）', '变化（元）'].map((t) => h('th', {}, t)))),
       h('tbody', {}, changed.map((c) => h('tr', { 'data-clause': c.clause },
         h('td', {}, c.title, h('div', { class: 'hint' }, word[c.change])),
         h('td', {}, h('pre', { class: 'diff' }, c.lines)),

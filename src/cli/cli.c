@@ -1409,7 +1409,7 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
         size_t pairs = 0;
         int64_t total = 0;
         json_t *arr = json_array();
-        static const char *const heads[] = {"条款", "名称", "符合主体", "金额合计（元）"};
+        static const char *const heads[] = {"条款", "名称", "符合项", "金额合计（元）"};
         static const int widths[] = {24, 24, 10, 22};
         struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
         for (size_t c = 0; c < nc; c++) {
@@ -1755,7 +1755,7 @@ static int cmd_policy_diff(const struct cli_args *a)
         money_format(r->old_total_fen, o, sizeof o);
         money_format(r->new_total_fen, n, sizeof n);
         money_format(r->new_total_fen - r->old_total_fen, delta, sizeof delta);
-        printf("- %s %s：%s；符合 %zu → %zu 家，%s元 → %s元（%s%s元）\n", r->clause, r->title, w,
+        printf("- %s %s：%s；符合 %zu → %zu 项，%s元 → %s元（%s%s元）\n", r->clause, r->title, w,
                r->old_pairs, r->new_pairs, o, n, r->new_total_fen >= r->old_total_fen ? "+" : "",
                delta);
         for (const char *l = r->lines; l && *l;) {
