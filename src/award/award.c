@@ -522,6 +522,16 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
     if (m0 < en->n_facts) {
         fs->matter_key = en->facts[m0].matter_key;
         fs->matter = en->facts[m0].matter;
+        /* the matter names itself: its key is an input even where no row gave it as a fact */
+        size_t k = 0;
+        while (k < fs->n && strcmp(fs->in[k].name, fs->matter_key))
+            k++;
+        if (k == fs->n && k < FACTS_MAX) {
+            fs->in[k] = (struct policy_input){fs->matter_key, fs->matter};
+            fs->self[k] = !strcmp(en->facts[m0].source, ENTITY_SOURCE_SELF);
+            fs->fact[k] = m0;
+            fs->n++;
+        }
     }
 }
 

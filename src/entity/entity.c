@@ -135,7 +135,7 @@ static const char *const entity_cols[][2] = {
 };
 static const char *const fact_cols[][2] = {
     {"统一社会信用代码", "uscc"}, {"事实", "fact"}, {"值", "value"},
-    {"来源", "source"},           {"日期", "date"},
+    {"来源", "source"},           {"日期", "date"}, {"事项", "matter"},
 };
 /* A wide facts file: these three, then one column per fact name. */
 static const char *const wide_cols[][2] = {
@@ -252,6 +252,25 @@ static const char *row_matter(const struct entity_fact_rule *rule, char **header
     return NULL;
 }
 
+static int is_col(const char *got, const char *const names[2])
+{
+    return !strcmp(got, names[0]) || !strcmp(got, names[1]);
+}
+
+/* A long row's matter, "KEY=VALUE" (contract_no=HT-2020-0715): the key and the value's start,
+ * or NULL when it is not of that form. */
+static const char *parse_matter(const struct entity_fact_rule *rule, const char *v, char key[48],
+                                const char **value)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || (size_t)(eq - v) >= 48 || !eq[1])
+        return NULL;
+    memcpy(key, v, (size_t)(eq - v));
+    key[eq - v] = '\0';
+    *value = eq + 1;
+    return is_matter_key(rule, key) ? key : NULL;
+}
+
 /* Checks one row (its width already checked); errors go to rep. */
 static void check_row(enum csv_kind k, char **header, char **f, size_t width, size_t row,
                       const struct entity_fact_rule *rule, const char *source,
@@ -302,6 +321,16 @@ static void check_row(enum csv_kind k, char **header, char **f, size_t width, si
     if (valid_fact_name(f[1]))
         check_fact(rule, f[1], f[2], row, 3, cols[2][0], source, rep);
     check_source_date(f[3], f[4], row, 4, &fact_cols[3], source, rep);
+    char key[48];
+    const char *value;
+    if (width == 6 && f[5][0] && !parse_matter(rule, f[5], key, &value))
+        row_error(
+            rep, source, row, 6, cols[5][0],
+            "“%s”不是事项：应写作 编号名=编号（如 contract_no=HT-2020-0715），编号名是规则包中"
+            "按事项兑现的条款用来区分事项的输入",
+            f[5]);
+    else if (width == 6 && f[5][0] && strlen(value) >= 64)
+        row_error(rep, source, row, 6, cols[5][0], "事项编号不能超过 63 字节");
 }
 
 static enum status write_entity(struct store *s, struct colset *cs, char **f, const char *now,
@@ -407,7 +436,11 @@ static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind
         return ST_OK;
     }
     if (k == CSV_FACTS) {
+        char key[48];
+        const char *matter = NULL;
         *n = 1;
+        if (width == 6 && f[5][0] && parse_matter(rule, f[5], key, &matter))
+            return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], key, matter, now, e);
         return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], NULL, NULL, now, e);
     }
     const char *matter, *key = row_matter(rule, header, f, width, &matter);
@@ -456,6 +489,12 @@ static enum status read_header(char **h, size_t width, const char *source, enum 
                        "事实名…",
                        c + 1, cols[c][0], cols[c][1], seen);
     }
+    if (*k == CSV_FACTS && width > 5 && (width > 6 || !is_col(h[5], fact_cols[5]))) {
+        size_t c = is_col(h[5], fact_cols[5]) ? 7 : 6;
+        snprintf(where, sizeof where, "%s: row 1, column %zu", source, c);
+        return err_set(e, ST_INVALID, where,
+                       "事实表在 日期 之后只能有一列“事项”（或 matter），而不是“%s”", h[c - 1]);
+    }
     if (*k != CSV_FACTS_WIDE)
         return ST_OK;
     if (width == 3) {
@@ -500,7 +539,9 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
     enum csv_kind k;
     if ((st = read_header(r.rows[0], r.widths[0], source, &k, e)) != ST_OK)
         goto out;
-    size_t width = k == CSV_FACTS_WIDE ? r.widths[0] : 5;
+    size_t width = k == CSV_FACTS_WIDE ? r.widths[0]
+                   : k == CSV_FACTS && r.widths[0] == 6 && is_col(r.rows[0][5], fact_cols[5]) ? 6
+                                                                                              : 5;
     for (size_t i = 1; i < r.n; i++) {
         if (r.widths[i] == 1 && !r.rows[i][0][0])
             continue; /* a blank line */

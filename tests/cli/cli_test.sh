@@ -433,6 +433,24 @@ expect_rc 0 "award propose per contract" -- env HQD_NOW=2020-10-05T00:00:00Z "$h
 expect_rc 0 "award propose per contract again" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --db "$mdb"
 contains "$tmp/out" "技术合同登记编号 HT-2020-0715：该事项已有申请" "a contract already applied for is named"
 contains "$tmp/out" "技术合同登记编号 HT-2020-0820：该事项已有申请" "so is the other"
+# The long form names a row's matter in a sixth column, KEY=VALUE; the key is an input even
+# where no row gives it (the application carries it).
+ldb="$tmp/long-matters.db"
+"$hqd" entity import "$src/examples/entities.csv" --db "$ldb" >/dev/null
+printf '统一社会信用代码,事实,值,来源,日期,事项\n91410700MA9F123453,amount,12000000.00,技术合同登记,2020-07-15,contract_no=HT-1\n91410700MA9F123453,contract_registered,是,技术合同登记,2020-07-15,contract_no=HT-1\n91410700MA9F123453,amount,500000.00,技术合同登记,2020-07-16,contract_no=HT-2\n91410700MA9F123453,contract_registered,是,技术合同登记,2020-07-16,contract_no=HT-2\n91410700MA44XW1K27,price,100.00,税务,2020-06-30,\n' >"$tmp/long-matters.csv"
+expect_rc 0 "long facts with matters" -- "$hqd" entity import "$tmp/long-matters.csv" --db "$ldb"
+expect_rc 0 "match long matters" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$ldb"
+[[ $(json "$tmp/out" "[(q.get('matter'), q['amount_fen']) for e in d['entities'] for q in e['qualifies']]") \
+   == "[('HT-1', 10000000), ('HT-2', 500000)]" ]] && ok || bad "long-form matters match one by one: $(head -c 400 "$tmp/out")"
+expect_rc 0 "propose long matters" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --json --db "$ldb"
+[[ $(json "$tmp/out" "d['filed'], d['incomplete']") == "2 0" ]] && ok || bad "the matter's key is its contract number: $(cat "$tmp/out")"
+printf 'uscc,fact,value,source,date,matter\n91410700MA9F123453,amount,1.00,税务,2020-07-15,price=1\n91410700MA9F123453,amount,1.00,税务,2020-07-15,HT-3\n' >"$tmp/long-bad.csv"
+expect_rc 2 "long matters, bad" -- "$hqd" entity import "$tmp/long-bad.csv" --db "$ldb"
+contains "$tmp/err" "long-bad.csv: row 2, column 6 (事项): “price=1”不是事项" "a key no clause names matters by is refused"
+contains "$tmp/err" "long-bad.csv: row 3, column 6 (事项): “HT-3”不是事项" "so is a value without its key"
+printf 'uscc,fact,value,source,date,note\n91410700MA9F123453,amount,1.00,税务,2020-07-15,x\n' >"$tmp/long-bad2.csv"
+expect_rc 2 "long facts, unknown sixth column" -- "$hqd" entity import "$tmp/long-bad2.csv" --db "$ldb"
+contains "$tmp/err" "row 1, column 6: 事实表在 日期 之后只能有一列“事项”" "the header names the column"
 # A row that is two matters at once is refused, naming both columns.
 printf 'uscc,source,date,contract_no,project_no,amount\n91410700MA9F123453,技术合同登记,2020-07-15,HT-1,XM-1,100.00\n' >"$tmp/two-matters.csv"
 expect_rc 2 "a row of two matters" -- "$hqd" entity import "$tmp/two-matters.csv" --db "$mdb"
