@@ -44,7 +44,8 @@ struct entity_fact_rule {
  * whole file is written in one audited transaction, or nothing is written: ST_INVALID, with each
  * bad row listed in report ("source: row 3, column 1 (uscc): …"). Fact values are also checked
  * by rule when it is not NULL (award_import_registry passes the policy pack's); a row of a wide
- * facts file whose matter-key column (rule->is_matter_key) is filled holds that matter's facts. */
+ * facts file whose matter-key column (rule->is_matter_key) is filled holds that matter's facts,
+ * as does a long row whose optional sixth column (事项) says KEY=VALUE. */
 enum status entity_import_csv(struct store *s, const char *actor, const char *data, size_t len,
                               const char *source, const struct entity_fact_rule *rule,
                               struct entity_import_report *report, struct err *e) HQD_MUST_CHECK;
