@@ -1175,7 +1175,8 @@ async function viewEntitled(params) {
           c.route === '免申即享' ? '免申即享：数据已由主管部门核验' : '快申快享：请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、')) : null),
         h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),
-        h('td', { class: 'explain wide' }, c.explanation),
+        h('td', { class: 'explain wide' }, c.explanation, c.superseded_by ? h('div', { class: 'hint superseded' },
+          `同一事项就高不就低：按“${clauseInfo(pack, c.superseded_by).title}”兑现，本条款不再重复享受，不计入合计。`) : null),
         h('td', {}, c.missing.map(clauseInfo(pack, c.clause).label).join('、')),
         h('td', { class: 'num' }, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
           const inputs = {};

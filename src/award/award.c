@@ -606,8 +606,7 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
             a->order = i;
             a->m = m[c];
             m[c].r.explanation = NULL; /* moved into a */
-            if (a->m.applies && a->m.r.eligible)
-                got[c] += a->m.r.amount_fen;
+            got[c] += policy_match_payable(&a->m);
         }
         policy_matches_cleanup(m, nc);
     }
@@ -645,7 +644,7 @@ enum status award_bulk_matters(struct store *s, const struct policy_pack *p, str
         for (size_t k = 0; k < nm; k++)
             if (out[m[k].clause].computable && m[k].m.applies && m[k].m.r.eligible) {
                 out[m[k].clause].pairs++;
-                out[m[k].clause].total_fen += m[k].m.r.amount_fen;
+                out[m[k].clause].total_fen += policy_match_payable(&m[k].m);
             }
         award_matches_free(m, nm);
         ++*corrected;
@@ -1745,7 +1744,7 @@ static void pack_impact(const struct policy_pack *p, const struct entity *v, siz
         for (size_t k = 0; k < nm; k++)
             if (m[k].m.applies && m[k].m.r.eligible) {
                 pairs[m[k].clause]++;
-                total[m[k].clause] += m[k].m.r.amount_fen;
+                total[m[k].clause] += policy_match_payable(&m[k].m);
             }
         award_matches_free(m, nm);
     }

@@ -1535,6 +1535,17 @@ static int cmd_policy_match(const struct cli_args *a)
                 json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
                 json_object_set_new(o, "matter", json_string(m[k].matter));
             }
+            /* 就高不就低: shown, but what it adds is 0 */
+            char explanation[2400];
+            snprintf(explanation, sizeof explanation, "%s", x->r.explanation);
+            if (x->superseded_by) {
+                const char *by = policy_clause_id(p, x->superseded_by - 1);
+                json_object_set_new(o, "superseded_by", json_string(by));
+                snprintf(explanation + strlen(explanation),
+                         sizeof explanation - strlen(explanation),
+                         "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
+                         policy_clause_title(p, x->superseded_by - 1));
+            }
             if (x->r.eligible) {
                 json_object_set_new(o, "route", json_string(policy_match_route(x)));
                 snprintf(route, sizeof route, "%s", policy_match_route(x));
@@ -1543,7 +1554,7 @@ static int cmd_policy_match(const struct cli_args *a)
                              y ? "、" : "：自行申报的 ", x->self_declared[y]);
                 qualifies++;
                 automatic += x->n_self == 0;
-                total += x->r.amount_fen;
+                total += policy_match_payable(x);
             } else {
                 near++;
             }
@@ -1553,7 +1564,7 @@ static int cmd_policy_match(const struct cli_args *a)
                 cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
             }
             char amount[24];
-            snprintf(amount, sizeof amount, "%" PRId64, x->r.amount_fen);
+            snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
             const char **row = &cells[n_rows++ * MATCH_COLS];
             row[0] = xstrdup(v[i].uscc);
             row[1] = xstrdup(v[i].name);
@@ -1562,7 +1573,7 @@ static int cmd_policy_match(const struct cli_args *a)
             row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
             row[5] = xstrdup(route);
             row[6] = xstrdup(x->r.eligible ? amount : "");
-            row[7] = xstrdup(x->r.explanation);
+            row[7] = xstrdup(explanation);
         }
         award_matches_free(m, nm);
         json_array_append_new(arr,

@@ -791,8 +791,11 @@ void h_entitlements(struct http_req *r)
             json_object_set_new(given, m->given[k].name, json_string(m->given[k].value));
         json_object_set_new(row, "inputs", given);
         json_array_append_new(arr, row);
-        if (m->r.eligible)
-            total += m->r.amount_fen;
+        json_object_set_new(row, "superseded_by",
+                            m->superseded_by
+                                ? json_string(policy_clause_id(p, m->superseded_by - 1))
+                                : json_null());
+        total += policy_match_payable(m);
     }
     award_matches_free(v, n);
     free(received);

@@ -1709,6 +1709,35 @@ size_t policy_clause_inputs(const struct policy_pack *p, size_t i, const struct 
     return k;
 }
 
+/* Whether clause i's exclusivity group has another clause. */
+static int group_shared(const struct policy_pack *p, size_t i)
+{
+    const struct clause *c = &p->clauses[i];
+    for (size_t j = 0; c->group[0] && j < p->n; j++)
+        if (j != i && !strcmp(p->clauses[j].group, c->group))
+            return 1;
+    return 0;
+}
+
+/* 就高不就低 between clauses i and j of one group that are both eligible for the same matter,
+ * paying a and b: whether i is the one superseded (the lower; on a tie the later clause). */
+static int superseded(size_t i, int64_t a, size_t j, int64_t b)
+{
+    return b > a || (b == a && j < i);
+}
+
+/* The matter clause i's match m is for (its group key's value), or NULL: no group, no key. */
+static const char *given_value(const struct policy_pack *p, size_t i, const struct policy_match *m)
+{
+    const struct clause *c = &p->clauses[i];
+    if (!c->group[0])
+        return NULL;
+    for (size_t k = 0; k < m->n_given; k++)
+        if (!strcmp(m->given[k].name, c->vars[c->group_key].name))
+            return m->given[k].value;
+    return NULL;
+}
+
 enum status policy_match_one(const struct policy_pack *p, const char *kind,
                              const struct policy_input *facts, size_t n,
                              const unsigned char *self_declared, struct date on,
@@ -1755,7 +1784,21 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
                   ((m->r.n_failed == 0 && m->r.n_missing > 0) ||
                    (m->r.n_failed == 1 && m->r.n_missing == 0));
     }
+    for (size_t i = 0; i < p->n; i++) {
+        const char *key = out[i].r.eligible ? given_value(p, i, &out[i]) : NULL;
+        for (size_t j = 0; key && j < p->n && !out[i].superseded_by; j++) {
+            const char *other = j != i && out[j].r.eligible ? given_value(p, j, &out[j]) : NULL;
+            if (other && !strcmp(p->clauses[i].group, p->clauses[j].group) && !strcmp(key, other) &&
+                superseded(i, out[i].r.amount_fen, j, out[j].r.amount_fen))
+                out[i].superseded_by = j + 1;
+        }
+    }
     return ST_OK;
+}
+
+int64_t policy_match_payable(const struct policy_match *m)
+{
+    return m->applies && m->r.eligible && !m->superseded_by ? m->r.amount_fen : 0;
 }
 
 const char *policy_match_route(const struct policy_match *m)
@@ -1775,7 +1818,8 @@ static size_t input_names(const struct policy_pack *p, int only_enums, char ***n
     for (size_t i = 0; i < p->n; i++) {
         const struct clause *c = &p->clauses[i];
         for (int k = 0; k < c->n_vars; k++) {
-            if (c->vars[k].is_param || (only_enums && c->vars[k].type != VT_ENUM))
+            if (c->vars[k].is_param || (only_enums && c->vars[k].type != VT_ENUM &&
+                                        !(k == c->group_key && group_shared(p, i))))
                 continue;
             char q[128];
             snprintf(q, sizeof q, "%s.%s", c->id, c->vars[k].name);
@@ -2015,6 +2059,42 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
     return policy_eval_bulk_text(p, cols, n_cols, NULL, 0, rows, on, out, amounts, e);
 }
 
+/* 就高不就低 over the rows, as policy_match_one does it for one: a row eligible under two
+ * clauses of one group for the same matter (the key's text) is paid by the higher only; the
+ * lower's amount leaves its total and reads 0. A clause whose key texts were not given is left
+ * as it is (its matters cannot be told apart). */
+static void bulk_superseded(const struct policy_pack *p, const struct policy_text_column *texts,
+                            size_t n_texts, size_t rows, struct policy_bulk *out,
+                            const int64_t *amounts)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct clause *c = &p->clauses[i];
+        if (!group_shared(p, i) || !out[i].computable)
+            continue;
+        int64_t *am = (int64_t *)amounts + i * rows;
+        for (size_t row = 0; row < rows; row++) {
+            int known;
+            const char *key = am[row] >= 0 ? text_at(texts, n_texts, c->id,
+                                                     c->vars[c->group_key].name, row, &known)
+                                           : NULL;
+            for (size_t j = 0; key && j < p->n; j++) {
+                const struct clause *d = &p->clauses[j];
+                const int64_t b = amounts[j * rows + row];
+                const char *other =
+                    j != i && out[j].computable && b >= 0 && !strcmp(c->group, d->group)
+                        ? text_at(texts, n_texts, d->id, d->vars[d->group_key].name, row, &known)
+                        : NULL;
+                /* a clause zeroed before is not the highest, which never is */
+                if (other && !strcmp(key, other) && superseded(i, am[row], j, b)) {
+                    out[i].total_fen -= am[row];
+                    am[row] = 0;
+                    break;
+                }
+            }
+        }
+    }
+}
+
 enum status policy_eval_bulk_text(const struct policy_pack *p, const struct policy_column *cols,
                                   size_t n_cols, const struct policy_text_column *texts,
                                   size_t n_texts, size_t rows, struct date on,
@@ -2028,6 +2108,11 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
     uint8_t *m = xmalloc(rows + 1);
     int64_t *scratch = xmalloc((rows + 1) * sizeof *scratch);
     enum status st = ST_OK;
+    /* 就高不就低 needs every row's amount of the clauses that share a group */
+    int64_t *own_amounts = NULL;
+    for (size_t ci = 0; ci < p->n && !amounts; ci++)
+        if (group_shared(p, ci))
+            amounts = own_amounts = xmalloc(p->n * (rows ? rows : 1) * sizeof *amounts);
     for (size_t ci = 0; ci < p->n && st == ST_OK; ci++) {
         const struct clause *c = &p->clauses[ci];
         struct policy_bulk *r = &out[ci];
@@ -2197,6 +2282,9 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
         for (int q = 0; q < c->n_vars; q++)
             free(owned[q]);
     }
+    if (st == ST_OK)
+        bulk_superseded(p, texts, n_texts, rows, out, amounts);
+    free(own_amounts);
     free(m);
     free(scratch);
     return st;

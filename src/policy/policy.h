@@ -172,6 +172,9 @@ struct policy_match {
     int near;
     /* not computable: a parameter the office has not set (the explanation names it) */
     int awaiting;
+    /* 就高不就低: 1 + the clause of the same exclusivity group that pays more for the same
+     * matter (the same key value); this one is eligible but adds nothing (0: none) */
+    size_t superseded_by;
     size_t n_self; /* inputs the clause read from self-declared facts */
     char self_declared[POLICY_MISSING_MAX][48];
     size_t n_given; /* the inputs the clause read, with their values: an application's pre-fill */
@@ -192,6 +195,9 @@ void policy_matches_cleanup(struct policy_match *m, size_t n);
  * came from, may be NULL) have room for POLICY_VARS_MAX. Returns how many. */
 size_t policy_clause_inputs(const struct policy_pack *p, size_t i, const struct policy_input *facts,
                             size_t n, struct policy_input *out, size_t *from);
+
+/* What an eligible match adds: its amount, or 0 when superseded (就高不就低) or not eligible. */
+int64_t policy_match_payable(const struct policy_match *m);
 
 /* How an eligible match is paid: "免申即享" when the clause read certified facts only (the office
  * can file the application itself), "快申快享" when it read self-declared ones (the applicant
@@ -233,9 +239,10 @@ struct policy_bulk {
 };
 
 /* Every clause over every row, exactly as policy_match_one would compute them (yearly caps
- * count nothing received yet), without explanations: out has policy_pack_clauses() entries.
- * amounts, if not NULL, gets clauses × rows values, amounts[c * rows + i] = the award in fen or
- * -1 when row i is not eligible. ST_LIMIT on an overflowing amount. */
+ * count nothing received yet), without explanations: out has policy_pack_clauses() entries,
+ * whose totals leave out what a superseded match would add (就高不就低). amounts, if not NULL,
+ * gets clauses × rows values, amounts[c * rows + i] = the award in fen (0 when superseded) or -1
+ * when row i is not eligible. ST_LIMIT on an overflowing amount. */
 enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_column *cols,
                              size_t n_cols, size_t rows, struct date on, struct policy_bulk *out,
                              int64_t *amounts, struct err *e) HQD_MUST_CHECK;
@@ -246,7 +253,8 @@ struct policy_text_column {
     const char *name;
     const char *const *v;
 };
-/* The fact names whose texts a bulk evaluation needs: every enum input, plain and
+/* The fact names whose texts a bulk evaluation needs: every enum input, and the matter key of
+ * an exclusivity group of two clauses or more (which matters are the same), plain and
  * clause-qualified. *names: policy_names_free. */
 size_t policy_pack_text_names(const struct policy_pack *p, char ***names);
 /* policy_eval_bulk with text columns for the enum inputs; a clause reading an enum input whose

@@ -1264,6 +1264,44 @@ static void matters_are_matched_one_by_one(void **state)
     award_proposals_cleanup(&pr);
 }
 
+/* 就高不就低 in what a match adds: two clauses of one exclusivity group eligible for the same
+ * contract are both shown, the lower marked superseded by the higher and adding nothing; for
+ * two different contracts both add. */
+static void match_pays_the_highest_of_a_group(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    import_facts(f->s, "uscc,source,date,contract_no,amount\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-01,HT-1,1000000.00\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-02,HT-2,400000.00\n");
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    struct entity *en;
+    assert_int_equal(entity_get(f->s, FIRM, &en, &e), ST_OK);
+    struct award_match *m;
+    size_t n;
+    assert_int_equal(award_match_entity(p, en, ON, NULL, &m, &n, &e), ST_OK);
+    char got[400] = "";
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s/%s=%" PRId64 "%s%s",
+                 i ? " " : "", policy_clause_id(p, m[i].clause), m[i].matter, m[i].m.r.amount_fen,
+                 m[i].m.superseded_by ? "<" : "",
+                 m[i].m.superseded_by ? policy_clause_id(p, m[i].m.superseded_by - 1) : "");
+        total += policy_match_payable(&m[i].m);
+    }
+    /* grant-a 10% capped at 100,000 per item; grant-b 5%: on HT-1 grant-a is higher, on HT-2
+     * (40,000 against 20,000) too; grant-p has no group and reads the entity's own facts (none) */
+    assert_string_equal(got,
+                        "grant-a/HT-1=10000000 grant-a/HT-2=4000000 grant-b/HT-1=5000000<grant-a "
+                        "grant-b/HT-2=2000000<grant-a grant-p/=0");
+    assert_int_equal(total, 14000000);
+    award_matches_free(m, n);
+    entities_free(en, 1);
+    policy_pack_free(p);
+}
+
 /* 免申即享: the office files applications from certified facts only; self-declared facts, a
  * missing matter key, an identical pending application and an exhausted cap are each counted
  * and named instead. */
@@ -1613,6 +1651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(budget_execution_by_clause, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(matters_are_matched_one_by_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(match_pays_the_highest_of_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
