@@ -1128,7 +1128,9 @@ async function viewRules() {
         await viewRules();
         document.querySelector('.main').prepend(msg('ok', `已导入 ${r.rows} 行：主体 ${r.entities} 个，事实 ${r.facts} 条。`));
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
-    } }, '导入')) : null;
+    } }, '导入'),
+    h('div', { class: 'hint', id: 'import-formats' }, '主体：统一社会信用代码,名称,类别,区内,行业；事实：统一社会信用代码,事实,值,来源,日期[,事项]；' +
+      '宽表：统一社会信用代码,来源,日期,事实名…，有按事项兑现的编号列（如 contract_no）时每行是一个事项（一份合同）。整个文件要么全部导入，要么不导入。')) : null;
   setMain(h('h2', {}, '政策规则与主体', h('small', {}, `${pack.pack} · 版本 ${pack.version} · SHA-256 ${pack.sha256.slice(0, 12)}…`)),
     out,
     h('section', { class: 'panel' }, h('h3', {}, '条款'), h('table', { class: 'grid auto' },
