@@ -2061,8 +2061,8 @@ enum status policy_eval_bulk(const struct policy_pack *p, const struct policy_co
 
 /* 就高不就低 over the rows, as policy_match_one does it for one: a row eligible under two
  * clauses of one group for the same matter (the key's text) is paid by the higher only; the
- * lower's amount leaves its total and reads 0. A clause whose key texts were not given is left
- * as it is (its matters cannot be told apart). */
+ * lower's amount leaves its total and reads 0. A clause whose key texts were not given was left
+ * not computable (policy_eval_bulk_text). */
 static void bulk_superseded(const struct policy_pack *p, const struct policy_text_column *texts,
                             size_t n_texts, size_t rows, struct policy_bulk *out,
                             const int64_t *amounts)
@@ -2167,6 +2167,17 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
                 r->computable = 0;
                 snprintf(r->why, sizeof r->why, "选项输入 %s 需要事实原文，按列计算未提供",
                          c->vars[q].name);
+            }
+        }
+        /* 就高不就低 tells a group's matters apart by the key's text */
+        if (r->computable && group_shared(p, ci)) {
+            int known = 0;
+            (void)text_at(texts, n_texts, c->id, c->vars[c->group_key].name, 0, &known);
+            if (!known) {
+                r->computable = 0;
+                snprintf(r->why, sizeof r->why,
+                         "互斥组 %s 的事项编号 %s 需要事实原文，按列计算未提供", c->group,
+                         c->vars[c->group_key].name);
             }
         }
         if (!r->computable || !in_force || !kind || !base) {

@@ -257,8 +257,9 @@ struct policy_text_column {
  * an exclusivity group of two clauses or more (which matters are the same), plain and
  * clause-qualified. *names: policy_names_free. */
 size_t policy_pack_text_names(const struct policy_pack *p, char ***names);
-/* policy_eval_bulk with text columns for the enum inputs; a clause reading an enum input whose
- * texts are not given is not computable (why says so), as in policy_eval_bulk. */
+/* policy_eval_bulk with text columns for the enum inputs and the shared groups' keys; a clause
+ * reading an enum input, or in a group of two clauses or more, whose texts are not given is not
+ * computable (why says so), as in policy_eval_bulk. */
 enum status policy_eval_bulk_text(const struct policy_pack *p, const struct policy_column *cols,
                                   size_t n_cols, const struct policy_text_column *texts,
                                   size_t n_texts, size_t rows, struct date on,
