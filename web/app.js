@@ -128,6 +128,7 @@ async function logout() {
 
 async function start() {
   const ent = S.me.role === 'enterprise';
+  if (!S.today) S.today = (await api('GET', '/api/v1/me')).today;
   if (!ent) {
     const p = await api('GET', '/api/v1/plans');
     S.plans = p.plans;
@@ -919,6 +920,9 @@ function budgetPanel(b, years, status, office) {
         h('td', { class: 'num' }, left(c)))))), preview);
 }
 
+/* The server's year (its clock decides periods and deadlines), else the browser's. */
+function thisYear() { return S.today ? Number(S.today.slice(0, 4)) : new Date().getFullYear(); }
+
 async function viewPolicy(params) {
   const status = params.get('status') || '';
   const [{ applications, amount_fen, paid_fen }, pack] = await Promise.all([
@@ -927,7 +931,7 @@ async function viewPolicy(params) {
   const ent = S.me.role === 'enterprise';
   let budget = null;
   if (['admin', 'office', 'leader'].includes(S.me.role)) {
-    const years = [...new Set([new Date().getFullYear(), ...applications.map((a) => Number(a.applied_on.slice(0, 4)))])].sort((x, y) => y - x);
+    const years = [...new Set([thisYear(), ...applications.map((a) => Number(a.applied_on.slice(0, 4)))])].sort((x, y) => y - x);
     const year = Number(params.get('year')) || (applications.length ? Number(applications[0].applied_on.slice(0, 4)) : years[0]);
     if (!years.includes(year)) years.push(year);
     budget = budgetPanel(await api('GET', '/api/v1/policy/budget' + qs({ year })), years, status, S.me.role === 'office');
@@ -986,7 +990,7 @@ async function viewPolicy(params) {
     } }, pc, h('button', { type: 'submit', class: 'plain' }, '免申即享：生成申请')));
     for (const c of pack.clauses.filter((x) => x.budget && x.budget.allocation === 'pro-rata')) {
       tools.push(h('button', { class: 'plain', onclick: async () => {
-        const year = prompt(`结束“${c.title}”哪一年的批次？`, String(new Date().getFullYear()));
+        const year = prompt(`结束“${c.title}”哪一年的批次？`, String(thisYear()));
         if (!year) return;
         try {
           const b = await api('POST', '/api/v1/policy/batches', { clause: c.id, year: Number(year) });
@@ -1180,7 +1184,7 @@ async function viewEntitled(params) {
         h('td', { class: 'explain wide' }, c.explanation, c.superseded_by ? h('div', { class: 'hint superseded' },
           `同一事项就高不就低：按“${clauseInfo(pack, c.superseded_by).title}”兑现，本条款不再重复享受，不计入合计。`) : null),
         h('td', {}, c.missing.map(clauseInfo(pack, c.clause).label).join('、')),
-        h('td', { class: 'num' }, (ent || S.me.role === 'office') && c.state !== 'no' ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
+        h('td', { class: 'num' }, (ent || S.me.role === 'office') && (c.state === 'qualifies' || c.state === 'near') ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
           const inputs = {};
           for (const [k, v] of Object.entries(c.inputs || {})) inputs[k] = { value: v, self_declared: (c.self_declared || []).includes(k) };
           prefill = { clause: c.clause, uscc: r.uscc, inputs };
@@ -1194,6 +1198,7 @@ window.addEventListener('hashchange', route);
   try {
     const r = await api('GET', '/api/v1/me');
     S.me = r.user;
+    S.today = r.today;
     await start();
   } catch (e) {
     renderLogin(e.status === 401 ? null : e.message);

@@ -206,7 +206,10 @@ static void h_logout(struct http_req *r)
 
 static void h_me(struct http_req *r)
 {
-    http_reply_json(r, 200, json_pack("{s:o}", "user", user_json(&r->user)));
+    /* the server's date: the one deadlines, periods and a budget's default year go by */
+    char today[16];
+    date_format(clock_today(), today, sizeof today);
+    http_reply_json(r, 200, json_pack("{s:o, s:s}", "user", user_json(&r->user), "today", today));
 }
 
 static void h_me_password(struct http_req *r)
@@ -1143,7 +1146,7 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/session", h_login, ALL | ENTERPRISE, 1,
      "登录：{name, password}，设置会话 Cookie", 0, 0},
     {"DELETE", "/api/v1/session", h_logout, ALL | ENTERPRISE, 0, "退出登录", 0, 0},
-    {"GET", "/api/v1/me", h_me, ALL | ENTERPRISE, 0, "当前账号", 0, 0},
+    {"GET", "/api/v1/me", h_me, ALL | ENTERPRISE, 0, "当前账号与服务器日期", 0, 0},
     {"POST", "/api/v1/me/password", h_me_password, ALL | ENTERPRISE, 0,
      "修改密码：{old_password, new_password}", 0, 0},
     {"POST", "/api/v1/tokens", h_token_create, ALL | ENTERPRISE, 0,

@@ -285,6 +285,9 @@ function startServer() {
     const fseBudget = await op.textContent('#budget tr[data-clause="first-set-equipment"]');
     check((await op.textContent('#budget h3')).includes('2020 年预算执行') && fseBudget.includes('120,000.00') && fseBudget.includes('1 / 1'),
       'the budget panel counts the payout: ' + fseBudget);
+    // The years offered are the server's (HQD_NOW: 2020), not the browser's clock.
+    const yearLinks = await op.$$eval('#budget .filters a:not(.download)', (as) => as.map((a) => a.textContent));
+    check(JSON.stringify(yearLinks) === '["2020"]', 'the budget years come from the server date: ' + yearLinks);
     check((await op.textContent('#budget tr[data-clause="innovation-voucher"]')).includes('预算未定'),
       'an unset voucher budget is shown as such');
     // 免申即享 for 首台(套): the enterprise already applied with the same inputs, so nothing new.
