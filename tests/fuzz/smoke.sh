@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A short libFuzzer run of the plan parser (fixtures as seed corpus) or, for fuzz_policy, of the
-# rule-pack reader (the shipped pack as seed).
+# A short libFuzzer run of the plan parser (fixtures as seed corpus), of the rule-pack reader
+# (fuzz_policy: the shipped pack as seed) or of the registry CSV import (fuzz_import: the example
+# CSV files as seed).
 #   smoke.sh FUZZ_BINARY SOURCE_DIR [SECONDS]
 set -euo pipefail
 bin=$(realpath -m "$1") src=$(realpath "$2") secs=${3:-${HQD_FUZZ_SECONDS:-20}}
@@ -12,6 +13,8 @@ corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 if [[ $(basename "$bin") == fuzz_policy ]]; then
   cp "$src"/data/policy/*.pack "$corpus"/
+elif [[ $(basename "$bin") == fuzz_import ]]; then
+  cp "$src"/examples/*.csv "$corpus"/
 else
   cp "$src"/tests/fixtures/* "$src"/examples/*.txt "$src"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
 fi
