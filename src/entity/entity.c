@@ -239,12 +239,13 @@ static int is_matter_key(const struct entity_fact_rule *rule, const char *name)
     return rule && rule->is_matter_key && rule->is_matter_key(rule->ctx, name);
 }
 
-/* The matter a wide row's facts belong to: its filled matter-key column, or none (NULL). */
-static const char *row_matter(const struct entity_fact_rule *rule, char **header, char **f,
-                              size_t width, const char **value)
+/* The matter a wide row's facts belong to: its filled matter-key column (key_col, by column),
+ * or none (NULL). */
+static const char *row_matter(const unsigned char *key_col, char **header, char **f, size_t width,
+                              const char **value)
 {
     for (size_t c = 3; c < width; c++)
-        if (f[c][0] && is_matter_key(rule, header[c])) {
+        if (f[c][0] && key_col[c]) {
             *value = f[c];
             return header[c];
         }
@@ -273,8 +274,8 @@ static const char *parse_matter(const struct entity_fact_rule *rule, const char 
 
 /* Checks one row (its width already checked); errors go to rep. */
 static void check_row(enum csv_kind k, char **header, char **f, size_t width, size_t row,
-                      const struct entity_fact_rule *rule, const char *source,
-                      struct entity_import_report *rep)
+                      const struct entity_fact_rule *rule, const unsigned char *key_col,
+                      const char *source, struct entity_import_report *rep)
 {
     const char *const(*cols)[2] = k == CSV_ENTITIES ? entity_cols : fact_cols;
     struct err e = {0};
@@ -299,7 +300,7 @@ static void check_row(enum csv_kind k, char **header, char **f, size_t width, si
         for (size_t c = 3; c < width; c++) {
             check_value(f[c], row, c + 1, header[c], source, rep);
             check_fact(rule, header[c], f[c], row, c + 1, header[c], source, rep);
-            if (!f[c][0] || !is_matter_key(rule, header[c]))
+            if (!f[c][0] || !key_col[c])
                 continue;
             if (key)
                 row_error(rep, source, row, c + 1, header[c],
@@ -421,8 +422,9 @@ static enum status insert_fact(struct store *s, struct colset *cs, int64_t id, c
 /* Writes one row of facts; a fact's entity must exist. Returns the facts written in *n. */
 static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind k, char **header,
                                char **f, size_t width, const struct entity_fact_rule *rule,
-                               const char *now, size_t row, const char *source,
-                               struct entity_import_report *rep, size_t *n, struct err *e)
+                               const unsigned char *key_col, const char *now, size_t row,
+                               const char *source, struct entity_import_report *rep, size_t *n,
+                               struct err *e)
 {
     int64_t id;
     *n = 0;
@@ -443,7 +445,7 @@ static enum status write_facts(struct store *s, struct colset *cs, enum csv_kind
             return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], key, matter, now, e);
         return insert_fact(s, cs, id, f[1], f[2], f[3], f[4], NULL, NULL, now, e);
     }
-    const char *matter, *key = row_matter(rule, header, f, width, &matter);
+    const char *matter, *key = row_matter(key_col, header, f, width, &matter);
     for (size_t c = 3; c < width && st == ST_OK; c++)
         if (f[c][0]) {
             st = insert_fact(s, cs, id, header[c], f[c], f[1], f[2], key, matter, now, e);
@@ -526,6 +528,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
     size_t tlen;
     const char *enc;
     struct colset *cs = NULL;
+    unsigned char *key_col = NULL;
     enum status st = text_decode(data, len, source, CSV_MAX_BYTES, &text, &tlen, &enc, e);
     if (st != ST_OK)
         return st;
@@ -539,6 +542,10 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
     enum csv_kind k;
     if ((st = read_header(r.rows[0], r.widths[0], source, &k, e)) != ST_OK)
         goto out;
+    /* which columns of a wide file name matters, asked once rather than per row */
+    key_col = xcalloc(r.widths[0] + 1, 1);
+    for (size_t c = 3; k == CSV_FACTS_WIDE && c < r.widths[0]; c++)
+        key_col[c] = (unsigned char)is_matter_key(rule, r.rows[0][c]);
     size_t width = k == CSV_FACTS_WIDE ? r.widths[0]
                    : k == CSV_FACTS && r.widths[0] == 6 && is_col(r.rows[0][5], fact_cols[5]) ? 6
                                                                                               : 5;
@@ -551,7 +558,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
                       "应有 %zu 列，这一行有 %zu 列", width, r.widths[i]);
             continue;
         }
-        check_row(k, r.rows[0], r.rows[i], width, i + 1, rule, source, rep);
+        check_row(k, r.rows[0], r.rows[i], width, i + 1, rule, key_col, source, rep);
     }
     if (rep->n_errors) {
         st = err_set(e, ST_INVALID, source, "%zu 行有错误，未导入任何数据 (nothing imported)",
@@ -571,8 +578,8 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
             rep->entities++;
         } else {
             size_t n;
-            st = write_facts(s, cs, k, r.rows[0], r.rows[i], width, rule, now, i + 1, source, rep,
-                             &n, e);
+            st = write_facts(s, cs, k, r.rows[0], r.rows[i], width, rule, key_col, now, i + 1,
+                             source, rep, &n, e);
             rep->facts += n;
         }
     }
@@ -597,6 +604,7 @@ enum status entity_import_csv(struct store *s, const char *actor, const char *da
         rep->entities = rep->facts = 0;
     }
 out:
+    free(key_col);
     colset_free(cs);
     csv_rows_free(&r);
     free(text);
