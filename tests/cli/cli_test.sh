@@ -192,6 +192,8 @@ contains "$tmp/out" "另有 1 项待管委会设定参数后才能计算" "the t
 expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
 unzip -p "$tmp/match.xlsx" xl/sharedStrings.xml >"$tmp/match-strings.xml" 2>/dev/null
 contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.00元" "the workbook carries the explanation"
+contains "$tmp/match-strings.xml" "<t>事项</t>" "the workbook has a 事项 column"
+contains "$tmp/match-strings.xml" "HT-2020-0820" "and names each contract"
 expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
 # The columnar path (every entity at once, from the fact columns) agrees with the one above.
 expect_rc 0 "policy match summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$db"
