@@ -487,7 +487,6 @@ struct fact_set {
     size_t n;
     struct policy_input in[FACTS_MAX];
     unsigned char self[FACTS_MAX];   /* declared by the entity itself (自行申报) */
-    size_t fact[FACTS_MAX];          /* the index of each in the entity's facts */
     const char *matter_key, *matter; /* NULL: the entity's own facts alone */
 };
 
@@ -505,19 +504,26 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
 {
     fs->n = 0;
     fs->matter_key = fs->matter = NULL;
+    /* the registry's 区内 and 行业 first, read as facts (certified: the office keeps the
+     * registry) unless a fact of the same name replaces them */
+    fs->in[fs->n] = (struct policy_input){ENTITY_IN_ZONE_FACT, en->in_zone ? "是" : "否"};
+    fs->self[fs->n++] = 0;
+    if (en->industry[0]) {
+        fs->in[fs->n] = (struct policy_input){ENTITY_INDUSTRY_FACT, en->industry};
+        fs->self[fs->n++] = 0;
+    }
     for (size_t i = 0; i < en->n_facts && fs->n < FACTS_MAX; i++) {
         const struct entity_fact *f = &en->facts[i];
         if (f->matter_key[0] && (i < m0 || strcmp(f->matter_key, en->facts[m0].matter_key) ||
                                  strcmp(f->matter, en->facts[m0].matter)))
             continue;
         size_t k = 0;
-        while (k < fs->n && (!f->matter_key[0] || strcmp(fs->in[k].name, f->name)))
+        while (k < fs->n && strcmp(fs->in[k].name, f->name))
             k++;
         if (k == fs->n)
             fs->n++;
         fs->in[k] = (struct policy_input){f->name, f->value};
         fs->self[k] = !strcmp(f->source, ENTITY_SOURCE_SELF);
-        fs->fact[k] = i;
     }
     if (m0 < en->n_facts) {
         fs->matter_key = en->facts[m0].matter_key;
@@ -529,7 +535,6 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
         if (k == fs->n && k < FACTS_MAX) {
             fs->in[k] = (struct policy_input){fs->matter_key, fs->matter};
             fs->self[k] = !strcmp(en->facts[m0].source, ENTITY_SOURCE_SELF);
-            fs->fact[k] = m0;
             fs->n++;
         }
     }
@@ -559,6 +564,16 @@ static int has_matters(const struct entity *en, const char *key)
         if (!strcmp(en->facts[i].matter_key, key))
             return 1;
     return 0;
+}
+
+/* Whether every input a match read is the registry's (区内, 行业), every entity having those. */
+static int registry_only(const struct policy_match *m)
+{
+    for (size_t k = 0; k < m->n_given; k++)
+        if (strcmp(m->given[k].name, ENTITY_IN_ZONE_FACT) &&
+            strcmp(m->given[k].name, ENTITY_INDUSTRY_FACT))
+            return 0;
+    return 1;
 }
 
 static int match_order(const void *a, const void *b)
@@ -606,6 +621,8 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
             a->order = i;
             a->m = m[c];
             m[c].r.explanation = NULL; /* moved into a */
+            if (a->m.near && registry_only(&a->m))
+                a->m.near = 0; /* knowing only 区内 or 行业 is not being close */
             got[c] += policy_match_payable(&a->m);
         }
         policy_matches_cleanup(m, nc);

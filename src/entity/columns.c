@@ -207,6 +207,44 @@ struct entity_columns {
     void **owned;
 };
 
+/* Column i (in_zone or industry) with the registry's value in every row without a fact of
+ * that name: 是/否 as the yes/no words, an industry as text. Rows are the entities'. */
+static enum status registry_column(struct store *s, struct entity_columns *c, size_t i,
+                                   struct err *e)
+{
+    int zone = !strcmp(c->cols[i].name, ENTITY_IN_ZONE_FACT);
+    struct store_stmt *q;
+    enum status st = store_prepare(s,
+                                   zone ? "SELECT id, CASE in_zone WHEN 1 THEN -1 ELSE -2 END"
+                                          " FROM entities"
+                                        : "SELECT id, -3 FROM entities WHERE industry <> ''",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    if (!c->cols[i].width) { /* no fact of the name: a column of the registry's alone */
+        c->cols[i].width = 1;
+        c->owned[i] = xmalloc(c->rows + 1);
+        memset(c->owned[i], (unsigned char)INT8_MIN, c->rows + 1);
+        c->cols[i].v = c->owned[i];
+    }
+    int row, width = c->cols[i].width;
+    void *v = c->owned[i];
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t id = store_col_int(q, 0), x = store_col_int(q, 1);
+        if (id <= 0 || (size_t)id >= c->rows)
+            continue; /* every entity has a row once its kind is loaded */
+        size_t r = (size_t)id;
+        if (width == 1 && ((int8_t *)v)[r] == INT8_MIN)
+            ((int8_t *)v)[r] = (int8_t)x;
+        else if (width == 4 && ((int32_t *)v)[r] == INT32_MIN)
+            ((int32_t *)v)[r] = (int32_t)x;
+        else if (width == 8 && ((int64_t *)v)[r] == INT64_MIN)
+            ((int64_t *)v)[r] = x;
+    }
+    store_finish(q);
+    return st;
+}
+
 enum status entity_columns_load(struct store *s, const char *const *names, size_t n,
                                 struct entity_columns **out, struct err *e)
 {
@@ -260,6 +298,9 @@ enum status entity_columns_load(struct store *s, const char *const *names, size_
         c->cols[i].v = c->owned[i];
     }
     free(lens);
+    for (size_t i = 0; i < n && st == ST_OK; i++)
+        if (!strcmp(names[i], ENTITY_IN_ZONE_FACT) || !strcmp(names[i], ENTITY_INDUSTRY_FACT))
+            st = registry_column(s, c, i, e);
     if (st != ST_OK) {
         entity_columns_free(c);
         return st;
@@ -297,6 +338,25 @@ struct entity_texts {
     struct arena *strings;
 };
 
+/* Steps q, rows of (entity id, text), into text column i where it has no text yet; finishes q. */
+static enum status texts_fill(struct store_stmt *q, struct entity_texts *t, size_t i, struct err *e)
+{
+    int row;
+    enum status st;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t id = store_col_int(q, 0);
+        if (id <= 0 || (size_t)id >= t->rows || t->v[i][id])
+            continue; /* an entity the columns do not have a row for, or one already read */
+        const char *v = store_col_text(q, 1);
+        size_t len = strlen(v);
+        char *copy = arena_alloc(t->strings, len + 1);
+        memcpy(copy, v, len + 1);
+        t->v[i][id] = copy;
+    }
+    store_finish(q);
+    return st;
+}
+
 enum status entity_texts_load(struct store *s, const char *const *names, size_t n, size_t rows,
                               struct entity_texts **out, struct err *e)
 {
@@ -320,18 +380,18 @@ enum status entity_texts_load(struct store *s, const char *const *names, size_t 
                                 &q, e)) != ST_OK)
             break;
         store_bind_text(q, 1, names[i]);
-        int row;
-        while ((st = store_step(q, &row, e)) == ST_OK && row) {
-            int64_t id = store_col_int(q, 0);
-            if (id <= 0 || (size_t)id >= rows)
-                continue; /* an entity the columns do not have a row for */
-            const char *v = store_col_text(q, 1);
-            size_t len = strlen(v);
-            char *copy = arena_alloc(t->strings, len + 1);
-            memcpy(copy, v, len + 1);
-            t->v[i][id] = copy;
-        }
-        store_finish(q);
+        st = texts_fill(q, t, i, e);
+        int zone = !strcmp(names[i], ENTITY_IN_ZONE_FACT);
+        if (st != ST_OK || (!zone && strcmp(names[i], ENTITY_INDUSTRY_FACT)))
+            continue;
+        /* the registry's, where the entity has no fact of the name */
+        if ((st = store_prepare(s,
+                                zone ? "SELECT id, CASE in_zone WHEN 1 THEN '是' ELSE '否' END"
+                                       " FROM entities"
+                                     : "SELECT id, industry FROM entities WHERE industry <> ''",
+                                &q, e)) != ST_OK)
+            break;
+        st = texts_fill(q, t, i, e);
     }
     if (st != ST_OK) {
         entity_texts_free(t);

@@ -112,6 +112,10 @@ struct json_t *entity_json(const struct entity *x);
  * INT64_MIN). The column ENTITY_KIND_COLUMN holds each entity's kind as 1 (enterprise),
  * 2 (institution) or 4 (fund), 0 for no entity. */
 #define ENTITY_KIND_COLUMN "@kind"
+/* The registry's own attributes, which rules read as facts of every entity: 区内 (是/否) and
+ * 行业 (text). A fact of the same name, where an entity has one, is read instead. */
+#define ENTITY_IN_ZONE_FACT "in_zone"
+#define ENTITY_INDUSTRY_FACT "industry"
 #define ENTITY_TRUE_WORD (-1)
 #define ENTITY_FALSE_WORD (-2)
 #define ENTITY_TEXT_VALUE (-3) /* given, but neither a number nor a yes/no word */
@@ -132,7 +136,8 @@ const struct entity_column *entity_columns_get(const struct entity_columns *c, s
 void entity_columns_free(struct entity_columns *c);
 
 /* The newest text of facts names[0..n) for rows entities (row i is entity i; NULL where it has
- * none): what enum inputs read, since the columns hold numbers. *out: entity_texts_free. */
+ * none; industry and in_zone fall back to the registry's): what enum inputs read, since the
+ * columns hold numbers. *out: entity_texts_free. */
 struct entity_texts;
 enum status entity_texts_load(struct store *s, const char *const *names, size_t n, size_t rows,
                               struct entity_texts **out, struct err *e) HQD_MUST_CHECK;

@@ -505,6 +505,44 @@ expect_rc 0 "group match" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy matc
 expect_rc 0 "group summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$gdb"
 [[ $(cat "$tmp/out") == $'grant-a\t3\t24000000\ngrant-b\t3\t0\ngrant-p\t1\t10000000\nall\t7\t34000000' ]] \
   && ok || bad "the summary agrees, group by group: $(cat "$tmp/out")"
+# The registry's 区内 and 行业 are facts every entity has (a fact of the same name wins): the
+# detailed match and the columnar summary read them alike.
+cat >"$tmp/zone.pack" <<'PACK'
+pack 测试：区内
+version z1
+clause zone
+  title 区内制造业补助
+  cite 测试〔2020〕6号 一
+  quote 区内装备制造企业按1%补助
+  effective 2020-01-01 -
+  applicants enterprise fund
+  input amount money 金额（元）
+  input in_zone bool 在高新区内
+  input industry enum 装备制造|生物医药|股权投资 行业
+  require in_zone
+  require industry in 装备制造|股权投资
+  award amount * 1%
+end
+PACK
+zdb="$tmp/zone.db"
+"$hqd" entity import "$src/examples/entities.csv" --db "$zdb" >/dev/null
+expect_rc 0 "zone pack load" -- "$hqd" policy load "$tmp/zone.pack" --db "$zdb"
+# 装备制造 in the zone; 生物医药 in the zone (wrong industry); the fund is outside the zone in the
+# registry but a 市场监管 fact says it settled in the zone; the institution is not an applicant.
+printf 'uscc,fact,value,source,date\n91410700MA44XW1K27,amount,1000000.00,税务,2020-06-01\n91410700MA9F123453,amount,2000000.00,税务,2020-06-01\n91410700MA4FUND016,amount,3000000.00,税务,2020-06-01\n91410700MA4FUND016,in_zone,是,市场监管,2020-06-01\n' >"$tmp/zone-facts.csv"
+expect_rc 0 "zone facts" -- "$hqd" entity import "$tmp/zone-facts.csv" --db "$zdb"
+expect_rc 0 "zone match" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$zdb"
+[[ $(json "$tmp/out" "d['total_fen'], d['near'], sorted((e['uscc'], q['amount_fen']) for e in d['entities'] for q in e['qualifies'])") \
+   == "4000000 1 [('91410700MA44XW1K27', 1000000), ('91410700MA4FUND016', 3000000)]" ]] \
+  && ok || bad "the registry's 区内 and 行业 are read, a fact wins: $(head -c 600 "$tmp/out")"
+# An enterprise with nothing but its registry entry is not "near": every entity has those.
+printf 'uscc,name,kind,in_zone,industry\n91410700MA4KX00999,新乡示例装备二厂,企业,是,装备制造\n' >"$tmp/zone-ent.csv"
+expect_rc 0 "zone entity" -- "$hqd" entity import "$tmp/zone-ent.csv" --db "$zdb"
+expect_rc 0 "zone match again" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$zdb"
+[[ $(json "$tmp/out" "d['near'], [n['clause'] for e in d['entities'] if e['uscc'] == '91410700MA4KX00999' for n in e['near']]") == "1 []" ]] \
+  && ok || bad "knowing only 区内 and 行业 is not near: $(head -c 400 "$tmp/out")"
+expect_rc 0 "zone summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$zdb"
+[[ $(tail -n 1 "$tmp/out") == $'all\t2\t4000000' ]] && ok || bad "the summary reads them alike: $(cat "$tmp/out")"
 # A row that is two matters at once is refused, naming both columns.
 printf 'uscc,source,date,contract_no,project_no,amount\n91410700MA9F123453,技术合同登记,2020-07-15,HT-1,XM-1,100.00\n' >"$tmp/two-matters.csv"
 expect_rc 2 "a row of two matters" -- "$hqd" entity import "$tmp/two-matters.csv" --db "$mdb"
