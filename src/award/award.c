@@ -149,7 +149,7 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
             return st;
         return policy_pack_example(p, e);
     }
-    st = policy_pack_load(text, strlen(text), "stored pack", p, e);
+    st = policy_pack_load(text, strlen(text), "数据库中的规则包", p, e);
     free(text);
     return st;
 }
@@ -201,7 +201,7 @@ enum status award_pack_current(struct store *s, struct policy_pack **p, struct e
         return st;
     if (!text)
         return policy_pack_example(p, e);
-    st = policy_pack_load(text, strlen(text), "stored pack", p, e);
+    st = policy_pack_load(text, strlen(text), "数据库中的现行规则包", p, e);
     free(text);
     return st;
 }

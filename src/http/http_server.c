@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "award/award.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/embed.h"
@@ -697,8 +698,17 @@ enum status http_serve(const struct http_options *o, struct err *e)
     enum status st = store_open(opts.db, &s, e);
     if (st != ST_OK)
         return st;
-    struct calendar *cal;
+    struct calendar *cal = NULL;
     st = calendar_load(s, &cal, e);
+    /* The rule pack in force is checked too. One that no longer loads is said now; the
+     * platform still serves everything else (惠企政策 routes answer with the same error). */
+    struct policy_pack *pack;
+    struct err pe = {0};
+    if (st == ST_OK && award_pack_current(s, &pack, &pe) == ST_OK)
+        policy_pack_free(pack);
+    else if (st == ST_OK)
+        fprintf(stderr, "hqd: 警告：惠企政策规则包无法读取，政策兑现功能不可用：%s%s%s\n", pe.where,
+                pe.where[0] ? ": " : "", pe.msg);
     store_close(s);
     if (st != ST_OK)
         return st;

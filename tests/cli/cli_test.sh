@@ -543,6 +543,16 @@ expect_rc 0 "zone match again" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy
   && ok || bad "knowing only 区内 and 行业 is not near: $(head -c 400 "$tmp/out")"
 expect_rc 0 "zone summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$zdb"
 [[ $(tail -n 1 "$tmp/out") == $'all\t2\t4000000' ]] && ok || bad "the summary reads them alike: $(cat "$tmp/out")"
+# A stored pack that no longer loads (edited in the database) is named where it is used, and
+# hqd serve warns at start and serves the rest of the platform.
+bdb="$tmp/badpack.db"
+"$hqd" policy load "$src/data/policy/plan-2020-28.pack" --db "$bdb" >/dev/null
+sqlite3 "$bdb" "UPDATE policy_packs SET text = text || char(10) || 'frobnicate'"
+expect_rc 2 "policy match, broken stored pack" -- "$hqd" policy match --db "$bdb"
+contains "$tmp/err" "数据库中的现行规则包: line" "the broken pack is located"
+timeout 3 "$hqd" serve --db "$bdb" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" || true
+contains "$tmp/serve.err" "警告：惠企政策规则包无法读取" "serve warns at start"
+contains "$tmp/serve.out" "listening on" "and serves the rest"
 # A row that is two matters at once is refused, naming both columns.
 printf 'uscc,source,date,contract_no,project_no,amount\n91410700MA9F123453,技术合同登记,2020-07-15,HT-1,XM-1,100.00\n' >"$tmp/two-matters.csv"
 expect_rc 2 "a row of two matters" -- "$hqd" entity import "$tmp/two-matters.csv" --db "$mdb"
