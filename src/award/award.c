@@ -773,16 +773,6 @@ out:
 }
 
 /* The label of clause ci's input name ("合同编号"), or the name if it has none. */
-static const char *var_label(const struct policy_pack *p, int ci, const char *name)
-{
-    struct policy_var_info v;
-    for (size_t k = 0; k < policy_clause_vars(p, (size_t)ci); k++) {
-        policy_clause_var(p, (size_t)ci, k, &v);
-        if (!strcmp(v.name, name))
-            return v.label && v.label[0] ? v.label : name;
-    }
-    return name;
-}
 
 /* Records that en was not filed, and why (counted by the caller). */
 static void proposal_skip(struct award_proposals *out, const struct entity *en,
@@ -862,15 +852,16 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
     char why[480] = "", *text = why;
     size_t cap = sizeof why;
     if (fs->matter) {
-        snprintf(why, sizeof why, "%s %s：", var_label(p, ci, fs->matter_key), fs->matter);
+        snprintf(why, sizeof why, "%s %s：", policy_input_label(p, (size_t)ci, fs->matter_key),
+                 fs->matter);
         text += strlen(why);
         cap -= strlen(why);
     }
     for (size_t x = 0; x < m; x++)
         if (fs->self[from[x]])
             snprintf(text + strlen(text), cap - strlen(text), "%s%s（%s）",
-                     text[0] ? "、" : "快申快享：依据自行申报的", var_label(p, ci, in[x].name),
-                     in[x].name);
+                     text[0] ? "、" : "快申快享：依据自行申报的",
+                     policy_input_label(p, (size_t)ci, in[x].name), in[x].name);
     if (text[0]) {
         out->self_declared++;
         proposal_skip(out, en, AWARD_SKIP_SELF_DECLARED, why);
@@ -879,7 +870,7 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
     if (lim->group && !award_input_value(in, m, lim->key)) {
         out->incomplete++;
         snprintf(text, cap, "缺少%s（%s），无法确认同一事项未重复享受，须由企业申请",
-                 var_label(p, ci, lim->key), lim->key);
+                 policy_input_label(p, (size_t)ci, lim->key), lim->key);
         proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
         return ST_OK;
     }

@@ -1502,6 +1502,11 @@ static int cmd_policy_match(const struct cli_args *a)
     size_t n_rows = 0, cap_rows = 0;
     long qualifies = 0, automatic = 0, near = 0, awaiting = 0;
     int64_t total = 0;
+    /* the terminal's table: who, which policy (and contract), how much, and how or what is
+     * missing */
+    static const char *const heads[] = {"名称", "政策", "事项", "匹配", "金额（元）", "说明"};
+    static const int widths[] = {20, 14, 14, 4, 14, 36};
+    struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths};
     for (size_t i = 0; i < n && st == ST_OK; i++) {
         struct award_match *m;
         size_t nm;
@@ -1516,6 +1521,10 @@ static int cmd_policy_match(const struct cli_args *a)
                 json_array_append_new(aw, json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
                                                     "explanation", x->r.explanation));
                 awaiting++;
+                if (!a->json)
+                    cli_table_add(&tt, (const char *[]){v[i].name, policy_clause_title(p, c),
+                                                        m[k].matter, "待定", "",
+                                                        "待管委会设定参数后计算"});
                 continue;
             }
             if (!x->applies || !(x->r.eligible || x->near))
@@ -1574,6 +1583,27 @@ static int cmd_policy_match(const struct cli_args *a)
             row[5] = xstrdup(route);
             row[6] = xstrdup(x->r.eligible ? amount : "");
             row[7] = xstrdup(explanation);
+            if (!a->json) {
+                char yuan[32], why[400] = "";
+                if (x->r.eligible && x->superseded_by)
+                    snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
+                             policy_clause_title(p, x->superseded_by - 1));
+                else if (x->r.eligible)
+                    snprintf(why, sizeof why, "%s", route);
+                else
+                    for (size_t y = 0; y < x->r.n_missing; y++)
+                        snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
+                                 y ? "、" : "还差 ", policy_input_label(p, c, x->r.missing[y]));
+                if (!why[0] && !x->r.eligible)
+                    snprintf(why, sizeof why, "差一个条件（见 --json 或 --out 的说明）");
+                cli_table_add(&tt,
+                              (const char *[]){v[i].name, policy_clause_title(p, c), m[k].matter,
+                                               x->r.eligible ? "符合" : "接近",
+                                               x->r.eligible ? money_format(policy_match_payable(x),
+                                                                            yuan, sizeof yuan)
+                                                             : "",
+                                               why});
+            }
         }
         award_matches_free(m, nm);
         json_array_append_new(arr,
@@ -1611,6 +1641,8 @@ static int cmd_policy_match(const struct cli_args *a)
                 snprintf(routes, sizeof routes,
                          "（免申即享 %ld 项；快申快享 %ld 项，须企业确认自行申报的数据）",
                          automatic, qualifies - automatic);
+            if (tt.n_rows)
+                cli_table_print(&tt, stdout);
             char wait[160] = "";
             if (awaiting)
                 snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", awaiting);
@@ -1619,6 +1651,7 @@ static int cmd_policy_match(const struct cli_args *a)
                    a->out ? "；已写入 " : "", a->out ? a->out : "");
         }
     }
+    cli_table_free(&tt);
     for (size_t i = 0; i < n_rows * MATCH_COLS; i++)
         free((void *)cells[i]);
     free(cells);

@@ -1666,6 +1666,15 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
     return ST_OK;
 }
 
+const char *policy_input_label(const struct policy_pack *p, size_t i, const char *name)
+{
+    const struct clause *c = &p->clauses[i];
+    for (int k = 0; k < c->n_vars; k++)
+        if (!strcmp(c->vars[k].name, name))
+            return c->vars[k].label[0] ? c->vars[k].label : name;
+    return name;
+}
+
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)
 {
     const struct clause *c = &p->clauses[i];

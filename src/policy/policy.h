@@ -126,6 +126,9 @@ enum status policy_calc_amount(const struct policy_pack *p, const char *clause_i
 size_t policy_clause_evidence_count(const struct policy_pack *p, size_t i);
 const char *policy_clause_evidence(const struct policy_pack *p, size_t i, size_t k);
 
+/* The label of clause i's input name as the pack writes it (技术合同登记编号), or name itself. */
+const char *policy_input_label(const struct policy_pack *p, size_t i, const char *name);
+
 /* The index of the clause with this id, or -1. */
 int policy_clause_index(const struct policy_pack *p, const char *id);
 /* What the ledger enforces beyond one computation: the yearly budget envelope and the

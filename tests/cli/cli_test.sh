@@ -187,6 +187,9 @@ HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$db" >"$tmp/match.
   && ok || bad "and names the parameter"
 expect_rc 0 "policy match text" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --db "$db"
 contains "$tmp/out" "另有 1 项待管委会设定参数后才能计算" "the text counts what waits for a parameter"
+grep -q "HT-2020-0715  符合  100,000.00" "$tmp/out" && ok || bad "the text table has a row per contract: $(cat "$tmp/out")"
+contains "$tmp/out" "还差 知识产权公共服务机构经登记备案" "a near match says what is missing, by its label"
+contains "$tmp/out" "待管委会设定参数后计算" "and one waiting for a parameter says so"
 [[ $(json "$tmp/match.json" "[n['missing'] for e in d['entities'] for n in e['near'] if n['clause'] == 'ip-transfer']") \
    == "[['institution_registered']]" ]] && ok || bad "the institution nearly qualifies and lacks its registration"
 expect_rc 0 "policy match xlsx" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --out "$tmp/match.xlsx" --db "$db"
