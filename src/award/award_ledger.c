@@ -150,8 +150,10 @@ static uint64_t digits8(const unsigned char *p, unsigned *bad)
 }
 #endif
 
-/* Reads width digits (money: a sign first); 0 if they are not. */
-static int get_num(const unsigned char *p, int width, int sign, int64_t *out)
+/* Reads width digits (money: a sign first); 0 if they are not. Inlined where it is called with
+ * constant widths, so that each call keeps only its own branch. */
+static inline __attribute__((always_inline)) int get_num(const unsigned char *p, int width,
+                                                         int sign, int64_t *out)
 {
     int neg = 0;
     if (sign) {
@@ -258,20 +260,39 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
         return 0;
     }
     int64_t format, year, len[5];
+    /* Every number read with its width known here (a third of the instructions of reading them
+     * through the table); only a line that fails is read again below to name the field. */
+    int ok =
+        get_num(p + AT_FORMAT, 1, 0, &format) & get_num(p + AT_YEAR, 4, 0, &year) &
+        get_num(p + AT_ID, ID_WIDTH, 0, &l->id) & get_num(p + AT_APP, ID_WIDTH, 0, &l->app) &
+        get_num(p + AT_ENTITY, ID_WIDTH, 0, &l->entity) &
+        get_num(p + AT_AMOUNT, MONEY_WIDTH, 1, &l->amount) &
+        get_num(p + AT_CAP_USED, MONEY_WIDTH, 1, &l->cap_used) &
+        get_num(p + AT_REVERSES, ID_WIDTH, 0, &l->reverses) &
+        get_num(p + AT_CLAIMED, MONEY_WIDTH, 1, &l->claimed) &
+        get_num(p + AT_BUDGET_USED, MONEY_WIDTH, 1, &l->budget_used) &
+        get_num(p + AT_BUDGET_HELD, MONEY_WIDTH, 1, &l->budget_held) &
+        get_num(p + AT_MATTER_PRIOR, MONEY_WIDTH, 1, &l->matter_prior) &
+        get_num(p + AT_BATCH, ID_WIDTH, 0, &l->batch) & get_num(p + AT_LENGTHS, 3, 0, &len[0]) &
+        get_num(p + AT_LENGTHS + 3, 3, 0, &len[1]) & get_num(p + AT_LENGTHS + 6, 3, 0, &len[2]) &
+        get_num(p + AT_LENGTHS + 9, 2, 0, &len[3]) & get_num(p + AT_LENGTHS + 11, 5, 0, &len[4]);
+    _Static_assert(HEAD_NUMS == 11 && AT_LENGTHS + 16 == LINE_HEAD, "the fields read above");
     /* the field that is not a number, if one is */
     struct head_num bad = {.label = NULL};
-    if (!get_num(p + AT_FORMAT, 1, 0, &format) || format < 1 || format > LINE_FORMAT)
+    if (ok && format >= 1 && format <= LINE_FORMAT)
+        ; /* all read */
+    else if (!get_num(p + AT_FORMAT, 1, 0, &format) || format < 1 || format > LINE_FORMAT)
         bad = (struct head_num){AT_FORMAT, 1, 0, "格式", 0};
     else if (!get_num(p + AT_YEAR, 4, 0, &year))
         bad = (struct head_num){AT_YEAR, 4, 0, "年度", 0};
-    for (size_t i = 0; i < HEAD_NUMS && !bad.label; i++) {
+    for (size_t i = 0; i < HEAD_NUMS && !ok && !bad.label; i++) {
         const struct head_num *f = &head_nums[i];
         if (!get_num(p + f->at, f->width, f->sign, (int64_t *)(void *)((char *)l + f->member)))
             bad = *f;
     }
     size_t total = LINE_HEAD;
     for (int i = 0, at = AT_LENGTHS; i < 5 && !bad.label; at += string_width[i++]) {
-        if (get_num(p + at, string_width[i], 0, &len[i]))
+        if (ok || get_num(p + at, string_width[i], 0, &len[i]))
             total += (size_t)len[i];
         else
             bad = (struct head_num){at, string_width[i], 0, "文本长度", 0};
