@@ -1390,7 +1390,8 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         return err_set(e, ST_NOT_FOUND, NULL, "规则包中没有条款“%s” (no such clause)", clause_id);
     if (year_awarded_fen < 0)
         return err_set(e, ST_INVALID, "year_awarded", "本年度已获金额不能为负");
-    struct given g[VARS_MAX] = {{0}};
+    struct given g[VARS_MAX]; /* read only below c->n_vars: cleared that far */
+    memset(g, 0, (size_t)c->n_vars * sizeof *g);
     enum status st = parse_inputs(c, in, n, g, e);
     if (st != ST_OK)
         return st;
