@@ -2428,7 +2428,8 @@ static const struct cli_cmd commands[] = {
      "--applications 另核对各申请记录仍与兑付时一致；--anchor "
      "核对此前抄录的末行（查出末尾被删或整本改写）"},
     {"entity", "import", cmd_entity_import, 1, 1, "--db", "hqd entity import FILE.csv",
-     "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入）"},
+     "导入主体名录或主体事实（CSV，整文件要么全部导入要么不导入；宽表有 contract_no "
+     "等事项编号列时每行是一份合同）"},
     {"entity", "list", cmd_entity_list, 0, 0, "--db --json", "hqd entity list [--json]",
      "列出主体及其最新事实"},
     {"serve", NULL, cmd_serve, 0, 0, "--db --listen --threads --quiet",
