@@ -490,17 +490,9 @@ struct fact_set {
     const char *matter_key, *matter; /* NULL: the entity's own facts alone */
 };
 
-/* Whether fact i of en is the first of a matter (its facts are grouped after the entity's own). */
-static int matter_starts(const struct entity *en, size_t i)
-{
-    const struct entity_fact *f = &en->facts[i];
-    return f->matter_key[0] && (i == 0 || strcmp(f->matter_key, en->facts[i - 1].matter_key) ||
-                                strcmp(f->matter, en->facts[i - 1].matter));
-}
-
-/* Fills fs with the entity's own facts, overlaid (same names replaced) by those of the matter
- * whose first fact is m0, if m0 < en->n_facts. */
-static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *fs)
+/* Fills fs with the entity's own facts, overlaid (same names replaced) by those of its matter
+ * number m (1-based; 0: none). */
+static void fact_set_fill(const struct entity *en, size_t m, struct fact_set *fs)
 {
     fs->n = 0;
     fs->matter_key = fs->matter = NULL;
@@ -512,10 +504,10 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
         fs->in[fs->n] = (struct policy_input){ENTITY_INDUSTRY_FACT, en->industry};
         fs->self[fs->n++] = 0;
     }
+    int key_self = 1; /* the matter's key counts as declared only if all its facts are */
     for (size_t i = 0; i < en->n_facts && fs->n < FACTS_MAX; i++) {
         const struct entity_fact *f = &en->facts[i];
-        if (f->matter_key[0] && (i < m0 || strcmp(f->matter_key, en->facts[m0].matter_key) ||
-                                 strcmp(f->matter, en->facts[m0].matter)))
+        if (f->matter && f->matter != m)
             continue;
         size_t k = 0;
         while (k < fs->n && strcmp(fs->in[k].name, f->name))
@@ -524,17 +516,19 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
             fs->n++;
         fs->in[k] = (struct policy_input){f->name, f->value};
         fs->self[k] = !strcmp(f->source, ENTITY_SOURCE_SELF);
+        if (f->matter)
+            key_self &= fs->self[k];
     }
-    if (m0 < en->n_facts) {
-        fs->matter_key = en->facts[m0].matter_key;
-        fs->matter = en->facts[m0].matter;
+    if (m) {
+        fs->matter_key = en->matters[m - 1].key;
+        fs->matter = en->matters[m - 1].value;
         /* the matter names itself: its key is an input even where no row gave it as a fact */
         size_t k = 0;
         while (k < fs->n && strcmp(fs->in[k].name, fs->matter_key))
             k++;
         if (k == fs->n && k < FACTS_MAX) {
             fs->in[k] = (struct policy_input){fs->matter_key, fs->matter};
-            fs->self[k] = !strcmp(en->facts[m0].source, ENTITY_SOURCE_SELF);
+            fs->self[k] = (unsigned char)key_self;
             fs->n++;
         }
     }
@@ -546,22 +540,22 @@ static void fact_set_fill(const struct entity *en, size_t m0, struct fact_set *f
 static int fact_set(const struct entity *en, const char *key, size_t k, struct fact_set *fs)
 {
     size_t seen = 0;
-    for (size_t i = 0; key && i < en->n_facts; i++)
-        if (matter_starts(en, i) && !strcmp(en->facts[i].matter_key, key) && seen++ == k) {
-            fact_set_fill(en, i, fs);
+    for (size_t m = 1; key && m <= en->n_matters; m++)
+        if (!strcmp(en->matters[m - 1].key, key) && seen++ == k) {
+            fact_set_fill(en, m, fs);
             return 1;
         }
     if (seen || k)
         return 0;
-    fact_set_fill(en, en->n_facts, fs);
+    fact_set_fill(en, 0, fs);
     return 1;
 }
 
 /* Whether en has a matter named by key. */
 static int has_matters(const struct entity *en, const char *key)
 {
-    for (size_t i = 0; key && i < en->n_facts; i++)
-        if (!strcmp(en->facts[i].matter_key, key))
+    for (size_t m = 0; key && m < en->n_matters; m++)
+        if (!strcmp(en->matters[m].key, key))
             return 1;
     return 0;
 }
@@ -599,10 +593,8 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
     enum status st = ST_OK;
     /* Every clause is computed once per set (its own facts, then each matter), and the results
      * of the clauses the set is for are kept. */
-    for (size_t i = 0; i <= en->n_facts && st == ST_OK; i++) {
-        if (i < en->n_facts && !matter_starts(en, i))
-            continue;
-        fact_set_fill(en, i, &fs); /* i = n_facts: the entity's own facts alone */
+    for (size_t i = 0; i <= en->n_matters && st == ST_OK; i++) {
+        fact_set_fill(en, i, &fs); /* i = 0: the entity's own facts alone */
         if ((st = policy_match_one(p, en->kind, fs.in, fs.n, fs.self, on, got, m, e)) != ST_OK)
             break;
         for (size_t c = 0; c < nc; c++) {

@@ -1332,16 +1332,11 @@ static int cmd_entity_list(const struct cli_args *a)
         struct cli_table t = {.n_cols = 6, .headers = heads};
         for (size_t i = 0; i < n; i++) {
             char facts[48];
-            size_t own = 0, matters = 0;
-            for (size_t j = 0; j < v[i].n_facts; j++) {
-                const struct entity_fact *f = &v[i].facts[j];
-                own += !f->matter_key[0];
-                matters +=
-                    f->matter_key[0] && (j == 0 || strcmp(f->matter, v[i].facts[j - 1].matter) ||
-                                         strcmp(f->matter_key, v[i].facts[j - 1].matter_key));
-            }
-            if (matters)
-                snprintf(facts, sizeof facts, "%zu（事项 %zu 个）", own, matters);
+            size_t own = 0;
+            for (size_t j = 0; j < v[i].n_facts; j++)
+                own += !v[i].facts[j].matter;
+            if (v[i].n_matters)
+                snprintf(facts, sizeof facts, "%zu（事项 %zu 个）", own, v[i].n_matters);
             else
                 snprintf(facts, sizeof facts, "%zu", own);
             const char *row[] = {

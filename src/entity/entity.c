@@ -615,8 +615,10 @@ out:
 
 void entities_free(struct entity *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(v[i].facts);
+        free(v[i].matters);
+    }
     free(v);
 }
 
@@ -702,8 +704,18 @@ static enum status list_entities(struct store *s, const char *uscc, int with_mat
         snprintf(f->value, sizeof f->value, "%s", store_col_text(q, 2));
         snprintf(f->source, sizeof f->source, "%s", store_col_text(q, 3));
         snprintf(f->as_of, sizeof f->as_of, "%s", store_col_text(q, 4));
-        snprintf(f->matter_key, sizeof f->matter_key, "%s", store_col_text(q, 5));
-        snprintf(f->matter, sizeof f->matter, "%s", store_col_text(q, 6));
+        f->matter = 0;
+        const char *key = store_col_text(q, 5), *value = store_col_text(q, 6);
+        if (key[0]) { /* the facts come grouped by matter: a new one follows the last */
+            struct entity_matter *last = x->n_matters ? &x->matters[x->n_matters - 1] : NULL;
+            if (!last || strcmp(last->key, key) || strcmp(last->value, value)) {
+                x->matters = xrealloc(x->matters, (x->n_matters + 1) * sizeof *x->matters);
+                last = &x->matters[x->n_matters++];
+                snprintf(last->key, sizeof last->key, "%s", key);
+                snprintf(last->value, sizeof last->value, "%s", value);
+            }
+            f->matter = (unsigned)x->n_matters;
+        }
     }
     store_finish(q);
     if (st == ST_OK)
@@ -717,19 +729,21 @@ fail:
 
 json_t *entity_json(const struct entity *x)
 {
-    json_t *facts = json_object(), *matters = json_array(), *in = facts;
+    json_t *facts = json_object(), *matters = json_array();
+    json_t **in = xcalloc(x->n_matters + 1, sizeof *in); /* in[0]: the entity's own */
+    in[0] = facts;
+    for (size_t k = 0; k < x->n_matters; k++) {
+        in[k + 1] = json_object();
+        json_array_append_new(matters, json_pack("{s:s, s:s, s:o}", "key", x->matters[k].key,
+                                                 "value", x->matters[k].value, "facts", in[k + 1]));
+    }
     for (size_t i = 0; i < x->n_facts; i++) {
         const struct entity_fact *f = &x->facts[i];
-        if (f->matter_key[0] && (in == facts || strcmp(f->matter_key, x->facts[i - 1].matter_key) ||
-                                 strcmp(f->matter, x->facts[i - 1].matter))) {
-            in = json_object();
-            json_array_append_new(matters, json_pack("{s:s, s:s, s:o}", "key", f->matter_key,
-                                                     "value", f->matter, "facts", in));
-        }
-        json_object_set_new(in, f->name,
+        json_object_set_new(in[f->matter], f->name,
                             json_pack("{s:s, s:s, s:s}", "value", f->value, "source", f->source,
                                       "as_of", f->as_of));
     }
+    free(in);
     return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:o}", "uscc", x->uscc, "name", x->name,
                      "kind", x->kind, "in_zone", x->in_zone, "industry", x->industry, "facts",
                      facts, "matters", matters);

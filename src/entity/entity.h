@@ -59,10 +59,15 @@ struct entity_fact {
     char value[64];
     char source[20]; /* market, tax, contract-registry or self */
     char as_of[11];
-    /* "" for a fact about the entity as a whole; else the matter (事项) it belongs to: the
-     * input naming it (contract_no) and its value (the contract number) */
-    char matter_key[48];
-    char matter[64];
+    /* 0 for a fact about the entity as a whole; else 1 + the index of the matter (事项) it
+     * belongs to in the entity's matters */
+    unsigned matter;
+};
+
+/* A matter of an entity: the input naming it (contract_no) and its value (the number). */
+struct entity_matter {
+    char key[48];
+    char value[64];
 };
 
 struct entity {
@@ -72,10 +77,12 @@ struct entity {
     char kind[12]; /* enterprise, institution, fund */
     int in_zone;
     char industry[64];
-    /* the newest value of each fact name: the entity's own first, then each matter's (by
-     * matter_key, matter), each group by name */
+    /* the newest value of each fact name: the entity's own first, then each matter's (by key
+     * and value, as matters lists them), each group by name */
     struct entity_fact *facts;
     size_t n_facts;
+    struct entity_matter *matters;
+    size_t n_matters;
 };
 
 /* The id and kind (enterprise, institution, fund) of the entity with this USCC; *id is 0 when
