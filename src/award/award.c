@@ -638,27 +638,29 @@ enum status award_bulk_matters(struct store *s, const struct policy_pack *p, str
     struct entity *v;
     size_t n, nc = policy_pack_clauses(p);
     *corrected = 0;
-    enum status st = entity_list_with_matters(s, &v, &n, e);
-    for (size_t i = 0; i < n && st == ST_OK; i++) {
-        struct award_match *m;
-        size_t nm;
-        if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, e)) != ST_OK)
-            break;
-        size_t row = (size_t)v[i].id;
-        for (size_t c = 0; c < nc && row < rows; c++)
-            if (out[c].computable && amounts[c * rows + row] >= 0) {
-                out[c].pairs--;
-                out[c].total_fen -= amounts[c * rows + row];
-            }
-        for (size_t k = 0; k < nm; k++)
-            if (out[m[k].clause].computable && m[k].m.applies && m[k].m.r.eligible) {
-                out[m[k].clause].pairs++;
-                out[m[k].clause].total_fen += policy_match_payable(&m[k].m);
-            }
-        award_matches_free(m, nm);
-        ++*corrected;
-    }
-    entities_free(v, n);
+    struct entity_cursor *cur = entity_cursor_open(s, 1);
+    enum status st;
+    while ((st = entity_cursor_next(cur, &v, &n, e)) == ST_OK && n)
+        for (size_t i = 0; i < n && st == ST_OK; i++) {
+            struct award_match *m;
+            size_t nm;
+            if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, e)) != ST_OK)
+                break;
+            size_t row = (size_t)v[i].id;
+            for (size_t c = 0; c < nc && row < rows; c++)
+                if (out[c].computable && amounts[c * rows + row] >= 0) {
+                    out[c].pairs--;
+                    out[c].total_fen -= amounts[c * rows + row];
+                }
+            for (size_t k = 0; k < nm; k++)
+                if (out[m[k].clause].computable && m[k].m.applies && m[k].m.r.eligible) {
+                    out[m[k].clause].pairs++;
+                    out[m[k].clause].total_fen += policy_match_payable(&m[k].m);
+                }
+            award_matches_free(m, nm);
+            ++*corrected;
+        }
+    entity_cursor_close(cur);
     return st;
 }
 
@@ -900,8 +902,9 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
     if (st != ST_OK)
         return st;
     struct policy_pack *p = NULL;
-    struct entity *v = NULL;
-    size_t n = 0;
+    struct entity_cursor *cur = NULL;
+    struct entity *v; /* a batch of the registry */
+    size_t n;
     int64_t pack_id = 0;
     int ci = -1;
     struct policy_limits lim;
@@ -923,17 +926,17 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
         }
         policy_result_cleanup(&probe);
     }
-    if ((st = entity_list(s, &v, &n, e)) != ST_OK)
-        goto out;
     struct fact_set fs;
-    for (size_t i = 0; i < n && st == ST_OK; i++) {
-        const struct entity *en = &v[i];
-        if (!policy_clause_accepts(p, (size_t)ci, en->kind))
-            continue;
-        /* one application per matter (contract) of the entity, or one on its own facts */
-        for (size_t set = 0; st == ST_OK && fact_set(en, lim.key, set, &fs); set++)
-            st = propose_one(s, actor, p, pack_id, ci, &lim, en, &fs, on, out, e);
-    }
+    cur = entity_cursor_open(s, 0);
+    while (st == ST_OK && (st = entity_cursor_next(cur, &v, &n, e)) == ST_OK && n)
+        for (size_t i = 0; i < n && st == ST_OK; i++) {
+            const struct entity *en = &v[i];
+            if (!policy_clause_accepts(p, (size_t)ci, en->kind))
+                continue;
+            /* one application per matter (contract) of the entity, or one on its own facts */
+            for (size_t set = 0; st == ST_OK && fact_set(en, lim.key, set, &fs); set++)
+                st = propose_one(s, actor, p, pack_id, ci, &lim, en, &fs, on, out, e);
+        }
     if (st == ST_OK) {
         char after[300], day[16];
         date_format(on, day, sizeof day);
@@ -952,7 +955,7 @@ out:
         st = store_commit(s, e);
     if (st != ST_OK)
         award_proposals_cleanup(out);
-    entities_free(v, n);
+    entity_cursor_close(cur);
     policy_pack_free(p);
     return st;
 }
@@ -1789,8 +1792,7 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
     if (st != ST_OK ||
         (st = policy_pack_diff(a, strlen(a), an, b, strlen(b), bn, &d, &nd, e)) != ST_OK ||
         (st = policy_pack_load(a, strlen(a), an, &pa, e)) != ST_OK ||
-        (st = policy_pack_load(b, strlen(b), bn, &pb, e)) != ST_OK ||
-        (st = entity_list(s, &v, &nv, e)) != ST_OK)
+        (st = policy_pack_load(b, strlen(b), bn, &pb, e)) != ST_OK)
         goto out;
     if (from_text)
         pack_ref_of(pa, &out->from);
@@ -1799,10 +1801,14 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
     size_t na = policy_pack_clauses(pa), nb = policy_pack_clauses(pb);
     size_t *pairs_a = xcalloc(na + 1, sizeof *pairs_a), *pairs_b = xcalloc(nb + 1, sizeof *pairs_b);
     int64_t *tot_a = xcalloc(na + 1, sizeof *tot_a), *tot_b = xcalloc(nb + 1, sizeof *tot_b);
-    pack_impact(pa, v, nv, on, pairs_a, tot_a);
-    pack_impact(pb, v, nv, on, pairs_b, tot_b);
+    struct entity_cursor *cur = entity_cursor_open(s, 0);
+    while ((st = entity_cursor_next(cur, &v, &nv, e)) == ST_OK && nv) {
+        pack_impact(pa, v, nv, on, pairs_a, tot_a);
+        pack_impact(pb, v, nv, on, pairs_b, tot_b);
+    }
+    entity_cursor_close(cur);
     out->rows = xcalloc(nd ? nd : 1, sizeof *out->rows);
-    for (size_t i = 0; i < nd; i++) {
+    for (size_t i = 0; i < nd && st == ST_OK; i++) {
         static const char *const changes[] = {"same", "added", "removed", "changed"};
         struct award_diff_row *r = &out->rows[out->n++];
         snprintf(r->clause, sizeof r->clause, "%s", d[i].id);
@@ -1826,7 +1832,6 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
     free(tot_b);
 out:
     policy_diffs_free(d, nd);
-    entities_free(v, nv);
     policy_pack_free(pa);
     policy_pack_free(pb);
     free(a);

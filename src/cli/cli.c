@@ -1482,16 +1482,14 @@ static int cmd_policy_match(const struct cli_args *a)
     if (a->summary)
         return policy_match_summary(a, p, on);
     struct store *s;
-    struct entity *v = NULL;
-    size_t n = 0;
-    if ((st = store_open(a->db, &s, &e)) == ST_OK) {
-        st = entity_list(s, &v, &n, &e);
-        store_close(s);
-    }
-    if (st != ST_OK) {
+    if ((st = store_open(a->db, &s, &e)) != ST_OK) {
         policy_pack_free(p);
         return report(st, &e);
     }
+    /* the registry a batch at a time: what is kept is what is printed */
+    struct entity_cursor *cur = entity_cursor_open(s, 0);
+    struct entity *v;
+    size_t n, entities = 0;
     json_t *arr = json_array();
     const char **cells = NULL;
     size_t n_rows = 0, cap_rows = 0;
@@ -1502,109 +1500,114 @@ static int cmd_policy_match(const struct cli_args *a)
     static const char *const heads[] = {"名称", "政策", "事项", "匹配", "金额（元）", "说明"};
     static const int widths[] = {20, 14, 14, 4, 14, 36};
     struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths};
-    for (size_t i = 0; i < n && st == ST_OK; i++) {
-        struct award_match *m;
-        size_t nm;
-        if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, &e)) != ST_OK)
-            break;
-        json_t *q = json_array(), *nr = json_array(), *aw = json_array();
-        for (size_t k = 0; k < nm; k++) {
-            const struct policy_match *x = &m[k].m;
-            size_t c = m[k].clause;
-            if (x->applies && x->awaiting && x->n_given) {
-                /* its facts are there; the office's parameter is not */
-                json_array_append_new(aw, json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
+    while (st == ST_OK && (st = entity_cursor_next(cur, &v, &n, &e)) == ST_OK && n)
+        for (size_t i = 0; i < n && st == ST_OK; i++) {
+            struct award_match *m;
+            size_t nm;
+            entities++;
+            if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, &e)) != ST_OK)
+                break;
+            json_t *q = json_array(), *nr = json_array(), *aw = json_array();
+            for (size_t k = 0; k < nm; k++) {
+                const struct policy_match *x = &m[k].m;
+                size_t c = m[k].clause;
+                if (x->applies && x->awaiting && x->n_given) {
+                    /* its facts are there; the office's parameter is not */
+                    json_array_append_new(aw,
+                                          json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
                                                     "explanation", x->r.explanation));
-                awaiting++;
-                if (!a->json)
-                    cli_table_add(&tt, (const char *[]){v[i].name, policy_clause_title(p, c),
-                                                        m[k].matter, "待定", "",
-                                                        "待管委会设定参数后计算"});
-                continue;
-            }
-            if (!x->applies || !(x->r.eligible || x->near))
-                continue;
-            json_t *missing = json_array();
-            for (size_t y = 0; y < x->r.n_missing; y++)
-                json_array_append_new(missing, json_string(x->r.missing[y]));
-            json_t *self_names = json_array();
-            char route[400] = "";
-            for (size_t y = 0; y < x->n_self; y++)
-                json_array_append_new(self_names, json_string(x->self_declared[y]));
-            json_t *o =
-                json_pack("{s:s, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
-                          "amount_fen", (json_int_t)x->r.amount_fen, "explanation",
-                          x->r.explanation, "missing", missing, "self_declared", self_names);
-            if (m[k].matter[0]) {
-                json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
-                json_object_set_new(o, "matter", json_string(m[k].matter));
-            }
-            /* 就高不就低: shown, but what it adds is 0 */
-            char explanation[2400];
-            snprintf(explanation, sizeof explanation, "%s", x->r.explanation);
-            if (x->superseded_by) {
-                const char *by = policy_clause_id(p, x->superseded_by - 1);
-                json_object_set_new(o, "superseded_by", json_string(by));
-                snprintf(explanation + strlen(explanation),
-                         sizeof explanation - strlen(explanation),
-                         "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
-                         policy_clause_title(p, x->superseded_by - 1));
-            }
-            if (x->r.eligible) {
-                json_object_set_new(o, "route", json_string(policy_match_route(x)));
-                snprintf(route, sizeof route, "%s", policy_match_route(x));
+                    awaiting++;
+                    if (!a->json)
+                        cli_table_add(&tt, (const char *[]){v[i].name, policy_clause_title(p, c),
+                                                            m[k].matter, "待定", "",
+                                                            "待管委会设定参数后计算"});
+                    continue;
+                }
+                if (!x->applies || !(x->r.eligible || x->near))
+                    continue;
+                json_t *missing = json_array();
+                for (size_t y = 0; y < x->r.n_missing; y++)
+                    json_array_append_new(missing, json_string(x->r.missing[y]));
+                json_t *self_names = json_array();
+                char route[400] = "";
                 for (size_t y = 0; y < x->n_self; y++)
-                    snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
-                             y ? "、" : "：自行申报的 ", x->self_declared[y]);
-                qualifies++;
-                automatic += x->n_self == 0;
-                total += policy_match_payable(x);
-            } else {
-                near++;
-            }
-            json_array_append_new(x->r.eligible ? q : nr, o);
-            if (n_rows == cap_rows) {
-                cap_rows = cap_rows ? cap_rows * 2 : 64;
-                cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
-            }
-            char amount[24];
-            snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
-            const char **row = &cells[n_rows++ * MATCH_COLS];
-            row[0] = xstrdup(v[i].uscc);
-            row[1] = xstrdup(v[i].name);
-            row[2] = xstrdup(policy_clause_title(p, c));
-            row[3] = xstrdup(m[k].matter);
-            row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
-            row[5] = xstrdup(route);
-            row[6] = xstrdup(x->r.eligible ? amount : "");
-            row[7] = xstrdup(explanation);
-            if (!a->json) {
-                char yuan[32], why[400] = "";
-                if (x->r.eligible && x->superseded_by)
-                    snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
+                    json_array_append_new(self_names, json_string(x->self_declared[y]));
+                json_t *o =
+                    json_pack("{s:s, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
+                              "amount_fen", (json_int_t)x->r.amount_fen, "explanation",
+                              x->r.explanation, "missing", missing, "self_declared", self_names);
+                if (m[k].matter[0]) {
+                    json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
+                    json_object_set_new(o, "matter", json_string(m[k].matter));
+                }
+                /* 就高不就低: shown, but what it adds is 0 */
+                char explanation[2400];
+                snprintf(explanation, sizeof explanation, "%s", x->r.explanation);
+                if (x->superseded_by) {
+                    const char *by = policy_clause_id(p, x->superseded_by - 1);
+                    json_object_set_new(o, "superseded_by", json_string(by));
+                    snprintf(explanation + strlen(explanation),
+                             sizeof explanation - strlen(explanation),
+                             "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
                              policy_clause_title(p, x->superseded_by - 1));
-                else if (x->r.eligible)
-                    snprintf(why, sizeof why, "%s", route);
-                else
-                    for (size_t y = 0; y < x->r.n_missing; y++)
-                        snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
-                                 y ? "、" : "还差 ", policy_input_label(p, c, x->r.missing[y]));
-                if (!why[0] && !x->r.eligible)
-                    snprintf(why, sizeof why, "差一个条件（见 --json 或 --out 的说明）");
-                cli_table_add(&tt,
-                              (const char *[]){v[i].name, policy_clause_title(p, c), m[k].matter,
-                                               x->r.eligible ? "符合" : "接近",
-                                               x->r.eligible ? money_format(policy_match_payable(x),
-                                                                            yuan, sizeof yuan)
-                                                             : "",
-                                               why});
+                }
+                if (x->r.eligible) {
+                    json_object_set_new(o, "route", json_string(policy_match_route(x)));
+                    snprintf(route, sizeof route, "%s", policy_match_route(x));
+                    for (size_t y = 0; y < x->n_self; y++)
+                        snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
+                                 y ? "、" : "：自行申报的 ", x->self_declared[y]);
+                    qualifies++;
+                    automatic += x->n_self == 0;
+                    total += policy_match_payable(x);
+                } else {
+                    near++;
+                }
+                json_array_append_new(x->r.eligible ? q : nr, o);
+                if (n_rows == cap_rows) {
+                    cap_rows = cap_rows ? cap_rows * 2 : 64;
+                    cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
+                }
+                char amount[24];
+                snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
+                const char **row = &cells[n_rows++ * MATCH_COLS];
+                row[0] = xstrdup(v[i].uscc);
+                row[1] = xstrdup(v[i].name);
+                row[2] = xstrdup(policy_clause_title(p, c));
+                row[3] = xstrdup(m[k].matter);
+                row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
+                row[5] = xstrdup(route);
+                row[6] = xstrdup(x->r.eligible ? amount : "");
+                row[7] = xstrdup(explanation);
+                if (!a->json) {
+                    char yuan[32], why[400] = "";
+                    if (x->r.eligible && x->superseded_by)
+                        snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
+                                 policy_clause_title(p, x->superseded_by - 1));
+                    else if (x->r.eligible)
+                        snprintf(why, sizeof why, "%s", route);
+                    else
+                        for (size_t y = 0; y < x->r.n_missing; y++)
+                            snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
+                                     y ? "、" : "还差 ", policy_input_label(p, c, x->r.missing[y]));
+                    if (!why[0] && !x->r.eligible)
+                        snprintf(why, sizeof why, "差一个条件（见 --json 或 --out 的说明）");
+                    cli_table_add(
+                        &tt, (const char *[]){v[i].name, policy_clause_title(p, c), m[k].matter,
+                                              x->r.eligible ? "符合" : "接近",
+                                              x->r.eligible ? money_format(policy_match_payable(x),
+                                                                           yuan, sizeof yuan)
+                                                            : "",
+                                              why});
+                }
             }
+            award_matches_free(m, nm);
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
+                                            v[i].name, "qualifies", q, "near", nr, "awaiting", aw));
         }
-        award_matches_free(m, nm);
-        json_array_append_new(arr,
-                              json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
-                                        v[i].name, "qualifies", q, "near", nr, "awaiting", aw));
-    }
+    entity_cursor_close(cur);
+    store_close(s);
     if (st == ST_OK && a->out) {
         static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
                                                               {"名称", 28, 0},
@@ -1641,8 +1644,8 @@ static int cmd_policy_match(const struct cli_args *a)
             char wait[160] = "";
             if (awaiting)
                 snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", awaiting);
-            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s。\n", n, qualifies,
-                   routes, money_format(total, buf, sizeof buf), near, wait,
+            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s。\n", entities,
+                   qualifies, routes, money_format(total, buf, sizeof buf), near, wait,
                    a->out ? "；已写入 " : "", a->out ? a->out : "");
         }
     }
@@ -1651,7 +1654,6 @@ static int cmd_policy_match(const struct cli_args *a)
         free((void *)cells[i]);
     free(cells);
     json_decref(arr);
-    entities_free(v, n);
     policy_pack_free(p);
     return st == ST_OK ? 0 : report(st, &e);
 }

@@ -623,8 +623,12 @@ void entities_free(struct entity *v, size_t n)
 }
 
 /* Entities (all, or the one with this USCC) with their newest facts, by USCC. */
+/* Entities with their newest facts, by USCC: the one with this uscc, or (uscc NULL) at most
+ * limit of those after the USCC after ("" for the first), only those with matters if
+ * with_matters. */
 static enum status list_entities(struct store *s, const char *uscc, int with_matters,
-                                 struct entity **out, size_t *n, struct err *e)
+                                 const char *after, int64_t limit, struct entity **out, size_t *n,
+                                 struct err *e)
 {
     *out = NULL;
     *n = 0;
@@ -633,15 +637,17 @@ static enum status list_entities(struct store *s, const char *uscc, int with_mat
         s,
         uscc ? "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE uscc = ?"
         : with_matters
-            ? "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE id IN"
-              " (SELECT entity_id FROM entity_facts WHERE matter_key <> '')"
-              " ORDER BY uscc"
-            : "SELECT id, uscc, name, kind, in_zone, industry FROM entities ORDER BY uscc",
+            ? "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE uscc > ?"
+              " AND id IN (SELECT entity_id FROM entity_facts WHERE matter_key <> '')"
+              " ORDER BY uscc LIMIT ?"
+            : "SELECT id, uscc, name, kind, in_zone, industry FROM entities WHERE uscc > ?"
+              " ORDER BY uscc LIMIT ?",
         &q, e);
     if (st != ST_OK)
         return st;
-    if (uscc)
-        store_bind_text(q, 1, uscc);
+    store_bind_text(q, 1, uscc ? uscc : after);
+    if (!uscc)
+        store_bind_int(q, 2, limit);
     size_t cap = 0;
     int row;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
@@ -663,7 +669,7 @@ static enum status list_entities(struct store *s, const char *uscc, int with_mat
         goto fail;
     /* The newest value of each fact (latest date, then latest recorded), in the entities'
      * order, so one forward walk pairs them. */
-    if (uscc && *n == 0)
+    if (*n == 0)
         return ST_OK;
     /* One entity's facts by its id (the index), or every entity's in USCC order. */
     if ((st = store_prepare(s,
@@ -683,10 +689,15 @@ static enum status list_entities(struct store *s, const char *uscc, int with_mat
                                    " AND g.name = f.name ORDER BY g.as_of DESC, g.id DESC LIMIT 1)"
                                    " AND (? = 0 OR f.entity_id IN (SELECT entity_id FROM"
                                    " entity_facts WHERE matter_key <> ''))"
+                                   " AND en.uscc > ? AND en.uscc <= ?"
                                    " ORDER BY en.uscc, f.matter_key, f.matter, f.name",
                             &q, e)) != ST_OK)
         goto fail;
     store_bind_int(q, 1, uscc ? (*out)[0].id : with_matters);
+    if (!uscc) { /* the facts of this batch's entities only */
+        store_bind_text(q, 2, after);
+        store_bind_text(q, 3, (*out)[*n - 1].uscc);
+    }
     size_t at = 0;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
         int64_t id = store_col_int(q, 0);
@@ -751,7 +762,55 @@ json_t *entity_json(const struct entity *x)
 
 enum status entity_list(struct store *s, struct entity **out, size_t *n, struct err *e)
 {
-    return list_entities(s, NULL, 0, out, n, e);
+    return list_entities(s, NULL, 0, "", INT64_MAX, out, n, e);
+}
+
+/* Entities read a batch at a time, so that walking a million keeps a thousand in memory. */
+#define CURSOR_BATCH 1024
+
+struct entity_cursor {
+    struct store *s;
+    int with_matters, done;
+    char after[19];
+    struct entity *v;
+    size_t n;
+};
+
+struct entity_cursor *entity_cursor_open(struct store *s, int with_matters)
+{
+    struct entity_cursor *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->with_matters = with_matters;
+    return c;
+}
+
+enum status entity_cursor_next(struct entity_cursor *c, struct entity **v, size_t *n, struct err *e)
+{
+    entities_free(c->v, c->n);
+    c->v = NULL;
+    c->n = 0;
+    *v = NULL;
+    *n = 0;
+    if (c->done)
+        return ST_OK;
+    enum status st =
+        list_entities(c->s, NULL, c->with_matters, c->after, CURSOR_BATCH, &c->v, &c->n, e);
+    if (st != ST_OK)
+        return st;
+    c->done = c->n < CURSOR_BATCH;
+    if (c->n)
+        snprintf(c->after, sizeof c->after, "%s", c->v[c->n - 1].uscc);
+    *v = c->v;
+    *n = c->n;
+    return ST_OK;
+}
+
+void entity_cursor_close(struct entity_cursor *c)
+{
+    if (!c)
+        return;
+    entities_free(c->v, c->n);
+    free(c);
 }
 
 enum status entity_has_matters(struct store *s, int *yes, struct err *e)
@@ -769,15 +828,10 @@ enum status entity_has_matters(struct store *s, int *yes, struct err *e)
     return st;
 }
 
-enum status entity_list_with_matters(struct store *s, struct entity **out, size_t *n, struct err *e)
-{
-    return list_entities(s, NULL, 1, out, n, e);
-}
-
 enum status entity_get(struct store *s, const char *uscc, struct entity **out, struct err *e)
 {
     size_t n;
-    enum status st = list_entities(s, uscc, 0, out, &n, e);
+    enum status st = list_entities(s, uscc, 0, NULL, 0, out, &n, e);
     if (st == ST_OK && n == 0) {
         free(*out);
         *out = NULL;

@@ -99,9 +99,14 @@ enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;
 /* Whether any entity has a matter (事项). */
 enum status entity_has_matters(struct store *s, int *yes, struct err *e) HQD_MUST_CHECK;
-/* The same for the entities that have matters (事项) only. */
-enum status entity_list_with_matters(struct store *s, struct entity **out, size_t *n,
-                                     struct err *e) HQD_MUST_CHECK;
+/* Every entity (or, with_matters, those that have matters) as entity_list gives them, a batch
+ * at a time: entity_cursor_next gives the next batch (borrowed until the next call), *n = 0 at
+ * the end. Memory stays that of one batch however large the registry. */
+struct entity_cursor;
+struct entity_cursor *entity_cursor_open(struct store *s, int with_matters);
+enum status entity_cursor_next(struct entity_cursor *c, struct entity **v, size_t *n,
+                               struct err *e) HQD_MUST_CHECK;
+void entity_cursor_close(struct entity_cursor *c);
 void entities_free(struct entity *v, size_t n);
 /* An entity as the CLI's --json and the API give it: uscc, name, kind, in_zone, industry, facts
  * (its own, by name: {value, source, as_of}) and matters ([{key, value, facts}], one per matter

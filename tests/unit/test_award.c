@@ -19,6 +19,7 @@
 #include "auth/auth.h"
 #include "award/award.h"
 #include "award/award_int.h" /* award_line_read: a stored line decoded */
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "entity/entity.h"
@@ -1302,6 +1303,78 @@ static void match_pays_the_highest_of_a_group(void **state)
     policy_pack_free(p);
 }
 
+/* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
+ * in USCC order, with their facts and matters, and 免申即享 over them files every one. */
+static void registry_walked_in_batches(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 2600 };
+    struct buf ent, fac, wide;
+    buf_init(&ent, 0);
+    buf_init(&fac, 0);
+    buf_init(&wide, 0);
+    assert_int_equal(buf_printf(&ent, "uscc,name,kind,in_zone,industry\n"), ST_OK);
+    assert_int_equal(buf_printf(&fac, "uscc,fact,value,source,date\n"), ST_OK);
+    assert_int_equal(buf_printf(&wide, "uscc,source,date,contract_no,amount,contract_registered\n"),
+                     ST_OK);
+    for (int i = 0; i < N; i++) {
+        char u[19];
+        snprintf(u, sizeof u, "52410700%09d", 100000 + i);
+        u[17] = entity_uscc_check_char(u);
+        u[18] = '\0';
+        assert_int_equal(buf_printf(&ent, "%s,机构%d,机构,是,服务\n", u, i), ST_OK);
+        assert_int_equal(buf_printf(&fac,
+                                    "%s,patents,2,市场监管,2020-05-01\n"
+                                    "%s,institution_registered,是,市场监管,2020-05-01\n",
+                                    u, u),
+                         ST_OK);
+        if (i % 500 == 499) /* a few with two contracts, across the batches */
+            assert_int_equal(buf_printf(&wide,
+                                        "%s,技术合同登记,2020-06-01,HT-%d-A,1000.00,是\n"
+                                        "%s,技术合同登记,2020-06-01,HT-%d-B,2000.00,是\n",
+                                        u, i, u, i),
+                             ST_OK);
+    }
+    struct entity_import_report rep;
+    struct err e = {0};
+    assert_int_equal(award_import_registry(f->s, "t", ent.data, ent.len, "e.csv", &rep, &e), ST_OK);
+    import_facts(f->s, buf_str(&fac));
+    import_facts(f->s, buf_str(&wide));
+    buf_cleanup(&ent);
+    buf_cleanup(&fac);
+    buf_cleanup(&wide);
+    struct entity_cursor *cur = entity_cursor_open(f->s, 0);
+    struct entity *v;
+    size_t n, seen = 0, matters = 0, batches = 0;
+    char last[19] = "";
+    while (entity_cursor_next(cur, &v, &n, &e) == ST_OK && n) {
+        batches++;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(strcmp(v[i].uscc, last) > 0);
+            snprintf(last, sizeof last, "%s", v[i].uscc);
+            matters += v[i].n_matters;
+            seen++;
+        }
+    }
+    entity_cursor_close(cur);
+    assert_int_equal(seen, N + 2); /* and the fixture's two */
+    assert_true(batches >= 3);
+    assert_int_equal(matters, 2 * (N / 500));
+    /* with_matters walks only those */
+    cur = entity_cursor_open(f->s, 1);
+    seen = 0;
+    while (entity_cursor_next(cur, &v, &n, &e) == ST_OK && n)
+        for (size_t i = 0; i < n; i++, seen++)
+            assert_int_equal(v[i].n_matters, 2);
+    entity_cursor_close(cur);
+    assert_int_equal(seen, N / 500);
+    struct award_proposals pr;
+    assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, N);
+    assert_int_equal(pr.amount_fen, (int64_t)N * 2000000);
+    award_proposals_cleanup(&pr);
+}
+
 /* 免申即享: the office files applications from certified facts only; self-declared facts, a
  * missing matter key, an identical pending application and an exhausted cap are each counted
  * and named instead. */
@@ -1652,6 +1725,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(matters_are_matched_one_by_one, setup, teardown),
         cmocka_unit_test_setup_teardown(match_pays_the_highest_of_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(registry_walked_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
