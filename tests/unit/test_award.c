@@ -1319,7 +1319,7 @@ static void registry_walked_in_batches(void **state)
                      ST_OK);
     for (int i = 0; i < N; i++) {
         char u[19];
-        snprintf(u, sizeof u, "52410700%09d", 100000 + i);
+        snprintf(u, sizeof u, "52410700%09u", (unsigned)(100000 + i) % 1000000000u);
         u[17] = entity_uscc_check_char(u);
         u[18] = '\0';
         assert_int_equal(buf_printf(&ent, "%s,机构%d,机构,是,服务\n", u, i), ST_OK);
