@@ -1564,21 +1564,23 @@ static int cmd_policy_match(const struct cli_args *a)
                     near++;
                 }
                 json_array_append_new(x->r.eligible ? q : nr, o);
-                if (n_rows == cap_rows) {
-                    cap_rows = cap_rows ? cap_rows * 2 : 64;
-                    cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
+                if (a->out) { /* the workbook's rows only for the workbook */
+                    if (n_rows == cap_rows) {
+                        cap_rows = cap_rows ? cap_rows * 2 : 64;
+                        cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
+                    }
+                    char amount[24];
+                    snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
+                    const char **row = &cells[n_rows++ * MATCH_COLS];
+                    row[0] = xstrdup(v[i].uscc);
+                    row[1] = xstrdup(v[i].name);
+                    row[2] = xstrdup(policy_clause_title(p, c));
+                    row[3] = xstrdup(m[k].matter);
+                    row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
+                    row[5] = xstrdup(route);
+                    row[6] = xstrdup(x->r.eligible ? amount : "");
+                    row[7] = xstrdup(explanation);
                 }
-                char amount[24];
-                snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
-                const char **row = &cells[n_rows++ * MATCH_COLS];
-                row[0] = xstrdup(v[i].uscc);
-                row[1] = xstrdup(v[i].name);
-                row[2] = xstrdup(policy_clause_title(p, c));
-                row[3] = xstrdup(m[k].matter);
-                row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
-                row[5] = xstrdup(route);
-                row[6] = xstrdup(x->r.eligible ? amount : "");
-                row[7] = xstrdup(explanation);
                 if (!a->json) {
                     char yuan[32], why[400] = "";
                     if (x->r.eligible && x->superseded_by)
@@ -1602,9 +1604,12 @@ static int cmd_policy_match(const struct cli_args *a)
                 }
             }
             award_matches_free(m, nm);
-            json_array_append_new(arr,
-                                  json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
-                                            v[i].name, "qualifies", q, "near", nr, "awaiting", aw));
+            json_t *one = json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
+                                    v[i].name, "qualifies", q, "near", nr, "awaiting", aw);
+            if (a->json) /* kept only to be printed */
+                json_array_append_new(arr, one);
+            else
+                json_decref(one);
         }
     entity_cursor_close(cur);
     store_close(s);
