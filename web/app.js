@@ -1100,7 +1100,7 @@ function diffPanel(d) {
 
 async function viewRules() {
   clauseCache = null;
-  const [pack, { entities }] = await Promise.all([policyClauses(), api('GET', '/api/v1/entities')]);
+  const [pack, { entities, total }] = await Promise.all([policyClauses(), api('GET', '/api/v1/entities')]);
   let diff = null;
   try { diff = diffPanel(await api('GET', '/api/v1/policy/diff')); } catch (e) { diff = null; /* one version only */ }
   const office = S.me.role === 'office';
@@ -1147,10 +1147,11 @@ async function viewRules() {
       h('table', { class: 'grid auto', id: 'params' }, h('thead', {}, h('tr', {}, ['条款', '参数', '状态', office ? '设定新值（存为新版本）' : ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, paramRows))) : null,
     diff,
-    h('section', { class: 'panel' }, h('h3', {}, `主体名录（${entities.length} 个）`), importForm,
+    h('section', { class: 'panel' }, h('h3', {}, `主体名录（${total} 个）`,
+      total > entities.length ? h('small', {}, ` 列出前 ${entities.length} 个；查某一主体请用“享受查询”`) : null), importForm,
       entities.length ? h('table', { class: 'grid auto', id: 'entities' },
         h('thead', {}, h('tr', {}, ['统一社会信用代码', '名称', '类别', '区内', '行业', '最新事实'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, entities.slice(0, 500).map((e) => h('tr', {}, h('td', {}, h('a', { href: '#/entitled' + qs({ uscc: e.uscc }) }, e.uscc)),
+        h('tbody', {}, entities.map((e) => h('tr', {}, h('td', {}, h('a', { href: '#/entitled' + qs({ uscc: e.uscc }) }, e.uscc)),
           h('td', {}, e.name), h('td', {}, ({ enterprise: '企业', institution: '机构', fund: '基金' })[e.kind]), h('td', {}, e.in_zone ? '是' : '否'),
           h('td', {}, e.industry), h('td', { class: 'hint' }, Object.entries(e.facts).map(([k, f]) => `${k}=${f.value}（${f.as_of}）`).join('；'),
             (e.matters || []).map((m) => h('div', { class: 'matter' }, `事项 ${m.key}=${m.value}：` +

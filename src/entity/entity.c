@@ -765,6 +765,23 @@ enum status entity_list(struct store *s, struct entity **out, size_t *n, struct 
     return list_entities(s, NULL, 0, "", INT64_MAX, out, n, e);
 }
 
+enum status entity_list_page(struct store *s, const char *after, size_t limit, struct entity **out,
+                             size_t *n, size_t *total, struct err *e)
+{
+    struct store_stmt *q;
+    *total = 0;
+    enum status st = store_prepare(s, "SELECT count(*) FROM entities", &q, e);
+    if (st != ST_OK)
+        return st;
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        *total = (size_t)store_col_int(q, 0);
+    store_finish(q);
+    if (st != ST_OK)
+        return st;
+    return list_entities(s, NULL, 0, after, (int64_t)limit, out, n, e);
+}
+
 /* Entities read a batch at a time, so that walking a million keeps a thousand in memory. */
 #define CURSOR_BATCH 1024
 

@@ -94,6 +94,10 @@ enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kin
 enum status entity_get(struct store *s, const char *uscc, struct entity **out,
                        struct err *e) HQD_MUST_CHECK;
 
+/* At most limit entities after the USCC after ("" for the first), by USCC, with their newest
+ * facts; *total is how many there are in all. *out: entities_free. */
+enum status entity_list_page(struct store *s, const char *after, size_t limit, struct entity **out,
+                             size_t *n, size_t *total, struct err *e) HQD_MUST_CHECK;
 /* Every entity with its newest facts, by USCC. *out: entities_free. */
 enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;

@@ -690,10 +690,22 @@ void h_policy_clauses(struct http_req *r)
 void h_entities(struct http_req *r);
 void h_entities(struct http_req *r)
 {
+    /* a page at a time: ?after=USCC (the last one seen) &limit= (1–5000, 500 by default) */
+    const char *after = http_query(r, "after"), *lim = http_query(r, "limit");
+    long limit = 500;
+    if (lim && *lim) {
+        char *end;
+        limit = strtol(lim, &end, 10);
+        if (*end || limit < 1 || limit > 5000) {
+            http_reply_fail(r, 400, "invalid", "limit", "limit 应为 1–5000");
+            return;
+        }
+    }
     struct entity *v;
-    size_t n;
+    size_t n, total;
     struct err e = {0};
-    enum status st = entity_list(r->store, &v, &n, &e);
+    enum status st =
+        entity_list_page(r->store, after ? after : "", (size_t)limit, &v, &n, &total, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
@@ -701,8 +713,11 @@ void h_entities(struct http_req *r)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, entity_json(&v[i]));
+    json_t *next = n == (size_t)limit ? json_string(v[n - 1].uscc) : json_null();
     entities_free(v, n);
-    http_reply_json(r, 200, json_pack("{s:o}", "entities", arr));
+    http_reply_json(
+        r, 200,
+        json_pack("{s:o, s:I, s:o}", "entities", arr, "total", (json_int_t)total, "next", next));
 }
 
 void h_entities_import(struct http_req *r);

@@ -1243,7 +1243,7 @@ const struct http_route http_routes[] = {
      "不符合、金额、已获金额与差什么（企业只看本单位）",
      0, 0},
     {"GET", "/api/v1/entities", h_entities, STAFF, 0,
-     "主体名录及每个主体的最新事实与事项（如每份技术合同）", 0, 0},
+     "主体名录（?limit=&after= 分页）及每个主体的最新事实与事项（如每份技术合同）", 0, 0},
     {"POST", "/api/v1/entities/import", h_entities_import, ADMIN | OFFICE, 0,
      "导入主体或事实 CSV（请求体为文件，?name=）：全部正确才写入，错误逐行列出；"
      "事实值按现行规则包读取它的输入类型检查",

@@ -443,6 +443,19 @@ st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
 bio = next((x for x in j.get("entities", []) if x["uscc"] == "91410700MA9F123453"), {}) if st == 200 else {}
 check([m["value"] for m in bio.get("matters", [])] == ["HT-2020-0715", "HT-2020-0820"] and bio.get("facts") == {},
       "the registry lists the contracts as matters: %s" % bio)
+# The registry a page at a time (keyset on the USCC): every entity once, in order.
+st, j, _, _ = req(srv, "GET", "/api/v1/entities?limit=2", token=tok["office1"])
+page1 = [x["uscc"] for x in j.get("entities", [])] if st == 200 else []
+nxt = j.get("next") if st == 200 else None
+st2, j2, _, _ = req(srv, "GET", "/api/v1/entities?limit=2&after=" + (nxt or ""), token=tok["office1"])
+page2 = [x["uscc"] for x in j2.get("entities", [])] if st2 == 200 else []
+st3, j3, _, _ = req(srv, "GET", "/api/v1/entities?limit=5000", token=tok["office1"])
+everyone = [x["uscc"] for x in j3.get("entities", [])] if st3 == 200 else []
+check(len(page1) == 2 and nxt == page1[-1] and page1 + page2 == everyone[:4] and everyone == sorted(everyone)
+      and j3.get("total") == len(everyone) and j3.get("next") is None,
+      "entities page by page: %s %s %s" % (page1, page2, j3.get("total")))
+st, j, _, _ = req(srv, "GET", "/api/v1/entities?limit=0", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "limit", "a bad limit is named: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])
 ipt = next((c for c in j.get("clauses", []) if c["clause"] == "ip-transfer"), {}) if st == 200 else {}
 check(st == 200 and ipt.get("received_fen") == 14000000 and ipt.get("state") == "near"
