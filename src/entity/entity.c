@@ -622,7 +622,6 @@ void entities_free(struct entity *v, size_t n)
     free(v);
 }
 
-/* Entities (all, or the one with this USCC) with their newest facts, by USCC. */
 /* Entities with their newest facts, by USCC: the one with this uscc, or (uscc NULL) at most
  * limit of those after the USCC after ("" for the first), only those with matters if
  * with_matters. */
@@ -765,18 +764,27 @@ enum status entity_list(struct store *s, struct entity **out, size_t *n, struct 
     return list_entities(s, NULL, 0, "", INT64_MAX, out, n, e);
 }
 
-enum status entity_list_page(struct store *s, const char *after, size_t limit, struct entity **out,
-                             size_t *n, size_t *total, struct err *e)
+/* The one integer sql selects (0 without a row). */
+static enum status query_int(struct store *s, const char *sql, int64_t *out, struct err *e)
 {
     struct store_stmt *q;
-    *total = 0;
-    enum status st = store_prepare(s, "SELECT count(*) FROM entities", &q, e);
+    *out = 0;
+    enum status st = store_prepare(s, sql, &q, e);
     if (st != ST_OK)
         return st;
     int row;
     if ((st = store_step(q, &row, e)) == ST_OK && row)
-        *total = (size_t)store_col_int(q, 0);
+        *out = store_col_int(q, 0);
     store_finish(q);
+    return st;
+}
+
+enum status entity_list_page(struct store *s, const char *after, size_t limit, struct entity **out,
+                             size_t *n, size_t *total, struct err *e)
+{
+    int64_t count;
+    enum status st = query_int(s, "SELECT count(*) FROM entities", &count, e);
+    *total = (size_t)count;
     if (st != ST_OK)
         return st;
     return list_entities(s, NULL, 0, after, (int64_t)limit, out, n, e);
@@ -832,16 +840,10 @@ void entity_cursor_close(struct entity_cursor *c)
 
 enum status entity_has_matters(struct store *s, int *yes, struct err *e)
 {
-    struct store_stmt *q;
-    *yes = 0;
-    enum status st = store_prepare(
-        s, "SELECT EXISTS (SELECT 1 FROM entity_facts WHERE matter_key <> '')", &q, e);
-    if (st != ST_OK)
-        return st;
-    int row;
-    if ((st = store_step(q, &row, e)) == ST_OK && row)
-        *yes = store_col_int(q, 0) != 0;
-    store_finish(q);
+    int64_t x;
+    enum status st =
+        query_int(s, "SELECT EXISTS (SELECT 1 FROM entity_facts WHERE matter_key <> '')", &x, e);
+    *yes = x != 0;
     return st;
 }
 
