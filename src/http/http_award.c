@@ -110,6 +110,7 @@ void h_policy_calc(struct http_req *r)
             for (size_t i = 0; i < res.n_missing; i++)
                 json_array_append_new(missing, json_string(res.missing[i]));
             json_object_set_new(o, "missing", missing);
+            json_object_set_new(o, "floored", json_boolean(res.floored));
             json_object_set_new(o, "steps", policy_steps_json(&res));
             json_object_set_new(o, "pack_sha256", json_string(policy_pack_hash(p)));
             http_reply_json(r, 200, o);

@@ -116,6 +116,7 @@ struct clause {
     struct rate rate; /* literal rate (money base) */
     int64_t unit_fen; /* literal money per unit (count base) */
     struct cap caps[CAP_KINDS];
+    struct cap floor; /* 保底 (floor AMOUNT LABEL): the least an award the formula gives is */
     struct bound bounds[BOUNDS_MAX];
     int n_bounds;
     enum policy_rounding rounding;
@@ -159,6 +160,21 @@ static enum status fail_at(const struct reader *rd, const char *at, const char *
     char where[128], msg[600];
     snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, rd->line_no,
              at ? column_of(rd, at) : 1);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(rd->e, ST_INVALID, where, "%s", msg);
+}
+
+/* An error at the line and column where a cap or floor was written (found once the clause
+ * is read whole). */
+static enum status fail_line(const struct reader *rd, const struct cap *at, const char *fmt, ...)
+    HQD_PRINTF(3, 4);
+static enum status fail_line(const struct reader *rd, const struct cap *at, const char *fmt, ...)
+{
+    char where[128], msg[600];
+    snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, at->line, at->col);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -551,6 +567,26 @@ static enum status read_award(const struct reader *rd, struct clause *c, const c
 static enum status read_amount(const struct reader *rd, struct clause *c, const char *tok,
                                size_t len, int64_t *fen, int *param);
 
+/* The amount (元, or a money param) and the label of a cap or a floor. */
+static enum status read_limit(const struct reader *rd, struct clause *c, struct cap *cp,
+                              const char *what, const char *p, const char *end)
+{
+    const char *tok;
+    size_t len;
+    cp->present = 1;
+    cp->param = -1;
+    cp->line = rd->line_no;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p, "%s 缺少金额 (missing amount)", what);
+    cp->col = column_of(rd, tok);
+    enum status st = read_amount(rd, c, tok, len, &cp->fen, &cp->param);
+    if (st != ST_OK)
+        return st;
+    char field[32];
+    snprintf(field, sizeof field, "%s 说明", what);
+    return rest_of_line(rd, p, end, field, cp->label, sizeof cp->label);
+}
+
 static enum status read_cap(const struct reader *rd, struct clause *c, const char *p,
                             const char *end)
 {
@@ -565,19 +601,18 @@ static enum status read_cap(const struct reader *rd, struct clause *c, const cha
     if (k < 0)
         return fail_at(rd, tok, "未知上限类型“%.*s”（可用 item、entity-year）(cap kind)", (int)len,
                        tok);
-    struct cap *cp = &c->caps[k];
-    if (cp->present)
+    if (c->caps[k].present)
         return fail_at(rd, tok, "%s 上限重复 (duplicate cap)", cap_names[k]);
-    cp->present = 1;
-    cp->param = -1;
-    cp->line = rd->line_no;
-    if (!next_token(&p, end, &tok, &len))
-        return fail_at(rd, p, "缺少上限金额 (missing amount)");
-    cp->col = column_of(rd, tok);
-    enum status st = read_amount(rd, c, tok, len, &cp->fen, &cp->param);
-    if (st != ST_OK)
-        return st;
-    return rest_of_line(rd, p, end, "cap 说明", cp->label, sizeof cp->label);
+    return read_limit(rd, c, &c->caps[k], "cap", p, end);
+}
+
+/* floor AMOUNT LABEL: 最低不少于 AMOUNT per application. */
+static enum status read_floor(const struct reader *rd, struct clause *c, const char *kw,
+                              const char *p, const char *end)
+{
+    if (c->floor.present)
+        return fail_at(rd, kw, "floor 保底重复 (duplicate floor)");
+    return read_limit(rd, c, &c->floor, "floor", p, end);
 }
 
 /* A money amount or the name of a money param: cap and budget amounts. */
@@ -763,30 +798,36 @@ static enum status finish_clause(const struct reader *rd, struct clause *c)
                 return st;
         }
     }
+    char a[32], b[32];
     /* An item cap above the yearly cap can never be the one that binds. */
     const struct cap *item = &c->caps[CAP_ITEM], *year = &c->caps[CAP_ENTITY_YEAR];
     if (item->present && year->present && item->param < 0 && year->param < 0 &&
-        item->fen > year->fen) {
-        char a[32], b[32];
-        char where[128];
-        snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, item->line, item->col);
-        return err_set(rd->e, ST_INVALID, where,
-                       "每项上限 %s元 高于每年上限 %s元，永远不会起作用 (unreachable cap)",
-                       money_format(item->fen, a, sizeof a), money_format(year->fen, b, sizeof b));
-    }
+        item->fen > year->fen)
+        return fail_line(
+            rd, item, "每项上限 %s元 高于每年上限 %s元，永远不会起作用 (unreachable cap)",
+            money_format(item->fen, a, sizeof a), money_format(year->fen, b, sizeof b));
     /* Nor can a cap above the whole yearly budget. */
     const struct budget *bg = &c->budget;
     for (int k = 0; k < CAP_KINDS && bg->alloc != POLICY_ALLOC_NONE && bg->param < 0; k++) {
         const struct cap *cp = &c->caps[k];
-        if (cp->present && cp->param < 0 && cp->fen > bg->fen) {
-            char a[32], b[32], where[128];
-            snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, cp->line, cp->col);
-            return err_set(rd->e, ST_INVALID, where,
-                           "%s上限 %s元 高于年度预算 %s元，永远不会起作用 (unreachable cap)",
-                           cp->label, money_format(cp->fen, a, sizeof a),
-                           money_format(bg->fen, b, sizeof b));
-        }
+        if (cp->present && cp->param < 0 && cp->fen > bg->fen)
+            return fail_line(
+                rd, cp, "%s上限 %s元 高于年度预算 %s元，永远不会起作用 (unreachable cap)",
+                cp->label, money_format(cp->fen, a, sizeof a), money_format(bg->fen, b, sizeof b));
     }
+    /* A floor above a cap or the budget could never be paid as written. */
+    const struct cap *fl = &c->floor;
+    for (int k = 0; k < CAP_KINDS && fl->present && fl->param < 0; k++) {
+        const struct cap *cp = &c->caps[k];
+        if (cp->present && cp->param < 0 && fl->fen > cp->fen)
+            return fail_line(rd, fl, "保底 %s元 高于%s上限 %s元，永远兑现不了 (floor above cap)",
+                             money_format(fl->fen, a, sizeof a), cp->label,
+                             money_format(cp->fen, b, sizeof b));
+    }
+    if (fl->present && fl->param < 0 && bg->alloc != POLICY_ALLOC_NONE && bg->param < 0 &&
+        fl->fen > bg->fen)
+        return fail_line(rd, fl, "保底 %s元 高于年度预算 %s元，永远兑现不了 (floor above budget)",
+                         money_format(fl->fen, a, sizeof a), money_format(bg->fen, b, sizeof b));
     return ST_OK;
 }
 
@@ -938,6 +979,8 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
         return read_award(rd, c, p, end);
     if (tok_is(kw, kl, "cap"))
         return read_cap(rd, c, p, end);
+    if (tok_is(kw, kl, "floor"))
+        return read_floor(rd, c, kw, p, end);
     if (tok_is(kw, kl, "bound"))
         return read_bound(rd, c, p, end);
     if (tok_is(kw, kl, "budget"))
@@ -1373,6 +1416,27 @@ static void add_step(struct policy_result *r, const char *kind, int ok, int64_t 
             add_step(out, kind, ok, fen, __VA_ARGS__);                                             \
     } while (0)
 
+/* A cap's or floor's amount in fen as calc resolves it: the literal, the param's value (a
+ * trial value given first), or -1 when the clause has none. */
+static enum status limit_fen(const struct clause *c, const struct cap *cp, const struct given *g,
+                             int64_t *fen, struct err *e)
+{
+    *fen = -1;
+    if (!cp->present)
+        return ST_OK;
+    if (cp->param < 0) {
+        *fen = cp->fen;
+        return ST_OK;
+    }
+    const struct var *cv = &c->vars[cp->param];
+    if (!cv->set && !g[cp->param].present)
+        return err_set(e, ST_UNPROCESSABLE, cv->name,
+                       "参数 %s（%s）尚未由管委会设定，不能计算 (parameter not set)", cv->name,
+                       cv->label);
+    *fen = g[cp->param].present ? g[cp->param].num : cv->fen;
+    return ST_OK;
+}
+
 static enum status calc(const struct policy_pack *p, const char *clause_id,
                         const struct policy_input *in, size_t n, struct date on,
                         int64_t year_awarded_fen, struct policy_result *out, int explain,
@@ -1417,23 +1481,12 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
                 (st = check_bound(NULL, c, &c->bounds[i], &rate, 0, 0, e)) != ST_OK)
                 return st;
     }
-    int64_t cap_fen[CAP_KINDS];
-    for (int k = 0; k < CAP_KINDS; k++) {
-        const struct cap *cp = &c->caps[k];
-        cap_fen[k] = -1;
-        if (!cp->present)
-            continue;
-        if (cp->param < 0) {
-            cap_fen[k] = cp->fen;
-            continue;
-        }
-        const struct var *cv = &c->vars[cp->param];
-        if (!cv->set && !g[cp->param].present)
-            return err_set(e, ST_UNPROCESSABLE, cv->name,
-                           "参数 %s（%s）尚未由管委会设定，不能计算 (parameter not set)", cv->name,
-                           cv->label);
-        cap_fen[k] = g[cp->param].present ? g[cp->param].num : cv->fen;
-    }
+    int64_t cap_fen[CAP_KINDS], floor_fen;
+    for (int k = 0; k < CAP_KINDS; k++)
+        if ((st = limit_fen(c, &c->caps[k], g, &cap_fen[k], e)) != ST_OK)
+            return st;
+    if ((st = limit_fen(c, &c->floor, g, &floor_fen, e)) != ST_OK)
+        return st;
 
     char text[2048]; /* not "= {0}": only explaining writes it, and clearing 2 KB costs */
     text[0] = '\0';
@@ -1547,6 +1600,21 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         }
         out->uncapped_fen = raw;
         int64_t amount = raw;
+        if (floor_fen >= 0 && raw > 0) { /* a zero base earns nothing, floor or not */
+            const char *label = c->floor.label;
+            if (amount < floor_fen) {
+                amount = floor_fen;
+                out->floored = 1;
+                STEP("floor", 1, amount, "低于%s%s元保底，按保底计 %s元", label,
+                     money_format(floor_fen, a, sizeof a), a);
+                SAY("，低于%s%s元保底，按保底计 %s元", label, money_format(floor_fen, a, sizeof a),
+                    a);
+            } else {
+                STEP("floor", 1, amount, "不低于%s%s元保底", label,
+                     money_format(floor_fen, a, sizeof a));
+                SAY("，不低于%s%s元保底", label, money_format(floor_fen, a, sizeof a));
+            }
+        }
         if (cap_fen[CAP_ITEM] >= 0) {
             const char *label = c->caps[CAP_ITEM].label;
             if (amount > cap_fen[CAP_ITEM]) {
@@ -1720,7 +1788,7 @@ size_t policy_clause_inputs(const struct policy_pack *p, size_t i, const struct 
 }
 
 /* Whether clause i's exclusivity group has another clause. */
-static int group_shared(const struct policy_pack *p, size_t i)
+int policy_clause_group_shared(const struct policy_pack *p, size_t i)
 {
     const struct clause *c = &p->clauses[i];
     for (size_t j = 0; c->group[0] && j < p->n; j++)
@@ -1829,7 +1897,7 @@ static size_t input_names(const struct policy_pack *p, int only_enums, char ***n
         const struct clause *c = &p->clauses[i];
         for (int k = 0; k < c->n_vars; k++) {
             if (c->vars[k].is_param || (only_enums && c->vars[k].type != VT_ENUM &&
-                                        !(k == c->group_key && group_shared(p, i))))
+                                        !(k == c->group_key && policy_clause_group_shared(p, i))))
                 continue;
             char q[128];
             snprintf(q, sizeof q, "%s.%s", c->id, c->vars[k].name);
@@ -1988,6 +2056,7 @@ static void mask_valid(uint8_t *m, const struct policy_column *col, size_t rows,
 
 struct rate_loop {
     int64_t num2, half, div, unit, lim, cap; /* cap < 0: none */
+    int64_t floor;                           /* 0: none */
     int64_t num, den;
     enum policy_rounding rounding;
 };
@@ -2001,6 +2070,8 @@ struct rate_loop {
             a = (b * k->num2 + k->half) / (D)*k->unit;                                             \
         else if (policy_mul_rate(b, k->num, k->den, k->rounding, &a) != ST_OK)                     \
             return ST_LIMIT;                                                                       \
+        if (a > 0 && a < k->floor)                                                                 \
+            a = k->floor;                                                                          \
         if (k->cap >= 0 && a > k->cap)                                                             \
             a = k->cap;                                                                            \
         pairs += (size_t)ok;                                                                       \
@@ -2079,7 +2150,7 @@ static void bulk_superseded(const struct policy_pack *p, const struct policy_tex
 {
     for (size_t i = 0; i < p->n; i++) {
         const struct clause *c = &p->clauses[i];
-        if (!group_shared(p, i) || !out[i].computable)
+        if (!policy_clause_group_shared(p, i) || !out[i].computable)
             continue;
         int64_t *am = (int64_t *)amounts + i * rows;
         for (size_t row = 0; row < rows; row++) {
@@ -2121,7 +2192,7 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
     /* 就高不就低 needs every row's amount of the clauses that share a group */
     int64_t *own_amounts = NULL;
     for (size_t ci = 0; ci < p->n && !amounts; ci++)
-        if (group_shared(p, ci))
+        if (policy_clause_group_shared(p, ci))
             amounts = own_amounts = xmalloc(p->n * (rows ? rows : 1) * sizeof *amounts);
     for (size_t ci = 0; ci < p->n && st == ST_OK; ci++) {
         const struct clause *c = &p->clauses[ci];
@@ -2159,6 +2230,18 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
             if (cap < 0 || v < cap)
                 cap = v;
         }
+        int64_t floor = 0; /* none */
+        if (r->computable && c->floor.present) {
+            const struct cap *fl = &c->floor;
+            floor = fl->fen;
+            if (fl->param >= 0 && !c->vars[fl->param].set) {
+                r->computable = 0;
+                snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定",
+                         c->vars[fl->param].name);
+            } else if (fl->param >= 0) {
+                floor = c->vars[fl->param].fen;
+            }
+        }
         int in_force = date_cmp(on, c->from) >= 0 && (c->open_end || date_cmp(on, c->to) <= 0);
         struct policy_column vcols[VARS_MAX];
         int64_t *owned[VARS_MAX] = {0};
@@ -2180,7 +2263,7 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
             }
         }
         /* 就高不就低 tells a group's matters apart by the key's text */
-        if (r->computable && group_shared(p, ci)) {
+        if (r->computable && policy_clause_group_shared(p, ci)) {
             int known = 0;
             (void)text_at(texts, n_texts, c->id, c->vars[c->group_key].name, 0, &known);
             if (!known) {
@@ -2260,6 +2343,8 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
                 if (m[i] && tiered(c, b[i], &a, NULL, 0) != ST_OK)
                     st = err_set(e, ST_LIMIT, c->vars[c->base].name,
                                  "条款 %s：金额过大，超出可计算范围 (overflow)", c->id);
+                if (a > 0 && a < floor)
+                    a = floor;
                 if (m[i] && cap >= 0 && a > cap)
                     a = cap;
                 r->pairs += m[i];
@@ -2273,7 +2358,8 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
                                   .den = rate.den / g,
                                   .rounding = c->rounding,
                                   .unit = c->rounding == POLICY_ROUND_YUAN ? 100 : 1,
-                                  .cap = cap};
+                                  .cap = cap,
+                                  .floor = floor};
             k.num2 = 2 * k.num;
             k.half = k.den * k.unit;
             k.div = 2 * k.den * k.unit;
@@ -2292,6 +2378,8 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
                     break;
                 }
                 a = ok ? units * unit_fen : 0;
+                if (a > 0 && a < floor)
+                    a = floor;
                 if (cap >= 0 && a > cap)
                     a = cap;
                 r->pairs += (size_t)ok;

@@ -72,13 +72,14 @@ struct policy_step {
 struct policy_result {
     int eligible;          /* in force on the date and every condition met */
     int64_t amount_fen;    /* the award; 0 when not eligible or when the base is missing */
-    int64_t uncapped_fen;  /* the rounded formula before caps */
+    int64_t uncapped_fen;  /* the rounded formula, before the floor and the caps */
     const char *capped_by; /* NULL, "item" or "entity-year": the cap that lowered the amount */
-    char *explanation;     /* new, zh-CN, ends with the citation */
-    int in_force;          /* the date is within the clause's effective dates */
-    size_t n_given;        /* inputs the clause reads that were given */
-    size_t n_failed;       /* conditions given as false */
-    size_t n_missing;      /* inputs the clause reads that were not given */
+    int floored;       /* the formula gave less than the clause's floor (保底): raised to it */
+    char *explanation; /* new, zh-CN, ends with the citation */
+    int in_force;      /* the date is within the clause's effective dates */
+    size_t n_given;    /* inputs the clause reads that were given */
+    size_t n_failed;   /* conditions given as false */
+    size_t n_missing;  /* inputs the clause reads that were not given */
     /* missing and steps hold n_missing and n_steps entries; what follows is undefined */
     char missing[POLICY_MISSING_MAX][48];
     size_t n_steps; /* the explanation as a tree of steps (policy_calc only) */
@@ -147,6 +148,8 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
 /* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
  * NULL when it has no group: such a clause pays once per matter. */
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
+/* Whether clause i's exclusivity group has another clause (就高不就低 can apply between them). */
+int policy_clause_group_shared(const struct policy_pack *p, size_t i);
 
 /* Whether clause i accepts applicants of kind ("enterprise", "institution", "fund"). */
 int policy_clause_accepts(const struct policy_pack *p, size_t i, const char *kind);

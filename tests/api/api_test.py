@@ -387,8 +387,8 @@ check(st == 200 and b"app.js" in payload and resp.getheader("Content-Security-Po
 # ---------------------------------------------------------------- 惠企政策 over the API
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-contract", "inputs":
                   {"amount": "10000000.01", "contract_registered": True}}, token=tok["kj"])
-check(st == 200 and j["amount_fen"] == 10000000 and j["eligible"] and "新开〔2020〕28号" in j["explanation"],
-      "a clerk's trial computation: %s" % j)
+check(st == 200 and j["amount_fen"] == 10000000 and j["eligible"] and "新开〔2020〕28号" in j["explanation"]
+      and j["capped_by"] is None and j["floored"] is False, "a clerk's trial computation: %s" % j)
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-contract", "inputs": {"amount": 1.5}}, token=tok["kj"])
 check(st == 400 and j["error"]["field"] == "amount", "a JSON float amount is refused, naming it")
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "nope", "inputs": {}}, token=tok["kj"])

@@ -151,6 +151,34 @@ sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$sr
 expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"
 contains "$tmp/err" "bad.pack: line 47, column 33" "the bad rate is located"
 
+# 最低不少于 (floor): raised to the floor before the caps, and a floor no cap lets through refused.
+cat >"$tmp/floor.pack" <<'PACK'
+pack 保底示例
+version 1
+clause rd-grant
+  title      研发投入补助
+  cite       示例 一/(一)
+  quote      按研发投入的1%给予补助，最低不少于1万元，最高不超过10万元
+  effective  2020-01-01 -
+  applicants enterprise
+  input      amount money 研发投入（元）
+  award      amount * 1%
+  floor      10000 每家
+  cap        item 100000 每家
+end
+PACK
+expect_rc 0 "policy check floor" -- "$hqd" policy check "$tmp/floor.pack"
+expect_rc 0 "policy calc floor" -- "$hqd" policy calc rd-grant amount=300000 --pack "$tmp/floor.pack" --json
+[[ $(json "$tmp/out" "d['amount_fen'], d['uncapped_fen'], d['floored'], [x['kind'] for x in d['steps']]") == \
+  "1000000 300000 True ['effective', 'formula', 'floor', 'cap', 'result', 'cite']" ]] \
+  && ok || bad "3,000.00 is raised to the 10,000.00 floor: $(head -c 600 "$tmp/out")"
+expect_rc 0 "policy calc floor text" -- "$hqd" policy calc rd-grant amount=300000 --pack "$tmp/floor.pack"
+contains "$tmp/out" "3,000.00元，低于每家10,000.00元保底，按保底计 10,000.00元" "the floor is explained"
+sed 's/floor      10000/floor      200000/' "$tmp/floor.pack" >"$tmp/bad-floor.pack"
+expect_rc 2 "policy check floor above cap" -- "$hqd" policy check "$tmp/bad-floor.pack"
+contains "$tmp/err" "bad-floor.pack: line 11, column 14" "the floor is located"
+contains "$tmp/err" "永远兑现不了" "why the floor is refused"
+
 # 主体名录 and 免申即享: the example entities and facts, matched against the example pack.
 printf 'uscc,name,kind,in_zone,industry\n91410700MA44XW1K28,坏公司,企业,是,x\n' >"$tmp/bad-ent.csv"
 expect_rc 2 "entity import bad check digit" -- "$hqd" entity import "$tmp/bad-ent.csv" --db "$db"

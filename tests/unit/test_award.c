@@ -816,6 +816,34 @@ static void budget_first_come_first_served(void **state)
     assert_string_equal(e.where, "contract_no");
 }
 
+/* 最低不少于: an award raised to its floor is paid and replayed as such; the yearly cap still
+ * cuts below the floor what is left of the year. */
+static void floor_awards_replay(void **state)
+{
+    static const char pack[] =
+        "pack 测试：保底\nversion f1\n"
+        "clause grant-f\n  title 丁类补助\n  cite 测试〔2020〕1号 四\n"
+        "  quote 按1%补助，最低不少于1万元，每年最高6万元\n  effective 2020-01-01 -\n"
+        "  applicants enterprise\n  input amount money 金额（元）\n  award amount * 1%\n"
+        "  floor 10000 每项\n  cap entity-year 60000 每年\nend\n";
+    struct fx *f = *state;
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "f.pack", &id, &e),
+                     ST_OK);
+    struct award_outcome o;
+    int64_t a1 = apply_grant(f->s, "grant-f", "100000", NULL, &o); /* 1,000.00 → 10,000.00 */
+    assert_int_equal(o.amount_fen, 1000000);
+    assert_non_null(strstr(o.explanation, "按保底计 10,000.00元"));
+    assert_int_equal(approve(f->s, a1), 1000000);
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-f", "4500000", NULL, &o)), 4500000);
+    int64_t a3 = apply_grant(f->s, "grant-f", "200", NULL, &o); /* 2.00 → 10,000.00 → 5,000.00 */
+    assert_int_equal(o.amount_fen, 500000);
+    assert_string_equal(o.capped_by, "entity-year");
+    assert_int_equal(approve(f->s, a3), 500000);
+    verify_ok(f->s, 3, 6000000);
+}
+
 /* 同一事项不重复享受，就高不就低: the higher clause tops up the lower one's award, a lower or
  * equal one is refused, and a reversal frees the matter. */
 static void exclusive_group_pays_the_highest(void **state)
@@ -1715,6 +1743,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(floor_awards_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),

@@ -457,6 +457,21 @@ static void bad_packs_are_located(void **state)
                "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
                "  cap item 100000 每项\n  budget 50000 fcfs 年度预算\nend\n",
                "t.pack: line 11, column 12", "高于年度预算");
+    /* A floor (保底) that a cap or the budget would always cut, given twice, or zero. */
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
+               "  floor 20000 每项\n  cap item 10000 每项\nend\n",
+               "t.pack: line 11, column 9", "保底 20,000.00元 高于每项上限 10,000.00元");
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
+               "  budget 5000 fcfs 年度预算\n  floor 6000 每项\nend\n",
+               "t.pack: line 12, column 9", "高于年度预算");
+    expect_bad("clause c\n  input amount money 金额\n  floor 100 每项\n  floor 200 每项\nend\n",
+               "t.pack: line 6, column 3", "保底重复");
+    expect_bad("clause c\n  input amount money 金额\n  floor 0 每项\nend\n",
+               "t.pack: line 5, column 9", "金额为 0");
+    expect_bad("clause c\n  input amount money 金额\n  floor\nend\n", "t.pack: line 5, column 8",
+               "floor 缺少金额");
     expect_bad("clause c\n  input amount money 金额\n  exclusive deal amount\nend\n",
                "t.pack: line 5, column 18", "text 类型");
     expect_bad("clause c\n  input no text 编号\n  exclusive Deal no\nend\n",
@@ -477,17 +492,17 @@ static const char BULK_PACK[] =
     "pack 批量测试\nversion b1\n"
     "clause third\n  title 三分之一\n  cite 测试 一\n  quote q\n  effective 2020-01-01 -\n"
     "  applicants enterprise fund\n  input amount money 金额（元）\n  input ok bool 条件\n"
-    "  input note text 备注\n  require ok\n  award amount * 1/3\n  cap item 5000.00 每项\n"
-    "  round yuan\nend\n"
+    "  input note text 备注\n  require ok\n  award amount * 1/3\n  floor 300 每项\n"
+    "  cap item 5000.00 每项\n  round yuan\nend\n"
     "clause per-unit\n  title 按件\n  cite 测试 二\n  quote q\n  effective 2020-01-01 -\n"
     "  applicants institution\n  input n count 件数\n  input ok bool 条件\n"
     "  input flag bool 未要求的是否项\n  input size count 规模\n  require ok\n"
-    "  require size >= 8\n  award n * 123.45\n"
+    "  require size >= 8\n  award n * 123.45\n  floor 200 每次\n"
     "  cap entity-year 1000.00 每年\nend\n"
     "clause tiers\n  title 分档\n  cite 测试 七\n  quote q\n  effective 2020-01-01 -\n"
     "  applicants enterprise institution\n  input amount money 金额（元）\n"
-    "  award amount * marginal 0:5% 10000:3% 1000000:1/3\n  cap item 90000 每项\n  round "
-    "yuan\nend\n"
+    "  award amount * marginal 0:5% 10000:3% 1000000:1/3\n  floor 1000.50 每项\n"
+    "  cap item 90000 每项\n  round yuan\nend\n"
     "clause later\n  title 未生效\n  cite 测试 三\n  quote q\n  effective 2030-01-01 -\n"
     "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
     "  award amount * 5%\nend\n"
@@ -838,6 +853,59 @@ static char *replaced(const char *text, const char *what, const char *with)
     return out;
 }
 
+/* 最低不少于 (floor): the formula's result is raised to the floor, then the caps apply; a zero
+ * result stays zero. */
+static const char FLOOR_PACK[] =
+    "pack 保底测试\nversion f1\n"
+    "clause grant\n  title 研发补助\n  cite 测试 五\n  quote "
+    "按研发投入的1%给予补助，最低不少于1万元，"
+    "最高不超过10万元\n  effective 2020-01-01 -\n  applicants enterprise\n"
+    "  input amount money 研发投入（元）\n  award amount * 1%\n  floor 10000 每家\n"
+    "  cap item 100000 每家\n  cap entity-year 150000 每年\nend\n"
+    "clause grant-param\n  title 参数保底\n  cite 测试 六\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise\n  input amount money 研发投入（元）\n"
+    "  param least money unset 保底金额\n  award amount * 1%\n  floor least 每家\nend\n";
+
+static void floors(void **state)
+{
+    (void)state;
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(FLOOR_PACK, strlen(FLOOR_PACK), "f.pack", &p, &e), ST_OK);
+    struct policy_result r;
+    assert_int_equal(calc(p, "grant", 0, &r, &e, "amount=500000", NULL), ST_OK);
+    assert_int_equal(r.amount_fen, 1000000); /* 5,000.00 raised to 10,000.00 */
+    assert_int_equal(r.uncapped_fen, 500000);
+    assert_true(r.floored);
+    assert_null(r.capped_by);
+    assert_non_null(
+        strstr(r.explanation, "5,000.00元，低于每家10,000.00元保底，按保底计 10,000.00元"));
+    policy_result_cleanup(&r);
+    /* at the floor, just below it after rounding, and one fen above it */
+    assert_int_equal(award(p, "grant", 0, "amount=1000000", NULL, NULL), 1000000);
+    assert_int_equal(award(p, "grant", 0, "amount=999999.49", NULL, NULL), 1000000);
+    assert_int_equal(award(p, "grant", 0, "amount=1000001", NULL, NULL), 1000001);
+    assert_int_equal(calc(p, "grant", 0, &r, &e, "amount=2000000", NULL), ST_OK);
+    assert_false(r.floored);
+    assert_non_null(strstr(r.explanation, "不低于每家10,000.00元保底"));
+    policy_result_cleanup(&r);
+    /* a zero amount earns nothing: the floor is not a payment for applying */
+    assert_int_equal(calc(p, "grant", 0, &r, &e, "amount=0", NULL), ST_OK);
+    assert_true(r.eligible);
+    assert_int_equal(r.amount_fen, 0);
+    assert_false(r.floored);
+    policy_result_cleanup(&r);
+    /* the caps still bind after it: the item cap, and what is left of the year */
+    assert_int_equal(award(p, "grant", 0, "amount=50000000", NULL, NULL), 10000000);
+    assert_int_equal(award(p, "grant", 14500000, "amount=100", NULL, NULL), 500000);
+    assert_int_equal(award(p, "grant", 15000000, "amount=100", NULL, NULL), 0);
+    /* a floor given by a param the office has not set is named; a trial value is used */
+    assert_int_equal(calc(p, "grant-param", 0, &r, &e, "amount=100", NULL), ST_UNPROCESSABLE);
+    assert_string_equal(e.where, "least");
+    assert_int_equal(award(p, "grant-param", 0, "amount=100", "least=300", NULL), 30000);
+    policy_pack_free(p);
+}
+
 /* Two versions compared clause by clause: a changed rate is a "-"/"+" pair, realigned columns
  * and comments are no change, added and dropped clauses are named. */
 static void versions_compare_by_clause(void **state)
@@ -890,6 +958,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(explanations_cite_and_name_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(parameters_and_bounds, setup, teardown),
         cmocka_unit_test(kernel_agrees_with_oracle),
+        cmocka_unit_test(floors),
         cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
