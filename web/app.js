@@ -978,7 +978,7 @@ async function viewPolicy(params) {
       try {
         const r = await api('POST', '/api/v1/policy/proposals', { clause: pc.value });
         const why = [[r.self_declared, '依据自行申报数据（快申快享，由企业申请）'], [r.incomplete, '缺少事项编号'],
-          [r.duplicates, '已有申请'], [r.nothing_left, '无可兑付金额']].filter(([k]) => k).map(([k, t]) => `${t} ${k} 个`);
+          [r.duplicates, '已有申请'], [r.nothing_left, '无可兑付金额'], [r.superseded, '同一事项适用更高的条款（就高不就低）']].filter(([k]) => k).map(([k, t]) => `${t} ${k} 个`);
         out.replaceChildren(msg('ok', `免申即享：生成 ${r.filed} 件申请，合计 ${yuan(r.amount_fen)} 元，待审批。` +
           (why.length ? `未生成：${why.join('，')}。` : '')),
         /* every entity left out, named: the office follows each up (a long list starts folded) */

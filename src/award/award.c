@@ -819,6 +819,32 @@ static enum status already_applied(struct store *s, int64_t entity_id, const cha
     return st;
 }
 
+/* 就高不就低 at filing: if another clause of ci's exclusivity group pays this matter more (as
+ * policy_match_one projects it, nothing yet received), says which in why ("" otherwise), so
+ * that the lower clause is not filed for a matter the higher one covers. */
+static enum status superseded_in_group(const struct policy_pack *p, int ci, const struct entity *en,
+                                       const struct fact_set *fs, struct date on, char *why,
+                                       size_t cap, struct err *e)
+{
+    size_t nc = policy_pack_clauses(p);
+    struct policy_match *m = xcalloc(nc, sizeof *m);
+    enum status st = policy_match_one(p, en->kind, fs->in, fs->n, fs->self, on, NULL, m, e);
+    why[0] = '\0';
+    if (st == ST_OK && m[ci].superseded_by) {
+        size_t hi = m[ci].superseded_by - 1;
+        char a[32], b[32];
+        snprintf(why, cap,
+                 "就高不就低：该事项按条款 %s（%s）可得 %s元，高于本条款的 %s元，"
+                 "应按该条款生成或申请",
+                 policy_clause_id(p, hi), policy_clause_title(p, hi),
+                 money_format(m[hi].r.amount_fen, a, sizeof a),
+                 money_format(m[ci].r.amount_fen, b, sizeof b));
+    }
+    policy_matches_cleanup(m, nc);
+    free(m);
+    return st;
+}
+
 /* award_propose for one set of an entity's facts (its own, or one matter's). */
 static enum status propose_one(struct store *s, const char *actor, const struct policy_pack *p,
                                int64_t pack_id, int ci, const struct policy_limits *lim,
@@ -866,6 +892,14 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
         snprintf(text, cap, "缺少%s（%s），无法确认同一事项未重复享受，须由企业申请",
                  policy_input_label(p, (size_t)ci, lim->key), lim->key);
         proposal_skip(out, en, AWARD_SKIP_INCOMPLETE, why);
+        return ST_OK;
+    }
+    if (policy_clause_group_shared(p, (size_t)ci) &&
+        (st = superseded_in_group(p, ci, en, fs, on, text, cap, e)) != ST_OK)
+        return st;
+    if (text[0]) {
+        out->superseded++;
+        proposal_skip(out, en, AWARD_SKIP_SUPERSEDED, why);
         return ST_OK;
     }
     if ((st = already_applied(s, en->id, clause, on.y, lim->group ? lim->key : NULL,
@@ -963,7 +997,7 @@ out:
 json_t *award_proposals_json(const struct award_proposals *p)
 {
     static const char *const reasons[] = {"self_declared", "incomplete", "duplicate",
-                                          "nothing_left"};
+                                          "nothing_left", "superseded"};
     json_t *skipped = json_array();
     for (size_t i = 0; i < p->n_skipped; i++) {
         const struct award_skipped *k = &p->skipped[i];
@@ -971,11 +1005,11 @@ json_t *award_proposals_json(const struct award_proposals *p)
                               json_pack("{s:s, s:s, s:s, s:s}", "uscc", k->uscc, "name", k->name,
                                         "reason", reasons[k->reason], "text", k->text));
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "filed", (json_int_t)p->filed,
-                     "amount_fen", (json_int_t)p->amount_fen, "self_declared",
-                     (json_int_t)p->self_declared, "incomplete", (json_int_t)p->incomplete,
-                     "duplicates", (json_int_t)p->duplicates, "nothing_left",
-                     (json_int_t)p->nothing_left, "skipped", skipped);
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "filed", (json_int_t)p->filed, "amount_fen",
+        (json_int_t)p->amount_fen, "self_declared", (json_int_t)p->self_declared, "incomplete",
+        (json_int_t)p->incomplete, "duplicates", (json_int_t)p->duplicates, "nothing_left",
+        (json_int_t)p->nothing_left, "superseded", (json_int_t)p->superseded, "skipped", skipped);
 }
 
 /* Whether the application has a file filed under label (*found > 0). */

@@ -102,7 +102,8 @@ enum award_skip {
     AWARD_SKIP_SELF_DECLARED, /* "self_declared": 快申快享, the entity applies with evidence */
     AWARD_SKIP_INCOMPLETE,    /* "incomplete": its facts lack the clause's matter key */
     AWARD_SKIP_DUPLICATE,     /* "duplicate": it already has such an application */
-    AWARD_SKIP_NOTHING_LEFT   /* "nothing_left": cap, matter or budget leaves nothing */
+    AWARD_SKIP_NOTHING_LEFT,  /* "nothing_left": cap, matter or budget leaves nothing */
+    AWARD_SKIP_SUPERSEDED     /* "superseded": 就高不就低, a clause of its group pays the matter more */
 };
 struct award_skipped {
     char uscc[19];
@@ -113,7 +114,7 @@ struct award_skipped {
 struct award_proposals {
     size_t filed;
     int64_t amount_fen; /* what the filed applications ask, as computed now */
-    size_t self_declared, incomplete, duplicates, nothing_left;
+    size_t self_declared, incomplete, duplicates, nothing_left, superseded;
     /* every entity not filed, in registry order: an office follows these up one by one */
     struct award_skipped *skipped;
     size_t n_skipped, skipped_cap;
@@ -122,7 +123,7 @@ struct award_proposals {
 enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
                           struct award_proposals *out, struct err *e) HQD_MUST_CHECK;
 void award_proposals_cleanup(struct award_proposals *p);
-/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, skipped: [{uscc,
+/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, superseded, skipped: [{uscc,
  * name, reason, text}]}, reason as named in enum award_skip. New reference. */
 struct json_t *award_proposals_json(const struct award_proposals *p);
 

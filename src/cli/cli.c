@@ -1989,10 +1989,10 @@ static int cmd_award_propose(const struct cli_args *a)
     char buf[32];
     printf("免申即享：生成 %zu 件申请，合计 %s元（待审批）。", pr.filed,
            money_format(pr.amount_fen, buf, sizeof buf));
-    if (pr.self_declared || pr.incomplete || pr.duplicates || pr.nothing_left)
+    if (pr.self_declared || pr.incomplete || pr.duplicates || pr.nothing_left || pr.superseded)
         printf("未生成：%zu 个依据自行申报数据（快申快享，由企业申请），%zu 个缺少事项编号，"
-               "%zu 个已有相同申请，%zu 个已无余额。",
-               pr.self_declared, pr.incomplete, pr.duplicates, pr.nothing_left);
+               "%zu 个已有相同申请，%zu 个已无余额，%zu 个同一事项适用更高的条款（就高不就低）。",
+               pr.self_declared, pr.incomplete, pr.duplicates, pr.nothing_left, pr.superseded);
     printf("\n");
     for (size_t i = 0; i < pr.n_skipped; i++)
         printf("- %s %s：%s\n", pr.skipped[i].uscc, pr.skipped[i].name, pr.skipped[i].text);

@@ -1329,6 +1329,26 @@ static void match_pays_the_highest_of_a_group(void **state)
     award_matches_free(m, n);
     entities_free(en, 1);
     policy_pack_free(p);
+    /* 免申即享 files the higher clause for each contract and not the lower one, naming why */
+    struct award_proposals pr;
+    assert_int_equal(award_propose(f->s, "office", "grant-b", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 0);
+    assert_int_equal(pr.superseded, 2);
+    assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_SUPERSEDED);
+    assert_non_null(strstr(pr.skipped[0].text, "合同编号 HT-1：就高不就低：该事项按条款 grant-a"
+                                               "（甲类补助）可得 100,000.00元，高于本条款的 "
+                                               "50,000.00元"));
+    json_t *j = award_proposals_json(&pr);
+    assert_int_equal(json_integer_value(json_object_get(j, "superseded")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "skipped"), 1), "reason")),
+                        "superseded");
+    json_decref(j);
+    award_proposals_cleanup(&pr);
+    assert_int_equal(award_propose(f->s, "office", "grant-a", ON, &pr, &e), ST_OK);
+    assert_int_equal(pr.filed, 2);
+    assert_int_equal(pr.amount_fen, 14000000);
+    award_proposals_cleanup(&pr);
 }
 
 /* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
