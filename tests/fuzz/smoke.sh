@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A short libFuzzer run of the plan parser (fixtures as seed corpus), of the rule-pack reader
-# (fuzz_policy: the shipped pack as seed) or of the registry CSV import (fuzz_import: the example
-# CSV files as seed).
+# (fuzz_policy: the shipped pack and tests/fuzz/packs, which uses every directive, as seed) or
+# of the registry CSV import (fuzz_import: the example CSV files as seed).
 #   smoke.sh FUZZ_BINARY SOURCE_DIR [SECONDS]
 set -euo pipefail
 bin=$(realpath -m "$1") src=$(realpath "$2") secs=${3:-${HQD_FUZZ_SECONDS:-20}}
@@ -12,7 +12,7 @@ fi
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 if [[ $(basename "$bin") == fuzz_policy ]]; then
-  cp "$src"/data/policy/*.pack "$corpus"/
+  cp "$src"/data/policy/*.pack "$src"/tests/fuzz/packs/*.pack "$corpus"/
 elif [[ $(basename "$bin") == fuzz_import ]]; then
   cp "$src"/examples/*.csv "$corpus"/
 else
