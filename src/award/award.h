@@ -103,7 +103,7 @@ enum award_skip {
     AWARD_SKIP_INCOMPLETE,    /* "incomplete": its facts lack the clause's matter key */
     AWARD_SKIP_DUPLICATE,     /* "duplicate": it already has such an application */
     AWARD_SKIP_NOTHING_LEFT,  /* "nothing_left": cap, matter or budget leaves nothing */
-    AWARD_SKIP_SUPERSEDED     /* "superseded": 就高不就低, a clause of its group pays the matter more */
+    AWARD_SKIP_SUPERSEDED /* "superseded": another clause of its group pays more (就高不就低) */
 };
 struct award_skipped {
     char uscc[19];
@@ -123,8 +123,8 @@ struct award_proposals {
 enum status award_propose(struct store *s, const char *actor, const char *clause, struct date on,
                           struct award_proposals *out, struct err *e) HQD_MUST_CHECK;
 void award_proposals_cleanup(struct award_proposals *p);
-/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, superseded, skipped: [{uscc,
- * name, reason, text}]}, reason as named in enum award_skip. New reference. */
+/* {filed, amount_fen, self_declared, incomplete, duplicates, nothing_left, superseded, skipped:
+ * [{uscc, name, reason, text}]}, reason as named in enum award_skip. New reference. */
 struct json_t *award_proposals_json(const struct award_proposals *p);
 
 /* Approves (writes a ledger line for the recomputed amount, if above 0) or rejects (note

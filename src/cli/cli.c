@@ -1184,9 +1184,12 @@ static int cmd_policy_check(const struct cli_args *a)
         return report(st, &e);
     printf("规则包“%s”（版本 %s）检查通过：%zu 个条款。\nSHA-256 %s\n", policy_pack_title(p),
            policy_pack_version(p), policy_pack_clauses(p), policy_pack_hash(p));
-    for (size_t i = 0; i < policy_pack_clauses(p); i++)
-        printf("  %-22s %s（%s）\n", policy_clause_id(p, i), policy_clause_title(p, i),
-               policy_clause_cite(p, i));
+    for (size_t i = 0; i < policy_pack_clauses(p); i++) {
+        char rule[4096];
+        policy_clause_rule(p, i, rule, sizeof rule);
+        printf("  %-22s %s（%s）\n  %-22s %s\n", policy_clause_id(p, i), policy_clause_title(p, i),
+               policy_clause_cite(p, i), "", rule);
+    }
     policy_pack_free(p);
     return 0;
 }

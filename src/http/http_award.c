@@ -672,6 +672,9 @@ void h_policy_clauses(struct http_req *r)
         json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", policy_clause_id(p, i),
                               "title", policy_clause_title(p, i), "cite", policy_clause_cite(p, i),
                               "quote", policy_clause_quote(p, i), "applicants", who, "vars", vars);
+        char rule[4096];
+        policy_clause_rule(p, i, rule, sizeof rule);
+        json_object_set_new(c, "rule", json_string(rule));
         if (limits_ok && lim.group)
             json_object_set_new(c, "matter_key", json_string(lim.key));
         if (limits_ok && lim.alloc != POLICY_ALLOC_NONE)

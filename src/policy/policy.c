@@ -1744,6 +1744,106 @@ const char *policy_input_label(const struct policy_pack *p, size_t i, const char
     return name;
 }
 
+/* Text built piece by piece into a fixed buffer: the first piece that does not fit whole ends
+ * it there (a piece cut short could end inside a character, and a later one would read as if
+ * the missing one did not exist). */
+struct text_out {
+    char *s;
+    size_t cap;
+    int full;
+};
+
+static void appendf(struct text_out *t, const char *fmt, ...) HQD_PRINTF(2, 3);
+static void appendf(struct text_out *t, const char *fmt, ...)
+{
+    size_t len = strnlen(t->s, t->cap);
+    if (t->full || len + 1 >= t->cap) {
+        t->full = 1;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->s + len, t->cap - len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= t->cap - len) {
+        t->s[len] = '\0';
+        t->full = 1;
+    }
+}
+
+/* A money amount as the pack gives it: the literal, or the param's name and current value. */
+static void limit_text(const struct clause *c, const struct cap *cp, char *out, size_t cap)
+{
+    char a[32];
+    const struct var *v = cp->param >= 0 ? &c->vars[cp->param] : NULL;
+    if (!v)
+        snprintf(out, cap, "%s元", money_format(cp->fen, a, sizeof a));
+    else if (v->set)
+        snprintf(out, cap, "%s元（参数 %s）", money_format(v->fen, a, sizeof a), v->name);
+    else
+        snprintf(out, cap, "参数 %s（待设定）", v->name);
+}
+
+void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t cap)
+{
+    const struct clause *c = &p->clauses[i];
+    char a[32], b[200], lim[200];
+    struct text_out t = {out, cap, 0};
+    out[0] = '\0';
+    short_label(c->vars[c->base].label, b, sizeof b);
+    if (c->tiers != TIERS_NONE) {
+        appendf(&t, "%s %s", b, c->tiers == TIERS_MARGINAL ? "超额累进" : "全额累进");
+        for (int k = 0; k < c->n_tiers; k++)
+            appendf(&t, "%s%s元起 %s", k ? "，" : "：", money_format(c->tier_from[k], a, sizeof a),
+                    c->tier_rate[k].text);
+    } else if (c->factor >= 0) {
+        const struct var *f = &c->vars[c->factor];
+        appendf(&t, "%s × 参数 %s", b, f->name);
+        if (!f->set)
+            appendf(&t, "（待设定）");
+        else if (f->type == VT_RATE)
+            appendf(&t, "（现行 %s）", f->rate.text);
+        else
+            appendf(&t, "（现行每件 %s元）", money_format(f->fen, a, sizeof a));
+    } else if (c->vars[c->base].type == VT_MONEY) {
+        appendf(&t, "%s × %s", b, c->rate.text);
+    } else {
+        appendf(&t, "%s × 每件 %s元", b, money_format(c->unit_fen, a, sizeof a));
+    }
+    if (c->floor.present) {
+        limit_text(c, &c->floor, lim, sizeof lim);
+        appendf(&t, "；%s最低 %s", c->floor.label, lim);
+    }
+    for (int k = 0; k < CAP_KINDS; k++)
+        if (c->caps[k].present) {
+            limit_text(c, &c->caps[k], lim, sizeof lim);
+            appendf(&t, "；%s最高 %s", c->caps[k].label, lim);
+        }
+    appendf(&t, "；四舍五入到%s", c->rounding == POLICY_ROUND_YUAN ? "元" : "分");
+    if (c->budget.alloc != POLICY_ALLOC_NONE) {
+        const struct cap bc = {.present = 1, .fen = c->budget.fen, .param = c->budget.param};
+        limit_text(c, &bc, lim, sizeof lim);
+        appendf(&t, "；%s %s，%s", c->budget.label, lim,
+                c->budget.alloc == POLICY_ALLOC_FCFS ? "先到先得" : "超出时等比例核减");
+    }
+    for (int k = 0; k < c->n_requires; k++)
+        appendf(&t, "%s%s", k ? "、" : "。条件：", c->vars[c->requires[k]].label);
+    for (int k = 0; k < c->n_conds; k++)
+        appendf(&t, "%s%s %s %s", k || c->n_requires ? "、" : "。条件：",
+                c->vars[c->conds[k].var].label, op_words[c->conds[k].op], c->conds[k].text);
+    char from[16], to[16];
+    date_format(c->from, from, sizeof from);
+    date_format(c->to, to, sizeof to);
+    if (c->open_end)
+        appendf(&t, "。%s 起施行，长期有效", from);
+    else
+        appendf(&t, "。%s 至 %s 有效", from, to);
+    if (c->group[0])
+        appendf(&t, "；同一事项（%s）不重复享受%s", c->vars[c->group_key].label,
+                policy_clause_group_shared(p, i) ? "，与同组条款就高不就低" : "");
+    appendf(&t, "。");
+}
+
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)
 {
     const struct clause *c = &p->clauses[i];

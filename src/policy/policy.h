@@ -148,6 +148,11 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
 /* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
  * NULL when it has no group: such a clause pays once per matter. */
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
+/* Clause i's rule in one zh-CN paragraph for people who check a pack: the formula, floor, caps
+ * and rounding (params with their current values), the conditions, the effective dates and
+ * the exclusivity group. It ends before the first part that does not fit in cap bytes (4 KB
+ * holds any). */
+void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t cap);
 /* Whether clause i's exclusivity group has another clause (就高不就低 can apply between them). */
 int policy_clause_group_shared(const struct policy_pack *p, size_t i);
 

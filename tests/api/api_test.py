@@ -417,8 +417,10 @@ check(st == 200 and j["ok"] and j["lines"] == 1 and j["total_fen"] == 14000000, 
 st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=tok["ent1"])
 tc = next((c for c in j["clauses"] if c["id"] == "tech-contract"), {}) if st == 200 else {}
 check(st == 200 and len(j["clauses"]) == 6 and tc.get("matter_key") == "contract_no"
-      and any(v["name"] == "amount" and v["required"] for v in tc.get("vars", [])),
-      "clauses served as forms: %s" % tc)
+      and any(v["name"] == "amount" and v["required"] for v in tc.get("vars", []))
+      and tc.get("rule", "").startswith("技术交易额 × 1%；每项合同最高 100,000.00元；四舍五入到分。条件：技术合同经认定登记。"
+                                        "2020-03-31 起施行，长期有效；同一事项（技术合同登记编号）不重复享受"),
+      "clauses served as forms, each with its rule: %s" % tc)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["ent1"])
 fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipment"), {}) if st == 200 else {}
 check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000

@@ -252,6 +252,10 @@ function startServer() {
     await op.waitForSelector('.msg.ok');
     check((await op.textContent('#params tr[data-param="innovation-voucher.voucher_share"]')).includes('现行 50%'),
       'the voucher share is set from the page');
+    check((await op.textContent('#clauses tr[data-clause="innovation-voucher"]')).includes('参数 voucher_share（现行 50%）'),
+      'the clause\'s rule reads the value now in force');
+    check((await op.textContent('#clauses tr[data-clause="tech-contract"]')).includes('技术交易额 × 1%；每项合同最高 100,000.00元'),
+      'each clause shows how its amount is computed');
     const diffRow = await op.textContent('#pack-diff tr[data-clause="innovation-voucher"]');
     check(diffRow.includes('voucher_share') && diffRow.includes('50%') && diffRow.includes('修改'),
       'the change is shown against the previous version: ' + diffRow);

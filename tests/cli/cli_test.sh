@@ -168,6 +168,8 @@ clause rd-grant
 end
 PACK
 expect_rc 0 "policy check floor" -- "$hqd" policy check "$tmp/floor.pack"
+contains "$tmp/out" "研发投入 × 1%；每家最低 10,000.00元；每家最高 100,000.00元；四舍五入到分。2020-01-01 起施行，长期有效。" \
+  "the check prints each clause's rule"
 expect_rc 0 "policy calc floor" -- "$hqd" policy calc rd-grant amount=300000 --pack "$tmp/floor.pack" --json
 [[ $(json "$tmp/out" "d['amount_fen'], d['uncapped_fen'], d['floored'], [x['kind'] for x in d['steps']]") == \
   "1000000 300000 True ['effective', 'formula', 'floor', 'cap', 'result', 'cite']" ]] \

@@ -903,6 +903,17 @@ static void floors(void **state)
     assert_int_equal(calc(p, "grant-param", 0, &r, &e, "amount=100", NULL), ST_UNPROCESSABLE);
     assert_string_equal(e.where, "least");
     assert_int_equal(award(p, "grant-param", 0, "amount=100", "least=300", NULL), 30000);
+    /* each clause's rule in a sentence, params named with their state */
+    char rule[4096];
+    policy_clause_rule(p, 0, rule, sizeof rule);
+    assert_string_equal(rule,
+                        "研发投入 × 1%；每家最低 10,000.00元；每家最高 100,000.00元；每年最高 "
+                        "150,000.00元；四舍五入到分。2020-01-01 起施行，长期有效。");
+    policy_clause_rule(p, 1, rule, sizeof rule);
+    assert_non_null(strstr(rule, "每家最低 参数 least（待设定）"));
+    /* a small buffer keeps whole pieces only: never half a character */
+    policy_clause_rule(p, 0, rule, 40);
+    assert_string_equal(rule, "研发投入 × 1%");
     policy_pack_free(p);
 }
 
