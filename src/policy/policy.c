@@ -1386,6 +1386,11 @@ static void say(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* in force, each require and condition, the missing base or the formula, the floor, each cap,
+ * the result and the citation: a clause with every condition there is still ends with its
+ * result and citation */
+_Static_assert(1 + REQUIRES_MAX + CONDS_MAX + 1 + 1 + CAP_KINDS + 2 <= POLICY_STEPS_MAX,
+               "room for every step of a clause");
 static void add_step(struct policy_result *r, const char *kind, int ok, int64_t fen,
                      const char *fmt, ...) HQD_PRINTF(5, 6);
 static void add_step(struct policy_result *r, const char *kind, int ok, int64_t fen,

@@ -57,13 +57,14 @@ struct policy_input {
 };
 
 #define POLICY_MISSING_MAX 16
-#define POLICY_VARS_MAX 16 /* inputs and parameters of one clause */
-#define POLICY_STEPS_MAX 16
+#define POLICY_VARS_MAX 16  /* inputs and parameters of one clause */
+#define POLICY_STEPS_MAX 24 /* the most a clause can have: policy.c checks it */
 
 /* One step of an explanation, in order: whether the clause is in force, each condition, the
- * formula, each cap, the result, the citation. */
+ * formula, the floor, each cap, the result, the citation. */
 struct policy_step {
-    const char *kind; /* "effective", "condition", "input", "formula", "cap", "result", "cite" */
+    const char *kind; /* "effective", "condition", "input", "formula", "floor", "cap", "result",
+                         "cite" */
     int ok;           /* the step holds (a condition met, a cap not binding…) */
     int64_t fen;      /* the amount after this step, or -1 when it has none */
     char text[320];   /* zh-CN, standalone */

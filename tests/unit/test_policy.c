@@ -869,7 +869,7 @@ static const char FLOOR_PACK[] =
 static void floors(void **state)
 {
     (void)state;
-    struct policy_pack *p;
+    struct policy_pack *p, *p2;
     struct err e = {0};
     assert_int_equal(policy_pack_load(FLOOR_PACK, strlen(FLOOR_PACK), "f.pack", &p, &e), ST_OK);
     struct policy_result r;
@@ -903,6 +903,31 @@ static void floors(void **state)
     assert_int_equal(calc(p, "grant-param", 0, &r, &e, "amount=100", NULL), ST_UNPROCESSABLE);
     assert_string_equal(e.where, "least");
     assert_int_equal(award(p, "grant-param", 0, "amount=100", "least=300", NULL), 30000);
+    /* a clause with every condition it may have still explains its result and citation */
+    char big[4096] =
+        "pack 多条件\nversion m1\nclause many\n  title 多条件\n  cite 测试 七\n  quote q\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额\n"
+        "  input n count 人数\n  award amount * 1%\n  floor 100 每家\n"
+        "  cap item 100000 每家\n  cap entity-year 200000 每年\n";
+    char inputs[9][32];
+    struct policy_input in[10];
+    for (int k = 0; k < 8; k++) {
+        snprintf(big + strlen(big), sizeof big - strlen(big),
+                 "  input b%d bool 条件%d\n  require b%d\n  require n >= %d\n", k, k, k, k);
+        snprintf(inputs[k], sizeof inputs[k], "b%d", k);
+        in[k] = (struct policy_input){inputs[k], "是"};
+    }
+    snprintf(big + strlen(big), sizeof big - strlen(big), "end\n");
+    in[8] = (struct policy_input){"n", "8"};
+    in[9] = (struct policy_input){"amount", "50000"};
+    assert_int_equal(policy_pack_load(big, strlen(big), "m.pack", &p2, &e), ST_OK);
+    assert_int_equal(policy_calc(p2, "many", in, 10, ON, 0, &r, &e), ST_OK);
+    assert_int_equal(r.amount_fen, 50000);
+    assert_int_equal(r.n_steps, 23);
+    assert_string_equal(r.steps[21].kind, "result");
+    assert_string_equal(r.steps[22].kind, "cite");
+    policy_result_cleanup(&r);
+    policy_pack_free(p2);
     /* each clause's rule in a sentence, params named with their state */
     char rule[4096];
     policy_clause_rule(p, 0, rule, sizeof rule);
