@@ -1194,6 +1194,106 @@ static int cmd_policy_check(const struct cli_args *a)
     return 0;
 }
 
+/* One boundary case as JSON: its inputs, and what policy_calc gives for them. */
+static json_t *case_json(const struct policy_pack *p, size_t i, const struct policy_case *k)
+{
+    json_t *in = json_object();
+    for (size_t j = 0; j < k->n_in; j++)
+        json_object_set_new(in, k->name[j], json_string(k->value[j]));
+    char on[16];
+    date_format(k->on, on, sizeof on);
+    return json_pack("{s:s, s:s, s:o, s:I, s:s, s:b, s:I, s:I, s:o, s:b, s:s}", "clause",
+                     policy_clause_id(p, i), "what", k->what, "inputs", in, "year_awarded_fen",
+                     (json_int_t)k->year_awarded_fen, "on", on, "eligible", k->r.eligible,
+                     "amount_fen", (json_int_t)k->r.amount_fen, "uncapped_fen",
+                     (json_int_t)k->r.uncapped_fen, "capped_by",
+                     k->r.capped_by ? json_string(k->r.capped_by) : json_null(), "floored",
+                     k->r.floored, "explanation", k->r.explanation);
+}
+
+/* hqd policy cases [CLAUSE]: each clause's boundary cases, computed. */
+static int cmd_policy_cases(const struct cli_args *a)
+{
+    struct err e = {0};
+    struct policy_pack *p;
+    enum status st = load_pack(a, &p, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    size_t from = 0, to = policy_pack_clauses(p);
+    if (a->n_pos) {
+        int ci = policy_clause_index(p, a->pos[0]);
+        if (ci < 0) {
+            policy_pack_free(p);
+            err_set(&e, ST_NOT_FOUND, a->pos[0], "规则包中没有条款“%s” (no such clause)",
+                    a->pos[0]);
+            return report(ST_NOT_FOUND, &e);
+        }
+        from = (size_t)ci;
+        to = from + 1;
+    }
+    json_t *all = a->json ? json_array() : NULL;
+    int failed = 0;
+    for (size_t i = from; i < to; i++) {
+        struct policy_case *v;
+        size_t n;
+        if ((st = policy_clause_cases(p, i, &v, &n, &e)) != ST_OK) {
+            /* a clause whose formula waits for a param: named, the others still listed */
+            if (a->json)
+                json_array_append_new(
+                    all, json_pack("{s:s, s:s}", "clause", policy_clause_id(p, i), "error", e.msg));
+            else
+                printf("%s %s：无法生成边界情形：%s\n\n", policy_clause_id(p, i),
+                       policy_clause_title(p, i), e.msg);
+            failed = a->n_pos > 0;
+            if (failed)
+                report(st, &e);
+            continue;
+        }
+        if (a->json) {
+            for (size_t k = 0; k < n; k++)
+                json_array_append_new(all, case_json(p, i, &v[k]));
+            policy_cases_free(v, n);
+            continue;
+        }
+        printf("%s %s（%s）\n", policy_clause_id(p, i), policy_clause_title(p, i),
+               policy_clause_cite(p, i));
+        static const char *const heads[] = {"情形", "输入", "金额（元）", "说明"};
+        static const int widths[] = {52, 64, 14, 10};
+        struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
+        for (size_t k = 0; k < n; k++) {
+            const struct policy_case *c = &v[k];
+            char in[1024] = "", amount[32], day[16];
+            for (size_t j = 0; j < c->n_in; j++)
+                snprintf(in + strlen(in), sizeof in - strlen(in), "%s%s=%s", j ? " " : "",
+                         c->name[j], c->value[j]);
+            if (c->year_awarded_fen)
+                snprintf(in + strlen(in), sizeof in - strlen(in), " year_awarded=%s",
+                         money_format(c->year_awarded_fen, amount, sizeof amount));
+            date_format(c->on, day, sizeof day);
+            snprintf(in + strlen(in), sizeof in - strlen(in), " --on %s", day);
+            const char *note = !c->r.in_force   ? "不在有效期"
+                               : !c->r.eligible ? "不符合"
+                               : c->r.capped_by
+                                   ? (strcmp(c->r.capped_by, "item") ? "受每年上限" : "受每项上限")
+                               : c->r.floored ? "按保底计"
+                                              : "";
+            const char *row[] = {c->what, in, money_format(c->r.amount_fen, amount, sizeof amount),
+                                 note};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+        printf("\n");
+        policy_cases_free(v, n);
+    }
+    if (all) {
+        print_json(all);
+        json_decref(all);
+    }
+    policy_pack_free(p);
+    return failed ? 2 : 0;
+}
+
 /* The name=value inputs among a's positional arguments from index first, plus the date --on
  * (default today). year_awarded (may be NULL) takes "year_awarded=" out of them. */
 struct cli_inputs {
@@ -2390,6 +2490,11 @@ static const struct cli_cmd commands[] = {
     {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--db --pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
+    {"policy", "cases", cmd_policy_cases, 0, 1, "--db --pack --json",
+     "hqd policy cases [CLAUSE] [--pack PACK] [--json]",
+     "列出条款的边界情形并计算（保底与上限的临界基数、方案数字、分档起点、半分进位、每年上限的最后"
+     "一件与下一件、"
+     "条件边界、有效期首末日），用于对照方案原文核对规则包"},
     {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out --summary --format",
      "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx] | --summary [--format tsv]",
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},

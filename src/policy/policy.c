@@ -2504,6 +2504,360 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
     return st;
 }
 
+/* ---------------------------------------------------------------- boundary cases */
+
+/* The boundary cases of one clause as they are built: the inputs every case starts from (each
+ * condition met, every required yes/no input 是), then each case's changes. */
+struct case_builder {
+    const struct policy_pack *p;
+    const struct clause *c;
+    size_t ci;
+    struct date on; /* the clause's first day in force */
+    size_t n;       /* default inputs */
+    char name[VARS_MAX][48], value[VARS_MAX][64];
+    struct policy_case *v;
+    size_t n_cases, cap;
+    enum status st;
+    struct err *e;
+};
+
+/* A base or condition value as an input is written: fen as 元 with two decimals, or a count. */
+static void case_number(const struct var *v, int64_t x, char *out, size_t cap)
+{
+    if (v->type == VT_MONEY)
+        snprintf(out, cap, "%" PRId64 ".%02" PRId64, x / 100, x % 100);
+    else
+        snprintf(out, cap, "%" PRId64, x);
+}
+
+static void case_set(char name[][48], char value[][64], size_t *n, const char *var, const char *val)
+{
+    size_t k = 0;
+    while (k < *n && strcmp(name[k], var))
+        k++;
+    if (k == *n) {
+        if (*n == VARS_MAX)
+            return;
+        snprintf(name[k], sizeof name[k], "%s", var);
+        (*n)++;
+    }
+    snprintf(value[k], sizeof value[k], "%s", val);
+}
+
+/* One change to the default inputs: the var set to val, or left out (val NULL). */
+struct case_change {
+    const char *var, *val;
+};
+
+/* Computes one case and keeps it (explain: with its explanation). */
+static void case_add(struct case_builder *b, const char *what, const struct case_change *ch,
+                     size_t n_ch, int64_t year_awarded, struct date on)
+{
+    if (b->st != ST_OK)
+        return;
+    struct policy_case k;
+    memset(&k, 0, offsetof(struct policy_case, r));
+    snprintf(k.what, sizeof k.what, "%s", what);
+    for (size_t i = 0; i < b->n; i++) {
+        int dropped = 0;
+        for (size_t j = 0; j < n_ch; j++)
+            dropped |= !ch[j].val && !strcmp(ch[j].var, b->name[i]);
+        if (!dropped)
+            case_set(k.name, k.value, &k.n_in, b->name[i], b->value[i]);
+    }
+    for (size_t j = 0; j < n_ch; j++)
+        if (ch[j].val)
+            case_set(k.name, k.value, &k.n_in, ch[j].var, ch[j].val);
+    k.year_awarded_fen = year_awarded;
+    k.on = on;
+    struct policy_input in[VARS_MAX];
+    for (size_t i = 0; i < k.n_in; i++)
+        in[i] = (struct policy_input){k.name[i], k.value[i]};
+    b->st = calc(b->p, b->c->id, in, k.n_in, on, year_awarded, &k.r, 1, b->e);
+    if (b->st != ST_OK)
+        return;
+    xgrow((void **)&b->v, &b->cap, b->n_cases + 1, sizeof *b->v);
+    b->v[b->n_cases++] = k;
+}
+
+/* The formula's result (before floor and caps) for base x, or -1 when it cannot be computed. */
+static int64_t case_raw(struct case_builder *b, int64_t x)
+{
+    const struct var *bv = &b->c->vars[b->c->base];
+    char name[VARS_MAX][48], value[VARS_MAX][64], num[32];
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        case_set(name, value, &n, b->name[i], b->value[i]);
+    case_number(bv, x, num, sizeof num);
+    case_set(name, value, &n, bv->name, num);
+    struct policy_input in[VARS_MAX];
+    for (size_t i = 0; i < n; i++)
+        in[i] = (struct policy_input){name[i], value[i]};
+    struct policy_result r;
+    struct err ignored;
+    if (calc(b->p, b->c->id, in, n, b->on, 0, &r, 0, &ignored) != ST_OK || !r.eligible)
+        return -1;
+    return r.uncapped_fen;
+}
+
+/* A base x at which the formula first reaches target, the base one less not reaching it; 0 when
+ * no base up to the largest computable does. Found by halving: a threshold of 全额累进, whose
+ * amount may fall at a bracket, is one such base, not necessarily the first. */
+static int64_t case_reaching(struct case_builder *b, int64_t target)
+{
+    int64_t lo = 0, hi = 1,
+            limit = b->c->vars[b->c->base].type == VT_MONEY ? 100000000000000000 : 1000000000000;
+    int64_t r;
+    while ((r = case_raw(b, hi)) >= 0 && r < target && hi < limit)
+        hi *= 2;
+    if (r < target)
+        return 0;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        int64_t m = case_raw(b, mid);
+        if (m >= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+/* Cases at base x - 1 and x, saying what each side is. */
+static void case_pair(struct case_builder *b, int64_t x, const char *below, const char *at)
+{
+    const struct var *bv = &b->c->vars[b->c->base];
+    char v1[32], v2[32];
+    case_number(bv, x - 1, v1, sizeof v1);
+    case_number(bv, x, v2, sizeof v2);
+    if (x > 0)
+        case_add(b, below, &(struct case_change){bv->name, v1}, 1, 0, b->on);
+    case_add(b, at, &(struct case_change){bv->name, v2}, 1, 0, b->on);
+}
+
+/* A value of cd's input that meets it (pass) or just fails it. */
+static int64_t cond_edge(const struct cond *cd, int pass)
+{
+    switch (cd->op) {
+    case OP_GE:
+        return pass ? cd->value : cd->value - 1;
+    case OP_GT:
+        return pass ? cd->value + 1 : cd->value;
+    case OP_LE:
+        return pass ? cd->value : cd->value + 1;
+    case OP_LT:
+        return pass ? cd->value - 1 : cd->value;
+    default:
+        return pass ? cd->value : cd->value + 1;
+    }
+}
+
+/* The defaults: every required yes/no input 是, every condition met (its own edge value if that
+ * meets the others on the same input), the base at a value with an award. */
+static void case_defaults(struct case_builder *b)
+{
+    const struct clause *c = b->c;
+    char v[64];
+    for (int k = 0; k < c->n_requires; k++)
+        case_set(b->name, b->value, &b->n, c->vars[c->requires[k]].name, "是");
+    const struct var *bv = &c->vars[c->base];
+    case_number(bv, bv->type == VT_MONEY ? 100000000 : 10, v, sizeof v);
+    case_set(b->name, b->value, &b->n, bv->name, v);
+    for (int k = 0; k < c->n_conds; k++) {
+        const struct cond *cd = &c->conds[k];
+        const struct var *cv = &c->vars[cd->var];
+        if (cv->type == VT_ENUM) {
+            for (int o = 0; o < cv->n_options; o++)
+                if ((cd->options >> o) & 1u) {
+                    case_set(b->name, b->value, &b->n, cv->name, cv->options[o]);
+                    break;
+                }
+            continue;
+        }
+        /* the first edge value that meets every condition on the input */
+        for (int j = k; j < c->n_conds + k; j++) {
+            int64_t x = cond_edge(&c->conds[j % c->n_conds], 1);
+            int all = x >= 0;
+            for (int q = 0; q < c->n_conds && all; q++)
+                if (c->conds[q].var == cd->var)
+                    all = cond_holds(&c->conds[q], x);
+            if (all && c->conds[j % c->n_conds].var == cd->var) {
+                case_number(cv, x, v, sizeof v);
+                case_set(b->name, b->value, &b->n, cv->name, v);
+                break;
+            }
+        }
+    }
+}
+
+static void cases_of_amounts(struct case_builder *b)
+{
+    const struct clause *c = b->c;
+    const struct var *bv = &c->vars[c->base];
+    struct err ignored;
+    struct given none[VARS_MAX];
+    memset(none, 0, sizeof none);
+    int64_t floor_fen, item, year;
+    if (limit_fen(c, &c->floor, none, &floor_fen, &ignored) != ST_OK ||
+        limit_fen(c, &c->caps[CAP_ITEM], none, &item, &ignored) != ST_OK ||
+        limit_fen(c, &c->caps[CAP_ENTITY_YEAR], none, &year, &ignored) != ST_OK)
+        return; /* the unset param is named by the cases that compute */
+    char what[256], a[32], v[32];
+    /* the one rate of a money base, if it has one (a literal, or a param that is set) */
+    const struct rate *rate = NULL;
+    if (bv->type == VT_MONEY && c->tiers == TIERS_NONE)
+        rate = c->factor < 0 ? &c->rate : c->vars[c->factor].set ? &c->vars[c->factor].rate : NULL;
+    case_add(b, floor_fen > 0 ? "基数为 0：无奖补（保底不适用）" : "基数为 0：无奖补",
+             &(struct case_change){bv->name, "0"}, 1, 0, b->on);
+    int64_t x;
+    if (floor_fen > 0 && (x = case_reaching(b, floor_fen)) > 0) {
+        snprintf(what, sizeof what, "公式结果不足保底 %s元：按保底计",
+                 money_format(floor_fen, a, sizeof a));
+        char at[256];
+        snprintf(at, sizeof at, "公式结果刚好达到保底 %s元", a);
+        case_pair(b, x, what, at);
+    }
+    if (item > 0 && (x = case_reaching(b, item)) > 0) {
+        snprintf(what, sizeof what, "比%s上限 %s元的临界基数少 1%s", c->caps[CAP_ITEM].label,
+                 money_format(item, a, sizeof a), bv->type == VT_MONEY ? "分" : "件");
+        char at[256];
+        snprintf(at, sizeof at, "刚好达到%s上限 %s元", c->caps[CAP_ITEM].label, a);
+        case_pair(b, x, what, at);
+        /* the plan's own figure: the base at which rate × base is the cap exactly */
+        if (rate && (__int128)item * rate->den % rate->num == 0) {
+            int64_t exact = (int64_t)((__int128)item * rate->den / rate->num);
+            if (exact != x) {
+                snprintf(what, sizeof what, "方案数字：%s元 × %s = %s上限",
+                         money_format(exact, v, sizeof v), rate->text, c->caps[CAP_ITEM].label);
+                case_number(bv, exact, v, sizeof v);
+                case_add(b, what, &(struct case_change){bv->name, v}, 1, 0, b->on);
+                case_number(bv, exact + 1, v, sizeof v);
+                case_add(b, "再多 1 分：仍按上限计", &(struct case_change){bv->name, v}, 1, 0,
+                         b->on);
+            }
+        }
+    }
+    for (int k = 1; k < c->n_tiers; k++) {
+        snprintf(what, sizeof what, "第 %d 档起点 %s元的前 1 分", k + 1,
+                 money_format(c->tier_from[k], a, sizeof a));
+        char at[256];
+        snprintf(at, sizeof at, "第 %d 档起点 %s元（%s）", k + 1, a, c->tier_rate[k].text);
+        case_pair(b, c->tier_from[k], what, at);
+    }
+    /* half a fen (or yuan) rounds up, less rounds down */
+    if (rate) {
+        int64_t unit = c->rounding == POLICY_ROUND_YUAN ? 100 : 1, g = gcd64(rate->num, rate->den);
+        int64_t num = rate->num / g, den = rate->den / g;
+        for (int64_t t = 1; t <= 2 * den * unit && t < 10000000; t++)
+            if ((__int128)2 * t * num % (2 * den * unit) == den * unit) {
+                snprintf(what, sizeof what, "公式结果恰为半%s：四舍五入进位",
+                         unit == 1 ? "分" : "元");
+                case_pair(b, t, "公式结果不足半个单位：舍去", what);
+                break;
+            }
+    }
+    /* the yearly cap: its last unit and the one after (the 20th and 21st patent) */
+    if (year > 0) {
+        int64_t unit = bv->type == VT_COUNT ? case_raw(b, 1) : 0;
+        char ya[32];
+        if (unit > 0 && year / unit >= 1) {
+            int64_t k = year / unit;
+            snprintf(what, sizeof what, "%s上限 %s元：本年度第 %" PRId64 " 件",
+                     c->caps[CAP_ENTITY_YEAR].label, money_format(year, ya, sizeof ya), k);
+            case_add(b, what, &(struct case_change){bv->name, "1"}, 1, (k - 1) * unit, b->on);
+            snprintf(what, sizeof what, "%s上限 %s元：本年度第 %" PRId64 " 件",
+                     c->caps[CAP_ENTITY_YEAR].label, ya, k + 1);
+            case_add(b, what, &(struct case_change){bv->name, "1"}, 1, k * unit, b->on);
+        } else if (bv->type == VT_MONEY) {
+            snprintf(what, sizeof what, "%s上限 %s元，本年度已获其余 1 分",
+                     c->caps[CAP_ENTITY_YEAR].label, money_format(year, ya, sizeof ya));
+            case_add(b, what, NULL, 0, year - 1, b->on);
+            snprintf(what, sizeof what, "%s上限 %s元已用尽", c->caps[CAP_ENTITY_YEAR].label, ya);
+            case_add(b, what, NULL, 0, year, b->on);
+        }
+    }
+}
+
+static void cases_of_conditions(struct case_builder *b)
+{
+    const struct clause *c = b->c;
+    char what[256], v[64];
+    for (int k = 0; k < c->n_requires; k++) {
+        const struct var *rv = &c->vars[c->requires[k]];
+        snprintf(what, sizeof what, "条件“%s”为否", rv->label);
+        case_add(b, what, &(struct case_change){rv->name, "否"}, 1, 0, b->on);
+        snprintf(what, sizeof what, "未提供“%s”：按不满足处理", rv->label);
+        case_add(b, what, &(struct case_change){rv->name, NULL}, 1, 0, b->on);
+    }
+    for (int k = 0; k < c->n_conds; k++) {
+        const struct cond *cd = &c->conds[k];
+        const struct var *cv = &c->vars[cd->var];
+        if (cv->type == VT_ENUM) {
+            for (int o = 0; o < cv->n_options; o++)
+                if (!((cd->options >> o) & 1u)) {
+                    snprintf(what, sizeof what, "条件“%s 属于 %s”：取 %s（不符合）", cv->label,
+                             cd->text, cv->options[o]);
+                    case_add(b, what, &(struct case_change){cv->name, cv->options[o]}, 1, 0, b->on);
+                    break;
+                }
+            continue;
+        }
+        for (int pass = 1; pass >= 0; pass--) {
+            int64_t x = cond_edge(cd, pass);
+            if (x < 0)
+                continue;
+            case_number(cv, x, v, sizeof v);
+            snprintf(what, sizeof what, "条件“%s %s %s”的边界：取 %s（%s）", cv->label,
+                     op_words[cd->op], cd->text, v, pass ? "符合" : "不符合");
+            case_add(b, what, &(struct case_change){cv->name, v}, 1, 0, b->on);
+        }
+    }
+    char d[16];
+    struct date before = date_from_days(date_to_days(c->from) - 1);
+    date_format(before, d, sizeof d);
+    snprintf(what, sizeof what, "施行前一日 %s：不在有效期", d);
+    case_add(b, what, NULL, 0, 0, before);
+    date_format(c->from, d, sizeof d);
+    snprintf(what, sizeof what, "施行当日 %s", d);
+    case_add(b, what, NULL, 0, 0, c->from);
+    if (!c->open_end) {
+        struct date after = date_from_days(date_to_days(c->to) + 1);
+        date_format(c->to, d, sizeof d);
+        snprintf(what, sizeof what, "有效期最后一日 %s", d);
+        case_add(b, what, NULL, 0, 0, c->to);
+        date_format(after, d, sizeof d);
+        snprintf(what, sizeof what, "有效期后一日 %s：不在有效期", d);
+        case_add(b, what, NULL, 0, 0, after);
+    }
+}
+
+enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct policy_case **out,
+                                size_t *n, struct err *e)
+{
+    struct case_builder b = {
+        .p = p, .c = &p->clauses[i], .ci = i, .on = p->clauses[i].from, .st = ST_OK, .e = e};
+    *out = NULL;
+    *n = 0;
+    case_defaults(&b);
+    case_add(&b, "各项条件均满足（基准情形）", NULL, 0, 0, b.on);
+    cases_of_amounts(&b);
+    cases_of_conditions(&b);
+    if (b.st != ST_OK) {
+        policy_cases_free(b.v, b.n_cases);
+        return b.st;
+    }
+    *out = b.v;
+    *n = b.n_cases;
+    return ST_OK;
+}
+
+void policy_cases_free(struct policy_case *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        policy_result_cleanup(&v[i].r);
+    free(v);
+}
+
 /* ---------------------------------------------------------------- comparing versions */
 
 /* A pack text as lines: the clause blocks are read from them by line number. */

@@ -154,6 +154,24 @@ const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
  * the exclusivity group. It ends before the first part that does not fit in cap bytes (4 KB
  * holds any). */
 void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t cap);
+/* A boundary case of a clause, computed: the inputs at a threshold the pack sets (a floor or
+ * cap starting to bind, the plan's own figure for it, a tier's start, half a fen, a yearly cap's
+ * last unit and the one after, each condition's edge, the effective dates), for an office to
+ * check the pack against the plan's text and for tests to check against an oracle. */
+struct policy_case {
+    char what[256]; /* zh-CN: which threshold, which side of it */
+    size_t n_in;
+    char name[POLICY_VARS_MAX][48], value[POLICY_VARS_MAX][64];
+    int64_t year_awarded_fen;
+    struct date on;
+    struct policy_result r; /* policy_calc's result, with its explanation */
+};
+/* Clause i's boundary cases, in order; *out is new (policy_cases_free). The cases start from
+ * every condition met on the clause's first day; a threshold that needs a param the office
+ * has not set is left out, and ST_UNPROCESSABLE (naming it) when the formula itself needs one. */
+enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct policy_case **out,
+                                size_t *n, struct err *e) HQD_MUST_CHECK;
+void policy_cases_free(struct policy_case *v, size_t n);
 /* Whether clause i's exclusivity group has another clause (就高不就低 can apply between them). */
 int policy_clause_group_shared(const struct policy_pack *p, size_t i);
 

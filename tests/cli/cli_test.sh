@@ -147,6 +147,17 @@ expect_rc 2 "policy calc below the legal bound" -- "$hqd" policy calc tech-trans
 expect_rc 2 "policy calc bad input" -- "$hqd" policy calc tech-contract amount=1.234
 contains "$tmp/err" "amount" "the bad input is named"
 expect_rc 2 "policy calc unknown clause" -- "$hqd" policy calc no-such amount=1
+# Boundary cases: every threshold of a clause computed, for checking a pack against the plan.
+expect_rc 0 "policy cases" -- "$hqd" policy cases tech-contract
+contains "$tmp/out" "方案数字：10,000,000.00元 × 1% = 每项合同上限" "the plan's own figure is a case"
+expect_rc 0 "policy cases json" -- "$hqd" policy cases --json
+[[ $(json "$tmp/out" "[(c['inputs'].get('patents'), c['year_awarded_fen'], c['amount_fen']) for c in d if c['clause'] == 'ip-transfer' and '本年度第' in c['what']]") == \
+  "[('1', 19000000, 1000000), ('1', 20000000, 0)]" ]] && ok || bad "the 20th patent earns 10,000 and the 21st nothing: $(head -c 300 "$tmp/out")"
+[[ $(json "$tmp/out" "sorted(c['clause'] for c in d if 'error' in c)") == "['fund-reward', 'innovation-voucher']" ]] \
+  && ok || bad "clauses waiting for a param are named"
+expect_rc 2 "policy cases unset param" -- "$hqd" policy cases innovation-voucher
+contains "$tmp/err" "voucher_share" "the param the clause waits for is named"
+expect_rc 2 "policy cases unknown clause" -- "$hqd" policy cases no-such
 sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$src/data/policy/plan-2020-28.pack" >"$tmp/bad.pack"
 expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"
 contains "$tmp/err" "bad.pack: line 47, column 33" "the bad rate is located"
@@ -176,6 +187,8 @@ expect_rc 0 "policy calc floor" -- "$hqd" policy calc rd-grant amount=300000 --p
   && ok || bad "3,000.00 is raised to the 10,000.00 floor: $(head -c 600 "$tmp/out")"
 expect_rc 0 "policy calc floor text" -- "$hqd" policy calc rd-grant amount=300000 --pack "$tmp/floor.pack"
 contains "$tmp/out" "3,000.00元，低于每家10,000.00元保底，按保底计 10,000.00元" "the floor is explained"
+expect_rc 0 "policy cases floor" -- "$hqd" policy cases --pack "$tmp/floor.pack"
+contains "$tmp/out" "按保底计" "a floor's cases"
 sed 's/floor      10000/floor      200000/' "$tmp/floor.pack" >"$tmp/bad-floor.pack"
 expect_rc 2 "policy check floor above cap" -- "$hqd" policy check "$tmp/bad-floor.pack"
 contains "$tmp/err" "bad-floor.pack: line 11, column 14" "the floor is located"

@@ -942,6 +942,146 @@ static void floors(void **state)
     policy_pack_free(p);
 }
 
+/* ---------------------------------------------------------------- boundary cases */
+
+/* What a clause pays, written out independently of the pack reader and policy_calc: a rate
+ * num/den of a money base (or a unit in fen per counted item), rounded half up to the fen,
+ * raised to the floor, then the item cap and what is left of the yearly cap. */
+struct oracle_clause {
+    const char *id, *base, *requires[3];
+    int64_t num, den, unit_fen, floor, item, year;
+    struct date from;
+};
+
+static int64_t oracle_case(const struct oracle_clause *o, const struct policy_case *k,
+                           int *eligible)
+{
+    const char *base = NULL;
+    int met = 1;
+    for (int r = 0; r < 3 && o->requires[r]; r++) {
+        int yes = 0;
+        for (size_t i = 0; i < k->n_in; i++)
+            yes |= !strcmp(k->name[i], o->requires[r]) && !strcmp(k->value[i], "是");
+        met &= yes;
+    }
+    for (size_t i = 0; i < k->n_in; i++)
+        if (!strcmp(k->name[i], o->base))
+            base = k->value[i];
+    *eligible = met && base && date_cmp(k->on, o->from) >= 0;
+    if (!*eligible)
+        return 0;
+    int64_t a;
+    if (o->unit_fen) {
+        a = strtoll(base, NULL, 10) * o->unit_fen;
+    } else {
+        long long yuan = 0, cents = 0;
+        sscanf(base, "%lld.%lld", &yuan, &cents);
+        __int128 fen = (__int128)yuan * 100 + cents;
+        a = (int64_t)((2 * fen * o->num + o->den) / (2 * o->den));
+    }
+    if (o->floor && a > 0 && a < o->floor)
+        a = o->floor;
+    if (o->item && a > o->item)
+        a = o->item;
+    if (o->year && a > o->year - k->year_awarded_fen)
+        a = o->year - k->year_awarded_fen > 0 ? o->year - k->year_awarded_fen : 0;
+    return a;
+}
+
+/* The case of clause id whose description contains what: its amount (fails if there is none). */
+static int64_t case_amount(const struct policy_case *v, size_t n, const char *what,
+                           const char *base_value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strstr(v[i].what, what))
+            for (size_t j = 0; j < v[i].n_in; j++)
+                if (!base_value || !strcmp(v[i].value[j], base_value))
+                    return v[i].r.amount_fen;
+    fail_msg("no case \"%s\" (%s)", what, base_value ? base_value : "");
+    return -1;
+}
+
+static void boundary_cases(void **state)
+{
+    const struct policy_pack *ex = *state;
+    static const struct date from = {2020, 3, 31};
+    static const struct oracle_clause example[] = {
+        {"first-set-equipment",
+         "price",
+         {"equipment_certified", "buyer_in_province"},
+         5,
+         100,
+         0,
+         0,
+         0,
+         0,
+         from},
+        {"tech-contract", "amount", {"contract_registered"}, 1, 100, 0, 0, 10000000, 0, from},
+        {"tech-transfer-in",
+         "amount",
+         {"tech_from_outside_city", "undertaker_in_zone"},
+         10,
+         100,
+         0,
+         0,
+         100000000,
+         0,
+         from},
+        {"ip-transfer", "patents", {"institution_registered"}, 0, 0, 1000000, 0, 0, 20000000, from},
+    };
+    struct policy_pack *fp;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(FLOOR_PACK, strlen(FLOOR_PACK), "f.pack", &fp, &e), ST_OK);
+    static const struct oracle_clause floored = {"grant", "amount", {NULL},   1,           100, 0,
+                                                 1000000, 10000000, 15000000, {2020, 1, 1}};
+    size_t checked = 0;
+    for (size_t c = 0; c < 5; c++) {
+        const struct policy_pack *p = c < 4 ? ex : fp;
+        const struct oracle_clause *o = c < 4 ? &example[c] : &floored;
+        struct policy_case *v;
+        size_t n;
+        assert_int_equal(policy_clause_cases(p, (size_t)policy_clause_index(p, o->id), &v, &n, &e),
+                         ST_OK);
+        for (size_t k = 0; k < n; k++) {
+            int eligible;
+            int64_t want = oracle_case(o, &v[k], &eligible);
+            if (v[k].r.amount_fen != want || v[k].r.eligible != eligible)
+                fail_msg("%s, %s: %lld fen (eligible %d), oracle %lld (%d): %s", o->id, v[k].what,
+                         (long long)v[k].r.amount_fen, v[k].r.eligible, (long long)want, eligible,
+                         v[k].r.explanation);
+            checked++;
+        }
+        /* the acceptance's own boundaries are among them */
+        if (!strcmp(o->id, "tech-contract")) {
+            assert_int_equal(case_amount(v, n, "方案数字", "10000000.00"), 10000000);
+            assert_int_equal(case_amount(v, n, "再多 1 分", "10000000.01"), 10000000);
+            assert_int_equal(case_amount(v, n, "临界基数少 1分", "9999999.49"), 9999999);
+            assert_int_equal(case_amount(v, n, "刚好达到", "9999999.50"), 10000000);
+            assert_int_equal(case_amount(v, n, "恰为半分", "0.50"), 1);
+            assert_int_equal(case_amount(v, n, "不足半个单位", "0.49"), 0);
+        } else if (!strcmp(o->id, "tech-transfer-in")) {
+            assert_int_equal(case_amount(v, n, "方案数字：10,000,000.00元 × 10%", NULL), 100000000);
+        } else if (!strcmp(o->id, "ip-transfer")) {
+            assert_int_equal(case_amount(v, n, "本年度第 20 件", NULL), 1000000);
+            assert_int_equal(case_amount(v, n, "本年度第 21 件", NULL), 0);
+        } else if (!strcmp(o->id, "grant")) {
+            assert_int_equal(case_amount(v, n, "不足保底", NULL), 1000000);
+            assert_true(v[2].r.floored);
+        }
+        policy_cases_free(v, n);
+    }
+    assert_true(checked > 40);
+    /* a clause whose formula waits for the office's param says which */
+    struct policy_case *v = NULL;
+    size_t n = 0;
+    assert_int_equal(
+        policy_clause_cases(ex, (size_t)policy_clause_index(ex, "innovation-voucher"), &v, &n, &e),
+        ST_UNPROCESSABLE);
+    assert_null(v);
+    assert_non_null(strstr(e.msg, "voucher_share"));
+    policy_pack_free(fp);
+}
+
 /* Two versions compared clause by clause: a changed rate is a "-"/"+" pair, realigned columns
  * and comments are no change, added and dropped clauses are named. */
 static void versions_compare_by_clause(void **state)
@@ -995,6 +1135,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(parameters_and_bounds, setup, teardown),
         cmocka_unit_test(kernel_agrees_with_oracle),
         cmocka_unit_test(floors),
+        cmocka_unit_test_setup_teardown(boundary_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
