@@ -854,6 +854,42 @@ static int option_index(const struct var *v, const char *s, size_t len)
     return -1;
 }
 
+/* Whether one value of input v meets every condition on it: the conditions of a clause that
+ * no applicant could meet are refused at load. */
+static int conds_satisfiable(const struct clause *c, int v)
+{
+    unsigned options = ~0u;
+    int64_t lo = 0, hi = INT64_MAX; /* money and counts are not negative */
+    for (int i = 0; i < c->n_conds; i++) {
+        const struct cond *cd = &c->conds[i];
+        if (cd->var != v)
+            continue;
+        switch (cd->op) {
+        case OP_IN:
+            options &= cd->options;
+            break;
+        case OP_GE:
+            lo = cd->value > lo ? cd->value : lo;
+            break;
+        case OP_GT: /* nothing is above the largest number */
+            lo = cd->value == INT64_MAX ? INT64_MAX : cd->value + 1 > lo ? cd->value + 1 : lo;
+            hi = cd->value == INT64_MAX ? 0 : hi;
+            break;
+        case OP_LE:
+            hi = cd->value < hi ? cd->value : hi;
+            break;
+        case OP_LT:
+            hi = cd->value - 1 < hi ? cd->value - 1 : hi;
+            break;
+        case OP_EQ:
+            lo = cd->value > lo ? cd->value : lo;
+            hi = cd->value < hi ? cd->value : hi;
+            break;
+        }
+    }
+    return options != 0 && lo <= hi;
+}
+
 /* require NAME (a yes/no input), require NAME OP AMOUNT|COUNT, require NAME in A|B. */
 static enum status read_require(const struct reader *rd, struct clause *c, const char *p,
                                 const char *end)
@@ -925,6 +961,18 @@ static enum status read_require(const struct reader *rd, struct clause *c, const
         return fail_at(rd, tok, "只能对 money、count 或 enum 类型的输入写比较条件 (type error)");
     }
     c->n_conds++;
+    if (!conds_satisfiable(c, v)) {
+        char before[400] = "";
+        for (int i = 0; i < c->n_conds - 1; i++)
+            if (c->conds[i].var == v)
+                snprintf(before + strlen(before), sizeof before - strlen(before), "%s%s %s %s",
+                         before[0] ? "、" : "", var->name, op_names[c->conds[i].op],
+                         c->conds[i].text);
+        return fail_at(rd, tok,
+                       "条件“%s %s %s”与此前的条件（%s）不可能同时满足，本条款永远不会符合 "
+                       "(contradictory conditions)",
+                       var->name, op_names[cd->op], cd->text, before);
+    }
     return ST_OK;
 }
 
@@ -2635,9 +2683,12 @@ static void case_pair(struct case_builder *b, int64_t x, const char *below, cons
     case_add(b, at, &(struct case_change){bv->name, v2}, 1, 0, b->on);
 }
 
-/* A value of cd's input that meets it (pass) or just fails it. */
+/* A value of cd's input that meets it (pass) or just fails it; -1 when there is none. */
 static int64_t cond_edge(const struct cond *cd, int pass)
 {
+    int up = pass ? cd->op == OP_GT : cd->op == OP_LE || cd->op == OP_EQ;
+    if (up && cd->value == INT64_MAX)
+        return -1;
     switch (cd->op) {
     case OP_GE:
         return pass ? cd->value : cd->value - 1;

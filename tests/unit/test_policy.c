@@ -457,6 +457,16 @@ static void bad_packs_are_located(void **state)
                "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
                "  cap item 100000 每项\n  budget 50000 fcfs 年度预算\nend\n",
                "t.pack: line 11, column 12", "高于年度预算");
+    /* Conditions no applicant could meet together. */
+    expect_bad("clause c\n  input n count 人数\n  require n >= 10\n  require n < 10\nend\n",
+               "t.pack: line 6, column 11", "条件“n < 10”与此前的条件（n >= 10）不可能同时满足");
+    expect_bad("clause c\n  input n money 收入\n  require n > 5\n  require n <= 5.00\nend\n",
+               "t.pack: line 6, column 11", "永远不会符合");
+    expect_bad("clause c\n  input n count 人数\n  require n < 0\nend\n",
+               "t.pack: line 5, column 11", "永远不会符合");
+    expect_bad(
+        "clause c\n  input s enum 甲|乙|丙 类\n  require s in 甲|乙\n  require s = 丙\nend\n",
+        "t.pack: line 6, column 11", "不可能同时满足");
     /* A floor (保底) that a cap or the budget would always cut, given twice, or zero. */
     expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
                "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
