@@ -1098,6 +1098,24 @@ function diffPanel(d) {
       : h('div', { class: 'empty' }, '两个版本的条款没有改动。'));
 }
 
+/* A clause's boundary cases, computed by the server: where a floor or cap starts to bind, the
+ * plan's own figure, tiers, half a fen, the yearly cap's last unit, each condition's edge, the
+ * dates. What an office reads against the plan's sentence. */
+async function showCases(c, panel) {
+  try {
+    const r = await api('GET', `/api/v1/policy/clauses/${encodeURIComponent(c.id)}/cases`);
+    const note = (k) => !k.eligible ? (k.explanation.includes('不在条款有效期') ? '不在有效期' : '不符合')
+      : k.capped_by === 'item' ? '受每项上限' : k.capped_by ? '受每年上限' : k.floored ? '按保底计' : '';
+    const input = (k) => Object.entries(k.inputs).map(([n, v]) => `${n}=${v}`).join(' ') +
+      (k.year_awarded_fen ? ` 本年已获 ${yuan(k.year_awarded_fen)}` : '') + ` 受理日期 ${k.on}`;
+    panel.replaceChildren(h('h4', {}, `边界情形：${c.title}（${r.cases.length} 个）`),
+      h('table', { class: 'grid auto', id: 'cases' },
+        h('thead', {}, h('tr', {}, ['情形', '输入', '金额（元）', '说明'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, r.cases.map((k) => h('tr', { title: k.explanation }, h('td', {}, k.what), h('td', { class: 'hint' }, input(k)),
+          h('td', { class: 'num' }, yuan(k.amount_fen)), h('td', {}, note(k)))))));
+  } catch (e) { panel.replaceChildren(msg('err', e.message)); }
+}
+
 async function viewRules() {
   clauseCache = null;
   const [pack, { entities, total }] = await Promise.all([policyClauses(), api('GET', '/api/v1/entities')]);
@@ -1106,6 +1124,7 @@ async function viewRules() {
   const office = S.me.role === 'office';
   const canImport = office || S.me.role === 'admin';
   const out = h('div');
+  const casesPanel = h('div', { id: 'clause-cases' });
   const params = [];
   for (const c of pack.clauses) for (const v of c.vars.filter((x) => x.param)) params.push({ c, v });
   const paramRows = params.map(({ c, v }) => {
@@ -1139,10 +1158,12 @@ async function viewRules() {
     out,
     h('section', { class: 'panel' }, h('h3', {}, '条款'), h('table', { class: 'grid auto', id: 'clauses' },
       h('thead', {}, h('tr', {}, ['条款', '依据', '计算规则（金额、保底、上限、预算、条件、有效期）', '申请主体'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, pack.clauses.map((c) => h('tr', { 'data-clause': c.id }, h('td', {}, `${c.title}（${c.id}）`),
+      h('tbody', {}, pack.clauses.map((c) => h('tr', { 'data-clause': c.id }, h('td', {}, `${c.title}（${c.id}）`,
+          h('div', {}, h('button', { type: 'button', class: 'plain', onclick: () => showCases(c, casesPanel) }, '边界情形'))),
         h('td', { class: 'explain' }, `${c.cite}：${c.quote}`),
         h('td', { class: 'explain' }, c.rule),
-        h('td', {}, c.applicants.map((k) => ({ enterprise: '企业', institution: '机构', fund: '基金' })[k]).join('、'))))))),
+        h('td', {}, c.applicants.map((k) => ({ enterprise: '企业', institution: '机构', fund: '基金' })[k]).join('、')))))),
+      casesPanel),
     params.length ? h('section', { class: 'panel' }, h('h3', {}, '交由管委会确定的参数'),
       h('table', { class: 'grid auto', id: 'params' }, h('thead', {}, h('tr', {}, ['条款', '参数', '状态', office ? '设定新值（存为新版本）' : ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, paramRows))) : null,

@@ -1194,23 +1194,6 @@ static int cmd_policy_check(const struct cli_args *a)
     return 0;
 }
 
-/* One boundary case as JSON: its inputs, and what policy_calc gives for them. */
-static json_t *case_json(const struct policy_pack *p, size_t i, const struct policy_case *k)
-{
-    json_t *in = json_object();
-    for (size_t j = 0; j < k->n_in; j++)
-        json_object_set_new(in, k->name[j], json_string(k->value[j]));
-    char on[16];
-    date_format(k->on, on, sizeof on);
-    return json_pack("{s:s, s:s, s:o, s:I, s:s, s:b, s:I, s:I, s:o, s:b, s:s}", "clause",
-                     policy_clause_id(p, i), "what", k->what, "inputs", in, "year_awarded_fen",
-                     (json_int_t)k->year_awarded_fen, "on", on, "eligible", k->r.eligible,
-                     "amount_fen", (json_int_t)k->r.amount_fen, "uncapped_fen",
-                     (json_int_t)k->r.uncapped_fen, "capped_by",
-                     k->r.capped_by ? json_string(k->r.capped_by) : json_null(), "floored",
-                     k->r.floored, "explanation", k->r.explanation);
-}
-
 /* hqd policy cases [CLAUSE]: each clause's boundary cases, computed. */
 static int cmd_policy_cases(const struct cli_args *a)
 {
@@ -1251,7 +1234,7 @@ static int cmd_policy_cases(const struct cli_args *a)
         }
         if (a->json) {
             for (size_t k = 0; k < n; k++)
-                json_array_append_new(all, case_json(p, i, &v[k]));
+                json_array_append_new(all, policy_case_json(p, i, &v[k]));
             policy_cases_free(v, n);
             continue;
         }

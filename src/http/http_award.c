@@ -633,6 +633,38 @@ void h_policy_proposals(struct http_req *r)
 
 /* ---------------------------------------------------------------- clauses, entities */
 
+void h_policy_cases(struct http_req *r);
+void h_policy_cases(struct http_req *r)
+{
+    struct policy_pack *p;
+    struct err e = {0};
+    enum status st = award_pack_current(r->store, &p, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    int ci = policy_clause_index(p, r->params[0]);
+    struct policy_case *v = NULL;
+    size_t n = 0;
+    if (ci < 0)
+        st = err_set(&e, ST_NOT_FOUND, "id", "现行规则包中没有条款“%s”", r->params[0]);
+    else
+        st = policy_clause_cases(p, (size_t)ci, &v, &n, &e);
+    if (st != ST_OK) {
+        policy_pack_free(p);
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(arr, policy_case_json(p, (size_t)ci, &v[k]));
+    policy_cases_free(v, n);
+    json_t *o = json_pack("{s:s, s:s, s:o}", "clause", policy_clause_id(p, (size_t)ci),
+                          "pack_sha256", policy_pack_hash(p), "cases", arr);
+    policy_pack_free(p);
+    http_reply_json(r, 200, o);
+}
+
 void h_policy_clauses(struct http_req *r);
 void h_policy_clauses(struct http_req *r)
 {

@@ -1126,6 +1126,7 @@ void h_policy_budget(struct http_req *r);
 void h_policy_diff(struct http_req *r);
 void h_policy_proposals(struct http_req *r);
 void h_policy_clauses(struct http_req *r);
+void h_policy_cases(struct http_req *r);
 void h_entities(struct http_req *r);
 void h_entities_import(struct http_req *r);
 void h_entitlements(struct http_req *r);
@@ -1235,6 +1236,10 @@ const struct http_route http_routes[] = {
      0, 0},
     {"GET", "/api/v1/policy/clauses", h_policy_clauses, ALL | ENTERPRISE, 0,
      "现行规则包的条款：依据、申请主体、输入项（申请表）、预算与互斥事项", 0, 0},
+    {"GET", "/api/v1/policy/clauses/{id}/cases", h_policy_cases, ALL, 0,
+     "条款的边界情形及计算结果（保底与上限的临界基数、方案数字、分档起点、半分进位、每年上限的最后"
+     "一件与下一件、条件边界、有效期首末日），用于对照方案原文核对规则包",
+     1, 0},
     {"PUT", "/api/v1/policy/params", h_policy_param_set, OFFICE, 0,
      "设定方案交由管委会确定的参数：{clause, name, value}，存为新的规则包版本（须在规定范围内）", 0,
      0},

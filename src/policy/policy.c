@@ -2902,6 +2902,22 @@ enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct po
     return ST_OK;
 }
 
+json_t *policy_case_json(const struct policy_pack *p, size_t i, const struct policy_case *k)
+{
+    json_t *in = json_object();
+    for (size_t j = 0; j < k->n_in; j++)
+        json_object_set_new(in, k->name[j], json_string(k->value[j]));
+    char on[16];
+    date_format(k->on, on, sizeof on);
+    return json_pack("{s:s, s:s, s:o, s:I, s:s, s:b, s:I, s:I, s:o, s:b, s:s}", "clause",
+                     p->clauses[i].id, "what", k->what, "inputs", in, "year_awarded_fen",
+                     (json_int_t)k->year_awarded_fen, "on", on, "eligible", k->r.eligible,
+                     "amount_fen", (json_int_t)k->r.amount_fen, "uncapped_fen",
+                     (json_int_t)k->r.uncapped_fen, "capped_by",
+                     k->r.capped_by ? json_string(k->r.capped_by) : json_null(), "floored",
+                     k->r.floored, "explanation", k->r.explanation);
+}
+
 void policy_cases_free(struct policy_case *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -172,6 +172,10 @@ struct policy_case {
 enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct policy_case **out,
                                 size_t *n, struct err *e) HQD_MUST_CHECK;
 void policy_cases_free(struct policy_case *v, size_t n);
+/* {clause, what, inputs: {name: value}, year_awarded_fen, on, eligible, amount_fen,
+ * uncapped_fen, capped_by, floored, explanation}: what the CLI's --json and the API give. New
+ * reference. */
+struct json_t *policy_case_json(const struct policy_pack *p, size_t i, const struct policy_case *k);
 /* Whether clause i's exclusivity group has another clause (就高不就低 can apply between them). */
 int policy_clause_group_shared(const struct policy_pack *p, size_t i);
 

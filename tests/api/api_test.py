@@ -421,6 +421,16 @@ check(st == 200 and len(j["clauses"]) == 6 and tc.get("matter_key") == "contract
       and tc.get("rule", "").startswith("技术交易额 × 1%；每项合同最高 100,000.00元；四舍五入到分。条件：技术合同经认定登记。"
                                         "2020-03-31 起施行，长期有效；同一事项（技术合同登记编号）不重复享受"),
       "clauses served as forms, each with its rule: %s" % tc)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/tech-contract/cases", token=tok["ent1"])
+check(st == 403, "boundary cases are for staff: %s" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/tech-contract/cases", token=tok["office1"])
+plan_fig = [c for c in j.get("cases", []) if c["what"].startswith("方案数字")] if st == 200 else []
+check(st == 200 and len(plan_fig) == 1 and plan_fig[0]["inputs"]["amount"] == "10000000.00"
+      and plan_fig[0]["amount_fen"] == 10000000 and j["pack_sha256"], "a clause's boundary cases: %s" % plan_fig)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/fund-reward/cases", token=tok["office1"])
+check(st == 422 and "fund_reward_rate" in json.dumps(j, ensure_ascii=False), "a clause waiting for its param: %s %s" % (st, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/no-such/cases", token=tok["office1"])
+check(st == 404, "an unknown clause: %s" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["ent1"])
 fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipment"), {}) if st == 200 else {}
 check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000

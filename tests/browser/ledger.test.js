@@ -256,6 +256,11 @@ function startServer() {
       'the clause\'s rule reads the value now in force');
     check((await op.textContent('#clauses tr[data-clause="tech-contract"]')).includes('技术交易额 × 1%；每项合同最高 100,000.00元'),
       'each clause shows how its amount is computed');
+    await op.click('#clauses tr[data-clause="ip-transfer"] button');
+    await op.waitForSelector('#cases');
+    const cases = await op.textContent('#cases');
+    check(cases.includes('本年度第 20 件') && cases.includes('本年度第 21 件') && cases.includes('受每年上限'),
+      'the boundary cases of a clause, the 21st patent capped: ' + cases.slice(0, 300));
     const diffRow = await op.textContent('#pack-diff tr[data-clause="innovation-voucher"]');
     check(diffRow.includes('voucher_share') && diffRow.includes('50%') && diffRow.includes('修改'),
       'the change is shown against the previous version: ' + diffRow);
