@@ -1290,12 +1290,50 @@ void award_hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t deman
     free(rem);
 }
 
+void award_allocate(const int64_t *claim, const int *cls, size_t n, int64_t avail, int64_t *share)
+{
+    int64_t *c = xcalloc(n ? n : 1, sizeof *c), *s = xcalloc(n ? n : 1, sizeof *s);
+    size_t *at = xcalloc(n ? n : 1, sizeof *at);
+    int last = 0;
+    for (size_t i = 0; i < n; i++) {
+        share[i] = 0;
+        if (cls && cls[i] > last)
+            last = cls[i];
+    }
+    for (int k = 0; k <= last; k++) {
+        size_t m = 0;
+        int64_t demand = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!cls || cls[i] == k) {
+                at[m] = i;
+                c[m++] = claim[i];
+                demand += claim[i];
+            }
+        if (demand <= avail) {
+            memcpy(s, c, m * sizeof *s);
+            avail -= demand;
+        } else if (avail > 0) {
+            award_hamilton(c, m, avail, demand, s); /* ties to the earlier, within the class */
+            avail = 0;
+        } else {
+            memset(s, 0, m * sizeof *s);
+        }
+        for (size_t j = 0; j < m; j++)
+            share[at[j]] = s[j];
+    }
+    free(c);
+    free(s);
+    free(at);
+}
+
 struct batch_item {
     const struct award_app *a;
     int64_t claimed, prior, cap_used;
     struct date on;
     char matter[160];
     char missing[400]; /* evidence not filed yet: the application stays pending */
+    int cls;           /* its priority class (0 when the clause ranks none) */
+    const char *cls_label;
     char explanation[2048];
     struct policy_result r;
 };
@@ -1314,6 +1352,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     struct batch_item *it = NULL;
     struct award_app *apps = NULL;
     int64_t *claims = NULL, *shares = NULL;
+    int *cls = NULL;
     size_t n = 0;
     int64_t pack_id = 0;
     struct policy_limits lim = {0};
@@ -1355,6 +1394,7 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
      * earlier applications in the batch (an upper bound of what they will be paid). */
     claims = xcalloc(n, sizeof *claims);
     shares = xcalloc(n, sizeof *shares);
+    cls = xcalloc(n, sizeof *cls);
     int64_t demand = 0;
     for (size_t i = 0; i < n; i++) {
         struct batch_item *b = &it[i];
@@ -1379,6 +1419,8 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
                 if (it[j].a->entity_id == b->a->entity_id && !strcmp(it[j].matter, b->matter))
                     b->prior += it[j].claimed - it[j].prior > 0 ? it[j].claimed - it[j].prior : 0;
         }
+        b->cls = policy_priority_class(p, (size_t)ci, in, k, &b->cls_label);
+        cls[i] = b->cls;
         json_decref(inputs);
         if (st != ST_OK)
             goto out;
@@ -1399,10 +1441,8 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
                      lim.budget_label, year, used);
         goto out;
     }
-    if (demand <= avail)
-        memcpy(shares, claims, n * sizeof *shares);
-    else if (avail > 0)
-        award_hamilton(claims, n, avail, demand, shares);
+    if (avail > 0)
+        award_allocate(claims, lim.priority_key ? cls : NULL, n, avail, shares);
     out->demand_fen = demand;
     out->avail_fen = avail;
     out->budget_fen = lim.budget_fen;
@@ -1418,6 +1458,8 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
             x->eligible = it[i].r.eligible;
             if (it[i].missing[0])
                 snprintf(x->note, sizeof x->note, "缺少证明材料：%s", it[i].missing);
+            else if (lim.priority_key)
+                snprintf(x->note, sizeof x->note, "优先类别：%s", it[i].cls_label);
             x->claim_fen = claims[i];
             x->share_fen = it[i].r.eligible ? shares[i] : 0;
             out->approved += x->eligible;
@@ -1462,14 +1504,22 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
         json_decref(inputs);
         if (st != ST_OK)
             goto out;
+        char how[300];
+        if (demand <= avail)
+            snprintf(how, sizeof how, "未超过预算余额，全额兑付");
+        else if (!lim.priority_key)
+            snprintf(how, sizeof how, "超过预算余额，按比例核减（余数分按小数部分大小逐分分配）");
+        else
+            snprintf(how, sizeof how, "超过预算余额，按%s依次优先分配；本件为“%s”类，%s",
+                     policy_input_label(p, (size_t)ci, lim.priority_key), b->cls_label,
+                     shares[i] == claims[i] ? "全额兑付"
+                     : shares[i] == 0       ? "预算已由更优先的类别用完"
+                                      : "本类按比例核减（余数分按小数部分大小逐分分配）");
         snprintf(b->explanation, sizeof b->explanation,
                  "%s%s %s元，%d 年已兑付 %s元；本批 %zu 件申请合计 %s元，%s，本件 %s元。",
                  b->r.explanation, lim.budget_label, money_format(lim.budget_fen, a1, sizeof a1),
                  year, money_format(used, a2, sizeof a2), n - out->skipped,
-                 money_format(demand, a3, sizeof a3),
-                 demand <= avail ? "未超过预算余额，全额兑付"
-                                 : "超过预算余额，按比例核减（余数分按小数部分大小逐分分配）",
-                 money_format(shares[i], a4, sizeof a4));
+                 money_format(demand, a3, sizeof a3), how, money_format(shares[i], a4, sizeof a4));
         if ((st = mark_decided(s, actor, b->a->id, "approved", "批次等比例分配", shares[i],
                                b->explanation, e)) != ST_OK)
             goto out;
@@ -1499,6 +1549,7 @@ out:
     award_apps_free(apps, n);
     free(claims);
     free(shares);
+    free(cls);
     policy_pack_free(p);
     return st;
 }

@@ -55,5 +55,9 @@ const char *award_input_value(const struct policy_input *in, size_t n, const cha
 enum status award_step_int(struct store_stmt *q, int64_t *out, struct err *e) HQD_MUST_CHECK;
 /* Largest-remainder shares of avail among claims summing to demand > avail (see award.c). */
 void award_hamilton(const int64_t *claim, size_t n, int64_t avail, int64_t demand, int64_t *share);
+/* A pro-rata batch's shares of avail: the priority classes (class[i], 0 first; NULL: one class)
+ * in order, each paid in full while the budget lasts, the class it runs out in by
+ * award_hamilton, the classes after it nothing. */
+void award_allocate(const int64_t *claim, const int *cls, size_t n, int64_t avail, int64_t *share);
 
 #endif

@@ -639,6 +639,8 @@ struct verifier {
     /* the open pro-rata batch */
     int64_t batch, batch_budget, batch_used;
     int64_t *claims, *amounts;
+    int *classes;       /* each batch line's priority class */
+    int batch_priority; /* the batch's clause ranks its applications (priority NAME) */
     size_t batch_n, batch_cap;
     int64_t batch_first;
 };
@@ -715,14 +717,9 @@ static int batch_check(struct verifier *v, struct award_verify *out)
 {
     if (!v->batch)
         return 1;
-    int64_t demand = 0, avail = v->batch_budget - v->batch_used;
-    for (size_t i = 0; i < v->batch_n; i++)
-        demand += v->claims[i];
+    int64_t avail = v->batch_budget - v->batch_used;
     int64_t *want = xcalloc(v->batch_n ? v->batch_n : 1, sizeof *want);
-    if (demand <= avail)
-        memcpy(want, v->claims, v->batch_n * sizeof *want);
-    else
-        award_hamilton(v->claims, v->batch_n, avail, demand, want);
+    award_allocate(v->claims, v->batch_priority ? v->classes : NULL, v->batch_n, avail, want);
     int ok = 1;
     for (size_t i = 0; i < v->batch_n && ok; i++)
         if (want[i] != v->amounts[i]) {
@@ -834,6 +831,7 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
             }
             v->batch = l->batch;
             v->batch_first = id;
+            v->batch_priority = lim.priority_key != NULL;
             v->batch_budget = lim.budget_fen;
             v->batch_used = bs->sum;
         }
@@ -844,7 +842,10 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
                 v->batch_cap = v->batch_cap ? v->batch_cap * 2 : 64;
                 v->claims = xrealloc(v->claims, v->batch_cap * sizeof *v->claims);
                 v->amounts = xrealloc(v->amounts, v->batch_cap * sizeof *v->amounts);
+                v->classes = xrealloc(v->classes, v->batch_cap * sizeof *v->classes);
             }
+            const char *label;
+            v->classes[v->batch_n] = policy_priority_class(p, (size_t)cx->ci, in, n, &label);
             int64_t claim = l->claimed - l->matter_prior;
             v->claims[v->batch_n] = claim > 0 ? claim : 0;
             v->amounts[v->batch_n++] = l->amount;
@@ -1335,6 +1336,7 @@ out:
     totals_free(&v.matter);
     free(v.reversed);
     free(v.claims);
+    free(v.classes);
     free(v.amounts);
     free(r);
     free(later);

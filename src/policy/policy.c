@@ -121,6 +121,8 @@ struct clause {
     int n_bounds;
     enum policy_rounding rounding;
     struct budget budget;
+    int priority; /* priority NAME: the enum input whose options rank a pro-rata batch; -1 */
+    int priority_line, priority_col;
     char group[48]; /* exclusivity group (exclusive GROUP KEY), or "" */
     int group_key;  /* the text input naming the matter */
     int line;
@@ -686,6 +688,30 @@ static enum status read_exclusive(const struct reader *rd, struct clause *c, con
     return ST_OK;
 }
 
+/* priority NAME: a pro-rata batch short of budget serves the classes of enum input NAME in the
+ * order of its options (the first first), pro rata within the class the budget runs out in. */
+static enum status read_priority(const struct reader *rd, struct clause *c, const char *kw,
+                                 const char *p, const char *end)
+{
+    const char *k, *extra;
+    size_t kl, xl;
+    if (c->priority >= 0)
+        return fail_at(rd, kw, "priority 重复 (duplicate priority)");
+    if (!next_token(&p, end, &k, &kl))
+        return fail_at(rd, p, "priority 应写成“priority 选项输入”(priority form)");
+    if (next_token(&p, end, &extra, &xl))
+        return fail_at(rd, extra, "priority 只有一项：排定优先顺序的选项输入 (extra words)");
+    int v = find_var(c, k, kl);
+    if (v < 0 || c->vars[v].is_param || c->vars[v].type != VT_ENUM)
+        return fail_at(rd, k,
+                       "“%.*s”应为本条款 enum 类型的输入，其选项依次为优先顺序 (priority input)",
+                       (int)kl, k);
+    c->priority = v;
+    c->priority_line = rd->line_no;
+    c->priority_col = column_of(rd, k);
+    return ST_OK;
+}
+
 static enum status read_bound(const struct reader *rd, struct clause *c, const char *p,
                               const char *end)
 {
@@ -814,6 +840,16 @@ static enum status finish_clause(const struct reader *rd, struct clause *c)
             return fail_line(
                 rd, cp, "%s上限 %s元 高于年度预算 %s元，永远不会起作用 (unreachable cap)",
                 cp->label, money_format(cp->fen, a, sizeof a), money_format(bg->fen, b, sizeof b));
+    }
+    /* Priority classes rank the applications of a pro-rata batch; nothing else has one. */
+    if (c->priority >= 0 && c->budget.alloc != POLICY_ALLOC_PRO_RATA) {
+        char where[128];
+        snprintf(where, sizeof where, "%s: line %d, column %d", rd->source, c->priority_line,
+                 c->priority_col);
+        return err_set(
+            rd->e, ST_INVALID, where,
+            "priority 只用于按批次等比例分配的预算（budget … pro-rata）(priority without "
+            "a pro-rata budget)");
     }
     /* A floor above a cap or the budget could never be paid as written. */
     const struct cap *fl = &c->floor;
@@ -1035,6 +1071,8 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
         return read_budget(rd, c, p, end);
     if (tok_is(kw, kl, "exclusive"))
         return read_exclusive(rd, c, p, end);
+    if (tok_is(kw, kl, "priority"))
+        return read_priority(rd, c, kw, p, end);
     if (tok_is(kw, kl, "evidence")) {
         if (c->n_evidence == POLICY_EVIDENCE_MAX)
             return fail_at(rd, kw, "证明材料至多 %d 项 (too many)", POLICY_EVIDENCE_MAX);
@@ -1135,6 +1173,7 @@ enum status policy_pack_load(const char *text, size_t len, const char *source,
             memset(cur, 0, sizeof *cur);
             memcpy(cur->id, id, il);
             cur->line = rd.line_no;
+            cur->priority = -1;
         } else {
             st = fail_at(&rd, kw, "未知字段“%.*s”（条款外只能有 pack、version、clause）", (int)kl,
                          kw);
@@ -1777,6 +1816,8 @@ enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct p
         out->group = c->group;
         out->key = c->vars[c->group_key].name;
     }
+    if (c->priority >= 0)
+        out->priority_key = c->vars[c->priority].name;
     if (c->budget.alloc != POLICY_ALLOC_NONE && c->budget.param >= 0) {
         const struct var *v = &c->vars[c->budget.param];
         if (!v->set)
@@ -1878,6 +1919,13 @@ void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t
         limit_text(c, &bc, lim, sizeof lim);
         appendf(&t, "；%s %s，%s", c->budget.label, lim,
                 c->budget.alloc == POLICY_ALLOC_FCFS ? "先到先得" : "超出时等比例核减");
+        if (c->priority >= 0) {
+            const struct var *pv = &c->vars[c->priority];
+            appendf(&t, "（按%s依次优先：", pv->label);
+            for (int k = 0; k < pv->n_options; k++)
+                appendf(&t, "%s%s", k ? "、" : "", pv->options[k]);
+            appendf(&t, "，同类等比例）");
+        }
     }
     for (int k = 0; k < c->n_requires; k++)
         appendf(&t, "%s%s", k ? "、" : "。条件：", c->vars[c->requires[k]].label);
@@ -1895,6 +1943,25 @@ void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t
         appendf(&t, "；同一事项（%s）不重复享受%s", c->vars[c->group_key].label,
                 policy_clause_group_shared(p, i) ? "，与同组条款就高不就低" : "");
     appendf(&t, "。");
+}
+
+int policy_priority_class(const struct policy_pack *p, size_t i, const struct policy_input *in,
+                          size_t n, const char **label)
+{
+    const struct clause *c = &p->clauses[i];
+    *label = "未注明";
+    if (c->priority < 0)
+        return 0;
+    const struct var *v = &c->vars[c->priority];
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(in[k].name, v->name)) {
+            int x = option_index(v, in[k].value, strlen(in[k].value));
+            if (x >= 0) {
+                *label = v->options[x];
+                return x;
+            }
+        }
+    return v->n_options;
 }
 
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)

@@ -143,9 +143,16 @@ struct policy_limits {
     int64_t budget_fen; /* when alloc != POLICY_ALLOC_NONE */
     const char *budget_label;
     const char *group, *key;
+    const char *priority_key; /* priority NAME (pro-rata only): the enum input ranking a batch */
 };
 enum status policy_clause_limits(const struct policy_pack *p, size_t i, struct policy_limits *out,
                                  struct err *e) HQD_MUST_CHECK;
+/* The priority class of an application to clause i with inputs in: the index of its value of
+ * the clause's priority input among the input's options (0 first served), the number of
+ * options when it gives none (served last), 0 for a clause without priority classes. *label
+ * gets the option (or 未注明). */
+int policy_priority_class(const struct policy_pack *p, size_t i, const struct policy_input *in,
+                          size_t n, const char **label);
 /* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
  * NULL when it has no group: such a clause pays once per matter. */
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);

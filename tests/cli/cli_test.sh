@@ -147,6 +147,11 @@ expect_rc 2 "policy calc below the legal bound" -- "$hqd" policy calc tech-trans
 expect_rc 2 "policy calc bad input" -- "$hqd" policy calc tech-contract amount=1.234
 contains "$tmp/err" "amount" "the bad input is named"
 expect_rc 2 "policy calc unknown clause" -- "$hqd" policy calc no-such amount=1
+# The fuzz seed pack uses every directive; its rules read back in words.
+expect_rc 0 "policy check every directive" -- "$hqd" policy check "$src/tests/fuzz/packs/features.pack"
+contains "$tmp/out" "年度资金 2,000,000.00元（参数 budget_fund），超出时等比例核减（按企业规模依次优先：小型、微型、中型，同类等比例）" \
+  "priority classes in a clause's rule"
+contains "$tmp/out" "每次最低 500.00元（参数 least）" "a floor given by a param"
 # Boundary cases: every threshold of a clause computed, for checking a pack against the plan.
 expect_rc 0 "policy cases" -- "$hqd" policy cases tech-contract
 contains "$tmp/out" "方案数字：10,000,000.00元 × 1% = 每项合同上限" "the plan's own figure is a case"

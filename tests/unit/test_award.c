@@ -874,6 +874,65 @@ static void exclusive_group_pays_the_highest(void **state)
     verify_ok(f->s, 5, 15000000);
 }
 
+/* Priority classes (优先支持): a pro-rata batch short of budget pays the 重点 class in full,
+ * then shares what is left among the 一般 class; the 其他 class and an application that names
+ * none get nothing. The ledger verifier replays the classes from each line's inputs. */
+static void priority_classes_share_the_budget(void **state)
+{
+    static const char pack[] =
+        "pack 测试：优先类别\nversion q1\n"
+        "clause grant-q\n  title 戊类补助\n  cite 测试〔2020〕1号 五\n"
+        "  quote 按10%补助，资金不足时优先支持重点项目\n  effective 2020-01-01 -\n"
+        "  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input tier enum 重点|一般|其他 项目类别\n  award amount * 10%\n"
+        "  budget 100000 pro-rata 年度预算\n  priority tier\nend\n";
+    struct fx *f = *state;
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "q.pack", &id, &e),
+                     ST_OK);
+    struct award_outcome o;
+    static const struct {
+        const char *amount, *tier;
+    } apps[] = {{"300000", "一般"}, {"400000", "重点"}, {"100000", "其他"},
+                {"200000", "一般"}, {"200000", "重点"}, {"50000", NULL}};
+    for (size_t i = 0; i < sizeof apps / sizeof apps[0]; i++) {
+        struct policy_input in[] = {{"amount", apps[i].amount}, {"tier", apps[i].tier}};
+        assert_int_equal(
+            award_apply(f->s, "clerk", FIRM, "grant-q", in, apps[i].tier ? 2 : 1, ON, &o, &e),
+            ST_OK);
+    }
+    /* claims: 一般 30,000 + 20,000; 重点 40,000 + 20,000; 其他 10,000; none 5,000. 重点 takes
+     * 60,000 in full, the 40,000 left go 24,000 / 16,000 to 一般, the rest nothing */
+    struct award_batch b;
+    assert_int_equal(award_batch_preview(f->s, "grant-q", 2020, -1, &b, &e), ST_OK);
+    int64_t want[] = {2400000, 4000000, 0, 1600000, 2000000, 0};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(b.shares[i].share_fen, want[i]);
+    assert_string_equal(b.shares[1].note, "优先类别：重点");
+    assert_string_equal(b.shares[5].note, "优先类别：未注明");
+    award_batch_cleanup(&b);
+    /* a budget that runs out inside the first class shares it there: 45,000 of 60,000 */
+    assert_int_equal(award_batch_preview(f->s, "grant-q", 2020, 4500000, &b, &e), ST_OK);
+    assert_int_equal(b.shares[1].share_fen, 3000000);
+    assert_int_equal(b.shares[4].share_fen, 1500000);
+    assert_int_equal(b.shares[0].share_fen + b.shares[3].share_fen, 0);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_close_batch(f->s, "office", "grant-q", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.paid_fen, 10000000);
+    award_batch_cleanup(&b);
+    struct award_app a;
+    assert_int_equal(award_application(f->s, 1, &a, &e), ST_OK);
+    assert_int_equal(a.amount_fen, 2400000);
+    assert_non_null(
+        strstr(a.explanation, "按项目类别依次优先分配；本件为“一般”类，本类按比例核减"));
+    award_app_cleanup(&a);
+    assert_int_equal(award_application(f->s, 3, &a, &e), ST_OK);
+    assert_non_null(strstr(a.explanation, "预算已由更优先的类别用完"));
+    award_app_cleanup(&a);
+    verify_ok(f->s, 6, 10000000);
+}
+
 /* Pro rata at batch close: 60,000.00 + 50,000.00 + 40,000.01 asked of a 100,000.00 budget.
  * Exact shares are 39,999.99733…, 33,333.33111…, 26,666.67155…; floors leave one fen, which
  * goes to the largest fractional part (the first). */
@@ -1764,6 +1823,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
         cmocka_unit_test_setup_teardown(floor_awards_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(priority_classes_share_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),

@@ -457,6 +457,15 @@ static void bad_packs_are_located(void **state)
                "  applicants enterprise\n  input amount money 金额\n  award amount * 1%\n"
                "  cap item 100000 每项\n  budget 50000 fcfs 年度预算\nend\n",
                "t.pack: line 11, column 12", "高于年度预算");
+    /* Priority classes: an enum input, once, and only for a pro-rata budget. */
+    expect_bad("clause c\n  input amount money 金额\n  priority amount\nend\n",
+               "t.pack: line 5, column 12", "enum 类型的输入");
+    expect_bad("clause c\n  input t enum 甲|乙 类\n  priority t\n  priority t\nend\n",
+               "t.pack: line 6, column 3", "priority 重复");
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n  input t enum 甲|乙 类\n"
+               "  award amount * 1%\n  budget 5000 fcfs 年度预算\n  priority t\nend\n",
+               "t.pack: line 13, column 12", "pro-rata");
     /* Conditions no applicant could meet together. */
     expect_bad("clause c\n  input n count 人数\n  require n >= 10\n  require n < 10\nend\n",
                "t.pack: line 6, column 11", "条件“n < 10”与此前的条件（n >= 10）不可能同时满足");
