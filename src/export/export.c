@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "base/buf.h"
+#include "base/xalloc.h"
 
 static void temp_path(const char *path, char *out, size_t outlen)
 {
@@ -45,97 +46,197 @@ static double yuan_number(int64_t fen)
     return (double)fen / 100;
 }
 
-enum status export_xlsx(const struct export_table *t, const char *path, struct err *e)
+/* The body rows one worksheet holds: Excel's 1,048,576 rows less the header and the 合计 row.
+ * A longer table goes on in a second sheet (政策匹配 (2)…), each with its header. */
+#define SHEET_ROWS ((size_t)1048576 - 2)
+
+struct export_writer {
+    char path[4096], tmp[4096];
+    const struct export_column *cols;
+    size_t n_cols;
+    const char *sheet, *title;
+    int totals;
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    lxw_format *head, *body, *amount, *total;
+    size_t sheets, rows; /* rows in the current sheet */
+    size_t sheet_rows;   /* body rows a sheet takes */
+    int64_t *sums;       /* of the money columns, in the current sheet */
+    lxw_error rc;        /* the first error libxlsxwriter gave */
+};
+
+static void keep_error(struct export_writer *w, lxw_error rc)
 {
-    char tmp[4096];
-    temp_path(path, tmp, sizeof tmp);
-    lxw_workbook_options opts = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
-    lxw_workbook *wb = workbook_new_opt(tmp, &opts);
-    if (!wb)
-        return err_set(e, ST_IO, path, "无法创建工作簿 (cannot create workbook)");
-    lxw_worksheet *ws = workbook_add_worksheet(wb, t->sheet);
+    if (rc != LXW_NO_ERROR && w->rc == LXW_NO_ERROR)
+        w->rc = rc;
+}
 
-    lxw_format *head = workbook_add_format(wb);
-    format_set_bold(head);
-    format_set_font_name(head, "黑体");
-    format_set_font_size(head, 11);
-    format_set_bg_color(head, 0xDCE6F1);
-    format_set_border(head, LXW_BORDER_THIN);
-    format_set_align(head, LXW_ALIGN_CENTER);
-    format_set_align(head, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(head);
-
-    lxw_format *body = workbook_add_format(wb);
-    format_set_font_name(body, "宋体");
-    format_set_font_size(body, 10);
-    format_set_border(body, LXW_BORDER_THIN);
-    format_set_align(body, LXW_ALIGN_VERTICAL_TOP);
-    format_set_text_wrap(body);
-
-    for (size_t c = 0; c < t->n_cols; c++) {
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->cols[c].width, NULL);
-        worksheet_write_string(ws, 0, (lxw_col_t)c, t->cols[c].header, head);
-    }
-    lxw_format *amount = workbook_add_format(wb);
-    format_set_font_name(amount, "宋体");
-    format_set_font_size(amount, 10);
-    format_set_border(amount, LXW_BORDER_THIN);
-    format_set_align(amount, LXW_ALIGN_VERTICAL_TOP);
-    format_set_num_format(amount, "#,##0.00");
-    lxw_format *total = workbook_add_format(wb);
-    format_set_bold(total);
-    format_set_border(total, LXW_BORDER_THIN);
-    format_set_num_format(total, "#,##0.00");
-
-    worksheet_set_row(ws, 0, 24, NULL);
-    for (size_t r = 0; r < t->n_rows; r++) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const char *v = t->cells[r * t->n_cols + c];
-            int64_t fen;
-            if (t->cols[c].money && v && fen_of(v, &fen))
-                worksheet_write_number(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, yuan_number(fen),
-                                       amount);
-            else
-                worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, v ? v : "", body);
-        }
-    }
-    if (t->totals && t->n_rows) {
-        lxw_row_t last = (lxw_row_t)t->n_rows + 1;
-        worksheet_write_string(ws, last, 0, "合计", total);
-        for (size_t c = 1; c < t->n_cols; c++) {
-            if (!t->cols[c].money) {
-                worksheet_write_blank(ws, last, (lxw_col_t)c, total);
+/* The current sheet's 合计 row, filter, freeze and page setup. */
+static void sheet_finish(struct export_writer *w)
+{
+    lxw_worksheet *ws = w->ws;
+    if (w->totals && w->rows) {
+        lxw_row_t last = (lxw_row_t)w->rows + 1;
+        keep_error(w, worksheet_write_string(ws, last, 0, "合计", w->total));
+        for (size_t c = 1; c < w->n_cols; c++) {
+            if (!w->cols[c].money) {
+                keep_error(w, worksheet_write_blank(ws, last, (lxw_col_t)c, w->total));
                 continue;
             }
             /* SUBTOTAL(109, …) sums the rows the filter shows; the cached result is the exact
              * sum in fen, for readers that do not recalculate. */
-            int64_t sum = 0, fen;
-            for (size_t r = 0; r < t->n_rows; r++)
-                if (t->cells[r * t->n_cols + c] && fen_of(t->cells[r * t->n_cols + c], &fen))
-                    sum += fen;
             char col[8], formula[64];
             lxw_col_to_name(col, (lxw_col_t)c, LXW_FALSE);
             snprintf(formula, sizeof formula, "=SUBTOTAL(109,%s2:%s%u)", col, col,
-                     (unsigned)t->n_rows + 1);
-            worksheet_write_formula_num(ws, last, (lxw_col_t)c, formula, total, yuan_number(sum));
+                     (unsigned)w->rows + 1);
+            keep_error(w, worksheet_write_formula_num(ws, last, (lxw_col_t)c, formula, w->total,
+                                                      yuan_number(w->sums[c])));
         }
     }
     worksheet_freeze_panes(ws, 1, 0);
-    if (t->n_rows)
-        worksheet_autofilter(ws, 0, 0, (lxw_row_t)t->n_rows, (lxw_col_t)(t->n_cols - 1));
+    if (w->rows)
+        keep_error(w,
+                   worksheet_autofilter(ws, 0, 0, (lxw_row_t)w->rows, (lxw_col_t)(w->n_cols - 1)));
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_repeat_rows(ws, 0, 0);
+    keep_error(w, worksheet_repeat_rows(ws, 0, 0));
     worksheet_fit_to_pages(ws, 1, 0);
-    if (t->title)
-        worksheet_set_header(ws, t->title);
+    if (w->title)
+        keep_error(w, worksheet_set_header(ws, w->title));
+}
 
-    lxw_error rc = workbook_close(wb);
-    if (rc != LXW_NO_ERROR) {
-        unlink(tmp);
-        return err_set(e, ST_IO, path, "写入工作簿失败：%s", lxw_strerror(rc));
+static void sheet_start(struct export_writer *w)
+{
+    char name[64];
+    if (w->sheets++)
+        snprintf(name, sizeof name, "%s (%zu)", w->sheet, w->sheets);
+    else
+        snprintf(name, sizeof name, "%s", w->sheet);
+    w->ws = workbook_add_worksheet(w->wb, name);
+    if (!w->ws) {
+        keep_error(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
     }
-    return finish(tmp, path, e);
+    w->rows = 0;
+    memset(w->sums, 0, w->n_cols * sizeof *w->sums);
+    keep_error(w, worksheet_set_row(w->ws, 0, 24, NULL));
+    for (size_t c = 0; c < w->n_cols; c++) {
+        keep_error(w,
+                   worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c, w->cols[c].width, NULL));
+        keep_error(w, worksheet_write_string(w->ws, 0, (lxw_col_t)c, w->cols[c].header, w->head));
+    }
+}
+
+static lxw_format *cell_format(lxw_workbook *wb, int bold, int head)
+{
+    lxw_format *f = workbook_add_format(wb);
+    if (bold)
+        format_set_bold(f);
+    format_set_font_name(f, head ? "黑体" : "宋体");
+    format_set_font_size(f, head ? 11 : 10);
+    format_set_border(f, LXW_BORDER_THIN);
+    return f;
+}
+
+enum status export_writer_open(const char *path, const char *sheet, const char *title,
+                               const struct export_column *cols, size_t n_cols, int totals,
+                               struct export_writer **out, struct err *e)
+{
+    struct export_writer *w = xcalloc(1, sizeof *w);
+    snprintf(w->path, sizeof w->path, "%s", path);
+    temp_path(path, w->tmp, sizeof w->tmp);
+    w->cols = cols;
+    w->n_cols = n_cols;
+    w->sheet = sheet;
+    w->title = title;
+    w->totals = totals;
+    w->sums = xcalloc(n_cols ? n_cols : 1, sizeof *w->sums);
+    w->sheet_rows = SHEET_ROWS;
+    /* Not constant_memory: that mode cannot set the autofilter once the rows are written (the
+     * count is known only then) and writes no shared strings table. */
+    lxw_workbook_options opts = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    w->wb = workbook_new_opt(w->tmp, &opts);
+    if (!w->wb) {
+        free(w->sums);
+        free(w);
+        return err_set(e, ST_IO, path, "无法创建工作簿 (cannot create workbook)");
+    }
+    w->head = cell_format(w->wb, 1, 1);
+    format_set_bg_color(w->head, 0xDCE6F1);
+    format_set_align(w->head, LXW_ALIGN_CENTER);
+    format_set_align(w->head, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(w->head);
+    w->body = cell_format(w->wb, 0, 0);
+    format_set_align(w->body, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(w->body);
+    w->amount = cell_format(w->wb, 0, 0);
+    format_set_align(w->amount, LXW_ALIGN_VERTICAL_TOP);
+    format_set_num_format(w->amount, "#,##0.00");
+    w->total = cell_format(w->wb, 1, 0);
+    format_set_num_format(w->total, "#,##0.00");
+    sheet_start(w);
+    *out = w;
+    return ST_OK;
+}
+
+void export_writer_row(struct export_writer *w, const char *const *cells)
+{
+    if (w->rows == w->sheet_rows) {
+        sheet_finish(w);
+        sheet_start(w);
+    }
+    if (!w->ws)
+        return;
+    lxw_row_t r = (lxw_row_t)++w->rows;
+    for (size_t c = 0; c < w->n_cols; c++) {
+        const char *v = cells[c];
+        int64_t fen;
+        if (w->cols[c].money && v && fen_of(v, &fen)) {
+            w->sums[c] += fen;
+            keep_error(w,
+                       worksheet_write_number(w->ws, r, (lxw_col_t)c, yuan_number(fen), w->amount));
+        } else {
+            keep_error(w, worksheet_write_string(w->ws, r, (lxw_col_t)c, v ? v : "", w->body));
+        }
+    }
+}
+
+void export_writer_sheet_rows(struct export_writer *w, size_t rows)
+{
+    if (rows > 0 && rows <= SHEET_ROWS)
+        w->sheet_rows = rows;
+}
+
+enum status export_writer_close(struct export_writer *w, int keep, struct err *e)
+{
+    if (w->ws && keep)
+        sheet_finish(w);
+    lxw_error rc = workbook_close(w->wb);
+    keep_error(w, rc);
+    enum status st = ST_OK;
+    if (!keep)
+        unlink(w->tmp);
+    else if (w->rc != LXW_NO_ERROR) {
+        unlink(w->tmp);
+        st = err_set(e, ST_IO, w->path, "写入工作簿失败：%s", lxw_strerror(w->rc));
+    } else {
+        st = finish(w->tmp, w->path, e);
+    }
+    free(w->sums);
+    free(w);
+    return st;
+}
+
+enum status export_xlsx(const struct export_table *t, const char *path, struct err *e)
+{
+    struct export_writer *w;
+    enum status st =
+        export_writer_open(path, t->sheet, t->title, t->cols, t->n_cols, t->totals, &w, e);
+    if (st != ST_OK)
+        return st;
+    for (size_t r = 0; r < t->n_rows; r++)
+        export_writer_row(w, t->cells + r * t->n_cols);
+    return export_writer_close(w, 1, e);
 }
 
 static int csv_field(FILE *f, const char *v)

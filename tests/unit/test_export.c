@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -100,6 +101,47 @@ static void money_columns_sum(void **state)
     free(d);
 }
 
+/* Rows past a sheet's limit go on in a second sheet with its own header and 合计; a writer
+ * closed without keeping leaves no file. */
+static void rows_roll_over_to_a_second_sheet(void **state)
+{
+    (void)state;
+    static const struct export_column cols[] = {{"名称", 10, 0}, {"金额（元）", 14, 1}};
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/roll.xlsx", dir);
+    struct export_writer *w;
+    struct err e = {0};
+    assert_int_equal(export_writer_open(path, "政策匹配", NULL, cols, 2, 1, &w, &e), ST_OK);
+    export_writer_sheet_rows(w, 3);
+    const char *rows[][2] = {
+        {"甲", "100"}, {"乙", "200"}, {"丙", "300"}, {"丁", "400"}, {"戊", "500"}};
+    for (int i = 0; i < 5; i++)
+        export_writer_row(w, rows[i]);
+    assert_int_equal(export_writer_close(w, 1, &e), ST_OK);
+    snprintf(cmd, sizeof cmd,
+             "unzip -p '%s' xl/workbook.xml > '%s/wb.xml' && unzip -p '%s' "
+             "xl/worksheets/sheet2.xml > '%s/s2.xml'",
+             path, dir, path, dir);
+    assert_int_equal(system(cmd), 0);
+    size_t len;
+    snprintf(path, sizeof path, "%s/wb.xml", dir);
+    char *d = slurp(path, &len);
+    assert_non_null(strstr(d, "name=\"政策匹配\""));
+    assert_non_null(strstr(d, "name=\"政策匹配 (2)\""));
+    free(d);
+    snprintf(path, sizeof path, "%s/s2.xml", dir);
+    d = slurp(path, &len);
+    /* 丁 and 戊 below the header, summed on their own sheet: 9.00 元 */
+    assert_non_null(strstr(d, "<f>SUBTOTAL(109,B2:B3)</f><v>9</v>"));
+    assert_non_null(strstr(d, "<autoFilter ref=\"A1:B3\"/>"));
+    free(d);
+    snprintf(path, sizeof path, "%s/gone.xlsx", dir);
+    assert_int_equal(export_writer_open(path, "表", NULL, cols, 2, 1, &w, &e), ST_OK);
+    export_writer_row(w, rows[0]);
+    assert_int_equal(export_writer_close(w, 0, &e), ST_OK);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 static void breakdown_of_the_seed(void **state)
 {
     (void)state;
@@ -159,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_and_marks_utf8),
         cmocka_unit_test(money_columns_sum),
+        cmocka_unit_test(rows_roll_over_to_a_second_sheet),
         cmocka_unit_test(breakdown_of_the_seed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
