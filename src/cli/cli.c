@@ -1572,20 +1572,36 @@ static int cmd_policy_match(const struct cli_args *a)
         policy_pack_free(p);
         return report(st, &e);
     }
-    /* the registry a batch at a time: what is kept is what is printed */
+    /* the registry a batch at a time; the JSON and the workbook's rows go out as they come, and
+     * only the terminal's table is kept (to size its columns) */
+    static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
+                                                          {"名称", 28, 0},
+                                                          {"政策", 24, 0},
+                                                          {"事项", 18, 0},
+                                                          {"匹配", 8, 0},
+                                                          {"兑现方式", 24, 0},
+                                                          {"金额（元）", 16, 1},
+                                                          {"计算与依据", 80, 0}};
+    struct export_writer *xw = NULL;
+    if (a->out && (st = export_writer_open(a->out, "政策匹配", "惠企政策 免申即享 匹配结果", cols,
+                                           MATCH_COLS, 1, &xw, &e)) != ST_OK) {
+        store_close(s);
+        policy_pack_free(p);
+        return report(st, &e);
+    }
+    if (a->json)
+        printf("{\n  \"pack_sha256\": \"%s\",\n  \"entities\": [", policy_pack_hash(p));
     struct entity_cursor *cur = entity_cursor_open(s, 0);
     struct entity *v;
     size_t n, entities = 0;
-    json_t *arr = json_array();
-    const char **cells = NULL;
-    size_t n_rows = 0, cap_rows = 0;
     long qualifies = 0, automatic = 0, near = 0, awaiting = 0;
     int64_t total = 0;
     /* the terminal's table: who, which policy (and contract), how much, and how or what is
      * missing */
     static const char *const heads[] = {"名称", "政策", "事项", "匹配", "金额（元）", "说明"};
     static const int widths[] = {20, 14, 14, 4, 14, 36};
-    struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths};
+    struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths, .stream = stdout};
+    int table = !a->json && !a->out; /* with --out, the workbook is the list */
     while (st == ST_OK && (st = entity_cursor_next(cur, &v, &n, &e)) == ST_OK && n)
         for (size_t i = 0; i < n && st == ST_OK; i++) {
             struct award_match *m;
@@ -1603,7 +1619,7 @@ static int cmd_policy_match(const struct cli_args *a)
                                           json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
                                                     "explanation", x->r.explanation));
                     awaiting++;
-                    if (!a->json)
+                    if (table)
                         cli_table_add(&tt, (const char *[]){v[i].name, policy_clause_title(p, c),
                                                             m[k].matter, "待定", "",
                                                             "待管委会设定参数后计算"});
@@ -1650,24 +1666,20 @@ static int cmd_policy_match(const struct cli_args *a)
                     near++;
                 }
                 json_array_append_new(x->r.eligible ? q : nr, o);
-                if (a->out) { /* the workbook's rows only for the workbook */
-                    if (n_rows == cap_rows) {
-                        cap_rows = cap_rows ? cap_rows * 2 : 64;
-                        cells = xrealloc(cells, cap_rows * MATCH_COLS * sizeof *cells);
-                    }
+                if (xw) {
                     char amount[24];
                     snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
-                    const char **row = &cells[n_rows++ * MATCH_COLS];
-                    row[0] = xstrdup(v[i].uscc);
-                    row[1] = xstrdup(v[i].name);
-                    row[2] = xstrdup(policy_clause_title(p, c));
-                    row[3] = xstrdup(m[k].matter);
-                    row[4] = xstrdup(x->r.eligible ? "符合" : "接近");
-                    row[5] = xstrdup(route);
-                    row[6] = xstrdup(x->r.eligible ? amount : "");
-                    row[7] = xstrdup(explanation);
+                    const char *row[MATCH_COLS] = {v[i].uscc,
+                                                   v[i].name,
+                                                   policy_clause_title(p, c),
+                                                   m[k].matter,
+                                                   x->r.eligible ? "符合" : "接近",
+                                                   route,
+                                                   x->r.eligible ? amount : "",
+                                                   explanation};
+                    export_writer_row(xw, row);
                 }
-                if (!a->json) {
+                if (table) {
                     char yuan[32], why[400] = "";
                     if (x->r.eligible && x->superseded_by)
                         snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
@@ -1692,36 +1704,25 @@ static int cmd_policy_match(const struct cli_args *a)
             award_matches_free(m, nm);
             json_t *one = json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
                                     v[i].name, "qualifies", q, "near", nr, "awaiting", aw);
-            if (a->json) /* kept only to be printed */
-                json_array_append_new(arr, one);
-            else
-                json_decref(one);
+            if (a->json) { /* one line each, printed as it comes */
+                char *line = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                printf("%s\n    %s", entities > 1 ? "," : "", line);
+                free(line);
+            }
+            json_decref(one);
         }
     entity_cursor_close(cur);
     store_close(s);
-    if (st == ST_OK && a->out) {
-        static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
-                                                              {"名称", 28, 0},
-                                                              {"政策", 24, 0},
-                                                              {"事项", 18, 0},
-                                                              {"匹配", 8, 0},
-                                                              {"兑现方式", 24, 0},
-                                                              {"金额（元）", 16, 1},
-                                                              {"计算与依据", 80, 0}};
-        struct export_table t = {
-            "政策匹配", "惠企政策 免申即享 匹配结果", cols, MATCH_COLS, cells, n_rows, 1};
-        st = export_xlsx(&t, a->out, &e);
+    if (xw) {
+        enum status xs = export_writer_close(xw, st == ST_OK, st == ST_OK ? &e : &(struct err){0});
+        st = st == ST_OK ? xs : st;
     }
     if (st == ST_OK) {
         char buf[32];
         if (a->json) {
-            json_t *o =
-                json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:O}", "pack_sha256", policy_pack_hash(p),
-                          "qualifies", (json_int_t)qualifies, "automatic", (json_int_t)automatic,
-                          "near", (json_int_t)near, "awaiting", (json_int_t)awaiting, "total_fen",
-                          (json_int_t)total, "entities", arr);
-            print_json(o);
-            json_decref(o);
+            printf("\n  ],\n  \"qualifies\": %ld,\n  \"automatic\": %ld,\n  \"near\": %ld,\n"
+                   "  \"awaiting\": %ld,\n  \"total_fen\": %" PRId64 "\n}\n",
+                   qualifies, automatic, near, awaiting, total);
         } else {
             char routes[160] = "";
             if (qualifies && automatic == qualifies)
@@ -1730,7 +1731,7 @@ static int cmd_policy_match(const struct cli_args *a)
                 snprintf(routes, sizeof routes,
                          "（免申即享 %ld 项；快申快享 %ld 项，须企业确认自行申报的数据）",
                          automatic, qualifies - automatic);
-            if (tt.n_rows)
+            if (tt.n_rows || tt.widths)
                 cli_table_print(&tt, stdout);
             char wait[160] = "";
             if (awaiting)
@@ -1741,11 +1742,9 @@ static int cmd_policy_match(const struct cli_args *a)
         }
     }
     cli_table_free(&tt);
-    for (size_t i = 0; i < n_rows * MATCH_COLS; i++)
-        free((void *)cells[i]);
-    free(cells);
-    json_decref(arr);
     policy_pack_free(p);
+    if (st != ST_OK && a->json)
+        printf("\n"); /* what was printed is cut short: the exit status and the error say so */
     return st == ST_OK ? 0 : report(st, &e);
 }
 

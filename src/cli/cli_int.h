@@ -43,7 +43,13 @@ struct cli_table {
     const int *max_width; /* per column; longer cells are cut with … */
     const char **cells;   /* row-major */
     size_t n_rows, cap_rows;
+    /* Set stream and a table longer than CLI_TABLE_STREAM_ROWS is printed as it is added, each
+     * column max_width wide (or as its first rows need, without one): only those first rows are
+     * ever kept. */
+    FILE *stream;
+    size_t *widths; /* once streaming */
 };
+#define CLI_TABLE_STREAM_ROWS 1000
 
 void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t, FILE *out);

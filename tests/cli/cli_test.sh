@@ -245,7 +245,39 @@ unzip -p "$tmp/match.xlsx" xl/sharedStrings.xml >"$tmp/match-strings.xml" 2>/dev
 contains "$tmp/match-strings.xml" "采购价格 2,400,000.00元 × 5% = 120,000.00元" "the workbook carries the explanation"
 contains "$tmp/match-strings.xml" "<t>事项</t>" "the workbook has a 事项 column"
 contains "$tmp/match-strings.xml" "HT-2020-0820" "and names each contract"
+contains "$tmp/out" "已写入" "with --out the summary names the workbook"
+grep -q "HT-2020-0715  符合" "$tmp/out" && bad "with --out the list is the workbook, not the terminal" || ok
 expect_rc 2 "policy match bad out" -- "$hqd" policy match --out "$tmp/m.pdf" --db "$db"
+# A long list is printed as it comes: 1,100 institutions, each owed one patent's award, give
+# 1,100 rows aligned alike past the 1,000 that set the widths, and valid JSON streamed.
+python3 - "$tmp" <<'PY'
+import sys
+C = "0123456789ABCDEFGHJKLMNPQRTUWXY"; W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+def uscc(n):
+    b = "52410700%09d" % n
+    return b + C[(31 - sum(C.index(c) * w for c, w in zip(b, W)) % 31) % 31]
+with open(sys.argv[1] + "/many-ent.csv", "w") as e, open(sys.argv[1] + "/many-facts.csv", "w") as f:
+    e.write("统一社会信用代码,名称,类别,区内,行业\n")
+    f.write("统一社会信用代码,来源,日期,patents,institution_registered\n")
+    for n in range(1, 1101):
+        e.write("%s,服务中心%d号,机构,是,知识产权服务\n" % (uscc(n), n))
+        f.write("%s,市场监管,2020-06-30,1,是\n" % uscc(n))
+PY
+"$hqd" entity import "$tmp/many-ent.csv" --db "$tmp/many.db" >/dev/null && "$hqd" entity import "$tmp/many-facts.csv" --db "$tmp/many.db" >/dev/null \
+  && ok || bad "import 1,100 institutions"
+expect_rc 0 "policy match long" -- "$hqd" policy match --on 2020-10-01 --db "$tmp/many.db"
+python3 - "$tmp/out" <<'PY' && ok || bad "a long table keeps its columns: $(sed -n '1000,1003p' "$tmp/out")"
+import sys, unicodedata
+rows = [l for l in open(sys.argv[1], encoding="utf-8") if "10,000.00" in l]
+def col(l):  # display width before the amount
+    p = l[:l.index("10,000.00")]
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in p)
+assert len(rows) == 1100 and len({col(r) for r in rows}) == 1, (len(rows), {col(r) for r in rows})
+PY
+contains "$tmp/out" "1100 个主体：符合 1100 项（均可免申即享），合计 11,000,000.00元" "the long table's summary"
+expect_rc 0 "policy match long json" -- "$hqd" policy match --on 2020-10-01 --json --db "$tmp/many.db"
+[[ $(json "$tmp/out" "len(d['entities']), d['qualifies'], d['total_fen']") == "1100 1100 1100000000" ]] \
+  && ok || bad "the streamed JSON reads back whole"
 # The columnar path (every entity at once, from the fact columns) agrees with the one above.
 expect_rc 0 "policy match summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$db"
 [[ $(tail -n 1 "$tmp/out") == $'all\t3\t30650000' ]] && ok || bad "summary totals: $(cat "$tmp/out")"
