@@ -633,16 +633,27 @@ void h_policy_proposals(struct http_req *r)
 
 /* ---------------------------------------------------------------- clauses, entities */
 
-void h_policy_cases(struct http_req *r);
-void h_policy_cases(struct http_req *r)
+/* The rule pack in force, or NULL once the error is answered. */
+static struct policy_pack *pack_or_reply(struct http_req *r)
 {
     struct policy_pack *p;
     struct err e = {0};
     enum status st = award_pack_current(r->store, &p, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
-        return;
+        return NULL;
     }
+    return p;
+}
+
+void h_policy_cases(struct http_req *r);
+void h_policy_cases(struct http_req *r)
+{
+    struct policy_pack *p = pack_or_reply(r);
+    if (!p)
+        return;
+    struct err e = {0};
+    enum status st;
     int ci = policy_clause_index(p, r->params[0]);
     struct policy_case *v = NULL;
     size_t n = 0;
@@ -668,13 +679,9 @@ void h_policy_cases(struct http_req *r)
 void h_policy_clauses(struct http_req *r);
 void h_policy_clauses(struct http_req *r)
 {
-    struct policy_pack *p;
-    struct err e = {0};
-    enum status st = award_pack_current(r->store, &p, &e);
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
+    struct policy_pack *p = pack_or_reply(r);
+    if (!p)
         return;
-    }
     json_t *arr = json_array();
     static const char *const kinds[] = {"enterprise", "institution", "fund"};
     for (size_t i = 0; i < policy_pack_clauses(p); i++) {
