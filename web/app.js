@@ -885,10 +885,11 @@ function budgetPanel(b, years, status, office) {
     try {
       const r = await api('POST', '/api/v1/policy/batches', { clause: c.clause, year: b.year, dry_run: true, budget: v.trim().replace(/,/g, '') });
       preview.replaceChildren(msg('ok', `试算（未写入）：年度预算 ${yuan(r.budget_fen)} 元，已兑付 ${yuan(r.used_fen)} 元，待审申请合计 ${yuan(r.demand_fen)} 元，` +
-        `${r.allocation === 'fcfs' ? '按受理顺序依次审批' : r.demand_fen <= r.avail_fen ? '全额兑付' : '按比例核减'}，共 ${yuan(r.paid_fen)} 元。`),
-      h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['申请', '主体', '申请金额（元）', '分配（元）'].map((t) => h('th', {}, t)))),
+        `${r.allocation === 'fcfs' ? '按受理顺序依次审批' : r.demand_fen <= r.avail_fen ? '全额兑付' : r.priority ? `按${r.priority}依次优先、同类按比例核减` : '按比例核减'}，共 ${yuan(r.paid_fen)} 元。`),
+      h('table', { class: 'grid', id: 'batch-shares' }, h('thead', {}, h('tr', {}, ['申请', '主体', '申请金额（元）', '分配（元）', '说明'].map((t) => h('th', {}, t)))),
         h('tbody', {}, r.shares.map((x) => h('tr', {}, h('td', {}, x.application_id), h('td', {}, x.entity_name),
-          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : h('span', { title: x.note }, x.note ? '不予批准' : '不符合条件')))))));
+          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : (x.note ? '不予批准' : '不符合条件')),
+          h('td', { class: 'hint' }, x.note || ''))))));
     } catch (e) { preview.replaceChildren(msg('err', e.message)); }
   };
   const pick = h('div', { class: 'filters' }, h('span', { class: 'hint' }, '年度：'),

@@ -1449,6 +1449,9 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     out->used_fen = used;
     if (preview) {
         out->allocation = "pro-rata";
+        if (lim.priority_key)
+            snprintf(out->priority, sizeof out->priority, "%s",
+                     policy_input_label(p, (size_t)ci, lim.priority_key));
         out->shares = xcalloc(n, sizeof *out->shares);
         for (size_t i = 0; i < n; i++) {
             struct award_share *x = &out->shares[out->n_shares++];
@@ -1655,12 +1658,13 @@ json_t *award_batch_json(const struct award_batch *b)
                                         "claim_fen", (json_int_t)x->claim_fen, "share_fen",
                                         (json_int_t)x->share_fen, "note", x->note));
     }
-    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "allocation",
-                     b->allocation ? b->allocation : "", "budget_fen", (json_int_t)b->budget_fen,
-                     "used_fen", (json_int_t)b->used_fen, "demand_fen", (json_int_t)b->demand_fen,
-                     "avail_fen", (json_int_t)b->avail_fen, "paid_fen", (json_int_t)b->paid_fen,
-                     "approved", (json_int_t)b->approved, "skipped", (json_int_t)b->skipped,
-                     "shares", arr);
+    return json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "allocation",
+                     b->allocation ? b->allocation : "", "priority",
+                     b->priority[0] ? json_string(b->priority) : json_null(), "budget_fen",
+                     (json_int_t)b->budget_fen, "used_fen", (json_int_t)b->used_fen, "demand_fen",
+                     (json_int_t)b->demand_fen, "avail_fen", (json_int_t)b->avail_fen, "paid_fen",
+                     (json_int_t)b->paid_fen, "approved", (json_int_t)b->approved, "skipped",
+                     (json_int_t)b->skipped, "shares", arr);
 }
 
 void award_batch_cleanup(struct award_batch *b)

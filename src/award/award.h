@@ -144,6 +144,7 @@ struct award_batch {
     int64_t demand_fen, avail_fen, paid_fen;
     int64_t budget_fen, used_fen; /* the envelope and what was paid from it before the batch */
     const char *allocation;       /* award_batch_preview: "fcfs" or "pro-rata" */
+    char priority[160];           /* pro-rata by priority class: the ranking input's label, or "" */
     struct award_share {
         int64_t application_id;
         char uscc[19], entity_name[160];

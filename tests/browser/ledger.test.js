@@ -170,7 +170,8 @@ function startServer() {
     check(urgeWd === 4, 'the settings page saves the 催办 limit: ' + urgeWd);
 
     // 通报: the office generates April's draft, publishes it and downloads the Word document.
-    op.on('dialog', (d) => d.accept());
+    const acceptAll = (d) => d.accept();
+    op.on('dialog', acceptAll);
     await op.goto(base + '/#/bulletins');
     await op.fill('#b-period', '2020-04');
     await op.click('#b-generate');
@@ -335,6 +336,28 @@ function startServer() {
     await op.click('#ap-approve');
     const refusal = await op.waitForSelector('.msg.err');
     check((await refusal.textContent()).includes('缺少证明材料：付款凭证'), 'the approval names what is missing: ' + await refusal.textContent());
+
+    // A pro-rata clause with priority classes: the batch 试算 shows each application's class
+    // and what it would get (重点 in full, 一般 pro rata in what is left).
+    const prPack = path.join(tmp, 'priority.pack');
+    fs.writeFileSync(prPack, 'pack 测试：优先类别\nversion t2\nclause grant-q\n  title 戊类补助\n' +
+      '  cite 测试〔2020〕4号 一\n  quote 按10%补助，资金不足时优先支持重点项目\n  effective 2020-01-01 -\n' +
+      '  applicants enterprise\n  input amount money 金额（元）\n  input tier enum 重点|一般 项目类别\n' +
+      '  award amount * 10%\n  budget 100000 pro-rata 年度预算\n  priority tier\nend\n');
+    cli(['policy', 'load', prPack]);
+    for (const [amount, tier] of [['400000', '一般'], ['300000', '重点'], ['200000', '一般']])
+      cli(['award', 'apply', '91410700MA44XW1K27', 'grant-q', 'amount=' + amount, 'tier=' + tier, '--on', '2020-05-06']);
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#budget [data-try="grant-q"]');
+    op.off('dialog', acceptAll);
+    op.once('dialog', (d) => d.accept('50000'));
+    await op.click('#budget [data-try="grant-q"]');
+    await op.waitForSelector('#batch-shares');
+    op.on('dialog', acceptAll);
+    const shares = await op.textContent('#batch-preview');
+    check(shares.includes('按项目类别依次优先、同类按比例核减') && shares.includes('优先类别：重点') &&
+      shares.includes('30,000.00') && shares.includes('13,333.33') && shares.includes('6,666.67'),
+      'a priority batch tried from the page: ' + shares);
     await entCtx.close();
 
     // Logging out returns to the login form.

@@ -909,6 +909,7 @@ static void priority_classes_share_the_budget(void **state)
     int64_t want[] = {2400000, 4000000, 0, 1600000, 2000000, 0};
     for (size_t i = 0; i < 6; i++)
         assert_int_equal(b.shares[i].share_fen, want[i]);
+    assert_string_equal(b.priority, "项目类别");
     assert_string_equal(b.shares[1].note, "优先类别：重点");
     assert_string_equal(b.shares[5].note, "优先类别：未注明");
     award_batch_cleanup(&b);
