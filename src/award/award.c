@@ -1447,11 +1447,11 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
     out->avail_fen = avail;
     out->budget_fen = lim.budget_fen;
     out->used_fen = used;
+    if (lim.priority_key)
+        snprintf(out->priority, sizeof out->priority, "%s",
+                 policy_input_label(p, (size_t)ci, lim.priority_key));
     if (preview) {
         out->allocation = "pro-rata";
-        if (lim.priority_key)
-            snprintf(out->priority, sizeof out->priority, "%s",
-                     policy_input_label(p, (size_t)ci, lim.priority_key));
         out->shares = xcalloc(n, sizeof *out->shares);
         for (size_t i = 0; i < n; i++) {
             struct award_share *x = &out->shares[out->n_shares++];

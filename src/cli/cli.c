@@ -2161,6 +2161,17 @@ static int cmd_policy_set(const struct cli_args *a)
     return 0;
 }
 
+/* How a pro-rata batch shares its budget, in words. */
+static void batch_how(const struct award_batch *b, char *out, size_t cap)
+{
+    if (b->demand_fen <= b->avail_fen)
+        snprintf(out, cap, "全额兑付");
+    else if (b->priority[0])
+        snprintf(out, cap, "按%s依次优先、同类按比例核减", b->priority);
+    else
+        snprintf(out, cap, "按比例核减");
+}
+
 static void print_batch_preview(const struct award_batch *b, int json)
 {
     if (json) {
@@ -2174,14 +2185,13 @@ static void print_batch_preview(const struct award_batch *b, int json)
            money_format(b->budget_fen, x, sizeof x), money_format(b->used_fen, y, sizeof y),
            b->approved, money_format(b->demand_fen, z, sizeof z));
     int fcfs = b->allocation && !strcmp(b->allocation, "fcfs");
-    printf("%s，共兑付 %s元。\n",
-           fcfs                            ? "按受理顺序依次审批"
-           : b->demand_fen <= b->avail_fen ? "全额兑付"
-                                           : "按比例核减",
+    char how[200];
+    batch_how(b, how, sizeof how);
+    printf("%s，共兑付 %s元。\n", fcfs ? "按受理顺序依次审批" : how,
            money_format(b->paid_fen, x, sizeof x));
-    static const char *const heads[] = {"申请", "主体", "申请金额（元）", "分配（元）"};
-    static const int widths[] = {6, 30, 16, 16};
-    struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
+    static const char *const heads[] = {"申请", "主体", "申请金额（元）", "分配（元）", "说明"};
+    static const int widths[] = {6, 30, 16, 16, 40};
+    struct cli_table t = {.n_cols = 5, .headers = heads, .max_width = widths};
     for (size_t i = 0; i < b->n_shares; i++) {
         char id[24];
         snprintf(id, sizeof id, "%" PRId64, b->shares[i].application_id);
@@ -2190,7 +2200,7 @@ static void print_batch_preview(const struct award_batch *b, int json)
             money_format(b->shares[i].share_fen, y, sizeof y);
         else
             snprintf(y, sizeof y, "%s", b->shares[i].note[0] ? "不予批准" : "不符合条件");
-        const char *row[] = {id, b->shares[i].entity_name, x, y};
+        const char *row[] = {id, b->shares[i].entity_name, x, y, b->shares[i].note};
         cli_table_add(&t, row);
     }
     cli_table_print(&t, stdout);
@@ -2233,11 +2243,13 @@ static int cmd_award_close_batch(const struct cli_args *a)
         printf("{\"batch\":%" PRId64 ",\"approved\":%zu,\"skipped\":%zu,\"demand_fen\":%" PRId64
                ",\"avail_fen\":%" PRId64 ",\"paid_fen\":%" PRId64 "}\n",
                b.batch, b.approved, b.skipped, b.demand_fen, b.avail_fen, b.paid_fen);
-    else
+    else {
+        char how[200];
+        batch_how(&b, how, sizeof how);
         printf("批次 %" PRId64 "：批准 %zu 件（%zu 件不符合条件，仍待驳回），申请合计 %s元，"
-               "预算余额 %s元，兑付 %s元%s。\n",
-               b.batch, b.approved, b.skipped, d, v, p,
-               b.demand_fen > b.avail_fen ? "（按比例核减）" : "");
+               "预算余额 %s元，兑付 %s元（%s）。\n",
+               b.batch, b.approved, b.skipped, d, v, p, how);
+    }
     return 0;
 }
 

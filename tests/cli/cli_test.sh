@@ -653,6 +653,38 @@ PY
 )
 [[ -z $missing ]] && ok || bad "routes missing from docs/api.md: $missing"
 
+# Priority classes in a pro-rata batch, from the command line: tried, closed, replayed.
+pdb=$tmp/prio.db
+cat >"$tmp/prio.pack" <<'PACK'
+pack 优先类别示例
+version 1
+clause grant-q
+  title      戊类补助
+  cite       示例 二/(一)
+  quote      按10%补助，资金不足时优先支持重点项目
+  effective  2020-01-01 -
+  applicants enterprise
+  input      amount money 金额（元）
+  input      tier enum 重点|一般 项目类别
+  award      amount * 10%
+  budget     50000 pro-rata 年度预算
+  priority   tier
+end
+PACK
+"$hqd" entity import "$src/examples/entities.csv" --db "$pdb" >/dev/null && "$hqd" policy load "$tmp/prio.pack" --db "$pdb" >/dev/null \
+  && ok || bad "a priority pack loads"
+for at in 400000:一般 300000:重点 200000:一般; do
+  "$hqd" award apply 91410700MA44XW1K27 grant-q "amount=${at%%:*}" "tier=${at#*:}" --on 2020-05-06 --db "$pdb" >/dev/null || bad "apply $at"
+done
+expect_rc 0 "close-batch dry run by class" -- "$hqd" award close-batch grant-q 2020 --dry-run --db "$pdb"
+contains "$tmp/out" "按项目类别依次优先、同类按比例核减" "the try says how the classes share"
+contains "$tmp/out" "优先类别：重点" "each share names its class"
+expect_rc 0 "close-batch by class" -- "$hqd" award close-batch grant-q 2020 --db "$pdb"
+contains "$tmp/out" "兑付 50,000.00元（按项目类别依次优先、同类按比例核减）" "the close says it too"
+[[ $(sqlite3 "$pdb" "SELECT group_concat(amount_fen, ' ') FROM (SELECT amount_fen FROM payouts ORDER BY id)") == "1333333 3000000 666667" ]] \
+  && ok || bad "重点 in full, 一般 shares the rest: $(sqlite3 "$pdb" "SELECT amount_fen FROM payouts")"
+expect_rc 0 "ledger verify by class" -- "$hqd" ledger verify --db "$pdb"
+
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "审计链完好" "audit ok message"
