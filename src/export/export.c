@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +50,29 @@ static double yuan_number(int64_t fen)
 /* The body rows one worksheet holds: Excel's 1,048,576 rows less the header and the 合计 row.
  * A longer table goes on in a second sheet (政策匹配 (2)…), each with its header. */
 #define SHEET_ROWS ((size_t)1048576 - 2)
+/* Past this many rows the workbook is written in libxlsxwriter's constant-memory mode (rows
+ * straight to the file, strings inline): below it, cells are held until the close and the
+ * strings shared, as most writers do. */
+#define STREAM_ROWS ((size_t)100000)
 
+/* Rows are spooled to a temporary file as they come and the workbook is written at the close,
+ * when the count is known: the autofilter must be set before the rows in constant-memory
+ * mode, and a sheet's range is known only then. */
 struct export_writer {
     char path[4096], tmp[4096];
     const struct export_column *cols;
     size_t n_cols;
     const char *sheet, *title;
     int totals;
+    FILE *spool;
+    size_t n_rows;     /* spooled */
+    size_t sheet_rows; /* body rows a sheet takes */
+    size_t stream_rows;
+    int spool_failed;
     lxw_workbook *wb;
     lxw_worksheet *ws;
     lxw_format *head, *body, *amount, *total;
     size_t sheets, rows; /* rows in the current sheet */
-    size_t sheet_rows;   /* body rows a sheet takes */
     int64_t *sums;       /* of the money columns, in the current sheet */
     lxw_error rc;        /* the first error libxlsxwriter gave */
 };
@@ -71,41 +83,32 @@ static void keep_error(struct export_writer *w, lxw_error rc)
         w->rc = rc;
 }
 
-/* The current sheet's 合计 row, filter, freeze and page setup. */
+/* The current sheet's 合计 row (its filter and page setup were set at its start). */
 static void sheet_finish(struct export_writer *w)
 {
     lxw_worksheet *ws = w->ws;
-    if (w->totals && w->rows) {
-        lxw_row_t last = (lxw_row_t)w->rows + 1;
-        keep_error(w, worksheet_write_string(ws, last, 0, "合计", w->total));
-        for (size_t c = 1; c < w->n_cols; c++) {
-            if (!w->cols[c].money) {
-                keep_error(w, worksheet_write_blank(ws, last, (lxw_col_t)c, w->total));
-                continue;
-            }
-            /* SUBTOTAL(109, …) sums the rows the filter shows; the cached result is the exact
-             * sum in fen, for readers that do not recalculate. */
-            char col[8], formula[64];
-            lxw_col_to_name(col, (lxw_col_t)c, LXW_FALSE);
-            snprintf(formula, sizeof formula, "=SUBTOTAL(109,%s2:%s%u)", col, col,
-                     (unsigned)w->rows + 1);
-            keep_error(w, worksheet_write_formula_num(ws, last, (lxw_col_t)c, formula, w->total,
-                                                      yuan_number(w->sums[c])));
+    if (!w->totals || !w->rows)
+        return;
+    lxw_row_t last = (lxw_row_t)w->rows + 1;
+    keep_error(w, worksheet_write_string(ws, last, 0, "合计", w->total));
+    for (size_t c = 1; c < w->n_cols; c++) {
+        if (!w->cols[c].money) {
+            keep_error(w, worksheet_write_blank(ws, last, (lxw_col_t)c, w->total));
+            continue;
         }
+        /* SUBTOTAL(109, …) sums the rows the filter shows; the cached result is the exact sum
+         * in fen, for readers that do not recalculate. */
+        char col[8], formula[64];
+        lxw_col_to_name(col, (lxw_col_t)c, LXW_FALSE);
+        snprintf(formula, sizeof formula, "=SUBTOTAL(109,%s2:%s%u)", col, col,
+                 (unsigned)w->rows + 1);
+        keep_error(w, worksheet_write_formula_num(ws, last, (lxw_col_t)c, formula, w->total,
+                                                  yuan_number(w->sums[c])));
     }
-    worksheet_freeze_panes(ws, 1, 0);
-    if (w->rows)
-        keep_error(w,
-                   worksheet_autofilter(ws, 0, 0, (lxw_row_t)w->rows, (lxw_col_t)(w->n_cols - 1)));
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    keep_error(w, worksheet_repeat_rows(ws, 0, 0));
-    worksheet_fit_to_pages(ws, 1, 0);
-    if (w->title)
-        keep_error(w, worksheet_set_header(ws, w->title));
 }
 
-static void sheet_start(struct export_writer *w)
+/* A new sheet for the next rows (n of them): header, widths, filter, page setup. */
+static void sheet_start(struct export_writer *w, size_t rows)
 {
     char name[64];
     if (w->sheets++)
@@ -117,13 +120,22 @@ static void sheet_start(struct export_writer *w)
         keep_error(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
+    lxw_worksheet *ws = w->ws;
     w->rows = 0;
     memset(w->sums, 0, w->n_cols * sizeof *w->sums);
-    keep_error(w, worksheet_set_row(w->ws, 0, 24, NULL));
+    if (rows)
+        keep_error(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)rows, (lxw_col_t)(w->n_cols - 1)));
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    keep_error(w, worksheet_repeat_rows(ws, 0, 0));
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (w->title)
+        keep_error(w, worksheet_set_header(ws, w->title));
+    keep_error(w, worksheet_set_row(ws, 0, 24, NULL));
     for (size_t c = 0; c < w->n_cols; c++) {
-        keep_error(w,
-                   worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c, w->cols[c].width, NULL));
-        keep_error(w, worksheet_write_string(w->ws, 0, (lxw_col_t)c, w->cols[c].header, w->head));
+        keep_error(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w->cols[c].width, NULL));
+        keep_error(w, worksheet_write_string(ws, 0, (lxw_col_t)c, w->cols[c].header, w->head));
     }
 }
 
@@ -142,6 +154,9 @@ enum status export_writer_open(const char *path, const char *sheet, const char *
                                const struct export_column *cols, size_t n_cols, int totals,
                                struct export_writer **out, struct err *e)
 {
+    FILE *spool = tmpfile();
+    if (!spool)
+        return err_set(e, ST_IO, path, "无法创建临时文件：%s", strerror(errno));
     struct export_writer *w = xcalloc(1, sizeof *w);
     snprintf(w->path, sizeof w->path, "%s", path);
     temp_path(path, w->tmp, sizeof w->tmp);
@@ -150,17 +165,76 @@ enum status export_writer_open(const char *path, const char *sheet, const char *
     w->sheet = sheet;
     w->title = title;
     w->totals = totals;
-    w->sums = xcalloc(n_cols ? n_cols : 1, sizeof *w->sums);
+    w->spool = spool;
     w->sheet_rows = SHEET_ROWS;
-    /* Not constant_memory: that mode cannot set the autofilter once the rows are written (the
-     * count is known only then) and writes no shared strings table. */
-    lxw_workbook_options opts = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
-    w->wb = workbook_new_opt(w->tmp, &opts);
-    if (!w->wb) {
-        free(w->sums);
-        free(w);
-        return err_set(e, ST_IO, path, "无法创建工作簿 (cannot create workbook)");
+    w->stream_rows = STREAM_ROWS;
+    w->sums = xcalloc(n_cols ? n_cols : 1, sizeof *w->sums);
+    *out = w;
+    return ST_OK;
+}
+
+/* A spooled cell: its length (UINT32_MAX: NULL) and bytes. */
+void export_writer_row(struct export_writer *w, const char *const *cells)
+{
+    for (size_t c = 0; c < w->n_cols && !w->spool_failed; c++) {
+        size_t len = cells[c] ? strlen(cells[c]) : 0;
+        uint32_t n = cells[c] && len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+        if (fwrite(&n, sizeof n, 1, w->spool) != 1 ||
+            (n != UINT32_MAX && n && fwrite(cells[c], 1, n, w->spool) != n))
+            w->spool_failed = 1;
     }
+    w->n_rows++;
+}
+
+void export_writer_sheet_rows(struct export_writer *w, size_t rows)
+{
+    if (rows > 0 && rows <= SHEET_ROWS)
+        w->sheet_rows = rows;
+}
+
+void export_writer_stream_rows(struct export_writer *w, size_t rows)
+{
+    w->stream_rows = rows;
+}
+
+/* Writes one spooled row (cell holds a growing buffer); 0 if the spool cannot be read. */
+static int write_row(struct export_writer *w, char **cell, size_t *cap)
+{
+    lxw_row_t r = (lxw_row_t)++w->rows;
+    for (size_t c = 0; c < w->n_cols; c++) {
+        uint32_t n;
+        if (fread(&n, sizeof n, 1, w->spool) != 1)
+            return 0;
+        const char *v = NULL;
+        if (n != UINT32_MAX) {
+            if ((size_t)n + 1 > *cap) {
+                *cap = (size_t)n + 1;
+                *cell = xrealloc(*cell, *cap);
+            }
+            if (n && fread(*cell, 1, n, w->spool) != n)
+                return 0;
+            (*cell)[n] = '\0';
+            v = *cell;
+        }
+        int64_t fen;
+        if (w->cols[c].money && v && fen_of(v, &fen)) {
+            w->sums[c] += fen;
+            keep_error(w,
+                       worksheet_write_number(w->ws, r, (lxw_col_t)c, yuan_number(fen), w->amount));
+        } else {
+            keep_error(w, worksheet_write_string(w->ws, r, (lxw_col_t)c, v ? v : "", w->body));
+        }
+    }
+    return 1;
+}
+
+/* The workbook from the spool, a sheet at a time. */
+static enum status write_workbook(struct export_writer *w, struct err *e)
+{
+    lxw_workbook_options opts = {.constant_memory = w->n_rows > w->stream_rows, .tmpdir = NULL};
+    w->wb = workbook_new_opt(w->tmp, &opts);
+    if (!w->wb)
+        return err_set(e, ST_IO, w->path, "无法创建工作簿 (cannot create workbook)");
     w->head = cell_format(w->wb, 1, 1);
     format_set_bg_color(w->head, 0xDCE6F1);
     format_set_align(w->head, LXW_ALIGN_CENTER);
@@ -174,54 +248,39 @@ enum status export_writer_open(const char *path, const char *sheet, const char *
     format_set_num_format(w->amount, "#,##0.00");
     w->total = cell_format(w->wb, 1, 0);
     format_set_num_format(w->total, "#,##0.00");
-    sheet_start(w);
-    *out = w;
+    char *cell = NULL;
+    size_t cap = 0, left = w->n_rows;
+    int read_ok = fflush(w->spool) == 0 && fseek(w->spool, 0, SEEK_SET) == 0;
+    do {
+        size_t rows = left < w->sheet_rows ? left : w->sheet_rows;
+        sheet_start(w, rows);
+        for (size_t r = 0; r < rows && read_ok && w->ws; r++)
+            read_ok = write_row(w, &cell, &cap);
+        if (w->ws)
+            sheet_finish(w);
+        left -= rows;
+    } while (left > 0 && read_ok && w->ws);
+    free(cell);
+    keep_error(w, workbook_close(w->wb));
+    if (!read_ok)
+        return err_set(e, ST_IO, w->path, "无法读回暂存的表格行 (spool read failed)");
+    if (w->rc != LXW_NO_ERROR)
+        return err_set(e, ST_IO, w->path, "写入工作簿失败：%s", lxw_strerror(w->rc));
     return ST_OK;
-}
-
-void export_writer_row(struct export_writer *w, const char *const *cells)
-{
-    if (w->rows == w->sheet_rows) {
-        sheet_finish(w);
-        sheet_start(w);
-    }
-    if (!w->ws)
-        return;
-    lxw_row_t r = (lxw_row_t)++w->rows;
-    for (size_t c = 0; c < w->n_cols; c++) {
-        const char *v = cells[c];
-        int64_t fen;
-        if (w->cols[c].money && v && fen_of(v, &fen)) {
-            w->sums[c] += fen;
-            keep_error(w,
-                       worksheet_write_number(w->ws, r, (lxw_col_t)c, yuan_number(fen), w->amount));
-        } else {
-            keep_error(w, worksheet_write_string(w->ws, r, (lxw_col_t)c, v ? v : "", w->body));
-        }
-    }
-}
-
-void export_writer_sheet_rows(struct export_writer *w, size_t rows)
-{
-    if (rows > 0 && rows <= SHEET_ROWS)
-        w->sheet_rows = rows;
 }
 
 enum status export_writer_close(struct export_writer *w, int keep, struct err *e)
 {
-    if (w->ws && keep)
-        sheet_finish(w);
-    lxw_error rc = workbook_close(w->wb);
-    keep_error(w, rc);
     enum status st = ST_OK;
-    if (!keep)
-        unlink(w->tmp);
-    else if (w->rc != LXW_NO_ERROR) {
-        unlink(w->tmp);
-        st = err_set(e, ST_IO, w->path, "写入工作簿失败：%s", lxw_strerror(w->rc));
-    } else {
+    if (keep && w->spool_failed)
+        st = err_set(e, ST_IO, w->path, "无法暂存表格行（磁盘已满？）(spool write failed)");
+    else if (keep)
+        st = write_workbook(w, e);
+    if (keep && st == ST_OK)
         st = finish(w->tmp, w->path, e);
-    }
+    else if (w->wb)
+        unlink(w->tmp);
+    fclose(w->spool);
     free(w->sums);
     free(w);
     return st;

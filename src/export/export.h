@@ -31,20 +31,24 @@ struct export_table {
 enum status export_xlsx(const struct export_table *t, const char *path,
                         struct err *e) HQD_MUST_CHECK;
 
-/* A workbook written a row at a time, for callers that produce rows as they go (the cells are
- * copied; libxlsxwriter holds them until the close). Past Excel's 1,048,576 rows a sheet, the
- * rows go on in a second sheet named "SHEET (2)" with its own header and 合计 row (export_xlsx
- * too). The file appears at path only when closed with keep and every row written; closing
- * without keep (an error elsewhere) leaves nothing. */
+/* A workbook written a row at a time, for callers that produce rows as they go. Rows are
+ * spooled to a temporary file and the workbook is written at the close: past 100,000 rows in
+ * libxlsxwriter's constant-memory mode (strings inline), so a table of millions of rows never
+ * sits in memory. Past Excel's 1,048,576 rows a sheet, the rows go on in a second sheet named
+ * "SHEET (2)" with its own header, filter and 合计 row (export_xlsx too). The file appears at
+ * path only when closed with keep and every row written; closing without keep (an error
+ * elsewhere) leaves nothing. */
 struct export_writer;
 enum status export_writer_open(const char *path, const char *sheet, const char *title,
                                const struct export_column *cols, size_t n_cols, int totals,
                                struct export_writer **out, struct err *e) HQD_MUST_CHECK;
 /* cells: n_cols strings (NULL: empty), copied. */
 void export_writer_row(struct export_writer *w, const char *const *cells);
-/* Fewer body rows a sheet (1 to the most Excel takes), before any row is written: a workbook
- * split in smaller sheets, and a rollover tested without a million rows. */
+/* Fewer body rows a sheet (1 to the most Excel takes), before the close: a workbook split in
+ * smaller sheets, and a rollover tested without a million rows. */
 void export_writer_sheet_rows(struct export_writer *w, size_t rows);
+/* The row count past which the close writes in constant memory (100,000 by default). */
+void export_writer_stream_rows(struct export_writer *w, size_t rows);
 /* Finishes and frees w: renames the file into place (keep), or removes it. */
 enum status export_writer_close(struct export_writer *w, int keep, struct err *e) HQD_MUST_CHECK;
 
