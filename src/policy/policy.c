@@ -2688,9 +2688,15 @@ static void case_add(struct case_builder *b, const char *what, const struct case
     struct policy_input in[VARS_MAX];
     for (size_t i = 0; i < k.n_in; i++)
         in[i] = (struct policy_input){k.name[i], k.value[i]};
-    b->st = calc(b->p, b->c->id, in, k.n_in, on, year_awarded, &k.r, 1, b->e);
-    if (b->st != ST_OK)
+    struct err why;
+    enum status st = calc(b->p, b->c->id, in, k.n_in, on, year_awarded, &k.r, 1, &why);
+    if (st == ST_LIMIT)
+        return; /* a base too large to compute: that case is left out, not the others */
+    if (st != ST_OK) {
+        *b->e = why;
+        b->st = st;
         return;
+    }
     xgrow((void **)&b->v, &b->cap, b->n_cases + 1, sizeof *b->v);
     b->v[b->n_cases++] = k;
 }

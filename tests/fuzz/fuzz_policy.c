@@ -1,6 +1,7 @@
 /* libFuzzer harness for the rule-pack reader: any bytes must either load into a pack whose every
- * clause can be computed (with no inputs, with the bulk kernel over a few rows, and with each
- * parameter set) or fail with ST_INVALID and a located message; never crash or leak. */
+ * clause can be computed (with no inputs, its rule written out, its boundary cases, with the bulk
+ * kernel over a few rows, and with each parameter set) or fail with ST_INVALID and a located
+ * message; never crash or leak. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = policy_calc(p, policy_clause_id(p, i), NULL, 0, on, 0, &r, &e);
         if (st == ST_OK)
             policy_result_cleanup(&r);
+        else if (st != ST_UNPROCESSABLE)
+            abort();
+        /* its rule in words, and its boundary cases computed (or the param they wait for) */
+        char rule[4096];
+        policy_clause_rule(p, i, rule, sizeof rule);
+        if (!rule[0])
+            abort();
+        struct policy_case *cases;
+        size_t n_cases;
+        st = policy_clause_cases(p, i, &cases, &n_cases, &e);
+        if (st == ST_OK)
+            policy_cases_free(cases, n_cases);
         else if (st != ST_UNPROCESSABLE)
             abort();
         for (size_t k = 0; k < policy_clause_vars(p, i); k++) {
