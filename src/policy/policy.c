@@ -2848,8 +2848,9 @@ static void cases_of_amounts(struct case_builder *b)
         snprintf(at, sizeof at, "刚好达到%s上限 %s元", c->caps[CAP_ITEM].label, a);
         case_pair(b, x, what, at);
         /* the plan's own figure: the base at which rate × base is the cap exactly */
-        if (rate && (__int128)item * rate->den % rate->num == 0) {
-            int64_t exact = (int64_t)((__int128)item * rate->den / rate->num);
+        __int128 base = rate ? (__int128)item * rate->den / rate->num : 0;
+        if (rate && (__int128)item * rate->den % rate->num == 0 && base < INT64_MAX) {
+            int64_t exact = (int64_t)base;
             if (exact != x) {
                 snprintf(what, sizeof what, "方案数字：%s元 × %s = %s上限",
                          money_format(exact, v, sizeof v), rate->text, c->caps[CAP_ITEM].label);

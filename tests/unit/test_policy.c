@@ -1090,6 +1090,21 @@ static void boundary_cases(void **state)
         policy_cases_free(v, n);
     }
     assert_true(checked > 40);
+    /* a cap no computable base reaches has no threshold cases, and no figure past int64 */
+    static const char huge[] = "pack 大额\nversion h1\nclause tiny\n  title 微\n  cite 测试 十一\n"
+                               "  quote q\n  effective 2020-01-01 -\n  applicants enterprise\n"
+                               "  input amount money 金额\n  award amount * 1/1000000\n"
+                               "  cap item 9000000000000 每项\nend\n";
+    struct policy_pack *hp;
+    assert_int_equal(policy_pack_load(huge, strlen(huge), "h.pack", &hp, &e), ST_OK);
+    struct policy_case *hv;
+    size_t hn;
+    assert_int_equal(policy_clause_cases(hp, 0, &hv, &hn, &e), ST_OK);
+    for (size_t k = 0; k < hn; k++)
+        assert_null(strstr(hv[k].what, "上限"));
+    assert_true(hn >= 4);
+    policy_cases_free(hv, hn);
+    policy_pack_free(hp);
     /* a clause whose formula waits for the office's param says which */
     struct policy_case *v = NULL;
     size_t n = 0;
