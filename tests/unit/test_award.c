@@ -932,6 +932,15 @@ static void priority_classes_share_the_budget(void **state)
     assert_non_null(strstr(a.explanation, "预算已由更优先的类别用完"));
     award_app_cleanup(&a);
     verify_ok(f->s, 6, 10000000);
+    /* the 一般 class split evenly instead, the total kept and the chain rewritten: the replay of
+     * the classes names the first share that is not its own */
+    line_set(f->s, 1, AT_AMOUNT, 2000000);
+    line_set(f->s, 4, AT_AMOUNT, 2000000);
+    rechain(f->s);
+    struct award_verify vr;
+    assert_int_equal(award_ledger_verify(f->s, &vr, &e), ST_OK);
+    assert_int_equal(vr.bad_line, 1);
+    assert_non_null(strstr(vr.problem, "按比例分配应为 2400000 分，记录为 2000000 分"));
 }
 
 /* Pro rata at batch close: 60,000.00 + 50,000.00 + 40,000.01 asked of a 100,000.00 budget.
