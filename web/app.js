@@ -1082,12 +1082,13 @@ async function viewApplication(id) {
 /* The rule pack in force (its clauses, the parameters the office sets) and the registry of
  * entities with their facts, with CSV import. */
 /* 与上一版本比较: what the last parameter change (or pack load) changed, and what it moves. */
-function diffPanel(d) {
+function diffPanel(d, title, id) {
   const changed = d.clauses.filter((c) => c.change !== 'same');
   const word = { added: '新增', removed: '删除', changed: '修改' };
   const delta = (c) => c.new.total_fen - c.old.total_fen;
-  return h('section', { class: 'panel', id: 'pack-diff' },
-    h('h3', {}, `与上一版本比较`, h('small', {}, ` 第 ${d.from.id} 版 → 第 ${d.to.id} 版（现行）；金额按主体名录测算，未计已兑付`)),
+  return h('section', { class: 'panel', id: id || 'pack-diff' },
+    h('h3', {}, title || `与上一版本比较`, h('small', {}, title ? ' 与现行版本比较；金额按主体名录测算，未计已兑付'
+      : ` 第 ${d.from.id} 版 → 第 ${d.to.id} 版（现行）；金额按主体名录测算，未计已兑付`)),
     changed.length ? h('table', { class: 'grid auto' },
       h('thead', {}, h('tr', {}, ['条款', '改动', '符合项（主体·合同）', '测算金额（元）', '变化（元）'].map((t) => h('th', {}, t)))),
       h('tbody', {}, changed.map((c) => h('tr', { 'data-clause': c.clause },
@@ -1126,6 +1127,7 @@ async function viewRules() {
   const canImport = office || S.me.role === 'admin';
   const out = h('div');
   const casesPanel = h('div', { id: 'clause-cases' });
+  const trial = h('div', { id: 'param-trial' });
   const params = [];
   for (const c of pack.clauses) for (const v of c.vars.filter((x) => x.param)) params.push({ c, v });
   const paramRows = params.map(({ c, v }) => {
@@ -1133,7 +1135,13 @@ async function viewRules() {
     const input = h('input', { type: 'text', id, placeholder: v.type === 'rate' ? '如 50%' : '元' });
     return h('tr', { 'data-param': `${c.id}.${v.name}` }, h('td', {}, c.title), h('td', {}, v.label),
       h('td', {}, v.set ? chip('green', '现行 ' + v.value) : chip('yellow', '待设定')),
-      h('td', {}, office ? h('span', {}, input, ' ', h('button', { class: 'plain', onclick: async () => {
+      h('td', {}, office ? h('span', {}, input, ' ', h('button', { class: 'plain', 'data-trial': '1', onclick: async () => {
+        /* 试算: the value's effect over the registry before it is set */
+        try {
+          const d = await api('PUT', '/api/v1/policy/params', { clause: c.id, name: v.name, value: input.value.trim(), dry_run: true });
+          trial.replaceChildren(diffPanel(d, `试算（未存入）：${c.title} ${v.label} = ${input.value.trim()}`, 'param-trial-diff'));
+        } catch (e) { trial.replaceChildren(msg('err', e.message)); }
+      } }, '试算'), ' ', h('button', { class: 'plain', onclick: async () => {
         try {
           const r = await api('PUT', '/api/v1/policy/params', { clause: c.id, name: v.name, value: input.value.trim() });
           clauseCache = null;
@@ -1167,7 +1175,7 @@ async function viewRules() {
       casesPanel),
     params.length ? h('section', { class: 'panel' }, h('h3', {}, '交由管委会确定的参数'),
       h('table', { class: 'grid auto', id: 'params' }, h('thead', {}, h('tr', {}, ['条款', '参数', '状态', office ? '设定新值（存为新版本）' : ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, paramRows))) : null,
+        h('tbody', {}, paramRows)), trial) : null,
     diff,
     h('section', { class: 'panel' }, h('h3', {}, `主体名录（${total} 个）`,
       total > entities.length ? h('small', {}, ` 列出前 ${entities.length} 个；查某一主体请用“享受查询”`) : null), importForm,

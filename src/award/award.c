@@ -192,6 +192,31 @@ done:
     return st;
 }
 
+enum status award_param_preview(struct store *s, const char *clause, const char *name,
+                                const char *value, struct date on, struct award_diff *out,
+                                struct err *e)
+{
+    char *text = NULL, *next = NULL;
+    size_t next_len = 0;
+    int64_t current = 0;
+    memset(out, 0, sizeof *out);
+    enum status st = pack_text(s, 0, &current, &text, e);
+    if (st == ST_OK && !text) {
+        const char *ex;
+        size_t len;
+        policy_example_text(&ex, &len);
+        text = xstrndup(ex, len);
+    }
+    if (st == ST_OK)
+        st = policy_pack_set_param(text, strlen(text), clause, name, value, &next, &next_len, e);
+    if (st == ST_OK)
+        st = award_pack_diff(s, current, 0, current ? NULL : text, next, "内置示例规则包",
+                             "试设参数后", on, out, e);
+    free(text);
+    free(next);
+    return st;
+}
+
 enum status award_pack_current(struct store *s, struct policy_pack **p, struct err *e)
 {
     char *text;

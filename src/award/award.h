@@ -318,6 +318,12 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
                             const char *to_text, const char *from_name, const char *to_name,
                             struct date on, struct award_diff *out, struct err *e) HQD_MUST_CHECK;
 void award_diff_cleanup(struct award_diff *d);
+/* 试算 of a param value before it is set: the pack in force against the same pack with
+ * CLAUSE.NAME = VALUE (held to the same bounds as award_param_set), clause by clause and priced
+ * over the registry as award_pack_diff does; nothing is stored (out->to.id is 0). */
+enum status award_param_preview(struct store *s, const char *clause, const char *name,
+                                const char *value, struct date on, struct award_diff *out,
+                                struct err *e) HQD_MUST_CHECK;
 /* {from:{id, sha256, version, title}, to:{…}, clauses:[{clause, title, change:
  * same|added|removed|changed, lines, old:{pairs, total_fen}, new:{pairs, total_fen}}]}. */
 struct json_t *award_diff_json(const struct award_diff *d);

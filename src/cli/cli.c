@@ -1831,6 +1831,51 @@ static enum status pack_arg(const char *arg, int64_t *id, char **text, struct er
     return ST_OK;
 }
 
+/* Two pack versions compared, as policy diff and policy set --dry-run print them; from_word
+ * and to_word name a side that is not a stored version. */
+static void print_diff(const struct award_diff *d, int json, const char *from_word,
+                       const char *to_word)
+{
+    if (json) {
+        json_t *j = award_diff_json(d);
+        print_json(j);
+        json_decref(j);
+        return;
+    }
+    char from_s[64], to_s[64];
+    if (d->from.id)
+        snprintf(from_s, sizeof from_s, "第 %" PRId64 " 版", d->from.id);
+    else
+        snprintf(from_s, sizeof from_s, "%s", from_word);
+    if (d->to.id)
+        snprintf(to_s, sizeof to_s, "第 %" PRId64 " 版", d->to.id);
+    else
+        snprintf(to_s, sizeof to_s, "%s", to_word);
+    printf("规则包比较：%s（%s，%.12s…）→ %s（%s，%.12s…）；金额按主体名录测算，未计已兑付\n",
+           from_s, d->from.version, d->from.sha256, to_s, d->to.version, d->to.sha256);
+    static const char *const words[][2] = {
+        {"same", "未变"}, {"added", "新增"}, {"removed", "删除"}, {"changed", "修改"}};
+    for (size_t i = 0; i < d->n; i++) {
+        const struct award_diff_row *r = &d->rows[i];
+        const char *w = r->change;
+        for (size_t k = 0; k < 4; k++)
+            if (!strcmp(r->change, words[k][0]))
+                w = words[k][1];
+        char o[32], n[32], delta[32];
+        money_format(r->old_total_fen, o, sizeof o);
+        money_format(r->new_total_fen, n, sizeof n);
+        money_format(r->new_total_fen - r->old_total_fen, delta, sizeof delta);
+        printf("- %s %s：%s；符合 %zu → %zu 项，%s元 → %s元（%s%s元）\n", r->clause, r->title, w,
+               r->old_pairs, r->new_pairs, o, n, r->new_total_fen >= r->old_total_fen ? "+" : "",
+               delta);
+        for (const char *l = r->lines; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            printf("    %.*s\n", (int)(nl ? nl - l : (ptrdiff_t)strlen(l)), l);
+            l = nl ? nl + 1 : l + strlen(l);
+        }
+    }
+}
+
 static int cmd_policy_diff(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1856,45 +1901,7 @@ static int cmd_policy_diff(const struct cli_args *a)
     free(to_text);
     if (st != ST_OK)
         return report(st, &e);
-    if (a->json) {
-        json_t *j = award_diff_json(&d);
-        print_json(j);
-        json_decref(j);
-        award_diff_cleanup(&d);
-        return 0;
-    }
-    char from_s[64], to_s[64];
-    if (d.from.id)
-        snprintf(from_s, sizeof from_s, "第 %" PRId64 " 版", d.from.id);
-    else
-        snprintf(from_s, sizeof from_s, "文件");
-    if (d.to.id)
-        snprintf(to_s, sizeof to_s, "第 %" PRId64 " 版", d.to.id);
-    else
-        snprintf(to_s, sizeof to_s, "文件");
-    printf("规则包比较：%s（%s，%.12s…）→ %s（%s，%.12s…）；金额按主体名录测算，未计已兑付\n",
-           from_s, d.from.version, d.from.sha256, to_s, d.to.version, d.to.sha256);
-    static const char *const words[][2] = {
-        {"same", "未变"}, {"added", "新增"}, {"removed", "删除"}, {"changed", "修改"}};
-    for (size_t i = 0; i < d.n; i++) {
-        const struct award_diff_row *r = &d.rows[i];
-        const char *w = r->change;
-        for (size_t k = 0; k < 4; k++)
-            if (!strcmp(r->change, words[k][0]))
-                w = words[k][1];
-        char o[32], n[32], delta[32];
-        money_format(r->old_total_fen, o, sizeof o);
-        money_format(r->new_total_fen, n, sizeof n);
-        money_format(r->new_total_fen - r->old_total_fen, delta, sizeof delta);
-        printf("- %s %s：%s；符合 %zu → %zu 项，%s元 → %s元（%s%s元）\n", r->clause, r->title, w,
-               r->old_pairs, r->new_pairs, o, n, r->new_total_fen >= r->old_total_fen ? "+" : "",
-               delta);
-        for (const char *l = r->lines; l && *l;) {
-            const char *nl = strchr(l, '\n');
-            printf("    %.*s\n", (int)(nl ? nl - l : (ptrdiff_t)strlen(l)), l);
-            l = nl ? nl + 1 : l + strlen(l);
-        }
-    }
+    print_diff(&d, a->json, "文件", "文件");
     award_diff_cleanup(&d);
     return 0;
 }
@@ -2147,10 +2154,25 @@ static int cmd_policy_set(const struct cli_args *a)
     char clause[64], name[64];
     snprintf(clause, sizeof clause, "%.*s", (int)(dot - a->pos[0]), a->pos[0]);
     snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+    struct date on = clock_today();
+    if (a->on && !date_parse_iso(a->on, &on))
+        return report(err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on), &e);
     struct store *s;
     enum status st = store_open(a->db, &s, &e);
     if (st != ST_OK)
         return report(st, &e);
+    if (a->dry_run) { /* 试算: what the value would change, nothing stored */
+        struct award_diff d;
+        st = award_param_preview(s, clause, name, eq + 1, on, &d, &e);
+        store_close(s);
+        if (st != ST_OK)
+            return report(st, &e);
+        if (!a->json)
+            printf("试算（未存入）：%s.%s = %s\n", clause, name, eq + 1);
+        print_diff(&d, a->json, "内置示例", "试设参数后");
+        award_diff_cleanup(&d);
+        return 0;
+    }
     int64_t id = 0;
     st = award_param_set(s, actor(), clause, name, eq + 1, &id, &e);
     store_close(s);
@@ -2492,8 +2514,10 @@ static const struct cli_cmd commands[] = {
     {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out --summary --format",
      "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx] | --summary [--format tsv]",
      "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
-    {"policy", "set", cmd_policy_set, 1, 1, "--db", "hqd policy set CLAUSE.PARAM=VALUE",
-     "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内"},
+    {"policy", "set", cmd_policy_set, 1, 1, "--db --dry-run --on --json",
+     "hqd policy set CLAUSE.PARAM=VALUE [--dry-run [--on DATE] [--json]]",
+     "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内；"
+     "--dry-run 只试算：与现行版本逐条款比较并按主体名录测算金额变化，不存入"},
     {"policy", "diff", cmd_policy_diff, 0, 2, "--db --on --json",
      "hqd policy diff [OLD NEW] [--on DATE] [--json]",
      "比较两个规则包版本（存入的版本号或规则包文件；不给出为上一版本与现行版本）：逐条款列出改动，"

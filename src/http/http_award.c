@@ -878,9 +878,28 @@ void h_policy_param_set(struct http_req *r)
         json_decref(b);
         return;
     }
+    json_t *dry = json_object_get(b, "dry_run");
+    if (dry && !json_is_boolean(dry)) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid", "dry_run", "dry_run 为 true/false");
+        return;
+    }
     int64_t id = 0;
     struct err e = {0};
-    enum status st = award_param_set(r->store, r->user.name, clause, name, value, &id, &e);
+    enum status st;
+    if (json_is_true(dry)) { /* 试算: the change priced over the registry, nothing stored */
+        struct award_diff d;
+        st = award_param_preview(r->store, clause, name, value, clock_today(), &d, &e);
+        json_decref(b);
+        if (st != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        http_reply_json(r, 200, award_diff_json(&d));
+        award_diff_cleanup(&d);
+        return;
+    }
+    st = award_param_set(r->store, r->user.name, clause, name, value, &id, &e);
     json_decref(b);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);

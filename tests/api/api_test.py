@@ -581,6 +581,20 @@ st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "tech-contra
 check(st in (404, 409), "no pro-rata batch for a clause without a pro-rata budget: %d" % st)
 st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate", "value": "8%"}, token=tok["office1"])
 check(st == 400 and "10%" in j["error"]["message"], "a parameter below the clause's bound is refused: %s" % j)
+st, before, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=tok["office1"])
+st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate",
+                  "value": "12%", "dry_run": True}, token=tok["office1"])
+tti = next((c for c in j.get("clauses", []) if c["clause"] == "tech-transfer-in"), {}) if st == 200 else {}
+st2, after, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=tok["office1"])
+check(st == 200 and tti.get("change") == "changed" and "+ param transfer_rate rate 12%" in tti.get("lines", "")
+      and j["to"]["id"] is None and j["from"]["id"] > 0 and before == after,
+      "a rate tried before it is set: the change priced, nothing stored: %s" % tti)
+st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate",
+                  "value": "8%", "dry_run": True}, token=tok["office1"])
+check(st == 400 and "10%" in j["error"]["message"], "a trial below the bound is refused too: %s" % j)
+st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate",
+                  "value": "12%", "dry_run": "yes"}, token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "dry_run", "a bad dry_run is named: %s" % j)
 st, j, _, _ = req(srv, "PUT", "/api/v1/policy/params", {"clause": "tech-transfer-in", "name": "transfer_rate", "value": "12%"}, token=tok["office1"])
 check(st == 200 and j["pack_id"] > 0, "the office raises the transfer rate to 12%: a new pack version")
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/calc", {"clause": "tech-transfer-in", "inputs":

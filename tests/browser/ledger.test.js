@@ -249,7 +249,15 @@ function startServer() {
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');
     await op.fill('#pr-innovation-voucher-voucher_share', '50%');
-    await op.click('#params tr[data-param="innovation-voucher.voucher_share"] button');
+    // 试算 first: the change priced over the registry, nothing stored.
+    await op.click('#params tr[data-param="innovation-voucher.voucher_share"] button[data-trial]');
+    await op.waitForSelector('#param-trial-diff');
+    const trialText = await op.textContent('#param-trial-diff');
+    check(trialText.includes('试算（未存入）') && trialText.includes('voucher_share') && trialText.includes('50%'),
+      'a param value is tried before it is set: ' + trialText.slice(0, 300));
+    check((await op.textContent('#params tr[data-param="innovation-voucher.voucher_share"]')).includes('待设定'),
+      'the tried value is not stored');
+    await op.click('#params tr[data-param="innovation-voucher.voucher_share"] button:not([data-trial])');
     await op.waitForSelector('.msg.ok');
     check((await op.textContent('#params tr[data-param="innovation-voucher.voucher_share"]')).includes('现行 50%'),
       'the voucher share is set from the page');
@@ -266,7 +274,7 @@ function startServer() {
     check(diffRow.includes('voucher_share') && diffRow.includes('50%') && diffRow.includes('修改'),
       'the change is shown against the previous version: ' + diffRow);
     await op.fill('#pr-tech-transfer-in-transfer_rate', '8%');
-    await op.click('#params tr[data-param="tech-transfer-in.transfer_rate"] button');
+    await op.click('#params tr[data-param="tech-transfer-in.transfer_rate"] button:not([data-trial])');
     await op.waitForSelector('.msg.err');
     check((await op.textContent('.msg.err')).includes('10%'), 'a rate below the plan\'s bound is refused with the reason');
     await op.goto(base + '/#/policy');

@@ -367,6 +367,16 @@ contains "$tmp/out" "兑付账本第 1 行：140,000.00元，兑付" "the applic
 expect_rc 2 "award show unknown" -- "$hqd" award show 99 --db "$db"
 
 # The office sets a parameter the plan leaves to it: a new pack version, within the bounds.
+# Tried first: the change priced over the registry (two contracts at 12% instead of 10%), and
+# nothing stored.
+versions=$(sqlite3 "$db" "SELECT count(*) FROM policy_packs")
+expect_rc 0 "policy set dry run" -- "$hqd" policy set tech-transfer-in.transfer_rate=12% --dry-run --on 2020-10-01 --json --db "$db"
+[[ $(json "$tmp/out" "[(c['change'], c['old']['total_fen'] <= c['new']['total_fen']) for c in d['clauses'] if c['clause'] == 'tech-transfer-in'], d['to']['id']") == \
+  "[('changed', True)] None" ]] && ok || bad "the trial names the changed clause, priced: $(head -c 400 "$tmp/out")"
+[[ $(sqlite3 "$db" "SELECT count(*) FROM policy_packs") == "$versions" ]] && ok || bad "a trial stores no version"
+expect_rc 0 "policy set dry run text" -- "$hqd" policy set innovation-voucher.voucher_share=50% --dry-run --db "$db"
+contains "$tmp/out" "试算（未存入）：innovation-voucher.voucher_share = 50%" "the trial says nothing was stored"
+contains "$tmp/out" "+ param voucher_share rate 50%" "and shows the changed line"
 expect_rc 0 "policy set" -- "$hqd" policy set innovation-voucher.voucher_share=50% --db "$db"
 expect_rc 0 "policy calc with the set share" -- "$hqd" policy calc innovation-voucher cost=1000 tech_sme=是 voucher_cap=500 --json --db "$db"
 expect_rc 2 "policy set below the bound" -- "$hqd" policy set tech-transfer-in.transfer_rate=8% --db "$db"
