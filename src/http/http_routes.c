@@ -1241,8 +1241,9 @@ const struct http_route http_routes[] = {
      "一件与下一件、条件边界、有效期首末日），用于对照方案原文核对规则包",
      1, 0},
     {"PUT", "/api/v1/policy/params", h_policy_param_set, OFFICE, 0,
-     "设定方案交由管委会确定的参数：{clause, name, value}，存为新的规则包版本（须在规定范围内）", 0,
-     0},
+     "设定方案交由管委会确定的参数：{clause, name, value}，存为新的规则包版本（须在规定范围内）；"
+     "dry_run: true 只试算与现行版本的差别及金额变化，不存入",
+     0, 0},
     {"GET", "/api/v1/entitlements", h_entitlements, STAFF | ENTERPRISE, 0,
      "我能享受什么：?uscc=&on=，逐条款（按事项的条款逐份合同）给出符合/接近/"
      "不符合、金额、已获金额与差什么（企业只看本单位）",
