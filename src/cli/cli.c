@@ -1194,10 +1194,38 @@ static int cmd_policy_check(const struct cli_args *a)
     return 0;
 }
 
+/* A case's inputs as policy calc takes them (name=value…, year_awarded=, --on). */
+static void case_inputs(const struct policy_case *c, char *in, size_t cap)
+{
+    char day[16];
+    in[0] = '\0';
+    for (size_t j = 0; j < c->n_in; j++)
+        snprintf(in + strlen(in), cap - strlen(in), "%s%s=%s", j ? " " : "", c->name[j],
+                 c->value[j]);
+    if (c->year_awarded_fen)
+        snprintf(in + strlen(in), cap - strlen(in), " year_awarded=%" PRId64 ".%02" PRId64,
+                 c->year_awarded_fen / 100, c->year_awarded_fen % 100);
+    date_format(c->on, day, sizeof day);
+    snprintf(in + strlen(in), cap - strlen(in), " --on %s", day);
+}
+
+static const char *case_note(const struct policy_case *c)
+{
+    return !c->r.in_force   ? "不在有效期"
+           : !c->r.eligible ? "不符合"
+           : c->r.capped_by ? (strcmp(c->r.capped_by, "item") ? "受每年上限" : "受每项上限")
+           : c->r.floored   ? "按保底计"
+                            : "";
+}
+
+#define CASE_COLS 6
+
 /* hqd policy cases [CLAUSE]: each clause's boundary cases, computed. */
 static int cmd_policy_cases(const struct cli_args *a)
 {
     struct err e = {0};
+    if (a->out && !a->json && !strstr(a->out, ".xlsx"))
+        return report(err_set(&e, ST_INVALID, "--out", "--out 应为 .xlsx 文件"), &e);
     struct policy_pack *p;
     enum status st = load_pack(a, &p, &e);
     if (st != ST_OK)
@@ -1214,8 +1242,20 @@ static int cmd_policy_cases(const struct cli_args *a)
         from = (size_t)ci;
         to = from + 1;
     }
+    /* the workbook an office prints for checking the pack against the plan */
+    static const struct export_column cols[CASE_COLS] = {{"条款", 26, 0}, {"情形", 44, 0},
+                                                         {"输入", 56, 0}, {"金额（元）", 16, 1},
+                                                         {"说明", 12, 0}, {"计算与依据", 80, 0}};
+    struct export_writer *xw = NULL;
+    if (a->out && !a->json &&
+        (st = export_writer_open(a->out, "边界情形", "惠企政策 条款边界情形", cols, CASE_COLS, 0,
+                                 &xw, &e)) != ST_OK) {
+        policy_pack_free(p);
+        return report(st, &e);
+    }
     json_t *all = a->json ? json_array() : NULL;
     int failed = 0;
+    size_t n_cases = 0;
     for (size_t i = from; i < to; i++) {
         struct policy_case *v;
         size_t n;
@@ -1232,9 +1272,25 @@ static int cmd_policy_cases(const struct cli_args *a)
                 report(st, &e);
             continue;
         }
+        n_cases += n;
         if (a->json) {
             for (size_t k = 0; k < n; k++)
                 json_array_append_new(all, policy_case_json(p, i, &v[k]));
+            policy_cases_free(v, n);
+            continue;
+        }
+        if (xw) {
+            char clause[256];
+            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, i),
+                     policy_clause_id(p, i));
+            for (size_t k = 0; k < n; k++) {
+                char in[1024], amount[32];
+                case_inputs(&v[k], in, sizeof in);
+                snprintf(amount, sizeof amount, "%" PRId64, v[k].r.amount_fen);
+                const char *row[CASE_COLS] = {clause, v[k].what,        in,
+                                              amount, case_note(&v[k]), v[k].r.explanation};
+                export_writer_row(xw, row);
+            }
             policy_cases_free(v, n);
             continue;
         }
@@ -1244,30 +1300,25 @@ static int cmd_policy_cases(const struct cli_args *a)
         static const int widths[] = {52, 64, 14, 10};
         struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
         for (size_t k = 0; k < n; k++) {
-            const struct policy_case *c = &v[k];
-            char in[1024] = "", amount[32], day[16];
-            for (size_t j = 0; j < c->n_in; j++)
-                snprintf(in + strlen(in), sizeof in - strlen(in), "%s%s=%s", j ? " " : "",
-                         c->name[j], c->value[j]);
-            if (c->year_awarded_fen)
-                snprintf(in + strlen(in), sizeof in - strlen(in), " year_awarded=%s",
-                         money_format(c->year_awarded_fen, amount, sizeof amount));
-            date_format(c->on, day, sizeof day);
-            snprintf(in + strlen(in), sizeof in - strlen(in), " --on %s", day);
-            const char *note = !c->r.in_force   ? "不在有效期"
-                               : !c->r.eligible ? "不符合"
-                               : c->r.capped_by
-                                   ? (strcmp(c->r.capped_by, "item") ? "受每年上限" : "受每项上限")
-                               : c->r.floored ? "按保底计"
-                                              : "";
-            const char *row[] = {c->what, in, money_format(c->r.amount_fen, amount, sizeof amount),
-                                 note};
+            char in[1024], amount[32];
+            case_inputs(&v[k], in, sizeof in);
+            const char *row[] = {v[k].what, in,
+                                 money_format(v[k].r.amount_fen, amount, sizeof amount),
+                                 case_note(&v[k])};
             cli_table_add(&t, row);
         }
         cli_table_print(&t, stdout);
         cli_table_free(&t);
         printf("\n");
         policy_cases_free(v, n);
+    }
+    if (xw) {
+        struct err xe = {0};
+        if (export_writer_close(xw, 1, &xe) != ST_OK) {
+            policy_pack_free(p);
+            return report(ST_IO, &xe);
+        }
+        printf("边界情形 %zu 个，已写入 %s\n", n_cases, a->out);
     }
     if (all) {
         print_json(all);
@@ -2506,8 +2557,8 @@ static const struct cli_cmd commands[] = {
     {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--db --pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
-    {"policy", "cases", cmd_policy_cases, 0, 1, "--db --pack --json",
-     "hqd policy cases [CLAUSE] [--pack PACK] [--json]",
+    {"policy", "cases", cmd_policy_cases, 0, 1, "--db --pack --json --out",
+     "hqd policy cases [CLAUSE] [--pack PACK] [--json | --out FILE.xlsx]",
      "列出条款的边界情形并计算（保底与上限的临界基数、方案数字、分档起点、半分进位、每年上限的最后"
      "一件与下一件、"
      "条件边界、有效期首末日），用于对照方案原文核对规则包"},

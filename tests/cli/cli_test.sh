@@ -160,6 +160,11 @@ expect_rc 0 "policy cases json" -- "$hqd" policy cases --json
   "[('1', 19000000, 1000000), ('1', 20000000, 0)]" ]] && ok || bad "the 20th patent earns 10,000 and the 21st nothing: $(head -c 300 "$tmp/out")"
 [[ $(json "$tmp/out" "sorted(c['clause'] for c in d if 'error' in c)") == "['fund-reward', 'innovation-voucher']" ]] \
   && ok || bad "clauses waiting for a param are named"
+expect_rc 0 "policy cases workbook" -- "$hqd" policy cases --out "$tmp/cases.xlsx"
+contains "$tmp/out" "已写入" "the cases go to a workbook"
+unzip -p "$tmp/cases.xlsx" xl/sharedStrings.xml >"$tmp/cases-strings.xml" 2>/dev/null
+contains "$tmp/cases-strings.xml" "本年度第 21 件" "the workbook lists the 21st patent"
+contains "$tmp/cases-strings.xml" "year_awarded=200000.00" "with inputs policy calc takes as they are"
 expect_rc 2 "policy cases unset param" -- "$hqd" policy cases innovation-voucher
 contains "$tmp/err" "voucher_share" "the param the clause waits for is named"
 expect_rc 2 "policy cases unknown clause" -- "$hqd" policy cases no-such
