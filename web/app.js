@@ -913,7 +913,7 @@ function budgetPanel(b, years, status, office) {
       h('thead', {}, h('tr', {}, ['条款', '年度预算（元）', '已兑付（元）', '追回（元）', '笔数 / 主体', '待审', '剩余（元）'].map((t) => h('th', {}, t)))),
       h('tbody', {}, b.clauses.map((c) => h('tr', { 'data-clause': c.clause },
         h('td', {}, c.title),
-        h('td', { class: 'num' }, c.budget_fen === null ? '—' : [yuan(c.budget_fen), h('div', { class: 'hint' }, alloc[c.allocation] || '')]),
+        h('td', { class: 'num' }, c.budget_fen === null ? '—' : [yuan(c.budget_fen), h('div', { class: 'hint' }, (alloc[c.allocation] || '') + (c.priority ? `（按${c.priority}优先）` : ''))]),
         h('td', { class: 'num' }, yuan(c.paid_fen)),
         h('td', { class: 'num' }, c.recovered_fen ? yuan(c.recovered_fen) : '—'),
         h('td', { class: 'num' }, `${c.payouts} / ${c.entities}`),

@@ -1737,6 +1737,9 @@ enum status award_budget_year(struct store *s, int year, struct award_budget **o
         } else if (lim.alloc != POLICY_ALLOC_NONE) {
             b->budget_fen = lim.budget_fen;
             b->allocation = lim.alloc == POLICY_ALLOC_FCFS ? "fcfs" : "pro-rata";
+            if (lim.priority_key)
+                snprintf(b->priority, sizeof b->priority, "%s",
+                         policy_input_label(p, i, lim.priority_key));
         }
     }
     if ((st = store_prepare(s,
@@ -1798,14 +1801,15 @@ json_t *award_budget_json(int year, const struct award_budget *v, size_t n)
         json_t *envelope = b->budget_fen ? json_integer(b->budget_fen) : json_null();
         json_t *left = b->budget_fen ? json_integer(b->remaining_fen) : json_null();
         json_array_append_new(
-            arr,
-            json_pack("{s:s, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "clause",
-                      b->clause, "title", b->title, "budget_fen", envelope, "allocation",
-                      b->allocation, "paid_fen", (json_int_t)b->paid_fen, "recovered_fen",
-                      (json_int_t)b->recovered_fen, "payouts", (json_int_t)b->payouts, "reversals",
-                      (json_int_t)b->reversals, "entities", (json_int_t)b->entities, "pending",
-                      (json_int_t)b->pending, "pending_fen", (json_int_t)b->pending_fen,
-                      "remaining_fen", left, "note", b->note));
+            arr, json_pack("{s:s, s:s, s:o, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+                           "clause", b->clause, "title", b->title, "budget_fen", envelope,
+                           "allocation", b->allocation, "priority",
+                           b->priority[0] ? json_string(b->priority) : json_null(), "paid_fen",
+                           (json_int_t)b->paid_fen, "recovered_fen", (json_int_t)b->recovered_fen,
+                           "payouts", (json_int_t)b->payouts, "reversals", (json_int_t)b->reversals,
+                           "entities", (json_int_t)b->entities, "pending", (json_int_t)b->pending,
+                           "pending_fen", (json_int_t)b->pending_fen, "remaining_fen", left, "note",
+                           b->note));
         paid += b->paid_fen;
         pending += b->pending_fen;
     }

@@ -274,6 +274,7 @@ struct award_budget {
     char clause[64], title[160];
     int64_t budget_fen;     /* the yearly envelope; 0 when the clause has none */
     const char *allocation; /* "fcfs", "pro-rata", or "" without an envelope */
+    char priority[160];     /* pro-rata by priority class: the ranking input's label, or "" */
     int64_t paid_fen;       /* net: awards less what was recovered */
     int64_t recovered_fen;  /* 追回, as a positive amount */
     size_t payouts, reversals, entities;

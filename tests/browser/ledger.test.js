@@ -363,6 +363,8 @@ function startServer() {
     await op.waitForSelector('#batch-shares');
     op.on('dialog', acceptAll);
     const shares = await op.textContent('#batch-preview');
+    check((await op.textContent('#budget tr[data-clause="grant-q"]')).includes('按比例（按项目类别优先）'),
+      'the budget panel names the ranking');
     check(shares.includes('按项目类别依次优先、同类按比例核减') && shares.includes('优先类别：重点') &&
       shares.includes('30,000.00') && shares.includes('13,333.33') && shares.includes('6,666.67'),
       'a priority batch tried from the page: ' + shares);
