@@ -2362,11 +2362,16 @@ static int cmd_award_budget(const struct cli_args *a)
         if (b->reversals)
             printf("；追回 %zu 笔 %s元", b->reversals, r);
         printf("），待审 %zu 件 %s元", b->pending, q);
+        char how[240];
+        if (!strcmp(b->allocation, "fcfs"))
+            snprintf(how, sizeof how, "先到先得，待审申请占用额度");
+        else if (b->priority[0])
+            snprintf(how, sizeof how, "批次结束时按%s依次优先、同类按比例分配", b->priority);
+        else
+            snprintf(how, sizeof how, "批次结束时按比例分配");
         if (b->budget_fen)
             printf("；年度预算 %s元（%s），剩余 %s元", money_format(b->budget_fen, bud, sizeof bud),
-                   !strcmp(b->allocation, "fcfs") ? "先到先得，待审申请占用额度"
-                                                  : "批次结束时按比例分配",
-                   money_format(b->remaining_fen, left, sizeof left));
+                   how, money_format(b->remaining_fen, left, sizeof left));
         else if (b->note[0])
             printf("；年度预算未定：%s", b->note);
         printf("\n");

@@ -699,6 +699,8 @@ contains "$tmp/out" "兑付 50,000.00元（按项目类别依次优先、同类�
 [[ $(sqlite3 "$pdb" "SELECT group_concat(amount_fen, ' ') FROM (SELECT amount_fen FROM payouts ORDER BY id)") == "1333333 3000000 666667" ]] \
   && ok || bad "重点 in full, 一般 shares the rest: $(sqlite3 "$pdb" "SELECT amount_fen FROM payouts")"
 expect_rc 0 "ledger verify by class" -- "$hqd" ledger verify --db "$pdb"
+expect_rc 0 "award budget by class" -- "$hqd" award budget 2020 --db "$pdb"
+contains "$tmp/out" "批次结束时按项目类别依次优先、同类按比例分配" "the budget line names the ranking"
 
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
