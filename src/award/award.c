@@ -149,7 +149,7 @@ static enum status load_pack(struct store *s, const char *actor, int64_t pack_id
             return st;
         return policy_pack_example(p, e);
     }
-    st = policy_pack_load(text, strlen(text), "数据库中的规则包", p, e);
+    st = policy_pack_load_stored(text, strlen(text), "数据库中的规则包", p, e);
     free(text);
     return st;
 }
@@ -226,7 +226,7 @@ enum status award_pack_current(struct store *s, struct policy_pack **p, struct e
         return st;
     if (!text)
         return policy_pack_example(p, e);
-    st = policy_pack_load(text, strlen(text), "数据库中的现行规则包", p, e);
+    st = policy_pack_load_stored(text, strlen(text), "数据库中的现行规则包", p, e);
     free(text);
     return st;
 }
@@ -1909,8 +1909,10 @@ enum status award_pack_diff(struct store *s, int64_t from_id, int64_t to_id, con
         snprintf(bn, sizeof bn, "规则包第 %" PRId64 " 版", out->to.id);
     if (st != ST_OK ||
         (st = policy_pack_diff(a, strlen(a), an, b, strlen(b), bn, &d, &nd, e)) != ST_OK ||
-        (st = policy_pack_load(a, strlen(a), an, &pa, e)) != ST_OK ||
-        (st = policy_pack_load(b, strlen(b), bn, &pb, e)) != ST_OK)
+        (st = (from_text ? policy_pack_load : policy_pack_load_stored)(a, strlen(a), an, &pa, e)) !=
+            ST_OK ||
+        (st = (to_text ? policy_pack_load : policy_pack_load_stored)(b, strlen(b), bn, &pb, e)) !=
+            ST_OK)
         goto out;
     if (from_text)
         pack_ref_of(pa, &out->from);

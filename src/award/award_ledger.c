@@ -693,7 +693,7 @@ static enum status verifier_packs_load(struct store *s, struct verifier *v, stru
         const char *text = store_col_text(q, 1);
         struct err ignored = {0};
         vp->p = NULL;
-        if (policy_pack_load(text, strlen(text), "stored pack", &vp->p, &ignored) == ST_OK &&
+        if (policy_pack_load_stored(text, strlen(text), "stored pack", &vp->p, &ignored) == ST_OK &&
             strcmp(policy_pack_hash(vp->p), vp->sha)) {
             policy_pack_free(vp->p);
             vp->p = NULL;

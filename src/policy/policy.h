@@ -25,6 +25,12 @@ enum policy_alloc { POLICY_ALLOC_NONE, POLICY_ALLOC_FCFS, POLICY_ALLOC_PRO_RATA 
 /* Parses and checks a pack. source names it in error locations ("x.pack: line 3, column 7"). */
 enum status policy_pack_load(const char *text, size_t len, const char *source,
                              struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
+/* policy_pack_load for a pack read back from a store, which passed the checks of its day when
+ * it was stored: the checks that only judge its sense (a cap or floor that cannot bind,
+ * conditions that cannot hold together) are not repeated, so that a check added later cannot
+ * make its applications and ledger lines unreadable. The same text computes the same. */
+enum status policy_pack_load_stored(const char *text, size_t len, const char *source,
+                                    struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
 /* The example pack shipped in the binary (data/policy/plan-2020-28.pack), and its text. */
 enum status policy_pack_example(struct policy_pack **out, struct err *e) HQD_MUST_CHECK;
 void policy_example_text(const char **text, size_t *len);

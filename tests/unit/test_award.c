@@ -874,6 +874,42 @@ static void exclusive_group_pays_the_highest(void **state)
     verify_ok(f->s, 5, 15000000);
 }
 
+/* A pack stored before a check was added that it fails (conditions that cannot hold together:
+ * a clause that never pays) still serves and replays: its other clauses' lines verify, and
+ * new applications are computed by it. Storing such a pack now is refused. */
+static void stored_packs_survive_newer_checks(void **state)
+{
+    static const char pack[] =
+        "pack 测试：旧规则包\nversion o1\n"
+        "clause grant-o\n  title 己类补助\n  cite 测试〔2019〕1号 一\n  quote 按10%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  award amount * 10%\nend\n"
+        "clause never\n  title 永不\n  cite 测试〔2019〕1号 二\n  quote q\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input n count 人数\n"
+        "  input amount money 金额（元）\n  require n >= 10\n  require n < 5\n"
+        "  award amount * 1%\nend\n";
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t id;
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "o.pack", &id, &e),
+                     ST_INVALID);
+    assert_non_null(strstr(e.msg, "不可能同时满足"));
+    /* as an older hqd would have stored it */
+    char sha[65], sql[4096];
+    hash_sha256_hex(pack, strlen(pack), sha);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO policy_packs (sha256, title, version, text, loaded_at, loaded_by)"
+             " VALUES ('%s', '测试：旧规则包', 'o1', '%s', '2020-01-01T00:00:00Z', 'office')",
+             sha, pack);
+    assert_int_equal(exec(f->s, sql), 0);
+    struct award_outcome o;
+    struct policy_input in[] = {{"amount", "1000"}};
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant-o", in, 1, ON, &o, &e), ST_OK);
+    assert_int_equal(o.amount_fen, 10000);
+    assert_int_equal(approve(f->s, o.id), 10000);
+    verify_ok(f->s, 1, 10000);
+}
+
 /* Priority classes (优先支持): a pro-rata batch short of budget pays the 重点 class in full,
  * then shares what is left among the 一般 class; the 其他 class and an application that names
  * none get nothing. The ledger verifier replays the classes from each line's inputs. */
@@ -1834,6 +1870,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(budget_first_come_first_served, setup, teardown),
         cmocka_unit_test_setup_teardown(floor_awards_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(priority_classes_share_the_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(stored_packs_survive_newer_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
