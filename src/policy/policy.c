@@ -2897,9 +2897,11 @@ static void cases_of_amounts(struct case_builder *b)
         int64_t num = rate->num / g, den = rate->den / g;
         for (int64_t t = 1; t <= 2 * den * unit && t < 10000000; t++)
             if ((__int128)2 * t * num % (2 * den * unit) == den * unit) {
+                char below[64];
                 snprintf(what, sizeof what, "公式结果恰为半%s：四舍五入进位",
                          unit == 1 ? "分" : "元");
-                case_pair(b, t, "公式结果不足半个单位：舍去", what);
+                snprintf(below, sizeof below, "公式结果不足半%s：舍去", unit == 1 ? "分" : "元");
+                case_pair(b, t, below, what);
                 break;
             }
     }

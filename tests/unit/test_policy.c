@@ -1077,7 +1077,7 @@ static void boundary_cases(void **state)
             assert_int_equal(case_amount(v, n, "临界基数少 1分", "9999999.49"), 9999999);
             assert_int_equal(case_amount(v, n, "刚好达到", "9999999.50"), 10000000);
             assert_int_equal(case_amount(v, n, "恰为半分", "0.50"), 1);
-            assert_int_equal(case_amount(v, n, "不足半个单位", "0.49"), 0);
+            assert_int_equal(case_amount(v, n, "不足半分", "0.49"), 0);
         } else if (!strcmp(o->id, "tech-transfer-in")) {
             assert_int_equal(case_amount(v, n, "方案数字：10,000,000.00元 × 10%", NULL), 100000000);
         } else if (!strcmp(o->id, "ip-transfer")) {
