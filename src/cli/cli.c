@@ -1242,6 +1242,22 @@ static int cmd_policy_cases(const struct cli_args *a)
         from = (size_t)ci;
         to = from + 1;
     }
+    /* trial values of the clause's params: name=value after CLAUSE */
+    struct policy_input trial[CLI_MAX_ARGS];
+    char names[CLI_MAX_ARGS][64];
+    size_t n_trial = 0;
+    for (int k = 1; k < a->n_pos; k++) {
+        const char *eq = strchr(a->pos[k], '=');
+        if (!eq || eq == a->pos[k] || (size_t)(eq - a->pos[k]) >= sizeof names[0]) {
+            policy_pack_free(p);
+            return report(err_set(&e, ST_INVALID, a->pos[k],
+                                  "参数试设值应写成 名称=值，如 voucher_share=50%%"),
+                          &e);
+        }
+        snprintf(names[n_trial], sizeof names[0], "%.*s", (int)(eq - a->pos[k]), a->pos[k]);
+        trial[n_trial] = (struct policy_input){names[n_trial], eq + 1};
+        n_trial++;
+    }
     /* the workbook an office prints for checking the pack against the plan */
     static const struct export_column cols[CASE_COLS] = {{"条款", 26, 0}, {"情形", 44, 0},
                                                          {"输入", 56, 0}, {"金额（元）", 16, 1},
@@ -1259,17 +1275,17 @@ static int cmd_policy_cases(const struct cli_args *a)
     for (size_t i = from; i < to; i++) {
         struct policy_case *v;
         size_t n;
-        if ((st = policy_clause_cases(p, i, &v, &n, &e)) != ST_OK) {
+        if ((st = policy_clause_cases(p, i, trial, n_trial, &v, &n, &e)) != ST_OK) {
             /* a clause whose formula waits for a param: named, the others still listed */
-            if (a->json)
+            failed = a->n_pos > 0;
+            if (failed) /* asked for by name: the error is the answer */
+                report(st, &e);
+            else if (a->json)
                 json_array_append_new(
                     all, json_pack("{s:s, s:s}", "clause", policy_clause_id(p, i), "error", e.msg));
             else
                 printf("%s %s：无法生成边界情形：%s\n\n", policy_clause_id(p, i),
                        policy_clause_title(p, i), e.msg);
-            failed = a->n_pos > 0;
-            if (failed)
-                report(st, &e);
             continue;
         }
         n_cases += n;
@@ -2562,8 +2578,8 @@ static const struct cli_cmd commands[] = {
     {"policy", "calc", cmd_policy_calc, 1, CLI_MAX_ARGS, "--db --pack --on --json",
      "hqd policy calc CLAUSE name=value… [--pack PACK] [--on DATE] [--json]",
      "按条款试算一笔奖补（不写入数据库）；year_awarded= 为本年度已获金额"},
-    {"policy", "cases", cmd_policy_cases, 0, 1, "--db --pack --json --out",
-     "hqd policy cases [CLAUSE] [--pack PACK] [--json | --out FILE.xlsx]",
+    {"policy", "cases", cmd_policy_cases, 0, CLI_MAX_ARGS, "--db --pack --json --out",
+     "hqd policy cases [CLAUSE [param=value…]] [--pack PACK] [--json | --out FILE.xlsx]",
      "列出条款的边界情形并计算（保底与上限的临界基数、方案数字、分档起点、半分进位、每年上限的最后"
      "一件与下一件、"
      "条件边界、有效期首末日），用于对照方案原文核对规则包"},

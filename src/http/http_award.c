@@ -660,7 +660,7 @@ void h_policy_cases(struct http_req *r)
     if (ci < 0)
         st = err_set(&e, ST_NOT_FOUND, "id", "现行规则包中没有条款“%s”", r->params[0]);
     else
-        st = policy_clause_cases(p, (size_t)ci, &v, &n, &e);
+        st = policy_clause_cases(p, (size_t)ci, NULL, 0, &v, &n, &e);
     if (st != ST_OK) {
         policy_pack_free(p);
         http_reply_error(r, st, &e);

@@ -2656,6 +2656,7 @@ struct case_builder {
     size_t n_cases, cap;
     enum status st;
     struct err *e;
+    struct given trial[VARS_MAX]; /* trial values of params, as calc reads them */
 };
 
 /* A base or condition value as an input is written: fen as 元 with two decimals, or a count. */
@@ -2766,6 +2767,15 @@ static int64_t case_reaching(struct case_builder *b, int64_t target)
     return hi;
 }
 
+/* The case at base x. */
+static void case_pair_at(struct case_builder *b, int64_t x, const char *at)
+{
+    const struct var *bv = &b->c->vars[b->c->base];
+    char v[32];
+    case_number(bv, x, v, sizeof v);
+    case_add(b, at, &(struct case_change){bv->name, v}, 1, 0, b->on);
+}
+
 /* Cases at base x - 1 and x, saying what each side is. */
 static void case_pair(struct case_builder *b, int64_t x, const char *below, const char *at)
 {
@@ -2841,18 +2851,19 @@ static void cases_of_amounts(struct case_builder *b)
     const struct clause *c = b->c;
     const struct var *bv = &c->vars[c->base];
     struct err ignored;
-    struct given none[VARS_MAX];
-    memset(none, 0, sizeof none);
     int64_t floor_fen, item, year;
-    if (limit_fen(c, &c->floor, none, &floor_fen, &ignored) != ST_OK ||
-        limit_fen(c, &c->caps[CAP_ITEM], none, &item, &ignored) != ST_OK ||
-        limit_fen(c, &c->caps[CAP_ENTITY_YEAR], none, &year, &ignored) != ST_OK)
+    if (limit_fen(c, &c->floor, b->trial, &floor_fen, &ignored) != ST_OK ||
+        limit_fen(c, &c->caps[CAP_ITEM], b->trial, &item, &ignored) != ST_OK ||
+        limit_fen(c, &c->caps[CAP_ENTITY_YEAR], b->trial, &year, &ignored) != ST_OK)
         return; /* the unset param is named by the cases that compute */
     char what[256], a[32], v[32];
-    /* the one rate of a money base, if it has one (a literal, or a param that is set) */
+    /* the one rate of a money base, if it has one (a literal, a trial value, or a param set) */
     const struct rate *rate = NULL;
     if (bv->type == VT_MONEY && c->tiers == TIERS_NONE)
-        rate = c->factor < 0 ? &c->rate : c->vars[c->factor].set ? &c->vars[c->factor].rate : NULL;
+        rate = c->factor < 0                 ? &c->rate
+               : b->trial[c->factor].present ? &b->trial[c->factor].rate
+               : c->vars[c->factor].set      ? &c->vars[c->factor].rate
+                                             : NULL;
     case_add(b, floor_fen > 0 ? "基数为 0：无奖补（保底不适用）" : "基数为 0：无奖补",
              &(struct case_change){bv->name, "0"}, 1, 0, b->on);
     int64_t x;
@@ -2901,7 +2912,10 @@ static void cases_of_amounts(struct case_builder *b)
                 snprintf(what, sizeof what, "公式结果恰为半%s：四舍五入进位",
                          unit == 1 ? "分" : "元");
                 snprintf(below, sizeof below, "公式结果不足半%s：舍去", unit == 1 ? "分" : "元");
-                case_pair(b, t, below, what);
+                if (t > 1)
+                    case_pair(b, t, below, what);
+                else /* the base below is 0, a case of its own above */
+                    case_pair_at(b, t, what);
                 break;
             }
     }
@@ -2918,7 +2932,7 @@ static void cases_of_amounts(struct case_builder *b)
                      c->caps[CAP_ENTITY_YEAR].label, ya, k + 1);
             case_add(b, what, &(struct case_change){bv->name, "1"}, 1, k * unit, b->on);
         } else if (bv->type == VT_MONEY) {
-            snprintf(what, sizeof what, "%s上限 %s元，本年度已获其余 1 分",
+            snprintf(what, sizeof what, "%s上限 %s元：本年度已获金额距上限 1 分",
                      c->caps[CAP_ENTITY_YEAR].label, money_format(year, ya, sizeof ya));
             case_add(b, what, NULL, 0, year - 1, b->on);
             snprintf(what, sizeof what, "%s上限 %s元已用尽", c->caps[CAP_ENTITY_YEAR].label, ya);
@@ -2980,13 +2994,31 @@ static void cases_of_conditions(struct case_builder *b)
     }
 }
 
-enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct policy_case **out,
-                                size_t *n, struct err *e)
+enum status policy_clause_cases(const struct policy_pack *p, size_t i,
+                                const struct policy_input *trial, size_t n_trial,
+                                struct policy_case **out, size_t *n, struct err *e)
 {
     struct case_builder b = {
         .p = p, .c = &p->clauses[i], .ci = i, .on = p->clauses[i].from, .st = ST_OK, .e = e};
     *out = NULL;
     *n = 0;
+    /* trial values of the clause's params, checked as calc checks them, in every case */
+    for (size_t k = 0; k < n_trial; k++) {
+        int v = find_var(b.c, trial[k].name, strlen(trial[k].name));
+        if (v < 0 || !b.c->vars[v].is_param)
+            return err_set(e, ST_INVALID, trial[k].name,
+                           "“%s”不是条款 %s 的参数：边界情形只能试设参数 (not a param)",
+                           trial[k].name, b.c->id);
+    }
+    enum status st = parse_inputs(b.c, trial, n_trial, b.trial, e);
+    for (int k = 0; st == ST_OK && k < b.c->n_bounds; k++)
+        if (b.trial[b.c->bounds[k].var].present)
+            st =
+                check_bound(NULL, b.c, &b.c->bounds[k], &b.trial[b.c->bounds[k].var].rate, 0, 0, e);
+    if (st != ST_OK)
+        return st;
+    for (size_t k = 0; k < n_trial; k++)
+        case_set(b.name, b.value, &b.n, trial[k].name, trial[k].value);
     case_defaults(&b);
     case_add(&b, "各项条件均满足（基准情形）", NULL, 0, 0, b.on);
     cases_of_amounts(&b);

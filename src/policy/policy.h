@@ -181,9 +181,12 @@ struct policy_case {
 };
 /* Clause i's boundary cases, in order; *out is new (policy_cases_free). The cases start from
  * every condition met on the clause's first day; a threshold that needs a param the office
- * has not set is left out, and ST_UNPROCESSABLE (naming it) when the formula itself needs one. */
-enum status policy_clause_cases(const struct policy_pack *p, size_t i, struct policy_case **out,
-                                size_t *n, struct err *e) HQD_MUST_CHECK;
+ * has not set is left out, and ST_UNPROCESSABLE (naming it) when the formula itself needs one.
+ * trial (n_trial pairs, may be none) gives params values to try, as policy_calc takes them,
+ * held to the clause's bounds; ST_INVALID for a name that is not a param of the clause. */
+enum status policy_clause_cases(const struct policy_pack *p, size_t i,
+                                const struct policy_input *trial, size_t n_trial,
+                                struct policy_case **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 void policy_cases_free(struct policy_case *v, size_t n);
 /* {clause, what, inputs: {name: value}, year_awarded_fen, on, eligible, amount_fen,
  * uncapped_fen, capped_by, floored, explanation}: what the CLI's --json and the API give. New

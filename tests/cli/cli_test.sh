@@ -167,6 +167,10 @@ contains "$tmp/cases-strings.xml" "本年度第 21 件" "the workbook lists the 
 contains "$tmp/cases-strings.xml" "year_awarded=200000.00" "with inputs policy calc takes as they are"
 expect_rc 2 "policy cases unset param" -- "$hqd" policy cases innovation-voucher
 contains "$tmp/err" "voucher_share" "the param the clause waits for is named"
+expect_rc 0 "policy cases with trial params" -- "$hqd" policy cases innovation-voucher voucher_share=50% voucher_cap=30000
+contains "$tmp/out" "每家企业每年上限 30,000.00元已用尽" "a clause's cases with its params tried"
+expect_rc 2 "policy cases trial not a param" -- "$hqd" policy cases tech-contract amount=5
+contains "$tmp/err" "只能试设参数" "only params are tried"
 expect_rc 2 "policy cases unknown clause" -- "$hqd" policy cases no-such
 sed 's/param      transfer_rate rate 10%/param      transfer_rate rate 8%/' "$src/data/policy/plan-2020-28.pack" >"$tmp/bad.pack"
 expect_rc 2 "policy check 8%" -- "$hqd" policy check "$tmp/bad.pack"

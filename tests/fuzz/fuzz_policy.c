@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         struct policy_case *cases;
         size_t n_cases;
-        st = policy_clause_cases(p, i, &cases, &n_cases, &e);
+        st = policy_clause_cases(p, i, NULL, 0, &cases, &n_cases, &e);
         if (st == ST_OK)
             policy_cases_free(cases, n_cases);
         else if (st != ST_UNPROCESSABLE)

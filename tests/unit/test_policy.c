@@ -1059,8 +1059,9 @@ static void boundary_cases(void **state)
         const struct oracle_clause *o = c < 4 ? &example[c] : &floored;
         struct policy_case *v;
         size_t n;
-        assert_int_equal(policy_clause_cases(p, (size_t)policy_clause_index(p, o->id), &v, &n, &e),
-                         ST_OK);
+        assert_int_equal(
+            policy_clause_cases(p, (size_t)policy_clause_index(p, o->id), NULL, 0, &v, &n, &e),
+            ST_OK);
         for (size_t k = 0; k < n; k++) {
             int eligible;
             int64_t want = oracle_case(o, &v[k], &eligible);
@@ -1099,18 +1100,43 @@ static void boundary_cases(void **state)
     assert_int_equal(policy_pack_load(huge, strlen(huge), "h.pack", &hp, &e), ST_OK);
     struct policy_case *hv;
     size_t hn;
-    assert_int_equal(policy_clause_cases(hp, 0, &hv, &hn, &e), ST_OK);
+    assert_int_equal(policy_clause_cases(hp, 0, NULL, 0, &hv, &hn, &e), ST_OK);
     for (size_t k = 0; k < hn; k++)
         assert_null(strstr(hv[k].what, "上限"));
     assert_true(hn >= 4);
     policy_cases_free(hv, hn);
     policy_pack_free(hp);
+    /* with trial values for its params, the voucher's cases are computed: the yearly cap's
+     * last fen, and the oracle agrees (50% of the cost, at most 30,000.00 a year) */
+    struct policy_input trial[] = {{"voucher_share", "50%"}, {"voucher_cap", "30000"}};
+    size_t vi = (size_t)policy_clause_index(ex, "innovation-voucher");
+    struct policy_case *tv;
+    size_t tn;
+    assert_int_equal(policy_clause_cases(ex, vi, trial, 2, &tv, &tn, &e), ST_OK);
+    static const struct oracle_clause voucher = {
+        "innovation-voucher", "cost", {"tech_sme"}, 1, 2, 0, 0, 0, 3000000, {2020, 3, 31}};
+    int found = 0;
+    for (size_t k = 0; k < tn; k++) {
+        int eligible;
+        assert_int_equal(tv[k].r.amount_fen, oracle_case(&voucher, &tv[k], &eligible));
+        found |= strstr(tv[k].what, "距上限 1 分") && tv[k].r.amount_fen == 1;
+    }
+    assert_true(found);
+    policy_cases_free(tv, tn);
+    struct policy_input not_param[] = {{"cost", "5"}}, below[] = {{"transfer_rate", "8%"}};
+    assert_int_equal(policy_clause_cases(ex, vi, not_param, 1, &tv, &tn, &e), ST_INVALID);
+    assert_string_equal(e.where, "cost");
+    assert_int_not_equal(policy_clause_cases(ex,
+                                             (size_t)policy_clause_index(ex, "tech-transfer-in"),
+                                             below, 1, &tv, &tn, &e),
+                         ST_OK);
+    assert_non_null(strstr(e.msg, "≥ 10%"));
     /* a clause whose formula waits for the office's param says which */
     struct policy_case *v = NULL;
     size_t n = 0;
-    assert_int_equal(
-        policy_clause_cases(ex, (size_t)policy_clause_index(ex, "innovation-voucher"), &v, &n, &e),
-        ST_UNPROCESSABLE);
+    assert_int_equal(policy_clause_cases(ex, (size_t)policy_clause_index(ex, "innovation-voucher"),
+                                         NULL, 0, &v, &n, &e),
+                     ST_UNPROCESSABLE);
     assert_null(v);
     assert_non_null(strstr(e.msg, "voucher_share"));
     policy_pack_free(fp);
