@@ -1103,19 +1103,27 @@ function diffPanel(d, title, id) {
 /* A clause's boundary cases, computed by the server: where a floor or cap starts to bind, the
  * plan's own figure, tiers, half a fen, the yearly cap's last unit, each condition's edge, the
  * dates. What an office reads against the plan's sentence. */
-async function showCases(c, panel) {
+async function showCases(c, panel, trial = {}) {
+  /* the clause's params, to try values for (those the office has not set first of all) */
+  const params = c.vars.filter((v) => v.param);
+  const inputs = Object.fromEntries(params.map((v) => [v.name, h('input', { type: 'text', 'data-param': v.name,
+    value: trial[v.name] || '', placeholder: v.set ? '现行 ' + v.value : (v.type === 'rate' ? '如 50%' : '元') })]));
+  const tryForm = params.length ? h('div', { class: 'filters', id: 'cases-trial' }, h('span', { class: 'hint' }, '试设参数：'),
+    ...params.flatMap((v) => [h('span', {}, v.label.replace(/（.*$/, '')), inputs[v.name]]),
+    h('button', { type: 'button', class: 'plain', onclick: () => showCases(c, panel,
+      Object.fromEntries(params.map((v) => [v.name, inputs[v.name].value.trim()]))) }, '按试设值列出')) : null;
   try {
-    const r = await api('GET', `/api/v1/policy/clauses/${encodeURIComponent(c.id)}/cases`);
+    const r = await api('GET', `/api/v1/policy/clauses/${encodeURIComponent(c.id)}/cases` + qs(trial));
     const note = (k) => !k.eligible ? (k.explanation.includes('不在条款有效期') ? '不在有效期' : '不符合')
       : k.capped_by === 'item' ? '受每项上限' : k.capped_by ? '受每年上限' : k.floored ? '按保底计' : '';
     const input = (k) => Object.entries(k.inputs).map(([n, v]) => `${n}=${v}`).join(' ') +
       (k.year_awarded_fen ? ` 本年已获 ${yuan(k.year_awarded_fen)}` : '') + ` 受理日期 ${k.on}`;
-    panel.replaceChildren(h('h4', {}, `边界情形：${c.title}（${r.cases.length} 个）`),
+    panel.replaceChildren(h('h4', {}, `边界情形：${c.title}（${r.cases.length} 个）`), tryForm,
       h('table', { class: 'grid auto', id: 'cases' },
         h('thead', {}, h('tr', {}, ['情形', '输入', '金额（元）', '说明'].map((t) => h('th', {}, t)))),
         h('tbody', {}, r.cases.map((k) => h('tr', { title: k.explanation }, h('td', {}, k.what), h('td', { class: 'hint' }, input(k)),
           h('td', { class: 'num' }, yuan(k.amount_fen)), h('td', {}, note(k)))))));
-  } catch (e) { panel.replaceChildren(msg('err', e.message)); }
+  } catch (e) { panel.replaceChildren(h('h4', {}, `边界情形：${c.title}`), msg('err', e.message), tryForm); }
 }
 
 async function viewRules() {

@@ -657,10 +657,20 @@ void h_policy_cases(struct http_req *r)
     int ci = policy_clause_index(p, r->params[0]);
     struct policy_case *v = NULL;
     size_t n = 0;
+    /* ?PARAM=value: a value to try for a param of the clause (the voucher's share) */
+    struct policy_input trial[POLICY_VARS_MAX];
+    size_t n_trial = 0;
+    for (size_t k = 0; ci >= 0 && k < policy_clause_vars(p, (size_t)ci); k++) {
+        struct policy_var_info pv;
+        policy_clause_var(p, (size_t)ci, k, &pv);
+        const char *value = pv.is_param ? http_query(r, pv.name) : NULL;
+        if (value && *value)
+            trial[n_trial++] = (struct policy_input){pv.name, value};
+    }
     if (ci < 0)
         st = err_set(&e, ST_NOT_FOUND, "id", "现行规则包中没有条款“%s”", r->params[0]);
     else
-        st = policy_clause_cases(p, (size_t)ci, NULL, 0, &v, &n, &e);
+        st = policy_clause_cases(p, (size_t)ci, trial, n_trial, &v, &n, &e);
     if (st != ST_OK) {
         policy_pack_free(p);
         http_reply_error(r, st, &e);

@@ -1238,7 +1238,7 @@ const struct http_route http_routes[] = {
      "现行规则包的条款：依据、申请主体、输入项（申请表）、预算与互斥事项", 0, 0},
     {"GET", "/api/v1/policy/clauses/{id}/cases", h_policy_cases, ALL, 0,
      "条款的边界情形及计算结果（保底与上限的临界基数、方案数字、分档起点、半分进位、每年上限的最后"
-     "一件与下一件、条件边界、有效期首末日），用于对照方案原文核对规则包",
+     "一件与下一件、条件边界、有效期首末日），用于对照方案原文核对规则包；?参数名=值 试设参数",
      1, 0},
     {"PUT", "/api/v1/policy/params", h_policy_param_set, OFFICE, 0,
      "设定方案交由管委会确定的参数：{clause, name, value}，存为新的规则包版本（须在规定范围内）；"

@@ -270,6 +270,14 @@ function startServer() {
     const cases = await op.textContent('#cases');
     check(cases.includes('本年度第 20 件') && cases.includes('本年度第 21 件') && cases.includes('受每年上限'),
       'the boundary cases of a clause, the 21st patent capped: ' + cases.slice(0, 300));
+    // The voucher waits for its params: they are tried from the page.
+    await op.click('#clauses tr[data-clause="innovation-voucher"] button');
+    await op.waitForSelector('#clause-cases .msg.err');
+    await op.fill('#cases-trial input[data-param="voucher_share"]', '50%');
+    await op.fill('#cases-trial input[data-param="voucher_cap"]', '30000');
+    await op.click('#cases-trial button');
+    await op.waitForSelector('#cases');
+    check((await op.textContent('#cases')).includes('30,000.00元已用尽'), 'the voucher\'s cases with its params tried');
     const diffRow = await op.textContent('#pack-diff tr[data-clause="innovation-voucher"]');
     check(diffRow.includes('voucher_share') && diffRow.includes('50%') && diffRow.includes('修改'),
       'the change is shown against the previous version: ' + diffRow);
