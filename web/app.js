@@ -1118,7 +1118,8 @@ async function showCases(c, panel, trial = {}) {
       : k.capped_by === 'item' ? '受每项上限' : k.capped_by ? '受每年上限' : k.floored ? '按保底计' : '';
     const input = (k) => Object.entries(k.inputs).map(([n, v]) => `${n}=${v}`).join(' ') +
       (k.year_awarded_fen ? ` 本年已获 ${yuan(k.year_awarded_fen)}` : '') + ` 受理日期 ${k.on}`;
-    panel.replaceChildren(h('h4', {}, `边界情形：${c.title}（${r.cases.length} 个）`), tryForm,
+    panel.replaceChildren(h('h4', {}, `边界情形：${c.title}（${r.cases.length} 个）`,
+      h('a', { class: 'download', id: 'cases-xlsx', href: `/api/v1/policy/clauses/${encodeURIComponent(c.id)}/cases` + qs({ ...trial, format: 'xlsx' }) }, ' 导出 Excel')), tryForm,
       h('table', { class: 'grid auto', id: 'cases' },
         h('thead', {}, h('tr', {}, ['情形', '输入', '金额（元）', '说明'].map((t) => h('th', {}, t)))),
         h('tbody', {}, r.cases.map((k) => h('tr', { title: k.explanation }, h('td', {}, k.what), h('td', { class: 'hint' }, input(k)),

@@ -2269,6 +2269,40 @@ void award_payouts_table_free(struct export_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* 边界情形 as a workbook's table: the cases of clause ci (with trial param values). */
+static const struct export_column case_columns[] = {{"条款", 26, 0}, {"情形", 44, 0},
+                                                    {"输入", 56, 0}, {"金额（元）", 16, 1},
+                                                    {"说明", 12, 0}, {"计算与依据", 80, 0}};
+#define CASE_COLS (sizeof case_columns / sizeof case_columns[0])
+
+enum status award_cases_table(const struct policy_pack *p, size_t ci,
+                              const struct policy_input *trial, size_t n_trial,
+                              struct export_table *t, struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    struct policy_case *v;
+    size_t n;
+    enum status st = policy_clause_cases(p, ci, trial, n_trial, &v, &n, e);
+    if (st != ST_OK)
+        return st;
+    const char **cells = xcalloc(n * CASE_COLS + 1, sizeof *cells);
+    char clause[256];
+    snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, ci), policy_clause_id(p, ci));
+    for (size_t k = 0; k < n; k++) {
+        char in[1024], amount[32];
+        policy_case_inputs(&v[k], in, sizeof in);
+        snprintf(amount, sizeof amount, "%" PRId64, v[k].r.amount_fen);
+        const char *row[CASE_COLS] = {clause, v[k].what,          in,
+                                      amount, policy_case_note(&v[k]), v[k].r.explanation};
+        for (size_t c = 0; c < CASE_COLS; c++)
+            cells[k * CASE_COLS + c] = xstrdup(row[c] ? row[c] : "");
+    }
+    policy_cases_free(v, n);
+    *t = (struct export_table){"边界情形", "惠企政策 条款边界情形", case_columns, CASE_COLS, cells,
+                               n, 0};
+    return ST_OK;
+}
+
 /* ---------------------------------------------------------------- evidence */
 
 enum status award_evidence_of(struct store *s, const struct award_app *a,

@@ -233,6 +233,12 @@ struct export_table;
 enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
                                 struct export_table *t, struct err *e) HQD_MUST_CHECK;
 void award_payouts_table_free(struct export_table *t);
+/* Clause ci's boundary cases (policy_clause_cases, with trial param values) as a table for a
+ * workbook: 条款, 情形, 输入 (as policy calc takes them), 金额 (元), 说明, 计算与依据. Free it with
+ * award_payouts_table_free. */
+enum status award_cases_table(const struct policy_pack *p, size_t ci,
+                              const struct policy_input *trial, size_t n_trial,
+                              struct export_table *t, struct err *e) HQD_MUST_CHECK;
 
 /* Evidence (证明材料) for an application still under review, by the office or by the
  * enterprise account of the applicant (u->entity_id); checked like report attachments. */

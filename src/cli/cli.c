@@ -1194,32 +1194,6 @@ static int cmd_policy_check(const struct cli_args *a)
     return 0;
 }
 
-/* A case's inputs as policy calc takes them (name=value…, year_awarded=, --on). */
-static void case_inputs(const struct policy_case *c, char *in, size_t cap)
-{
-    char day[16];
-    in[0] = '\0';
-    for (size_t j = 0; j < c->n_in; j++)
-        snprintf(in + strlen(in), cap - strlen(in), "%s%s=%s", j ? " " : "", c->name[j],
-                 c->value[j]);
-    if (c->year_awarded_fen)
-        snprintf(in + strlen(in), cap - strlen(in), " year_awarded=%" PRId64 ".%02" PRId64,
-                 c->year_awarded_fen / 100, c->year_awarded_fen % 100);
-    date_format(c->on, day, sizeof day);
-    snprintf(in + strlen(in), cap - strlen(in), " --on %s", day);
-}
-
-static const char *case_note(const struct policy_case *c)
-{
-    return !c->r.in_force   ? "不在有效期"
-           : !c->r.eligible ? "不符合"
-           : c->r.capped_by ? (strcmp(c->r.capped_by, "item") ? "受每年上限" : "受每项上限")
-           : c->r.floored   ? "按保底计"
-                            : "";
-}
-
-#define CASE_COLS 6
-
 /* hqd policy cases [CLAUSE]: each clause's boundary cases, computed. */
 static int cmd_policy_cases(const struct cli_args *a)
 {
@@ -1258,24 +1232,19 @@ static int cmd_policy_cases(const struct cli_args *a)
         trial[n_trial] = (struct policy_input){names[n_trial], eq + 1};
         n_trial++;
     }
-    /* the workbook an office prints for checking the pack against the plan */
-    static const struct export_column cols[CASE_COLS] = {{"条款", 26, 0}, {"情形", 44, 0},
-                                                         {"输入", 56, 0}, {"金额（元）", 16, 1},
-                                                         {"说明", 12, 0}, {"计算与依据", 80, 0}};
+    /* with --out, the workbook an office prints for checking the pack against the plan */
+    int xlsx = a->out && !a->json;
     struct export_writer *xw = NULL;
-    if (a->out && !a->json &&
-        (st = export_writer_open(a->out, "边界情形", "惠企政策 条款边界情形", cols, CASE_COLS, 0,
-                                 &xw, &e)) != ST_OK) {
-        policy_pack_free(p);
-        return report(st, &e);
-    }
     json_t *all = a->json ? json_array() : NULL;
     int failed = 0;
     size_t n_cases = 0;
     for (size_t i = from; i < to; i++) {
-        struct policy_case *v;
-        size_t n;
-        if ((st = policy_clause_cases(p, i, trial, n_trial, &v, &n, &e)) != ST_OK) {
+        struct policy_case *v = NULL;
+        size_t n = 0;
+        struct export_table xt;
+        st = xlsx ? award_cases_table(p, i, trial, n_trial, &xt, &e)
+                  : policy_clause_cases(p, i, trial, n_trial, &v, &n, &e);
+        if (st != ST_OK) {
             /* a clause whose formula waits for a param: named, the others still listed */
             failed = a->n_pos > 0;
             if (failed) /* asked for by name: the error is the answer */
@@ -1288,25 +1257,23 @@ static int cmd_policy_cases(const struct cli_args *a)
                        policy_clause_title(p, i), e.msg);
             continue;
         }
+        if (xlsx) {
+            if (!xw && (st = export_writer_open(a->out, xt.sheet, xt.title, xt.cols, xt.n_cols,
+                                                xt.totals, &xw, &e)) != ST_OK) {
+                award_payouts_table_free(&xt);
+                policy_pack_free(p);
+                return report(st, &e);
+            }
+            for (size_t r = 0; r < xt.n_rows; r++)
+                export_writer_row(xw, xt.cells + r * xt.n_cols);
+            n_cases += xt.n_rows;
+            award_payouts_table_free(&xt);
+            continue;
+        }
         n_cases += n;
         if (a->json) {
             for (size_t k = 0; k < n; k++)
                 json_array_append_new(all, policy_case_json(p, i, &v[k]));
-            policy_cases_free(v, n);
-            continue;
-        }
-        if (xw) {
-            char clause[256];
-            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, i),
-                     policy_clause_id(p, i));
-            for (size_t k = 0; k < n; k++) {
-                char in[1024], amount[32];
-                case_inputs(&v[k], in, sizeof in);
-                snprintf(amount, sizeof amount, "%" PRId64, v[k].r.amount_fen);
-                const char *row[CASE_COLS] = {clause, v[k].what,        in,
-                                              amount, case_note(&v[k]), v[k].r.explanation};
-                export_writer_row(xw, row);
-            }
             policy_cases_free(v, n);
             continue;
         }
@@ -1317,10 +1284,10 @@ static int cmd_policy_cases(const struct cli_args *a)
         struct cli_table t = {.n_cols = 4, .headers = heads, .max_width = widths};
         for (size_t k = 0; k < n; k++) {
             char in[1024], amount[32];
-            case_inputs(&v[k], in, sizeof in);
+            policy_case_inputs(&v[k], in, sizeof in);
             const char *row[] = {v[k].what, in,
                                  money_format(v[k].r.amount_fen, amount, sizeof amount),
-                                 case_note(&v[k])};
+                                 policy_case_note(&v[k])};
             cli_table_add(&t, row);
         }
         cli_table_print(&t, stdout);

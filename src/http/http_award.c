@@ -667,8 +667,33 @@ void h_policy_cases(struct http_req *r)
         if (value && *value)
             trial[n_trial++] = (struct policy_input){pv.name, value};
     }
+    const char *format = http_query(r, "format");
+    if (ci >= 0 && format && !strcmp(format, "xlsx")) { /* the workbook for the review */
+        struct export_table t;
+        char *data = NULL;
+        size_t len = 0;
+        st = award_cases_table(p, (size_t)ci, trial, n_trial, &t, &e);
+        if (st == ST_OK) {
+            st = export_xlsx_bytes(&t, &data, &len, &e);
+            award_payouts_table_free(&t);
+        }
+        policy_pack_free(p);
+        if (st != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        http_reply_bytes(
+            r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
+        free(data);
+        char disp[160];
+        snprintf(disp, sizeof disp, "attachment; filename=\"cases-%s.xlsx\"", r->params[0]);
+        http_add_header(r, "Content-Disposition", disp);
+        return;
+    }
     if (ci < 0)
         st = err_set(&e, ST_NOT_FOUND, "id", "现行规则包中没有条款“%s”", r->params[0]);
+    else if (format && *format && strcmp(format, "json"))
+        st = err_set(&e, ST_INVALID, "format", "format 应为 json 或 xlsx");
     else
         st = policy_clause_cases(p, (size_t)ci, trial, n_trial, &v, &n, &e);
     if (st != ST_OK) {

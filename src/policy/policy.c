@@ -3048,6 +3048,29 @@ json_t *policy_case_json(const struct policy_pack *p, size_t i, const struct pol
                      k->r.floored, "explanation", k->r.explanation);
 }
 
+void policy_case_inputs(const struct policy_case *c, char *in, size_t cap)
+{
+    char day[16];
+    struct text_out t = {in, cap, 0};
+    in[0] = '\0';
+    for (size_t j = 0; j < c->n_in; j++)
+        appendf(&t, "%s%s=%s", j ? " " : "", c->name[j], c->value[j]);
+    if (c->year_awarded_fen)
+        appendf(&t, " year_awarded=%" PRId64 ".%02" PRId64, c->year_awarded_fen / 100,
+                c->year_awarded_fen % 100);
+    date_format(c->on, day, sizeof day);
+    appendf(&t, " --on %s", day);
+}
+
+const char *policy_case_note(const struct policy_case *c)
+{
+    return !c->r.in_force   ? "不在有效期"
+           : !c->r.eligible ? "不符合"
+           : c->r.capped_by ? (strcmp(c->r.capped_by, "item") ? "受每年上限" : "受每项上限")
+           : c->r.floored   ? "按保底计"
+                            : "";
+}
+
 void policy_cases_free(struct policy_case *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -188,6 +188,12 @@ enum status policy_clause_cases(const struct policy_pack *p, size_t i,
                                 const struct policy_input *trial, size_t n_trial,
                                 struct policy_case **out, size_t *n, struct err *e) HQD_MUST_CHECK;
 void policy_cases_free(struct policy_case *v, size_t n);
+/* A case's inputs as policy calc takes them: "name=value … year_awarded=… --on DATE" (whole
+ * parts only, within cap bytes). */
+void policy_case_inputs(const struct policy_case *c, char *out, size_t cap);
+/* What bound a case's amount, in a word: 不在有效期, 不符合, 受每项上限, 受每年上限, 按保底计, or
+ * "". */
+const char *policy_case_note(const struct policy_case *c);
 /* {clause, what, inputs: {name: value}, year_awarded_fen, on, eligible, amount_fen,
  * uncapped_fen, capped_by, floored, explanation}: what the CLI's --json and the API give. New
  * reference. */

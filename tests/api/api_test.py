@@ -433,6 +433,11 @@ st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/fund-reward/cases?fund_rew
 check(st == 200 and any(c["amount_fen"] > 0 for c in j.get("cases", [])), "a param tried in the query: %s" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/tech-transfer-in/cases?transfer_rate=8%25", token=tok["office1"])
 check(st in (400, 422) and "10%" in j["error"]["message"], "a tried value outside the bounds is refused: %s" % j)
+st, _, payload, resp = req(srv, "GET", "/api/v1/policy/clauses/ip-transfer/cases?format=xlsx", token=tok["office1"])
+check(st == 200 and payload[:2] == b"PK" and "cases-ip-transfer.xlsx" in (resp.getheader("Content-Disposition") or ""),
+      "the cases as a workbook: %s" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/ip-transfer/cases?format=pdf", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "format", "an unknown format is named: %s" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses/no-such/cases", token=tok["office1"])
 check(st == 404, "an unknown clause: %s" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["ent1"])

@@ -270,6 +270,8 @@ function startServer() {
     const cases = await op.textContent('#cases');
     check(cases.includes('本年度第 20 件') && cases.includes('本年度第 21 件') && cases.includes('受每年上限'),
       'the boundary cases of a clause, the 21st patent capped: ' + cases.slice(0, 300));
+    const [casesBook] = await Promise.all([op.waitForEvent('download'), op.click('#cases-xlsx')]);
+    check(casesBook.suggestedFilename() === 'cases-ip-transfer.xlsx', 'the cases download as a workbook: ' + casesBook.suggestedFilename());
     // The voucher waits for its params: they are tried from the page.
     await op.click('#clauses tr[data-clause="innovation-voucher"] button');
     await op.waitForSelector('#clause-cases .msg.err');
