@@ -2287,19 +2287,20 @@ enum status award_cases_table(const struct policy_pack *p, size_t ci,
         return st;
     const char **cells = xcalloc(n * CASE_COLS + 1, sizeof *cells);
     char clause[256];
-    snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, ci), policy_clause_id(p, ci));
+    snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, ci),
+             policy_clause_id(p, ci));
     for (size_t k = 0; k < n; k++) {
         char in[1024], amount[32];
         policy_case_inputs(&v[k], in, sizeof in);
         snprintf(amount, sizeof amount, "%" PRId64, v[k].r.amount_fen);
-        const char *row[CASE_COLS] = {clause, v[k].what,          in,
-                                      amount, policy_case_note(&v[k]), v[k].r.explanation};
+        const char *row[CASE_COLS] = {
+            clause, v[k].what, in, amount, policy_case_note(&v[k]), v[k].r.explanation};
         for (size_t c = 0; c < CASE_COLS; c++)
             cells[k * CASE_COLS + c] = xstrdup(row[c] ? row[c] : "");
     }
     policy_cases_free(v, n);
-    *t = (struct export_table){"边界情形", "惠企政策 条款边界情形", case_columns, CASE_COLS, cells,
-                               n, 0};
+    *t = (struct export_table){
+        "边界情形", "惠企政策 条款边界情形", case_columns, CASE_COLS, cells, n, 0};
     return ST_OK;
 }
 
