@@ -2418,6 +2418,20 @@ static void bulk_superseded(const struct policy_pack *p, const struct policy_tex
     }
 }
 
+/* A cap's or floor's amount for the kernel (-1: the clause has none); a param the office has
+ * not set makes the clause not computable, saying which. */
+static int64_t bulk_limit(const struct clause *c, const struct cap *cp, struct policy_bulk *r)
+{
+    static const struct given none[VARS_MAX]; /* no trial values here */
+    int64_t v;
+    struct err why;
+    if (limit_fen(c, cp, none, &v, &why) == ST_OK)
+        return v;
+    r->computable = 0;
+    snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定", why.where);
+    return -1;
+}
+
 enum status policy_eval_bulk_text(const struct policy_pack *p, const struct policy_column *cols,
                                   size_t n_cols, const struct policy_text_column *texts,
                                   size_t n_texts, size_t rows, struct date on,
@@ -2456,34 +2470,13 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
             }
         }
         for (int k = 0; k < CAP_KINDS && r->computable; k++) {
-            const struct cap *cp = &c->caps[k];
-            if (!cp->present)
-                continue;
-            int64_t v = cp->fen;
-            if (cp->param >= 0) {
-                const struct var *cv = &c->vars[cp->param];
-                if (!cv->set) {
-                    r->computable = 0;
-                    snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定", cv->name);
-                    break;
-                }
-                v = cv->fen;
-            }
-            if (cap < 0 || v < cap)
+            int64_t v = bulk_limit(c, &c->caps[k], r);
+            if (v >= 0 && (cap < 0 || v < cap))
                 cap = v;
         }
-        int64_t floor = 0; /* none */
-        if (r->computable && c->floor.present) {
-            const struct cap *fl = &c->floor;
-            floor = fl->fen;
-            if (fl->param >= 0 && !c->vars[fl->param].set) {
-                r->computable = 0;
-                snprintf(r->why, sizeof r->why, "参数 %s 尚未由管委会设定",
-                         c->vars[fl->param].name);
-            } else if (fl->param >= 0) {
-                floor = c->vars[fl->param].fen;
-            }
-        }
+        int64_t floor = r->computable ? bulk_limit(c, &c->floor, r) : -1;
+        if (floor < 0)
+            floor = 0; /* none */
         int in_force = date_cmp(on, c->from) >= 0 && (c->open_end || date_cmp(on, c->to) <= 0);
         struct policy_column vcols[VARS_MAX];
         int64_t *owned[VARS_MAX] = {0};
@@ -2648,7 +2641,6 @@ enum status policy_eval_bulk_text(const struct policy_pack *p, const struct poli
 struct case_builder {
     const struct policy_pack *p;
     const struct clause *c;
-    size_t ci;
     struct date on; /* the clause's first day in force */
     size_t n;       /* default inputs */
     char name[VARS_MAX][48], value[VARS_MAX][64];
@@ -2999,7 +2991,7 @@ enum status policy_clause_cases(const struct policy_pack *p, size_t i,
                                 struct policy_case **out, size_t *n, struct err *e)
 {
     struct case_builder b = {
-        .p = p, .c = &p->clauses[i], .ci = i, .on = p->clauses[i].from, .st = ST_OK, .e = e};
+        .p = p, .c = &p->clauses[i], .on = p->clauses[i].from, .st = ST_OK, .e = e};
     *out = NULL;
     *n = 0;
     /* trial values of the clause's params, checked as calc checks them, in every case */

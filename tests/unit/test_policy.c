@@ -922,6 +922,14 @@ static void floors(void **state)
     assert_int_equal(calc(p, "grant-param", 0, &r, &e, "amount=100", NULL), ST_UNPROCESSABLE);
     assert_string_equal(e.where, "least");
     assert_int_equal(award(p, "grant-param", 0, "amount=100", "least=300", NULL), 30000);
+    /* the kernel names the floor param it waits for, and computes the clause whose floor is set */
+    struct policy_bulk bulk[2];
+    int8_t kinds[2] = {0, 1};
+    struct policy_column kcols[] = {{POLICY_KIND_COLUMN, 1, kinds}};
+    assert_int_equal(policy_eval_bulk(p, kcols, 1, 2, ON, bulk, NULL, &e), ST_OK);
+    assert_true(bulk[0].computable);
+    assert_false(bulk[1].computable);
+    assert_string_equal(bulk[1].why, "参数 least 尚未由管委会设定");
     /* a clause with every condition it may have still explains its result and citation */
     char big[4096] =
         "pack 多条件\nversion m1\nclause many\n  title 多条件\n  cite 测试 七\n  quote q\n"
