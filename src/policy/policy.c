@@ -2760,24 +2760,20 @@ static int64_t case_reaching(struct case_builder *b, int64_t target)
 }
 
 /* The case at base x. */
-static void case_pair_at(struct case_builder *b, int64_t x, const char *at)
+static void case_at(struct case_builder *b, int64_t x, const char *what)
 {
     const struct var *bv = &b->c->vars[b->c->base];
     char v[32];
     case_number(bv, x, v, sizeof v);
-    case_add(b, at, &(struct case_change){bv->name, v}, 1, 0, b->on);
+    case_add(b, what, &(struct case_change){bv->name, v}, 1, 0, b->on);
 }
 
-/* Cases at base x - 1 and x, saying what each side is. */
+/* Cases at base x - 1 (below: what it is, if that base is above 0) and x. */
 static void case_pair(struct case_builder *b, int64_t x, const char *below, const char *at)
 {
-    const struct var *bv = &b->c->vars[b->c->base];
-    char v1[32], v2[32];
-    case_number(bv, x - 1, v1, sizeof v1);
-    case_number(bv, x, v2, sizeof v2);
-    if (x > 0)
-        case_add(b, below, &(struct case_change){bv->name, v1}, 1, 0, b->on);
-    case_add(b, at, &(struct case_change){bv->name, v2}, 1, 0, b->on);
+    if (below && x > 1)
+        case_at(b, x - 1, below);
+    case_at(b, x, at);
 }
 
 /* A value of cd's input that meets it (pass) or just fails it; -1 when there is none. */
@@ -2879,11 +2875,8 @@ static void cases_of_amounts(struct case_builder *b)
             if (exact != x) {
                 snprintf(what, sizeof what, "方案数字：%s元 × %s = %s上限",
                          money_format(exact, v, sizeof v), rate->text, c->caps[CAP_ITEM].label);
-                case_number(bv, exact, v, sizeof v);
-                case_add(b, what, &(struct case_change){bv->name, v}, 1, 0, b->on);
-                case_number(bv, exact + 1, v, sizeof v);
-                case_add(b, "再多 1 分：仍按上限计", &(struct case_change){bv->name, v}, 1, 0,
-                         b->on);
+                case_at(b, exact, what);
+                case_at(b, exact + 1, "再多 1 分：仍按上限计");
             }
         }
     }
@@ -2904,10 +2897,7 @@ static void cases_of_amounts(struct case_builder *b)
                 snprintf(what, sizeof what, "公式结果恰为半%s：四舍五入进位",
                          unit == 1 ? "分" : "元");
                 snprintf(below, sizeof below, "公式结果不足半%s：舍去", unit == 1 ? "分" : "元");
-                if (t > 1)
-                    case_pair(b, t, below, what);
-                else /* the base below is 0, a case of its own above */
-                    case_pair_at(b, t, what);
+                case_pair(b, t, below, what); /* a base of 0 below is a case of its own */
                 break;
             }
     }
