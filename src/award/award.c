@@ -2261,7 +2261,7 @@ enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
     return ST_OK;
 }
 
-void award_payouts_table_free(struct export_table *t)
+void award_table_free(struct export_table *t)
 {
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
         free((char *)t->cells[i]);

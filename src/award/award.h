@@ -228,14 +228,15 @@ struct json_t *award_payout_json(const struct award_payout *p);
 /* 兑付台账: the lines award_payouts returns as a table for export_xlsx/export_csv, one row per
  * line (行号, 记账时间, 统一社会信用代码, 主体, 条款 with its title in the current pack, 年度,
  * 金额 in fen as a money column, 类型: 兑付 / 兑付（已追回） / 追回第 N 行 / 批次 N, 申请编号,
- * 经办人, 哈希) and a 合计 row. The cells are new: award_payouts_table_free. */
+ * 经办人, 哈希) and a 合计 row. The cells are new: award_table_free. */
 struct export_table;
 enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
                                 struct export_table *t, struct err *e) HQD_MUST_CHECK;
-void award_payouts_table_free(struct export_table *t);
+/* Frees the cells of a table from award_payouts_table or award_cases_table. */
+void award_table_free(struct export_table *t);
 /* Clause ci's boundary cases (policy_clause_cases, with trial param values) as a table for a
  * workbook: 条款, 情形, 输入 (as policy calc takes them), 金额 (元), 说明, 计算与依据. Free it with
- * award_payouts_table_free. */
+ * award_table_free. */
 enum status award_cases_table(const struct policy_pack *p, size_t ci,
                               const struct policy_input *trial, size_t n_trial,
                               struct export_table *t, struct err *e) HQD_MUST_CHECK;

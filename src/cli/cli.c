@@ -1260,14 +1260,14 @@ static int cmd_policy_cases(const struct cli_args *a)
         if (xlsx) {
             if (!xw && (st = export_writer_open(a->out, xt.sheet, xt.title, xt.cols, xt.n_cols,
                                                 xt.totals, &xw, &e)) != ST_OK) {
-                award_payouts_table_free(&xt);
+                award_table_free(&xt);
                 policy_pack_free(p);
                 return report(st, &e);
             }
             for (size_t r = 0; r < xt.n_rows; r++)
                 export_writer_row(xw, xt.cells + r * xt.n_cols);
             n_cases += xt.n_rows;
-            award_payouts_table_free(&xt);
+            award_table_free(&xt);
             continue;
         }
         n_cases += n;
@@ -2391,7 +2391,7 @@ static int cmd_award_payouts(const struct cli_args *a)
             st = xlsx ? export_xlsx(&t, a->out, &e) : export_csv(&t, a->out, &e);
             if (st == ST_OK)
                 printf("已导出兑付台账 %zu 行到 %s\n", t.n_rows, a->out);
-            award_payouts_table_free(&t);
+            award_table_free(&t);
         }
         store_close(s);
         return st == ST_OK ? 0 : report(st, &e);

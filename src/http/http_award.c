@@ -428,7 +428,7 @@ static void payouts_xlsx(struct http_req *r, int64_t entity_id, int year)
     enum status st = award_payouts_table(r->store, entity_id, year, &t, &e);
     if (st == ST_OK) {
         st = export_xlsx_bytes(&t, &data, &len, &e);
-        award_payouts_table_free(&t);
+        award_table_free(&t);
     }
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
@@ -675,7 +675,7 @@ void h_policy_cases(struct http_req *r)
         st = award_cases_table(p, (size_t)ci, trial, n_trial, &t, &e);
         if (st == ST_OK) {
             st = export_xlsx_bytes(&t, &data, &len, &e);
-            award_payouts_table_free(&t);
+            award_table_free(&t);
         }
         policy_pack_free(p);
         if (st != ST_OK) {
