@@ -123,17 +123,11 @@ enum status audit_verify(struct store *s, struct audit_report *r, struct err *e)
     return ST_OK;
 }
 
-enum status audit_anchor_check(struct store *s, enum audit_chain chain, const char *text,
+const struct audit_chain audit_log_chain = {"审计日志", "audit_log"};
+
+enum status audit_anchor_check(struct store *s, const struct audit_chain *chain, const char *text,
                                struct audit_anchor *out, struct err *e)
 {
-    static const struct {
-        const char *noun, *last, *hash;
-    } chains[] = {
-        [AUDIT_CHAIN_LOG] = {"审计日志", "SELECT coalesce(max(id), 0) FROM audit_log",
-                             "SELECT hash FROM audit_log WHERE id = ?"},
-        [AUDIT_CHAIN_PAYOUTS] = {"兑付账本", "SELECT coalesce(max(id), 0) FROM payouts",
-                                 "SELECT hash FROM payouts WHERE id = ?"},
-    };
     out->text = text;
     out->ok = 0;
     out->problem[0] = '\0';
@@ -156,7 +150,9 @@ enum status audit_anchor_check(struct store *s, enum audit_chain chain, const ch
     struct store_stmt *q;
     int64_t last = 0;
     int row;
-    enum status st = store_prepare(s, chains[chain].last, &q, e);
+    char sql[128]; /* the table name is the chain's, from code */
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", chain->table);
+    enum status st = store_prepare(s, sql, &q, e);
     if (st != ST_OK)
         return st;
     if ((st = store_step(q, &row, e)) == ST_OK && row)
@@ -167,10 +163,11 @@ enum status audit_anchor_check(struct store *s, enum audit_chain chain, const ch
     if (id > last) {
         snprintf(out->problem, sizeof out->problem,
                  "%s没有第 %" PRId64 " 行（现有 %" PRId64 " 行）：锚点抄录之后，末尾的行被删去了",
-                 chains[chain].noun, id, last);
+                 chain->noun, id, last);
         return ST_OK;
     }
-    if ((st = store_prepare(s, chains[chain].hash, &q, e)) != ST_OK)
+    snprintf(sql, sizeof sql, "SELECT hash FROM %s WHERE id = ?", chain->table);
+    if ((st = store_prepare(s, sql, &q, e)) != ST_OK)
         return st;
     store_bind_int(q, 1, id);
     if ((st = store_step(q, &row, e)) == ST_OK) {
@@ -181,7 +178,7 @@ enum status audit_anchor_check(struct store *s, enum audit_chain chain, const ch
             snprintf(out->problem, sizeof out->problem,
                      "%s第 %" PRId64 " 行的哈希与抄录的锚点不符（现为 %.12s…，抄录时为 %.12s…）："
                      "这一行或它之前的行被改写过",
-                     chains[chain].noun, id, stored ? stored : "（无此行）", colon + 1);
+                     chain->noun, id, stored ? stored : "（无此行）", colon + 1);
     }
     store_finish(q);
     return st;

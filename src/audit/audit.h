@@ -44,10 +44,12 @@ struct json_t *audit_report_json(const struct audit_report *r);
  * A hash chain cannot show by itself that rows were cut off its end, nor that it was rewritten
  * and rehashed whole. Its head (last id and hash), written down outside hqd, can: "ID:HASH" is
  * an anchor, and the row ID must later still be there with that hash. */
-enum audit_chain {
-    AUDIT_CHAIN_LOG,    /* audit_log */
-    AUDIT_CHAIN_PAYOUTS /* the payout ledger (award) */
+struct audit_chain {
+    const char *noun;  /* what people call it, for messages: 审计日志 */
+    const char *table; /* the table holding it as rows (id, hash), ids 1, 2, … */
 };
+/* The audit log; a module keeping a chain of its own defines one (award_ledger_chain). */
+extern const struct audit_chain audit_log_chain;
 struct audit_anchor {
     const char *text; /* as given (borrowed) */
     int ok;
@@ -55,7 +57,7 @@ struct audit_anchor {
 };
 /* Checks anchor text against chain. ST_INVALID naming "anchor" if it is not ID:HASH (a positive
  * id, 64 lowercase hex digits). */
-enum status audit_anchor_check(struct store *s, enum audit_chain chain, const char *text,
+enum status audit_anchor_check(struct store *s, const struct audit_chain *chain, const char *text,
                                struct audit_anchor *out, struct err *e) HQD_MUST_CHECK;
 /* {anchor, ok, and problem when not ok}. New reference. */
 struct json_t *audit_anchor_json(const struct audit_anchor *a);

@@ -336,13 +336,17 @@ enum status award_param_preview(struct store *s, const char *clause, const char 
  * same|added|removed|changed, lines, old:{pairs, total_fen}, new:{pairs, total_fen}}]}. */
 struct json_t *award_diff_json(const struct award_diff *d);
 
+/* The payout ledger as a hash chain, for audit_anchor_check. */
+struct audit_chain;
+extern const struct audit_chain award_ledger_chain;
+
 struct award_verify {
     size_t lines;
     int64_t total_fen;
     int64_t bad_line; /* 0 if the ledger is sound */
     char problem[400];
     /* A sound ledger's last line and its stored hash (0 and "" if empty): written down outside
-     * hqd, they are an anchor (audit_anchor_check with AUDIT_CHAIN_PAYOUTS). A hash chain alone
+     * hqd, they are an anchor (audit_anchor_check with award_ledger_chain). A hash chain alone
      * cannot show that lines were cut off its end, nor a ledger rewritten and rehashed whole. */
     int64_t head_id;
     char head_hash[65];

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "audit/audit.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/date.h"
@@ -22,6 +23,8 @@
 #include "base/xalloc.h"
 #include "policy/policy.h"
 #include "store/store.h"
+
+const struct audit_chain award_ledger_chain = {"兑付账本", "payouts"};
 
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 

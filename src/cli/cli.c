@@ -496,7 +496,7 @@ static int cmd_audit_verify(const struct cli_args *a)
     struct audit_anchor an = {.ok = 1};
     st = audit_verify(s, &r, &e);
     if (st == ST_OK && a->anchor)
-        st = audit_anchor_check(s, AUDIT_CHAIN_LOG, a->anchor, &an, &e);
+        st = audit_anchor_check(s, &audit_log_chain, a->anchor, &an, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);
@@ -2448,7 +2448,7 @@ static int cmd_ledger_verify(const struct cli_args *a)
     if (st == ST_OK && !v.bad_line && a->applications)
         st = award_ledger_check_applications(s, &apps, &e);
     if (st == ST_OK && a->anchor)
-        st = audit_anchor_check(s, AUDIT_CHAIN_PAYOUTS, a->anchor, &an, &e);
+        st = audit_anchor_check(s, &award_ledger_chain, a->anchor, &an, &e);
     store_close(s);
     if (st != ST_OK)
         return report(st, &e);

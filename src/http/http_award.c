@@ -222,7 +222,7 @@ void h_ledger_verify(struct http_req *r)
     if (st == ST_OK && with_apps && !v.bad_line)
         st = award_ledger_check_applications(r->store, &apps, &e);
     if (st == ST_OK && anchor)
-        st = audit_anchor_check(r->store, AUDIT_CHAIN_PAYOUTS, anchor, &an, &e);
+        st = audit_anchor_check(r->store, &award_ledger_chain, anchor, &an, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;

@@ -1052,7 +1052,7 @@ static void h_audit_verify(struct http_req *r)
     const char *anchor = http_query(r, "anchor");
     enum status st = audit_verify(r->store, &rep, &e);
     if (st == ST_OK && anchor)
-        st = audit_anchor_check(r->store, AUDIT_CHAIN_LOG, anchor, &an, &e);
+        st = audit_anchor_check(r->store, &audit_log_chain, anchor, &an, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;

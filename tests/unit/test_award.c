@@ -467,12 +467,12 @@ static void anchors_catch_what_the_chain_cannot(void **state)
     json_decref(j);
     struct audit_anchor an;
     snprintf(anchor, sizeof anchor, "3:%s", h3);
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_PAYOUTS, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &award_ledger_chain, anchor, &an, &e), ST_OK);
     assert_true(an.ok);
     /* the last line deleted: the rest is a sound chain */
     assert_int_equal(exec(f->s, "DELETE FROM payouts WHERE id = 3"), 0);
     verify_ok(f->s, 2, 4000000);
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_PAYOUTS, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &award_ledger_chain, anchor, &an, &e), ST_OK);
     assert_false(an.ok);
     assert_non_null(strstr(an.problem, "兑付账本没有第 3 行（现有 2 行）"));
     assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
@@ -483,7 +483,7 @@ static void anchors_catch_what_the_chain_cannot(void **state)
     rechain(f->s);
     verify_ok(f->s, 2, 4000000);
     snprintf(anchor, sizeof anchor, "2:%s", h2);
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_PAYOUTS, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &award_ledger_chain, anchor, &an, &e), ST_OK);
     assert_false(an.ok);
     assert_non_null(strstr(an.problem, "兑付账本第 2 行的哈希与抄录的锚点不符"));
     /* an anchor that is not ID:HASH: no hash, no id, id 0 or negative, capitals, a digit more */
@@ -498,7 +498,7 @@ static void anchors_catch_what_the_chain_cannot(void **state)
     snprintf(bad[7], sizeof bad[7], "3:%s0", h2);
     for (size_t i = 0; i < 8; i++) {
         memset(&e, 0, sizeof e);
-        if (audit_anchor_check(f->s, AUDIT_CHAIN_PAYOUTS, bad[i], &an, &e) != ST_INVALID)
+        if (audit_anchor_check(f->s, &award_ledger_chain, bad[i], &an, &e) != ST_INVALID)
             fail_msg("anchor \"%s\" was taken", bad[i]);
         assert_string_equal(e.where, "anchor");
     }

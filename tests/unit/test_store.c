@@ -215,21 +215,21 @@ static void audit_detects_tampering(void **state)
     store_finish(q);
     assert_string_equal(r.head, stored);
     struct audit_anchor an;
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &audit_log_chain, anchor, &an, &e), ST_OK);
     assert_true(an.ok);
     char sql[80];
     snprintf(sql, sizeof sql, "DELETE FROM audit_log WHERE id = %lld", (long long)rows);
     assert_int_equal(store_exec(f->s, sql, &e), ST_OK);
     assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
     assert_int_equal(r.first_bad, 0);
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &audit_log_chain, anchor, &an, &e), ST_OK);
     assert_false(an.ok);
     assert_non_null(strstr(an.problem, "审计日志没有第"));
     snprintf(anchor, sizeof anchor, "1:%064d", 0);
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, anchor, &an, &e), ST_OK);
+    assert_int_equal(audit_anchor_check(f->s, &audit_log_chain, anchor, &an, &e), ST_OK);
     assert_false(an.ok);
     assert_non_null(strstr(an.problem, "审计日志第 1 行的哈希与抄录的锚点不符"));
-    assert_int_equal(audit_anchor_check(f->s, AUDIT_CHAIN_LOG, "1:abc", &an, &e), ST_INVALID);
+    assert_int_equal(audit_anchor_check(f->s, &audit_log_chain, "1:abc", &an, &e), ST_INVALID);
     assert_string_equal(e.where, "anchor");
     /* Deleting a row breaks the numbering at the next one. */
     assert_int_equal(store_exec(f->s, "DELETE FROM audit_log WHERE id = 5", &e), ST_OK);
