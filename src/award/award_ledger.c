@@ -1251,7 +1251,8 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                 stopped = 1;
                 break;
             }
-            if (l.reverses && c->chained[i] != 0) {
+            /* (a reversal of itself or of a later line has nothing to be compared with) */
+            if (l.reverses && l.reverses < c->id[i] && c->chained[i] != 0) {
                 later = xrealloc(later, (n_later + 1) * sizeof *later);
                 later[n_later++] =
                     (struct deferred){c->id[i], later_bytes.len, n, out->lines, out->total_fen};

@@ -166,18 +166,42 @@ static int exec(struct store *s, const char *sql)
 }
 
 /* Where db/migrations/018 puts a line's fields (1-based, width; money signed). */
-enum { AT_ID = 2, AT_ENTITY = 22, AT_AMOUNT = 36, AT_CAP_USED = 52, AT_REVERSES = 68 };
+enum {
+    AT_ID = 2,
+    AT_ENTITY = 22,
+    AT_AMOUNT = 36,
+    AT_CAP_USED = 52,
+    AT_REVERSES = 68,
+    AT_CLAIMED = 78,
+    AT_BUDGET_USED = 94,
+    AT_MATTER_PRIOR = 126,
+    AT_BATCH = 142,
+    AT_PACK = 152,      /* 64 hex digits */
+    AT_APPLIED_ON = 236 /* YYYY-MM-DD */
+};
 
 /* Writes v into line id's field at (width digits, signed if money), as someone editing the
  * database by hand would. */
 static void line_set(struct store *s, int64_t id, int at, int64_t v)
 {
-    int money = at == AT_AMOUNT || at == AT_CAP_USED, width = money ? 16 : 10;
+    int money = (at >= AT_AMOUNT && at < AT_REVERSES) || (at >= AT_CLAIMED && at < AT_BATCH);
+    int width = money ? 16 : 10;
     char sql[300];
     snprintf(sql, sizeof sql,
              "UPDATE payouts SET line = CAST(substr(line, 1, %d) || printf('%s', %lld)"
              " || substr(line, %d) AS BLOB) WHERE id = %lld",
              at - 1, money ? "%+016d" : "%010d", (long long)v, at + width, (long long)id);
+    assert_int_equal(exec(s, sql), 0);
+}
+
+/* Writes text over line id's bytes from at: a fixed-width field (the pack, a date). */
+static void line_set_text(struct store *s, int64_t id, int at, const char *text)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "UPDATE payouts SET line = CAST(substr(line, 1, %d) || '%s' || substr(line, %d)"
+             " AS BLOB) WHERE id = %lld",
+             at - 1, text, at + (int)strlen(text), (long long)id);
     assert_int_equal(exec(s, sql), 0);
 }
 
@@ -1075,6 +1099,103 @@ static void pro_rata_batch_shares_the_budget(void **state)
     assert_int_equal(v.bad_line, 1);
 }
 
+/* After a forgery and the chain rewritten: the verifier must name this line and this rule,
+ * reading on a second thread or, on one CPU, by itself. */
+static void expect_named(struct store *s, int64_t line, const char *problem)
+{
+    rechain(s);
+    struct award_verify v;
+    struct err e = {0};
+    for (int one_cpu = 0; one_cpu < 2; one_cpu++) {
+        if (one_cpu)
+            verify_on_one_cpu(s, &v);
+        else
+            assert_int_equal(award_ledger_verify(s, &v, &e), ST_OK);
+        if (v.bad_line != line || !strstr(v.problem, problem))
+            fail_msg("want line %lld: %s; got line %lld: %s%s", (long long)line, problem,
+                     (long long)v.bad_line, v.problem, one_cpu ? " (one CPU)" : "");
+    }
+}
+
+/* Each rule the replay checks, broken in one line by someone who can also rewrite the chain,
+ * is named with its line. The ledger: 乙 pays contract X-1 its 5%, 甲 tops the same contract up
+ * to 10% (就高不就低), 甲 pays C-2 from its first-come budget, a batch of three shares 丙's
+ * pro-rata budget, and 甲's C-2 is reversed. */
+static void verifier_names_each_broken_rule(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    struct award_outcome o;
+    struct err e = {0};
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-b", "1000000", "X-1", &o)), 5000000);
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-a", "1000000", "X-1", &o)), 5000000);
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-a", "1000000", "C-2", &o)), 10000000);
+    apply_grant(f->s, "grant-p", "600000", NULL, &o);
+    apply_grant(f->s, "grant-p", "500000", NULL, &o);
+    apply_grant(f->s, "grant-p", "400000.10", NULL, &o);
+    struct award_batch b;
+    assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_OK);
+    award_batch_cleanup(&b);
+    int64_t rid;
+    assert_int_equal(award_reverse(f->s, "office", 3, "合同作废", &rid, &e), ST_OK);
+    assert_int_equal(rid, 7);
+    verify_ok(f->s, 7, 20000000);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 2 AND matter = 'deal:X-1' AND"
+                                      " matter_prior_fen = 5000000 AND budget_used_fen = 0"),
+                     1);
+    assert_int_equal(test_count(f->s, "payouts WHERE id BETWEEN 4 AND 6 AND batch = 4"), 3);
+    struct store_stmt *q;
+    int row;
+    char sha[65];
+    assert_int_equal(store_prepare(f->s, "SELECT pack_sha256 FROM payouts WHERE id = 1", &q, &e),
+                     ST_OK);
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    snprintf(sha, sizeof sha, "%s", store_col_text(q, 0));
+    store_finish(q);
+    const struct {
+        int64_t line;
+        int at;             /* a number's field, or 0 */
+        int64_t bad, good;  /* its forged and true values */
+        int k;              /* else string k of the line (line_set_string), or -1: */
+        const char *forged; /* the string, or the fixed text at `at` */
+        const char *truth;
+        const char *problem; /* what the verifier must say */
+    } cases[] = {
+        {2, 0, 0, 0, 1, "deal:X-9", "deal:X-1", "记录的事项“deal:X-9”与申请输入不符"},
+        {2, AT_MATTER_PRIOR, 4000000, 5000000, 0, NULL, NULL,
+         "记录的同一事项已兑付 4000000 分与账本累计 5000000 分不符"},
+        {1, AT_AMOUNT, 4000000, 5000000, 0, NULL, NULL, "兑付金额与重算及就高不就低规则不符"},
+        {3, AT_BUDGET_USED, 6000000, 5000000, 0, NULL, NULL,
+         "先到先得的预算核减不符（预算 25000000，已兑付 5000000，记录 6000000）"},
+        {4, AT_BATCH, 0, 4, 0, NULL, NULL, "按比例分配的条款只能批次审批"},
+        {5, AT_BUDGET_USED, 1, 0, 0, NULL, NULL, "批次的预算起点不符"},
+        {6, AT_AMOUNT, 2666668, 2666667, 0, NULL, NULL, "2020 年预算超支"},
+        {7, AT_REVERSES, 7, 3, 0, NULL, NULL, "追回记录早于被追回的兑付"},
+        {1, 0, 0, 0, 0, "grant-z", "grant-b", "条款 grant-z 无法审批"},
+        {1, AT_APPLIED_ON, 0, 0, -1, "2020-02-30", "2020-09-01", "无法重算"},
+        {1, AT_PACK, 0, 0, -1, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+         sha, "找不到或无法读取规则包 ffffffffffff…"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int number = cases[i].at && cases[i].k == 0 && !cases[i].forged;
+        if (number)
+            line_set(f->s, cases[i].line, cases[i].at, cases[i].bad);
+        else if (cases[i].k >= 0)
+            line_set_string(f->s, cases[i].line, cases[i].k, cases[i].forged);
+        else
+            line_set_text(f->s, cases[i].line, cases[i].at, cases[i].forged);
+        expect_named(f->s, cases[i].line, cases[i].problem);
+        if (number)
+            line_set(f->s, cases[i].line, cases[i].at, cases[i].good);
+        else if (cases[i].k >= 0)
+            line_set_string(f->s, cases[i].line, cases[i].k, cases[i].truth);
+        else
+            line_set_text(f->s, cases[i].line, cases[i].at, cases[i].truth);
+        rechain(f->s);
+        verify_ok(f->s, 7, 20000000);
+    }
+}
+
 /* Parallel approvals on separate connections never overdraw the budget; approving the rest
  * in 受理 order then pays it exactly. */
 static void *race_budget(void *arg)
@@ -1861,6 +1982,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(yearly_cap_across_approvals, setup, teardown),
         cmocka_unit_test_setup_teardown(reversal_frees_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_catches_tampering, setup, teardown),
+        cmocka_unit_test_setup_teardown(verifier_names_each_broken_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),

@@ -33,7 +33,7 @@ static inline char *test_read(const char *rel, size_t *len)
 /* The rows in table, or (size_t)-1 when the query fails. */
 static inline size_t test_count(struct store *s, const char *table)
 {
-    char sql[96];
+    char sql[512];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     struct store_stmt *q;
     struct err e = {0};
