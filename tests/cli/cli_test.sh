@@ -607,6 +607,16 @@ expect_rc 0 "group match" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy matc
 expect_rc 0 "group summary" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$gdb"
 [[ $(cat "$tmp/out") == $'grant-a\t3\t24000000\ngrant-b\t3\t0\ngrant-p\t1\t10000000\nall\t7\t34000000' ]] \
   && ok || bad "the summary agrees, group by group: $(cat "$tmp/out")"
+# An entity with contracts and a contract of its own facts too: the contract rows are its
+# matters (its own contract is not counted beside them), its own amount counts for the clause
+# that has no matters; the summary first counts its own facts and then takes them back.
+printf 'uscc,fact,value,source,date\n91410700MA9F123453,amount,500000.00,税务,2020-06-01\n91410700MA9F123453,contract_no,HT-9,税务,2020-06-01\n' >"$tmp/group-own2.csv"
+expect_rc 0 "group own facts beside matters" -- "$hqd" entity import "$tmp/group-own2.csv" --db "$gdb"
+expect_rc 0 "group match, own facts beside matters" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --json --db "$gdb"
+[[ $(json "$tmp/out" "d['total_fen']") == 39000000 ]] && ok || bad "own facts beside matters, detailed: $(head -c 300 "$tmp/out")"
+expect_rc 0 "group summary, own facts beside matters" -- env HQD_NOW=2020-10-01T00:00:00Z "$hqd" policy match --summary --format tsv --db "$gdb"
+[[ $(cat "$tmp/out") == $'grant-a\t3\t24000000\ngrant-b\t3\t0\ngrant-p\t2\t15000000\nall\t8\t39000000' ]] \
+  && ok || bad "own facts beside matters, the summary agrees: $(cat "$tmp/out")"
 # The registry's 区内 and 行业 are facts every entity has (a fact of the same name wins): the
 # detailed match and the columnar summary read them alike.
 cat >"$tmp/zone.pack" <<'PACK'
