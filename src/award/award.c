@@ -1440,8 +1440,11 @@ static enum status close_batch(struct store *s, const char *actor, const char *c
             const char *v = award_input_value(in, k, lim.key);
             snprintf(b->matter, sizeof b->matter, "%s:%s", lim.group, v ? v : "");
             st = matter_total(s, b->a->entity_id, b->matter, &b->prior, e);
+            /* what the batch's earlier applications for the matter claim (those it pays: one
+             * still missing evidence stays out of the batch, as it does of the yearly total) */
             for (size_t j = 0; j < i && st == ST_OK; j++)
-                if (it[j].a->entity_id == b->a->entity_id && !strcmp(it[j].matter, b->matter))
+                if (it[j].r.eligible && it[j].a->entity_id == b->a->entity_id &&
+                    !strcmp(it[j].matter, b->matter))
                     b->prior += it[j].claimed - it[j].prior > 0 ? it[j].claimed - it[j].prior : 0;
         }
         b->cls = policy_priority_class(p, (size_t)ci, in, k, &b->cls_label);

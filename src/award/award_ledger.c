@@ -610,6 +610,15 @@ static struct slot *totals_at(struct totals *t, const struct key *k)
     return &t->v[i];
 }
 
+/* Empties t, keeping its room. */
+static void totals_clear(struct totals *t)
+{
+    if (t->v)
+        memset(t->v, 0, t->cap * sizeof *t->v);
+    t->n = 0;
+    t->names_len = 0;
+}
+
 static void totals_free(struct totals *t)
 {
     free(t->v);
@@ -646,6 +655,10 @@ struct verifier {
     int batch_priority; /* the batch's clause ranks its applications (priority NAME) */
     size_t batch_n, batch_cap;
     int64_t batch_first;
+    /* what the open batch's lines so far paid and claimed, by the keys of the yearly sums and
+     * the matters: a batch line's yearly total and matter prior count the earlier lines' claims
+     * (as the close computed them), not what they were paid */
+    struct totals batch_paid, batch_claimed;
 };
 
 /* The number of a clause name, given on first sight. */
@@ -735,12 +748,15 @@ static int batch_check(struct verifier *v, struct award_verify *out)
     free(want);
     v->batch = 0;
     v->batch_n = 0;
+    totals_clear(&v->batch_paid);
+    totals_clear(&v->batch_claimed);
     return ok;
 }
 
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
 static int replay_award(struct verifier *v, struct line *l, int clause, int64_t id, struct slot *ys,
-                        struct slot *bs, struct slot *ms, struct award_verify *out)
+                        struct slot *bs, struct slot *ms, const struct key *year_key,
+                        const struct key *matter_key, struct award_verify *out)
 {
     if (l->format < 3) {
         /* The line names the application's inputs by their hash. */
@@ -765,11 +781,30 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
     struct err ce;
     err_clear(&ce); /* not "= {0}": zeroing its kilobyte for every line showed in profiles */
     int batched = l->batch != 0;
-    if (l->format < 2 ? l->cap_used != ys->sum
-                      : (batched ? l->cap_used < ys->sum : l->cap_used != ys->sum)) {
+    /* What the line must record as its yearly total and its matter's prior: the ledger's sums,
+     * and in a batch, instead of what its earlier lines were paid, what they claimed. */
+    int64_t want_cap_used = ys->sum, want_prior = ms ? ms->sum : 0;
+    struct slot *yp = NULL, *yc = NULL, *mp = NULL, *mc = NULL;
+    if (batched) {
+        yp = totals_at(&v->batch_paid, year_key);
+        yc = totals_at(&v->batch_claimed, year_key);
+        if (ms) {
+            mp = totals_at(&v->batch_paid, matter_key);
+            mc = totals_at(&v->batch_claimed, matter_key);
+        }
+        if (!yp || !yc || (ms && (!mp || !mc))) {
+            snprintf(out->problem, sizeof out->problem, "事项过多：事项名合计超过 4 GB，无法校验");
+            return 0;
+        }
+        want_cap_used += yc->sum - yp->sum;
+        if (ms)
+            want_prior += mc->sum - mp->sum;
+    }
+    const char *in_batch = batched ? "（含本批此前各件的申请额）" : "";
+    if (l->cap_used != want_cap_used) {
         snprintf(out->problem, sizeof out->problem,
-                 "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
-                 ys->sum);
+                 "记录的本年度已兑付 %" PRId64 " 分与账本累计%s %" PRId64 " 分不符", l->cap_used,
+                 in_batch, want_cap_used);
         return 0;
     }
     json_t *inputs;
@@ -806,10 +841,10 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
         ok = 1;
     else if (strcmp(matter, l->matter))
         snprintf(out->problem, sizeof out->problem, "记录的事项“%s”与申请输入不符", l->matter);
-    else if (ms && (batched ? l->matter_prior < ms->sum : l->matter_prior != ms->sum))
+    else if (ms && l->matter_prior != want_prior)
         snprintf(out->problem, sizeof out->problem,
-                 "记录的同一事项已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符",
-                 l->matter_prior, ms->sum);
+                 "记录的同一事项已兑付 %" PRId64 " 分与账本累计%s %" PRId64 " 分不符",
+                 l->matter_prior, in_batch, want_prior);
     else if (lim.alloc == POLICY_ALLOC_NONE) {
         ok = l->amount == l->claimed - l->matter_prior && l->amount > 0 && !batched;
         if (!ok)
@@ -861,6 +896,14 @@ done:
     if (ok && lim.alloc != POLICY_ALLOC_NONE && bs->sum + l->amount > lim.budget_fen) {
         snprintf(out->problem, sizeof out->problem, "%d 年预算超支", l->year);
         ok = 0;
+    }
+    if (ok && batched) {
+        yp->sum += l->amount;
+        yc->sum += l->claimed;
+        if (ms) {
+            mp->sum += l->amount;
+            mc->sum += l->claimed > l->matter_prior ? l->claimed - l->matter_prior : 0;
+        }
     }
     return ok;
 }
@@ -1164,7 +1207,7 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
             ok = 1;
         }
     } else {
-        ok = replay_award(v, l, clause, id, ys, bs, ms, out);
+        ok = replay_award(v, l, clause, id, ys, bs, ms, &k->year, &k->matter, out);
     }
     if (!ok)
         return 0;
@@ -1338,6 +1381,8 @@ out:
     totals_free(&v.year);
     totals_free(&v.budget);
     totals_free(&v.matter);
+    totals_free(&v.batch_paid);
+    totals_free(&v.batch_claimed);
     free(v.reversed);
     free(v.claims);
     free(v.classes);

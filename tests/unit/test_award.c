@@ -1196,6 +1196,70 @@ static void verifier_names_each_broken_rule(void **state)
     }
 }
 
+/* A pro-rata clause in an exclusive group (同一事项就高不就低) with a per-item clause: at the
+ * batch close each application claims what its contract has not had yet, the budget is shared
+ * over those claims, and the verifier replays the shares with the matters. */
+static void pro_rata_batch_within_a_group(void **state)
+{
+    static const char pack[] =
+        "pack 测试：按比例与互斥\nversion g2\n"
+        "clause grant-b\n  title 乙类补助\n  cite 测试〔2020〕2号 一\n  quote 按5%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 5%\n  exclusive deal "
+        "contract_no\nend\n"
+        "clause grant-q\n  title 庚类补助\n  cite 测试〔2020〕2号 二\n  quote "
+        "按10%补助，预算内等比例\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 10%\n"
+        "  budget 100000 pro-rata 年度预算\n  exclusive deal contract_no\nend\n";
+    struct fx *f = *state;
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "g2.pack", &id, &e),
+                     ST_OK);
+    struct award_outcome o;
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-b", "1000000", "X-1", &o)), 5000000);
+    /* claims: X-1 100,000 less the 50,000 it had, X-2 60,000, X-3 30,000: 140,000 asked of
+     * 100,000, exact shares 35,714.2857…, 42,857.1428…, 21,428.5714…; floors leave one fen,
+     * which goes to the largest fractional part (X-1's) */
+    apply_grant(f->s, "grant-q", "1000000", "X-1", &o);
+    apply_grant(f->s, "grant-q", "600000", "X-2", &o);
+    apply_grant(f->s, "grant-q", "300000", "X-3", &o);
+    struct award_batch b;
+    assert_int_equal(award_batch_preview(f->s, "grant-q", 2020, -1, &b, &e), ST_OK);
+    assert_int_equal(b.n_shares, 3);
+    assert_int_equal(b.demand_fen, 14000000);
+    assert_int_equal(b.shares[0].claim_fen, 5000000);
+    int64_t want[] = {3571429, 4285714, 2142857};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(b.shares[i].share_fen, want[i]);
+    award_batch_cleanup(&b);
+    assert_int_equal(award_close_batch(f->s, "office", "grant-q", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.paid_fen, 10000000);
+    award_batch_cleanup(&b);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 2 AND matter = 'deal:X-1' AND"
+                                      " matter_prior_fen = 5000000 AND claimed_fen = 10000000"
+                                      " AND amount_fen = 3571429 AND batch = 2"),
+                     1);
+    verify_ok(f->s, 4, 15000000);
+    /* the ledger's own words for a batch line */
+    struct award_payout *pv;
+    size_t pn;
+    assert_int_equal(award_payouts(f->s, 0, 0, 2020, &pv, &pn, &e), ST_OK);
+    assert_int_equal(pn, 4);
+    char kind[64] = "";
+    for (size_t i = 0; i < pn; i++)
+        if (pv[i].id == 3)
+            award_payout_kind(&pv[i], kind, sizeof kind);
+    assert_string_equal(kind, "批次 2");
+    free(pv);
+    /* X-1's claim raised in its line and the chain rewritten: the replay of the matter names
+     * it (the group already paid 50,000.00 of the 100,000.00 it claims) */
+    line_set(f->s, 2, AT_MATTER_PRIOR, 0);
+    expect_named(f->s, 2,
+                 "记录的同一事项已兑付 0 分与账本累计（含本批此前各件的申请额） 5000000 分不符");
+}
+
 /* Parallel approvals on separate connections never overdraw the budget; approving the rest
  * in 受理 order then pays it exactly. */
 static void *race_budget(void *arg)
@@ -1887,6 +1951,75 @@ static void evidence_before_approval(void **state)
     verify_ok(f->s, 3, 100000 + 80000 + 50000);
 }
 
+/* A batch of one contract's applications: what an earlier one claims counts as the contract's
+ * prior for a later one (就高不就低 inside the batch), unless it is left out for its missing
+ * evidence. The verifier replays each line's yearly total and prior exactly: a forgery that
+ * moves them and rewrites the shares to match is named. */
+static void batch_matters_count_what_the_batch_pays(void **state)
+{
+    static const char pack[] =
+        "pack 测试：批次与事项\nversion m1\n"
+        "clause grant-m\n  title 辛类补助\n  cite 测试〔2020〕4号 一\n  quote 按10%补助，等比例\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 10%\n"
+        "  budget 1000 pro-rata 年度预算\n  exclusive deal contract_no\n  evidence "
+        "合同及发票\nend\n";
+    struct fx *f = *state;
+    int64_t pid, fid;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "m.pack", &pid, &e),
+                     ST_OK);
+    struct auth_user clerk = {0};
+    assert_int_equal(
+        auth_user_add(f->s, "t", "clerk1", ROLE_OFFICE, NULL, "Passw0rd!x", &clerk.id, &e), ST_OK);
+    snprintf(clerk.name, sizeof clerk.name, "clerk1");
+    clerk.role = ROLE_OFFICE;
+    struct award_outcome o;
+    apply_grant(f->s, "grant-m", "6000", "M-1", &o); /* no evidence: stays out */
+    int64_t m2 = apply_grant(f->s, "grant-m", "8000", "M-1", &o);
+    int64_t m3 = apply_grant(f->s, "grant-m", "3000", "M-2", &o);
+    int64_t m4 = apply_grant(f->s, "grant-m", "5000", "M-2", &o);
+    assert_int_equal(attach(f->s, &clerk, m2, "合同及发票", &fid), ST_OK);
+    assert_int_equal(attach(f->s, &clerk, m3, "合同及发票", &fid), ST_OK);
+    assert_int_equal(attach(f->s, &clerk, m4, "合同及发票", &fid), ST_OK);
+    /* claims: M-1 800 (the left-out 600 is no prior), M-2 300 then 500 − 300: 1,300 asked of
+     * 1,000; exact shares 615.3846…, 230.7692…, 153.8461…; two fen left, to the largest
+     * fractional parts */
+    struct award_batch b;
+    assert_int_equal(award_close_batch(f->s, "office", "grant-m", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.approved, 3);
+    assert_int_equal(b.demand_fen, 130000);
+    award_batch_cleanup(&b);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 1 AND amount_fen = 61538 AND"
+                                      " matter_prior_fen = 0 AND cap_used_fen = 0"),
+                     1);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 2 AND amount_fen = 23077 AND"
+                                      " matter_prior_fen = 0 AND cap_used_fen = 80000"),
+                     1);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 3 AND amount_fen = 15385 AND"
+                                      " matter_prior_fen = 30000 AND cap_used_fen = 110000"),
+                     1);
+    verify_ok(f->s, 3, 100000);
+    /* line 3's prior raised to 400 and the shares rewritten for the claims that gives
+     * (800, 300, 100): the batch adds up, the prior does not */
+    line_set(f->s, 3, AT_MATTER_PRIOR, 40000);
+    line_set(f->s, 1, AT_AMOUNT, 66667);
+    line_set(f->s, 2, AT_AMOUNT, 25000);
+    line_set(f->s, 3, AT_AMOUNT, 8333);
+    expect_named(f->s, 3,
+                 "记录的同一事项已兑付 40000 分与账本累计（含本批此前各件的申请额） 30000 分不符");
+    line_set(f->s, 3, AT_MATTER_PRIOR, 30000);
+    line_set(f->s, 1, AT_AMOUNT, 61538);
+    line_set(f->s, 2, AT_AMOUNT, 23077);
+    line_set(f->s, 3, AT_AMOUNT, 15385);
+    rechain(f->s);
+    verify_ok(f->s, 3, 100000);
+    /* a yearly total that is neither what was paid (61,538) nor what was claimed (80,000) */
+    line_set(f->s, 2, AT_CAP_USED, 90000);
+    expect_named(f->s, 2,
+                 "记录的本年度已兑付 90000 分与账本累计（含本批此前各件的申请额） 80000 分不符");
+}
+
 /* Comparing pack versions: what changed, and what it moves over the registry. */
 static void versions_compared_with_their_money(void **state)
 {
@@ -1995,6 +2128,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stored_packs_survive_newer_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(pro_rata_batch_within_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
@@ -2007,6 +2141,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_matters_count_what_the_batch_pays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
