@@ -1019,6 +1019,19 @@ static enum status read_require(const struct reader *rd, struct clause *c, const
     return ST_OK;
 }
 
+/* A condition in words, as the explanation, the rule and the cases say it: 从业人数 ≥ 10,
+ * 营业收入（元） < 50,000,000.00元 (money as amounts are written), 企业规模 属于 小型|微型. */
+static void cond_words(const struct clause *c, const struct cond *cd, char *out, size_t cap)
+{
+    const struct var *cv = &c->vars[cd->var];
+    char a[32];
+    if (cv->type == VT_MONEY)
+        snprintf(out, cap, "%s %s %s元", cv->label, op_words[cd->op],
+                 money_format(cd->value, a, sizeof a));
+    else
+        snprintf(out, cap, "%s %s %s", cv->label, op_words[cd->op], cd->text);
+}
+
 /* Whether a given value meets a condition. */
 static int cond_holds(const struct cond *cd, int64_t x)
 {
@@ -1645,7 +1658,7 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         const struct var *cv = &c->vars[cd->var];
         char want[160] = "", have[64];
         if (explain) /* replaying a ledger needs only the amounts */
-            snprintf(want, sizeof want, "%s %s %s", cv->label, op_words[cd->op], cd->text);
+            cond_words(c, cd, want, sizeof want);
         if (!g[cd->var].present) {
             SAY("不符合条件：%s（未提供 %s，按不满足处理）。", want, cv->name);
             STEP("condition", 0, -1, "%s：未提供 %s，按不满足处理", want, cv->name);
@@ -1951,9 +1964,11 @@ void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t
     }
     for (int k = 0; k < c->n_requires; k++)
         appendf(&t, "%s%s", k ? "、" : "。条件：", c->vars[c->requires[k]].label);
-    for (int k = 0; k < c->n_conds; k++)
-        appendf(&t, "%s%s %s %s", k || c->n_requires ? "、" : "。条件：",
-                c->vars[c->conds[k].var].label, op_words[c->conds[k].op], c->conds[k].text);
+    for (int k = 0; k < c->n_conds; k++) {
+        char words[200];
+        cond_words(c, &c->conds[k], words, sizeof words);
+        appendf(&t, "%s%s", k || c->n_requires ? "、" : "。条件：", words);
+    }
     char from[16], to[16];
     date_format(c->from, from, sizeof from);
     date_format(c->to, to, sizeof to);
@@ -2937,23 +2952,31 @@ static void cases_of_conditions(struct case_builder *b)
     for (int k = 0; k < c->n_conds; k++) {
         const struct cond *cd = &c->conds[k];
         const struct var *cv = &c->vars[cd->var];
+        char words[200];
+        cond_words(c, cd, words, sizeof words);
         if (cv->type == VT_ENUM) {
             for (int o = 0; o < cv->n_options; o++)
                 if (!((cd->options >> o) & 1u)) {
-                    snprintf(what, sizeof what, "条件“%s 属于 %s”：取 %s（不符合）", cv->label,
-                             cd->text, cv->options[o]);
+                    snprintf(what, sizeof what, "条件“%.140s”：取 %s（不符合）", words,
+                             cv->options[o]);
                     case_add(b, what, &(struct case_change){cv->name, cv->options[o]}, 1, 0, b->on);
                     break;
                 }
             continue;
         }
-        for (int pass = 1; pass >= 0; pass--) {
-            int64_t x = cond_edge(cd, pass);
-            if (x < 0)
+        /* where it holds and where it stops holding; "=" stops on both sides */
+        const struct {
+            int64_t x;
+            int pass;
+        } edges[] = {{cond_edge(cd, 1), 1},
+                     {cond_edge(cd, 0), 0},
+                     {cd->op == OP_EQ ? cd->value - 1 : -1, 0}};
+        for (size_t j = 0; j < sizeof edges / sizeof edges[0]; j++) {
+            if (edges[j].x < 0)
                 continue;
-            case_number(cv, x, v, sizeof v);
-            snprintf(what, sizeof what, "条件“%s %s %s”的边界：取 %s（%s）", cv->label,
-                     op_words[cd->op], cd->text, v, pass ? "符合" : "不符合");
+            case_number(cv, edges[j].x, v, sizeof v);
+            snprintf(what, sizeof what, "条件“%.140s”的边界：取 %s（%s）", words, v,
+                     edges[j].pass ? "符合" : "不符合");
             case_add(b, what, &(struct case_change){cv->name, v}, 1, 0, b->on);
         }
     }

@@ -528,7 +528,14 @@ static const char BULK_PACK[] =
     "clause choice\n  title 按规模\n  cite 测试 八\n  quote q\n  effective 2020-01-01 -\n"
     "  applicants enterprise institution fund\n  input amount money 金额（元）\n"
     "  input scale enum 小型|微型|中型 企业规模\n  input area enum 东区|西区 园区\n"
-    "  require scale in 小型|微型\n  award amount * 2%\nend\n";
+    "  require scale in 小型|微型\n  award amount * 2%\nend\n"
+    "clause strict\n  title 严格比较\n  cite 测试 十二\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise institution\n  input size count 规模\n"
+    "  input amount money 金额（元）\n  require size > 8\n  require amount <= 15000\n"
+    "  award amount * 3%\nend\n"
+    "clause exact\n  title 恰好\n  cite 测试 十三\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise institution fund\n  input n count 件数\n  require n = 14\n"
+    "  award n * 100\nend\n";
 
 /* Three clauses of one exclusivity group: which is paid for a matter (the key's text, plain or
  * clause-qualified) depends on all three amounts. */
@@ -660,6 +667,8 @@ static void bulk_agrees(const struct policy_pack *p, size_t n)
         assert_int_equal(bulk[c].total_fen, totals[c]);
         if (!strcmp(policy_clause_id(p, c), "choice")) /* the enum condition is exercised */
             assert_true(pairs[c] > 50 && pairs[c] < n / 4);
+        if (!strcmp(policy_clause_id(p, c), "strict") || !strcmp(policy_clause_id(p, c), "exact"))
+            assert_true(pairs[c] > 50 && pairs[c] < n / 4); /* so are >, <= and = */
     }
     /* Without the texts a clause reading an enum input, or a grouped one (which matters are the
      * same), is named, not guessed. */
@@ -786,6 +795,100 @@ static void conditions_on_numbers_and_choices(void **state)
                "bool");
     expect_bad("clause c\n  input scale enum 小型||微型 规模\nend\n", "t.pack: line 4, column 23",
                "可选值不能为空");
+    /* = with what contradicts it; an unknown comparison; a bound from above broken */
+    expect_bad("clause c\n  input n count 人数\n  require n = 5\n  require n > 5\nend\n",
+               "t.pack: line 6, column 11", "不可能同时满足");
+    expect_bad("clause c\n  input n count 人数\n  require n == 5\nend\n",
+               "t.pack: line 5, column 13", "未知比较");
+    expect_bad("clause c\n  title t\n  cite x\n  quote q\n  effective 2020-03-31 -\n"
+               "  applicants enterprise\n  input amount money 金额\n"
+               "  param share rate 60% 比例\n  bound share <= 50%\n  award amount * share\nend\n",
+               "t.pack: line 10, column 20", "≤ 50%");
+}
+
+/* The strict and exact comparisons at their edges: > 8 fails at 8 and holds at 9, <= 15,000.00
+ * holds there and fails one fen above, = 14 holds only at 14; the boundary cases find the same
+ * edges and compute them alike. */
+static const char STRICT_PACK[] =
+    "pack 比较测试\nversion s1\n"
+    "clause strict\n  title 严格比较\n  cite 测试 十二\n  quote q\n  effective 2020-01-01 -\n"
+    "  applicants enterprise\n  input size count 规模\n  input amount money 金额（元）\n"
+    "  input n count 件数\n  require size > 8\n  require amount <= 15000\n  require n = 14\n"
+    "  award amount * 3%\nend\n";
+
+static void strict_and_exact_comparisons(void **state)
+{
+    (void)state;
+    struct policy_pack *p;
+    struct err e = {0};
+    assert_int_equal(policy_pack_load(STRICT_PACK, strlen(STRICT_PACK), "s.pack", &p, &e), ST_OK);
+    static const struct {
+        const char *size, *amount, *n;
+        int eligible;
+        const char *failed; /* the condition named, if it fails */
+    } cases[] = {
+        {"9", "15000", "14", 1, NULL},
+        {"8", "15000", "14", 0, "规模 > 8（实为 8）"},
+        {"9", "15000.01", "14", 0, "金额（元） ≤ 15,000.00元（实为 15,000.01元）"},
+        {"9", "0.01", "13", 0, "件数 = 14（实为 13）"},
+        {"9", "0.01", "15", 0, "件数 = 14（实为 15）"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char size[32], amount[32], n[32];
+        snprintf(size, sizeof size, "size=%s", cases[i].size);
+        snprintf(amount, sizeof amount, "amount=%s", cases[i].amount);
+        snprintf(n, sizeof n, "n=%s", cases[i].n);
+        struct policy_result r;
+        assert_int_equal(calc(p, "strict", 0, &r, &e, size, amount, n, NULL), ST_OK);
+        if (r.eligible != cases[i].eligible)
+            fail_msg("case %zu: eligible %d (%s)", i, r.eligible, r.explanation);
+        if (cases[i].failed && !strstr(r.explanation, cases[i].failed))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, r.explanation, cases[i].failed);
+        if (r.eligible)
+            assert_int_equal(r.amount_fen, 45000);
+        policy_result_cleanup(&r);
+    }
+    /* Each condition's edge among the boundary cases, on the side it names. */
+    struct policy_case *v;
+    size_t nv;
+    assert_int_equal(policy_clause_cases(p, 0, NULL, 0, &v, &nv, &e), ST_OK);
+    int seen[3][2] = {{0}};
+    for (size_t i = 0; i < nv; i++) {
+        const char *size = NULL, *amount = NULL, *cnt = NULL;
+        for (size_t k = 0; k < v[i].n_in; k++) {
+            if (!strcmp(v[i].name[k], "size"))
+                size = v[i].value[k];
+            else if (!strcmp(v[i].name[k], "amount"))
+                amount = v[i].value[k];
+            else if (!strcmp(v[i].name[k], "n"))
+                cnt = v[i].value[k];
+        }
+        if (!size || !amount || !cnt || v[i].on.y < 2020) /* (the day before it applies) */
+            continue;
+        /* the edges are 8 | 9, 15000.00 | 15000.01, 14 | 15; every other input meets its own */
+        int at_size = !strcmp(size, "8") || !strcmp(size, "9");
+        int at_amount = !strcmp(amount, "15000.00") || !strcmp(amount, "15000.01");
+        int at_n = !strcmp(cnt, "15") || !strcmp(cnt, "13");
+        int want = strcmp(size, "8") && strcmp(amount, "15000.01") && !strcmp(cnt, "14");
+        if (v[i].r.eligible != want)
+            fail_msg("case \"%s\" (%s, %s, %s): eligible %d", v[i].what, size, amount, cnt,
+                     v[i].r.eligible);
+        if (at_size && !strcmp(size, "8"))
+            seen[0][0] = 1;
+        if (at_size && !strcmp(size, "9"))
+            seen[0][1] = 1;
+        if (at_amount)
+            seen[1][!strcmp(amount, "15000.00")] = 1;
+        if (at_n) /* both sides of "=" */
+            seen[2][0] |= !strcmp(cnt, "13") ? 1 : 2;
+        if (!strcmp(cnt, "14"))
+            seen[2][1] = 1;
+    }
+    for (int c = 0; c < 3; c++)
+        if (!seen[c][0] || !seen[c][1] || (c == 2 && seen[c][0] != 3))
+            fail_msg("condition %d: an edge is missing among %zu cases", c, nv);
+    policy_cases_free(v, nv);
+    policy_pack_free(p);
 }
 
 /* ---------------------------------------------------------------- tiered rates */
@@ -1207,6 +1310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
+        cmocka_unit_test(strict_and_exact_comparisons),
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
         cmocka_unit_test(conditions_on_numbers_and_choices),
         cmocka_unit_test(tiered_rates),
