@@ -778,6 +778,65 @@ st, j, _, _ = req(srv, "POST", "/api/v1/tasks/2/reports", dict(rep, period="2020
 check(st == 422, "a period before the task's start -> 422: %d" % st)
 check(srv.stop() == 0, "third server stops cleanly")
 
+# ---------------------------------------------------------------- a pro-rata batch
+# A clause whose yearly budget is shared at the batch close: the enterprise applies for two
+# contracts and files the evidence, the office tries the batch and closes it; each application
+# then shows its share, its line and its evidence, and a second close finds nothing to pay.
+srv = Server("2020-09-01T02:00:00Z")
+off, _, _ = login(srv, "office1", PW)
+ent, _, _ = login(srv, "ent1", PW)
+pr_pack = os.path.join(TMP, "prorata.pack")
+with open(pr_pack, "w") as f:
+    f.write("pack 测试：按比例\nversion p1\nclause grant-r\n  title 壬类补助\n  cite 测试〔2020〕5号 一\n"
+            "  quote 按10%补助，预算内等比例\n  effective 2020-01-01 -\n  applicants enterprise\n"
+            "  input amount money 金额（元）\n  input contract_no text 合同编号\n"
+            "  input scale enum 小型|微型 企业规模\n  award amount * 10%\n"
+            "  budget 100000 pro-rata 年度预算\n  exclusive deal contract_no\n  evidence 合同\nend\n")
+r = run("policy", "load", pr_pack)
+check(r.returncode == 0, "a pro-rata pack loaded: " + r.stderr)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=ent)
+gr = next((c for c in j.get("clauses", []) if c["id"] == "grant-r"), {})
+scale = next((v for v in gr.get("vars", []) if v["name"] == "scale"), {})
+check(gr.get("budget") == {"amount_fen": 10000000, "allocation": "pro-rata", "label": "年度预算"}
+      and gr.get("matter_key") == "contract_no" and scale.get("options") == ["小型", "微型"],
+      "the clause as a form: its budget, its matter and an input's choices: %s" % gr)
+apps = []
+for amount, no in (("600000", "R-1"), ("900000", "R-2")):
+    st, j, _, _ = req(srv, "POST", "/api/v1/applications", {"uscc": FIRM, "clause": "grant-r", "inputs":
+                      {"amount": amount, "contract_no": no, "scale": "小型"}}, token=ent)
+    check(st == 201, "the enterprise applies for %s: %d %s" % (no, st, j))
+    apps.append(j.get("id", 0))
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "year": 2020, "dry_run": True}, token=off)
+check(st == 200, "the batch tried: %d %s" % (st, str(j)[:300]))
+shares = j.get("shares", [])
+check(len(shares) == 2 and not any(x["eligible"] for x in shares) and all("缺少证明材料：合同" in x["note"] for x in shares),
+      "applications without their evidence are left out of the batch: %s" % shares)
+for a in apps:
+    st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=%s&evidence=%s" % (a, urllib.parse.quote("合同.pdf"),
+                      urllib.parse.quote("合同")), raw=b"%PDF-1.4\n% contract\n", ctype="application/pdf", token=ent)
+    check(st == 201, "the contract filed for application %d: %d %s" % (a, st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "year": 2020, "dry_run": True,
+                  "budget": "120000"}, token=off)
+check(st == 200 and [x["share_fen"] for x in j.get("shares", [])] == [4800000, 7200000] and j["paid_fen"] == 12000000,
+      "the batch tried with a larger envelope: %s" % str(j)[:300])
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "year": 2020}, token=ent)
+check(st == 403, "only the office closes a batch: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "year": 2020}, token=off)
+check(st == 201 and j["approved"] == 2 and j["demand_fen"] == 15000000 and j["avail_fen"] == 10000000
+      and j["paid_fen"] == 10000000 and j["batch"] > 0, "the batch closed: 150,000.00 asked of 100,000.00: %s" % j)
+batch = j.get("batch")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % apps[1], token=ent)
+lines, evid = j.get("payouts", []), j.get("evidence", [])
+check(st == 200 and j["status"] == "approved" and j["amount_fen"] == 6000000
+      and [p["amount_fen"] for p in lines] == [6000000] and lines[0]["batch"] == batch and lines[0]["kind"] == "批次 %d" % batch
+      and [e["label"] for e in evid] == ["合同"] and len(evid[0]["file_ids"]) == 1,
+      "the enterprise sees its share, its batch line and its evidence: %s" % str(j)[:600])
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "year": 2020}, token=off)
+check(st in (404, 422), "nothing left to close: %d %s" % (st, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=off)
+check(st == 200 and j["ok"], "the batch replays: %s" % j)
+check(srv.stop() == 0, "fourth server stops cleanly")
+
 # ---------------------------------------------------------------- logs and audit
 log = open(os.path.join(TMP, "server.log")).read()
 check(PW not in log and all(t not in log for t in tok.values() if t), "logs hold no password or token")
