@@ -132,6 +132,93 @@ static void import_is_all_or_nothing(void **state)
     assert_non_null(strstr(rep.errors[2], "column 5 (日期)"));
 }
 
+/* Rules that take any value and name matters by contract_no, as a pack with an exclusive
+ * group does. */
+static int any_value(void *ctx, const char *name, const char *value, char *why, size_t why_len)
+{
+    (void)ctx, (void)name, (void)value, (void)why, (void)why_len;
+    return 1;
+}
+
+static int contract_key(void *ctx, const char *name)
+{
+    (void)ctx;
+    return !strcmp(name, "contract_no");
+}
+
+/* Every kind of bad cell is located by row and column and says what is wrong; a file that is
+ * not a table at all is refused as a whole. Nothing is written either way. */
+static void bad_cells_are_located(void **state)
+{
+    const struct entity_fact_rule rule = {any_value, NULL, contract_key};
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    assert_int_equal(import(f,
+                            "uscc,name,kind,in_zone,industry\n"
+                            "91410700MA44XW1K27,甲公司,企业,是,装备制造\n",
+                            &rep, &e),
+                     ST_OK);
+    char long_name[200], long_value[100], long_key[120];
+    memset(long_name, 'N', 170);
+    long_name[170] = '\0';
+    memset(long_value, '9', 64);
+    long_value[64] = '\0';
+    snprintf(long_key, sizeof long_key, "contract_no=%064d", 7);
+    char csv[1024];
+    static const struct {
+        const char *head, *row; /* the row's cells after the USCC, %s where the long text goes */
+        int which;              /* 0 none, 1 long_name, 2 long_value, 3 long_key */
+        const char *where, *says;
+    } cases[] = {
+        {"uscc,name,kind,in_zone,industry", ",企业,是,装备制造", 0, "row 2, column 2 (名称)",
+         "名称不能为空"},
+        {"uscc,name,kind,in_zone,industry", "%s,企业,是,装备制造", 1, "row 2, column 2 (名称)",
+         "不能超过 159 字节"},
+        {"uscc,name,kind,in_zone,industry", "乙公司,企业,是,%s", 1, "row 2, column 5 (行业)",
+         "行业名称过长"},
+        {"uscc,fact,value,source,date", "amount,,税务,2020-07-01", 0, "row 2, column 3 (值)",
+         "值不能为空"},
+        {"uscc,fact,value,source,date", "contract_no,%s,税务,2020-07-01", 2, "row 2, column 3 (值)",
+         "值不能超过 63 字节"},
+        {"uscc,fact,value,source,date,matter", "amount,100.00,税务,2020-07-01,%s", 3,
+         "row 2, column 6 (事项)", "事项编号不能超过 63 字节"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *fill = cases[i].which == 1   ? long_name
+                           : cases[i].which == 2 ? long_value
+                           : cases[i].which == 3 ? long_key
+                                                 : "";
+        char row[512]; /* the row with the long text where it says %s */
+        const char *at = strstr(cases[i].row, "%s");
+        if (at)
+            snprintf(row, sizeof row, "%.*s%s%s", (int)(at - cases[i].row), cases[i].row, fill,
+                     at + 2);
+        else
+            snprintf(row, sizeof row, "%s", cases[i].row);
+        snprintf(csv, sizeof csv, "%s\n91410700MA44XW1K27,%s\n", cases[i].head, row);
+        memset(&e, 0, sizeof e);
+        assert_int_equal(
+            entity_import_csv(f->s, "test", csv, strlen(csv), "t.csv", &rule, &rep, &e),
+            ST_INVALID);
+        if (rep.n_errors != 1 || !strstr(rep.errors[0], cases[i].where) ||
+            !strstr(rep.errors[0], cases[i].says))
+            fail_msg("case %zu: %zu errors, first \"%s\"; wanted %s: %s", i, rep.n_errors,
+                     rep.n_errors ? rep.errors[0] : "", cases[i].where, cases[i].says);
+    }
+    /* A wide table needs a fact after 日期; an empty file is said to be empty. */
+    memset(&e, 0, sizeof e);
+    assert_int_equal(import(f, "uscc,source,date\n91410700MA44XW1K27,税务,2020-07-01\n", &rep, &e),
+                     ST_INVALID);
+    assert_string_equal(e.where, "t.csv: row 1, column 4");
+    assert_non_null(strstr(e.msg, "至少要有一列事实名"));
+    memset(&e, 0, sizeof e);
+    assert_int_equal(import(f, "", &rep, &e), ST_INVALID);
+    assert_non_null(strstr(e.msg, "文件为空"));
+    assert_int_equal(test_count(f->s, "entities"), 1);
+    assert_int_equal(test_count(f->s, "entity_facts"), 0);
+}
+
 static void newest_fact_wins(void **state)
 {
     struct fx *f = *state;
@@ -249,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uscc_check_digits),
         cmocka_unit_test_setup_teardown(import_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_cells_are_located, setup, teardown),
         cmocka_unit_test_setup_teardown(newest_fact_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(fact_columns_follow_imports, setup, teardown),
     };
