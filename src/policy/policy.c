@@ -129,6 +129,7 @@ struct clause {
     int end_line;                            /* of its "end" */
     char evidence[POLICY_EVIDENCE_MAX][120]; /* 证明材料 an application must carry */
     int n_evidence;
+    int given[7]; /* the line each field of SINGLE_FIELDS was given on, or 0 */
 };
 
 struct policy_pack {
@@ -1053,9 +1054,25 @@ static int cond_holds(const struct cond *cd, int64_t x)
 }
 
 /* One line inside a clause block. */
+/* The fields a clause gives once: a second line would silently replace the first. */
+static const char *const SINGLE_FIELDS[] = {"title",      "cite",  "quote", "effective",
+                                            "applicants", "award", "round"};
+
 static enum status read_clause_line(const struct reader *rd, struct clause *c, const char *kw,
                                     size_t kl, const char *p, const char *end)
 {
+    _Static_assert(sizeof SINGLE_FIELDS / sizeof SINGLE_FIELDS[0] ==
+                       sizeof c->given / sizeof c->given[0],
+                   "a line number for each field given once");
+    for (size_t i = 0; i < sizeof SINGLE_FIELDS / sizeof SINGLE_FIELDS[0]; i++) {
+        if (!tok_is(kw, kl, SINGLE_FIELDS[i]))
+            continue;
+        /* (a stored pack keeps the last, as it was computed when it was stored) */
+        if (c->given[i] && !rd->stored)
+            return fail_at(rd, kw, "%s 重复：第 %d 行已写过 (duplicate field)", SINGLE_FIELDS[i],
+                           c->given[i]);
+        c->given[i] = rd->line_no;
+    }
     if (tok_is(kw, kl, "title"))
         return rest_of_line(rd, p, end, "title", c->title, sizeof c->title);
     if (tok_is(kw, kl, "cite"))

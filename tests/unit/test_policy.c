@@ -503,6 +503,105 @@ static void bad_packs_are_located(void **state)
     expect_bad("clause C\n", "t.pack: line 3, column 8", "条款编号");
     expect_bad("clause c\n  title 标题\xff\n", "t.pack: line 4, column 11", "UTF-8");
     expect_bad("", "t.pack: line 2, column 1", "没有条款");
+    /* A field a clause gives once, given again, would silently replace the first: refused, but
+     * a pack stored by an hqd that took it still reads, and computes as it did (the last). */
+    char twice[2048];
+    snprintf(twice, sizeof twice, "%s%.*s  award amount * 2%%\nend\n", HEAD,
+             (int)(strlen(GOOD_CLAUSE) - 4), GOOD_CLAUSE);
+    assert_int_equal(policy_pack_load(twice, strlen(twice), "t.pack", &p, &e), ST_INVALID);
+    assert_string_equal(e.where, "t.pack: line 13, column 3");
+    assert_non_null(strstr(e.msg, "award 重复：第 12 行已写过"));
+    assert_int_equal(policy_pack_load_stored(twice, strlen(twice), "t.pack", &p, &e), ST_OK);
+    struct policy_result r;
+    assert_int_equal(calc(p, "c", 0, &r, &e, "amount=100", "ok=是", NULL), ST_OK);
+    assert_int_equal(r.amount_fen, 200);
+    policy_result_cleanup(&r);
+    policy_pack_free(p);
+    static const char *const once[] = {"title u",         "cite y",
+                                       "quote r",         "effective 2020-01-01 -",
+                                       "applicants fund", "round yuan\n  round fen"};
+    for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+        char body[1024], what[32];
+        snprintf(body, sizeof body, "%.*s  %s\nend\n", (int)(strlen(GOOD_CLAUSE) - 4), GOOD_CLAUSE,
+                 once[i]);
+        snprintf(what, sizeof what, "%.*s 重复", (int)strcspn(once[i], " "), once[i]);
+        expect_bad(
+            body, strchr(once[i], '\n') ? "t.pack: line 14, column 3" : "t.pack: line 13, column 3",
+            what);
+    }
+    /* Each directive's own form, located where it goes wrong. */
+    expect_bad("clause c\n  input amount money 金额\n  input amount count 件数\nend\n",
+               "t.pack: line 5, column 9", "名称“amount”重复");
+    expect_bad("clause c\n  input Amount money 金额\nend\n", "t.pack: line 4, column 9",
+               "小写字母开头");
+    expect_bad("clause c\n  input\nend\n", "t.pack: line 4, column 8", "缺少名称");
+    expect_bad("clause c\n  input t enum 甲|乙|甲 类\nend\n", "t.pack: line 4, column 20",
+               "可选值“甲”重复");
+    expect_bad("clause c\n  param p count 5 件\nend\n", "t.pack: line 4, column 11",
+               "参数的类型应为 money 或 rate");
+    expect_bad("clause c\n  param p rate\nend\n", "t.pack: line 4, column 15", "缺少参数值");
+    expect_bad("clause c\n  param p money 1.234 额\nend\n", "t.pack: line 4, column 17",
+               "“1.234”不是有效的金额");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * marginal 0:5% x:3%\nend\n",
+               "t.pack: line 5, column 32", "“x”不是有效的金额");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * marginal 0:5% 100:3x\nend\n",
+               "t.pack: line 5, column 36", "“3x”不是有效的比例");
+    expect_bad("clause c\n  input amount money 金额\n  award amount\nend\n",
+               "t.pack: line 5, column 15", "award 应写成");
+    expect_bad("clause c\n  input amount money 金额\n  award amount * 1% * 2%\nend\n",
+               "t.pack: line 5, column 21", "只能有一个乘法");
+    expect_bad("clause c\n  input amount money 金额\n  award amount + 1%\nend\n",
+               "t.pack: line 5, column 16", "运算符应为 *");
+    expect_bad("clause c\n  input amount money 金额\n  award price * 1%\nend\n",
+               "t.pack: line 5, column 9", "“price”不是本条款的输入");
+    expect_bad(
+        "clause c\n  input amount money 金额\n  input r rate 比例\n  award amount * r\nend\n",
+        "t.pack: line 6, column 18", "不能是申请人的输入");
+    expect_bad("clause c\n  input n count 件数\n  award n * 1.234\nend\n",
+               "t.pack: line 5, column 13", "不是有效的单价");
+    expect_bad("clause c\n  input amount money 金额\n  cap month 100 每月\nend\n",
+               "t.pack: line 5, column 7", "未知上限类型“month”");
+    expect_bad(
+        "clause c\n  input amount money 金额\n  cap item 100 每项\n  cap item 200 每项\nend\n",
+        "t.pack: line 6, column 7", "item 上限重复");
+    expect_bad("clause c\n  input amount money 金额\n  cap item 1.234 每项\nend\n",
+               "t.pack: line 5, column 12", "不是有效的金额");
+    expect_bad("clause c\n  input amount money 金额\n  budget 1000\nend\n",
+               "t.pack: line 5, column 14", "budget 应写成");
+    expect_bad("clause c\n  input no text 编号\n  exclusive g no\n  exclusive g no\nend\n",
+               "t.pack: line 6, column 12", "exclusive 重复");
+    expect_bad("clause c\n  input no text 编号\n  exclusive g\nend\n", "t.pack: line 5, column 14",
+               "exclusive 应写成");
+    expect_bad("clause c\n  input no text 编号\n  exclusive g no extra\nend\n",
+               "t.pack: line 5, column 18", "只有两项");
+    expect_bad("clause c\n  input t enum 甲|乙 类\n  priority\nend\n", "t.pack: line 5, column 11",
+               "priority 应写成");
+    expect_bad("clause c\n  param r rate 5% 比例\n  bound r\nend\n", "t.pack: line 5, column 10",
+               "bound 应写成");
+    expect_bad("clause c\n  input n count 件数\n  bound n >= 1%\nend\n", "t.pack: line 5, column 9",
+               "只能约束本条款 rate 类型的参数");
+    expect_bad("clause c\n  param r rate 5% 比例\n  bound r > 1%\nend\n",
+               "t.pack: line 5, column 11", "运算符应为 >= 或 <=");
+    expect_bad("clause c\n  effective 2020-02-30 -\nend\n", "t.pack: line 4, column 13",
+               "“2020-02-30”不是有效的日期");
+    expect_bad("clause c\n  effective\nend\n", "t.pack: line 4, column 12", "effective 应写成");
+    expect_bad("clause c\n  applicants person\nend\n", "t.pack: line 4, column 14",
+               "未知申请主体“person”");
+    expect_bad("clause c\n  require nope\nend\n", "t.pack: line 4, column 11",
+               "“nope”不是本条款的输入");
+    expect_bad("clause c\n  input n count 件数\n  require n >=\nend\n", "t.pack: line 5, column 15",
+               "缺少比较的值");
+    expect_bad("clause c\n  input n count 件数\n  require n >= 1 2\nend\n",
+               "t.pack: line 5, column 18", "只能有一个比较");
+    expect_bad("clause c\n  evidence 甲\n  evidence 甲\nend\n", "t.pack: line 5, column 11",
+               "证明材料“甲”重复");
+    expect_bad("clause c\n  round cent\nend\n", "t.pack: line 4, column 13", "round 应为 fen");
+    expect_bad("clause\n", "t.pack: line 3, column 7", "clause 缺少编号");
+    /* A byte-order mark, as Windows Notepad writes one, is not part of the first line. */
+    char bom[2048];
+    snprintf(bom, sizeof bom, "\xef\xbb\xbf%s%s", HEAD, GOOD_CLAUSE);
+    assert_int_equal(policy_pack_load(bom, strlen(bom), "t.pack", &p, &e), ST_OK);
+    policy_pack_free(p);
 }
 
 /* ---------------------------------------------------------------- bulk kernel */
