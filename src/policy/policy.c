@@ -1197,6 +1197,13 @@ static enum status pack_load(const char *text, size_t len, const char *source, i
             }
             continue;
         }
+        if ((tok_is(kw, kl, "pack") && p->title[0]) ||
+            (tok_is(kw, kl, "version") && p->version[0])) {
+            if (!stored) /* (a stored pack keeps the last, as read when it was stored) */
+                st = fail_at(&rd, kw, "%.*s 重复 (duplicate field)", (int)kl, kw);
+        }
+        if (st != ST_OK)
+            break;
         if (tok_is(kw, kl, "pack")) {
             st = rest_of_line(&rd, q, end, "pack", p->title, sizeof p->title);
         } else if (tok_is(kw, kl, "version")) {

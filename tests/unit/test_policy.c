@@ -529,6 +529,8 @@ static void bad_packs_are_located(void **state)
             body, strchr(once[i], '\n') ? "t.pack: line 14, column 3" : "t.pack: line 13, column 3",
             what);
     }
+    expect_bad("version 2\n", "t.pack: line 3, column 1", "version 重复");
+    expect_bad("pack 乙\n", "t.pack: line 3, column 1", "pack 重复");
     /* Each directive's own form, located where it goes wrong. */
     expect_bad("clause c\n  input amount money 金额\n  input amount count 件数\nend\n",
                "t.pack: line 5, column 9", "名称“amount”重复");
