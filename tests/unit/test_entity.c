@@ -324,6 +324,35 @@ static void fact_columns_follow_imports(void **state)
     assert_int_equal(entity_columns_load(f->s, names, 1, &c, &e), ST_OK);
     assert_int_equal(col_value(entity_columns_get(c, 0), 1), 20000);
     entity_columns_free(c);
+    /* An amount past 2^31 fen widens its column to eight bytes; an entity registered after the
+     * columns were written has a row in each, with no value, and the registry's 区内 and 行业. */
+    assert_int_equal(import(f,
+                            "uscc,fact,value,source,date\n"
+                            "91410700MA44XW1K27,amount,30000000.00,技术合同登记,2021-02-01\n",
+                            &rep, &e),
+                     ST_OK);
+    assert_int_equal(import(f,
+                            "uscc,name,kind,in_zone,industry\n"
+                            "91410700MA9F123453,丙公司,企业,是,生物医药\n",
+                            &rep, &e),
+                     ST_OK);
+    const char *wide[] = {ENTITY_KIND_COLUMN, "amount", "patents", ENTITY_IN_ZONE_FACT,
+                          ENTITY_INDUSTRY_FACT};
+    assert_int_equal(entity_columns_load(f->s, wide, 5, &c, &e), ST_OK);
+    assert_int_equal(entity_columns_rows(c), 4);
+    amount = entity_columns_get(c, 1);
+    assert_int_equal(amount->width, 8);
+    assert_int_equal(col_value(amount, 1), 3000000000);
+    assert_int_equal(col_value(amount, 2), INT64_MIN);
+    assert_int_equal(col_value(amount, 3), INT64_MIN);
+    assert_int_equal(col_value(entity_columns_get(c, 2), 2), 4000);
+    assert_int_equal(col_value(entity_columns_get(c, 2), 3), INT64_MIN);
+    const struct entity_column *zone = entity_columns_get(c, 3), *trade = entity_columns_get(c, 4);
+    assert_int_equal(col_value(zone, 1), ENTITY_TRUE_WORD);
+    assert_int_equal(col_value(zone, 2), ENTITY_FALSE_WORD);
+    assert_int_equal(col_value(zone, 3), ENTITY_TRUE_WORD);
+    assert_int_equal(col_value(trade, 3), ENTITY_TEXT_VALUE);
+    entity_columns_free(c);
     /* A bad wide header is named by column. */
     assert_int_equal(import(f, "uscc,source,date,Amount\n", &rep, &e), ST_INVALID);
     assert_non_null(strstr(e.where, "column 4"));
