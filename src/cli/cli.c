@@ -1365,16 +1365,7 @@ static int cmd_policy_calc(const struct cli_args *a)
         return report(st, &e);
     }
     if (a->json) {
-        json_t *missing = json_array();
-        for (size_t i = 0; i < r.n_missing; i++)
-            json_array_append_new(missing, json_string(r.missing[i]));
-        json_t *o =
-            json_pack("{s:s, s:s, s:b, s:I, s:I, s:o, s:b, s:s, s:o}", "clause", a->pos[0],
-                      "pack_sha256", policy_pack_hash(p), "eligible", r.eligible, "amount_fen",
-                      (json_int_t)r.amount_fen, "uncapped_fen", (json_int_t)r.uncapped_fen,
-                      "capped_by", r.capped_by ? json_string(r.capped_by) : json_null(), "floored",
-                      r.floored, "explanation", r.explanation, "missing", missing);
-        json_object_set_new(o, "steps", policy_steps_json(&r));
+        json_t *o = policy_result_json(p, a->pos[0], &r);
         print_json(o);
         json_decref(o);
     } else {

@@ -104,16 +104,7 @@ void h_policy_calc(struct http_req *r)
     if (st == ST_OK) {
         st = policy_calc(p, json_string_value(clause), in, (size_t)n, on, 0, &res, &e);
         if (st == ST_OK) {
-            json_t *o = result_json(json_string_value(clause), res.eligible, res.amount_fen,
-                                    res.uncapped_fen, res.capped_by, res.explanation);
-            json_t *missing = json_array();
-            for (size_t i = 0; i < res.n_missing; i++)
-                json_array_append_new(missing, json_string(res.missing[i]));
-            json_object_set_new(o, "missing", missing);
-            json_object_set_new(o, "floored", json_boolean(res.floored));
-            json_object_set_new(o, "steps", policy_steps_json(&res));
-            json_object_set_new(o, "pack_sha256", json_string(policy_pack_hash(p)));
-            http_reply_json(r, 200, o);
+            http_reply_json(r, 200, policy_result_json(p, json_string_value(clause), &res));
             policy_result_cleanup(&res);
         }
         policy_pack_free(p);

@@ -1411,6 +1411,22 @@ struct json_t *policy_steps_json(const struct policy_result *r)
     return arr;
 }
 
+struct json_t *policy_result_json(const struct policy_pack *p, const char *clause,
+                                  const struct policy_result *r)
+{
+    json_t *missing = json_array();
+    for (size_t i = 0; i < r->n_missing; i++)
+        json_array_append_new(missing, json_string(r->missing[i]));
+    if (r->matter_missing)
+        json_array_append_new(missing, json_string(r->matter_missing));
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:o, s:b, s:s, s:o, s:o}", "clause", clause,
+                     "pack_sha256", policy_pack_hash(p), "eligible", r->eligible, "amount_fen",
+                     (json_int_t)r->amount_fen, "uncapped_fen", (json_int_t)r->uncapped_fen,
+                     "capped_by", r->capped_by ? json_string(r->capped_by) : json_null(), "floored",
+                     r->floored, "explanation", r->explanation, "missing", missing, "steps",
+                     policy_steps_json(r));
+}
+
 void policy_result_cleanup(struct policy_result *r)
 {
     free(r->explanation);
@@ -1809,6 +1825,12 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
         SAY("。");
         STEP("result", 1, amount, "应奖补 %s元", money_format(amount, a, sizeof a));
         out->amount_fen = amount;
+    }
+    if (c->group[0] && !g[c->group_key].present) {
+        const struct var *kv = &c->vars[c->group_key];
+        out->matter_missing = kv->name;
+        if (eligible)
+            SAY("申请时须填写%s（%s），据以核对同一事项不重复享受。", kv->label, kv->name);
     }
     SAY("（%s）", c->cite);
     STEP("cite", 1, -1, "%s：%s", c->cite, c->quote);
@@ -2836,13 +2858,16 @@ static int64_t cond_edge(const struct cond *cd, int pass)
 }
 
 /* The defaults: every required yes/no input 是, every condition met (its own edge value if that
- * meets the others on the same input), the base at a value with an award. */
+ * meets the others on the same input), the base at a value with an award, and a matter named
+ * (an application names its contract). */
 static void case_defaults(struct case_builder *b)
 {
     const struct clause *c = b->c;
     char v[64];
     for (int k = 0; k < c->n_requires; k++)
         case_set(b->name, b->value, &b->n, c->vars[c->requires[k]].name, "是");
+    if (c->group[0])
+        case_set(b->name, b->value, &b->n, c->vars[c->group_key].name, "示例-1");
     const struct var *bv = &c->vars[c->base];
     case_number(bv, bv->type == VT_MONEY ? 100000000 : 10, v, sizeof v);
     case_set(b->name, b->value, &b->n, bv->name, v);

@@ -87,6 +87,9 @@ struct policy_result {
     size_t n_given;    /* inputs the clause reads that were given */
     size_t n_failed;   /* conditions given as false */
     size_t n_missing;  /* inputs the clause reads that were not given */
+    /* the input naming the matter (exclusive GROUP KEY), if not given: it does not change the
+     * amount, but an application must give it; NULL otherwise (points into the pack) */
+    const char *matter_missing;
     /* missing and steps hold n_missing and n_steps entries; what follows is undefined */
     char missing[POLICY_MISSING_MAX][48];
     size_t n_steps; /* the explanation as a tree of steps (policy_calc only) */
@@ -97,6 +100,12 @@ void policy_result_cleanup(struct policy_result *r);
  * and the API give next to the sentence. New reference. */
 struct json_t;
 struct json_t *policy_steps_json(const struct policy_result *r);
+/* One computed award as `hqd policy calc --json` and POST /api/v1/policy/calc give it: {clause,
+ * pack_sha256, eligible, amount_fen, uncapped_fen, capped_by, floored, explanation, missing
+ * (the inputs not given, the matter's key among them), steps}. New reference. */
+struct policy_pack;
+struct json_t *policy_result_json(const struct policy_pack *p, const char *clause,
+                                  const struct policy_result *r);
 
 /* Computes clause_id's award for inputs on date on. year_awarded_fen is what the entity has
  * already received under this clause in the year (for the per-entity yearly cap; 0 if none).

@@ -136,8 +136,14 @@ expect_rc 0 "policy calc capped" -- "$hqd" policy calc ip-transfer patents=1 ins
 [[ $(json "$tmp/out" "[x['kind'] for x in d['steps']]") == "['effective', 'condition', 'formula', 'cap', 'result', 'cite']" ]] \
   && ok || bad "the award's steps: $(head -c 600 "$tmp/out")"
 expect_rc 0 "policy calc missing" -- "$hqd" policy calc tech-transfer-in amount=10000000 --json
-[[ $(json "$tmp/out" "d['eligible'], d['missing']") == "False ['tech_from_outside_city', 'undertaker_in_zone']" ]] \
-  && ok || bad "left-out conditions are not met and are listed: $(cat "$tmp/out")"
+[[ $(json "$tmp/out" "d['eligible'], d['missing']") == "False ['tech_from_outside_city', 'undertaker_in_zone', 'project_no']" ]] \
+  && ok || bad "left-out conditions are not met and are listed, and so is the matter's key: $(cat "$tmp/out")"
+expect_rc 0 "policy calc without the contract number" -- "$hqd" policy calc tech-contract amount=100 contract_registered=是 --json
+[[ $(json "$tmp/out" "d['eligible'], d['amount_fen'], d['missing']") == "True 100 ['contract_no']" ]] \
+  && ok || bad "the contract number does not change the amount but is listed: $(cat "$tmp/out")"
+contains "$tmp/out" "申请时须填写技术合同登记编号（contract_no），据以核对同一事项不重复享受" "and the explanation says why"
+expect_rc 0 "policy calc with the contract number" -- "$hqd" policy calc tech-contract amount=100 contract_registered=是 contract_no=HT-1 --json
+[[ $(json "$tmp/out" "d['missing']") == "[]" ]] && ok || bad "nothing missing: $(cat "$tmp/out")"
 expect_rc 0 "policy calc text" -- "$hqd" policy calc tech-contract amount=8650000 contract_registered=是
 contains "$tmp/out" "技术交易额 8,650,000.00元 × 1% = 86,500.00元，未超过每项合同100,000.00元上限" "explanation"
 expect_rc 2 "policy calc unset parameter" -- "$hqd" policy calc innovation-voucher cost=1000 tech_sme=1
