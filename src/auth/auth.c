@@ -207,7 +207,9 @@ static enum status audit_user(struct store *s, const char *actor, const char *ac
 static enum status entity_resolve(struct store *s, const char *uscc, int64_t *id, struct err *e)
 {
     enum status st = entity_find(s, uscc, id, NULL, e);
-    if (st == ST_OK && !*id)
+    if (st == ST_INVALID)
+        snprintf(e->where, sizeof e->where, "entity");
+    else if (st == ST_OK && !*id)
         st = err_set(e, ST_NOT_FOUND, "entity",
                      "主体名录中没有统一社会信用代码 %s（先用 hqd entity import 导入）", uscc);
     return st;

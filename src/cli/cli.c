@@ -1954,6 +1954,17 @@ static const char *app_status_word(const char *status)
                                          : "已驳回";
 }
 
+/* --entity USCC: the registered entity's id; the option is named when the code is malformed
+ * (its check character) or not registered. */
+static enum status entity_option(struct store *s, const char *uscc, int64_t *id, struct err *e)
+{
+    enum status st = entity_find(s, uscc, id, NULL, e);
+    if (st == ST_INVALID)
+        snprintf(e->where, sizeof e->where, "--entity");
+    else if (st == ST_OK && !*id)
+        st = err_set(e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", uscc);
+    return st;
+}
 static int cmd_award_list(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1967,9 +1978,8 @@ static int cmd_award_list(const struct cli_args *a)
     struct store *s;
     if ((st = store_open(a->db, &s, &e)) != ST_OK)
         return report(st, &e);
-    if (a->entity && (st = entity_find(s, a->entity, &f.entity_id, NULL, &e)) == ST_OK &&
-        !f.entity_id)
-        st = err_set(&e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", a->entity);
+    if (a->entity)
+        st = entity_option(s, a->entity, &f.entity_id, &e);
     struct award_app *v = NULL;
     size_t n = 0;
     if (st == ST_OK)
@@ -2374,8 +2384,8 @@ static int cmd_award_payouts(const struct cli_args *a)
     if ((st = store_open(a->db, &s, &e)) != ST_OK)
         return report(st, &e);
     int64_t entity_id = 0;
-    if (a->entity && (st = entity_find(s, a->entity, &entity_id, NULL, &e)) == ST_OK && !entity_id)
-        st = err_set(&e, ST_NOT_FOUND, "--entity", "主体名录中没有统一社会信用代码 %s", a->entity);
+    if (a->entity)
+        st = entity_option(s, a->entity, &entity_id, &e);
     if (st == ST_OK && a->out) {
         struct export_table t;
         if ((st = award_payouts_table(s, entity_id, year, &t, &e)) == ST_OK) {

@@ -367,11 +367,25 @@ static enum status write_entity(struct store *s, struct colset *cs, char **f, co
     return colset_set(s, cs, ENTITY_KIND_COLUMN, id, bit, 1, e);
 }
 
+/* A code looked up must be one: a mistyped one is told by its check character, not as "not
+ * registered". */
+static enum status uscc_lookup_check(const char *uscc, struct err *e)
+{
+    struct err bad = {0};
+    if (entity_uscc_check(uscc, &bad) != ST_OK)
+        return err_set(e, ST_INVALID, "uscc", "%s", bad.msg);
+    return ST_OK;
+}
+
 enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kind[12],
                         struct err *e)
 {
+    *id = 0;
+    enum status st = uscc_lookup_check(uscc, e);
+    if (st != ST_OK)
+        return st;
     struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT id, kind FROM entities WHERE uscc = ?", &q, e);
+    st = store_prepare(s, "SELECT id, kind FROM entities WHERE uscc = ?", &q, e);
     if (st != ST_OK)
         return st;
     store_bind_text(q, 1, uscc);
@@ -850,7 +864,10 @@ enum status entity_has_matters(struct store *s, int *yes, struct err *e)
 enum status entity_get(struct store *s, const char *uscc, struct entity **out, struct err *e)
 {
     size_t n;
-    enum status st = list_entities(s, uscc, 0, NULL, 0, out, &n, e);
+    *out = NULL;
+    enum status st = uscc_lookup_check(uscc, e);
+    if (st == ST_OK)
+        st = list_entities(s, uscc, 0, NULL, 0, out, &n, e);
     if (st == ST_OK && n == 0) {
         free(*out);
         *out = NULL;

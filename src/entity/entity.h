@@ -86,7 +86,8 @@ struct entity {
 };
 
 /* The id and kind (enterprise, institution, fund) of the entity with this USCC; *id is 0 when
- * there is none. kind may be NULL. */
+ * there is none. kind may be NULL. ST_INVALID naming "uscc" when uscc is not a valid code (its
+ * check character says which): entity_get too. */
 enum status entity_find(struct store *s, const char *uscc, int64_t *id, char kind[12],
                         struct err *e) HQD_MUST_CHECK;
 

@@ -835,6 +835,15 @@ st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", {"clause": "grant-r", "
 check(st in (404, 422), "nothing left to close: %d %s" % (st, j))
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=off)
 check(st == 200 and j["ok"], "the batch replays: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts?uscc=%s&year=2020" % FIRM, token=off)
+check(st == 200 and j["payouts"] and all(p["uscc"] == FIRM for p in j["payouts"])
+      and sum(p["amount_fen"] for p in j["payouts"]) == j["total_fen"]
+      and sum(1 for p in j["payouts"] if p["clause"] == "grant-r") == 2,
+      "the office reads one enterprise's ledger: %s" % str(j)[:300])
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts?uscc=914403001922038216", token=off)
+check(st == 404 and j["error"]["field"] == "uscc", "an unregistered USCC is named: %d %s" % (st, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/payouts?uscc=914403001922038215", token=off)
+check(st == 400 and j["error"]["field"] == "uscc", "a USCC with a wrong check character is refused: %d %s" % (st, j))
 check(srv.stop() == 0, "fourth server stops cleanly")
 
 # ---------------------------------------------------------------- logs and audit
