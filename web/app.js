@@ -1218,7 +1218,9 @@ async function viewEntitled(params) {
       h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause, 'data-matter': c.matter || '' },
         h('td', {}, c.title, c.matter ? h('div', { class: 'hint matter' }, `${clauseInfo(pack, c.clause).label(c.matter_key)} ${c.matter}`) : null),
         h('td', {}, chip(...state[c.state]), c.route ? h('div', { class: 'hint route' },
-          c.route === '免申即享' ? '免申即享：数据已由主管部门核验' : '快申快享：请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、')) : null),
+          c.route === '免申即享' ? '免申即享：数据已由主管部门核验'
+            : '快申快享：' + [c.self_declared.length ? '请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、') : '',
+              c.matter_missing ? '请填写' + clauseInfo(pack, c.clause).label(c.matter_missing) : ''].filter(Boolean).join('；')) : null),
         h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),
         h('td', { class: 'explain wide' }, c.explanation, c.superseded_by ? h('div', { class: 'hint superseded' },

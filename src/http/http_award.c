@@ -866,6 +866,9 @@ void h_entitlements(struct http_req *r)
         const char *route = policy_match_route(m);
         json_object_set_new(row, "route", route ? json_string(route) : json_null());
         json_object_set_new(row, "self_declared", self);
+        /* the input naming the matter, when the facts do not (the applicant gives it) */
+        json_object_set_new(row, "matter_missing",
+                            m->r.matter_missing ? json_string(m->r.matter_missing) : json_null());
         /* the matter (事项) this row is for: one row per contract of the entity */
         json_object_set_new(row, "matter_key",
                             v[i].matter_key[0] ? json_string(v[i].matter_key) : json_null());

@@ -2186,7 +2186,7 @@ const char *policy_match_route(const struct policy_match *m)
 {
     if (!m->applies || !m->r.eligible)
         return NULL;
-    return m->n_self ? "快申快享" : "免申即享";
+    return m->n_self || m->r.matter_missing ? "快申快享" : "免申即享";
 }
 
 /* ---------------------------------------------------------------- bulk matching */

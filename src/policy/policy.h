@@ -266,7 +266,8 @@ int64_t policy_match_payable(const struct policy_match *m);
 
 /* How an eligible match is paid: "免申即享" when the clause read certified facts only (the office
  * can file the application itself), "快申快享" when it read self-declared ones (the applicant
- * confirms them, with evidence); NULL when the match is not eligible. */
+ * confirms them, with evidence) or the facts do not name the matter (the applicant gives its
+ * contract number: r.matter_missing); NULL when the match is not eligible. */
 const char *policy_match_route(const struct policy_match *m);
 
 /* ---------------------------------------------------------------- bulk matching */

@@ -844,6 +844,16 @@ st, j, _, _ = req(srv, "GET", "/api/v1/payouts?uscc=914403001922038216", token=o
 check(st == 404 and j["error"]["field"] == "uscc", "an unregistered USCC is named: %d %s" % (st, j))
 st, j, _, _ = req(srv, "GET", "/api/v1/payouts?uscc=914403001922038215", token=off)
 check(st == 400 and j["error"]["field"] == "uscc", "a USCC with a wrong check character is refused: %d %s" % (st, j))
+# Certified facts that do not name the contract: the enterprise applies itself (快申快享) and
+# is told to give the contract number.
+facts_csv = ("uscc,fact,value,source,date\n%s,amount,300000.00,技术合同登记,2020-08-01\n" % FIRM).encode()
+st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=amount.csv", raw=facts_csv, ctype="text/csv", token=off)
+check(st == 201, "an amount imported: %d %s" % (st, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/entitlements", token=ent)
+row = next((c for c in j.get("clauses", []) if c["clause"] == "grant-r"), {})
+check(st == 200 and row.get("state") == "qualifies" and row.get("route") == "快申快享"
+      and row.get("matter_missing") == "contract_no" and "申请时须填写合同编号（contract_no）" in row.get("explanation", ""),
+      "a match whose facts do not name the contract goes to the enterprise: %s" % row)
 check(srv.stop() == 0, "fourth server stops cleanly")
 
 # ---------------------------------------------------------------- logs and audit
