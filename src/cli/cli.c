@@ -1684,8 +1684,12 @@ static int cmd_policy_match(const struct cli_args *a)
                     for (size_t y = 0; y < x->n_self; y++)
                         snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
                                  y ? "、" : "：自行申报的 ", x->self_declared[y]);
+                    if (x->r.matter_missing)
+                        snprintf(route + strlen(route), sizeof route - strlen(route), "%s须填写 %s",
+                                 x->n_self ? "；" : "：",
+                                 policy_input_label(p, c, x->r.matter_missing));
                     qualifies++;
-                    automatic += x->n_self == 0;
+                    automatic += !strcmp(policy_match_route(x), "免申即享");
                     total += policy_match_payable(x);
                 } else {
                     near++;
@@ -1754,7 +1758,8 @@ static int cmd_policy_match(const struct cli_args *a)
                 snprintf(routes, sizeof routes, "（均可免申即享）");
             else if (qualifies)
                 snprintf(routes, sizeof routes,
-                         "（免申即享 %ld 项；快申快享 %ld 项，须企业确认自行申报的数据）",
+                         "（免申即享 %ld 项；快申快享 %ld "
+                         "项，由企业申请：确认自行申报的数据或填写事项编号）",
                          automatic, qualifies - automatic);
             if (tt.n_rows || tt.widths)
                 cli_table_print(&tt, stdout);

@@ -548,6 +548,17 @@ expect_rc 0 "award propose per contract" -- env HQD_NOW=2020-10-05T00:00:00Z "$h
 expect_rc 0 "award propose per contract again" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --db "$mdb"
 contains "$tmp/out" "技术合同登记编号 HT-2020-0715：该事项已有申请" "a contract already applied for is named"
 contains "$tmp/out" "技术合同登记编号 HT-2020-0820：该事项已有申请" "so is the other"
+# Certified facts without a contract number: matching sends the enterprise to apply (快申快享,
+# giving the number), and 免申即享 files nothing for it.
+printf 'uscc,fact,value,source,date\n91410700MA44XW1K27,amount,1000000.00,技术合同登记,2020-06-01\n91410700MA44XW1K27,contract_registered,是,技术合同登记,2020-06-01\n' >"$tmp/nokey.csv"
+"$hqd" entity import "$tmp/nokey.csv" --db "$mdb" >/dev/null
+expect_rc 0 "match without a contract number" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" policy match --db "$mdb"
+contains "$tmp/out" "快申快享：须填写 技术合同登记编号" "the match says the number is to be given"
+expect_rc 0 "match without a contract number, json" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" policy match --json --db "$mdb"
+[[ $(json "$tmp/out" "[q['route'] for e in d['entities'] if e['uscc'] == '91410700MA44XW1K27' for q in e['qualifies'] if q['clause'] == 'tech-contract']") == "['快申快享']" ]] \
+  && ok || bad "its route is 快申快享: $(head -c 600 "$tmp/out")"
+expect_rc 0 "award propose without a contract number" -- env HQD_NOW=2020-10-05T00:00:00Z "$hqd" award propose tech-contract --db "$mdb"
+contains "$tmp/out" "缺少技术合同登记编号（contract_no），无法确认同一事项未重复享受，须由企业申请" "and the proposal leaves it to the enterprise"
 # The long form names a row's matter in a sixth column, KEY=VALUE; the key is an input even
 # where no row gives it (the application carries it).
 ldb="$tmp/long-matters.db"
