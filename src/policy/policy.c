@@ -2148,8 +2148,19 @@ enum status policy_match_one(const struct policy_pack *p, const char *kind,
             policy_calc(p, c->id, mine, k, on, year_awarded ? year_awarded[i] : 0, &m->r, &ce);
         if (st == ST_UNPROCESSABLE || st == ST_INVALID) {
             char msg[2048];
-            snprintf(msg, sizeof msg, "无法计算：%s%s%s（%s）", ce.where, ce.where[0] ? "：" : "",
-                     ce.msg, c->cite);
+            const struct var *unset = NULL; /* the parameter the office has not set */
+            for (int v = 0; st == ST_UNPROCESSABLE && v < c->n_vars && !unset; v++)
+                if (c->vars[v].is_param && !strcmp(c->vars[v].name, ce.where))
+                    unset = &c->vars[v];
+            if (unset) { /* a sentence for whoever reads what they are entitled to */
+                char label[160];
+                short_label(unset->label, label, sizeof label);
+                snprintf(msg, sizeof msg, "参数 %s（%s）尚未由管委会设定，设定后即可计算。（%s）",
+                         unset->name, label, c->cite);
+            } else {
+                snprintf(msg, sizeof msg, "无法计算：%s%s%s（%s）", ce.where,
+                         ce.where[0] ? "：" : "", ce.msg, c->cite);
+            }
             memset(&m->r, 0, sizeof m->r);
             m->r.explanation = xstrdup(msg);
             m->awaiting = st == ST_UNPROCESSABLE;
