@@ -1112,13 +1112,20 @@ static int cmd_assess_run(const struct cli_args *a)
     } else {
         printf("考核 %" PRId64 "（%s，规则第 %d 版，草稿）：\n", id, a->pos[0],
                (int)json_integer_value(json_object_get(out, "rules_version")));
+        /* a table, so that the names line up by their width on screen, not their bytes */
+        static const char *const heads[] = {"名次", "部门", "得分"};
+        struct cli_table t = {.n_cols = 3, .headers = heads};
         json_t *res = json_object_get(out, "results");
         for (size_t i = 0; i < json_array_size(res); i++) {
             json_t *r = json_array_get(res, i);
-            printf("%3d  %-24s %8s\n", (int)json_integer_value(json_object_get(r, "rank")),
-                   json_string_value(json_object_get(r, "dept")),
-                   json_string_value(json_object_get(r, "score_text")));
+            char rank[16];
+            snprintf(rank, sizeof rank, "%d", (int)json_integer_value(json_object_get(r, "rank")));
+            const char *row[] = {rank, json_string_value(json_object_get(r, "dept")),
+                                 json_string_value(json_object_get(r, "score_text"))};
+            cli_table_add(&t, row);
         }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
     }
     json_decref(out);
     return 0;

@@ -738,6 +738,70 @@ expect_rc 0 "ledger verify by class" -- "$hqd" ledger verify --db "$pdb"
 expect_rc 0 "award budget by class" -- "$hqd" award budget 2020 --db "$pdb"
 contains "$tmp/out" "批次结束时按项目类别依次优先、同类按比例分配" "the budget line names the ranking"
 
+# The working-day calendar: the design's two checks, the office's additions (a file or standard
+# input), and bad input located.
+cdb="$tmp/calendar.db"
+"$hqd" plan import "$src/examples/plan-2020-28.txt" --db "$cdb" >/dev/null
+expect_rc 0 "calendar after" -- "$hqd" calendar after 2020-04-30 7 --db "$cdb"
+[[ $(cat "$tmp/out") == 2020-05-13 ]] && ok || bad "2020-04-30 + 7 working days is 2020-05-13 (5-9 was a working Saturday): $(cat "$tmp/out")"
+expect_rc 0 "calendar after, shipped" -- "$hqd" calendar after 2020-09-30 20
+[[ $(cat "$tmp/out") == 2020-11-04 ]] && ok || bad "2020-09-30 + 20 working days is 2020-11-04: $(cat "$tmp/out")"
+expect_rc 0 "calendar list" -- "$hqd" calendar list 2020 --db "$cdb"
+contains "$tmp/out" "2020-05-09  上班  劳动节调休" "the year's make-up working days are listed"
+printf '2020-05-12 holiday 测试假日\n' >"$tmp/holiday.txt"
+expect_rc 0 "calendar add" -- "$hqd" calendar add "$tmp/holiday.txt" --db "$cdb"
+expect_rc 0 "calendar after an added holiday" -- "$hqd" calendar after 2020-04-30 7 --db "$cdb"
+[[ $(cat "$tmp/out") == 2020-05-14 ]] && ok || bad "a holiday the office adds moves the limit: $(cat "$tmp/out")"
+expect_rc 0 "calendar add from standard input" -- sh -c "printf '2020-05-15 holiday 测试假日二\n' | '$hqd' calendar add - --db '$cdb'"
+expect_rc 0 "calendar list after additions" -- "$hqd" calendar list 2020 --db "$cdb"
+contains "$tmp/out" "2020-05-15  放假  测试假日二" "read from standard input too"
+printf '2020-05-12 off 测试假日\n' >"$tmp/holiday-bad.txt"
+expect_rc 2 "calendar add, bad kind" -- "$hqd" calendar add "$tmp/holiday-bad.txt" --db "$cdb"
+contains "$tmp/err" "holiday-bad.txt: line 1, column 12" "a bad line is located"
+expect_rc 2 "calendar after, bad date" -- "$hqd" calendar after 2020-02-30 1
+contains "$tmp/err" "2020-02-30" "the bad date is named"
+expect_rc 2 "calendar after, bad count" -- "$hqd" calendar after 2020-04-30 x
+# Accounts: listed, a password reset, an account disabled; the demo accounts only on a store
+# without accounts.
+printf 'correct horse 42\n' | "$hqd" user add off9 --role office --db "$cdb" >/dev/null
+expect_rc 0 "user list" -- "$hqd" user list --db "$cdb"
+grep -q "^off9 .*督查室 .*正常" "$tmp/out" && ok || bad "the account is listed: $(cat "$tmp/out")"
+expect_rc 0 "user passwd" -- sh -c "printf 'another horse 43\n' | '$hqd' user passwd off9 --db '$cdb'"
+contains "$tmp/out" "原有会话已失效" "a reset ends the sessions"
+expect_rc 2 "user passwd too short" -- sh -c "printf 'short\n' | '$hqd' user passwd off9 --db '$cdb'"
+expect_rc 0 "user disable" -- "$hqd" user disable off9 --db "$cdb"
+expect_rc 0 "user list after disable" -- "$hqd" user list --db "$cdb"
+grep -q "^off9 .*已停用" "$tmp/out" && ok || bad "the account shows as disabled: $(cat "$tmp/out")"
+expect_rc 2 "user disable unknown" -- "$hqd" user disable nobody --db "$cdb"
+contains "$tmp/err" "没有账号“nobody”" "an unknown account is named"
+expect_rc 0 "demo accounts on a store with accounts" -- "$hqd" demo accounts --db "$cdb"
+contains "$tmp/out" "未创建演示账号" "nothing is created beside existing accounts"
+ddb="$tmp/demo.db"
+"$hqd" plan import "$src/examples/plan-2020-28.txt" --db "$ddb" >/dev/null
+expect_rc 0 "demo accounts" -- "$hqd" demo accounts --db "$ddb"
+[[ $(grep -c "^\(admin\|office\|leader\|clerk[0-9]*\) " "$tmp/out") -ge 4 ]] && ok || bad "demo accounts with passwords: $(cat "$tmp/out")"
+# Bulletins and assessments from the CLI: generated, exported in each format, published once.
+expect_rc 0 "bulletin generate" -- env HQD_NOW=2020-05-20T02:00:00Z "$hqd" bulletin generate 2020-04 --db "$ddb"
+contains "$tmp/out" "已生成 2020-04 的通报草稿，编号 1" "a draft bulletin"
+for f in html xlsx docx; do
+  expect_rc 0 "bulletin export $f" -- "$hqd" bulletin export 1 --format $f --out "$tmp/bulletin.$f" --db "$ddb"
+done
+grep -q "2020-04" "$tmp/bulletin.html" && ok || bad "the html bulletin names its period"
+[[ $(head -c 2 "$tmp/bulletin.xlsx") == PK && $(head -c 2 "$tmp/bulletin.docx") == PK ]] && ok || bad "the workbook and the document are zip packages"
+python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert 'word/document.xml' in z.namelist()" "$tmp/bulletin.docx" && ok || bad "the docx has its document"
+expect_rc 2 "bulletin export bad format" -- "$hqd" bulletin export 1 --format pdf --out "$tmp/b.pdf" --db "$ddb"
+expect_rc 0 "bulletin publish" -- "$hqd" bulletin publish 1 --db "$ddb"
+expect_rc 2 "bulletin publish twice" -- "$hqd" bulletin publish 1 --db "$ddb"
+contains "$tmp/err" "不能重复发布" "a published bulletin stays as it was"
+expect_rc 2 "bulletin bad period" -- "$hqd" bulletin generate 2020-13 --db "$ddb"
+expect_rc 0 "assess run" -- env HQD_NOW=2020-07-20T02:00:00Z "$hqd" assess run 2020-Q2 --db "$ddb"
+contains "$tmp/out" "考核 1（2020-Q2，规则第 1 版，草稿）" "a draft assessment"
+[[ $(awk '/^名次/{h=1; next} h && /^[0-9]/{print $1}' "$tmp/out" | head -3 | tr '\n' ' ') == "1 2 3 " ]] && ok || bad "departments ranked: $(cat "$tmp/out")"
+expect_rc 0 "assess publish" -- "$hqd" assess publish 1 --db "$ddb"
+expect_rc 2 "assess publish twice" -- "$hqd" assess publish 1 --db "$ddb"
+expect_rc 2 "assess bad period" -- "$hqd" assess run 2020-13 --db "$ddb"
+contains "$tmp/err" "考核期应为季度" "the period's form is named"
+
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "审计链完好" "audit ok message"
