@@ -72,6 +72,14 @@ expect_rc 0 "audit unchanged by bad import" -- "$hqd" audit verify --db "$db" --
 expect_rc 0 "plan show" -- "$hqd" plan show 1 --db "$db"
 contains "$tmp/out" "新开〔2020〕28号" "show has doc number"
 expect_rc 2 "plan show missing" -- "$hqd" plan show 9 --db "$db"
+expect_rc 0 "re-import seed, text" -- "$hqd" plan import "$seed" --db "$db"
+contains "$tmp/out" "方案已存在（编号 1，内容相同），未作改动。" "a re-import says nothing changed"
+expect_rc 0 "plan list, text" -- "$hqd" plan list --db "$db"
+grep -q "^1 .*新开〔2020〕28号 .*55" "$tmp/out" && ok || bad "the plan's row: $(cat "$tmp/out")"
+expect_rc 2 "task list, unknown department" -- "$hqd" task list --dept 没有这个部门 --db "$db"
+contains "$tmp/err" "没有名为“没有这个部门”的部门" "an unknown department is named"
+expect_rc 0 "dept list, text" -- "$hqd" dept list --db "$db"
+grep -q "区科学技术局 .*政府部门" "$tmp/out" && ok || bad "a department's row: $(head -5 "$tmp/out")"
 
 # Tasks by department; aliases.
 expect_rc 0 "tasks of 区科学技术局" -- "$hqd" task list --db "$db" --dept 区科学技术局 --json
