@@ -854,6 +854,49 @@ row = next((c for c in j.get("clauses", []) if c["clause"] == "grant-r"), {})
 check(st == 200 and row.get("state") == "qualifies" and row.get("route") == "快申快享"
       and row.get("matter_missing") == "contract_no" and "申请时须填写合同编号（contract_no）" in row.get("explanation", ""),
       "a match whose facts do not name the contract goes to the enterprise: %s" % row)
+# Accounts over the API: the admin lists and creates them (a department or an entity, not both)
+# and resets a password; a user changes their own, which ends their sessions.
+adm, _, _ = login(srv, "admin1", PW)
+st, j, _, _ = req(srv, "GET", "/api/v1/users", token=adm)
+names = {u["name"]: u for u in j.get("users", [])}
+check(st == 200 and names.get("kj", {}).get("dept") == "区科学技术局" and names.get("ent1", {}).get("entity") == FIRM
+      and names.get("jf", {}).get("disabled") is True, "the accounts with their departments, entities and state: %s" % str(j)[:300])
+st, j, _, _ = req(srv, "GET", "/api/v1/users", token=off)
+check(st == 403, "only the admin lists accounts: %d" % st)
+st, j, _, _ = req(srv, "POST", "/api/v1/users", {"name": "kj2", "role": "dept", "dept": "区科学技术局", "password": PW}, token=adm)
+check(st == 201 and j["user"]["name"] == "kj2" and j["user"]["role"] == "dept" and j["user"]["dept"] == "区科学技术局",
+      "the admin creates a department account: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/users", {"name": "qy2", "role": "enterprise", "entity": FIRM, "password": PW}, token=adm)
+check(st == 201 and j["user"]["entity"] == FIRM, "and an enterprise account: %d %s" % (st, j))
+for body, field in [({"name": "x1", "role": "dept", "dept": "区科学技术局", "entity": FIRM, "password": PW}, "entity"),
+                    ({"name": "x2", "role": "chief", "password": PW}, "role"),
+                    ({"name": "x3", "role": "enterprise", "entity": "914403001922038215", "password": PW}, "entity"),
+                    ({"name": "kj2", "role": "dept", "dept": "区科学技术局", "password": PW}, "kj2")]:
+    st, j, _, _ = req(srv, "POST", "/api/v1/users", body, token=adm)
+    check(st in (400, 409) and j["error"]["field"] == field, "a bad account is refused naming %s: %d %s" % (field, st, j))
+kj2, _, _ = login(srv, "kj2", PW)
+st, j, _, _ = req(srv, "POST", "/api/v1/me/password", {"old_password": "wrong one 1", "new_password": "new horse 4242"}, token=kj2)
+check(st == 403 and j["error"]["field"] == "old_password", "a wrong old password is refused: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/me/password", {"old_password": PW, "new_password": "new horse 4242"}, token=kj2)
+check(st == 200, "a user changes their password: %d %s" % (st, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks", token=kj2)
+check(st == 401, "which ends the session: %d" % st)
+t, st, _ = login(srv, "kj2", "new horse 4242")
+check(st == 200 and t, "the new password opens a session")
+st, j, _, _ = req(srv, "POST", "/api/v1/users/kj2/password", {"password": "admin set 4343"}, token=adm)
+check(st == 200, "the admin resets it: %d %s" % (st, j))
+t2, st, _ = login(srv, "kj2", "admin set 4343")
+check(st == 200 and t2, "the reset password works")
+st, j, _, _ = req(srv, "POST", "/api/v1/users/kj2/password", {"password": "x"}, token=off)
+check(st == 403, "only the admin resets passwords: %d" % st)
+# A department name merged into another over the API.
+st, j, _, _ = req(srv, "POST", "/api/v1/departments/aliases", {"alias": "科技局", "canonical": "区科学技术局"}, token=adm)
+check(st in (200, 201), "an alias merged over the API: %d %s" % (st, j))
+r = run("dept", "list", "--json")
+check(r.returncode == 0 and any(d["name"] == "科技局" and d.get("alias_of") == "区科学技术局" for d in json.loads(r.stdout)),
+      "the alias points at its department: %s" % r.stdout[:300])
+st, j, _, _ = req(srv, "POST", "/api/v1/departments/aliases", {"alias": "科技局", "canonical": "没有这个部门"}, token=adm)
+check(st in (400, 404, 409), "an alias to an unknown department is refused: %d %s" % (st, j))
 check(srv.stop() == 0, "fourth server stops cleanly")
 
 # ---------------------------------------------------------------- logs and audit
