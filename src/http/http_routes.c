@@ -746,30 +746,23 @@ static void h_period_lights(struct http_req *r)
     f.period = r->params[0];
     if (r->user.role == ROLE_DEPT)
         f.dept_id = r->user.dept_id;
-    json_t *arr = json_array();
-    size_t total = 0;
+    size_t total = 0, n;
     char period[16];
     struct err e = {0};
-    for (;;) {
-        struct ledger_task_row *rows;
-        size_t n;
-        enum status st = ledger_tasks(r->store, r->cal, &f, &rows, &n, &total, period, &e);
-        if (st != ST_OK) {
-            json_decref(arr);
-            http_reply_error(r, st, &e);
-            return;
-        }
-        for (size_t i = 0; i < n; i++) {
-            json_t *o = json_pack("{s:I, s:s}", "task_id", (json_int_t)rows[i].t.id, "path",
-                                  rows[i].t.path);
-            light_into(o, rows[i].light, rows[i].expected, rows[i].progress, rows[i].reason);
-            json_array_append_new(arr, o);
-        }
-        ledger_task_rows_free(rows, n);
-        if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
-            break;
-        f.page++;
+    struct ledger_task_row *rows; /* every task at once (per_page -1) */
+    enum status st = ledger_tasks(r->store, r->cal, &f, &rows, &n, &total, period, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
     }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o =
+            json_pack("{s:I, s:s}", "task_id", (json_int_t)rows[i].t.id, "path", rows[i].t.path);
+        light_into(o, rows[i].light, rows[i].expected, rows[i].progress, rows[i].reason);
+        json_array_append_new(arr, o);
+    }
+    ledger_task_rows_free(rows, n);
     int closed = 0;
     if (ledger_period_closed(r->store, f.plan_id, period, &closed, &e) != ST_OK)
         closed = 0;
@@ -832,11 +825,9 @@ static void h_dashboard(struct http_req *r)
     size_t ndc = 0, capdc = 0, total = 0;
     char period[16] = "";
     json_t *red = json_array();
-    for (;;) {
-        struct ledger_task_row *rows;
-        size_t n;
-        if ((st = ledger_tasks(r->store, r->cal, &f, &rows, &n, &total, period, &e)) != ST_OK)
-            break;
+    struct ledger_task_row *rows; /* every task at once (per_page -1) */
+    size_t n = 0;
+    if ((st = ledger_tasks(r->store, r->cal, &f, &rows, &n, &total, period, &e)) == ST_OK) {
         for (size_t i = 0; i < n; i++) {
             struct ledger_task_row *t = &rows[i];
             counts[t->light]++;
@@ -867,9 +858,6 @@ static void h_dashboard(struct http_req *r)
             }
         }
         ledger_task_rows_free(rows, n);
-        if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
-            break;
-        f.page++;
     }
     if (st != ST_OK) {
         free(dc);

@@ -763,6 +763,15 @@ off, _, _ = login(srv, "office1", PW)
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&period=2020-06", token=off)
 t5 = next(t for t in j["tasks"] if t["id"] == 5)
 check(t5["light"] == "red" and "连续" in t5["light_reason"], "no report for two periods -> red: %s" % t5["light_reason"])
+st, j, _, _ = req(srv, "GET", "/api/v1/dashboard?period=2020-06", token=off)
+reds = {t["id"]: t for t in j.get("red_tasks", [])} if st == 200 else {}
+check(st == 200 and 5 in reds and "连续" in reds[5]["reason"] and len(reds) <= 10 and j["lights"]["red"] >= len(reds)
+      and sum(d["red"] for d in j["by_dept"]) >= j["lights"]["red"],
+      "the dashboard lists red tasks with their reasons, at most ten: %s" % str(j)[:400])
+kj, _, _ = login(srv, "kj", PW)
+st, j, _, _ = req(srv, "GET", "/api/v1/dashboard?period=2020-06", token=kj)
+check(st == 200 and 0 < sum(j["lights"].values()) < 55 and any(d["dept"] == "区科学技术局" for d in j["by_dept"]),
+      "a department's dashboard counts its own tasks: %s" % str(j.get("lights")))
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks/3?period=2020-04", token=off)
 check(j["task"]["light"] == "yellow", "a closed period's light stays as frozen")
 # An overdue task keeps reporting: task 2's window ended 2020-05-31; a June report is taken and
