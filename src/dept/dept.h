@@ -63,9 +63,9 @@ enum status dept_resolve(struct store *s, const char *name, int64_t *id,
                          struct err *e) HQD_MUST_CHECK;
 
 /* Makes alias a spelling of canonical, in one audited transaction. alias may be a name already
- * in the directory (its tasks then count for canonical) or a new spelling. Refuses to alias a
- * name to itself, to create a cycle, or to alias a department that others already point to.
- * canonical must exist. */
+ * in the directory (its tasks then count for canonical) or a new spelling; a department others
+ * point to takes them along (they then point at canonical). The same alias again changes
+ * nothing. Refuses to alias a name to itself or to create a cycle. canonical must exist. */
 enum status dept_alias(struct store *s, const char *actor, const char *alias, const char *canonical,
                        struct err *e) HQD_MUST_CHECK;
 

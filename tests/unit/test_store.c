@@ -278,10 +278,24 @@ static void dept_aliases_merge_names(void **state)
     assert_int_equal(dept_alias(f->s, "test", "区财政局", "没有这个局", &e), ST_NOT_FOUND);
     struct plan_task_filter unknown = {.dept = "没有这个局"};
     assert_int_equal(plan_tasks(f->s, &unknown, &rows, &n, &e), ST_NOT_FOUND);
+    /* The same alias again changes nothing and writes nothing. */
+    assert_int_equal(dept_alias(f->s, "test", "区科技局", "区科学技术局", &e), ST_OK);
+    /* A department that has aliases merged into another takes its aliases along: they point
+     * at the new canonical name (no alias of an alias), and its tasks count there. */
+    size_t kj = task_count_for(f->s, "区科学技术局"), rl = task_count_for(f->s, "区人力资源部");
+    assert_int_equal(dept_alias(f->s, "test", "区科学技术局", "区人力资源部", &e), ST_OK);
+    int64_t via_alias, canonical;
+    assert_int_equal(dept_resolve(f->s, "区科技局", &via_alias, &e), ST_OK);
+    assert_int_equal(dept_resolve(f->s, "区人力资源部", &canonical, &e), ST_OK);
+    assert_int_equal(via_alias, canonical);
+    assert_true(count(f->s, "SELECT count(*) FROM departments d JOIN departments c ON"
+                            " c.id = d.canonical_id WHERE c.canonical_id IS NOT NULL") == 0);
+    assert_true(task_count_for(f->s, "区科技局") >= kj && task_count_for(f->s, "区科技局") >= rl);
+    assert_int_equal(task_count_for(f->s, "区科技局"), task_count_for(f->s, "区人力资源部"));
     struct audit_report r;
     assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
     assert_int_equal(r.first_bad, 0);
-    assert_true(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'dept.alias'") == 2);
+    assert_true(count(f->s, "SELECT count(*) FROM audit_log WHERE action = 'dept.alias'") == 3);
 }
 
 /* Migration 14 rebuilds users (to allow enterprise accounts) with foreign keys off: an existing
