@@ -763,6 +763,15 @@ expect_rc 0 "calendar after an added holiday" -- "$hqd" calendar after 2020-04-3
 expect_rc 0 "calendar add from standard input" -- sh -c "printf '2020-05-15 holiday 测试假日二\n' | '$hqd' calendar add - --db '$cdb'"
 expect_rc 0 "calendar list after additions" -- "$hqd" calendar list 2020 --db "$cdb"
 contains "$tmp/out" "2020-05-15  放假  测试假日二" "read from standard input too"
+# The office's line wins over the shipped one for the same day: the working Saturday 2020-05-09
+# made a day off moves the limit one working day further.
+printf '2020-05-09 holiday 调整为放假\n' >"$tmp/override.txt"
+expect_rc 0 "calendar add over a shipped day" -- "$hqd" calendar add "$tmp/override.txt" --db "$cdb"
+expect_rc 0 "calendar list after the override" -- "$hqd" calendar list 2020 --db "$cdb"
+contains "$tmp/out" "2020-05-09  放假  调整为放假" "the office's entry replaces the shipped one"
+[[ $(grep -c "^2020-05-09 " "$tmp/out") == 1 ]] && ok || bad "one line for the day: $(grep "^2020-05-09" "$tmp/out")"
+expect_rc 0 "calendar after the override" -- "$hqd" calendar after 2020-04-30 7 --db "$cdb"
+[[ $(cat "$tmp/out") == 2020-05-18 ]] && ok || bad "without the working Saturday and with the two added days off: $(cat "$tmp/out")"
 printf '2020-05-12 off 测试假日\n' >"$tmp/holiday-bad.txt"
 expect_rc 2 "calendar add, bad kind" -- "$hqd" calendar add "$tmp/holiday-bad.txt" --db "$cdb"
 contains "$tmp/err" "holiday-bad.txt: line 1, column 12" "a bad line is located"
