@@ -444,27 +444,18 @@ enum status supervise_run(struct store *s, const struct calendar *cal, const cha
     size_t nred = 0, capred = 0;
     if (ss.auto_urge) {
         struct ledger_filter f = {
-            .plan_id = plan_id, .light = LIGHT_RED, .page = 1, .per_page = -1};
-        for (;;) {
-            struct ledger_task_row *rows;
-            size_t n, total;
-            char period[16];
-            if ((st = ledger_tasks(s, cal, &f, &rows, &n, &total, period, e)) != ST_OK)
-                break;
-            for (size_t i = 0; i < n; i++)
-                if (!rows[i].t.closed) {
-                    xgrow((void **)&red, &capred, nred + 1, sizeof *red);
-                    red[nred++] = rows[i].t.id;
-                }
-            ledger_task_rows_free(rows, n);
-            if (f.per_page == -1 || (size_t)f.page * (size_t)f.per_page >= total)
-                break;
-            f.page++;
-        }
-        if (st != ST_OK) {
-            free(red);
+            .plan_id = plan_id, .light = LIGHT_RED, .page = 1, .per_page = -1}; /* all at once */
+        struct ledger_task_row *rows;
+        size_t n, total;
+        char period[16];
+        if ((st = ledger_tasks(s, cal, &f, &rows, &n, &total, period, e)) != ST_OK)
             return st;
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!rows[i].t.closed) {
+                xgrow((void **)&red, &capred, nred + 1, sizeof *red);
+                red[nred++] = rows[i].t.id;
+            }
+        ledger_task_rows_free(rows, n);
     }
     if ((st = store_begin(s, e)) != ST_OK) {
         free(red);

@@ -174,6 +174,20 @@ st, j, _, _ = req(srv, "GET", "/api/v1/tasks?q=%E9%A6%96%E5%8F%B0", token=tok["l
 check(st == 200 and j["total"] >= 1 and any("首台" in t["text"] for t in j["tasks"]), "search q=首台")
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks?light=purple", token=tok["leader1"])
 check(st == 400 and j["error"]["field"] == "light", "bad light filter -> 400 naming the field")
+# A section of the plan: its tasks and its sub-items' tasks, not a section whose path only
+# starts with the same characters.
+sec = urllib.parse.quote("二/(一)")
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&section=" + sec, token=tok["leader1"])
+paths = [t["path"] for t in j.get("tasks", [])]
+check(st == 200 and paths and all(p == "二/(一)" or p.startswith("二/(一)/") for p in paths) and j["total"] == len(paths),
+      "a section's tasks: %s" % paths)
+st, j2, _, _ = req(srv, "GET", "/api/v1/tasks?per_page=200&section=" + urllib.parse.quote("二"), token=tok["leader1"])
+check(st == 200 and j2["total"] > j["total"] and all(t["path"].startswith("二/") or t["path"] == "二" for t in j2["tasks"]),
+      "a whole part holds its sections: %d > %d" % (j2.get("total", 0), j.get("total", 0)))
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?page=0", token=tok["leader1"])
+check(st == 400 and j["error"]["field"] == "page", "a page below 1 is refused: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/tasks?dept=" + urllib.parse.quote("没有这个部门"), token=tok["leader1"])
+check(st == 400 and j["error"]["field"] == "dept", "an unknown department filter is named: %d %s" % (st, j))
 jf_task = next(t for t in req(srv, "GET", "/api/v1/tasks?per_page=200", token=tok["office1"])[1]["tasks"]
                if t["lead"] == "区经济发展局")
 st, j, _, _ = req(srv, "GET", "/api/v1/tasks/%d" % jf_task["id"], token=tok["rl"])

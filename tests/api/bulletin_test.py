@@ -446,6 +446,22 @@ check(j["assessment"]["results"] == res1 and j["assessment"]["rules_version"] ==
       "the published version is untouched")
 st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020-Q3"}, token=off)
 check(st == 422, "a quarter that has not ended -> 422")
+st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020"}, token=off)
+check(st == 422, "nor a year: %d" % st)
+srv.stop()
+
+# ---------------------------------------------------------------- 考核 of the year
+srv = Server("2021-01-15T02:00:00Z")
+off = login(srv, "office1")
+st, j, _ = req(srv, "POST", "/api/v1/assessments", {"plan_id": 1, "period": "2020"}, token=off)
+check(st == 201, "the year 2020 assessed once it has ended: %d %s" % (st, j))
+st, j, _ = req(srv, "GET", "/api/v1/assessments/%d" % j.get("id", 0), token=off)
+year = j.get("assessment", {})
+check(year.get("period") == "2020" and len(year.get("results", [])) >= 5
+      and all(r["score"] == sum(l["points"] for l in r["lines"]) for r in year["results"]),
+      "every department scored over the year, each score its drill-down: %s" % str(year)[:300])
+fwy = next((r for r in year.get("results", []) if r["dept"] == "区服务业促进局"), {})
+check(any(l["item"] == "accountability" for l in fwy.get("lines", [])), "the year counts the quarter's 督办 too: %s" % fwy)
 srv.stop()
 
 # ---------------------------------------------------------------- the three formats
