@@ -753,6 +753,30 @@ static int batch_check(struct verifier *v, struct award_verify *out)
     return ok;
 }
 
+/* What the open batch's lines so far paid and claimed under key k (0 the first time). Each
+ * lookup is used at once: the next one may grow the table and move its slots. */
+static int batch_sums(struct verifier *v, const struct key *k, int64_t *paid, int64_t *claimed)
+{
+    struct slot *x = totals_at(&v->batch_paid, k);
+    if (!x)
+        return 0;
+    *paid = x->sum;
+    if (!(x = totals_at(&v->batch_claimed, k)))
+        return 0;
+    *claimed = x->sum;
+    return 1;
+}
+
+/* Adds a batch line's pay and claim under k, which batch_sums has already put in the tables. */
+static void batch_add(struct verifier *v, const struct key *k, int64_t paid, int64_t claimed)
+{
+    struct slot *x = totals_at(&v->batch_paid, k);
+    if (x)
+        x->sum += paid;
+    if ((x = totals_at(&v->batch_claimed, k)))
+        x->sum += claimed;
+}
+
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
 static int replay_award(struct verifier *v, struct line *l, int clause, int64_t id, struct slot *ys,
                         struct slot *bs, struct slot *ms, const struct key *year_key,
@@ -784,21 +808,15 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
     /* What the line must record as its yearly total and its matter's prior: the ledger's sums,
      * and in a batch, instead of what its earlier lines were paid, what they claimed. */
     int64_t want_cap_used = ys->sum, want_prior = ms ? ms->sum : 0;
-    struct slot *yp = NULL, *yc = NULL, *mp = NULL, *mc = NULL;
     if (batched) {
-        yp = totals_at(&v->batch_paid, year_key);
-        yc = totals_at(&v->batch_claimed, year_key);
-        if (ms) {
-            mp = totals_at(&v->batch_paid, matter_key);
-            mc = totals_at(&v->batch_claimed, matter_key);
-        }
-        if (!yp || !yc || (ms && (!mp || !mc))) {
+        int64_t y_paid = 0, y_claimed = 0, m_paid = 0, m_claimed = 0;
+        if (!batch_sums(v, year_key, &y_paid, &y_claimed) ||
+            (ms && !batch_sums(v, matter_key, &m_paid, &m_claimed))) {
             snprintf(out->problem, sizeof out->problem, "事项过多：事项名合计超过 4 GB，无法校验");
             return 0;
         }
-        want_cap_used += yc->sum - yp->sum;
-        if (ms)
-            want_prior += mc->sum - mp->sum;
+        want_cap_used += y_claimed - y_paid;
+        want_prior += m_claimed - m_paid;
     }
     const char *in_batch = batched ? "（含本批此前各件的申请额）" : "";
     if (l->cap_used != want_cap_used) {
@@ -898,12 +916,10 @@ done:
         ok = 0;
     }
     if (ok && batched) {
-        yp->sum += l->amount;
-        yc->sum += l->claimed;
-        if (ms) {
-            mp->sum += l->amount;
-            mc->sum += l->claimed > l->matter_prior ? l->claimed - l->matter_prior : 0;
-        }
+        batch_add(v, year_key, l->amount, l->claimed);
+        if (ms)
+            batch_add(v, matter_key, l->amount,
+                      l->claimed > l->matter_prior ? l->claimed - l->matter_prior : 0);
     }
     return ok;
 }

@@ -1260,6 +1260,55 @@ static void pro_rata_batch_within_a_group(void **state)
                  "记录的同一事项已兑付 0 分与账本累计（含本批此前各件的申请额） 5000000 分不符");
 }
 
+/* A batch of 400 enterprises' contracts: each line brings two new keys (its enterprise's year,
+ * its contract) to the verifier's tables of the open batch, which grow in the middle of a line
+ * (past 768 keys); what it read before must not move away from under it. */
+static void large_batch_of_matters(void **state)
+{
+    static const char pack[] =
+        "pack 测试：大批次\nversion l1\n"
+        "clause grant-l\n  title 癸类补助\n  cite 测试〔2020〕6号 一\n  quote 按10%补助，等比例\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 10%\n"
+        "  budget 100000 pro-rata 年度预算\n  exclusive deal contract_no\nend\n";
+    enum { FIRMS = 400 };
+    struct fx *f = *state;
+    int64_t pid;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "l.pack", &pid, &e),
+                     ST_OK);
+    static char csv[64 + FIRMS * 64];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "uscc,name,kind,in_zone,industry\n");
+    char codes[FIRMS][19];
+    for (int i = 0; i < FIRMS; i++) {
+        snprintf(codes[i], sizeof codes[i], "91410700%09u", (unsigned)(i + 1) % 1000000000u);
+        codes[i][17] = entity_uscc_check_char(codes[i]);
+        codes[i][18] = '\0';
+        len +=
+            (size_t)snprintf(csv + len, sizeof csv - len, "%s,企业%d,企业,是,制造\n", codes[i], i);
+    }
+    struct entity_import_report rep;
+    assert_int_equal(entity_import_csv(f->s, "t", csv, len, "l.csv", NULL, &rep, &e), ST_OK);
+    assert_int_equal(store_begin(f->s, &e), ST_OK); /* (one transaction: faster to build) */
+    struct award_outcome o;
+    /* the first enterprise has two contracts: one line with a single new key, so that the
+     * growth falls between a line's two lookups rather than before both */
+    for (int i = -1; i < FIRMS; i++) {
+        char no[16];
+        snprintf(no, sizeof no, "L-%d", i);
+        struct policy_input in[] = {{"amount", "1000"}, {"contract_no", no}};
+        if (award_apply(f->s, "clerk", codes[i < 0 ? 0 : i], "grant-l", in, 2, ON, &o, &e) != ST_OK)
+            fail_msg("apply %d: %s", i, e.msg);
+    }
+    assert_int_equal(store_commit(f->s, &e), ST_OK);
+    struct award_batch b;
+    assert_int_equal(award_close_batch(f->s, "office", "grant-l", 2020, &b, &e), ST_OK);
+    assert_int_equal(b.approved, FIRMS + 1);
+    assert_int_equal(b.paid_fen, (FIRMS + 1) * 10000);
+    award_batch_cleanup(&b);
+    verify_ok(f->s, FIRMS + 1, (FIRMS + 1) * 10000);
+}
+
 /* Parallel approvals on separate connections never overdraw the budget; approving the rest
  * in 受理 order then pays it exactly. */
 static void *race_budget(void *arg)
@@ -2129,6 +2178,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(exclusive_group_pays_the_highest, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_shares_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_batch_within_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(large_batch_of_matters, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(office_parameters_are_pack_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(pro_rata_property, setup, teardown),
