@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "base/date.h"
 #include "base/hash.h"
 #include "base/money.h"
+#include "base/text.h"
 #include "base/utf8.h"
 
 static void utf8_decodes_and_rejects(void **state)
@@ -166,6 +168,64 @@ static void sha256_matches_known_vectors(void **state)
     free(a);
 }
 
+/* Decodes data, expecting success, the text and the encoding named. */
+static void decodes_to(const char *data, size_t len, const char *text, const char *encoding)
+{
+    char *out = NULL;
+    size_t n = 0;
+    const char *enc = NULL;
+    struct err e = {0};
+    if (text_decode(data, len, "t.csv", 1 << 20, &out, &n, &enc, &e) != ST_OK)
+        fail_msg("refused: %s %s", e.where, e.msg);
+    assert_string_equal(out, text);
+    assert_int_equal(n, strlen(text));
+    assert_string_equal(enc, encoding);
+    free(out);
+}
+
+/* Refuses data with status st, where (or the file name) and a message naming what. */
+static void refused(const char *data, size_t len, size_t max, enum status st, const char *where,
+                    const char *what)
+{
+    char *out = NULL;
+    size_t n = 0;
+    const char *enc = NULL;
+    struct err e = {0};
+    assert_int_equal(text_decode(data, len, "t.csv", max, &out, &n, &enc, &e), st);
+    assert_null(out);
+    assert_string_equal(e.where, where);
+    if (!strstr(e.msg, what))
+        fail_msg("\"%s\" lacks \"%s\"", e.msg, what);
+}
+
+/* The encodings office files come in: Excel's "Unicode text" (UTF-16 LE with a BOM), UTF-16 BE,
+ * UTF-8 with Notepad's BOM, GBK; line ends made LF; stray control characters made spaces. What
+ * is not text is refused with its place. */
+static void text_files_are_decoded(void **state)
+{
+    (void)state;
+    decodes_to("\xff\xfe\x32\x75,\x00\x59\x4e\r\x00\n\x00", 12, "甲,乙\n", "UTF-16LE");
+    decodes_to("\xfe\xff\x75\x32\x00,\x4e\x59\x00\r", 10, "甲,乙\n", "UTF-16BE");
+    decodes_to("\xef\xbb\xbf甲\r\n乙\r", 12, "甲\n乙\n", "UTF-8");
+    decodes_to("\xbc\xd7,\xd2\xd2\n", 6, "甲,乙\n", "GB18030");
+    /* a stray control character or two in a page of text */
+    char page[320], want[320];
+    snprintf(page, sizeof page, "a%cb\tc%c\n%0300d\n", 1, 0x1f, 0);
+    snprintf(want, sizeof want, "a b\tc \n%0300d\n", 0);
+    decodes_to(page, strlen(page), want, "UTF-8");
+    /* a lone surrogate is no UTF-16 */
+    refused("\xff\xfe\x32\x75\x00\xd8\x41\x00", 8, 1 << 20, ST_INVALID, "t.csv", "UTF-16LE");
+    /* mostly control characters: not a text file, located at the first one */
+    char ctl[300];
+    memcpy(ctl, "ok\n", 3);
+    memset(ctl + 3, 0x02, sizeof ctl - 3);
+    refused(ctl, sizeof ctl, 1 << 20, ST_INVALID, "t.csv: line 2, column 1", "控制字符");
+    refused("a\nb\0c", 5, 1 << 20, ST_INVALID, "t.csv: line 2, column 2", "NUL");
+    refused("abcdef", 6, 4, ST_LIMIT, "t.csv", "上限");
+    refused(" \r\n\t ", 5, 1 << 20, ST_INVALID, "t.csv", "空白");
+    refused("\x81\x20", 2, 1 << 20, ST_INVALID, "t.csv: line 1, column 1", "0x81");
+}
+
 static void arena_allocates_zeroed(void **state)
 {
     (void)state;
@@ -190,6 +250,7 @@ int main(void)
         cmocka_unit_test(buf_respects_its_cap),
         cmocka_unit_test(sha256_matches_known_vectors),
         cmocka_unit_test(arena_allocates_zeroed),
+        cmocka_unit_test(text_files_are_decoded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
