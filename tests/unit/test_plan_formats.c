@@ -342,6 +342,23 @@ static void first_listed_leads_with_notes(void **state)
     plan_free(p);
 }
 
+/* Numbers past nine in Chinese: 十, 十一, (十二), (二十一), each its own item in order; a number
+ * that jumps (十二 then 二十一) is taken and said. */
+static void numbers_past_nine(void **state)
+{
+    (void)state;
+    struct plan *p = parse_fixture("large_numbers.txt");
+    assert_int_equal(plan_item_count(p), 36); /* twelve parts, 24 items under them */
+    assert_non_null(item(p, "十/(一)"));
+    assert_non_null(item(p, "十一/(十)"));
+    assert_non_null(item(p, "十一/(十二)"));
+    names_are(item(p, "十一/(二十一)")->lead, NAMES("区科学技术局"));
+    names_are(item(p, "十二/(一)")->lead, NAMES("区经济发展局"));
+    assert_int_equal(plan_warning_count(p), 1);
+    assert_non_null(strstr(plan_warning(p, 0), "12 之后是 21"));
+    plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +378,7 @@ int main(void)
         cmocka_unit_test(cover_letter_with_numbered_paragraphs),
         cmocka_unit_test(title_on_two_lines_and_label_runs),
         cmocka_unit_test(first_listed_leads_with_notes),
+        cmocka_unit_test(numbers_past_nine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
