@@ -220,6 +220,23 @@ st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", {"period": "2020-04", 
 check(st == 400 and j["error"]["field"] == "done", "missing done -> 400")
 st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", b"x" * (12 << 20), token=tok["kj"])
 check(st == 413 and j["error"]["code"] == "too_large", "oversized body -> 413")
+# The same without a Content-Length (chunked): read up to the limit, then refused; the server
+# keeps serving.
+def chunks():
+    for _ in range(12):
+        yield b"y" * (1 << 20)
+c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+c.request("POST", "/api/v1/tasks/1/reports", body=chunks(), encode_chunked=True,
+          headers={"Content-Type": "application/json", "Authorization": "Bearer " + tok["kj"]})
+resp = c.getresponse()
+payload = json.loads(resp.read() or b"{}")
+c.close()
+check(resp.status == 413 and payload.get("error", {}).get("code") == "too_large",
+      "an oversized chunked body -> 413: %d %s" % (resp.status, payload))
+st, j, _, _ = req(srv, "GET", "/api/v1/health", token=tok["kj"])
+check(st == 200, "the server is still up after it")
+st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", "[1, 2]", token=tok["kj"])
+check(st == 400 and j["error"]["field"] == "body", "a JSON array where an object is wanted is named: %d %s" % (st, j))
 st, j, _, _ = req(srv, "POST", "/api/v1/tasks/1/reports", "period=2020-04", ctype="application/x-www-form-urlencoded", token=tok["kj"])
 check(st == 400, "a form post is not JSON -> 400")
 st, j, _, _ = req(srv, "POST", "/api/v1/tasks/99999/reports", rep, token=tok["kj"])

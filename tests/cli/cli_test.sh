@@ -819,6 +819,12 @@ expect_rc 2 "assess publish twice" -- "$hqd" assess publish 1 --db "$ddb"
 expect_rc 2 "assess bad period" -- "$hqd" assess run 2020-13 --db "$ddb"
 contains "$tmp/err" "考核期应为季度" "the period's form is named"
 
+# A listen address that is not IPv4:port is refused before anything starts.
+for bad in nonsense "[::1]:8080" 127.0.0.1:99999; do
+  expect_rc 2 "serve --listen $bad" -- "$hqd" serve --listen "$bad" --db "$cdb"
+  contains "$tmp/err" "--listen: 监听地址应为" "the listen address is named"
+done
+
 # Audit chain and tampering.
 expect_rc 0 "audit verify" -- "$hqd" audit verify --db "$db"
 contains "$tmp/out" "审计链完好" "audit ok message"
