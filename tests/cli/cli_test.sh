@@ -819,6 +819,15 @@ expect_rc 2 "assess publish twice" -- "$hqd" assess publish 1 --db "$ddb"
 expect_rc 2 "assess bad period" -- "$hqd" assess run 2020-13 --db "$ddb"
 contains "$tmp/err" "考核期应为季度" "the period's form is named"
 
+# A store written by a newer hqd (a schema this one does not know) is refused, not touched;
+# "sqlite:" names the same store.
+cp "$cdb" "$tmp/newer.db"
+sqlite3 "$tmp/newer.db" "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', '2030-01-01T00:00:00Z')"
+expect_rc 1 "a newer schema" -- "$hqd" plan list --db "$tmp/newer.db"
+contains "$tmp/err" "比本程序认识的" "the newer schema is named"
+expect_rc 0 "sqlite: store" -- "$hqd" plan list --json --db "sqlite:$cdb"
+[[ $(json "$tmp/out" "len(d)") == 1 ]] && ok || bad "a sqlite: address opens the same store"
+
 # A listen address that is not IPv4:port is refused before anything starts.
 for bad in nonsense "[::1]:8080" 127.0.0.1:99999; do
   expect_rc 2 "serve --listen $bad" -- "$hqd" serve --listen "$bad" --db "$cdb"
