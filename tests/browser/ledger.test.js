@@ -246,6 +246,16 @@ function startServer() {
     const c2 = await op.textContent('#entitled tr[data-matter="HT-2020-0820"]');
     check(c1.includes('技术合同登记编号 HT-2020-0715') && c1.includes('100,000.00') && c2.includes('86,500.00'),
       'one row per contract, each with its amount: ' + c1 + ' | ' + c2);
+    // Certified facts that do not name the contract: the institution applies itself, giving it.
+    const nokey = path.join(tmp, 'nokey.csv');
+    fs.writeFileSync(nokey, 'uscc,fact,value,source,date\n52410700MA4KX0012C,amount,500000.00,技术合同登记,2020-04-01\n' +
+      '52410700MA4KX0012C,contract_registered,是,技术合同登记,2020-04-01\n');
+    cli(['entity', 'import', nokey]);
+    await op.goto(base + '/#/entitled?uscc=52410700MA4KX0012C');
+    await op.waitForSelector('#entitled tr[data-clause="tech-contract"]');
+    const nk = await op.textContent('#entitled tr[data-clause="tech-contract"]');
+    check(nk.includes('快申快享：请填写技术合同登记编号') && nk.includes('5,000.00'),
+      'a match without its contract number asks for it: ' + nk);
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');
     await op.fill('#pr-innovation-voucher-voucher_share', '50%');
