@@ -441,6 +441,11 @@ st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/reject" % j["id"], {}, t
 check(st == 400 and j["error"]["field"] == "note", "rejecting without a reason -> 400")
 st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(app, uscc="91410700MA44XW1K27"), token=tok["office1"])
 check(st == 422, "an enterprise cannot apply for the institutions' clause")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(app, uscc="52410700MA4KX0012D"), token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "uscc" and "末位应为 C" in j["error"]["message"],
+      "a mistyped code is told by its check character: %d %s" % (st, j))
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(app, uscc="914403001922038216"), token=tok["office1"])
+check(st == 404 and j["error"]["field"] == "uscc", "an unregistered one is not found: %d %s" % (st, j))
 st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify", token=tok["office1"])
 check(st == 200 and j["ok"] and j["lines"] == 1 and j["total_fen"] == 14000000, "ledger verifies: %s" % j)
 
