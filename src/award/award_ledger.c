@@ -863,6 +863,15 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
         snprintf(out->problem, sizeof out->problem,
                  "记录的同一事项已兑付 %" PRId64 " 分与账本累计%s %" PRId64 " 分不符",
                  l->matter_prior, in_batch, want_prior);
+    /* figures a line of its kind never has: written as 0, so checked as 0 */
+    else if (!ms && l->matter_prior != 0)
+        snprintf(out->problem, sizeof out->problem,
+                 "没有事项的兑付记录了同一事项已兑付 %" PRId64 " 分", l->matter_prior);
+    else if ((lim.alloc == POLICY_ALLOC_NONE && (l->budget_used || l->budget_held)) ||
+             (lim.alloc == POLICY_ALLOC_PRO_RATA && l->budget_held))
+        snprintf(out->problem, sizeof out->problem,
+                 "记录的预算占用（已兑付 %" PRId64 " 分，待审占用 %" PRId64 " 分）不是该条款会有的",
+                 l->budget_used, l->budget_held);
     else if (lim.alloc == POLICY_ALLOC_NONE) {
         ok = l->amount == l->claimed - l->matter_prior && l->amount > 0 && !batched;
         if (!ok)
@@ -1212,6 +1221,9 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
             snprintf(out->problem, sizeof out->problem,
                      "记录的本年度已兑付 %" PRId64 " 分与账本累计 %" PRId64 " 分不符", l->cap_used,
                      ys->sum);
+        else if (l->claimed || l->budget_used || l->budget_held || l->matter_prior || l->batch)
+            snprintf(out->problem, sizeof out->problem,
+                     "追回记录只记金额：申请额、预算占用、同一事项已兑付和批次应为 0");
         else {
             if (r >= v->reversed_cap) {
                 size_t nc = (r + 1) * 2;
