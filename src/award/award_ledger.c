@@ -647,7 +647,8 @@ struct verifier {
     } * packs;
     size_t n_packs;
     unsigned char *reversed; /* by line id: ids are dense, so a byte map serves */
-    size_t reversed_cap;
+    unsigned char *paid;     /* by application id: it has its award line */
+    size_t reversed_cap, paid_cap;
     /* the open pro-rata batch */
     int64_t batch, batch_budget, batch_used;
     int64_t *claims, *amounts;
@@ -1235,7 +1236,20 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
             ok = 1;
         }
     } else {
-        ok = replay_award(v, l, clause, id, ys, bs, ms, &k->year, &k->matter, out);
+        size_t a = l->app > 0 ? (size_t)l->app : 0;
+        if (a && a < v->paid_cap && v->paid[a]) {
+            snprintf(out->problem, sizeof out->problem,
+                     "申请 %" PRId64 " 已有兑付行：同一申请只兑付一次", l->app);
+        } else if ((ok = replay_award(v, l, clause, id, ys, bs, ms, &k->year, &k->matter, out)) &&
+                   a) {
+            if (a >= v->paid_cap) {
+                size_t nc = (a + 1) * 2;
+                v->paid = xrealloc(v->paid, nc);
+                memset(v->paid + v->paid_cap, 0, nc - v->paid_cap);
+                v->paid_cap = nc;
+            }
+            v->paid[a] = 1;
+        }
     }
     if (!ok)
         return 0;
@@ -1412,6 +1426,7 @@ out:
     totals_free(&v.batch_paid);
     totals_free(&v.batch_claimed);
     free(v.reversed);
+    free(v.paid);
     free(v.claims);
     free(v.classes);
     free(v.amounts);

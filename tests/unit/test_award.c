@@ -1220,6 +1220,13 @@ static void verifier_names_each_broken_rule(void **state)
         rechain(f->s);
         verify_ok(f->s, 7, 20000000);
     }
+    /* Line 3 again as line 8, after its reversal: every sum it is checked against is as it was
+     * when line 3 was written, so only the application, paid already, names it. */
+    assert_int_equal(exec(f->s, "INSERT INTO payouts (id, line, hash) SELECT 8, line, '' FROM"
+                                " payouts WHERE id = 3"),
+                     0);
+    line_set(f->s, 8, AT_ID, 8);
+    expect_named(f->s, 8, "申请 3 已有兑付行");
 }
 
 /* A pro-rata clause in an exclusive group (同一事项就高不就低) with a per-item clause: at the
