@@ -1183,6 +1183,18 @@ __attribute__((always_inline)) static inline void line_keys_prefetch(const struc
     totals_prefetch(&v->matter, &k->matter);
 }
 
+/* Marks i in a byte map of dense ids (line ids, application ids), growing it as needed. */
+static void byte_map_set(unsigned char **map, size_t *cap, size_t i)
+{
+    if (i >= *cap) {
+        size_t nc = (i + 1) * 2;
+        *map = xrealloc(*map, nc);
+        memset(*map + *cap, 0, nc - *cap);
+        *cap = nc;
+    }
+    (*map)[i] = 1;
+}
+
 /* Checks one line against the running sums; returns 0 and fills out->problem if it does not
  * hold, setting *unchained if its number or hash is wrong. prev is the stored hash of the line
  * before; k its keys (line_keys). */
@@ -1226,13 +1238,7 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
             snprintf(out->problem, sizeof out->problem,
                      "追回记录只记金额：申请额、预算占用、同一事项已兑付和批次应为 0");
         else {
-            if (r >= v->reversed_cap) {
-                size_t nc = (r + 1) * 2;
-                v->reversed = xrealloc(v->reversed, nc);
-                memset(v->reversed + v->reversed_cap, 0, nc - v->reversed_cap);
-                v->reversed_cap = nc;
-            }
-            v->reversed[r] = 1;
+            byte_map_set(&v->reversed, &v->reversed_cap, r);
             ok = 1;
         }
     } else {
@@ -1242,13 +1248,7 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
                      "申请 %" PRId64 " 已有兑付行：同一申请只兑付一次", l->app);
         } else if ((ok = replay_award(v, l, clause, id, ys, bs, ms, &k->year, &k->matter, out)) &&
                    a) {
-            if (a >= v->paid_cap) {
-                size_t nc = (a + 1) * 2;
-                v->paid = xrealloc(v->paid, nc);
-                memset(v->paid + v->paid_cap, 0, nc - v->paid_cap);
-                v->paid_cap = nc;
-            }
-            v->paid[a] = 1;
+            byte_map_set(&v->paid, &v->paid_cap, a);
         }
     }
     if (!ok)
