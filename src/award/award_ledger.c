@@ -1469,7 +1469,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
     memset(out, 0, sizeof *out);
     struct store_stmt *q;
     enum status st = store_prepare(s,
-                                   "SELECT p.id, p.line, a.inputs, a.applied_on FROM payouts p"
+                                   "SELECT p.id, p.line, a.inputs, a.applied_on, a.entity_id,"
+                                   " a.clause, a.status FROM payouts p"
                                    " LEFT JOIN applications a ON a.id = p.application_id"
                                    " WHERE p.reverses_id IS NULL ORDER BY p.id",
                                    &q, e);
@@ -1483,6 +1484,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
         size_t n;
         const unsigned char *bytes = store_col_blob(q, 1, &n);
         const char *inputs = store_col_text(q, 2), *applied_on = store_col_text(q, 3);
+        int64_t entity = store_col_int(q, 4);
+        const char *clause = store_col_text(q, 5), *status = store_col_text(q, 6);
         if (n + 8 > scratch_cap) {
             scratch_cap = (n + 8) * 2;
             scratch = xrealloc(scratch, scratch_cap);
@@ -1497,6 +1500,15 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
             snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行：%s", why);
         else if (!inputs)
             snprintf(out->problem, sizeof out->problem, "申请 %" PRId64 " 已不存在", l.app);
+        /* who was paid, under what, and that it was approved: the application says */
+        else if (entity != l.entity || !clause || strcmp(clause, l.clause))
+            snprintf(out->problem, sizeof out->problem,
+                     "兑付行的主体或条款与申请 %" PRId64 " 不符（申请为主体 %" PRId64
+                     "、条款 %.64s；兑付行为主体 %" PRId64 "、条款 %.64s）",
+                     l.app, entity, clause ? clause : "", l.entity, l.clause);
+        else if (!status || strcmp(status, "approved"))
+            snprintf(out->problem, sizeof out->problem,
+                     "申请 %" PRId64 " 未经批准（%s），却有兑付行", l.app, status ? status : "");
         else if (l.format >= LINE_FORMAT)
             /* the application's JSON as the line would carry it */
             same = pairs_from_json(inputs, &pairs, &ignored) == ST_OK && pairs.len == l.data_len &&
