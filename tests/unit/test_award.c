@@ -2176,6 +2176,17 @@ static const char EVIDENCE_PACK[] =
     "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
     "  award amount * 10%\n  budget 1000 pro-rata 年度预算\n  evidence 合同及发票\nend\n";
 
+/* An office account that files evidence, as the API would pass it on. */
+static struct auth_user office_clerk(struct store *s)
+{
+    struct auth_user clerk = {.role = ROLE_OFFICE};
+    struct err e = {0};
+    assert_int_equal(
+        auth_user_add(s, "t", "clerk1", ROLE_OFFICE, NULL, "Passw0rd!x", &clerk.id, &e), ST_OK);
+    snprintf(clerk.name, sizeof clerk.name, "clerk1");
+    return clerk;
+}
+
 static enum status attach(struct store *s, const struct auth_user *u, int64_t app,
                           const char *evidence, int64_t *id)
 {
@@ -2196,11 +2207,7 @@ static void evidence_before_approval(void **state)
     assert_int_equal(
         award_pack_store(f->s, "office", EVIDENCE_PACK, strlen(EVIDENCE_PACK), "e.pack", &pid, &e),
         ST_OK);
-    struct auth_user clerk = {0};
-    assert_int_equal(
-        auth_user_add(f->s, "t", "clerk1", ROLE_OFFICE, NULL, "Passw0rd!x", &clerk.id, &e), ST_OK);
-    snprintf(clerk.name, sizeof clerk.name, "clerk1");
-    clerk.role = ROLE_OFFICE;
+    struct auth_user clerk = office_clerk(f->s);
     struct award_outcome o;
     int64_t a = apply_grant(f->s, "grant-e", "10000", NULL, &o), fid;
     assert_int_equal(award_decide(f->s, "office", a, 1, NULL, &o, &e), ST_UNPROCESSABLE);
@@ -2277,11 +2284,7 @@ static void batch_matters_count_what_the_batch_pays(void **state)
     struct err e = {0};
     assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "m.pack", &pid, &e),
                      ST_OK);
-    struct auth_user clerk = {0};
-    assert_int_equal(
-        auth_user_add(f->s, "t", "clerk1", ROLE_OFFICE, NULL, "Passw0rd!x", &clerk.id, &e), ST_OK);
-    snprintf(clerk.name, sizeof clerk.name, "clerk1");
-    clerk.role = ROLE_OFFICE;
+    struct auth_user clerk = office_clerk(f->s);
     struct award_outcome o;
     apply_grant(f->s, "grant-m", "6000", "M-1", &o); /* no evidence: stays out */
     int64_t m2 = apply_grant(f->s, "grant-m", "8000", "M-1", &o);
