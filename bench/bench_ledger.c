@@ -63,7 +63,7 @@ static int build(struct store *s, long lines)
             int who = 1 + (int)((rng >> 33) % ENTITIES);
             char c[19], a[32], no[32];
             uscc(who, c);
-            struct policy_input in[3];
+            struct policy_input in[4];
             size_t n = 0;
             const char *clause;
             int kind = (int)((rng >> 20) % 3);
@@ -81,7 +81,9 @@ static int build(struct store *s, long lines)
                 in[n++] = (struct policy_input){"institution_registered", "是"};
             } else {
                 clause = "first-set-equipment";
+                snprintf(no, sizeof no, "SB-%ld", written);
                 in[n++] = (struct policy_input){"price", a};
+                in[n++] = (struct policy_input){"equipment_no", no};
                 in[n++] = (struct policy_input){"equipment_certified", "是"};
                 in[n++] = (struct policy_input){"buyer_in_province", "是"};
             }

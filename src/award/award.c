@@ -896,9 +896,12 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
     /* what is said of a matter names it */
     char why[480] = "", *text = why;
     size_t cap = sizeof why;
-    if (fs->matter) {
-        snprintf(why, sizeof why, "%s %s：", policy_input_label(p, (size_t)ci, fs->matter_key),
-                 fs->matter);
+    /* the matter: a matter row of the registry, or the key among the entity's own facts */
+    const char *matter = fs->matter   ? fs->matter
+                         : lim->group ? award_input_value(in, m, lim->key)
+                                      : NULL;
+    if (matter) {
+        snprintf(why, sizeof why, "%s %s：", policy_input_label(p, (size_t)ci, lim->key), matter);
         text += strlen(why);
         cap -= strlen(why);
     }

@@ -481,8 +481,11 @@ fse = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipme
 check(st == 200 and j["uscc"] == FIRM and fse.get("state") == "qualifies" and fse.get("amount_fen") == 12000000
       and "采购价格 2,400,000.00元 × 5%" in fse.get("explanation", ""), "the enterprise sees what it is entitled to: %s" % fse)
 check(fse.get("route") == "免申即享" and fse.get("self_declared") == [], "certified facts only: 免申即享: %s" % fse.get("route"))
-check(fse.get("inputs") == {"price": "2400000.00", "equipment_certified": "是", "buyer_in_province": "是"},
+check(fse.get("inputs") == {"price": "2400000.00", "equipment_certified": "是", "buyer_in_province": "是",
+                            "equipment_no": "SB-2020-017"},
       "the facts the clause read, to fill the application: %s" % fse.get("inputs"))
+check(fse.get("matter_key") == "equipment_no" and fse.get("matter") == "SB-2020-017",
+      "the equipment is the matter paid once: %s" % fse)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C", token=tok["ent1"])
 check(st == 403, "an enterprise cannot look at another entity's entitlements")
 # Two registered contracts: one row each, with its contract, its amount and its own item cap.
@@ -518,7 +521,8 @@ ipt = next((c for c in j.get("clauses", []) if c["clause"] == "ip-transfer"), {}
 check(st == 200 and ipt.get("received_fen") == 14000000 and ipt.get("state") == "near"
       and ipt.get("missing") == ["institution_registered"], "the office sees what was received and what is missing: %s" % ipt)
 ent_app = {"uscc": FIRM, "clause": "first-set-equipment", "on": "2020-10-01",
-           "inputs": {"price": "2400000.00", "equipment_certified": True, "buyer_in_province": True}}
+           "inputs": {"price": "2400000.00", "equipment_certified": True, "buyer_in_province": True,
+                      "equipment_no": "SB-2020-017"}}
 st, j, _, _ = req(srv, "POST", "/api/v1/applications", dict(ent_app, uscc="52410700MA4KX0012C"), token=tok["ent1"])
 check(st == 403, "an enterprise cannot apply for another entity")
 st, j, _, _ = req(srv, "POST", "/api/v1/applications", ent_app, token=tok["ent1"])
@@ -703,7 +707,8 @@ st, j, _, _ = req(srv, "POST", "/api/v1/entities/import?name=facts.csv", raw=typ
 check(st == 400 and j["error"]["bad_rows"] == 1 and "facts.csv: row 2, column 4 (amount)" in j["error"]["rows"][0]
       and "tech-contract" in j["error"]["rows"][0], "a fact value the rules cannot read is refused, naming the clause: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/entities", token=tok["office1"])
-check(st == 200 and any(e["uscc"] == FIRM and e["facts"]["price"]["value"] == "2400000.00" for e in j["entities"]),
+check(st == 200 and any(e["uscc"] == FIRM and [(m["value"], m["facts"]["price"]["value"]) for m in e["matters"]]
+                        == [("SB-2020-017", "2400000.00")] for e in j["entities"]),
       "the registry with its facts: %d %s" % (st, str(j)[:300]))
 
 # ---------------------------------------------------------------- group commit under load

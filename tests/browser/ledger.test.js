@@ -209,8 +209,9 @@ function startServer() {
     await ep.click('#entitled tr[data-clause="first-set-equipment"] a');
     await ep.waitForSelector('#ap-form');
     check(await ep.inputValue('#ap-clause') === 'first-set-equipment', 'the form opens on the clause');
-    check(await ep.inputValue('#ap-in-price') === '2400000.00' && await ep.inputValue('#ap-in-equipment_certified') === 'true',
-      'the form is filled from the registry');
+    check(await ep.inputValue('#ap-in-price') === '2400000.00' && await ep.inputValue('#ap-in-equipment_certified') === 'true'
+      && await ep.inputValue('#ap-in-equipment_no') === 'SB-2020-017',
+      'the form is filled from the registry, the equipment named');
     check((await ep.textContent('#ap-form')).includes('来自主管部门数据'), 'certified values are marked as such');
     await ep.fill('#ap-in-price', '2400000.00');
     await ep.selectOption('#ap-in-equipment_certified', 'true');
@@ -328,7 +329,7 @@ function startServer() {
     check(JSON.stringify(yearLinks) === '["2020"]', 'the budget years come from the server date: ' + yearLinks);
     check((await op.textContent('#budget tr[data-clause="innovation-voucher"]')).includes('预算未定'),
       'an unset voucher budget is shown as such');
-    // 免申即享 for 首台(套): the enterprise already applied with the same inputs, so nothing new.
+    // 免申即享 for 首台(套): the enterprise already applied for the same equipment, so nothing new.
     await op.selectOption('#propose-clause', 'first-set-equipment');
     await op.click('#propose button');
     // The ledger check's message is still there until the answer replaces it: wait for this one.
@@ -337,7 +338,7 @@ function startServer() {
     check((await proposed.textContent()).includes('生成 0 件申请') && (await proposed.textContent()).includes('已有申请 1 个'),
       'the office runs 免申即享 for a clause: ' + await proposed.textContent());
     const skipped = await op.textContent('#propose-skipped');
-    check(skipped.includes('未生成申请的主体（1 个）') && skipped.includes('91410700MA44XW1K27 ') && skipped.includes('已有该条款的申请'),
+    check(skipped.includes('未生成申请的主体（1 个）') && skipped.includes('91410700MA44XW1K27 ') && skipped.includes('SB-2020-017：该事项已有申请'),
       'the entity left out is named with its reason: ' + skipped);
     const [ledgerBook] = await Promise.all([op.waitForEvent('download'), op.click('#payouts-xlsx')]);
     check(ledgerBook.suggestedFilename() === 'payouts-2020.xlsx', 'the year\'s payout ledger downloads as a workbook: ' + ledgerBook.suggestedFilename());

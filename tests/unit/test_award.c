@@ -2031,6 +2031,7 @@ static void proposals_from_certified_facts(void **state)
                        "91410700MA44XW1K27,price,2400000.00,税务,2020-06-30\n"
                        "91410700MA44XW1K27,equipment_certified,是,市场监管,2020-05-10\n"
                        "91410700MA44XW1K27,buyer_in_province,是,市场监管,2020-05-10\n"
+                       "91410700MA44XW1K27,equipment_no,SB-2020-017,市场监管,2020-05-10\n"
                        "91410700MA44XW1K27,amount,1000000.00,技术合同登记,2020-07-15\n"
                        "91410700MA44XW1K27,contract_registered,是,技术合同登记,2020-07-15\n"
                        "52410700MA4KX0012C,patents,3,自行申报,2020-09-01\n"
@@ -2046,7 +2047,8 @@ static void proposals_from_certified_facts(void **state)
     assert_int_equal(pr.duplicates, 1);
     assert_int_equal(pr.n_skipped, 1);
     assert_int_equal(pr.skipped[0].reason, AWARD_SKIP_DUPLICATE);
-    assert_non_null(strstr(pr.skipped[0].text, "本年度已有该条款的申请"));
+    /* the equipment is the matter: named, with what repeats */
+    assert_non_null(strstr(pr.skipped[0].text, "SB-2020-017：该事项已有申请"));
     /* The filed application is an ordinary one: approved into the ledger, which replays. */
     struct award_app a;
     assert_int_equal(award_application(f->s, 1, &a, &e), ST_OK);
@@ -2085,6 +2087,7 @@ static void proposals_from_certified_facts(void **state)
     assert_int_equal(award_propose(f->s, "office", "ip-transfer", ON, &pr, &e), ST_OK);
     assert_int_equal(pr.filed, 0);
     assert_int_equal(pr.duplicates, 1);
+    assert_non_null(strstr(pr.skipped[0].text, "本年度已有该条款的申请"));
     verify_ok(f->s, 2, 32000000);
     award_proposals_cleanup(&pr);
     /* A clause whose parameter is unset cannot be proposed for anyone. */
