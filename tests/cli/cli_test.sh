@@ -370,6 +370,20 @@ expect_rc 0 "award apply again" -- env HQD_NOW=2020-10-02T00:00:00Z "$hqd" award
 expect_rc 2 "award apply wrong kind" -- "$hqd" award apply 91410700MA44XW1K27 ip-transfer patents=1 --db "$db"
 expect_rc 2 "award apply mistyped code" -- "$hqd" award apply 52410700MA4KX0012D ip-transfer patents=1 --db "$db"
 contains "$tmp/err" "uscc: 统一社会信用代码“52410700MA4KX0012D”校验码错误：末位应为 C" "a mistyped code is told by its check character, not as unregistered"
+# 首台(套): each piece of equipment is paid once (分别给予奖励), however many applications name it.
+fdb=$tmp/fse.db
+for f in entities facts; do "$hqd" entity import "$src/examples/$f.csv" --db "$fdb" >/dev/null; done
+expect_rc 2 "first-set without the equipment" -- "$hqd" award apply 91410700MA44XW1K27 first-set-equipment price=2400000 equipment_certified=是 buyer_in_province=是 --db "$fdb"
+contains "$tmp/err" "须填写 equipment_no" "an application must name the equipment"
+for i in 1 2; do
+  "$hqd" award apply 91410700MA44XW1K27 first-set-equipment price=2400000 equipment_certified=是 buyer_in_province=是 equipment_no=SB-2020-017 --on 2020-10-0$i --db "$fdb" >/dev/null || bad "first-set apply $i"
+done
+expect_rc 0 "first-set approve" -- "$hqd" award approve 1 --db "$fdb"
+expect_rc 2 "first-set approve the same equipment again" -- "$hqd" award approve 2 --db "$fdb"
+contains "$tmp/err" "同一事项（first-set-once:SB-2020-017）已获兑付 120,000.00元" "the same equipment is not paid twice"
+"$hqd" award apply 91410700MA44XW1K27 first-set-equipment price=1000000 equipment_certified=是 buyer_in_province=是 equipment_no=SB-2020-018 --db "$fdb" >/dev/null
+expect_rc 0 "first-set another piece" -- "$hqd" award approve 3 --db "$fdb"
+contains "$tmp/out" "50,000.00元" "another piece of equipment is paid on its own"
 expect_rc 2 "award reject without reason" -- "$hqd" award reject 2 "" --db "$db"
 expect_rc 0 "ledger verify" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 1 行" "one ledger line"
