@@ -1207,12 +1207,14 @@ async function viewEntitled(params) {
   const box = pick ? pick.querySelector('#en-uscc') : null;
   if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么。')); return; }
   const [r, pack] = await Promise.all([api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc })), policyClauses()]);
-  const state = { qualifies: ['green', '符合'], near: ['yellow', '接近'], awaiting: ['gray', '待定参数'], no: ['gray', '不符合'] };
-  const order = { qualifies: 0, near: 1, awaiting: 2, no: 3 };
+  const state = { qualifies: ['green', '符合'], received: ['blue', '已享受'], near: ['yellow', '接近'], awaiting: ['gray', '待定参数'], no: ['gray', '不符合'] };
+  const order = { qualifies: 0, received: 1, near: 2, awaiting: 3, no: 4 };
+  // an application already filed for it: open that one rather than file it again
+  const pending = (c) => c.application && c.application.status === 'submitted';
   const rows = r.clauses.slice().sort((a, b) => order[a.state] - order[b.state]);
   setMain(h('h2', {}, ent ? '我能享受什么' : '享受查询', h('small', {}, `${r.uscc} · ${r.on} · 可享受合计 ${yuan(r.total_fen)} 元`)),
     pick,
-    h('p', { class: 'hint' }, '按主体名录中的最新事实逐条计算，已扣除本年度已兑付的金额；“接近”表示只差所列事项。'),
+    h('p', { class: 'hint' }, '按主体名录中的最新事实逐条计算，已扣除本年度已兑付的金额和同一事项已获的兑付；“接近”表示只差所列事项。'),
     h('section', { class: 'panel' }, h('table', { class: 'grid auto', id: 'entitled' },
       h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause, 'data-matter': c.matter || '' },
@@ -1221,12 +1223,14 @@ async function viewEntitled(params) {
           c.route === '免申即享' ? '免申即享：数据已由主管部门核验'
             : '快申快享：' + [c.self_declared.length ? '请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、') : '',
               c.matter_missing ? '请填写' + clauseInfo(pack, c.clause).label(c.matter_missing) : ''].filter(Boolean).join('；')) : null),
-        h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.amount_fen) : ''),
+        h('td', { class: 'num' }, c.state === 'qualifies' ? yuan(c.payable_fen) : ''),
         h('td', { class: 'num' }, yuan(c.received_fen)),
         h('td', { class: 'explain wide' }, c.explanation, c.superseded_by ? h('div', { class: 'hint superseded' },
-          `同一事项就高不就低：按“${clauseInfo(pack, c.superseded_by).title}”兑现，本条款不再重复享受，不计入合计。`) : null),
+          `同一事项就高不就低：按“${clauseInfo(pack, c.superseded_by).title}”兑现，本条款不再重复享受，不计入合计。`) : null,
+          c.standing ? h('div', { class: 'hint standing' }, c.standing) : null),
         h('td', {}, c.missing.map(clauseInfo(pack, c.clause).label).join('、')),
-        h('td', { class: 'num' }, (ent || S.me.role === 'office') && (c.state === 'qualifies' || c.state === 'near') ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
+        h('td', { class: 'num' }, pending(c) ? h('a', { href: '#/policy/applications/' + c.application.id }, `申请 ${c.application.id}`)
+          : (ent || S.me.role === 'office') && (c.state === 'qualifies' || c.state === 'near') ? h('a', { href: '#/policy' + qs({ clause: c.clause, uscc: r.uscc }), onclick: () => {
           const inputs = {};
           for (const [k, v] of Object.entries(c.inputs || {})) inputs[k] = { value: v, self_declared: (c.self_declared || []).includes(k) };
           prefill = { clause: c.clause, uscc: r.uscc, inputs };

@@ -632,7 +632,7 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
                 *out = xrealloc(*out, cap * sizeof **out);
             }
             struct award_match *a = &(*out)[(*n)++];
-            a->clause = c;
+            *a = (struct award_match){.clause = c};
             snprintf(a->matter_key, sizeof a->matter_key, "%s", fs.matter_key ? fs.matter_key : "");
             snprintf(a->matter, sizeof a->matter, "%s", fs.matter ? fs.matter : "");
             a->order = i;
@@ -820,7 +820,8 @@ void award_proposals_cleanup(struct award_proposals *p)
  * clause with a matter key (contract_no…), one for the same matter; otherwise any in the year.
  * Rejected ones do not count. */
 static enum status already_applied(struct store *s, int64_t entity_id, const char *clause, int year,
-                                   const char *key, const char *matter, int *found, struct err *e)
+                                   const char *key, const char *matter, int64_t *found,
+                                   char status[12], struct err *e)
 {
     struct award_app_filter f = {.entity_id = entity_id, .clause = clause, .year = key ? 0 : year};
     struct award_app *v;
@@ -830,14 +831,17 @@ static enum status already_applied(struct store *s, int64_t entity_id, const cha
     for (size_t i = 0; st == ST_OK && i < n && !*found; i++) {
         if (!strcmp(v[i].status, "rejected"))
             continue;
-        if (!key) {
-            *found = 1;
-            continue;
+        if (key) {
+            json_t *in = json_loads(v[i].inputs, 0, NULL);
+            const char *mv = json_string_value(json_object_get(in, key));
+            int same = mv && !strcmp(mv, matter);
+            json_decref(in);
+            if (!same)
+                continue;
         }
-        json_t *in = json_loads(v[i].inputs, 0, NULL);
-        const char *mv = json_string_value(json_object_get(in, key));
-        *found = mv && !strcmp(mv, matter);
-        json_decref(in);
+        *found = v[i].id; /* newest first: the latest such application */
+        if (status)
+            snprintf(status, 12, "%s", v[i].status);
     }
     if (st == ST_OK)
         award_apps_free(v, n);
@@ -880,8 +884,7 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
     struct policy_input in[POLICY_VARS_MAX];
     size_t from[POLICY_VARS_MAX];
     size_t m = policy_clause_inputs(p, (size_t)ci, fs->in, fs->n, in, from);
-    int64_t received = 0;
-    int dup = 0;
+    int64_t received = 0, dup = 0;
     struct policy_result r;
     struct err ce = {0};
     enum status st = year_total(s, en->id, clause, on.y, &received, e);
@@ -931,8 +934,8 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
         return ST_OK;
     }
     if ((st = already_applied(s, en->id, clause, on.y, lim->group ? lim->key : NULL,
-                              lim->group ? award_input_value(in, m, lim->key) : NULL, &dup, e)) !=
-        ST_OK)
+                              lim->group ? award_input_value(in, m, lim->key) : NULL, &dup, NULL,
+                              e)) != ST_OK)
         return st;
     if (dup) {
         out->duplicates++;
@@ -2448,6 +2451,105 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
 
 /* ---------------------------------------------------------------- entitlements */
 
+/* The value of a match's matter key: its matter's, or one among the entity's own facts. */
+static const char *match_matter(const struct award_match *a, const char *key)
+{
+    if (a->matter[0])
+        return a->matter;
+    for (size_t i = 0; i < a->m.n_given; i++)
+        if (!strcmp(a->m.given[i].name, key))
+            return a->m.given[i].value[0] ? a->m.given[i].value : NULL;
+    return NULL;
+}
+
+enum status award_match_ledger(struct store *s, const struct policy_pack *p,
+                               const struct entity *en, struct date on, struct award_match **out,
+                               size_t *n, int64_t **received, struct err *e)
+{
+    size_t nc = policy_pack_clauses(p);
+    int64_t filed = 0;
+    *out = NULL;
+    *n = 0;
+    *received = xcalloc(nc ? nc : 1, sizeof **received);
+    struct store_stmt *q;
+    /* most of a registry has never applied: one look, and nothing more to read for them */
+    enum status st = store_prepare(
+        s, "SELECT count(*) FROM applications WHERE entity_id = ? AND status <> 'rejected'", &q, e);
+    if (st == ST_OK) {
+        store_bind_int(q, 1, en->id);
+        st = award_step_int(q, &filed, e);
+    }
+    for (size_t c = 0; c < nc && st == ST_OK && filed; c++)
+        st = year_total(s, en->id, policy_clause_id(p, c), on.y, &(*received)[c], e);
+    if (st == ST_OK)
+        st = award_match_entity(p, en, on, *received, out, n, e);
+    for (size_t k = 0; k < *n && st == ST_OK && filed; k++) {
+        struct award_match *a = &(*out)[k];
+        if (!a->m.applies)
+            continue;
+        const char *group = policy_clause_group(p, a->clause);
+        const char *key = policy_clause_matter_key(p, a->clause);
+        const char *value = group ? match_matter(a, key) : NULL;
+        if (group && !value)
+            continue; /* the matter is not named: nothing to look up */
+        if (value) {
+            char matter[160];
+            snprintf(matter, sizeof matter, "%s:%s", group, value);
+            if ((st = matter_total(s, en->id, matter, &a->matter_paid, e)) != ST_OK)
+                break;
+        }
+        st = already_applied(s, en->id, policy_clause_id(p, a->clause), on.y, value ? key : NULL,
+                             value, &a->application, a->application_status, e);
+    }
+    if (st != ST_OK) {
+        award_matches_free(*out, *n);
+        free(*received);
+        *out = NULL;
+        *n = 0;
+        *received = NULL;
+    }
+    return st;
+}
+
+int64_t award_match_payable(const struct award_match *a)
+{
+    int64_t v = policy_match_payable(&a->m) - a->matter_paid;
+    return v > 0 ? v : 0;
+}
+
+const char *award_match_state(const struct award_match *a)
+{
+    const struct policy_match *m = &a->m;
+    if (m->r.eligible)
+        return a->matter_paid > 0 && !award_match_payable(a) && !m->superseded_by ? "received"
+                                                                                  : "qualifies";
+    return m->near ? "near" : m->awaiting ? "awaiting" : "no";
+}
+
+const char *award_match_standing(const struct policy_pack *p, const struct award_match *a,
+                                 char *out, size_t cap)
+{
+    char paid[32], left[32];
+    out[0] = '\0';
+    if (a->matter_paid > 0 && a->m.r.eligible && !a->m.superseded_by) {
+        int64_t more = award_match_payable(a);
+        money_format(a->matter_paid, paid, sizeof paid);
+        if (more)
+            snprintf(out, cap, "该事项已获兑付 %s元，就高不就低，还可补足差额 %s元。", paid,
+                     money_format(more, left, sizeof left));
+        else
+            snprintf(out, cap, "该事项已获兑付 %s元，不再重复享受。", paid);
+    }
+    int pending = !strcmp(a->application_status, "submitted");
+    if (a->application && (pending || !a->matter_paid))
+        snprintf(out + strlen(out), cap - strlen(out), "%s已有申请 %" PRId64 "（%s）。",
+                 policy_clause_matter_key(p, a->clause) ? "该事项" : "本年度", a->application,
+                 pending                                      ? "待审批"
+                 : !strcmp(a->application_status, "approved") ? "已批准"
+                                                              : a->application_status);
+    return out;
+}
+
 enum status award_entitlements(struct store *s, const char *uscc, struct date on,
                                struct policy_pack **p, struct award_match **m, size_t *n,
                                int64_t **received, struct err *e)
@@ -2460,21 +2562,11 @@ enum status award_entitlements(struct store *s, const char *uscc, struct date on
     enum status st = entity_get(s, uscc, &v, e);
     if (st != ST_OK)
         return st;
-    if ((st = award_pack_current(s, p, e)) != ST_OK)
-        goto out;
-    size_t nc = policy_pack_clauses(*p);
-    *received = xcalloc(nc ? nc : 1, sizeof **received);
-    for (size_t c = 0; c < nc && st == ST_OK; c++)
-        st = year_total(s, v->id, policy_clause_id(*p, c), on.y, &(*received)[c], e);
-    if (st == ST_OK)
-        st = award_match_entity(*p, v, on, *received, m, n, e);
-out:
-    entities_free(v, v ? 1 : 0);
-    if (st != ST_OK) {
-        free(*received);
+    if ((st = award_pack_current(s, p, e)) == ST_OK &&
+        (st = award_match_ledger(s, *p, v, on, m, n, received, e)) != ST_OK) {
         policy_pack_free(*p);
-        *received = NULL;
         *p = NULL;
     }
+    entities_free(v, 1);
     return st;
 }

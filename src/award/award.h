@@ -44,6 +44,12 @@ struct award_match {
     char matter_key[48], matter[64]; /* "" for the entity's own facts */
     size_t order;                    /* of the matter among the entity's */
     struct policy_match m;
+    /* What the ledger says (award_match_ledger; 0 and "" from award_match_entity alone): */
+    int64_t matter_paid; /* what the matter has received, under any clause of its group */
+    int64_t application; /* the entity's application a new one would repeat (for a clause
+                            paid per matter, one for the same matter; otherwise one this
+                            year), not rejected: its id, or 0 */
+    char application_status[12];
 };
 /* Matches entity en against every clause of p (policy_match_one). A clause that names its
  * matters by an input (exclusive GROUP KEY, e.g. contract_no) is matched once per matter of that
@@ -56,6 +62,22 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
                                const int64_t *received, struct award_match **out, size_t *n,
                                struct err *e) HQD_MUST_CHECK;
 void award_matches_free(struct award_match *v, size_t n);
+/* award_match_entity against the ledger: each yearly cap counts what the entity has received
+ * under the clause in on's year (*received: policy_pack_clauses(p) entries, new; free it), and
+ * each match is told what its matter already received and the application it would repeat. */
+enum status award_match_ledger(struct store *s, const struct policy_pack *p,
+                               const struct entity *en, struct date on, struct award_match **out,
+                               size_t *n, int64_t **received, struct err *e) HQD_MUST_CHECK;
+/* What a match adds now: its payable amount (policy_match_payable) less what its matter
+ * already received (就高不就低), never below 0. */
+int64_t award_match_payable(const struct award_match *a);
+/* Its state as the lists give it: "qualifies", "received" (qualifies, but its matter has had as
+ * much already), "near", "awaiting" (a parameter the office has not set) or "no". */
+const char *award_match_state(const struct award_match *a);
+/* One sentence on what the ledger says of a match ("" when nothing): the matter's payment and
+ * what is left, or the application already filed. Returns out. */
+const char *award_match_standing(const struct policy_pack *p, const struct award_match *a,
+                                 char *out, size_t cap);
 /* Corrects a bulk match over the fact columns (policy_eval_bulk_text: the entities' own facts,
  * rows by entity id, amounts[c * rows + id] as it gives them) for the entities that have
  * matters: their rows are replaced by award_match_entity's results, nothing received yet.

@@ -1626,22 +1626,24 @@ static int cmd_policy_match(const struct cli_args *a)
     struct entity_cursor *cur = entity_cursor_open(s, 0);
     struct entity *v;
     size_t n, entities = 0;
-    long qualifies = 0, automatic = 0, near = 0, awaiting = 0;
+    long qualifies = 0, automatic = 0, near = 0, awaiting = 0, had = 0;
     int64_t total = 0;
     /* the terminal's table: who, which policy (and contract), how much, and how or what is
      * missing */
     static const char *const heads[] = {"名称", "政策", "事项", "匹配", "金额（元）", "说明"};
-    static const int widths[] = {20, 14, 14, 4, 14, 36};
+    static const int widths[] = {20, 14, 14, 6, 14, 36};
     struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths, .stream = stdout};
     int table = !a->json && !a->out; /* with --out, the workbook is the list */
     while (st == ST_OK && (st = entity_cursor_next(cur, &v, &n, &e)) == ST_OK && n)
         for (size_t i = 0; i < n && st == ST_OK; i++) {
             struct award_match *m;
             size_t nm;
+            int64_t *received;
             entities++;
-            if ((st = award_match_entity(p, &v[i], on, NULL, &m, &nm, &e)) != ST_OK)
+            if ((st = award_match_ledger(s, p, &v[i], on, &m, &nm, &received, &e)) != ST_OK)
                 break;
-            json_t *q = json_array(), *nr = json_array(), *aw = json_array();
+            free(received);
+            json_t *q = json_array(), *nr = json_array(), *aw = json_array(), *rc = json_array();
             for (size_t k = 0; k < nm; k++) {
                 const struct policy_match *x = &m[k].m;
                 size_t c = m[k].clause;
@@ -1666,17 +1668,27 @@ static int cmd_policy_match(const struct cli_args *a)
                 char route[400] = "";
                 for (size_t y = 0; y < x->n_self; y++)
                     json_array_append_new(self_names, json_string(x->self_declared[y]));
-                json_t *o =
-                    json_pack("{s:s, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
-                              "amount_fen", (json_int_t)x->r.amount_fen, "explanation",
-                              x->r.explanation, "missing", missing, "self_declared", self_names);
+                /* what the ledger says: the matter paid, an application already filed */
+                char standing[400];
+                award_match_standing(p, &m[k], standing, sizeof standing);
+                int got = !strcmp(award_match_state(&m[k]), "received");
+                json_t *o = json_pack(
+                    "{s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
+                    "amount_fen", (json_int_t)x->r.amount_fen, "payable_fen",
+                    (json_int_t)award_match_payable(&m[k]), "matter_paid_fen",
+                    (json_int_t)m[k].matter_paid, "explanation", x->r.explanation, "standing",
+                    standing, "missing", missing, "self_declared", self_names);
+                if (m[k].application)
+                    json_object_set_new(o, "application",
+                                        json_pack("{s:I, s:s}", "id", (json_int_t)m[k].application,
+                                                  "status", m[k].application_status));
                 if (m[k].matter[0]) {
                     json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
                     json_object_set_new(o, "matter", json_string(m[k].matter));
                 }
                 /* 就高不就低: shown, but what it adds is 0 */
                 char explanation[2400];
-                snprintf(explanation, sizeof explanation, "%s", x->r.explanation);
+                snprintf(explanation, sizeof explanation, "%s%s", x->r.explanation, standing);
                 if (x->superseded_by) {
                     const char *by = policy_clause_id(p, x->superseded_by - 1);
                     json_object_set_new(o, "superseded_by", json_string(by));
@@ -1685,7 +1697,9 @@ static int cmd_policy_match(const struct cli_args *a)
                              "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
                              policy_clause_title(p, x->superseded_by - 1));
                 }
-                if (x->r.eligible) {
+                if (got) {
+                    had++;
+                } else if (x->r.eligible) {
                     json_object_set_new(o, "route", json_string(policy_match_route(x)));
                     snprintf(route, sizeof route, "%s", policy_match_route(x));
                     for (size_t y = 0; y < x->n_self; y++)
@@ -1697,22 +1711,18 @@ static int cmd_policy_match(const struct cli_args *a)
                                  policy_input_label(p, c, x->r.matter_missing));
                     qualifies++;
                     automatic += !strcmp(policy_match_route(x), "免申即享");
-                    total += policy_match_payable(x);
+                    total += award_match_payable(&m[k]);
                 } else {
                     near++;
                 }
-                json_array_append_new(x->r.eligible ? q : nr, o);
+                json_array_append_new(got ? rc : x->r.eligible ? q : nr, o);
+                const char *said = got ? "已享受" : x->r.eligible ? "符合" : "接近";
                 if (xw) {
                     char amount[24];
-                    snprintf(amount, sizeof amount, "%" PRId64, policy_match_payable(x));
-                    const char *row[MATCH_COLS] = {v[i].uscc,
-                                                   v[i].name,
-                                                   policy_clause_title(p, c),
-                                                   m[k].matter,
-                                                   x->r.eligible ? "符合" : "接近",
-                                                   route,
-                                                   x->r.eligible ? amount : "",
-                                                   explanation};
+                    snprintf(amount, sizeof amount, "%" PRId64, award_match_payable(&m[k]));
+                    const char *row[MATCH_COLS] = {
+                        v[i].uscc, v[i].name, policy_clause_title(p, c),           m[k].matter,
+                        said,      route,     x->r.eligible && !got ? amount : "", explanation};
                     export_writer_row(xw, row);
                 }
                 if (table) {
@@ -1720,6 +1730,8 @@ static int cmd_policy_match(const struct cli_args *a)
                     if (x->r.eligible && x->superseded_by)
                         snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
                                  policy_clause_title(p, x->superseded_by - 1));
+                    else if (got || (x->r.eligible && standing[0]))
+                        snprintf(why, sizeof why, "%s", standing);
                     else if (x->r.eligible)
                         snprintf(why, sizeof why, "%s", route);
                     else
@@ -1729,17 +1741,18 @@ static int cmd_policy_match(const struct cli_args *a)
                     if (!why[0] && !x->r.eligible)
                         snprintf(why, sizeof why, "差一个条件（见 --json 或 --out 的说明）");
                     cli_table_add(
-                        &tt, (const char *[]){v[i].name, policy_clause_title(p, c), m[k].matter,
-                                              x->r.eligible ? "符合" : "接近",
-                                              x->r.eligible ? money_format(policy_match_payable(x),
-                                                                           yuan, sizeof yuan)
-                                                            : "",
-                                              why});
+                        &tt, (const char *[]){
+                                 v[i].name, policy_clause_title(p, c), m[k].matter, said,
+                                 x->r.eligible && !got
+                                     ? money_format(award_match_payable(&m[k]), yuan, sizeof yuan)
+                                     : "",
+                                 why});
                 }
             }
             award_matches_free(m, nm);
-            json_t *one = json_pack("{s:s, s:s, s:o, s:o, s:o}", "uscc", v[i].uscc, "name",
-                                    v[i].name, "qualifies", q, "near", nr, "awaiting", aw);
+            json_t *one =
+                json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "uscc", v[i].uscc, "name", v[i].name,
+                          "qualifies", q, "near", nr, "awaiting", aw, "received", rc);
             if (a->json) { /* one line each, printed as it comes */
                 char *line = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER);
                 printf("%s\n    %s", entities > 1 ? "," : "", line);
@@ -1757,8 +1770,8 @@ static int cmd_policy_match(const struct cli_args *a)
         char buf[32];
         if (a->json) {
             printf("\n  ],\n  \"qualifies\": %ld,\n  \"automatic\": %ld,\n  \"near\": %ld,\n"
-                   "  \"awaiting\": %ld,\n  \"total_fen\": %" PRId64 "\n}\n",
-                   qualifies, automatic, near, awaiting, total);
+                   "  \"awaiting\": %ld,\n  \"received\": %ld,\n  \"total_fen\": %" PRId64 "\n}\n",
+                   qualifies, automatic, near, awaiting, had, total);
         } else {
             char routes[160] = "";
             if (qualifies && automatic == qualifies)
@@ -1773,8 +1786,11 @@ static int cmd_policy_match(const struct cli_args *a)
             char wait[160] = "";
             if (awaiting)
                 snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", awaiting);
-            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s。\n", entities,
-                   qualifies, routes, money_format(total, buf, sizeof buf), near, wait,
+            char got[80] = "";
+            if (had)
+                snprintf(got, sizeof got, "；已享受 %ld 项（该事项已兑付，不再计入）", had);
+            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s%s。\n", entities,
+                   qualifies, routes, money_format(total, buf, sizeof buf), near, wait, got,
                    a->out ? "；已写入 " : "", a->out ? a->out : "");
         }
     }

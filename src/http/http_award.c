@@ -850,16 +850,21 @@ void h_entitlements(struct http_req *r)
         json_t *missing = json_array();
         for (size_t k = 0; k < m->r.n_missing; k++)
             json_array_append_new(missing, json_string(m->r.missing[k]));
-        const char *state = m->r.eligible ? "qualifies"
-                            : m->near     ? "near"
-                            : m->awaiting ? "awaiting"
-                                          : "no";
+        char standing[400];
         json_t *row = json_pack(
-            "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
-            "title", policy_clause_title(p, c), "cite", policy_clause_cite(p, c), "state", state,
-            "amount_fen", (json_int_t)m->r.amount_fen, "received_fen", (json_int_t)received[c],
-            "explanation", m->r.explanation ? m->r.explanation : "", "missing", missing, "steps",
-            policy_steps_json(&m->r));
+            "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:o}", "clause",
+            policy_clause_id(p, c), "title", policy_clause_title(p, c), "cite",
+            policy_clause_cite(p, c), "state", award_match_state(&v[i]), "amount_fen",
+            (json_int_t)m->r.amount_fen, "payable_fen", (json_int_t)award_match_payable(&v[i]),
+            "received_fen", (json_int_t)received[c], "matter_paid_fen",
+            (json_int_t)v[i].matter_paid, "explanation", m->r.explanation ? m->r.explanation : "",
+            "standing", award_match_standing(p, &v[i], standing, sizeof standing), "missing",
+            missing, "steps", policy_steps_json(&m->r));
+        json_object_set_new(row, "application",
+                            v[i].application
+                                ? json_pack("{s:I, s:s}", "id", (json_int_t)v[i].application,
+                                            "status", v[i].application_status)
+                                : json_null());
         json_t *self = json_array();
         for (size_t k = 0; k < m->n_self; k++)
             json_array_append_new(self, json_string(m->self_declared[k]));
@@ -882,7 +887,7 @@ void h_entitlements(struct http_req *r)
                             m->superseded_by
                                 ? json_string(policy_clause_id(p, m->superseded_by - 1))
                                 : json_null());
-        total += policy_match_payable(m);
+        total += award_match_payable(&v[i]);
     }
     award_matches_free(v, n);
     free(received);

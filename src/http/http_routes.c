@@ -1233,7 +1233,7 @@ const struct http_route http_routes[] = {
      "dry_run: true 只试算与现行版本的差别及金额变化，不存入",
      0, 0},
     {"GET", "/api/v1/entitlements", h_entitlements, STAFF | ENTERPRISE, 0,
-     "我能享受什么：?uscc=&on=，逐条款（按事项的条款逐份合同）给出符合/接近/"
+     "我能享受什么：?uscc=&on=，逐条款（按事项的条款逐份合同）给出符合/已享受/接近/"
      "不符合、金额、已获金额与差什么（企业只看本单位）",
      0, 0},
     {"GET", "/api/v1/entities", h_entities, STAFF, 0,

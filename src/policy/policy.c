@@ -2053,6 +2053,11 @@ const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)
     return c->group[0] ? c->vars[c->group_key].name : NULL;
 }
 
+const char *policy_clause_group(const struct policy_pack *p, size_t i)
+{
+    return p->clauses[i].group[0] ? p->clauses[i].group : NULL;
+}
+
 void policy_matches_cleanup(struct policy_match *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -171,6 +171,9 @@ int policy_priority_class(const struct policy_pack *p, size_t i, const struct po
 /* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
  * NULL when it has no group: such a clause pays once per matter. */
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
+/* Its exclusivity group (同一事项不重复享受), or NULL: a matter is "GROUP:KEY VALUE" on the
+ * ledger. */
+const char *policy_clause_group(const struct policy_pack *p, size_t i);
 /* Clause i's rule in one zh-CN paragraph for people who check a pack: the formula, floor, caps
  * and rounding (params with their current values), the conditions, the effective dates and
  * the exclusivity group. It ends before the first part that does not fit in cap bytes (4 KB

@@ -580,8 +580,20 @@ st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted", token=tok
 check(st == 200 and len(j["applications"]) >= 2, "the office lists pending applications")
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=maybe", token=tok["office1"])
 check(st == 400 and j["error"]["field"] == "status", "a bad status filter -> 400")
+def fse_row():
+    st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?on=2020-10-01", token=tok["ent1"])
+    row = next((c for c in j.get("clauses", []) if c["clause"] == "first-set-equipment"), {}) if st == 200 else {}
+    return row, j.get("total_fen") if st == 200 else None
+row, _ = fse_row()
+check(row.get("state") == "qualifies" and row.get("application") == {"id": ea, "status": "submitted"}
+      and ("该事项已有申请 %d（待审批）" % ea) in row.get("standing", ""),
+      "what it is entitled to names the application already filed for the equipment: %s" % row)
 st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/approve" % ea, token=tok["office1"])
 check(st == 200 and j["amount_fen"] == 12000000, "the office approves the enterprise's application")
+row, total = fse_row()
+check(row.get("state") == "received" and row.get("payable_fen") == 0 and row.get("matter_paid_fen") == 12000000
+      and row.get("amount_fen") == 12000000 and "该事项已获兑付 120,000.00元，不再重复享受" in row.get("standing", "")
+      and total == 0, "the paid equipment is received, not offered again: %s %s" % (total, row))
 st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=late.pdf" % ea, raw=pdf,
                   ctype="application/pdf", token=tok["ent1"])
 check(st == 409, "no evidence after the decision")
@@ -592,6 +604,10 @@ st, j, _, _ = req(srv, "POST", "/api/v1/payouts/%d/reverse" % pid, {}, token=tok
 check(st == 400 and j["error"]["field"] == "note", "a reversal needs a reason")
 st, j, _, _ = req(srv, "POST", "/api/v1/payouts/%d/reverse" % pid, {"note": "设备未通过省认定复核"}, token=tok["office1"])
 check(st == 201 and j["reverses"] == pid, "the office reverses the award (追回)")
+row, total = fse_row()
+check(row.get("state") == "qualifies" and row.get("matter_paid_fen") == 0 and total == 12000000
+      and ("该事项已有申请 %d（已批准）" % ea) in row.get("standing", ""),
+      "after the reversal nothing is paid for the equipment; its approved application is named: %s" % row)
 st, j, _, _ = req(srv, "GET", "/api/v1/payouts?year=2020", token=tok["office1"])
 check(st == 200 and len(j["payouts"]) == 3 and j["total_fen"] == 14000000
       and any(p["reversed"] for p in j["payouts"]), "the ledger lists the award and its reversal")

@@ -234,6 +234,12 @@ function startServer() {
     await op.click('#ap-approve');
     await op.waitForSelector('#ap-payouts');
     check((await op.textContent('#ap-payouts')).includes('120,000.00'), 'the office approves: a ledger line of 120,000.00');
+    // The enterprise's page now says the equipment was paid: received, not offered again.
+    await ep.goto(base + '/#/entitled');
+    await ep.waitForSelector('#entitled tr[data-clause="first-set-equipment"]');
+    const paid = await ep.textContent('#entitled tr[data-clause="first-set-equipment"]');
+    check(paid.includes('已享受') && paid.includes('该事项已获兑付 120,000.00元，不再重复享受') && !paid.includes('去申请'),
+      'the paid equipment is received, with no second application offered: ' + paid);
     // The office sets the voucher share on the rules page: a new pack version.
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');

@@ -381,6 +381,15 @@ done
 expect_rc 0 "first-set approve" -- "$hqd" award approve 1 --db "$fdb"
 expect_rc 2 "first-set approve the same equipment again" -- "$hqd" award approve 2 --db "$fdb"
 contains "$tmp/err" "同一事项（first-set-once:SB-2020-017）已获兑付 120,000.00元" "the same equipment is not paid twice"
+# 免申即享 against the ledger: the paid equipment is received, not offered again, and the
+# application still pending for it is named.
+expect_rc 0 "match after the payment" -- "$hqd" policy match --json --db "$fdb"
+[[ $(json "$tmp/out" "[(r['clause'], r['matter'], r['payable_fen'], r['matter_paid_fen'], r['application']) for e in d['entities'] for r in e['received']], d['received'], d['total_fen']") \
+   == "[('first-set-equipment', 'SB-2020-017', 0, 12000000, {'id': 2, 'status': 'submitted'})] 1 0" ]] \
+  && ok || bad "the paid equipment is received: $(head -c 900 "$tmp/out")"
+expect_rc 0 "match table after the payment" -- "$hqd" policy match --db "$fdb"
+contains "$tmp/out" "已享受" "the table says received"
+contains "$tmp/out" "该事项已获兑付 120,000.00元" "and why"
 "$hqd" award apply 91410700MA44XW1K27 first-set-equipment price=1000000 equipment_certified=是 buyer_in_province=是 equipment_no=SB-2020-018 --db "$fdb" >/dev/null
 expect_rc 0 "first-set another piece" -- "$hqd" award approve 3 --db "$fdb"
 contains "$tmp/out" "50,000.00元" "another piece of equipment is paid on its own"

@@ -1949,6 +1949,81 @@ static void match_pays_the_highest_of_a_group(void **state)
     award_proposals_cleanup(&pr);
 }
 
+/* What an entity is offered counts the ledger: a contract paid under the lower clause of its
+ * group is offered the difference (就高不就低), one paid in full is received and adds nothing,
+ * and one with an application pending names it; what the list offers is what approvals pay. */
+static char *ledger_matches(struct store *s, int64_t *total)
+{
+    struct policy_pack *p;
+    struct err e = {0};
+    struct entity *en;
+    struct award_match *m;
+    size_t n;
+    int64_t *received;
+    assert_int_equal(award_pack_current(s, &p, &e), ST_OK);
+    assert_int_equal(entity_get(s, FIRM, &en, &e), ST_OK);
+    assert_int_equal(award_match_ledger(s, p, en, ON, &m, &n, &received, &e), ST_OK);
+    char *got = calloc(1, 2000);
+    *total = 0;
+    for (size_t i = 0; i < n; i++) {
+        char standing[400];
+        if (!m[i].matter[0])
+            continue;
+        snprintf(got + strlen(got), 2000 - strlen(got), "%s/%s %s %" PRId64 " %s|",
+                 policy_clause_id(p, m[i].clause), m[i].matter, award_match_state(&m[i]),
+                 award_match_payable(&m[i]),
+                 award_match_standing(p, &m[i], standing, sizeof standing));
+        *total += award_match_payable(&m[i]);
+    }
+    free(received);
+    award_matches_free(m, n);
+    entities_free(en, 1);
+    policy_pack_free(p);
+    return got;
+}
+
+static void match_counts_the_ledger(void **state)
+{
+    struct fx *f = *state;
+    load_limits_pack(f->s);
+    import_facts(f->s, "uscc,source,date,contract_no,amount\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-01,HT-1,1000000.00\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-02,HT-2,400000.00\n");
+    struct award_outcome o;
+    int64_t total;
+    assert_int_equal(approve(f->s, apply_grant(f->s, "grant-b", "1000000", "HT-1", &o)), 5000000);
+    char *got = ledger_matches(f->s, &total);
+    assert_string_equal(got,
+                        "grant-a/HT-1 qualifies 5000000 该事项已获兑付 50,000.00元，就高不就低，"
+                        "还可补足差额 50,000.00元。|"
+                        "grant-a/HT-2 qualifies 4000000 |"
+                        "grant-b/HT-1 qualifies 0 |"
+                        "grant-b/HT-2 qualifies 0 |");
+    assert_int_equal(total, 9000000);
+    free(got);
+    /* the difference is what approval pays; then HT-1 is received */
+    int64_t a1 = apply_grant(f->s, "grant-a", "1000000", "HT-1", &o);
+    assert_int_equal(approve(f->s, a1), 5000000);
+    int64_t a2 = apply_grant(f->s, "grant-a", "400000", "HT-2", &o);
+    got = ledger_matches(f->s, &total);
+    char want[600];
+    snprintf(want, sizeof want,
+             "grant-a/HT-1 received 0 该事项已获兑付 100,000.00元，不再重复享受。|"
+             "grant-a/HT-2 qualifies 4000000 该事项已有申请 %" PRId64 "（待审批）。|"
+             "grant-b/HT-1 qualifies 0 |"
+             "grant-b/HT-2 qualifies 0 |",
+             a2);
+    assert_string_equal(got, want);
+    assert_int_equal(total, 4000000);
+    free(got);
+    assert_int_equal(approve(f->s, a2), 4000000);
+    got = ledger_matches(f->s, &total);
+    assert_int_equal(total, 0);
+    assert_non_null(strstr(got, "grant-a/HT-2 received 0 该事项已获兑付 40,000.00元"));
+    free(got);
+    verify_ok(f->s, 3, 14000000);
+}
+
 /* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
  * in USCC order, with their facts and matters, and 免申即享 over them files every one. */
 static void registry_walked_in_batches(void **state)
@@ -2455,6 +2530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(proposals_from_certified_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(matters_are_matched_one_by_one, setup, teardown),
         cmocka_unit_test_setup_teardown(match_pays_the_highest_of_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(match_counts_the_ledger, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_walked_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
