@@ -2550,6 +2550,140 @@ const char *award_match_standing(const struct policy_pack *p, const struct award
     return out;
 }
 
+/* Fills r's texts for match a of entity en. */
+static void list_row_fill(const struct policy_pack *p, const struct award_match *a,
+                          struct award_list_row *r)
+{
+    const struct policy_match *x = &a->m;
+    size_t c = a->clause;
+    char standing[400];
+    award_match_standing(p, a, standing, sizeof standing);
+    r->state = award_match_state(a);
+    r->said = !strcmp(r->state, "received")    ? "已享受"
+              : !strcmp(r->state, "qualifies") ? "符合"
+              : !strcmp(r->state, "near")      ? "接近"
+                                               : "待定";
+    r->route[0] = r->why[0] = '\0';
+    snprintf(r->explanation, sizeof r->explanation, "%s", x->r.explanation ? x->r.explanation : "");
+    if (x->superseded_by) /* 就高不就低: shown, but what it adds is 0 */
+        snprintf(r->explanation + strlen(r->explanation),
+                 sizeof r->explanation - strlen(r->explanation),
+                 "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
+                 policy_clause_title(p, x->superseded_by - 1));
+    snprintf(r->explanation + strlen(r->explanation),
+             sizeof r->explanation - strlen(r->explanation), "%s", standing);
+    if (!strcmp(r->state, "awaiting")) {
+        snprintf(r->why, sizeof r->why, "待管委会设定参数后计算");
+        return;
+    }
+    if (!strcmp(r->state, "qualifies")) {
+        size_t n = (size_t)snprintf(r->route, sizeof r->route, "%s", policy_match_route(x));
+        for (size_t y = 0; y < x->n_self && n < sizeof r->route; y++)
+            n += (size_t)snprintf(r->route + n, sizeof r->route - n, "%s%s",
+                                  y ? "、" : "：自行申报的 ", x->self_declared[y]);
+        if (x->r.matter_missing && n < sizeof r->route)
+            snprintf(r->route + n, sizeof r->route - n, "%s须填写 %s", x->n_self ? "；" : "：",
+                     policy_input_label(p, c, x->r.matter_missing));
+    }
+    if (x->r.eligible && x->superseded_by)
+        snprintf(r->why, sizeof r->why, "就高不就低，按“%s”兑现",
+                 policy_clause_title(p, x->superseded_by - 1));
+    else if (x->r.eligible)
+        snprintf(r->why, sizeof r->why, "%s", standing[0] ? standing : r->route);
+    else {
+        size_t n = 0;
+        for (size_t y = 0; y < x->r.n_missing && n < sizeof r->why; y++)
+            n += (size_t)snprintf(r->why + n, sizeof r->why - n, "%s%s", y ? "、" : "还差 ",
+                                  policy_input_label(p, c, x->r.missing[y]));
+        if (!r->why[0])
+            snprintf(r->why, sizeof r->why, "差一个条件（见计算与依据）");
+    }
+}
+
+enum status award_match_list(struct store *s, const struct policy_pack *p, struct date on,
+                             const struct award_list_visit *v, struct award_list_totals *t,
+                             struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    struct entity_cursor *cur = entity_cursor_open(s, 0);
+    struct award_list_row *r = xcalloc(1, sizeof *r);
+    struct entity *batch;
+    size_t n;
+    enum status st;
+    while ((st = entity_cursor_next(cur, &batch, &n, e)) == ST_OK && n)
+        for (size_t i = 0; i < n && st == ST_OK; i++) {
+            struct award_match *m;
+            size_t nm;
+            int64_t *received;
+            t->entities++;
+            if ((st = award_match_ledger(s, p, &batch[i], on, &m, &nm, &received, e)) != ST_OK)
+                goto out;
+            free(received);
+            for (size_t k = 0; k < nm && st == ST_OK; k++) {
+                const struct policy_match *x = &m[k].m;
+                int awaiting = x->applies && x->awaiting && x->n_given;
+                if (!awaiting && (!x->applies || !(x->r.eligible || x->near)))
+                    continue;
+                r->entity = &batch[i];
+                r->match = &m[k];
+                list_row_fill(p, &m[k], r);
+                if (!strcmp(r->state, "qualifies")) {
+                    t->qualifies++;
+                    t->automatic += !strcmp(policy_match_route(x), "免申即享");
+                    t->total_fen += award_match_payable(&m[k]);
+                } else {
+                    t->near += !strcmp(r->state, "near");
+                    t->awaiting += !strcmp(r->state, "awaiting");
+                    t->received += !strcmp(r->state, "received");
+                }
+                st = v->row(v->ctx, r, e);
+            }
+            award_matches_free(m, nm);
+            if (st == ST_OK && v->entity_done)
+                st = v->entity_done(v->ctx, &batch[i], e);
+        }
+out:
+    free(r);
+    entity_cursor_close(cur);
+    return st;
+}
+
+json_t *award_list_row_json(const struct policy_pack *p, const struct award_list_row *r)
+{
+    const struct award_match *a = r->match;
+    const struct policy_match *x = &a->m;
+    char standing[400];
+    json_t *missing = json_array(), *self = json_array();
+    for (size_t y = 0; y < x->r.n_missing; y++)
+        json_array_append_new(missing, json_string(x->r.missing[y]));
+    for (size_t y = 0; y < x->n_self; y++)
+        json_array_append_new(self, json_string(x->self_declared[y]));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:o}", "clause",
+        policy_clause_id(p, a->clause), "title", policy_clause_title(p, a->clause), "state",
+        r->state, "said", r->said, "amount_fen", (json_int_t)x->r.amount_fen, "payable_fen",
+        (json_int_t)award_match_payable(a), "matter_paid_fen", (json_int_t)a->matter_paid,
+        "explanation", x->r.explanation ? x->r.explanation : "", "standing",
+        award_match_standing(p, a, standing, sizeof standing), "missing", missing, "self_declared",
+        self);
+    if (r->route[0]) {
+        json_object_set_new(o, "route", json_string(policy_match_route(x)));
+        json_object_set_new(o, "route_text", json_string(r->route));
+    }
+    if (a->application)
+        json_object_set_new(o, "application",
+                            json_pack("{s:I, s:s}", "id", (json_int_t)a->application, "status",
+                                      a->application_status));
+    if (a->matter[0]) {
+        json_object_set_new(o, "matter_key", json_string(a->matter_key));
+        json_object_set_new(o, "matter", json_string(a->matter));
+    }
+    if (x->superseded_by)
+        json_object_set_new(o, "superseded_by",
+                            json_string(policy_clause_id(p, x->superseded_by - 1)));
+    return o;
+}
+
 enum status award_entitlements(struct store *s, const char *uscc, struct date on,
                                struct policy_pack **p, struct award_match **m, size_t *n,
                                int64_t **received, struct err *e)

@@ -289,6 +289,39 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
                            void **data, size_t *len, int64_t *entity_id,
                            struct err *e) HQD_MUST_CHECK;
 
+/* 免申即享 over the registry: one row per clause an entity qualifies for, has received, nearly
+ * qualifies for, or waits on the office's parameter for (award_match_ledger's matches). */
+struct entity;
+struct award_list_row {
+    const struct entity *entity;
+    const struct award_match *match;
+    const char *state; /* award_match_state: qualifies, received, near or awaiting */
+    const char *said;  /* the same in zh-CN: 符合, 已享受, 接近, 待定 */
+    char route[400]; /* qualifies: 免申即享 or 快申快享, with what the applicant confirms or
+                        fills in; "" otherwise */
+    char why[480];   /* one line for a table: how it is paid, the ledger's word, 就高不就低, or
+                        what is missing by label */
+    char explanation[2800]; /* the computation, then 就高不就低 and the ledger's word */
+};
+struct award_list_totals {
+    size_t entities;
+    long qualifies, automatic, near, awaiting, received;
+    int64_t total_fen; /* what the qualifying rows add (award_match_payable) */
+};
+struct award_list_visit {
+    /* each row, in registry then clause order */
+    enum status (*row)(void *ctx, const struct award_list_row *r, struct err *e);
+    /* after each entity's rows (may be NULL) */
+    enum status (*entity_done)(void *ctx, const struct entity *en, struct err *e);
+    void *ctx;
+};
+/* Walks the registry a batch at a time with pack p on date on; *t gets the totals. */
+enum status award_match_list(struct store *s, const struct policy_pack *p, struct date on,
+                             const struct award_list_visit *v, struct award_list_totals *t,
+                             struct err *e) HQD_MUST_CHECK;
+/* A row as the CLI's --json and the API give it. New reference. */
+struct json_t *award_list_row_json(const struct policy_pack *p, const struct award_list_row *r);
+
 /* 我能享受什么: every clause of the current pack for the entity with this USCC, from its
  * newest facts (award_match_entity: once per matter for a clause paid per matter), counting
  * what it already received under each clause in on's year. received gets

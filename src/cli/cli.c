@@ -1581,6 +1581,70 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
 
 #define MATCH_COLS 8
 
+/* policy match: where each row of the list goes (the JSON, the workbook, the terminal's
+ * table), and the entity's rows gathered for its one JSON line. */
+struct match_out {
+    const struct policy_pack *p;
+    int json;
+    struct export_writer *xw;
+    struct cli_table *tt; /* NULL: no table */
+    json_t *q, *nr, *aw, *rc;
+    size_t entities;
+};
+
+static enum status match_row(void *ctx, const struct award_list_row *r, struct err *e)
+{
+    (void)e;
+    struct match_out *o = ctx;
+    const struct award_match *m = r->match;
+    const struct policy_pack *p = o->p;
+    if (o->json) {
+        json_t *to = !strcmp(r->state, "qualifies")  ? o->q
+                     : !strcmp(r->state, "near")     ? o->nr
+                     : !strcmp(r->state, "awaiting") ? o->aw
+                                                     : o->rc;
+        json_array_append_new(to, award_list_row_json(p, r));
+    }
+    int pays = !strcmp(r->state, "qualifies");
+    char amount[24], yuan[32];
+    snprintf(amount, sizeof amount, "%" PRId64, award_match_payable(m));
+    if (o->xw) {
+        const char *row[MATCH_COLS] = {
+            r->entity->uscc,    r->entity->name, policy_clause_title(p, m->clause),
+            m->matter,          r->said,         r->route,
+            pays ? amount : "", r->explanation};
+        export_writer_row(o->xw, row);
+    }
+    if (o->tt)
+        cli_table_add(
+            o->tt,
+            (const char *[]){r->entity->name, policy_clause_title(p, m->clause), m->matter, r->said,
+                             pays ? money_format(award_match_payable(m), yuan, sizeof yuan) : "",
+                             r->why});
+    return ST_OK;
+}
+
+static enum status match_entity_done(void *ctx, const struct entity *en, struct err *e)
+{
+    (void)e;
+    struct match_out *o = ctx;
+    o->entities++;
+    if (o->json) { /* one line each, printed as it comes */
+        json_t *one =
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "uscc", en->uscc, "name", en->name,
+                      "qualifies", o->q, "near", o->nr, "awaiting", o->aw, "received", o->rc);
+        char *line = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n    %s", o->entities > 1 ? "," : "", line);
+        free(line);
+        json_decref(one);
+        o->q = json_array();
+        o->nr = json_array();
+        o->aw = json_array();
+        o->rc = json_array();
+    }
+    return ST_OK;
+}
+
 static int cmd_policy_match(const struct cli_args *a)
 {
     struct err e = {0};
@@ -1614,156 +1678,39 @@ static int cmd_policy_match(const struct cli_args *a)
                                                           {"兑现方式", 24, 0},
                                                           {"金额（元）", 16, 1},
                                                           {"计算与依据", 80, 0}};
-    struct export_writer *xw = NULL;
+    struct match_out o = {.p = p, .json = a->json};
     if (a->out && (st = export_writer_open(a->out, "政策匹配", "惠企政策 免申即享 匹配结果", cols,
-                                           MATCH_COLS, 1, &xw, &e)) != ST_OK) {
+                                           MATCH_COLS, 1, &o.xw, &e)) != ST_OK) {
         store_close(s);
         policy_pack_free(p);
         return report(st, &e);
     }
     if (a->json)
         printf("{\n  \"pack_sha256\": \"%s\",\n  \"entities\": [", policy_pack_hash(p));
-    struct entity_cursor *cur = entity_cursor_open(s, 0);
-    struct entity *v;
-    size_t n, entities = 0;
-    long qualifies = 0, automatic = 0, near = 0, awaiting = 0, had = 0;
-    int64_t total = 0;
     /* the terminal's table: who, which policy (and contract), how much, and how or what is
      * missing */
     static const char *const heads[] = {"名称", "政策", "事项", "匹配", "金额（元）", "说明"};
     static const int widths[] = {20, 14, 14, 6, 14, 36};
     struct cli_table tt = {.n_cols = 6, .headers = heads, .max_width = widths, .stream = stdout};
-    int table = !a->json && !a->out; /* with --out, the workbook is the list */
-    while (st == ST_OK && (st = entity_cursor_next(cur, &v, &n, &e)) == ST_OK && n)
-        for (size_t i = 0; i < n && st == ST_OK; i++) {
-            struct award_match *m;
-            size_t nm;
-            int64_t *received;
-            entities++;
-            if ((st = award_match_ledger(s, p, &v[i], on, &m, &nm, &received, &e)) != ST_OK)
-                break;
-            free(received);
-            json_t *q = json_array(), *nr = json_array(), *aw = json_array(), *rc = json_array();
-            for (size_t k = 0; k < nm; k++) {
-                const struct policy_match *x = &m[k].m;
-                size_t c = m[k].clause;
-                if (x->applies && x->awaiting && x->n_given) {
-                    /* its facts are there; the office's parameter is not */
-                    json_array_append_new(aw,
-                                          json_pack("{s:s, s:s}", "clause", policy_clause_id(p, c),
-                                                    "explanation", x->r.explanation));
-                    awaiting++;
-                    if (table)
-                        cli_table_add(&tt, (const char *[]){v[i].name, policy_clause_title(p, c),
-                                                            m[k].matter, "待定", "",
-                                                            "待管委会设定参数后计算"});
-                    continue;
-                }
-                if (!x->applies || !(x->r.eligible || x->near))
-                    continue;
-                json_t *missing = json_array();
-                for (size_t y = 0; y < x->r.n_missing; y++)
-                    json_array_append_new(missing, json_string(x->r.missing[y]));
-                json_t *self_names = json_array();
-                char route[400] = "";
-                for (size_t y = 0; y < x->n_self; y++)
-                    json_array_append_new(self_names, json_string(x->self_declared[y]));
-                /* what the ledger says: the matter paid, an application already filed */
-                char standing[400];
-                award_match_standing(p, &m[k], standing, sizeof standing);
-                int got = !strcmp(award_match_state(&m[k]), "received");
-                json_t *o = json_pack(
-                    "{s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:o}", "clause", policy_clause_id(p, c),
-                    "amount_fen", (json_int_t)x->r.amount_fen, "payable_fen",
-                    (json_int_t)award_match_payable(&m[k]), "matter_paid_fen",
-                    (json_int_t)m[k].matter_paid, "explanation", x->r.explanation, "standing",
-                    standing, "missing", missing, "self_declared", self_names);
-                if (m[k].application)
-                    json_object_set_new(o, "application",
-                                        json_pack("{s:I, s:s}", "id", (json_int_t)m[k].application,
-                                                  "status", m[k].application_status));
-                if (m[k].matter[0]) {
-                    json_object_set_new(o, "matter_key", json_string(m[k].matter_key));
-                    json_object_set_new(o, "matter", json_string(m[k].matter));
-                }
-                /* 就高不就低: shown, but what it adds is 0 */
-                char explanation[2400];
-                snprintf(explanation, sizeof explanation, "%s%s", x->r.explanation, standing);
-                if (x->superseded_by) {
-                    const char *by = policy_clause_id(p, x->superseded_by - 1);
-                    json_object_set_new(o, "superseded_by", json_string(by));
-                    snprintf(explanation + strlen(explanation),
-                             sizeof explanation - strlen(explanation),
-                             "同一事项就高不就低：按“%s”兑现，本条款不再重复享受。",
-                             policy_clause_title(p, x->superseded_by - 1));
-                }
-                if (got) {
-                    had++;
-                } else if (x->r.eligible) {
-                    json_object_set_new(o, "route", json_string(policy_match_route(x)));
-                    snprintf(route, sizeof route, "%s", policy_match_route(x));
-                    for (size_t y = 0; y < x->n_self; y++)
-                        snprintf(route + strlen(route), sizeof route - strlen(route), "%s%s",
-                                 y ? "、" : "：自行申报的 ", x->self_declared[y]);
-                    if (x->r.matter_missing)
-                        snprintf(route + strlen(route), sizeof route - strlen(route), "%s须填写 %s",
-                                 x->n_self ? "；" : "：",
-                                 policy_input_label(p, c, x->r.matter_missing));
-                    qualifies++;
-                    automatic += !strcmp(policy_match_route(x), "免申即享");
-                    total += award_match_payable(&m[k]);
-                } else {
-                    near++;
-                }
-                json_array_append_new(got ? rc : x->r.eligible ? q : nr, o);
-                const char *said = got ? "已享受" : x->r.eligible ? "符合" : "接近";
-                if (xw) {
-                    char amount[24];
-                    snprintf(amount, sizeof amount, "%" PRId64, award_match_payable(&m[k]));
-                    const char *row[MATCH_COLS] = {
-                        v[i].uscc, v[i].name, policy_clause_title(p, c),           m[k].matter,
-                        said,      route,     x->r.eligible && !got ? amount : "", explanation};
-                    export_writer_row(xw, row);
-                }
-                if (table) {
-                    char yuan[32], why[400] = "";
-                    if (x->r.eligible && x->superseded_by)
-                        snprintf(why, sizeof why, "就高不就低，按“%s”兑现",
-                                 policy_clause_title(p, x->superseded_by - 1));
-                    else if (got || (x->r.eligible && standing[0]))
-                        snprintf(why, sizeof why, "%s", standing);
-                    else if (x->r.eligible)
-                        snprintf(why, sizeof why, "%s", route);
-                    else
-                        for (size_t y = 0; y < x->r.n_missing; y++)
-                            snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s",
-                                     y ? "、" : "还差 ", policy_input_label(p, c, x->r.missing[y]));
-                    if (!why[0] && !x->r.eligible)
-                        snprintf(why, sizeof why, "差一个条件（见 --json 或 --out 的说明）");
-                    cli_table_add(
-                        &tt, (const char *[]){
-                                 v[i].name, policy_clause_title(p, c), m[k].matter, said,
-                                 x->r.eligible && !got
-                                     ? money_format(award_match_payable(&m[k]), yuan, sizeof yuan)
-                                     : "",
-                                 why});
-                }
-            }
-            award_matches_free(m, nm);
-            json_t *one =
-                json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "uscc", v[i].uscc, "name", v[i].name,
-                          "qualifies", q, "near", nr, "awaiting", aw, "received", rc);
-            if (a->json) { /* one line each, printed as it comes */
-                char *line = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                printf("%s\n    %s", entities > 1 ? "," : "", line);
-                free(line);
-            }
-            json_decref(one);
-        }
-    entity_cursor_close(cur);
+    if (!a->json && !a->out) /* with --out, the workbook is the list */
+        o.tt = &tt;
+    if (a->json) {
+        o.q = json_array();
+        o.nr = json_array();
+        o.aw = json_array();
+        o.rc = json_array();
+    }
+    struct award_list_totals t;
+    struct award_list_visit v = {match_row, match_entity_done, &o};
+    st = award_match_list(s, p, on, &v, &t, &e);
+    json_decref(o.q);
+    json_decref(o.nr);
+    json_decref(o.aw);
+    json_decref(o.rc);
     store_close(s);
-    if (xw) {
-        enum status xs = export_writer_close(xw, st == ST_OK, st == ST_OK ? &e : &(struct err){0});
+    if (o.xw) {
+        enum status xs =
+            export_writer_close(o.xw, st == ST_OK, st == ST_OK ? &e : &(struct err){0});
         st = st == ST_OK ? xs : st;
     }
     if (st == ST_OK) {
@@ -1771,27 +1718,26 @@ static int cmd_policy_match(const struct cli_args *a)
         if (a->json) {
             printf("\n  ],\n  \"qualifies\": %ld,\n  \"automatic\": %ld,\n  \"near\": %ld,\n"
                    "  \"awaiting\": %ld,\n  \"received\": %ld,\n  \"total_fen\": %" PRId64 "\n}\n",
-                   qualifies, automatic, near, awaiting, had, total);
+                   t.qualifies, t.automatic, t.near, t.awaiting, t.received, t.total_fen);
         } else {
             char routes[160] = "";
-            if (qualifies && automatic == qualifies)
+            if (t.qualifies && t.automatic == t.qualifies)
                 snprintf(routes, sizeof routes, "（均可免申即享）");
-            else if (qualifies)
+            else if (t.qualifies)
                 snprintf(routes, sizeof routes,
                          "（免申即享 %ld 项；快申快享 %ld "
                          "项，由企业申请：确认自行申报的数据或填写事项编号）",
-                         automatic, qualifies - automatic);
+                         t.automatic, t.qualifies - t.automatic);
             if (tt.n_rows || tt.widths)
                 cli_table_print(&tt, stdout);
-            char wait[160] = "";
-            if (awaiting)
-                snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", awaiting);
-            char got[80] = "";
-            if (had)
-                snprintf(got, sizeof got, "；已享受 %ld 项（该事项已兑付，不再计入）", had);
-            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s%s。\n", entities,
-                   qualifies, routes, money_format(total, buf, sizeof buf), near, wait, got,
-                   a->out ? "；已写入 " : "", a->out ? a->out : "");
+            char wait[160] = "", got[80] = "";
+            if (t.awaiting)
+                snprintf(wait, sizeof wait, "；另有 %ld 项待管委会设定参数后才能计算", t.awaiting);
+            if (t.received)
+                snprintf(got, sizeof got, "；已享受 %ld 项（该事项已兑付，不再计入）", t.received);
+            printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s%s。\n", t.entities,
+                   t.qualifies, routes, money_format(t.total_fen, buf, sizeof buf), t.near, wait,
+                   got, a->out ? "；已写入 " : "", a->out ? a->out : "");
         }
     }
     cli_table_free(&tt);
