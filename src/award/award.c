@@ -2648,6 +2648,33 @@ out:
     return st;
 }
 
+const struct export_column *award_list_columns(void)
+{
+    static const struct export_column cols[AWARD_LIST_COLS] = {{"统一社会信用代码", 22, 0},
+                                                               {"名称", 28, 0},
+                                                               {"政策", 24, 0},
+                                                               {"事项", 18, 0},
+                                                               {"匹配", 8, 0},
+                                                               {"兑现方式", 24, 0},
+                                                               {"金额（元）", 16, 1},
+                                                               {"计算与依据", 80, 0}};
+    return cols;
+}
+
+void award_list_cells(const struct policy_pack *p, const struct award_list_row *r,
+                      const char *cells[AWARD_LIST_COLS], char amount[24])
+{
+    snprintf(amount, 24, "%" PRId64, award_match_payable(r->match));
+    cells[0] = r->entity->uscc;
+    cells[1] = r->entity->name;
+    cells[2] = policy_clause_title(p, r->match->clause);
+    cells[3] = r->match->matter;
+    cells[4] = r->said;
+    cells[5] = r->route;
+    cells[6] = !strcmp(r->state, "qualifies") ? amount : "";
+    cells[7] = r->explanation;
+}
+
 json_t *award_list_row_json(const struct policy_pack *p, const struct award_list_row *r)
 {
     const struct award_match *a = r->match;

@@ -321,6 +321,13 @@ enum status award_match_list(struct store *s, const struct policy_pack *p, struc
                              struct err *e) HQD_MUST_CHECK;
 /* A row as the CLI's --json and the API give it. New reference. */
 struct json_t *award_list_row_json(const struct policy_pack *p, const struct award_list_row *r);
+/* The list as a workbook: its columns (统一社会信用代码, 名称, 政策, 事项, 匹配, 兑现方式, 金额
+ * that sums, 计算与依据), and one row's cells, which point into r and amount (24 bytes). */
+#define AWARD_LIST_COLS 8
+struct export_column;
+const struct export_column *award_list_columns(void);
+void award_list_cells(const struct policy_pack *p, const struct award_list_row *r,
+                      const char *cells[AWARD_LIST_COLS], char amount[24]);
 
 /* 我能享受什么: every clause of the current pack for the entity with this USCC, from its
  * newest facts (award_match_entity: once per matter for a clause paid per matter), counting

@@ -1579,8 +1579,6 @@ static int policy_match_summary(const struct cli_args *a, struct policy_pack *p,
     return st == ST_OK ? 0 : report(st, &e);
 }
 
-#define MATCH_COLS 8
-
 /* policy match: where each row of the list goes (the JSON, the workbook, the terminal's
  * table), and the entity's rows gathered for its one JSON line. */
 struct match_out {
@@ -1607,12 +1605,9 @@ static enum status match_row(void *ctx, const struct award_list_row *r, struct e
     }
     int pays = !strcmp(r->state, "qualifies");
     char amount[24], yuan[32];
-    snprintf(amount, sizeof amount, "%" PRId64, award_match_payable(m));
     if (o->xw) {
-        const char *row[MATCH_COLS] = {
-            r->entity->uscc,    r->entity->name, policy_clause_title(p, m->clause),
-            m->matter,          r->said,         r->route,
-            pays ? amount : "", r->explanation};
+        const char *row[AWARD_LIST_COLS];
+        award_list_cells(p, r, row, amount);
         export_writer_row(o->xw, row);
     }
     if (o->tt)
@@ -1670,17 +1665,10 @@ static int cmd_policy_match(const struct cli_args *a)
     }
     /* the registry a batch at a time; the JSON and the workbook's rows go out as they come, and
      * only the terminal's table is kept (to size its columns) */
-    static const struct export_column cols[MATCH_COLS] = {{"统一社会信用代码", 22, 0},
-                                                          {"名称", 28, 0},
-                                                          {"政策", 24, 0},
-                                                          {"事项", 18, 0},
-                                                          {"匹配", 8, 0},
-                                                          {"兑现方式", 24, 0},
-                                                          {"金额（元）", 16, 1},
-                                                          {"计算与依据", 80, 0}};
     struct match_out o = {.p = p, .json = a->json};
-    if (a->out && (st = export_writer_open(a->out, "政策匹配", "惠企政策 免申即享 匹配结果", cols,
-                                           MATCH_COLS, 1, &o.xw, &e)) != ST_OK) {
+    if (a->out &&
+        (st = export_writer_open(a->out, "政策匹配", "惠企政策 免申即享 匹配结果",
+                                 award_list_columns(), AWARD_LIST_COLS, 1, &o.xw, &e)) != ST_OK) {
         store_close(s);
         policy_pack_free(p);
         return report(st, &e);

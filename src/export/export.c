@@ -391,17 +391,35 @@ enum status export_read_back(const char *path, size_t max, char **data, size_t *
     return ST_OK;
 }
 
-enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len, struct err *e)
+enum status export_writer_close_bytes(struct export_writer *w, char **data, size_t *len,
+                                      struct err *e)
 {
     char path[] = "/tmp/hqd-export-XXXXXX";
     int fd = mkstemp(path);
-    if (fd < 0)
-        return err_set(e, ST_IO, NULL, "无法创建临时文件：%s", strerror(errno));
+    if (fd < 0) {
+        int saved = errno;
+        enum status st = export_writer_close(w, 0, e); /* keeps nothing */
+        return st != ST_OK ? st : err_set(e, ST_IO, NULL, "无法创建临时文件：%s", strerror(saved));
+    }
     close(fd);
-    enum status st = export_xlsx(t, path, e);
+    snprintf(w->path, sizeof w->path, "%s", path);
+    temp_path(path, w->tmp, sizeof w->tmp);
+    enum status st = export_writer_close(w, 1, e);
     if (st != ST_OK) {
         unlink(path);
         return st;
     }
     return export_read_back(path, (size_t)256 << 20, data, len, e);
+}
+
+enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len, struct err *e)
+{
+    struct export_writer *w;
+    enum status st = export_writer_open("memory.xlsx", t->sheet, t->title, t->cols, t->n_cols,
+                                        t->totals, &w, e);
+    if (st != ST_OK)
+        return st;
+    for (size_t r = 0; r < t->n_rows; r++)
+        export_writer_row(w, t->cells + r * t->n_cols);
+    return export_writer_close_bytes(w, data, len, e);
 }

@@ -52,6 +52,10 @@ void export_writer_stream_rows(struct export_writer *w, size_t rows);
 /* Finishes and frees w: renames the file into place (keep), or removes it. */
 enum status export_writer_close(struct export_writer *w, int keep, struct err *e) HQD_MUST_CHECK;
 
+/* export_writer_close with keep, the workbook read into memory instead of renamed into place
+ * (the path given at the open is not used): *data is new (free it), for serving over HTTP. */
+enum status export_writer_close_bytes(struct export_writer *w, char **data, size_t *len,
+                                      struct err *e) HQD_MUST_CHECK;
 /* export_xlsx into memory: *data is new (free it), for serving over HTTP. */
 enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len,
                               struct err *e) HQD_MUST_CHECK;

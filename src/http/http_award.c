@@ -756,6 +756,147 @@ void h_policy_clauses(struct http_req *r)
     http_reply_json(r, 200, o);
 }
 
+/* 免申即享 over the registry (award_match_list): the rows a filter keeps, a page of them as JSON
+ * or all of them as a workbook, and the whole registry's totals. */
+struct matches_page {
+    const struct policy_pack *p;
+    const char *state, *clause, *q;
+    long offset, limit;
+    size_t kept;
+    json_t *rows;
+    struct export_writer *xw;
+};
+
+static enum status matches_row(void *ctx, const struct award_list_row *r, struct err *e)
+{
+    (void)e;
+    struct matches_page *m = ctx;
+    if ((m->state && strcmp(m->state, r->state)) ||
+        (m->clause && strcmp(m->clause, policy_clause_id(m->p, r->match->clause))) ||
+        (m->q && !strstr(r->entity->name, m->q) && !strstr(r->entity->uscc, m->q)))
+        return ST_OK;
+    size_t at = m->kept++;
+    if (m->xw) {
+        const char *cells[AWARD_LIST_COLS];
+        char amount[24];
+        award_list_cells(m->p, r, cells, amount);
+        export_writer_row(m->xw, cells);
+    } else if (at >= (size_t)m->offset && at < (size_t)(m->offset + m->limit)) {
+        json_t *o = award_list_row_json(m->p, r);
+        json_object_set_new(o, "uscc", json_string(r->entity->uscc));
+        json_object_set_new(o, "name", json_string(r->entity->name));
+        json_object_set_new(o, "why", json_string(r->why));
+        json_array_append_new(m->rows, o);
+    }
+    return ST_OK;
+}
+
+static int query_count(struct http_req *r, const char *name, long lo, long hi, long *out)
+{
+    const char *v = http_query(r, name);
+    if (!v || !*v)
+        return 1;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*end || x < lo || x > hi) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s 应为 %ld–%ld 的整数", name, lo, hi);
+        http_reply_fail(r, 400, "invalid", name, msg);
+        return 0;
+    }
+    *out = x;
+    return 1;
+}
+
+void h_policy_matches(struct http_req *r);
+void h_policy_matches(struct http_req *r)
+{
+    static const char *const states[] = {"qualifies", "received", "near", "awaiting"};
+    struct matches_page m = {.limit = 200};
+    struct date on = clock_today();
+    const char *day = http_query(r, "on"), *format = http_query(r, "format");
+    m.state = http_query(r, "state");
+    m.clause = http_query(r, "clause");
+    m.q = http_query(r, "q");
+    m.state = m.state && *m.state ? m.state : NULL;
+    m.clause = m.clause && *m.clause ? m.clause : NULL;
+    m.q = m.q && *m.q ? m.q : NULL;
+    if (day && *day && !date_parse_iso(day, &on)) {
+        http_reply_fail(r, 400, "invalid", "on", "on 应为日期 YYYY-MM-DD");
+        return;
+    }
+    int known = !m.state;
+    for (size_t i = 0; i < sizeof states / sizeof *states && !known; i++)
+        known = !strcmp(m.state, states[i]);
+    if (!known) {
+        http_reply_fail(r, 400, "invalid", "state",
+                        "state 只能为 qualifies、received、near 或 awaiting");
+        return;
+    }
+    if (format && *format && strcmp(format, "xlsx")) {
+        http_reply_fail(r, 400, "invalid", "format", "format 只能为 xlsx（不写则为 JSON）");
+        return;
+    }
+    if (!query_count(r, "limit", 1, 5000, &m.limit) ||
+        !query_count(r, "offset", 0, 100000000, &m.offset))
+        return;
+    struct policy_pack *p;
+    struct err e = {0};
+    enum status st = award_pack_current(r->store, &p, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    m.p = p;
+    if (m.clause && policy_clause_index(p, m.clause) < 0) {
+        policy_pack_free(p);
+        http_reply_fail(r, 404, "not_found", "clause", "规则包中没有该条款");
+        return;
+    }
+    if (format && *format)
+        st = export_writer_open("matches.xlsx", "政策匹配", "惠企政策 免申即享 匹配结果",
+                                award_list_columns(), AWARD_LIST_COLS, 1, &m.xw, &e);
+    else
+        m.rows = json_array();
+    struct award_list_totals t;
+    struct award_list_visit v = {matches_row, NULL, &m};
+    if (st == ST_OK)
+        st = award_match_list(r->store, p, on, &v, &t, &e);
+    char day_s[16];
+    date_format(on, day_s, sizeof day_s);
+    if (m.xw) {
+        char *data = NULL;
+        size_t len = 0;
+        if (st == ST_OK)
+            st = export_writer_close_bytes(m.xw, &data, &len, &e);
+        else if (export_writer_close(m.xw, 0, &(struct err){0}) != ST_OK)
+            st = ST_IO;
+        if (st == ST_OK) {
+            char disp[96];
+            http_reply_bytes(r, 200,
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             data, len);
+            snprintf(disp, sizeof disp, "attachment; filename=\"matches-%s.xlsx\"", day_s);
+            http_add_header(r, "Content-Disposition", disp);
+        }
+        free(data);
+    } else if (st == ST_OK) {
+        http_reply_json(
+            r, 200,
+            json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "on", day_s,
+                      "pack_sha256", policy_pack_hash(p), "totals", "entities",
+                      (json_int_t)t.entities, "qualifies", (json_int_t)t.qualifies, "automatic",
+                      (json_int_t)t.automatic, "near", (json_int_t)t.near, "awaiting",
+                      (json_int_t)t.awaiting, "received", (json_int_t)t.received, "total_fen",
+                      (json_int_t)t.total_fen, "matched", (json_int_t)m.kept, "rows", m.rows));
+        m.rows = NULL;
+    }
+    json_decref(m.rows);
+    policy_pack_free(p);
+    if (st != ST_OK)
+        http_reply_error(r, st, &e);
+}
+
 void h_entities(struct http_req *r);
 void h_entities(struct http_req *r)
 {

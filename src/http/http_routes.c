@@ -1116,6 +1116,7 @@ void h_policy_proposals(struct http_req *r);
 void h_policy_clauses(struct http_req *r);
 void h_policy_cases(struct http_req *r);
 void h_entities(struct http_req *r);
+void h_policy_matches(struct http_req *r);
 void h_entities_import(struct http_req *r);
 void h_entitlements(struct http_req *r);
 void h_policy_param_set(struct http_req *r);
@@ -1235,6 +1236,12 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/entitlements", h_entitlements, STAFF | ENTERPRISE, 0,
      "我能享受什么：?uscc=&on=，逐条款（按事项的条款逐份合同）给出符合/已享受/接近/"
      "不符合、金额、已获金额与差什么（企业只看本单位）",
+     0, 0},
+    {"GET", "/api/v1/policy/matches", h_policy_matches, STAFF, 0,
+     "免申即享名单：全部主体逐条款匹配（计入账本：同一事项已获兑付的只计差额或为已享受，已有申请的"
+     "注明）；"
+     "?on=&state=qualifies|received|near|awaiting&clause=&q=名称或代码&limit=（1–5000，默认 200）"
+     "&offset=；totals 为全部主体的合计，matched 为筛选后的行数；?format=xlsx 下载筛选后的全部行",
      0, 0},
     {"GET", "/api/v1/entities", h_entities, STAFF, 0,
      "主体名录（?limit=&after= 分页）及每个主体的最新事实与事项（如每份技术合同）", 0, 0},

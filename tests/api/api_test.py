@@ -608,6 +608,46 @@ row, total = fse_row()
 check(row.get("state") == "qualifies" and row.get("matter_paid_fen") == 0 and total == 12000000
       and ("该事项已有申请 %d（已批准）" % ea) in row.get("standing", ""),
       "after the reversal nothing is paid for the equipment; its approved application is named: %s" % row)
+# 免申即享名单 over the whole registry: the same rows and totals as `hqd policy match`, a page at
+# a time, filtered, or all of them as a workbook.
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-01&limit=5000", token=tok["office1"])
+cli_match = json.loads(run("policy", "match", "--json", "--on", "2020-10-01").stdout or "{}")
+check(st == 200 and cli_match and all(j["totals"][k] == cli_match[k] for k in
+      ("qualifies", "automatic", "near", "awaiting", "received", "total_fen"))
+      and j["totals"]["entities"] == len(cli_match["entities"]) and j["matched"] == len(j["rows"]),
+      "the list's totals are the CLI's: %s / %s" % (j.get("totals"), {k: cli_match.get(k) for k in ("qualifies", "total_fen")}))
+rows = j.get("rows", []) if st == 200 else []
+check(sum(x["payable_fen"] for x in rows if x["state"] == "qualifies") == j["totals"]["total_fen"]
+      and len(rows) == sum(len(e[k]) for e in cli_match.get("entities", []) for k in ("qualifies", "near", "awaiting", "received")),
+      "every row is listed once and the qualifying ones sum to the total")
+fse = next((x for x in rows if x["uscc"] == FIRM and x["clause"] == "first-set-equipment"), {})
+check(fse.get("state") == "qualifies" and fse.get("payable_fen") == 12000000 and fse.get("matter") == "SB-2020-017"
+      and fse.get("name") == "新乡示例装备制造有限公司" and fse.get("application", {}).get("id") == ea,
+      "a row names the entity, the equipment and the application already approved: %s" % fse)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-01&q=" + urllib.parse.quote("装备制造"), token=tok["office1"])
+check(st == 200 and j["rows"] and all(x["uscc"] == FIRM for x in j["rows"]), "filtered by name: %s" % j.get("rows"))
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-01&state=near&clause=ip-transfer", token=tok["office1"])
+check(st == 200 and j["rows"] and all(x["state"] == "near" and x["clause"] == "ip-transfer" for x in j["rows"])
+      and j["matched"] == len(j["rows"]), "filtered by state and clause: %s" % j.get("matched"))
+st, j1, _, _ = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-01&limit=1&offset=1", token=tok["office1"])
+check(st == 200 and len(j1["rows"]) == 1 and j1["rows"][0]["clause"] == rows[1]["clause"]
+      and j1["rows"][0]["uscc"] == rows[1]["uscc"] and j1["matched"] == len(rows), "a page of the list")
+for q, field in (("state=maybe", "state"), ("limit=0", "limit"), ("offset=-1", "offset"), ("on=2020-02-30", "on"),
+                 ("format=pdf", "format")):
+    st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?" + q, token=tok["office1"])
+    check(st == 400 and j["error"]["field"] == field, "a bad %s is named: %s" % (field, j))
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?clause=no-such", token=tok["office1"])
+check(st == 404 and j["error"]["field"] == "clause", "an unknown clause: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches", token=tok["ent1"])
+check(st == 403, "an enterprise cannot read the zone's list")
+st, _, payload, resp = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-01&state=qualifies&format=xlsx", token=tok["office1"])
+check(st == 200 and payload[:2] == b"PK" and "matches-2020-10-01.xlsx" in (resp.getheader("Content-Disposition") or ""),
+      "the list as a workbook: %s" % st)
+if st == 200:
+    import io, zipfile
+    sheet = zipfile.ZipFile(io.BytesIO(payload)).read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(payload)).namelist() else zipfile.ZipFile(io.BytesIO(payload)).read("xl/worksheets/sheet1.xml").decode()
+    check("SB-2020-017" in sheet and "免申即享" in sheet and "新乡示例装备制造有限公司" in sheet,
+          "the workbook holds the rows the filter keeps")
 st, j, _, _ = req(srv, "GET", "/api/v1/payouts?year=2020", token=tok["office1"])
 check(st == 200 and len(j["payouts"]) == 3 and j["total_fen"] == 14000000
       and any(p["reversed"] for p in j["payouts"]), "the ledger lists the award and its reversal")
