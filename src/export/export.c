@@ -415,8 +415,8 @@ enum status export_writer_close_bytes(struct export_writer *w, char **data, size
 enum status export_xlsx_bytes(const struct export_table *t, char **data, size_t *len, struct err *e)
 {
     struct export_writer *w;
-    enum status st = export_writer_open("memory.xlsx", t->sheet, t->title, t->cols, t->n_cols,
-                                        t->totals, &w, e);
+    enum status st =
+        export_writer_open("memory.xlsx", t->sheet, t->title, t->cols, t->n_cols, t->totals, &w, e);
     if (st != ST_OK)
         return st;
     for (size_t r = 0; r < t->n_rows; r++)
