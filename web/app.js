@@ -97,7 +97,7 @@ function navLinks() {
   const r = S.me.role;
   if (r === 'enterprise') return [['#/entitled', '我能享受什么'], ['#/policy', '我的申请'], ['#/account', '修改密码']];
   const links = [['#/dashboard', '首页'], ['#/tasks', '任务台账'], ['#/notices', '督查督办'], ['#/bulletins', '通报'], ['#/assess', '考核']];
-  if (r !== 'dept') links.push(['#/policy', '政策兑现'], ['#/entitled', '享受查询'], ['#/rules', '政策规则与主体']);
+  if (r !== 'dept') links.push(['#/policy', '政策兑现'], ['#/matches', '免申即享名单'], ['#/entitled', '享受查询'], ['#/rules', '政策规则与主体']);
   if (r === 'office' || r === 'admin') links.push(['#/settings', '报送设置']);
   if (r === 'admin') links.push(['#/admin/users', '账号管理'], ['#/admin/depts', '部门目录']);
   links.push(['#/account', '修改密码']);
@@ -160,7 +160,9 @@ function route() {
   });
   const policyPaths = ['/policy', '/entitled', '/account'];
   if (ent && !policyPaths.includes(path) && !path.startsWith('/policy/')) { location.hash = '#/entitled'; return; }
-  if (!S.plan && !ent && !path.startsWith('/admin') && !policyPaths.includes(path) && !path.startsWith('/policy/')) {
+  /* 惠企政策 needs no plan */
+  const planless = [...policyPaths, '/matches', '/rules'];
+  if (!S.plan && !ent && !path.startsWith('/admin') && !planless.includes(path) && !path.startsWith('/policy/')) {
     setMain(h('h2', {}, '还没有方案'),
       h('div', { class: 'panel empty' }, '请管理员先用 hqd plan import 导入工作方案。'));
     return;
@@ -179,6 +181,7 @@ function route() {
     '/account': () => viewAccount(),
     '/policy': () => viewPolicy(params),
     '/entitled': () => viewEntitled(params),
+    '/matches': () => viewMatches(params),
     '/rules': () => viewRules(),
   };
   const fn = m ? () => viewTask(m[1], params) : ma ? () => viewApplication(ma[1]) : views[path];
@@ -1198,14 +1201,60 @@ async function viewRules() {
         : h('div', { class: 'empty' }, '主体名录为空：导入主体 CSV（统一社会信用代码,名称,类别,区内,行业）。')));
 }
 
+/* 免申即享名单: every entity against every clause, counted against the ledger (what a matter
+ * already received, the application already filed), filtered and a page at a time; the whole
+ * filtered list downloads as a workbook. */
+async function viewMatches(params) {
+  const PAGE = 100;
+  const state = params.get('state') || '', clause = params.get('clause') || '', q = params.get('q') || '';
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const [r, pack] = await Promise.all([api('GET', '/api/v1/policy/matches' + qs({ state, clause, q, limit: PAGE, offset })), policyClauses()]);
+  const t = r.totals;
+  const states = [['', '全部'], ['qualifies', '符合'], ['received', '已享受'], ['near', '接近'], ['awaiting', '待定参数']];
+  const chips = { qualifies: ['green', '符合'], received: ['blue', '已享受'], near: ['yellow', '接近'], awaiting: ['gray', '待定参数'] };
+  const go = (o) => { location.hash = '#/matches' + qs(Object.assign({ state, clause, q }, o)); };
+  const sel = h('select', { id: 'mt-clause', 'aria-label': '条款' }, h('option', { value: '' }, '全部条款'),
+    pack.clauses.map((c) => h('option', { value: c.id, selected: c.id === clause ? '' : null }, c.title)));
+  const box = h('input', { type: 'text', id: 'mt-q', value: q, placeholder: '主体名称或统一社会信用代码', 'aria-label': '主体' });
+  const filters = h('form', { class: 'filters', id: 'mt-filters', onsubmit: (ev) => { ev.preventDefault(); go({ clause: sel.value, q: box.value.trim() }); } },
+    ...states.map(([v, l]) => h('a', { href: '#/matches' + qs({ state: v, clause, q }), class: v === state ? 'on' : null }, l)),
+    sel, box, h('button', { type: 'submit' }, '查询'),
+    h('a', { class: 'download', id: 'matches-xlsx', href: '/api/v1/policy/matches' + qs({ state, clause, q, format: 'xlsx' }) }, '导出 Excel'));
+  const pages = r.matched > PAGE ? h('div', { class: 'filters', id: 'mt-pages' },
+    offset > 0 ? h('a', { href: '#/matches' + qs({ state, clause, q, offset: Math.max(0, offset - PAGE) }) }, '上一页') : null,
+    h('span', { class: 'hint' }, `第 ${offset + 1}–${Math.min(offset + PAGE, r.matched)} 行，共 ${r.matched} 行`),
+    offset + PAGE < r.matched ? h('a', { href: '#/matches' + qs({ state, clause, q, offset: offset + PAGE }) }, '下一页') : null) : null;
+  setMain(h('h2', {}, '免申即享名单', h('small', {}, `${r.on} · ${t.entities} 个主体 · ${pack.pack}（版本 ${pack.version}）`)),
+    h('p', { class: 'hint', id: 'mt-totals' }, `符合 ${t.qualifies} 项（免申即享 ${t.automatic} 项，快申快享 ${t.qualifies - t.automatic} 项），合计 ${yuan(t.total_fen)} 元；` +
+      `已享受 ${t.received} 项；接近 ${t.near} 项；待管委会设定参数 ${t.awaiting} 项。金额已扣除本年度已兑付的和同一事项已获的兑付。`),
+    filters,
+    h('section', { class: 'panel' }, r.rows.length ? h('table', { class: 'grid auto', id: 'matches' },
+      h('thead', {}, h('tr', {}, ['主体', '政策', '事项', '状态', '金额（元）', '说明', ''].map((x) => h('th', {}, x)))),
+      h('tbody', {}, r.rows.map((x) => h('tr', { 'data-uscc': x.uscc, 'data-clause': x.clause, 'data-matter': x.matter || '' },
+        h('td', {}, h('a', { href: '#/entitled' + qs({ uscc: x.uscc }) }, x.name), h('div', { class: 'hint' }, x.uscc)),
+        h('td', {}, x.title),
+        h('td', {}, x.matter ? `${clauseInfo(pack, x.clause).label(x.matter_key)} ${x.matter}` : ''),
+        h('td', {}, chip(...chips[x.state]), x.route_text ? h('div', { class: 'hint route' }, x.route_text) : null),
+        h('td', { class: 'num' }, x.state === 'qualifies' ? yuan(x.payable_fen) : ''),
+        h('td', { class: 'explain wide' }, x.why, h('details', {}, h('summary', {}, '计算与依据'), h('div', { class: 'hint' }, x.explanation))),
+        h('td', { class: 'num' }, x.application ? h('a', { href: '#/policy/applications/' + x.application.id }, `申请 ${x.application.id}`) : '')))))
+      : h('div', { class: 'empty' }, state || clause || q ? '没有符合筛选条件的行。' : '没有主体符合或接近任何条款：先在“政策规则与主体”导入主体名录与事实。')),
+    pages);
+}
+
 /* 我能享受什么: every clause for one entity, what it qualifies for now and what is missing. */
 async function viewEntitled(params) {
   const ent = S.me.role === 'enterprise';
   const uscc = ent ? S.me.entity : (params.get('uscc') || '');
-  const pick = ent ? null : h('form', { class: 'filters', onsubmit: (ev) => { ev.preventDefault(); location.hash = '#/entitled' + qs({ uscc: box.value.trim() }); } },
-    h('label', { for: 'en-uscc' }, '统一社会信用代码'), h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 18 }), h('button', { type: 'submit' }, '查询'));
+  /* a code opens the entity; anything else is looked up by name in the 免申即享名单 */
+  const pick = ent ? null : h('form', { class: 'filters', onsubmit: (ev) => {
+    ev.preventDefault();
+    const v = box.value.trim();
+    location.hash = /^[0-9A-Za-z]{18}$/.test(v) ? '#/entitled' + qs({ uscc: v.toUpperCase() }) : '#/matches' + qs({ q: v });
+  } },
+    h('label', { for: 'en-uscc' }, '统一社会信用代码或名称'), h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 80 }), h('button', { type: 'submit' }, '查询'));
   const box = pick ? pick.querySelector('#en-uscc') : null;
-  if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么。')); return; }
+  if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么；输入名称中的字，在免申即享名单中查找。')); return; }
   const [r, pack] = await Promise.all([api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc })), policyClauses()]);
   const state = { qualifies: ['green', '符合'], received: ['blue', '已享受'], near: ['yellow', '接近'], awaiting: ['gray', '待定参数'], no: ['gray', '不符合'] };
   const order = { qualifies: 0, received: 1, near: 2, awaiting: 3, no: 4 };

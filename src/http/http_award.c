@@ -1009,7 +1009,10 @@ void h_entitlements(struct http_req *r)
         json_t *self = json_array();
         for (size_t k = 0; k < m->n_self; k++)
             json_array_append_new(self, json_string(m->self_declared[k]));
+        /* how it would be paid: only while there is something to pay */
         const char *route = policy_match_route(m);
+        if (strcmp(award_match_state(&v[i]), "qualifies"))
+            route = NULL;
         json_object_set_new(row, "route", route ? json_string(route) : json_null());
         json_object_set_new(row, "self_declared", self);
         /* the input naming the matter, when the facts do not (the applicant gives it) */

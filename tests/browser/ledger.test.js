@@ -240,6 +240,26 @@ function startServer() {
     const paid = await ep.textContent('#entitled tr[data-clause="first-set-equipment"]');
     check(paid.includes('已享受') && paid.includes('该事项已获兑付 120,000.00元，不再重复享受') && !paid.includes('去申请'),
       'the paid equipment is received, with no second application offered: ' + paid);
+    // 免申即享名单: the office sees the whole registry against the ledger, filters it, downloads it.
+    await op.goto(base + '/#/matches');
+    await op.waitForSelector('#matches');
+    check((await op.textContent('#mt-totals')).includes('已享受 1 项'), 'the list counts what was received: ' + await op.textContent('#mt-totals'));
+    const rowFse = await op.textContent('#matches tr[data-matter="SB-2020-017"]');
+    check(rowFse.includes('已享受') && rowFse.includes('该事项已获兑付 120,000.00元') && !rowFse.includes('120,000.00免申即享'),
+      'the paid equipment is listed as received: ' + rowFse);
+    await op.click('#mt-filters a:has-text("已享受")');
+    await op.waitForSelector('#matches tbody tr');
+    const receivedRows = await op.$$eval('#matches tbody tr', (trs) => trs.map((tr) => tr.textContent));
+    check(receivedRows.length === 1 && receivedRows[0].includes('SB-2020-017'), 'filtered to what was received: ' + receivedRows.length);
+    const [book] = await Promise.all([op.waitForEvent('download'), op.click('#matches-xlsx')]);
+    check(/^matches-\d{4}-\d{2}-\d{2}\.xlsx$/.test(book.suggestedFilename()), 'the list downloads as a workbook: ' + book.suggestedFilename());
+    // 享受查询 by name: a name goes to the list, filtered to that entity.
+    await op.goto(base + '/#/entitled');
+    await op.fill('#en-uscc', '装备制造');
+    await op.click('main form.filters button[type="submit"]');
+    await op.waitForSelector('#matches');
+    const named = await op.$$eval('#matches tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-uscc')));
+    check(named.length > 0 && named.every((u) => u === '91410700MA44XW1K27'), 'a name finds the entity in the list: ' + named);
     // The office sets the voucher share on the rules page: a new pack version.
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');
