@@ -1052,7 +1052,12 @@ async function viewApplication(id) {
         } catch (e) { out.replaceChildren(msg('err', e.message)); }
       } }, '上传')));
   }
+  /* the same inputs filed again by the entity under the clause: a possible double claim */
+  const same = (a.same_inputs || []).length ? h('div', { class: 'msg err', role: 'alert', id: 'ap-same' },
+    ...a.same_inputs.map((x, i) => h('span', {}, i ? '、' : '注意：与', h('a', { href: '#/policy/applications/' + x }, `第 ${x} 号申请`))),
+    '的输入完全相同（同一主体、同一条款），请核实是否重复申请。') : null;
   setMain(h('h2', {}, h('a', { href: '#/policy' }, ent ? '我的申请' : '政策兑现'), ` / 第 ${a.id} 号申请`, h('small', {}, chip(...appStatus[a.status]))),
+    same,
     h('section', { class: 'panel' },
       h('dl', { class: 'facts' },
         h('dt', {}, '主体'), h('dd', {}, `${a.entity_name}（${a.uscc}）`),

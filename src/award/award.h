@@ -227,6 +227,11 @@ void award_apps_free(struct award_app *v, size_t n);
  * New reference. */
 struct json_t *award_app_json(const struct award_app *a, int full);
 void award_app_cleanup(struct award_app *a); /* one read by award_application */
+/* The entity's other applications under the same clause with exactly a's inputs (the same
+ * inputs SHA-256), not rejected, oldest first: a second application for the same thing, which
+ * a clause without matters cannot tell by itself. *ids: new (free it). */
+enum status award_same_inputs(struct store *s, const struct award_app *a, int64_t **ids, size_t *n,
+                              struct err *e) HQD_MUST_CHECK;
 
 struct award_payout {
     int64_t id, application_id, entity_id, amount_fen, claimed_fen, reverses_id, batch;

@@ -2004,14 +2004,17 @@ static int cmd_award_show(const struct cli_args *a)
     struct award_app app = {0};
     struct award_evidence *ev = NULL;
     struct award_payout *pv = NULL;
-    size_t en = 0, pn = 0;
+    int64_t *same = NULL;
+    size_t en = 0, pn = 0, ns = 0;
     if ((st = award_application(s, id, &app, &e)) == ST_OK &&
-        (st = award_evidence_of(s, &app, &ev, &en, &e)) == ST_OK)
+        (st = award_evidence_of(s, &app, &ev, &en, &e)) == ST_OK &&
+        (st = award_same_inputs(s, &app, &same, &ns, &e)) == ST_OK)
         st = award_payouts(s, 0, id, 0, &pv, &pn, &e);
     store_close(s);
     if (st != ST_OK) {
         award_app_cleanup(&app);
         free(ev);
+        free(same);
         return report(st, &e);
     }
     if (a->json) {
@@ -2023,6 +2026,10 @@ static int cmd_award_show(const struct cli_args *a)
             json_array_append_new(pays, award_payout_json(&pv[i]));
         json_object_set_new(j, "evidence", evj);
         json_object_set_new(j, "payouts", pays);
+        json_t *sj = json_array();
+        for (size_t i = 0; i < ns; i++)
+            json_array_append_new(sj, json_integer(same[i]));
+        json_object_set_new(j, "same_inputs", sj);
         print_json(j);
         json_decref(j);
     } else {
@@ -2032,6 +2039,10 @@ static int cmd_award_show(const struct cli_args *a)
         printf("金额 %s元，已兑付 %s元%s\n%s\n", money_format(app.amount_fen, x, sizeof x),
                money_format(app.paid_fen, y, sizeof y),
                !strcmp(app.origin, "proposed") ? "（免申即享生成）" : "", app.explanation);
+        for (size_t i = 0; i < ns; i++)
+            printf("注意：与第 %" PRId64
+                   " 号申请的输入完全相同（同一主体、同一条款），请核实是否重复申请\n",
+                   same[i]);
         for (size_t i = 0; i < en; i++)
             printf("证明材料 %s：%s\n", ev[i].label, ev[i].n_files ? "已提交" : "待提交");
         for (size_t i = 0; i < pn; i++) {
@@ -2046,6 +2057,7 @@ static int cmd_award_show(const struct cli_args *a)
     award_app_cleanup(&app);
     free(ev);
     free(pv);
+    free(same);
     return 0;
 }
 

@@ -350,7 +350,17 @@ void h_application(struct http_req *r)
     json_t *o = award_app_json(&a, 1);
     struct award_evidence *ev = NULL;
     size_t en = 0;
-    st = award_evidence_of(r->store, &a, &ev, &en, &e);
+    int64_t *same = NULL;
+    size_t ns = 0;
+    /* the same inputs applied for again: a possible double claim, for the office to check */
+    if ((st = award_same_inputs(r->store, &a, &same, &ns, &e)) == ST_OK) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < ns; i++)
+            json_array_append_new(arr, json_integer(same[i]));
+        json_object_set_new(o, "same_inputs", arr);
+        free(same);
+        st = award_evidence_of(r->store, &a, &ev, &en, &e);
+    }
     award_app_cleanup(&a);
     struct award_payout *pv = NULL;
     struct ledger_file *fv = NULL;

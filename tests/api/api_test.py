@@ -566,6 +566,7 @@ st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % ea, token=tok["ent1"])
 check(st == 200 and j["status"] == "submitted" and [f["name"] for f in j["files"]] == ["发票.pdf", "清单.csv", "发票.ofd"]
       and "新开〔2020〕28号" in j["explanation"] and j["inputs"]["price"] == "2400000.00", "application detail: %s" % j)
 check(j.get("evidence") == [] and j.get("origin") == "applied", "no evidence asked by the example clause; filed by the applicant: %s" % j.get("evidence"))
+check(j.get("same_inputs") == [], "no other application with the same inputs: %s" % j.get("same_inputs"))
 st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/files?name=x.pdf&evidence=%s" % (ea, urllib.parse.quote("营业执照")), raw=pdf,
                   ctype="application/pdf", token=tok["ent1"])
 check(st == 400 and j["error"]["field"] == "evidence", "a label the clause does not ask for is refused: %d %s" % (st, j))
