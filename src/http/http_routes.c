@@ -1252,7 +1252,9 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/applications", h_applications, STAFF | ENTERPRISE, 0,
      "惠企政策申请列表：?status=&clause=&uscc=&year=（企业只看本单位）", 0, 0},
     {"GET", "/api/v1/applications/{id}", h_application, STAFF | ENTERPRISE, 0,
-     "申请详情：输入、计算说明、兑付记录、证明材料及条款要求的材料清单", 0, 0},
+     "申请详情：输入、计算说明、兑付记录、证明材料及条款要求的材料清单；same_inputs "
+     "为同一主体同一条款输入完全相同的其他申请（未驳回）",
+     0, 0},
     {"POST", "/api/v1/applications/{id}/files", h_application_file_add, OFFICE | ENTERPRISE, 0,
      "上传证明材料（请求体为文件，?name=&evidence=条款要求的材料名；审结前）", 0, 0},
     {"GET", "/api/v1/application-files/{id}", h_application_file, STAFF | ENTERPRISE, 0,
