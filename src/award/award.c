@@ -2096,7 +2096,6 @@ enum status award_same_inputs(struct store *s, const struct award_app *a, int64_
                               struct err *e)
 {
     struct store_stmt *q;
-    size_t cap = 0;
     *ids = NULL;
     *n = 0;
     enum status st = store_prepare(s,
@@ -2110,22 +2109,7 @@ enum status award_same_inputs(struct store *s, const struct award_app *a, int64_
     store_bind_text(q, 2, a->clause);
     store_bind_text(q, 3, a->inputs_sha256);
     store_bind_int(q, 4, a->id);
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            *ids = xrealloc(*ids, cap * sizeof **ids);
-        }
-        (*ids)[(*n)++] = store_col_int(q, 0);
-    }
-    store_finish(q);
-    if (st != ST_OK) {
-        free(*ids);
-        *ids = NULL;
-        *n = 0;
-        return st;
-    }
-    return ST_OK;
+    return store_run_ids(q, ids, n, e);
 }
 
 enum status award_application(struct store *s, int64_t id, struct award_app *out, struct err *e)

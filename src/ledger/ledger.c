@@ -1249,14 +1249,7 @@ enum status ledger_late_tasks(struct store *s, int64_t plan_id, const char *peri
         return st;
     store_bind_int(q, 1, plan_id);
     store_bind_text(q, 2, period);
-    size_t cap = 0;
-    int row;
-    while ((st = store_step(q, &row, e)) == ST_OK && row) {
-        xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
-        (*ids)[(*n)++] = store_col_int(q, 0);
-    }
-    store_finish(q);
-    return st;
+    return store_run_ids(q, ids, n, e);
 }
 
 static int cmp_id(const void *a, const void *b)

@@ -317,3 +317,23 @@ enum status store_run(struct store_stmt *st, struct err *e)
     store_finish(st);
     return rc;
 }
+
+enum status store_run_ids(struct store_stmt *st, int64_t **ids, size_t *n, struct err *e)
+{
+    size_t cap = 0;
+    int row;
+    enum status rc;
+    *ids = NULL;
+    *n = 0;
+    while ((rc = store_step(st, &row, e)) == ST_OK && row) {
+        xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
+        (*ids)[(*n)++] = store_col_int(st, 0);
+    }
+    store_finish(st);
+    if (rc != ST_OK) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}

@@ -69,5 +69,9 @@ void store_finish(struct store_stmt *st);
 
 /* Runs a statement to completion, ignoring rows. The statement is finished. */
 enum status store_run(struct store_stmt *st, struct err *e) HQD_MUST_CHECK;
+/* Runs a statement to completion, collecting its first column as ids (*ids: new, free it;
+ * NULL and 0 on an error). The statement is finished. */
+enum status store_run_ids(struct store_stmt *st, int64_t **ids, size_t *n,
+                          struct err *e) HQD_MUST_CHECK;
 
 #endif
