@@ -260,6 +260,15 @@ function startServer() {
     await op.waitForSelector('#matches');
     const named = await op.$$eval('#matches tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-uscc')));
     check(named.length > 0 && named.every((u) => u === '91410700MA44XW1K27'), 'a name finds the entity in the list: ' + named);
+    // The same patents claimed twice: the second application's page points at the first.
+    const first = JSON.parse(cli(['award', 'apply', '52410700MA4KX0012C', 'ip-transfer', 'patents=2', 'institution_registered=是', '--on', '2020-06-01', '--json'])).id;
+    const second = JSON.parse(cli(['award', 'apply', '52410700MA4KX0012C', 'ip-transfer', 'patents=2', 'institution_registered=是', '--on', '2020-06-01', '--json'])).id;
+    await op.goto(base + '/#/policy/applications/' + second);
+    await op.waitForSelector('#ap-same');
+    const sameText = await op.textContent('#ap-same');
+    check(sameText.includes(`第 ${first} 号申请`) && sameText.includes('请核实是否重复申请'), 'a repeated claim is pointed out before approval: ' + sameText);
+    cli(['award', 'reject', String(second), '重复申请']);
+    cli(['award', 'reject', String(first), '测试']);
     // The office sets the voucher share on the rules page: a new pack version.
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params');
