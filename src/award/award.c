@@ -603,9 +603,40 @@ static int match_order(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-enum status award_match_entity(const struct policy_pack *p, const struct entity *en, struct date on,
-                               const int64_t *received, struct award_match **out, size_t *n,
-                               struct err *e)
+/* The value of a match's matter key: its matter's, or one among the entity's own facts. */
+static const char *match_matter(const struct award_match *a, const char *key)
+{
+    if (a->matter[0])
+        return a->matter;
+    for (size_t i = 0; i < a->m.n_given; i++)
+        if (!strcmp(a->m.given[i].name, key))
+            return a->m.given[i].value[0] ? a->m.given[i].value : NULL;
+    return NULL;
+}
+
+/* What each matter of an entity has received (group:key → fen), from the ledger. */
+struct matter_paid {
+    char matter[160];
+    int64_t fen;
+};
+
+static int64_t paid_for(const struct matter_paid *v, size_t n, const char *group, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t g = strlen(group);
+        if (!strncmp(v[i].matter, group, g) && v[i].matter[g] == ':' &&
+            !strcmp(v[i].matter + g + 1, key))
+            return v[i].fen;
+    }
+    return 0;
+}
+
+/* award_match_entity, each match told what its matter received (paid: NULL for nothing): what
+ * a match adds toward the next one's yearly cap is what it would pay now. */
+static enum status match_entity(const struct policy_pack *p, const struct entity *en,
+                                struct date on, const int64_t *received,
+                                const struct matter_paid *paid, size_t n_paid,
+                                struct award_match **out, size_t *n, struct err *e)
 {
     size_t nc = policy_pack_clauses(p), cap = 0;
     *out = NULL;
@@ -640,7 +671,11 @@ enum status award_match_entity(const struct policy_pack *p, const struct entity 
             m[c].r.explanation = NULL; /* moved into a */
             if (a->m.near && registry_only(&a->m))
                 a->m.near = 0; /* knowing only 区内 or 行业 is not being close */
-            got[c] += policy_match_payable(&a->m);
+            const char *group = policy_clause_group(p, c);
+            const char *value = group && n_paid ? match_matter(a, key) : NULL;
+            if (value)
+                a->matter_paid = paid_for(paid, n_paid, group, value);
+            got[c] += award_match_payable(a);
         }
         policy_matches_cleanup(m, nc);
     }
@@ -687,6 +722,13 @@ enum status award_bulk_matters(struct store *s, const struct policy_pack *p, str
         }
     entity_cursor_close(cur);
     return st;
+}
+
+enum status award_match_entity(const struct policy_pack *p, const struct entity *en, struct date on,
+                               const int64_t *received, struct award_match **out, size_t *n,
+                               struct err *e)
+{
+    return match_entity(p, en, on, received, NULL, 0, out, n, e);
 }
 
 void award_matches_free(struct award_match *v, size_t n)
@@ -2471,17 +2513,6 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
 
 /* ---------------------------------------------------------------- entitlements */
 
-/* The value of a match's matter key: its matter's, or one among the entity's own facts. */
-static const char *match_matter(const struct award_match *a, const char *key)
-{
-    if (a->matter[0])
-        return a->matter;
-    for (size_t i = 0; i < a->m.n_given; i++)
-        if (!strcmp(a->m.given[i].name, key))
-            return a->m.given[i].value[0] ? a->m.given[i].value : NULL;
-    return NULL;
-}
-
 enum status award_match_ledger(struct store *s, const struct policy_pack *p,
                                const struct entity *en, struct date on, struct award_match **out,
                                size_t *n, int64_t **received, struct err *e)
@@ -2501,23 +2532,33 @@ enum status award_match_ledger(struct store *s, const struct policy_pack *p,
     }
     for (size_t c = 0; c < nc && st == ST_OK && filed; c++)
         st = year_total(s, en->id, policy_clause_id(p, c), on.y, &(*received)[c], e);
+    struct matter_paid *paid = NULL;
+    size_t n_paid = 0, cap = 0;
+    if (st == ST_OK && filed &&
+        (st = store_prepare(s,
+                            "SELECT matter, sum(amount_fen) FROM payouts WHERE entity_id = ?"
+                            " AND matter <> '' GROUP BY matter",
+                            &q, e)) == ST_OK) {
+        int row;
+        store_bind_int(q, 1, en->id);
+        while ((st = store_step(q, &row, e)) == ST_OK && row) {
+            xgrow((void **)&paid, &cap, n_paid + 1, sizeof *paid);
+            snprintf(paid[n_paid].matter, sizeof paid[n_paid].matter, "%s", store_col_text(q, 0));
+            paid[n_paid++].fen = store_col_int(q, 1);
+        }
+        store_finish(q);
+    }
     if (st == ST_OK)
-        st = award_match_entity(p, en, on, *received, out, n, e);
+        st = match_entity(p, en, on, *received, paid, n_paid, out, n, e);
+    free(paid);
     for (size_t k = 0; k < *n && st == ST_OK && filed; k++) {
         struct award_match *a = &(*out)[k];
         if (!a->m.applies)
             continue;
-        const char *group = policy_clause_group(p, a->clause);
         const char *key = policy_clause_matter_key(p, a->clause);
-        const char *value = group ? match_matter(a, key) : NULL;
-        if (group && !value)
+        const char *value = key ? match_matter(a, key) : NULL;
+        if (key && !value)
             continue; /* the matter is not named: nothing to look up */
-        if (value) {
-            char matter[160];
-            snprintf(matter, sizeof matter, "%s:%s", group, value);
-            if ((st = matter_total(s, en->id, matter, &a->matter_paid, e)) != ST_OK)
-                break;
-        }
         st = already_applied(s, en->id, policy_clause_id(p, a->clause), on.y, value ? key : NULL,
                              value, &a->application, a->application_status, e);
     }

@@ -2024,6 +2024,39 @@ static void match_counts_the_ledger(void **state)
     verify_ok(f->s, 3, 14000000);
 }
 
+/* A matter already paid counts toward the yearly cap once: as received, not again as a match.
+ * Two contracts of 100,000 under a yearly cap of 150,000, the first paid: the second is offered
+ * the 50,000 left, which is what its application is then paid. */
+static void paid_matter_counts_once_toward_the_year(void **state)
+{
+    struct fx *f = *state;
+    static const char pack[] =
+        "pack 测试：每年上限与事项\nversion t1\n"
+        "clause per-contract\n  title 合同补助\n  cite 测试〔2020〕3号 一\n  quote 按10%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 10%\n"
+        "  cap entity-year 150000 每家每年\n  exclusive deal contract_no\nend\n";
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "y.pack", &id, &e),
+                     ST_OK);
+    import_facts(f->s, "uscc,source,date,contract_no,amount\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-01,HT-1,1000000.00\n"
+                       "91410700MA44XW1K27,技术合同登记,2020-06-02,HT-2,1000000.00\n");
+    struct award_outcome o;
+    assert_int_equal(approve(f->s, apply_grant(f->s, "per-contract", "1000000", "HT-1", &o)),
+                     10000000);
+    int64_t total;
+    char *got = ledger_matches(f->s, &total);
+    assert_string_equal(got,
+                        "per-contract/HT-1 received 0 该事项已获兑付 100,000.00元，不再重复享受。|"
+                        "per-contract/HT-2 qualifies 5000000 |");
+    assert_int_equal(total, 5000000);
+    free(got);
+    assert_int_equal(approve(f->s, apply_grant(f->s, "per-contract", "1000000", "HT-2", &o)),
+                     5000000);
+}
+
 /* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
  * in USCC order, with their facts and matters, and 免申即享 over them files every one. */
 static void registry_walked_in_batches(void **state)
@@ -2531,6 +2564,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(matters_are_matched_one_by_one, setup, teardown),
         cmocka_unit_test_setup_teardown(match_pays_the_highest_of_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(match_counts_the_ledger, setup, teardown),
+        cmocka_unit_test_setup_teardown(paid_matter_counts_once_toward_the_year, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_walked_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
