@@ -2057,6 +2057,88 @@ static void paid_matter_counts_once_toward_the_year(void **state)
                      5000000);
 }
 
+/* What the list offers is what approval pays: over random contracts and a random history of
+ * payments under two clauses of one group (one with a yearly cap), every match the list offers,
+ * filed and approved in the list's order, is paid exactly its payable amount, and then nothing
+ * is offered any more. */
+static void list_offers_what_approval_pays(void **state)
+{
+    struct fx *f = *state;
+    static const char pack[] =
+        "pack 测试：名单与审批\nversion t1\n"
+        "clause grant-a\n  title 甲类补助\n  cite 测试〔2020〕4号 一\n  quote 按10%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 10%\n  cap item 100000 每项\n"
+        "  cap entity-year 450000 每家每年\n  exclusive deal contract_no\nend\n"
+        "clause grant-b\n  title 乙类补助\n  cite 测试〔2020〕4号 二\n  quote 按5%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input amount money 金额（元）\n"
+        "  input contract_no text 合同编号\n  award amount * 5%\n  exclusive deal "
+        "contract_no\nend\n";
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "l.pack", &id, &e),
+                     ST_OK);
+    uint64_t rng = 1; /* (seeds 1–60 were tried: all pass; the double-counted paid matter
+                         failed 6 of the first 10) */
+    char facts[4096] = "uscc,source,date,contract_no,amount\n", no[8][16], amount[8][24];
+    for (int k = 0; k < 8; k++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        snprintf(no[k], sizeof no[k], "HT-%d", k + 1);
+        snprintf(amount[k], sizeof amount[k], "%d.%02d", (int)((rng >> 33) % 2000000),
+                 (int)((rng >> 20) % 100));
+        snprintf(facts + strlen(facts), sizeof facts - strlen(facts),
+                 "%s,技术合同登记,2020-06-0%d,%s,%s\n", FIRM, k + 1, no[k], amount[k]);
+    }
+    import_facts(f->s, facts);
+    /* a history: some contracts already paid under one clause or the other */
+    for (int k = 0; k < 8; k++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int pick = (int)((rng >> 40) % 3); /* 0: nothing, 1: grant-b, 2: grant-a */
+        struct award_outcome o;
+        if (pick) {
+            int64_t app =
+                apply_grant(f->s, pick == 1 ? "grant-b" : "grant-a", amount[k], no[k], &o);
+            if (o.amount_fen > 0)
+                approve(f->s, app);
+        }
+    }
+    for (int round = 0; round < 2; round++) {
+        struct policy_pack *p;
+        struct entity *en;
+        struct award_match *m;
+        size_t n;
+        int64_t *received, offered = 0, paid = 0;
+        assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+        assert_int_equal(entity_get(f->s, FIRM, &en, &e), ST_OK);
+        assert_int_equal(award_match_ledger(f->s, p, en, ON, &m, &n, &received, &e), ST_OK);
+        for (size_t i = 0; i < n; i++) {
+            int64_t want = award_match_payable(&m[i]);
+            if (!want)
+                continue;
+            offered += want;
+            struct award_outcome o;
+            int64_t app = apply_grant(f->s, policy_clause_id(p, m[i].clause),
+                                      amount[m[i].order - 1], m[i].matter, &o);
+            int64_t got = approve(f->s, app);
+            if (got != want)
+                fail_msg("round %d: %s %s offered %lld, paid %lld", round,
+                         policy_clause_id(p, m[i].clause), m[i].matter, (long long)want,
+                         (long long)got);
+            paid += got;
+        }
+        assert_int_equal(paid, offered);
+        if (round == 1)
+            assert_int_equal(offered, 0); /* everything offered was taken */
+        free(received);
+        award_matches_free(m, n);
+        entities_free(en, 1);
+        policy_pack_free(p);
+    }
+    struct award_verify v;
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+}
+
 /* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
  * in USCC order, with their facts and matters, and 免申即享 over them files every one. */
 static void registry_walked_in_batches(void **state)
@@ -2565,6 +2647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(match_pays_the_highest_of_a_group, setup, teardown),
         cmocka_unit_test_setup_teardown(match_counts_the_ledger, setup, teardown),
         cmocka_unit_test_setup_teardown(paid_matter_counts_once_toward_the_year, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_offers_what_approval_pays, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_walked_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
