@@ -663,7 +663,7 @@ static enum status match_entity(const struct policy_pack *p, const struct entity
                 *out = xrealloc(*out, cap * sizeof **out);
             }
             struct award_match *a = &(*out)[(*n)++];
-            *a = (struct award_match){.clause = c};
+            *a = (struct award_match){.clause = c, .budget_left = -1};
             snprintf(a->matter_key, sizeof a->matter_key, "%s", fs.matter_key ? fs.matter_key : "");
             snprintf(a->matter, sizeof a->matter, "%s", fs.matter ? fs.matter : "");
             a->order = i;
@@ -2562,6 +2562,23 @@ enum status award_match_ledger(struct store *s, const struct policy_pack *p,
         st = already_applied(s, en->id, policy_clause_id(p, a->clause), on.y, value ? key : NULL,
                              value, &a->application, a->application_status, e);
     }
+    /* the year's envelope, for everyone: what a first-come budget has left, as approval reads
+     * it (what was paid, what every pending application holds) */
+    for (size_t k = 0; k < *n && st == ST_OK; k++) {
+        struct award_match *a = &(*out)[k];
+        struct policy_limits lim;
+        int64_t used = 0, held = 0;
+        if (!a->m.r.eligible || !policy_match_payable(&a->m) ||
+            policy_clause_limits(p, a->clause, &lim, &(struct err){0}) != ST_OK)
+            continue; /* a budget param unset: the clause is awaiting, not payable */
+        a->pro_rata = lim.alloc == POLICY_ALLOC_PRO_RATA;
+        if (lim.alloc != POLICY_ALLOC_FCFS || !strcmp(a->application_status, "submitted"))
+            continue; /* pending: its own application already holds its share */
+        const char *clause = policy_clause_id(p, a->clause);
+        if ((st = budget_used(s, clause, on.y, &used, e)) == ST_OK &&
+            (st = budget_held(s, clause, on.y, INT64_MAX, &held, e)) == ST_OK)
+            a->budget_left = lim.budget_fen - used - held > 0 ? lim.budget_fen - used - held : 0;
+    }
     if (st != ST_OK) {
         award_matches_free(*out, *n);
         free(*received);
@@ -2575,6 +2592,8 @@ enum status award_match_ledger(struct store *s, const struct policy_pack *p,
 int64_t award_match_payable(const struct award_match *a)
 {
     int64_t v = policy_match_payable(&a->m) - a->matter_paid;
+    if (a->budget_left >= 0 && v > a->budget_left)
+        v = a->budget_left;
     return v > 0 ? v : 0;
 }
 
@@ -2600,6 +2619,20 @@ const char *award_match_standing(const struct policy_pack *p, const struct award
                      money_format(more, left, sizeof left));
         else
             snprintf(out, cap, "该事项已获兑付 %s元，不再重复享受。", paid);
+    }
+    int64_t before = policy_match_payable(&a->m) - a->matter_paid;
+    if (a->budget_left >= 0 && a->m.r.eligible && before > a->budget_left) {
+        money_format(a->budget_left, left, sizeof left);
+        if (a->budget_left)
+            snprintf(out + strlen(out), cap - strlen(out),
+                     "年度资金余额 %s元（已扣除已兑付和待审申请），先到先得，现可得 %s元。", left,
+                     left);
+        else
+            snprintf(out + strlen(out), cap - strlen(out),
+                     "年度资金已无余额（已兑付和待审申请已占满），先到先得。");
+    } else if (a->pro_rata && a->m.r.eligible && before > 0) {
+        snprintf(out + strlen(out), cap - strlen(out),
+                 "年度资金按批次等比例分配，批次结束时确定金额。");
     }
     int pending = !strcmp(a->application_status, "submitted");
     if (a->application && (pending || !a->matter_paid))

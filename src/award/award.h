@@ -50,6 +50,10 @@ struct award_match {
                             paid per matter, one for the same matter; otherwise one this
                             year), not rejected: its id, or 0 */
     char application_status[12];
+    /* a first-come budget: what is left of the year's envelope after what was paid and what
+       pending applications hold (what a match adds is at most this); -1: no such budget */
+    int64_t budget_left;
+    int pro_rata; /* the clause's budget is shared at batch close: the amount is provisional */
 };
 /* Matches entity en against every clause of p (policy_match_one). A clause that names its
  * matters by an input (exclusive GROUP KEY, e.g. contract_no) is matched once per matter of that
@@ -69,7 +73,7 @@ enum status award_match_ledger(struct store *s, const struct policy_pack *p,
                                const struct entity *en, struct date on, struct award_match **out,
                                size_t *n, int64_t **received, struct err *e) HQD_MUST_CHECK;
 /* What a match adds now: its payable amount (policy_match_payable) less what its matter
- * already received (就高不就低), never below 0. */
+ * already received (就高不就低), never below 0, and never above a first-come budget's rest. */
 int64_t award_match_payable(const struct award_match *a);
 /* Its state as the lists give it: "qualifies", "received" (qualifies, but its matter has had as
  * much already), "near", "awaiting" (a parameter the office has not set) or "no". */

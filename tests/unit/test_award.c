@@ -2022,6 +2022,29 @@ static void match_counts_the_ledger(void **state)
     assert_non_null(strstr(got, "grant-a/HT-2 received 0 该事项已获兑付 40,000.00元"));
     free(got);
     verify_ok(f->s, 3, 14000000);
+    /* a pro-rata clause's amount is provisional until its batch closes, and says so */
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,amount,300000.00,税务,2020-06-03\n");
+    struct policy_pack *p;
+    struct entity *en;
+    struct award_match *m;
+    size_t n;
+    int64_t *received;
+    struct err e = {0};
+    char standing[400] = "";
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    assert_int_equal(entity_get(f->s, FIRM, &en, &e), ST_OK);
+    assert_int_equal(award_match_ledger(f->s, p, en, ON, &m, &n, &received, &e), ST_OK);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(policy_clause_id(p, m[i].clause), "grant-p")) {
+            assert_int_equal(award_match_payable(&m[i]), 3000000);
+            award_match_standing(p, &m[i], standing, sizeof standing);
+        }
+    assert_string_equal(standing, "年度资金按批次等比例分配，批次结束时确定金额。");
+    free(received);
+    award_matches_free(m, n);
+    entities_free(en, 1);
+    policy_pack_free(p);
 }
 
 /* A matter already paid counts toward the yearly cap once: as received, not again as a match.
@@ -2137,6 +2160,76 @@ static void list_offers_what_approval_pays(void **state)
     struct award_verify v;
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 0);
+}
+
+/* A first-come budget bounds what the list offers: what is left of the year's envelope after
+ * what was paid and what pending applications hold; an entity with its own application pending
+ * is told of that instead. */
+static void list_offers_what_the_budget_leaves(void **state)
+{
+    struct fx *f = *state;
+    static const char pack[] =
+        "pack 测试：名单与预算\nversion t1\n"
+        "clause small-grant\n  title 小额补助\n  cite 测试〔2020〕2号 一\n  quote 按10%补助\n"
+        "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出（元）\n"
+        "  award spend * 10%\n  budget 1500 fcfs 年度预算\nend\n";
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "b.pack", &id, &e),
+                     ST_OK);
+    struct entity_import_report rep;
+    const char *second = "uscc,name,kind,in_zone,industry\n"
+                         "91410700MA9F123453,生物公司,企业,是,生物医药\n";
+    assert_int_equal(entity_import_csv(f->s, "t", second, strlen(second), "e.csv", NULL, &rep, &e),
+                     ST_OK);
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,spend,10000,税务,2020-07-15\n"
+                       "91410700MA9F123453,spend,8000,税务,2020-07-15\n");
+    struct policy_pack *p;
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    /* offered against the whole envelope: 1,000 and 800, each within 1,500 */
+    const int64_t first_offer[2] = {100000, 80000};
+    const char *who[2] = {FIRM, "91410700MA9F123453"};
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 2; k++) {
+            struct entity *en;
+            struct award_match *m;
+            size_t n;
+            int64_t *received;
+            char standing[400];
+            assert_int_equal(entity_get(f->s, who[k], &en, &e), ST_OK);
+            assert_int_equal(award_match_ledger(f->s, p, en, ON, &m, &n, &received, &e), ST_OK);
+            assert_int_equal(n, 1);
+            award_match_standing(p, &m[0], standing, sizeof standing);
+            if (round == 0) {
+                assert_int_equal(award_match_payable(&m[0]), first_offer[k]);
+                assert_string_equal(standing, "");
+            } else if (k == 0) { /* its own application holds 1,000: named, not cut */
+                assert_int_equal(award_match_payable(&m[0]), 100000);
+                assert_non_null(strstr(standing, "已有申请 1（待审批）"));
+            } else { /* 1,500 less the 1,000 held: 500 of its 800 */
+                assert_int_equal(award_match_payable(&m[0]), 50000);
+                assert_string_equal(standing, "年度资金余额 500.00元（已扣除已兑付和待审申请），"
+                                              "先到先得，现可得 500.00元。");
+            }
+            free(received);
+            award_matches_free(m, n);
+            entities_free(en, 1);
+        }
+        if (round == 0) {
+            struct policy_input in[] = {{"spend", "10000"}};
+            struct award_outcome o;
+            assert_int_equal(award_apply(f->s, "clerk", FIRM, "small-grant", in, 1, ON, &o, &e),
+                             ST_OK);
+        }
+    }
+    /* what approval then pays the second: the 500 left */
+    struct policy_input in[] = {{"spend", "8000"}};
+    struct award_outcome o;
+    assert_int_equal(
+        award_apply(f->s, "clerk", "91410700MA9F123453", "small-grant", in, 1, ON, &o, &e), ST_OK);
+    assert_int_equal(o.amount_fen, 50000);
+    policy_pack_free(p);
 }
 
 /* The registry read a batch at a time: 2,600 entities (more than two batches) each come once,
@@ -2648,6 +2741,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(match_counts_the_ledger, setup, teardown),
         cmocka_unit_test_setup_teardown(paid_matter_counts_once_toward_the_year, setup, teardown),
         cmocka_unit_test_setup_teardown(list_offers_what_approval_pays, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_offers_what_the_budget_leaves, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_walked_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(proposals_name_every_entity_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
