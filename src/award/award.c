@@ -2513,59 +2513,57 @@ enum status award_file_get(struct store *s, int64_t id, char **name, char **cont
 
 /* ---------------------------------------------------------------- entitlements */
 
-enum status award_match_ledger(struct store *s, const struct policy_pack *p,
-                               const struct entity *en, struct date on, struct award_match **out,
-                               size_t *n, int64_t **received, struct err *e)
+/* What each matter of the entity has received, any year (*paid: new, free it). */
+static enum status read_matter_paid(struct store *s, int64_t entity_id, struct matter_paid **paid,
+                                    size_t *n, struct err *e)
 {
-    size_t nc = policy_pack_clauses(p);
-    int64_t filed = 0;
-    *out = NULL;
-    *n = 0;
-    *received = xcalloc(nc ? nc : 1, sizeof **received);
     struct store_stmt *q;
-    /* most of a registry has never applied: one look, and nothing more to read for them */
-    enum status st = store_prepare(
-        s, "SELECT count(*) FROM applications WHERE entity_id = ? AND status <> 'rejected'", &q, e);
-    if (st == ST_OK) {
-        store_bind_int(q, 1, en->id);
-        st = award_step_int(q, &filed, e);
+    size_t cap = 0;
+    int row;
+    *paid = NULL;
+    *n = 0;
+    enum status st = store_prepare(s,
+                                   "SELECT matter, sum(amount_fen) FROM payouts WHERE entity_id = ?"
+                                   " AND matter <> '' GROUP BY matter",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, entity_id);
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        xgrow((void **)paid, &cap, *n + 1, sizeof **paid);
+        snprintf((*paid)[*n].matter, sizeof(*paid)[*n].matter, "%s", store_col_text(q, 0));
+        (*paid)[(*n)++].fen = store_col_int(q, 1);
     }
-    for (size_t c = 0; c < nc && st == ST_OK && filed; c++)
-        st = year_total(s, en->id, policy_clause_id(p, c), on.y, &(*received)[c], e);
-    struct matter_paid *paid = NULL;
-    size_t n_paid = 0, cap = 0;
-    if (st == ST_OK && filed &&
-        (st = store_prepare(s,
-                            "SELECT matter, sum(amount_fen) FROM payouts WHERE entity_id = ?"
-                            " AND matter <> '' GROUP BY matter",
-                            &q, e)) == ST_OK) {
-        int row;
-        store_bind_int(q, 1, en->id);
-        while ((st = store_step(q, &row, e)) == ST_OK && row) {
-            xgrow((void **)&paid, &cap, n_paid + 1, sizeof *paid);
-            snprintf(paid[n_paid].matter, sizeof paid[n_paid].matter, "%s", store_col_text(q, 0));
-            paid[n_paid++].fen = store_col_int(q, 1);
-        }
-        store_finish(q);
-    }
-    if (st == ST_OK)
-        st = match_entity(p, en, on, *received, paid, n_paid, out, n, e);
-    free(paid);
-    for (size_t k = 0; k < *n && st == ST_OK && filed; k++) {
-        struct award_match *a = &(*out)[k];
-        if (!a->m.applies)
-            continue;
+    store_finish(q);
+    return st;
+}
+
+/* The application each match would repeat (already_applied, as award_propose checks it). */
+static enum status name_applications(struct store *s, const struct policy_pack *p,
+                                     int64_t entity_id, struct date on, struct award_match *m,
+                                     size_t n, struct err *e)
+{
+    enum status st = ST_OK;
+    for (size_t k = 0; k < n && st == ST_OK; k++) {
+        struct award_match *a = &m[k];
         const char *key = policy_clause_matter_key(p, a->clause);
         const char *value = key ? match_matter(a, key) : NULL;
-        if (key && !value)
-            continue; /* the matter is not named: nothing to look up */
-        st = already_applied(s, en->id, policy_clause_id(p, a->clause), on.y, value ? key : NULL,
+        if (!a->m.applies || (key && !value))
+            continue; /* a matter not named: nothing to look up */
+        st = already_applied(s, entity_id, policy_clause_id(p, a->clause), on.y, value ? key : NULL,
                              value, &a->application, a->application_status, e);
     }
-    /* the year's envelope, for everyone: what a first-come budget has left, as approval reads
-     * it (what was paid, what every pending application holds) */
-    for (size_t k = 0; k < *n && st == ST_OK; k++) {
-        struct award_match *a = &(*out)[k];
+    return st;
+}
+
+/* The year's envelope, the same for everyone: what a first-come budget has left, as approval
+ * reads it (what was paid, what every pending application holds). */
+static enum status bound_by_budgets(struct store *s, const struct policy_pack *p, struct date on,
+                                    struct award_match *m, size_t n, struct err *e)
+{
+    enum status st = ST_OK;
+    for (size_t k = 0; k < n && st == ST_OK; k++) {
+        struct award_match *a = &m[k];
         struct policy_limits lim;
         int64_t used = 0, held = 0;
         if (!a->m.r.eligible || !policy_match_payable(&a->m) ||
@@ -2579,6 +2577,38 @@ enum status award_match_ledger(struct store *s, const struct policy_pack *p,
             (st = budget_held(s, clause, on.y, INT64_MAX, &held, e)) == ST_OK)
             a->budget_left = lim.budget_fen - used - held > 0 ? lim.budget_fen - used - held : 0;
     }
+    return st;
+}
+
+enum status award_match_ledger(struct store *s, const struct policy_pack *p,
+                               const struct entity *en, struct date on, struct award_match **out,
+                               size_t *n, int64_t **received, struct err *e)
+{
+    size_t nc = policy_pack_clauses(p), n_paid = 0;
+    int64_t filed = 0;
+    struct matter_paid *paid = NULL;
+    struct store_stmt *q;
+    *out = NULL;
+    *n = 0;
+    *received = xcalloc(nc ? nc : 1, sizeof **received);
+    /* most of a registry has never applied: one look, and nothing more to read for them */
+    enum status st = store_prepare(
+        s, "SELECT count(*) FROM applications WHERE entity_id = ? AND status <> 'rejected'", &q, e);
+    if (st == ST_OK) {
+        store_bind_int(q, 1, en->id);
+        st = award_step_int(q, &filed, e);
+    }
+    for (size_t c = 0; c < nc && st == ST_OK && filed; c++)
+        st = year_total(s, en->id, policy_clause_id(p, c), on.y, &(*received)[c], e);
+    if (st == ST_OK && filed)
+        st = read_matter_paid(s, en->id, &paid, &n_paid, e);
+    if (st == ST_OK)
+        st = match_entity(p, en, on, *received, paid, n_paid, out, n, e);
+    free(paid);
+    if (st == ST_OK && filed)
+        st = name_applications(s, p, en->id, on, *out, *n, e);
+    if (st == ST_OK)
+        st = bound_by_budgets(s, p, on, *out, *n, e);
     if (st != ST_OK) {
         award_matches_free(*out, *n);
         free(*received);
