@@ -86,6 +86,74 @@ static struct notice *notices_of(struct fx *f, int64_t task, size_t *n)
     return v;
 }
 
+/* The task list reads every task's reports at once and keeps each task's last eight reported
+ * periods; its lights must be each task's own, past eight periods and with the longest
+ * 连续未报 setting: a task reported ten months running and then silent, one every other month. */
+static void bulk_lights_past_eight_periods(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    struct ledger_settings st;
+    assert_int_equal(ledger_settings_get(f->s, 1, &st, &e), ST_OK);
+    st.cadence = CADENCE_MONTHLY;
+    st.missing_red = 12;
+    assert_int_equal(ledger_settings_set(f->s, "office", &st, &e), ST_OK);
+    char keys[14][16];
+    int reported = 0;
+    for (int m = 0; m < 14; m++) {
+        int y = 2020 + (m + 3) / 12, mo = (m + 3) % 12 + 1, ny = 2020 + (m + 4) / 12,
+            nmo = (m + 4) % 12 + 1;
+        char now[32];
+        snprintf(keys[m], sizeof keys[m], "%04d-%02d", y, mo);
+        snprintf(now, sizeof now, "%04d-%02d-02T02:00:00Z", ny, nmo);
+        at(now); /* collecting month m's reports */
+        for (int64_t task = 1; task <= 2; task++) {
+            if ((task == 1 && m >= 10) || (task == 2 && m % 2))
+                continue;
+            struct ledger_report_input in = {.task_id = task,
+                                             .period = keys[m],
+                                             .progress = 5 * (m + 1),
+                                             .done = "按计划推进",
+                                             .problems = "无",
+                                             .next = "继续推进"};
+            struct ledger_report out;
+            if (ledger_report_submit(f->s, f->cal, &f->kj, &in, &out, NULL, &e) == ST_OK) {
+                ledger_report_cleanup(&out);
+                reported++;
+            }
+        }
+    }
+    assert_true(reported >= 12); /* the history is there */
+    at("2021-08-20T02:00:00Z");
+    size_t red = 0;
+    for (int pass = 0; pass < 2; pass++) { /* the longest 连续未报 run, then 3 */
+        st.missing_red = pass ? 3 : 12;
+        assert_int_equal(ledger_settings_set(f->s, "office", &st, &e), ST_OK);
+        for (int m = 0; m < 14; m++) {
+            struct ledger_filter lf = {
+                .plan_id = 1, .light = -1, .period = keys[m], .per_page = -1};
+            struct ledger_task_row *rows;
+            size_t n, total;
+            char period[16];
+            assert_int_equal(ledger_tasks(f->s, f->cal, &lf, &rows, &n, &total, period, &e), ST_OK);
+            assert_true(n > 2);
+            for (size_t i = 0; i < n; i++) {
+                struct ledger_light one;
+                assert_int_equal(ledger_light_eval(f->s, f->cal, rows[i].t.id, keys[m], &one, &e),
+                                 ST_OK);
+                if (rows[i].light != one.light || rows[i].expected != one.expected ||
+                    strcmp(rows[i].reason, one.reason))
+                    fail_msg("task %lld, %s: list %s (%s), task %s (%s)", (long long)rows[i].t.id,
+                             keys[m], ledger_light_name(rows[i].light), rows[i].reason,
+                             ledger_light_name(one.light), one.reason);
+                red += pass && rows[i].t.id == 1 && m == 13 && strstr(one.reason, "连续");
+            }
+            ledger_task_rows_free(rows, n);
+        }
+    }
+    assert_int_equal(red, 1); /* silent since its tenth report: red for 连续未报 */
+}
+
 static void notice_states(void **state)
 {
     struct fx *f = *state;
@@ -292,6 +360,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(notice_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_lights_past_eight_periods, setup, teardown),
         cmocka_unit_test_setup_teardown(escalation_ladder_on_working_days, setup, teardown),
         cmocka_unit_test_setup_teardown(red_tasks_get_an_urge, setup, teardown),
         cmocka_unit_test_setup_teardown(settings_govern_runs, setup, teardown),
