@@ -829,10 +829,36 @@ function clauseInfo(pack, id) {
 function shownValue(v) { return v === 'true' ? '是' : v === 'false' ? '否' : v; }
 
 /* The application form of a clause: one field per input the clause reads. */
+/* A USCC box that also finds an entity by name: what is typed is looked up (after a pause),
+ * the matches offered by name; picking one fills in its code, whose name shows beside. */
+function entityPicker(input) {
+  const list = h('datalist', { id: input.id + '-list' });
+  const name = h('span', { class: 'hint picked' });
+  const known = new Map();
+  input.setAttribute('list', list.id);
+  input.setAttribute('autocomplete', 'off');
+  let timer = null;
+  const show = () => { name.textContent = known.has(input.value.trim().toUpperCase()) ? '  ' + known.get(input.value.trim().toUpperCase()) : ''; };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    show();
+    const q = input.value.trim();
+    if (!q || /^[0-9A-Za-z]{18}$/.test(q)) return;
+    timer = setTimeout(async () => {
+      try {
+        const r = await api('GET', '/api/v1/entities/search' + qs({ q, limit: 20 }));
+        for (const e of r.entities) known.set(e.uscc, e.name);
+        list.replaceChildren(...r.entities.map((e) => h('option', { value: e.uscc, label: e.name }, e.name)));
+      } catch (e) { /* a lookup that fails leaves the box as typed */ }
+    }, 250);
+  });
+  return h('span', { class: 'picker' }, input, list, name);
+}
+
 function applicationForm(pack, preset, onDone) {
   const out = h('div');
   const ent = S.me.role === 'enterprise';
-  const uscc = h('input', { type: 'text', id: 'ap-uscc', required: true, maxlength: 18, placeholder: '18 位统一社会信用代码', value: ent ? S.me.entity : (preset.uscc || '') });
+  const uscc = h('input', { type: 'text', id: 'ap-uscc', required: true, maxlength: 40, placeholder: '统一社会信用代码，或输入名称查找', value: ent ? S.me.entity : (preset.uscc || '') });
   if (ent) uscc.readOnly = true;
   const clause = h('select', { id: 'ap-clause' }, pack.clauses.map((c) => h('option', { value: c.id }, `${c.title}（${c.id}）`)));
   if (preset.clause) clause.value = preset.clause;
@@ -871,7 +897,7 @@ function applicationForm(pack, preset, onDone) {
       } catch (e) { out.replaceChildren(msg('err', (e.field ? e.field + '：' : '') + e.message)); }
     } },
     h('h3', {}, ent ? '提交申请' : '受理申请'),
-    h('div', { class: 'form-row' }, h('label', { for: 'ap-uscc' }, '统一社会信用代码'), uscc),
+    h('div', { class: 'form-row' }, h('label', { for: 'ap-uscc' }, '统一社会信用代码'), ent ? uscc : entityPicker(uscc)),
     h('div', { class: 'form-row' }, h('label', { for: 'ap-clause' }, '政策条款'), clause),
     cite, fields,
     h('div', { class: 'form-row' }, h('label', { for: 'ap-on' }, '受理日期'), h('div', {}, on, h('span', { class: 'hint' }, '  不填为今天'))),
@@ -1257,7 +1283,7 @@ async function viewEntitled(params) {
     const v = box.value.trim();
     location.hash = /^[0-9A-Za-z]{18}$/.test(v) ? '#/entitled' + qs({ uscc: v.toUpperCase() }) : '#/matches' + qs({ q: v });
   } },
-    h('label', { for: 'en-uscc' }, '统一社会信用代码或名称'), h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 80 }), h('button', { type: 'submit' }, '查询'));
+    h('label', { for: 'en-uscc' }, '统一社会信用代码或名称'), entityPicker(h('input', { type: 'text', id: 'en-uscc', value: uscc, maxlength: 80 })), h('button', { type: 'submit' }, '查询'));
   const box = pick ? pick.querySelector('#en-uscc') : null;
   if (!uscc) { setMain(h('h2', {}, '享受查询'), pick, h('div', { class: 'panel empty' }, '输入主体的统一社会信用代码，查看它符合哪些政策、还差什么；输入名称中的字，在免申即享名单中查找。')); return; }
   const [r, pack] = await Promise.all([api('GET', '/api/v1/entitlements' + qs({ uscc: ent ? '' : uscc })), policyClauses()]);

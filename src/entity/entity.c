@@ -639,6 +639,18 @@ void entities_free(struct entity *v, size_t n)
 /* Entities with their newest facts, by USCC: the one with this uscc, or (uscc NULL) at most
  * limit of those after the USCC after ("" for the first), only those with matters if
  * with_matters. */
+/* An entity from a row of id, uscc, name, kind, in_zone, industry; no facts yet. */
+static void entity_from_row(struct store_stmt *q, struct entity *x)
+{
+    memset(x, 0, sizeof *x);
+    x->id = store_col_int(q, 0);
+    snprintf(x->uscc, sizeof x->uscc, "%s", store_col_text(q, 1));
+    snprintf(x->name, sizeof x->name, "%s", store_col_text(q, 2));
+    snprintf(x->kind, sizeof x->kind, "%s", store_col_text(q, 3));
+    x->in_zone = (int)store_col_int(q, 4);
+    snprintf(x->industry, sizeof x->industry, "%s", store_col_text(q, 5));
+}
+
 static enum status list_entities(struct store *s, const char *uscc, int with_matters,
                                  const char *after, int64_t limit, struct entity **out, size_t *n,
                                  struct err *e)
@@ -668,14 +680,7 @@ static enum status list_entities(struct store *s, const char *uscc, int with_mat
             cap = cap ? cap * 2 : 64;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        struct entity *x = &(*out)[(*n)++];
-        memset(x, 0, sizeof *x);
-        x->id = store_col_int(q, 0);
-        snprintf(x->uscc, sizeof x->uscc, "%s", store_col_text(q, 1));
-        snprintf(x->name, sizeof x->name, "%s", store_col_text(q, 2));
-        snprintf(x->kind, sizeof x->kind, "%s", store_col_text(q, 3));
-        x->in_zone = (int)store_col_int(q, 4);
-        snprintf(x->industry, sizeof x->industry, "%s", store_col_text(q, 5));
+        entity_from_row(q, &(*out)[(*n)++]);
     }
     store_finish(q);
     if (st != ST_OK)
@@ -802,6 +807,37 @@ enum status entity_list_page(struct store *s, const char *after, size_t limit, s
     if (st != ST_OK)
         return st;
     return list_entities(s, NULL, 0, after, (int64_t)limit, out, n, e);
+}
+
+enum status entity_search(struct store *s, const char *q, size_t limit, struct entity **out,
+                          size_t *n, struct err *e)
+{
+    struct store_stmt *st;
+    size_t cap = 0;
+    int row;
+    *out = NULL;
+    *n = 0;
+    /* instr, not LIKE: a name may hold % or _ */
+    enum status rc = store_prepare(s,
+                                   "SELECT id, uscc, name, kind, in_zone, industry FROM entities"
+                                   " WHERE instr(name, ?1) > 0 OR instr(uscc, upper(?1)) > 0"
+                                   " ORDER BY instr(name, ?1) <> 1, name, uscc LIMIT ?2",
+                                   &st, e);
+    if (rc != ST_OK)
+        return rc;
+    store_bind_text(st, 1, q);
+    store_bind_int(st, 2, (int64_t)limit);
+    while ((rc = store_step(st, &row, e)) == ST_OK && row) {
+        xgrow((void **)out, &cap, *n + 1, sizeof **out);
+        entity_from_row(st, &(*out)[(*n)++]);
+    }
+    store_finish(st);
+    if (rc != ST_OK) {
+        entities_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 /* Entities read a batch at a time, so that walking a million keeps a thousand in memory. */

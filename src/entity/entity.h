@@ -99,6 +99,11 @@ enum status entity_get(struct store *s, const char *uscc, struct entity **out,
  * facts; *total is how many there are in all. *out: entities_free. */
 enum status entity_list_page(struct store *s, const char *after, size_t limit, struct entity **out,
                              size_t *n, size_t *total, struct err *e) HQD_MUST_CHECK;
+/* At most limit entities whose name or USCC contains q (letters of a USCC in either case),
+ * names that start with q first, then by name; without their facts (to pick one, e.g. for a
+ * form). *out: entities_free. */
+enum status entity_search(struct store *s, const char *q, size_t limit, struct entity **out,
+                          size_t *n, struct err *e) HQD_MUST_CHECK;
 /* Every entity with its newest facts, by USCC. *out: entities_free. */
 enum status entity_list(struct store *s, struct entity **out, size_t *n,
                         struct err *e) HQD_MUST_CHECK;

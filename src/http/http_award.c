@@ -940,6 +940,34 @@ void h_entities(struct http_req *r)
         json_pack("{s:o, s:I, s:o}", "entities", arr, "total", (json_int_t)total, "next", next));
 }
 
+void h_entities_search(struct http_req *r);
+void h_entities_search(struct http_req *r)
+{
+    const char *q = http_query(r, "q");
+    long limit = 20;
+    if (!q || !*q || strlen(q) > 80) {
+        http_reply_fail(r, 400, "invalid", "q", "q 为名称或统一社会信用代码中的字（1–80 字节）");
+        return;
+    }
+    if (!query_count(r, "limit", 1, 50, &limit))
+        return;
+    struct entity *v;
+    size_t n;
+    struct err e = {0};
+    enum status st = entity_search(r->store, q, (size_t)limit, &v, &n, &e);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s}", "uscc", v[i].uscc, "name",
+                                             v[i].name, "kind", v[i].kind, "in_zone", v[i].in_zone,
+                                             "industry", v[i].industry));
+    entities_free(v, n);
+    http_reply_json(r, 200, json_pack("{s:o}", "entities", arr));
+}
+
 void h_entities_import(struct http_req *r);
 void h_entities_import(struct http_req *r)
 {

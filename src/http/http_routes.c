@@ -1117,6 +1117,7 @@ void h_policy_clauses(struct http_req *r);
 void h_policy_cases(struct http_req *r);
 void h_entities(struct http_req *r);
 void h_policy_matches(struct http_req *r);
+void h_entities_search(struct http_req *r);
 void h_entities_import(struct http_req *r);
 void h_entitlements(struct http_req *r);
 void h_policy_param_set(struct http_req *r);
@@ -1242,6 +1243,10 @@ const struct http_route http_routes[] = {
      "注明）；"
      "?on=&state=qualifies|received|near|awaiting&clause=&q=名称或代码&limit=（1–5000，默认 200）"
      "&offset=；totals 为全部主体的合计，matched 为筛选后的行数；?format=xlsx 下载筛选后的全部行",
+     0, 0},
+    {"GET", "/api/v1/entities/search", h_entities_search, STAFF, 0,
+     "按名称或统一社会信用代码中的字查找主体（不含事实）：?q=&limit=（1–50，默认 "
+     "20），名称以其开头的在前",
      0, 0},
     {"GET", "/api/v1/entities", h_entities, STAFF, 0,
      "主体名录（?limit=&after= 分页）及每个主体的最新事实与事项（如每份技术合同）", 0, 0},

@@ -514,6 +514,17 @@ everyone = [x["uscc"] for x in j3.get("entities", [])] if st3 == 200 else []
 check(len(page1) == 2 and nxt == page1[-1] and page1 + page2 == everyone[:4] and everyone == sorted(everyone)
       and j3.get("total") == len(everyone) and j3.get("next") is None,
       "entities page by page: %s %s %s" % (page1, page2, j3.get("total")))
+st, j, _, _ = req(srv, "GET", "/api/v1/entities/search?q=" + urllib.parse.quote("装备"), token=tok["office1"])
+check(st == 200 and [(x["uscc"], x["name"]) for x in j["entities"]] == [(FIRM, "新乡示例装备制造有限公司")],
+      "an entity found by a part of its name: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/entities/search?q=" + FIRM[-6:].lower(), token=tok["office1"])
+check(st == 200 and [x["uscc"] for x in j["entities"]] == [FIRM], "or of its code, in either case: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/entities/search", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "q", "a search needs q: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/entities/search?q=x&limit=51", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "limit", "a bad limit is named: %s" % j)
+st, j, _, _ = req(srv, "GET", "/api/v1/entities/search?q=x", token=tok["ent1"])
+check(st == 403, "an enterprise does not search the registry: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/entities?limit=0", token=tok["office1"])
 check(st == 400 and j["error"]["field"] == "limit", "a bad limit is named: %s" % j)
 st, j, _, _ = req(srv, "GET", "/api/v1/entitlements?uscc=52410700MA4KX0012C&on=2020-10-01", token=tok["office1"])

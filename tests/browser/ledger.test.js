@@ -260,6 +260,13 @@ function startServer() {
     await op.waitForSelector('#matches');
     const named = await op.$$eval('#matches tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-uscc')));
     check(named.length > 0 && named.every((u) => u === '91410700MA44XW1K27'), 'a name finds the entity in the list: ' + named);
+    // 受理申请 finds the entity by name: the matches are offered, the code picked shows its name.
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#ap-uscc');
+    await op.fill('#ap-uscc', '装备');
+    await op.waitForSelector('#ap-uscc-list option[value="91410700MA44XW1K27"]', { state: 'attached' });
+    await op.fill('#ap-uscc', '91410700MA44XW1K27');
+    check((await op.textContent('#ap-form .picked')).includes('新乡示例装备制造有限公司'), 'the picked code shows its name');
     // The same patents claimed twice: the second application's page points at the first.
     const first = JSON.parse(cli(['award', 'apply', '52410700MA4KX0012C', 'ip-transfer', 'patents=2', 'institution_registered=是', '--on', '2020-06-01', '--json'])).id;
     const second = JSON.parse(cli(['award', 'apply', '52410700MA4KX0012C', 'ip-transfer', 'patents=2', 'institution_registered=是', '--on', '2020-06-01', '--json'])).id;

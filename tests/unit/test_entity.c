@@ -70,6 +70,56 @@ static enum status import(struct fx *f, const char *text, struct entity_import_r
     return entity_import_csv(f->s, "test", text, strlen(text), "t.csv", NULL, rep, e);
 }
 
+/* Finding an entity to pick: by a part of its name or code, names that start with it first,
+ * a % or _ in a name taken as itself, at most limit. */
+static void search_by_name_or_code(void **state)
+{
+    struct fx *f = *state;
+    struct entity_import_report rep;
+    struct err e = {0};
+    char csv[2048] = "uscc,name,kind,in_zone,industry\n";
+    const char *names[] = {"新乡装备制造有限公司", "河南新乡装备公司", "百分之百_100%科技",
+                           "新乡生物"};
+    char uscc[4][19];
+    for (int i = 0; i < 4; i++) {
+        snprintf(uscc[i], sizeof uscc[i], "9141070000000%04d", 100 + i);
+        uscc[i][17] = entity_uscc_check_char(uscc[i]);
+        uscc[i][18] = '\0';
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,%s,企业,是,制造\n", uscc[i],
+                 names[i]);
+    }
+    assert_int_equal(import(f, csv, &rep, &e), ST_OK);
+    struct entity *v;
+    size_t n;
+    assert_int_equal(entity_search(f->s, "装备", 20, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].name, "新乡装备制造有限公司"); /* neither starts with it: by name */
+    entities_free(v, n);
+    assert_int_equal(entity_search(f->s, "新乡", 20, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[2].name, "河南新乡装备公司"); /* the names that start with it first */
+    entities_free(v, n);
+    assert_int_equal(entity_search(f->s, "_100%", 20, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].uscc, uscc[2]);
+    entities_free(v, n);
+    char lower[19];
+    snprintf(lower, sizeof lower, "%s", uscc[3] + 10);
+    for (char *c = lower; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    assert_int_equal(entity_search(f->s, lower, 20, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].name, "新乡生物");
+    assert_int_equal(v[0].n_facts, 0);
+    entities_free(v, n);
+    assert_int_equal(entity_search(f->s, "新乡", 1, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 1);
+    entities_free(v, n);
+    assert_int_equal(entity_search(f->s, "没有这家", 20, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 0);
+    entities_free(v, n);
+}
+
 static void import_is_all_or_nothing(void **state)
 {
     struct fx *f = *state;
@@ -365,6 +415,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uscc_check_digits),
         cmocka_unit_test_setup_teardown(import_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_by_name_or_code, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_cells_are_located, setup, teardown),
         cmocka_unit_test_setup_teardown(newest_fact_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(fact_columns_follow_imports, setup, teardown),
