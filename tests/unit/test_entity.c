@@ -82,7 +82,7 @@ static void search_by_name_or_code(void **state)
                            "新乡生物"};
     char uscc[4][19];
     for (int i = 0; i < 4; i++) {
-        snprintf(uscc[i], sizeof uscc[i], "9141070000000%04d", 100 + i);
+        snprintf(uscc[i], sizeof uscc[i], "9141070000000%04u", (unsigned)(100 + i) % 10000u);
         uscc[i][17] = entity_uscc_check_char(uscc[i]);
         uscc[i][18] = '\0';
         snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,%s,企业,是,制造\n", uscc[i],
