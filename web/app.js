@@ -1078,7 +1078,7 @@ async function viewApplication(id) {
         } catch (e) { out.replaceChildren(msg('err', e.message)); }
       } }, '上传')));
   }
-  /* the same inputs filed again by the entity under the clause: a possible double claim */
+  /* the same inputs filed again by the entity under the clause: a possible second claim */
   const same = (a.same_inputs || []).length ? h('div', { class: 'msg err', role: 'alert', id: 'ap-same' },
     ...a.same_inputs.map((x, i) => h('span', {}, i ? '、' : '注意：与', h('a', { href: '#/policy/applications/' + x }, `第 ${x} 号申请`))),
     '的输入完全相同（同一主体、同一条款），请核实是否重复申请。') : null;

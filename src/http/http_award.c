@@ -352,7 +352,7 @@ void h_application(struct http_req *r)
     size_t en = 0;
     int64_t *same = NULL;
     size_t ns = 0;
-    /* the same inputs applied for again: a possible double claim, for the office to check */
+    /* the same inputs applied for again: a possible second claim, for the office to check */
     if ((st = award_same_inputs(r->store, &a, &same, &ns, &e)) == ST_OK) {
         json_t *arr = json_array();
         for (size_t i = 0; i < ns; i++)

@@ -2116,7 +2116,7 @@ static void list_offers_what_approval_pays(void **state)
         "contract_no\nend\n";
     struct err e = {0};
     store_pack(f->s, pack);
-    uint64_t rng = 1; /* (seeds 1–60 were tried: all pass; the double-counted paid matter
+    uint64_t rng = 1; /* (seeds 1–60 were tried: all pass; the paid matter counted twice
                          failed 6 of the first 10) */
     char facts[4096] = "uscc,source,date,contract_no,amount\n", no[8][16], amount[8][24];
     for (int k = 0; k < 8; k++) {
