@@ -2631,8 +2631,9 @@ const char *award_match_state(const struct award_match *a)
 {
     const struct policy_match *m = &a->m;
     if (m->r.eligible)
-        return a->matter_paid > 0 && !award_match_payable(a) && !m->superseded_by ? "received"
-                                                                                  : "qualifies";
+        return a->matter_paid > 0 && a->matter_paid >= policy_match_payable(m) && !m->superseded_by
+                   ? "received" /* paid in full, not merely out of budget */
+                   : "qualifies";
     return m->near ? "near" : m->awaiting ? "awaiting" : "no";
 }
 
@@ -2674,7 +2675,7 @@ const char *award_match_standing(const struct policy_pack *p, const struct award
     return out;
 }
 
-/* Fills r's texts for match a of entity en. */
+/* Fills r's state and texts for match a. */
 static void list_row_fill(const struct policy_pack *p, const struct award_match *a,
                           struct award_list_row *r)
 {
