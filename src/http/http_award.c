@@ -911,16 +911,10 @@ void h_entities(struct http_req *r);
 void h_entities(struct http_req *r)
 {
     /* a page at a time: ?after=USCC (the last one seen) &limit= (1–5000, 500 by default) */
-    const char *after = http_query(r, "after"), *lim = http_query(r, "limit");
+    const char *after = http_query(r, "after");
     long limit = 500;
-    if (lim && *lim) {
-        char *end;
-        limit = strtol(lim, &end, 10);
-        if (*end || limit < 1 || limit > 5000) {
-            http_reply_fail(r, 400, "invalid", "limit", "limit 应为 1–5000");
-            return;
-        }
-    }
+    if (!query_count(r, "limit", 1, 5000, &limit))
+        return;
     struct entity *v;
     size_t n, total;
     struct err e = {0};
