@@ -2773,7 +2773,7 @@ out:
     return st;
 }
 
-const struct export_column *award_list_columns(void)
+enum status award_list_writer_open(const char *path, struct export_writer **w, struct err *e)
 {
     static const struct export_column cols[AWARD_LIST_COLS] = {{"统一社会信用代码", 22, 0},
                                                                {"名称", 28, 0},
@@ -2783,7 +2783,8 @@ const struct export_column *award_list_columns(void)
                                                                {"兑现方式", 24, 0},
                                                                {"金额（元）", 16, 1},
                                                                {"计算与依据", 80, 0}};
-    return cols;
+    return export_writer_open(path, "政策匹配", "惠企政策 免申即享 匹配结果", cols, AWARD_LIST_COLS,
+                              1, w, e);
 }
 
 void award_list_cells(const struct policy_pack *p, const struct award_list_row *r,

@@ -333,8 +333,10 @@ struct json_t *award_list_row_json(const struct policy_pack *p, const struct awa
 /* The list as a workbook: its columns (统一社会信用代码, 名称, 政策, 事项, 匹配, 兑现方式, 金额
  * that sums, 计算与依据), and one row's cells, which point into r and amount (24 bytes). */
 #define AWARD_LIST_COLS 8
-struct export_column;
-const struct export_column *award_list_columns(void);
+struct export_writer;
+/* export_writer_open for the list: its sheet, title and columns, with a 合计 row. */
+enum status award_list_writer_open(const char *path, struct export_writer **w,
+                                   struct err *e) HQD_MUST_CHECK;
 void award_list_cells(const struct policy_pack *p, const struct award_list_row *r,
                       const char *cells[AWARD_LIST_COLS], char amount[24]);
 

@@ -1666,9 +1666,7 @@ static int cmd_policy_match(const struct cli_args *a)
     /* the registry a batch at a time; the JSON and the workbook's rows go out as they come, and
      * only the terminal's table is kept (to size its columns) */
     struct match_out o = {.p = p, .json = a->json};
-    if (a->out &&
-        (st = export_writer_open(a->out, "政策匹配", "惠企政策 免申即享 匹配结果",
-                                 award_list_columns(), AWARD_LIST_COLS, 1, &o.xw, &e)) != ST_OK) {
+    if (a->out && (st = award_list_writer_open(a->out, &o.xw, &e)) != ST_OK) {
         store_close(s);
         policy_pack_free(p);
         return report(st, &e);

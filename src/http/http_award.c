@@ -864,8 +864,7 @@ void h_policy_matches(struct http_req *r)
         return;
     }
     if (format && *format)
-        st = export_writer_open("matches.xlsx", "政策匹配", "惠企政策 免申即享 匹配结果",
-                                award_list_columns(), AWARD_LIST_COLS, 1, &m.xw, &e);
+        st = award_list_writer_open("matches.xlsx", &m.xw, &e);
     else
         m.rows = json_array();
     struct award_list_totals t;
