@@ -1251,6 +1251,16 @@ async function viewMatches(params) {
     ...states.map(([v, l]) => h('a', { href: '#/matches' + qs({ state: v, clause, q }), class: v === state ? 'on' : null }, l)),
     sel, box, h('button', { type: 'submit' }, '查询'),
     h('a', { class: 'download', id: 'matches-xlsx', href: '/api/v1/policy/matches' + qs({ state, clause, q, format: 'xlsx' }) }, '导出 Excel'));
+  /* with a clause chosen, the office files the 免申即享 applications from here (award propose) */
+  const out = h('div');
+  const propose = S.me.role === 'office' && clause ? h('button', { class: 'plain', id: 'mt-propose', onclick: async () => {
+    try {
+      const p = await api('POST', '/api/v1/policy/proposals', { clause });
+      out.replaceChildren(msg('ok', `免申即享：生成 ${p.filed} 件申请，合计 ${yuan(p.amount_fen)} 元，待审批；未生成 ${p.skipped.length} 个（见政策兑现页）。`));
+      if (p.filed) setTimeout(() => route(), 1500);
+    } catch (e) { out.replaceChildren(msg('err', e.message)); }
+  } }, `免申即享：为“${clauseInfo(pack, clause).title}”生成申请`) : null;
+  if (propose) filters.append(propose);
   const pages = r.matched > PAGE ? h('div', { class: 'filters', id: 'mt-pages' },
     offset > 0 ? h('a', { href: '#/matches' + qs({ state, clause, q, offset: Math.max(0, offset - PAGE) }) }, '上一页') : null,
     h('span', { class: 'hint' }, `第 ${offset + 1}–${Math.min(offset + PAGE, r.matched)} 行，共 ${r.matched} 行`),
@@ -1258,7 +1268,7 @@ async function viewMatches(params) {
   setMain(h('h2', {}, '免申即享名单', h('small', {}, `${r.on} · ${t.entities} 个主体 · ${pack.pack}（版本 ${pack.version}）`)),
     h('p', { class: 'hint', id: 'mt-totals' }, `符合 ${t.qualifies} 项（免申即享 ${t.automatic} 项，快申快享 ${t.qualifies - t.automatic} 项），合计 ${yuan(t.total_fen)} 元；` +
       `已享受 ${t.received} 项；接近 ${t.near} 项；待管委会设定参数 ${t.awaiting} 项。金额已扣除本年度已兑付的和同一事项已获的兑付。`),
-    filters,
+    filters, out,
     h('section', { class: 'panel' }, r.rows.length ? h('table', { class: 'grid auto', id: 'matches' },
       h('thead', {}, h('tr', {}, ['主体', '政策', '事项', '状态', '金额（元）', '说明', ''].map((x) => h('th', {}, x)))),
       h('tbody', {}, r.rows.map((x) => h('tr', { 'data-uscc': x.uscc, 'data-clause': x.clause, 'data-matter': x.matter || '' },

@@ -433,6 +433,17 @@ function startServer() {
       'a priority batch tried from the page: ' + shares);
     await entCtx.close();
 
+    // 免申即享名单 for one clause: the office files its applications from the list, and the
+    // contracts filed now name their applications (the example pack in force again).
+    cli(['policy', 'load', path.join(src, 'data/policy/plan-2020-28.pack')]);
+    await op.goto(base + '/#/matches?clause=tech-contract&state=qualifies');
+    await op.waitForSelector('#mt-propose');
+    await op.click('#mt-propose');
+    const filedMsg = await op.waitForSelector('main .msg.ok:has-text("免申即享：生成")');
+    check(/生成 [1-9]\d* 件申请/.test(await filedMsg.textContent()), 'applications filed from the list: ' + await filedMsg.textContent());
+    await op.waitForFunction(() => document.querySelectorAll('#matches tbody tr a[href^="#/policy/applications/"]').length > 0);
+    check(true, 'the list names the applications just filed');
+
     // Logging out returns to the login form.
     await page.click('#logout');
     await page.waitForSelector('#login-name');
