@@ -1235,7 +1235,7 @@ async function viewRules() {
 /* 免申即享名单: every entity against every clause, counted against the ledger (what a matter
  * already received, the application already filed), filtered and a page at a time; the whole
  * filtered list downloads as a workbook. */
-async function viewMatches(params) {
+async function viewMatches(params, said) {
   const PAGE = 100;
   const state = params.get('state') || '', clause = params.get('clause') || '', q = params.get('q') || '';
   const offset = Math.max(0, Number(params.get('offset')) || 0);
@@ -1251,13 +1251,13 @@ async function viewMatches(params) {
     ...states.map(([v, l]) => h('a', { href: '#/matches' + qs({ state: v, clause, q }), class: v === state ? 'on' : null }, l)),
     sel, box, h('button', { type: 'submit' }, '查询'),
     h('a', { class: 'download', id: 'matches-xlsx', href: '/api/v1/policy/matches' + qs({ state, clause, q, format: 'xlsx' }) }, '导出 Excel'));
-  /* with a clause chosen, the office files the 免申即享 applications from here (award propose) */
-  const out = h('div');
+  /* with a clause chosen, the office files the 免申即享 applications from here (award propose);
+   * the list is then read again, with what was filed said above it */
+  const out = h('div', {}, said ? msg('ok', said) : null);
   const propose = S.me.role === 'office' && clause ? h('button', { class: 'plain', id: 'mt-propose', onclick: async () => {
     try {
       const p = await api('POST', '/api/v1/policy/proposals', { clause });
-      out.replaceChildren(msg('ok', `免申即享：生成 ${p.filed} 件申请，合计 ${yuan(p.amount_fen)} 元，待审批；未生成 ${p.skipped.length} 个（见政策兑现页）。`));
-      if (p.filed) setTimeout(() => route(), 1500);
+      viewMatches(params, `免申即享：生成 ${p.filed} 件申请，合计 ${yuan(p.amount_fen)} 元，待审批；未生成 ${p.skipped.length} 个（见政策兑现页）。`);
     } catch (e) { out.replaceChildren(msg('err', e.message)); }
   } }, `免申即享：为“${clauseInfo(pack, clause).title}”生成申请`) : null;
   if (propose) filters.append(propose);

@@ -1463,6 +1463,241 @@ static enum status approvals_have_lines(struct store *s, struct award_verify *ou
     return st;
 }
 
+/* ---------------------------------------------------------------- first-come holds */
+
+/* A first-come line records what earlier applications still pending held of the year's budget
+ * when it was approved. The ledger alone cannot re-derive it (the applications of the day are
+ * not in it); the audit log can: it has every application's submission (with the amount it
+ * held) and decision, in the order they happened, in the same transactions as the changes. */
+struct hold_group {
+    char clause[64];
+    int year;
+    int64_t *pending; /* the group's applications submitted and not yet decided */
+    size_t n_pending, cap_pending;
+    int unknown; /* a submission without its amount (written before amounts were audited) */
+};
+
+struct hold_check {
+    struct hold_group *groups;
+    size_t n_groups;
+    int32_t *group_of; /* by application id: its group, or -1 */
+    int64_t *amount;   /* by application id: what it holds while pending */
+    int64_t *line_of;  /* by application id: its first-come line, or 0 */
+    int64_t *held_of;  /* by application id: what that line records as held */
+    int64_t max_app;
+};
+
+static int hold_group_of(struct hold_check *h, const char *clause, int year, int add)
+{
+    for (size_t i = 0; i < h->n_groups; i++)
+        if (h->groups[i].year == year && !strcmp(h->groups[i].clause, clause))
+            return (int)i;
+    if (!add)
+        return -1;
+    h->groups = xrealloc(h->groups, (h->n_groups + 1) * sizeof *h->groups);
+    struct hold_group *g = &h->groups[h->n_groups];
+    memset(g, 0, sizeof *g);
+    snprintf(g->clause, sizeof g->clause, "%s", clause);
+    g->year = year;
+    return (int)h->n_groups++;
+}
+
+static void hold_check_free(struct hold_check *h)
+{
+    for (size_t i = 0; i < h->n_groups; i++)
+        free(h->groups[i].pending);
+    free(h->groups);
+    free(h->group_of);
+    free(h->amount);
+    free(h->line_of);
+    free(h->held_of);
+}
+
+/* Whether clause of the pack with this SHA-256 allocates a first-come budget. */
+static enum status clause_is_fcfs(struct store *s, const char *sha, const char *clause, int *fcfs,
+                                  struct err *e)
+{
+    struct store_stmt *q;
+    int row;
+    *fcfs = 0;
+    enum status st = store_prepare(s, "SELECT text FROM policy_packs WHERE sha256 = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, sha);
+    if ((st = store_step(q, &row, e)) == ST_OK && row) {
+        const char *text = store_col_text(q, 0);
+        struct policy_pack *p;
+        struct policy_limits lim;
+        struct err ignored = {0};
+        if (policy_pack_load_stored(text, strlen(text), "stored pack", &p, &ignored) == ST_OK) {
+            int ci = policy_clause_index(p, clause);
+            *fcfs = ci >= 0 && policy_clause_limits(p, (size_t)ci, &lim, &ignored) == ST_OK &&
+                    lim.alloc == POLICY_ALLOC_FCFS;
+            policy_pack_free(p);
+        }
+    }
+    store_finish(q);
+    return st;
+}
+
+/* The first-come lines (not reversals, not in a batch), each in its group: the pack versions
+ * and clauses the ledger names are looked at first, so that a ledger without a first-come
+ * budget is read once and keeps nothing. */
+static enum status hold_lines(struct store *s, struct hold_check *h, struct err *e)
+{
+    struct pair {
+        char sha[HASH_HEX_LEN + 1], clause[64];
+    } *pairs = NULL;
+    size_t n_pairs = 0, cap = 0;
+    struct store_stmt *q;
+    int row;
+    enum status st = store_prepare(s,
+                                   "SELECT DISTINCT pack_sha256, clause FROM payouts"
+                                   " WHERE reverses_id IS NULL AND batch = 0",
+                                   &q, e);
+    if (st != ST_OK)
+        return st;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        xgrow((void **)&pairs, &cap, n_pairs + 1, sizeof *pairs);
+        snprintf(pairs[n_pairs].sha, sizeof pairs[n_pairs].sha, "%s", store_col_text(q, 0));
+        snprintf(pairs[n_pairs].clause, sizeof pairs[n_pairs].clause, "%s", store_col_text(q, 1));
+        n_pairs++;
+    }
+    store_finish(q);
+    size_t n_fcfs = 0;
+    for (size_t i = 0; i < n_pairs && st == ST_OK; i++) {
+        int fcfs = 0;
+        if ((st = clause_is_fcfs(s, pairs[i].sha, pairs[i].clause, &fcfs, e)) == ST_OK && fcfs)
+            pairs[n_fcfs++] = pairs[i];
+    }
+    if (st != ST_OK || !n_fcfs)
+        goto out;
+    /* applications are numbered up to here (a line's too, unless it is forged) */
+    if ((st = store_prepare(s,
+                            "SELECT max(coalesce((SELECT max(id) FROM applications), 0),"
+                            " coalesce((SELECT max(application_id) FROM payouts), 0))",
+                            &q, e)) != ST_OK)
+        goto out;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        h->max_app = store_col_int(q, 0);
+    store_finish(q);
+    size_t size = (size_t)h->max_app + 1;
+    h->line_of = xcalloc(size, sizeof *h->line_of);
+    h->held_of = xcalloc(size, sizeof *h->held_of);
+    for (size_t i = 0; i < n_fcfs && st == ST_OK; i++) {
+        if ((st = store_prepare(s,
+                                "SELECT id, application_id, year, budget_held_fen FROM payouts"
+                                " WHERE reverses_id IS NULL AND batch = 0 AND pack_sha256 = ?"
+                                " AND clause = ?",
+                                &q, e)) != ST_OK)
+            break;
+        store_bind_text(q, 1, pairs[i].sha);
+        store_bind_text(q, 2, pairs[i].clause);
+        while ((st = store_step(q, &row, e)) == ST_OK && row) {
+            int64_t app = store_col_int(q, 1);
+            hold_group_of(h, pairs[i].clause, (int)store_col_int(q, 2), 1);
+            if (app > 0 && app <= h->max_app) {
+                h->line_of[app] = store_col_int(q, 0);
+                h->held_of[app] = store_col_int(q, 3);
+            }
+        }
+        store_finish(q);
+    }
+out:
+    free(pairs);
+    return st;
+}
+
+/* The applications of the groups: which group each belongs to. */
+static enum status hold_applications(struct store *s, struct hold_check *h, struct err *e)
+{
+    struct store_stmt *q;
+    int row;
+    size_t size = (size_t)h->max_app + 1;
+    h->group_of = xmalloc(size * sizeof *h->group_of);
+    for (size_t i = 0; i < size; i++)
+        h->group_of[i] = -1;
+    h->amount = xcalloc(size, sizeof *h->amount);
+    enum status st = store_prepare(s, "SELECT id, clause, year FROM applications", &q, e);
+    if (st != ST_OK)
+        return st;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t id = store_col_int(q, 0);
+        if (id > 0 && id <= h->max_app)
+            h->group_of[id] = hold_group_of(h, store_col_text(q, 1), (int)store_col_int(q, 2), 0);
+    }
+    store_finish(q);
+    return st;
+}
+
+static void hold_drop(struct hold_group *g, int64_t app)
+{
+    for (size_t i = 0; i < g->n_pending; i++)
+        if (g->pending[i] == app) {
+            g->pending[i] = g->pending[--g->n_pending];
+            return;
+        }
+}
+
+/* Replays the audit log's submissions and decisions; at each first-come line's approval, what
+ * the group's earlier applications still pending held must be what the line records. */
+static enum status holds_from_the_audit_log(struct store *s, struct award_verify *out,
+                                            struct err *e)
+{
+    struct hold_check h = {0};
+    struct store_stmt *q;
+    int row;
+    enum status st = hold_lines(s, &h, e);
+    if (st != ST_OK || !h.n_groups)
+        goto out;
+    if ((st = hold_applications(s, &h, e)) != ST_OK)
+        goto out;
+    if ((st = store_prepare(s,
+                            "SELECT action, entity_id, after FROM audit_log WHERE entity ="
+                            " 'application' AND action IN ('application.submit',"
+                            " 'application.approve', 'application.reject') ORDER BY id",
+                            &q, e)) != ST_OK)
+        goto out;
+    while ((st = store_step(q, &row, e)) == ST_OK && row && !out->bad_line) {
+        const char *action = store_col_text(q, 0), *after = store_col_text(q, 2);
+        int64_t app = strtoll(store_col_text(q, 1), NULL, 10);
+        if (app <= 0 || app > h.max_app || h.group_of[app] < 0)
+            continue;
+        struct hold_group *g = &h.groups[h.group_of[app]];
+        if (!strcmp(action, "application.submit")) {
+            json_t *o = after ? json_loads(after, 0, NULL) : NULL;
+            json_t *fen = json_object_get(o, "amount_fen");
+            if (json_is_integer(fen))
+                h.amount[app] = json_integer_value(fen);
+            else
+                g->unknown = 1;
+            json_decref(o);
+            xgrow((void **)&g->pending, &g->cap_pending, g->n_pending + 1, sizeof *g->pending);
+            g->pending[g->n_pending++] = app;
+            continue;
+        }
+        hold_drop(g, app);
+        if (strcmp(action, "application.approve") || !h.line_of[app] || g->unknown)
+            continue;
+        int64_t held = 0;
+        for (size_t i = 0; i < g->n_pending; i++)
+            if (g->pending[i] < app)
+                held += h.amount[g->pending[i]];
+        if (held != h.held_of[app]) {
+            char a[32], b[32];
+            out->bad_line = h.line_of[app];
+            snprintf(out->problem, sizeof out->problem,
+                     "先受理的待审申请占用预算应为 %s元（按审计日志中的受理与审批顺序重建），"
+                     "兑付行记录为 %s元",
+                     money_format(held, a, sizeof a), money_format(h.held_of[app], b, sizeof b));
+        }
+    }
+    store_finish(q);
+out:
+    hold_check_free(&h);
+    return st;
+}
+
 enum status award_ledger_check_applications(struct store *s, struct award_verify *out,
                                             struct err *e)
 {
@@ -1533,6 +1768,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
     free(scratch);
     if (st == ST_OK && !out->bad_line)
         st = approvals_have_lines(s, out, e);
+    if (st == ST_OK && !out->bad_line)
+        st = holds_from_the_audit_log(s, out, e);
     return st;
 }
 
