@@ -1698,6 +1698,79 @@ out:
     return st;
 }
 
+/* ---------------------------------------------------------------- pro-rata batches */
+
+/* Each pro-rata batch the ledger holds was closed once, audited with how many applications it
+ * approved and what it paid: its lines must be those, no more and no fewer. A batch split in
+ * two by renumbering its lines changes no amount when no share was cut; only this names it. */
+static enum status batches_match_the_audit_log(struct store *s, struct award_verify *out,
+                                               struct err *e)
+{
+    struct closed {
+        int64_t batch, approved, paid;
+        int seen;
+    } *v = NULL;
+    size_t n = 0, cap = 0;
+    struct store_stmt *q;
+    int row;
+    enum status st = store_prepare(
+        s, "SELECT entity_id, after FROM audit_log WHERE action = 'award.batch' ORDER BY id", &q,
+        e);
+    if (st != ST_OK)
+        return st;
+    while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        json_t *o = json_loads(store_col_text(q, 1) ? store_col_text(q, 1) : "", 0, NULL);
+        xgrow((void **)&v, &cap, n + 1, sizeof *v);
+        v[n++] = (struct closed){strtoll(store_col_text(q, 0), NULL, 10),
+                                 json_integer_value(json_object_get(o, "approved")),
+                                 json_integer_value(json_object_get(o, "paid_fen")), 0};
+        json_decref(o);
+    }
+    store_finish(q);
+    if (st != ST_OK)
+        goto out;
+    if ((st =
+             store_prepare(s,
+                           "SELECT batch, count(*), sum(amount_fen), min(id) FROM payouts"
+                           " WHERE batch > 0 AND reverses_id IS NULL GROUP BY batch ORDER BY batch",
+                           &q, e)) != ST_OK)
+        goto out;
+    while (!out->bad_line && (st = store_step(q, &row, e)) == ST_OK && row) {
+        int64_t batch = store_col_int(q, 0), lines = store_col_int(q, 1);
+        int64_t paid = store_col_int(q, 2), first = store_col_int(q, 3);
+        struct closed *c = NULL;
+        for (size_t i = 0; i < n && !c; i++)
+            if (v[i].batch == batch)
+                c = &v[i];
+        char a[32], b[32];
+        if (!c) {
+            out->bad_line = first;
+            snprintf(out->problem, sizeof out->problem,
+                     "批次 %" PRId64 " 没有结束批次的审计记录：批次的行被改了编号", batch);
+        } else if (c->approved != lines || c->paid != paid) {
+            out->bad_line = first;
+            snprintf(out->problem, sizeof out->problem,
+                     "批次 %" PRId64 " 在账本中有 %" PRId64 " 行、合计 %s元，结束批次时审计记录为"
+                     " %" PRId64 " 件、%s元",
+                     batch, lines, money_format(paid, a, sizeof a), c->approved,
+                     money_format(c->paid, b, sizeof b));
+        }
+        if (c)
+            c->seen = 1;
+    }
+    store_finish(q);
+    for (size_t i = 0; i < n && st == ST_OK && !out->bad_line; i++)
+        if (!v[i].seen && v[i].approved > 0) {
+            out->bad_line = v[i].batch; /* where its first line was */
+            snprintf(out->problem, sizeof out->problem,
+                     "批次 %" PRId64 " 结束时批准 %" PRId64 " 件，账本中却没有它的行", v[i].batch,
+                     v[i].approved);
+        }
+out:
+    free(v);
+    return st;
+}
+
 enum status award_ledger_check_applications(struct store *s, struct award_verify *out,
                                             struct err *e)
 {
@@ -1770,6 +1843,8 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
         st = approvals_have_lines(s, out, e);
     if (st == ST_OK && !out->bad_line)
         st = holds_from_the_audit_log(s, out, e);
+    if (st == ST_OK && !out->bad_line)
+        st = batches_match_the_audit_log(s, out, e);
     return st;
 }
 

@@ -1198,9 +1198,22 @@ static void pro_rata_batch_shares_the_budget(void **state)
     /* Nothing is left for a second batch this year. */
     apply_grant(f->s, "grant-p", "10", NULL, &o);
     assert_int_equal(award_close_batch(f->s, "office", "grant-p", 2020, &b, &e), ST_UNPROCESSABLE);
+    /* The batch's lines are the ones its close approved, as the audit log has it: its last line
+     * renumbered into a batch of its own, and the chain rewritten, is named. */
+    struct award_verify v;
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 0);
+    line_set(f->s, 3, AT_BATCH, 3);
+    rechain(f->s);
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+    assert_string_equal(v.problem,
+                        "批次 1 在账本中有 2 行、合计 73,333.33元，结束批次时审计记录为 3 "
+                        "件、100,000.00元");
+    line_set(f->s, 3, AT_BATCH, 1);
+    rechain(f->s);
     /* An edited share breaks the chain. */
     line_set(f->s, 1, AT_AMOUNT, 3999999);
-    struct award_verify v;
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 1);
 }
@@ -1727,9 +1740,9 @@ static void random_ledgers_verify(void **state)
 
 /* Every figure a line records is checked: on a random ledger, each field of a sample of lines
  * moved by one (and the chain rewritten) is named by the verifier, or, for the application, the
- * payee and an fcfs line's hold by earlier pending applications where every sum still agrees,
- * by the applications check (the ledger does not read the applications; the hold is rebuilt
- * from the audit log). */
+ * payee, an fcfs line's hold by earlier pending applications and a batch split where no share
+ * was cut, where every sum still agrees, by the applications check (the ledger does not read
+ * the applications; holds and batches are rebuilt from the audit log). */
 static void every_recorded_figure_is_checked(void **state)
 {
     struct fx *f = *state;
@@ -1772,10 +1785,10 @@ static void every_recorded_figure_is_checked(void **state)
             rechain(f->s);
             struct award_verify v;
             assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
-            /* the payee, the application and a first-come hold: the applications check (where
-             * the ledger's sums still agree) */
+            /* the payee, the application, a first-come hold and a batch split where no share
+             * was cut: the applications check (where the ledger's sums still agree) */
             if (!v.bad_line && (fields[k].at == AT_APP || fields[k].at == AT_ENTITY ||
-                                fields[k].at == AT_BUDGET_HELD))
+                                fields[k].at == AT_BUDGET_HELD || fields[k].at == AT_BATCH))
                 assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
             if (!v.bad_line)
                 fail_msg("%s of line %lld moved by one: not named", fields[k].name,
