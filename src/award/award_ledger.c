@@ -1474,7 +1474,7 @@ struct hold_group {
     int year;
     int64_t *pending; /* the group's applications submitted and not yet decided */
     size_t n_pending, cap_pending;
-    int unknown; /* a submission without its amount (written before amounts were audited) */
+    int unknown; /* a submission audited without its amount: the group is not checked */
 };
 
 struct hold_check {
