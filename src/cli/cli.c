@@ -2525,7 +2525,8 @@ static const struct cli_cmd commands[] = {
      "条件边界、有效期首末日），用于对照方案原文核对规则包"},
     {"policy", "match", cmd_policy_match, 0, 0, "--db --pack --on --json --out --summary --format",
      "hqd policy match [--pack PACK] [--json] [--out FILE.xlsx] | --summary [--format tsv]",
-     "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据）和接近的（差什么）"},
+     "免申即享：逐个主体匹配全部条款，列出符合的（含金额与依据，扣除同一事项已获兑付）、已享受的和"
+     "接近的（差什么）"},
     {"policy", "set", cmd_policy_set, 1, 1, "--db --dry-run --on --json",
      "hqd policy set CLAUSE.PARAM=VALUE [--dry-run [--on DATE] [--json]]",
      "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内；"
