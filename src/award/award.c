@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "base/money.h"
 #include "base/xalloc.h"
+#include "calendar/calendar.h"
 #include "entity/entity.h"
 #include "export/export.h"
 #include "ledger/ledger.h"
@@ -740,10 +741,14 @@ void award_matches_free(struct award_match *v, size_t n)
 
 /* Files an application of entity_id (uscc) under clause ci of pack p (row pack_id), inside the
  * caller's transaction: computed, stored as submitted, audited. */
+/* Files one application (its award settled as of now) inside the caller's transaction, with its
+ * 兑现时限: the clause's working days counted from on with the store's calendar (*cal, loaded
+ * the first time one is needed; the caller frees it). */
 static enum status file_application(struct store *s, const char *actor, const struct policy_pack *p,
                                     int64_t pack_id, int64_t entity_id, const char *uscc, int ci,
                                     const struct policy_input *in, size_t n, struct date on,
-                                    int proposed, struct award_outcome *out, struct err *e)
+                                    int proposed, struct calendar **cal, struct award_outcome *out,
+                                    struct err *e)
 {
     struct settle x = {0};
     char *inputs = NULL;
@@ -756,15 +761,21 @@ static enum status file_application(struct store *s, const char *actor, const st
     if (proposed && x.amount == 0)
         goto out; /* out->id stays 0: a proposal of nothing is not filed */
     inputs = inputs_json(in, n);
-    char sha[HASH_HEX_LEN + 1], day[16], now[32];
+    char sha[HASH_HEX_LEN + 1], day[16], now[32], due[16] = "";
     hash_sha256_hex(inputs, strlen(inputs), sha);
     date_format(on, day, sizeof day);
     clock_now_iso(now, sizeof now);
+    int limit_wd = policy_clause_deadline(p, (size_t)ci, NULL);
+    if (limit_wd) {
+        if (!*cal && (st = calendar_load(s, cal, e)) != ST_OK)
+            goto out;
+        date_format(calendar_add_workdays(*cal, on, limit_wd), due, sizeof due);
+    }
     if ((st = store_prepare(s,
                             "INSERT INTO applications (entity_id, pack_id, clause, inputs,"
                             " inputs_sha256, applied_on, amount_fen, explanation, status,"
-                            " submitted_at, submitted_by, year, origin)"
-                            " VALUES (?,?,?,?,?,?,?,?,'submitted',?,?,?,?) RETURNING id",
+                            " submitted_at, submitted_by, year, origin, limit_wd, due_on)"
+                            " VALUES (?,?,?,?,?,?,?,?,'submitted',?,?,?,?,?,?) RETURNING id",
                             &q, e)) != ST_OK)
         goto out;
     store_bind_int(q, 1, entity_id);
@@ -779,14 +790,23 @@ static enum status file_application(struct store *s, const char *actor, const st
     store_bind_text(q, 10, actor);
     store_bind_int(q, 11, on.y);
     store_bind_text(q, 12, proposed ? "proposed" : "applied");
+    if (limit_wd) {
+        store_bind_int(q, 13, limit_wd);
+        store_bind_text(q, 14, due);
+    } else {
+        store_bind_null(q, 13);
+        store_bind_null(q, 14);
+    }
     if ((st = award_step_int(q, &out->id, e)) != ST_OK)
         goto out;
-    char ids[32], after[400];
+    char ids[32], after[400], due_json[48] = "";
     snprintf(ids, sizeof ids, "%" PRId64, out->id);
+    if (limit_wd) /* the promise made on filing */
+        snprintf(due_json, sizeof due_json, ",\"limit_wd\":%d,\"due_on\":\"%s\"", limit_wd, due);
     snprintf(after, sizeof after,
              "{\"uscc\":\"%s\",\"clause\":\"%s\",\"inputs_sha256\":\"%s\",\"amount_fen\":%" PRId64
-             "}",
-             uscc, clause, sha, x.amount);
+             "%s}",
+             uscc, clause, sha, x.amount, due_json);
     st = audit_append(s, actor, "application.submit", "application", ids, NULL, after, e);
 out:
     settle_cleanup(&x);
@@ -803,6 +823,7 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
     if (st != ST_OK)
         return st;
     struct policy_pack *p = NULL;
+    struct calendar *cal = NULL;
     int64_t pack_id = 0, entity_id = 0;
     char kind[16] = "";
     int ci = -1;
@@ -823,13 +844,14 @@ enum status award_apply(struct store *s, const char *actor, const char *uscc, co
                      kind);
         goto out;
     }
-    st = file_application(s, actor, p, pack_id, entity_id, uscc, ci, in, n, on, 0, out, e);
+    st = file_application(s, actor, p, pack_id, entity_id, uscc, ci, in, n, on, 0, &cal, out, e);
 out:
     if (st != ST_OK)
         store_rollback(s);
     else
         st = store_commit(s, e);
     policy_pack_free(p);
+    calendar_free(cal);
     return st;
 }
 
@@ -920,7 +942,7 @@ static enum status superseded_in_group(const struct policy_pack *p, int ci, cons
 static enum status propose_one(struct store *s, const char *actor, const struct policy_pack *p,
                                int64_t pack_id, int ci, const struct policy_limits *lim,
                                const struct entity *en, const struct fact_set *fs, struct date on,
-                               struct award_proposals *out, struct err *e)
+                               struct calendar **cal, struct award_proposals *out, struct err *e)
 {
     const char *clause = policy_clause_id(p, (size_t)ci);
     struct policy_input in[POLICY_VARS_MAX];
@@ -987,8 +1009,8 @@ static enum status propose_one(struct store *s, const char *actor, const struct 
         return ST_OK;
     }
     struct award_outcome o = {0};
-    if ((st = file_application(s, actor, p, pack_id, en->id, en->uscc, ci, in, m, on, 1, &o, e)) !=
-        ST_OK)
+    if ((st = file_application(s, actor, p, pack_id, en->id, en->uscc, ci, in, m, on, 1, cal, &o,
+                               e)) != ST_OK)
         return st;
     if (!o.id) {
         out->nothing_left++;
@@ -1009,6 +1031,7 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
     if (st != ST_OK)
         return st;
     struct policy_pack *p = NULL;
+    struct calendar *cal = NULL;
     struct entity_cursor *cur = NULL;
     struct entity *v; /* a batch of the registry */
     size_t n;
@@ -1042,7 +1065,7 @@ enum status award_propose(struct store *s, const char *actor, const char *clause
                 continue;
             /* one application per matter (contract) of the entity, or one on its own facts */
             for (size_t set = 0; st == ST_OK && fact_set(en, lim.key, set, &fs); set++)
-                st = propose_one(s, actor, p, pack_id, ci, &lim, en, &fs, on, out, e);
+                st = propose_one(s, actor, p, pack_id, ci, &lim, en, &fs, on, &cal, out, e);
         }
     if (st == ST_OK) {
         char after[300], day[16];
@@ -1064,6 +1087,7 @@ out:
         award_proposals_cleanup(out);
     entity_cursor_close(cur);
     policy_pack_free(p);
+    calendar_free(cal);
     return st;
 }
 
@@ -2050,7 +2074,8 @@ json_t *award_diff_json(const struct award_diff *d)
     " a.applied_on, a.submitted_at, a.submitted_by, coalesce(a.decided_at, ''),"                   \
     " coalesce(a.decided_by, ''), a.amount_fen, (SELECT coalesce(sum(p.amount_fen), 0) FROM"       \
     " payouts p WHERE p.application_id = a.id), a.inputs, a.explanation, coalesce(a.note, ''),"    \
-    " a.inputs_sha256, a.origin FROM applications a JOIN entities en ON en.id = a.entity_id"
+    " a.inputs_sha256, a.origin, coalesce(a.limit_wd, 0), coalesce(a.due_on, '')"                  \
+    " FROM applications a JOIN entities en ON en.id = a.entity_id"
 
 static void app_from(struct store_stmt *q, struct award_app *a)
 {
@@ -2075,6 +2100,45 @@ static void app_from(struct store_stmt *q, struct award_app *a)
     a->note = store_col_dup(q, 17);
     snprintf(a->inputs_sha256, sizeof a->inputs_sha256, "%s", store_col_text(q, 18));
     snprintf(a->origin, sizeof a->origin, "%s", store_col_text(q, 19));
+    a->limit_wd = (int)store_col_int(q, 20);
+    snprintf(a->due_on, sizeof a->due_on, "%s", store_col_text(q, 21));
+}
+
+void award_app_timing(const struct calendar *cal, struct date today, struct award_app *a)
+{
+    struct date due, done = today;
+    int64_t t;
+    a->timing = "none";
+    a->timing_days = 0;
+    a->timing_text[0] = '\0';
+    if (!a->limit_wd || !date_parse_iso(a->due_on, &due))
+        return;
+    int decided = strcmp(a->status, "submitted") != 0;
+    if (decided && clock_parse(a->decided_at, &t))
+        done = date_from_days((long)((t + 8 * 3600) / 86400)); /* the decision's day in China */
+    int late = calendar_workdays_between(cal, due, done);
+    if (decided) {
+        a->timing = late ? "late" : "on_time";
+        a->timing_days = late;
+        if (late)
+            snprintf(a->timing_text, sizeof a->timing_text, "超期 %d 个工作日办结（时限 %s）", late,
+                     a->due_on);
+        else
+            snprintf(a->timing_text, sizeof a->timing_text, "按时办结（时限 %s）", a->due_on);
+    } else if (late) {
+        a->timing = "overdue";
+        a->timing_days = late;
+        snprintf(a->timing_text, sizeof a->timing_text, "已超期 %d 个工作日（应于 %s 前办结）",
+                 late, a->due_on);
+    } else {
+        a->timing = "open";
+        a->timing_days = calendar_workdays_between(cal, today, due);
+        if (a->timing_days)
+            snprintf(a->timing_text, sizeof a->timing_text, "剩 %d 个工作日（%s 前办结）",
+                     a->timing_days, a->due_on);
+        else
+            snprintf(a->timing_text, sizeof a->timing_text, "今日到期（%s 前办结）", a->due_on);
+    }
 }
 
 void award_app_cleanup(struct award_app *a)
@@ -2098,12 +2162,16 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
     *out = NULL;
     *n = 0;
     struct store_stmt *q;
-    enum status st = store_prepare(s,
-                                   APP_SELECT " WHERE (?1 = 0 OR a.entity_id = ?1)"
-                                              " AND (?2 IS NULL OR a.status = ?2)"
-                                              " AND (?3 IS NULL OR a.clause = ?3)"
-                                              " AND (?4 = 0 OR a.year = ?4) ORDER BY a.id DESC",
-                                   &q, e);
+    char today[16];
+    date_format(f->today, today, sizeof today);
+    enum status st = store_prepare(
+        s,
+        APP_SELECT " WHERE (?1 = 0 OR a.entity_id = ?1)"
+                   " AND (?2 IS NULL OR a.status = ?2)"
+                   " AND (?3 IS NULL OR a.clause = ?3)"
+                   " AND (?4 = 0 OR a.year = ?4)"
+                   " AND (?5 = 0 OR (a.status = 'submitted' AND a.due_on < ?6)) ORDER BY a.id DESC",
+        &q, e);
     if (st != ST_OK)
         return st;
     store_bind_int(q, 1, f->entity_id);
@@ -2116,6 +2184,8 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
     else
         store_bind_null(q, 3);
     store_bind_int(q, 4, f->year);
+    store_bind_int(q, 5, f->overdue && f->cal);
+    store_bind_text(q, 6, today);
     size_t cap = 0;
     int row;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
@@ -2123,7 +2193,15 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
             cap = cap ? cap * 2 : 32;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        app_from(q, &(*out)[(*n)++]);
+        struct award_app *a = &(*out)[(*n)++];
+        app_from(q, a);
+        if (f->cal)
+            award_app_timing(f->cal, f->today, a);
+        /* past the date, but not yet a working day past it (a weekend after a Friday) */
+        if (f->overdue && f->cal && strcmp(a->timing, "overdue")) {
+            award_app_cleanup(a);
+            (*n)--;
+        }
     }
     store_finish(q);
     if (st != ST_OK) {
@@ -2241,6 +2319,13 @@ json_t *award_app_json(const struct award_app *a, int full)
                         a->decided_by[0] ? json_string(a->decided_by) : json_null());
     json_object_set_new(o, "note", a->note && a->note[0] ? json_string(a->note) : json_null());
     json_object_set_new(o, "origin", json_string(a->origin));
+    if (a->timing)
+        json_object_set_new(o, "deadline",
+                            a->limit_wd
+                                ? json_pack("{s:i, s:s, s:s, s:i, s:s}", "limit_workdays",
+                                            a->limit_wd, "due_on", a->due_on, "state", a->timing,
+                                            "workdays", a->timing_days, "text", a->timing_text)
+                                : json_null());
     if (full) {
         json_t *in = json_loads(a->inputs ? a->inputs : "{}", 0, NULL);
         json_object_set_new(o, "inputs", in ? in : json_object());

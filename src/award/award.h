@@ -13,6 +13,8 @@
 #include "base/err.h"
 #include "policy/policy.h"
 
+struct calendar;
+
 struct store;
 struct policy_input;
 
@@ -214,12 +216,26 @@ struct award_app {
     char origin[12]; /* applied, or proposed (免申即享 from certified data: no evidence needed) */
     char *explanation;
     char *note;
+    /* 兑现时限, fixed on filing: the clause's working days from 受理 (0: none) and their end */
+    int limit_wd;
+    char due_on[11];
+    /* as of a day (award_app_timing; NULL until then): "none", "open" (timing_days working
+       days left, 0 on the day itself), "overdue" (still undecided timing_days working days
+       after due_on), "on_time" or "late" (decided timing_days working days after due_on) */
+    const char *timing;
+    int timing_days;
+    char timing_text[120]; /* the same in zh-CN, with the date */
 };
 struct award_app_filter {
     int64_t entity_id;  /* 0: all */
     const char *status; /* submitted, approved, rejected; NULL: all */
     const char *clause; /* NULL: all */
     int year;           /* of 受理日期; 0: all */
+    /* with cal: each application's timing as of today; overdue keeps the undecided ones past
+       their 兑现时限 only */
+    const struct calendar *cal;
+    struct date today;
+    int overdue;
 };
 /* Applications matching f, newest first. *out: award_apps_free. */
 enum status award_applications(struct store *s, const struct award_app_filter *f,
@@ -227,8 +243,11 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
 enum status award_application(struct store *s, int64_t id, struct award_app *out,
                               struct err *e) HQD_MUST_CHECK;
 void award_apps_free(struct award_app *v, size_t n);
-/* An application as the API and the CLI's --json give it; full adds inputs and explanation.
- * New reference. */
+/* Where a stands against its 兑现时限 on today (a decision counts on its day in China). */
+void award_app_timing(const struct calendar *cal, struct date today, struct award_app *a);
+/* An application as the API and the CLI's --json give it; full adds inputs and explanation;
+ * with its timing, deadline: {limit_workdays, due_on, state, workdays, text} (null without a
+ * 兑现时限). New reference. */
 struct json_t *award_app_json(const struct award_app *a, int full);
 void award_app_cleanup(struct award_app *a); /* one read by award_application */
 /* The entity's other applications under the same clause with exactly a's inputs (the same

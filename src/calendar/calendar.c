@@ -285,6 +285,14 @@ struct date calendar_add_workdays(const struct calendar *c, struct date d, int n
     return date_from_days(k);
 }
 
+int calendar_workdays_between(const struct calendar *c, struct date from, struct date to)
+{
+    int n = 0;
+    for (long k = date_to_days(from) + 1, last = date_to_days(to); k <= last; k++)
+        n += calendar_is_workday(c, date_from_days(k));
+    return n;
+}
+
 int calendar_has_year(const struct calendar *c, int y)
 {
     return y >= 2000 && y < 2200 && c->years[y - 2000];

@@ -30,6 +30,9 @@ void calendar_free(struct calendar *c);
 int calendar_is_workday(const struct calendar *c, struct date d);
 /* The date n working days after d (d itself is not counted; n >= 0; n == 0 returns d). */
 struct date calendar_add_workdays(const struct calendar *c, struct date d, int n);
+/* How many working days come after from, up to and including to: how late a thing due on from
+ * is on to (0 when to is not after from). */
+int calendar_workdays_between(const struct calendar *c, struct date from, struct date to);
 /* Returns 1 if the calendar has holiday data for year y. */
 int calendar_has_year(const struct calendar *c, int y);
 /* The name of d's holiday or make-up day, or NULL for an ordinary day. Borrowed. */

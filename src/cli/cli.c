@@ -1928,8 +1928,11 @@ static enum status entity_option(struct store *s, const char *uscc, int64_t *id,
 static int cmd_award_list(const struct cli_args *a)
 {
     struct err e = {0};
-    struct award_app_filter f = {.status = a->status, .clause = a->clause};
+    struct award_app_filter f = {
+        .status = a->status, .clause = a->clause, .overdue = a->overdue, .today = clock_today()};
     enum status st = parse_year(a->year, "--year", &f.year, &e);
+    if (st == ST_OK && a->on && !date_parse_iso(a->on, &f.today))
+        st = err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
     if (st == ST_OK && a->status && strcmp(a->status, "submitted") &&
         strcmp(a->status, "approved") && strcmp(a->status, "rejected"))
         st = err_set(&e, ST_INVALID, "--status", "--status 应为 submitted、approved 或 rejected");
@@ -1938,33 +1941,39 @@ static int cmd_award_list(const struct cli_args *a)
     struct store *s;
     if ((st = store_open(a->db, &s, &e)) != ST_OK)
         return report(st, &e);
+    struct calendar *cal = NULL;
     if (a->entity)
         st = entity_option(s, a->entity, &f.entity_id, &e);
+    if (st == ST_OK && (st = calendar_load(s, &cal, &e)) == ST_OK)
+        f.cal = cal;
     struct award_app *v = NULL;
     size_t n = 0;
     if (st == ST_OK)
         st = award_applications(s, &f, &v, &n, &e);
     store_close(s);
+    calendar_free(cal);
     if (st != ST_OK)
         return report(st, &e);
-    int64_t asked = 0, paid = 0;
+    int64_t asked = 0, paid = 0, late = 0;
     for (size_t i = 0; i < n; i++) {
         asked += v[i].amount_fen;
         paid += v[i].paid_fen;
+        late += !strcmp(v[i].timing, "overdue");
     }
     if (a->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, award_app_json(&v[i], 0));
-        json_t *j = json_pack("{s:o, s:I, s:I}", "applications", arr, "amount_fen",
-                              (json_int_t)asked, "paid_fen", (json_int_t)paid);
+        json_t *j =
+            json_pack("{s:o, s:I, s:I, s:I}", "applications", arr, "amount_fen", (json_int_t)asked,
+                      "paid_fen", (json_int_t)paid, "overdue", (json_int_t)late);
         print_json(j);
         json_decref(j);
     } else {
         static const char *const heads[] = {"编号",       "主体",         "条款", "受理日期",
-                                            "金额（元）", "已兑付（元）", "状态"};
-        static const int widths[] = {6, 28, 20, 10, 14, 14, 6};
-        struct cli_table t = {.n_cols = 7, .headers = heads, .max_width = widths};
+                                            "金额（元）", "已兑付（元）", "状态", "兑现时限"};
+        static const int widths[] = {6, 28, 20, 10, 14, 14, 6, 30};
+        struct cli_table t = {.n_cols = 8, .headers = heads, .max_width = widths};
         for (size_t i = 0; i < n; i++) {
             char id[24], x[32], y[32];
             snprintf(id, sizeof id, "%" PRId64, v[i].id);
@@ -1976,14 +1985,18 @@ static int cmd_award_list(const struct cli_args *a)
                                  v[i].applied_on,
                                  x,
                                  y,
-                                 app_status_word(v[i].status)};
+                                 app_status_word(v[i].status),
+                                 v[i].timing_text[0] ? v[i].timing_text : "—"};
             cli_table_add(&t, row);
         }
         cli_table_print(&t, stdout);
         cli_table_free(&t);
         char x[32], y[32];
-        printf("\n共 %zu 件，申请 %s元，已兑付 %s元。\n", n, money_format(asked, x, sizeof x),
+        printf("\n共 %zu 件，申请 %s元，已兑付 %s元", n, money_format(asked, x, sizeof x),
                money_format(paid, y, sizeof y));
+        if (late)
+            printf("；其中 %" PRId64 " 件超过兑现时限仍未办结", late);
+        printf("。\n");
     }
     award_apps_free(v, n);
     return 0;
@@ -2004,10 +2017,18 @@ static int cmd_award_show(const struct cli_args *a)
     struct award_payout *pv = NULL;
     int64_t *same = NULL;
     size_t en = 0, pn = 0, ns = 0;
-    if ((st = award_application(s, id, &app, &e)) == ST_OK &&
+    struct calendar *cal = NULL;
+    struct date today = clock_today();
+    if (a->on && !date_parse_iso(a->on, &today))
+        st = err_set(&e, ST_INVALID, "--on", "“%s”不是有效的日期 YYYY-MM-DD", a->on);
+    if (st == ST_OK && (st = award_application(s, id, &app, &e)) == ST_OK &&
         (st = award_evidence_of(s, &app, &ev, &en, &e)) == ST_OK &&
-        (st = award_same_inputs(s, &app, &same, &ns, &e)) == ST_OK)
+        (st = award_same_inputs(s, &app, &same, &ns, &e)) == ST_OK &&
+        (st = calendar_load(s, &cal, &e)) == ST_OK)
         st = award_payouts(s, 0, id, 0, &pv, &pn, &e);
+    if (st == ST_OK)
+        award_app_timing(cal, today, &app);
+    calendar_free(cal);
     store_close(s);
     if (st != ST_OK) {
         award_app_cleanup(&app);
@@ -2037,6 +2058,8 @@ static int cmd_award_show(const struct cli_args *a)
         printf("金额 %s元，已兑付 %s元%s\n%s\n", money_format(app.amount_fen, x, sizeof x),
                money_format(app.paid_fen, y, sizeof y),
                !strcmp(app.origin, "proposed") ? "（免申即享生成）" : "", app.explanation);
+        if (app.limit_wd)
+            printf("兑现时限：自受理之日起 %d 个工作日，%s\n", app.limit_wd, app.timing_text);
         for (size_t i = 0; i < ns; i++)
             printf("注意：与第 %" PRId64
                    " 号申请的输入完全相同（同一主体、同一条款），请核实是否重复申请\n",
@@ -2540,11 +2563,15 @@ static const struct cli_cmd commands[] = {
     {"award", "apply", cmd_award_apply, 2, CLI_MAX_ARGS, "--db --on --json",
      "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
      "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
-    {"award", "list", cmd_award_list, 0, 0, "--db --json --status --clause --year --entity",
-     "hqd award list [--status S] [--clause C] [--year Y] [--entity USCC] [--json]",
-     "列出惠企政策申请（新到旧），可按状态、条款、年度、主体筛选"},
-    {"award", "show", cmd_award_show, 1, 1, "--db --json", "hqd award show ID [--json]",
-     "显示一件申请：计算与依据、证明材料清单、兑付记录"},
+    {"award", "list", cmd_award_list, 0, 0,
+     "--db --json --status --clause --year --entity --overdue --on",
+     "hqd award list [--status S] [--clause C] [--year Y] [--entity USCC] [--overdue] [--on DATE] "
+     "[--json]",
+     "列出惠企政策申请（新到旧）及兑现时限（截至 --on 日期，默认今天），可按状态、条款、年度、主体"
+     "筛选；--overdue 只列超过兑现时限仍未办结的"},
+    {"award", "show", cmd_award_show, 1, 1, "--db --json --on",
+     "hqd award show ID [--on DATE] [--json]",
+     "显示一件申请：计算与依据、兑现时限、证明材料清单、兑付记录"},
     {"award", "propose", cmd_award_propose, 1, 1, "--db --on --json",
      "hqd award propose CLAUSE [--on DATE] [--json]",
      "免申即享：为凭已核验数据（市场监管、税务、技术合同登记）即符合条款的主体生成申请，待审批"},
@@ -2705,6 +2732,10 @@ int cli_main(int argc, char **argv)
         }
         if (strcmp(name, "--applications") == 0) {
             a.applications = 1;
+            continue;
+        }
+        if (strcmp(name, "--overdue") == 0) {
+            a.overdue = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

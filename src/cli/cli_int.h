@@ -33,6 +33,7 @@ struct cli_args {
     int json;            /* --json */
     int summary;         /* --summary */
     int applications;    /* --applications */
+    int overdue;         /* --overdue */
     int help;            /* --help */
 };
 

@@ -308,6 +308,15 @@ void h_applications(struct http_req *r)
     f.status = status && *status ? status : NULL;
     const char *clause = http_query(r, "clause");
     f.clause = clause && *clause ? clause : NULL;
+    const char *overdue = http_query(r, "overdue");
+    if (overdue && *overdue && strcmp(overdue, "0") && strcmp(overdue, "1")) {
+        http_reply_fail(r, 400, "invalid", "overdue",
+                        "overdue 应为 1（只看超过兑现时限未办结的）或 0");
+        return;
+    }
+    f.overdue = overdue && !strcmp(overdue, "1");
+    f.cal = r->cal;
+    f.today = clock_today();
     struct award_app *v;
     size_t n;
     struct err e = {0};
@@ -317,16 +326,18 @@ void h_applications(struct http_req *r)
         return;
     }
     json_t *arr = json_array();
-    int64_t asked = 0, paid = 0;
+    int64_t asked = 0, paid = 0, late = 0;
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, award_app_json(&v[i], 0));
         asked += v[i].amount_fen;
         paid += v[i].paid_fen;
+        late += !strcmp(v[i].timing, "overdue");
     }
     award_apps_free(v, n);
     http_reply_json(r, 200,
-                    json_pack("{s:o, s:I, s:I}", "applications", arr, "amount_fen",
-                              (json_int_t)asked, "paid_fen", (json_int_t)paid));
+                    json_pack("{s:o, s:I, s:I, s:I}", "applications", arr, "amount_fen",
+                              (json_int_t)asked, "paid_fen", (json_int_t)paid, "overdue",
+                              (json_int_t)late));
 }
 
 void h_application(struct http_req *r);
@@ -347,6 +358,7 @@ void h_application(struct http_req *r)
         http_reply_fail(r, 403, "forbidden", NULL, "不是本单位的申请 (not your application)");
         return;
     }
+    award_app_timing(r->cal, clock_today(), &a);
     json_t *o = award_app_json(&a, 1);
     struct award_evidence *ev = NULL;
     size_t en = 0;
@@ -758,6 +770,11 @@ void h_policy_clauses(struct http_req *r)
                                           (json_int_t)lim.budget_fen, "allocation",
                                           lim.alloc == POLICY_ALLOC_FCFS ? "fcfs" : "pro-rata",
                                           "label", lim.budget_label));
+        const char *dl;
+        int wd = policy_clause_deadline(p, i, &dl);
+        if (wd)
+            json_object_set_new(c, "deadline",
+                                json_pack("{s:i, s:s}", "workdays", wd, "label", dl));
         json_array_append_new(arr, c);
     }
     json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "pack", policy_pack_title(p), "version",

@@ -129,7 +129,9 @@ struct clause {
     int end_line;                            /* of its "end" */
     char evidence[POLICY_EVIDENCE_MAX][120]; /* 证明材料 an application must carry */
     int n_evidence;
-    int given[7]; /* the line each field of SINGLE_FIELDS was given on, or 0 */
+    int deadline_wd; /* 兑现时限 (deadline N 说明): working days from 受理 to decision; 0: none */
+    char deadline_label[200];
+    int given[8]; /* the line each field of SINGLE_FIELDS was given on, or 0 */
 };
 
 struct policy_pack {
@@ -670,6 +672,24 @@ static enum status read_budget(const struct reader *rd, struct clause *c, const 
     return rest_of_line(rd, p, end, "budget 说明", b->label, sizeof b->label);
 }
 
+/* deadline N 说明: the 兑现时限, N working days (1 to 250, a year's) from 受理 to the decision. */
+static enum status read_deadline(const struct reader *rd, struct clause *c, const char *p,
+                                 const char *end)
+{
+    const char *tok;
+    size_t len;
+    int64_t n = 0;
+    if (!next_token(&p, end, &tok, &len))
+        return fail_at(rd, p,
+                       "deadline 应写成“工作日数 说明”，如 deadline 60 自受理之日起60个工作日内办结"
+                       " (deadline form)");
+    if (!parse_count(tok, len, &n) || n < 1 || n > 250)
+        return fail_at(rd, tok, "兑现时限“%.*s”应为 1–250 之间的工作日数 (bad deadline)", (int)len,
+                       tok);
+    c->deadline_wd = (int)n;
+    return rest_of_line(rd, p, end, "deadline 说明", c->deadline_label, sizeof c->deadline_label);
+}
+
 /* exclusive GROUP KEY: one matter (the KEY input's value) is paid once across the group. */
 static enum status read_exclusive(const struct reader *rd, struct clause *c, const char *p,
                                   const char *end)
@@ -1056,7 +1076,7 @@ static int cond_holds(const struct cond *cd, int64_t x)
 /* One line inside a clause block. */
 /* The fields a clause gives once: a second line would silently replace the first. */
 static const char *const SINGLE_FIELDS[] = {"title",      "cite",  "quote", "effective",
-                                            "applicants", "award", "round"};
+                                            "applicants", "award", "round", "deadline"};
 
 static enum status read_clause_line(const struct reader *rd, struct clause *c, const char *kw,
                                     size_t kl, const char *p, const char *end)
@@ -1122,6 +1142,8 @@ static enum status read_clause_line(const struct reader *rd, struct clause *c, c
             c->n_evidence++;
         return st;
     }
+    if (tok_is(kw, kl, "deadline"))
+        return read_deadline(rd, c, p, end);
     if (tok_is(kw, kl, "round")) {
         const char *tok;
         size_t len;
@@ -2025,6 +2047,8 @@ void policy_clause_rule(const struct policy_pack *p, size_t i, char *out, size_t
     if (c->group[0])
         appendf(&t, "；同一事项（%s）不重复享受%s", c->vars[c->group_key].label,
                 policy_clause_group_shared(p, i) ? "，与同组条款就高不就低" : "");
+    if (c->deadline_wd)
+        appendf(&t, "。兑现时限：自受理之日起 %d 个工作日内办结", c->deadline_wd);
     appendf(&t, "。");
 }
 
@@ -2051,6 +2075,13 @@ const char *policy_clause_matter_key(const struct policy_pack *p, size_t i)
 {
     const struct clause *c = &p->clauses[i];
     return c->group[0] ? c->vars[c->group_key].name : NULL;
+}
+
+int policy_clause_deadline(const struct policy_pack *p, size_t i, const char **label)
+{
+    if (label)
+        *label = p->clauses[i].deadline_label;
+    return p->clauses[i].deadline_wd;
 }
 
 const char *policy_clause_group(const struct policy_pack *p, size_t i)

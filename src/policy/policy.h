@@ -171,6 +171,10 @@ int policy_priority_class(const struct policy_pack *p, size_t i, const struct po
 /* The input clause i names its matters by (the exclusivity group's key, e.g. contract_no), or
  * NULL when it has no group: such a clause pays once per matter. */
 const char *policy_clause_matter_key(const struct policy_pack *p, size_t i);
+/* Clause i's 兑现时限 (pack line "deadline N 说明"): the working days an office has from 受理
+ * to its decision, or 0 when the clause sets none; *label (if label is not NULL) gets the 说明,
+ * borrowed ("" when none). */
+int policy_clause_deadline(const struct policy_pack *p, size_t i, const char **label);
 /* Its exclusivity group (同一事项不重复享受), or NULL: a matter is "GROUP:KEY VALUE" on the
  * ledger. */
 const char *policy_clause_group(const struct policy_pack *p, size_t i);

@@ -22,6 +22,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/hash.h"
+#include "calendar/calendar.h"
 #include "entity/entity.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -714,6 +715,9 @@ static void back_to_schema_17(struct store *s, int format_of_line_1)
                                 "DROP INDEX entity_facts_matters;" /* 19 runs again too */
                                 "ALTER TABLE entity_facts DROP COLUMN matter_key;"
                                 "ALTER TABLE entity_facts DROP COLUMN matter;"
+                                "DROP INDEX applications_due;" /* and 20 */
+                                "ALTER TABLE applications DROP COLUMN limit_wd;"
+                                "ALTER TABLE applications DROP COLUMN due_on;"
                                 "DELETE FROM schema_migrations WHERE version >= 18;",
                                 &e),
                      ST_OK);
@@ -843,6 +847,97 @@ static void add_second_firm(struct store *s)
                       "91410700MA9F123453,生物公司,企业,是,生物医药\n";
     if (entity_import_csv(s, "t", csv, strlen(csv), "e.csv", NULL, &rep, &e) != ST_OK)
         fail_msg("second firm: %s", e.msg);
+}
+
+/* 兑现时限: an application under a clause with "deadline N" is due N working days after its
+ * 受理 day (国庆 2020 skipped, the 调休 Saturday counted), fixed when filed; it is open, due
+ * today, then overdue; a decision after the date is late by the working days past it, counted
+ * on the decision's day in China. A clause without a deadline has none. */
+static void deadline_fixed_on_filing(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    store_pack(f->s,
+               "pack 时限\nversion t1\n"
+               "clause quick\n  title 快办奖励\n  cite 测试〔2020〕2号 一\n  quote 每件奖励100元\n"
+               "  effective 2020-01-01 -\n  applicants institution\n  input n count 件数\n"
+               "  award n * 100.00\n  deadline 5 自受理之日起5个工作日内办结\nend\n"
+               "clause plain\n  title 普通奖励\n  cite 测试〔2020〕2号 二\n  quote 每件奖励50元\n"
+               "  effective 2020-01-01 -\n  applicants institution\n  input n count 件数\n"
+               "  award n * 50.00\nend\n");
+    struct policy_input in[] = {{"n", "2"}};
+    struct award_outcome quick, plain;
+    const struct date monday = {2020, 9, 28};
+    assert_int_equal(award_apply(f->s, "clerk", INST, "quick", in, 1, monday, &quick, &e), ST_OK);
+    assert_int_equal(award_apply(f->s, "clerk", INST, "plain", in, 1, monday, &plain, &e), ST_OK);
+    struct calendar *cal = calendar_builtin();
+    struct award_app a;
+    assert_int_equal(award_application(f->s, quick.id, &a, &e), ST_OK);
+    /* 09-29, 09-30, (10-01…10-08 off), 10-09, Saturday 10-10, 10-12 */
+    assert_int_equal(a.limit_wd, 5);
+    assert_string_equal(a.due_on, "2020-10-12");
+    award_app_timing(cal, (struct date){2020, 10, 9}, &a);
+    assert_string_equal(a.timing, "open");
+    assert_int_equal(a.timing_days, 2);
+    assert_non_null(strstr(a.timing_text, "剩 2 个工作日"));
+    award_app_timing(cal, (struct date){2020, 10, 12}, &a);
+    assert_string_equal(a.timing, "open");
+    assert_int_equal(a.timing_days, 0);
+    assert_non_null(strstr(a.timing_text, "今日到期"));
+    award_app_timing(cal, (struct date){2020, 10, 13}, &a);
+    assert_string_equal(a.timing, "overdue");
+    assert_int_equal(a.timing_days, 1);
+    award_app_cleanup(&a);
+    /* the list's overdue filter: past the date by a working day, undecided, with a deadline */
+    struct award_app *v;
+    size_t n;
+    struct award_app_filter flt = {.cal = cal, .today = {2020, 10, 12}, .overdue = 1};
+    assert_int_equal(award_applications(f->s, &flt, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 0);
+    award_apps_free(v, n);
+    flt.today = (struct date){2020, 10, 13};
+    assert_int_equal(award_applications(f->s, &flt, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, quick.id);
+    award_apps_free(v, n);
+    flt.overdue = 0;
+    assert_int_equal(award_applications(f->s, &flt, &v, &n, &e), ST_OK);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++) /* newest first: plain, then quick */
+        assert_string_equal(v[i].timing, i == 0 ? "none" : "overdue");
+    json_t *j = award_app_json(&v[0], 0);
+    assert_true(json_is_null(json_object_get(j, "deadline")));
+    json_decref(j);
+    award_apps_free(v, n);
+    /* a holiday added later does not move a promise already made */
+    const char *extra = "2020-10-12 holiday 临时休假\n";
+    size_t added;
+    assert_int_equal(calendar_add(f->s, "admin", extra, strlen(extra), "x.txt", &added, &e), ST_OK);
+    assert_int_equal(award_application(f->s, quick.id, &a, &e), ST_OK);
+    assert_string_equal(a.due_on, "2020-10-12");
+    award_app_cleanup(&a);
+    /* approved at 01:00 on 10-14 in China (17:00 UTC the day before): two working days late */
+    setenv("HQD_NOW", "2020-10-13T17:00:00Z", 1);
+    approve(f->s, quick.id);
+    unsetenv("HQD_NOW");
+    assert_int_equal(award_application(f->s, quick.id, &a, &e), ST_OK);
+    award_app_timing(cal, (struct date){2020, 12, 1}, &a);
+    assert_string_equal(a.timing, "late");
+    assert_int_equal(a.timing_days, 2);
+    j = award_app_json(&a, 0);
+    json_t *d = json_object_get(j, "deadline");
+    assert_int_equal(json_integer_value(json_object_get(d, "limit_workdays")), 5);
+    assert_string_equal(json_string_value(json_object_get(d, "due_on")), "2020-10-12");
+    assert_string_equal(json_string_value(json_object_get(d, "state")), "late");
+    assert_int_equal(json_integer_value(json_object_get(d, "workdays")), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(d, "text")), "超期 2 个工作日办结"));
+    json_decref(j);
+    award_app_cleanup(&a);
+    /* the promise is in the audit log with the submission */
+    assert_int_equal(test_count(f->s, "audit_log WHERE action = 'application.submit' AND after"
+                                      " LIKE '%\"due_on\":\"2020-10-12\"%'"),
+                     1);
+    calendar_free(cal);
 }
 
 static int64_t apply_grant(struct store *s, const char *clause, const char *amount,
@@ -2804,6 +2899,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(versions_compared_with_their_money, setup, teardown),
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_matters_count_what_the_batch_pays, setup, teardown),
+        cmocka_unit_test_setup_teardown(deadline_fixed_on_filing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,28 @@ assert_date(struct date got, int y, int m, int d)
         fail_msg("got %04d-%02d-%02d, want %04d-%02d-%02d", got.y, got.m, got.d, y, m, d);
 }
 
+/* How late a thing is: the working days after its due date, up to today. It undoes
+ * calendar_add_workdays from every day of the shipped years, across holidays and 调休. */
+static void workdays_between_counts_what_add_adds(void **state)
+{
+    (void)state;
+    struct calendar *c = calendar_builtin();
+    /* 国庆 and 中秋 2020: 10-01 to 10-08 off, Saturday 10-10 a make-up working day */
+    assert_int_equal(calendar_workdays_between(c, D(2020, 9, 30), D(2020, 10, 8)), 0);
+    assert_int_equal(calendar_workdays_between(c, D(2020, 9, 30), D(2020, 10, 9)), 1);
+    assert_int_equal(calendar_workdays_between(c, D(2020, 9, 30), D(2020, 10, 10)), 2);
+    assert_int_equal(calendar_workdays_between(c, D(2020, 10, 10), D(2020, 9, 30)), 0);
+    assert_int_equal(calendar_workdays_between(c, D(2020, 9, 30), D(2020, 9, 30)), 0);
+    for (long k = date_to_days(D(2020, 1, 1)); k <= date_to_days(D(2026, 6, 30)); k += 3) {
+        struct date d = date_from_days(k);
+        int n = (int)(k % 97);
+        int back = calendar_workdays_between(c, d, calendar_add_workdays(c, d, n));
+        if (back != n)
+            fail_msg("%ld: %d working days after it counted back as %d", k, n, back);
+    }
+    calendar_free(c);
+}
+
 static void reference_limits(void **state)
 {
     (void)state;
@@ -124,6 +146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reference_limits),
+        cmocka_unit_test(workdays_between_counts_what_add_adds),
         cmocka_unit_test(parse_errors_are_located),
         cmocka_unit_test(additions_override_and_persist),
     };

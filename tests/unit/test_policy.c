@@ -407,6 +407,33 @@ static void expect_bad(const char *body, const char *where, const char *msg_part
         fail_msg("message \"%s\" lacks \"%s\"", e.msg, msg_part);
 }
 
+/* deadline N 说明: the clause's 兑现时限, said in its rule; a clause without one has none. */
+static void deadline_is_read(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s%.*s  deadline 15 自受理之日起15个工作日内办结\nend\n%s", HEAD,
+             (int)(strlen(GOOD_CLAUSE) - 4), GOOD_CLAUSE,
+             "clause d\n  title t\n  cite x 一\n"
+             "  quote q\n  effective 2020-03-31 -\n  applicants enterprise\n"
+             "  input n count 件\n  award n * 10.00\nend\n");
+    struct policy_pack *p;
+    struct err e = {0};
+    if (policy_pack_load(text, strlen(text), "t.pack", &p, &e) != ST_OK)
+        fail_msg("%s %s", e.where, e.msg);
+    const char *label = NULL;
+    assert_int_equal(policy_clause_deadline(p, 0, &label), 15);
+    assert_string_equal(label, "自受理之日起15个工作日内办结");
+    assert_int_equal(policy_clause_deadline(p, 1, &label), 0);
+    assert_string_equal(label, "");
+    char rule[4096];
+    policy_clause_rule(p, 0, rule, sizeof rule);
+    assert_non_null(strstr(rule, "兑现时限：自受理之日起 15 个工作日内办结"));
+    policy_clause_rule(p, 1, rule, sizeof rule);
+    assert_null(strstr(rule, "兑现时限"));
+    policy_pack_free(p);
+}
+
 static void bad_packs_are_located(void **state)
 {
     (void)state;
@@ -598,6 +625,15 @@ static void bad_packs_are_located(void **state)
     expect_bad("clause c\n  evidence 甲\n  evidence 甲\nend\n", "t.pack: line 5, column 11",
                "证明材料“甲”重复");
     expect_bad("clause c\n  round cent\nend\n", "t.pack: line 4, column 13", "round 应为 fen");
+    /* 兑现时限: a count of working days, 1 to a year's 250, with what it says */
+    expect_bad("clause c\n  deadline 0 说明\nend\n", "t.pack: line 4, column 12", "1–250");
+    expect_bad("clause c\n  deadline 251 说明\nend\n", "t.pack: line 4, column 12", "1–250");
+    expect_bad("clause c\n  deadline 十 说明\nend\n", "t.pack: line 4, column 12", "1–250");
+    expect_bad("clause c\n  deadline\nend\n", "t.pack: line 4, column 11", "deadline 应写成");
+    expect_bad("clause c\n  deadline 5\nend\n", "t.pack: line 4, column 13",
+               "deadline 说明 缺少内容");
+    expect_bad("clause c\n  deadline 5 甲\n  deadline 6 乙\nend\n", "t.pack: line 5, column 3",
+               "deadline 重复");
     expect_bad("clause\n", "t.pack: line 3, column 7", "clause 缺少编号");
     /* A byte-order mark, as Windows Notepad writes one, is not part of the first line. */
     char bom[2048];
@@ -1414,6 +1450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(caps_hold_on_random_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
+        cmocka_unit_test(deadline_is_read),
         cmocka_unit_test(strict_and_exact_comparisons),
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
         cmocka_unit_test(conditions_on_numbers_and_choices),

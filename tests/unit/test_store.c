@@ -323,6 +323,9 @@ static void users_rebuild_keeps_accounts(void **state)
         "DROP INDEX entity_facts_matters;" /* and 19 */
         "ALTER TABLE entity_facts DROP COLUMN matter_key;"
         "ALTER TABLE entity_facts DROP COLUMN matter;"
+        "DROP INDEX applications_due;" /* and 20 */
+        "ALTER TABLE applications DROP COLUMN limit_wd;"
+        "ALTER TABLE applications DROP COLUMN due_on;"
         "DELETE FROM schema_migrations WHERE version >= 14;"
         "PRAGMA foreign_keys=ON;";
     assert_int_equal(store_exec(f->s, back_to_13, &e), ST_OK);
