@@ -953,10 +953,24 @@ function budgetPanel(b, years, status, office) {
 /* The server's year (its clock decides periods and deadlines), else the browser's. */
 function thisYear() { return S.today ? Number(S.today.slice(0, 4)) : new Date().getFullYear(); }
 
+/* 兑现时限 as a chip: days left, due today, overdue, or how the decision kept it. */
+function deadlineChip(a) {
+  const d = a.deadline;
+  if (!d) return '';
+  const c = { open: d.workdays ? ['gray', `剩 ${d.workdays} 个工作日`] : ['yellow', '今日到期'],
+    overdue: ['red', `超期 ${d.workdays} 个工作日`], on_time: ['green', '按时办结'],
+    late: ['yellow', `超期 ${d.workdays} 个工作日办结`] }[d.state];
+  const x = chip(...c);
+  x.title = d.text;
+  x.dataset.deadline = d.state;
+  return x;
+}
+
 async function viewPolicy(params) {
   const status = params.get('status') || '';
-  const [{ applications, amount_fen, paid_fen }, pack] = await Promise.all([
-    api('GET', '/api/v1/applications' + qs({ status })), policyClauses()]);
+  const overdue = params.get('overdue') === '1' ? '1' : '';
+  const [{ applications, amount_fen, paid_fen, overdue: late }, pack] = await Promise.all([
+    api('GET', '/api/v1/applications' + qs({ status, overdue })), policyClauses()]);
   const office = S.me.role === 'office';
   const ent = S.me.role === 'enterprise';
   let budget = null;
@@ -1030,17 +1044,19 @@ async function viewPolicy(params) {
     }
   }
   const filter = h('div', { class: 'filters' }, [['', '全部'], ['submitted', '待审批'], ['approved', '已批准'], ['rejected', '已驳回']].map(([v, l]) =>
-    h('a', { href: '#/policy' + qs({ status: v }), class: v === status ? 'on' : null }, l)), ...tools);
-  setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元`)),
+    h('a', { href: '#/policy' + qs({ status: v }), class: v === status && !overdue ? 'on' : null }, l)),
+    h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'), ...tools);
+  setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
+    (late ? ` · ${late} 件超过兑现时限未办结` : ''))),
     h('p', { class: 'hint' }, `${pack.pack}（版本 ${pack.version}，SHA-256 ${pack.sha256.slice(0, 12)}…）`),
     budget, filter, out,
     h('section', { class: 'panel' }, applications.length ? h('table', { class: 'grid', id: 'applications' },
-      h('thead', {}, h('tr', {}, ['编号', '主体', '条款', '受理日期', '金额（元）', '已兑付（元）', '状态'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ['编号', '主体', '条款', '受理日期', '金额（元）', '已兑付（元）', '状态', '兑现时限'].map((t) => h('th', {}, t)))),
       h('tbody', {}, applications.map((a) => h('tr', { class: 'click', 'data-app': a.id, onclick: () => { location.hash = '#/policy/applications/' + a.id; } },
         h('td', {}, a.id), h('td', {}, a.entity_name), h('td', {}, clauseInfo(pack, a.clause).title), h('td', {}, a.applied_on),
         h('td', { class: 'num' }, yuan(a.amount_fen)), h('td', { class: 'num' }, yuan(a.paid_fen)),
-        h('td', {}, chip(...appStatus[a.status]))))))
-      : h('div', { class: 'empty' }, '还没有申请。')),
+        h('td', {}, chip(...appStatus[a.status])), h('td', {}, deadlineChip(a))))))
+      : h('div', { class: 'empty' }, overdue ? '没有超过兑现时限仍未办结的申请。' : '还没有申请。')),
     form);
 }
 
@@ -1089,6 +1105,8 @@ async function viewApplication(id) {
         h('dt', {}, '主体'), h('dd', {}, `${a.entity_name}（${a.uscc}）`),
         h('dt', {}, '条款'), h('dd', {}, `${info.title}（${a.clause}）`),
         h('dt', {}, '受理日期'), h('dd', {}, a.applied_on),
+        a.deadline ? h('dt', {}, '兑现时限') : null,
+        a.deadline ? h('dd', { id: 'ap-deadline' }, `自受理之日起 ${a.deadline.limit_workdays} 个工作日，${a.deadline.due_on} 前办结 `, deadlineChip(a)) : null,
         h('dt', {}, '金额'), h('dd', { id: 'ap-amount' }, yuan(a.amount_fen) + ' 元'),
         h('dt', {}, '已兑付'), h('dd', {}, yuan(a.paid_fen) + ' 元'),
         a.note ? h('dt', {}, '审批意见') : null, a.note ? h('dd', {}, a.note) : null),

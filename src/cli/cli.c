@@ -1972,7 +1972,7 @@ static int cmd_award_list(const struct cli_args *a)
     } else {
         static const char *const heads[] = {"编号",       "主体",         "条款", "受理日期",
                                             "金额（元）", "已兑付（元）", "状态", "兑现时限"};
-        static const int widths[] = {6, 28, 20, 10, 14, 14, 6, 30};
+        static const int widths[] = {6, 28, 20, 10, 14, 14, 6, 44};
         struct cli_table t = {.n_cols = 8, .headers = heads, .max_width = widths};
         for (size_t i = 0; i < n; i++) {
             char id[24], x[32], y[32];

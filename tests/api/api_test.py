@@ -903,6 +903,36 @@ check(srv.stop() == 0, "third server stops cleanly")
 srv = Server("2020-09-01T02:00:00Z")
 off, _, _ = login(srv, "office1", PW)
 ent, _, _ = login(srv, "ent1", PW)
+# 兑现时限: filed on 2020-04-01 and still undecided on 2020-09-01, an application is past the
+# example pack's 60 working days; the list's filter finds it, and a late rejection stays late.
+due = run("calendar", "after", "2020-04-01", "60").stdout.strip()
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", {"uscc": "52410700MA4KX0012C", "clause": "ip-transfer",
+                  "on": "2020-04-01", "inputs": {"patents": 1, "institution_registered": "是"}}, token=off)
+check(st == 201, "an application filed in April: %d %s" % (st, j))
+late_id = j.get("id", 0)
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?overdue=1", token=off)
+rows = j.get("applications", []) if st == 200 else []
+mine = next((a for a in rows if a["id"] == late_id), {})
+check(st == 200 and mine and j["overdue"] == len(rows)
+      and all(a["status"] == "submitted" and a["deadline"]["state"] == "overdue" for a in rows),
+      "?overdue=1 lists the undecided applications past their deadline: %s" % str(j)[:400])
+d = mine.get("deadline") or {}
+check(d.get("due_on") == due and d.get("limit_workdays") == 60 and d.get("workdays", 0) > 40
+      and "已超期" in d.get("text", ""), "how late, in working days: %s (due %s)" % (d, due))
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?overdue=2", token=off)
+check(st == 400 and j["error"]["field"] == "overdue", "a bad overdue filter -> 400")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=approved", token=off)
+check(st == 200 and j["overdue"] == 0 and all(a["deadline"] is None or a["deadline"]["state"] in ("on_time", "late")
+      for a in j["applications"]), "a decided application is on time or late, never overdue")
+st, j, _, _ = req(srv, "POST", "/api/v1/applications/%d/reject" % late_id, {"note": "逾期材料不全"}, token=off)
+check(st == 200, "the late application rejected")
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % late_id, token=off)
+check(st == 200 and j["deadline"]["state"] == "late" and j["deadline"]["workdays"] == d.get("workdays")
+      and "办结" in j["deadline"]["text"], "decided today, it was decided late: %s" % j.get("deadline"))
+st, j, _, _ = req(srv, "GET", "/api/v1/policy/clauses", token=off)
+ipt = next((c for c in j.get("clauses", []) if c["id"] == "ip-transfer"), {})
+check(ipt.get("deadline", {}).get("workdays") == 60 and "兑现时限" in ipt.get("rule", ""),
+      "the clause says its deadline: %s" % ipt.get("deadline"))
 pr_pack = os.path.join(TMP, "prorata.pack")
 with open(pr_pack, "w") as f:
     f.write("pack 测试：按比例\nversion p1\nclause grant-r\n  title 壬类补助\n  cite 测试〔2020〕5号 一\n"

@@ -234,6 +234,16 @@ function startServer() {
     await op.click('#ap-approve');
     await op.waitForSelector('#ap-payouts');
     check((await op.textContent('#ap-payouts')).includes('120,000.00'), 'the office approves: a ledger line of 120,000.00');
+    // 兑现时限: filed and approved on the server's day, within the pack's 60 working days.
+    const dl = await op.textContent('#ap-deadline');
+    check(dl.includes('自受理之日起 60 个工作日') && dl.includes('按时办结'), 'the application shows its deadline kept: ' + dl);
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#applications');
+    const states = await op.$$eval('#applications [data-deadline]', (xs) => xs.map((x) => x.dataset.deadline));
+    check(states.includes('on_time'), 'the list shows each application against its deadline: ' + states);
+    await op.click('#filter-overdue');
+    await op.waitForSelector('main .empty');
+    check((await op.textContent('main .empty')).includes('没有超过兑现时限仍未办结的申请'), 'nothing is overdue on the server\'s day');
     // The enterprise's page now says the equipment was paid: received, not offered again.
     await ep.goto(base + '/#/entitled');
     await ep.waitForSelector('#entitled tr[data-clause="first-set-equipment"]');

@@ -418,6 +418,26 @@ sqlite3 "$db" "UPDATE payouts SET line = CAST(substr(line, 1, 35) || printf('%+0
 expect_rc 0 "award list" -- "$hqd" award list --json --db "$db"
 [[ $(json "$tmp/out" "[(x['id'], x['status']) for x in d['applications']], d['paid_fen']") == "[(2, 'submitted'), (1, 'approved')] 14000000" ]] \
   && ok || bad "applications newest first: $(head -c 300 "$tmp/out")"
+# 兑现时限: the example pack gives 60 working days from 受理, fixed on filing (both were filed
+# over 国庆 2020: due 2020-12-30, as `calendar after` counts); 1 was approved on its first day.
+[[ $("$hqd" calendar after 2020-10-01 60 --db "$db") == 2020-12-30 ]] && ok || bad "calendar after 60"
+expect_rc 0 "award list on the due day" -- "$hqd" award list --on 2020-12-30 --json --db "$db"
+[[ $(json "$tmp/out" "[(x['id'], x['deadline']['due_on'], x['deadline']['state'], x['deadline']['workdays']) for x in d['applications']], d['overdue']") \
+   == "[(2, '2020-12-30', 'open', 0), (1, '2020-12-30', 'on_time', 0)] 0" ]] && ok || bad "due today, and on time: $(head -c 600 "$tmp/out")"
+expect_rc 0 "award list overdue" -- "$hqd" award list --overdue --on 2021-01-04 --json --db "$db"
+[[ $(json "$tmp/out" "[(x['id'], x['deadline']['state'], x['deadline']['workdays']) for x in d['applications']], d['overdue']") \
+   == "[(2, 'overdue', 2)] 1" ]] && ok || bad "two working days late over 元旦: $(head -c 600 "$tmp/out")"
+expect_rc 0 "award list overdue table" -- "$hqd" award list --on 2021-01-04 --db "$db"
+contains "$tmp/out" "已超期 2 个工作日（应于 2020-12-30 前办结）" "the table says how late"
+contains "$tmp/out" "其中 1 件超过兑现时限仍未办结" "and counts the late ones"
+expect_rc 0 "award list overdue before the date" -- "$hqd" award list --overdue --on 2020-12-30 --json --db "$db"
+[[ $(json "$tmp/out" "len(d['applications'])") == 0 ]] && ok || bad "nothing is late on the due day"
+expect_rc 0 "award show due today" -- "$hqd" award show 2 --on 2020-12-30 --db "$db"
+contains "$tmp/out" "兑现时限：自受理之日起 60 个工作日，今日到期（2020-12-30 前办结）" "the application says its deadline"
+expect_rc 0 "award show on time" -- "$hqd" award show 1 --db "$db"
+contains "$tmp/out" "按时办结（时限 2020-12-30）" "a decision within the limit is on time"
+expect_rc 2 "award list bad --on" -- "$hqd" award list --on 2020-13-01 --db "$db"
+contains "$tmp/err" "--on" "a bad date is named by its option"
 expect_rc 0 "award list filtered" -- "$hqd" award list --status approved --clause ip-transfer --year 2020 --db "$db"
 contains "$tmp/out" "共 1 件，申请 140,000.00元，已兑付 140,000.00元" "one approved application"
 expect_rc 2 "award list bad status" -- "$hqd" award list --status done --db "$db"
