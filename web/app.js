@@ -109,7 +109,8 @@ function renderShell() {
   const nav = h('nav', { class: 'nav', 'aria-label': '导航' },
     navLinks().map(([href, label]) => h('a', { href, 'data-nav': href }, h('span', {}, label),
       href === '#/tasks' ? h('span', { class: 'count', id: 'nav-red', hidden: true }) : null,
-      href === '#/notices' ? h('span', { class: 'count', id: 'nav-inbox', hidden: true }) : null)));
+      href === '#/notices' ? h('span', { class: 'count', id: 'nav-inbox', hidden: true }) : null,
+      href === '#/policy' ? h('span', { class: 'count', id: 'nav-overdue', hidden: true }) : null)));
   const top = h('header', { class: 'top' },
     h('span', { class: 'name' }, '高质量综合服务平台'),
     h('span', { class: 'plan', title: plan ? plan.title : '' },
@@ -144,6 +145,9 @@ async function refreshInbox() {
     const c = await api('GET', '/api/v1/inbox');
     const el = document.getElementById('nav-inbox');
     if (el) { el.textContent = c.todo; el.hidden = !c.todo; }
+    /* 惠企政策 applications past their 兑现时限 */
+    const od = document.getElementById('nav-overdue');
+    if (od) { od.textContent = c.applications_overdue; od.title = `${c.applications_overdue} 件申请超过兑现时限仍未办结`; od.hidden = !c.applications_overdue; }
   } catch (_) { /* the count is a hint */ }
 }
 

@@ -1192,7 +1192,7 @@ const struct http_route http_routes[] = {
      "修改督办设置：{auto_urge, remind_wd, urge_wd, supervise_wd}", 0, 0},
     {"POST", "/api/v1/supervise/run", h_supervise_run, OFFICE, 0,
      "执行自动督办规则：红灯催办、逾期升级、约谈候选（?plan=）", 0, 0},
-    {"GET", "/api/v1/inbox", h_inbox, ALL, 0, "待办计数（导航用）", 0, 0},
+    {"GET", "/api/v1/inbox", h_inbox, ALL, 0, "待办计数（导航用，含超过兑现时限的申请）", 0, 0},
     {"POST", "/api/v1/tasks/{id}/closure", h_closure_request, DEPT, 0,
      "牵头单位申请销号：{evidence}", 0, 0},
     {"GET", "/api/v1/tasks/{id}/closures", h_task_closures, ALL, 0, "任务的销号记录", 0, 0},

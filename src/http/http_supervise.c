@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "award/award.h"
 #include "base/clock.h"
 #include "http/http_int.h"
 #include "ledger/ledger.h"
@@ -373,9 +374,21 @@ void h_inbox(struct http_req *r)
         supervise_closures_free(c, pending);
         todo += (int)pending;
     }
+    /* 惠企政策 applications past their 兑现时限, for the staff who decide or watch them */
+    size_t late = 0;
+    if (r->user.role != ROLE_DEPT) {
+        struct award_app_filter af = {.cal = r->cal, .today = clock_today(), .overdue = 1};
+        struct award_app *a;
+        if ((st = award_applications(r->store, &af, &a, &late, &e)) != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        award_apps_free(a, late);
+    }
     http_reply_json(r, 200,
-                    json_pack("{s:i, s:i, s:I}", "todo", todo, "waiting", waiting,
-                              "closures_pending", (json_int_t)pending));
+                    json_pack("{s:i, s:i, s:I, s:I}", "todo", todo, "waiting", waiting,
+                              "closures_pending", (json_int_t)pending, "applications_overdue",
+                              (json_int_t)late));
 }
 
 /* ---------------------------------------------------------------- files with an answer */
