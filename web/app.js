@@ -973,7 +973,7 @@ function deadlineChip(a) {
 async function viewPolicy(params) {
   const status = params.get('status') || '';
   const overdue = params.get('overdue') === '1' ? '1' : '';
-  const [{ applications, amount_fen, paid_fen, overdue: late }, pack] = await Promise.all([
+  const [{ applications, amount_fen, paid_fen, overdue: late, timing }, pack] = await Promise.all([
     api('GET', '/api/v1/applications' + qs({ status, overdue })), policyClauses()]);
   const office = S.me.role === 'office';
   const ent = S.me.role === 'enterprise';
@@ -1051,7 +1051,8 @@ async function viewPolicy(params) {
     h('a', { href: '#/policy' + qs({ status: v }), class: v === status && !overdue ? 'on' : null }, l)),
     h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'), ...tools);
   setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
-    (late ? ` · ${late} 件超过兑现时限未办结` : ''))),
+    (late ? ` · ${late} 件超过兑现时限未办结` : '') +
+    (timing.on_time_rate !== null ? ` · 按时办结率 ${timing.on_time_rate}%（${timing.on_time}/${timing.on_time + timing.late}）` : ''))),
     h('p', { class: 'hint' }, `${pack.pack}（版本 ${pack.version}，SHA-256 ${pack.sha256.slice(0, 12)}…）`),
     budget, filter, out,
     h('section', { class: 'panel' }, applications.length ? h('table', { class: 'grid', id: 'applications' },

@@ -2305,6 +2305,36 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
     return st;
 }
 
+void award_timing_count(const struct award_app *v, size_t n, struct award_timing_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        const char *k = v[i].timing ? v[i].timing : "none";
+        t->open += !strcmp(k, "open");
+        t->overdue += !strcmp(k, "overdue");
+        t->on_time += !strcmp(k, "on_time");
+        t->late += !strcmp(k, "late");
+    }
+}
+
+json_t *award_timing_json(const struct award_timing_totals *t)
+{
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I}", "open", (json_int_t)t->open, "overdue",
+                          (json_int_t)t->overdue, "on_time", (json_int_t)t->on_time, "late",
+                          (json_int_t)t->late);
+    size_t decided = t->on_time + t->late;
+    if (decided) {
+        /* per mille, rounded half up, in integers: 19 of 20 is "95.0" */
+        size_t pm = (t->on_time * 1000 * 2 + decided) / (decided * 2);
+        char rate[48];
+        snprintf(rate, sizeof rate, "%zu.%zu", pm / 10, pm % 10);
+        json_object_set_new(o, "on_time_rate", json_string(rate));
+    } else {
+        json_object_set_new(o, "on_time_rate", json_null());
+    }
+    return o;
+}
+
 json_t *award_app_json(const struct award_app *a, int full)
 {
     json_t *o =

@@ -245,6 +245,15 @@ enum status award_application(struct store *s, int64_t id, struct award_app *out
 void award_apps_free(struct award_app *v, size_t n);
 /* Where a stands against its 兑现时限 on today (a decision counts on its day in China). */
 void award_app_timing(const struct calendar *cal, struct date today, struct award_app *a);
+/* How applications with a 兑现时限 stand (award_app_timing done): undecided within it or past
+ * it, decided within it or late. The rate a leader reads is on_time / (on_time + late). */
+struct award_timing_totals {
+    size_t open, overdue, on_time, late;
+};
+void award_timing_count(const struct award_app *v, size_t n, struct award_timing_totals *t);
+/* {open, overdue, on_time, late, on_time_rate (a string of percent with one decimal, or null
+ * before any decision)}. New reference. */
+struct json_t *award_timing_json(const struct award_timing_totals *t);
 /* An application as the API and the CLI's --json give it; full adds inputs and explanation;
  * with its timing, deadline: {limit_workdays, due_on, state, workdays, text} (null without a
  * 兑现时限). New reference. */

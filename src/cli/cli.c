@@ -1954,19 +1954,20 @@ static int cmd_award_list(const struct cli_args *a)
     calendar_free(cal);
     if (st != ST_OK)
         return report(st, &e);
-    int64_t asked = 0, paid = 0, late = 0;
+    int64_t asked = 0, paid = 0;
     for (size_t i = 0; i < n; i++) {
         asked += v[i].amount_fen;
         paid += v[i].paid_fen;
-        late += !strcmp(v[i].timing, "overdue");
     }
+    struct award_timing_totals tt;
+    award_timing_count(v, n, &tt);
     if (a->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, award_app_json(&v[i], 0));
-        json_t *j =
-            json_pack("{s:o, s:I, s:I, s:I}", "applications", arr, "amount_fen", (json_int_t)asked,
-                      "paid_fen", (json_int_t)paid, "overdue", (json_int_t)late);
+        json_t *j = json_pack("{s:o, s:I, s:I, s:I, s:o}", "applications", arr, "amount_fen",
+                              (json_int_t)asked, "paid_fen", (json_int_t)paid, "overdue",
+                              (json_int_t)tt.overdue, "timing", award_timing_json(&tt));
         print_json(j);
         json_decref(j);
     } else {
@@ -1994,8 +1995,10 @@ static int cmd_award_list(const struct cli_args *a)
         char x[32], y[32];
         printf("\n共 %zu 件，申请 %s元，已兑付 %s元", n, money_format(asked, x, sizeof x),
                money_format(paid, y, sizeof y));
-        if (late)
-            printf("；其中 %" PRId64 " 件超过兑现时限仍未办结", late);
+        if (tt.overdue)
+            printf("；其中 %zu 件超过兑现时限仍未办结", tt.overdue);
+        if (tt.on_time + tt.late)
+            printf("；已办结的 %zu 件中按时办结 %zu 件", tt.on_time + tt.late, tt.on_time);
         printf("。\n");
     }
     award_apps_free(v, n);

@@ -326,18 +326,19 @@ void h_applications(struct http_req *r)
         return;
     }
     json_t *arr = json_array();
-    int64_t asked = 0, paid = 0, late = 0;
+    int64_t asked = 0, paid = 0;
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, award_app_json(&v[i], 0));
         asked += v[i].amount_fen;
         paid += v[i].paid_fen;
-        late += !strcmp(v[i].timing, "overdue");
     }
+    struct award_timing_totals t;
+    award_timing_count(v, n, &t);
     award_apps_free(v, n);
     http_reply_json(r, 200,
-                    json_pack("{s:o, s:I, s:I, s:I}", "applications", arr, "amount_fen",
+                    json_pack("{s:o, s:I, s:I, s:I, s:o}", "applications", arr, "amount_fen",
                               (json_int_t)asked, "paid_fen", (json_int_t)paid, "overdue",
-                              (json_int_t)late));
+                              (json_int_t)t.overdue, "timing", award_timing_json(&t)));
 }
 
 void h_application(struct http_req *r);

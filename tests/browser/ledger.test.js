@@ -241,6 +241,8 @@ function startServer() {
     await op.waitForSelector('#applications');
     const states = await op.$$eval('#applications [data-deadline]', (xs) => xs.map((x) => x.dataset.deadline));
     check(states.includes('on_time'), 'the list shows each application against its deadline: ' + states);
+    const polHead = await op.textContent('main h2 small');
+    check(/按时办结率 \d+\.\d%（\d+\/\d+）/.test(polHead), 'the heading gives the on-time rate: ' + polHead);
     await op.click('#filter-overdue');
     await op.waitForSelector('main .empty');
     check((await op.textContent('main .empty')).includes('没有超过兑现时限仍未办结的申请'), 'nothing is overdue on the server\'s day');

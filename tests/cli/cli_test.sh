@@ -429,7 +429,10 @@ expect_rc 0 "award list overdue" -- "$hqd" award list --overdue --on 2021-01-04 
    == "[(2, 'overdue', 2)] 1" ]] && ok || bad "two working days late over 元旦: $(head -c 600 "$tmp/out")"
 expect_rc 0 "award list overdue table" -- "$hqd" award list --on 2021-01-04 --db "$db"
 contains "$tmp/out" "已超期 2 个工作日（应于 2020-12-30 前办结）" "the table says how late"
-contains "$tmp/out" "其中 1 件超过兑现时限仍未办结" "and counts the late ones"
+contains "$tmp/out" "其中 1 件超过兑现时限仍未办结；已办结的 1 件中按时办结 1 件" "and counts the late ones and the decisions kept"
+expect_rc 0 "award list timing totals" -- "$hqd" award list --on 2021-01-04 --json --db "$db"
+[[ $(json "$tmp/out" "d['timing']") == "{'open': 0, 'overdue': 1, 'on_time': 1, 'late': 0, 'on_time_rate': '100.0'}" ]] \
+  && ok || bad "the timing totals: $(json "$tmp/out" "d['timing']")"
 expect_rc 0 "award list overdue before the date" -- "$hqd" award list --overdue --on 2020-12-30 --json --db "$db"
 [[ $(json "$tmp/out" "len(d['applications'])") == 0 ]] && ok || bad "nothing is late on the due day"
 expect_rc 0 "award show due today" -- "$hqd" award show 2 --on 2020-12-30 --db "$db"

@@ -940,6 +940,43 @@ static void deadline_fixed_on_filing(void **state)
     calendar_free(cal);
 }
 
+/* 按时办结率: decisions within the limit over all decisions, to one decimal, rounded half up in
+ * integers; undecided ones and those without a limit do not count; none decided: null. */
+static void on_time_rate_counts_decisions(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t on_time, late, open;
+        const char *rate;
+    } cases[] = {{19, 1, 3, "95.0"}, {2, 1, 0, "66.7"}, {1, 7, 0, "12.5"},
+                 {1, 2, 0, "33.3"},  {0, 4, 0, "0.0"},  {0, 0, 5, NULL}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = cases[c].on_time + cases[c].late + cases[c].open + 1;
+        struct award_app *v = calloc(n, sizeof *v);
+        size_t k = 0;
+        for (size_t i = 0; i < cases[c].on_time; i++)
+            v[k++].timing = "on_time";
+        for (size_t i = 0; i < cases[c].late; i++)
+            v[k++].timing = "late";
+        for (size_t i = 0; i < cases[c].open; i++)
+            v[k++].timing = "open";
+        v[k++].timing = "none";
+        struct award_timing_totals t;
+        award_timing_count(v, n, &t);
+        assert_int_equal(t.on_time, cases[c].on_time);
+        assert_int_equal(t.late, cases[c].late);
+        assert_int_equal(t.open, cases[c].open);
+        json_t *j = award_timing_json(&t);
+        json_t *r = json_object_get(j, "on_time_rate");
+        if (cases[c].rate)
+            assert_string_equal(json_string_value(r), cases[c].rate);
+        else
+            assert_true(json_is_null(r));
+        json_decref(j);
+        free(v);
+    }
+}
+
 static int64_t apply_grant(struct store *s, const char *clause, const char *amount,
                            const char *contract, struct award_outcome *o)
 {
@@ -2900,6 +2937,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(evidence_before_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_matters_count_what_the_batch_pays, setup, teardown),
         cmocka_unit_test_setup_teardown(deadline_fixed_on_filing, setup, teardown),
+        cmocka_unit_test(on_time_rate_counts_decisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
