@@ -2845,11 +2845,15 @@ enum status award_match_list(struct store *s, const struct policy_pack *p, struc
                              struct err *e)
 {
     memset(t, 0, sizeof *t);
+    /* one moment's registry and ledger: an approval committed during the walk shows in none of
+       it rather than in the entities after it (and no statement takes a read lock of its own) */
+    enum status st = store_snapshot_begin(s, e);
+    if (st != ST_OK)
+        return st;
     struct entity_cursor *cur = entity_cursor_open(s, 0);
     struct award_list_row *r = xcalloc(1, sizeof *r);
     struct entity *batch;
     size_t n;
-    enum status st;
     while ((st = entity_cursor_next(cur, &batch, &n, e)) == ST_OK && n)
         for (size_t i = 0; i < n && st == ST_OK; i++) {
             struct award_match *m;
@@ -2885,6 +2889,7 @@ enum status award_match_list(struct store *s, const struct policy_pack *p, struc
 out:
     free(r);
     entity_cursor_close(cur);
+    store_snapshot_end(s);
     return st;
 }
 

@@ -352,7 +352,8 @@ struct award_list_visit {
     enum status (*entity_done)(void *ctx, const struct entity *en, struct err *e);
     void *ctx;
 };
-/* Walks the registry a batch at a time with pack p on date on; *t gets the totals. */
+/* Walks the registry a batch at a time with pack p on date on, in one read snapshot of the
+ * registry and the ledger; *t gets the totals. The visitor must not write to s. */
 enum status award_match_list(struct store *s, const struct policy_pack *p, struct date on,
                              const struct award_list_visit *v, struct award_list_totals *t,
                              struct err *e) HQD_MUST_CHECK;

@@ -2017,6 +2017,70 @@ static void import_facts(struct store *s, const char *csv)
         fail_msg("facts: %s %s", e.msg, rep.n_errors ? rep.errors[0] : "");
 }
 
+/* The zone list reads the registry and the ledger as one snapshot: an approval committed by
+ * another connection while the walk is between entities does not show in the rest of it (the
+ * rows, their states and the totals are of one moment). */
+struct snapshot_walk {
+    const char *db;
+    int64_t app;
+    int approved_midway;
+    char firm_status[12];
+};
+
+static enum status snapshot_row(void *ctx, const struct award_list_row *r, struct err *e)
+{
+    (void)e;
+    struct snapshot_walk *w = ctx;
+    if (!strcmp(r->entity->uscc, FIRM))
+        snprintf(w->firm_status, sizeof w->firm_status, "%s", r->match->application_status);
+    return ST_OK;
+}
+
+static enum status snapshot_entity_done(void *ctx, const struct entity *en, struct err *e)
+{
+    struct snapshot_walk *w = ctx;
+    if (strcmp(en->uscc, INST) || w->approved_midway)
+        return ST_OK;
+    struct store *other;
+    struct award_outcome o;
+    if (store_open(w->db, &other, e) != ST_OK)
+        return ST_IO;
+    enum status st = award_decide(other, "office", w->app, 1, NULL, &o, e);
+    store_close(other);
+    w->approved_midway = st == ST_OK;
+    return st;
+}
+
+static void list_reads_one_snapshot(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    store_pack(f->s,
+               "pack 测试：名单快照\nversion s1\n"
+               "clause grant\n  title 补助\n  cite 测试〔2020〕3号 一\n  quote 按10%补助\n"
+               "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出（元）\n"
+               "  award spend * 10%\nend\n");
+    import_facts(f->s,
+                 "uscc,fact,value,source,date\n91410700MA44XW1K27,spend,10000,税务,2020-07-15\n");
+    struct policy_input in[] = {{"spend", "10000"}};
+    struct award_outcome o;
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant", in, 1, ON, &o, &e), ST_OK);
+    struct policy_pack *p;
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    struct snapshot_walk w = {.db = f->db, .app = o.id};
+    struct award_list_visit v = {snapshot_row, snapshot_entity_done, &w};
+    struct award_list_totals t;
+    assert_int_equal(award_match_list(f->s, p, ON, &v, &t, &e), ST_OK);
+    assert_true(w.approved_midway);
+    assert_string_equal(w.firm_status, "submitted"); /* as it stood when the walk began */
+    assert_int_equal(t.qualifies, 1);
+    /* the next walk sees the approval */
+    w.approved_midway = 1;
+    assert_int_equal(award_match_list(f->s, p, ON, &v, &t, &e), ST_OK);
+    assert_string_equal(w.firm_status, "approved");
+    policy_pack_free(p);
+}
+
 static const char MATTERS_PACK[] =
     "pack 测试：按事项\nversion m1\n"
     "clause deal\n  title 合同补助\n  cite 测试〔2020〕5号 一\n  quote "
@@ -2938,6 +3002,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(batch_matters_count_what_the_batch_pays, setup, teardown),
         cmocka_unit_test_setup_teardown(deadline_fixed_on_filing, setup, teardown),
         cmocka_unit_test(on_time_rate_counts_decisions),
+        cmocka_unit_test_setup_teardown(list_reads_one_snapshot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
