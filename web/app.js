@@ -1291,6 +1291,18 @@ async function viewMatches(params, said) {
   setMain(h('h2', {}, '免申即享名单', h('small', {}, `${r.on} · ${t.entities} 个主体 · ${pack.pack}（版本 ${pack.version}）`)),
     h('p', { class: 'hint', id: 'mt-totals' }, `符合 ${t.qualifies} 项（免申即享 ${t.automatic} 项，快申快享 ${t.qualifies - t.automatic} 项），合计 ${yuan(t.total_fen)} 元；` +
       `已享受 ${t.received} 项；接近 ${t.near} 项；待管委会设定参数 ${t.awaiting} 项。金额已扣除本年度已兑付的和同一事项已获的兑付。`),
+    /* each clause's part, against what its yearly envelope has left */
+    t.clauses.length ? h('details', { class: 'panel', id: 'mt-clauses', open: t.clauses.some((c) => c.warning) ? '' : null },
+      h('summary', {}, '按条款汇总'),
+      h('table', { class: 'grid auto' },
+        h('thead', {}, h('tr', {}, ['政策', '符合', '金额合计（元）', '年度资金余额（元）', '说明'].map((x) => h('th', {}, x)))),
+        h('tbody', {}, t.clauses.map((c) => h('tr', { 'data-clause': c.clause, class: c.warning ? 'warn' : null },
+          h('td', {}, c.title), h('td', { class: 'num' }, c.qualifies), h('td', { class: 'num' }, yuan(c.total_fen)),
+          h('td', { class: 'num' }, c.budget ? yuan(c.budget.left_fen) : '—'),
+          h('td', { class: 'explain' }, c.warning ? chip('red', '资金缺口 ' + yuan(c.budget.short_fen) + ' 元') : '',
+            c.warning ? h('div', { class: 'hint' }, c.warning)
+              : c.budget ? h('span', { class: 'hint' }, c.budget.allocation === 'fcfs' ? '先到先得，余额足够' : '批次结算，余额足够')
+                : h('span', { class: 'hint' }, '无年度资金限额'))))))) : null,
     filters, out,
     h('section', { class: 'panel' }, r.rows.length ? h('table', { class: 'grid auto', id: 'matches' },
       h('thead', {}, h('tr', {}, ['主体', '政策', '事项', '状态', '金额（元）', '说明', ''].map((x) => h('th', {}, x)))),

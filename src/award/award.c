@@ -2840,6 +2840,30 @@ static void list_row_fill(const struct policy_pack *p, const struct award_match 
     }
 }
 
+/* Clause c's yearly envelope as the list weighs it: what was paid, what pending fcfs
+ * applications hold, what is left (nothing filled without an envelope or with its param unset). */
+static enum status list_clause_budget(struct store *s, const struct policy_pack *p, size_t c,
+                                      int year, struct award_list_clause *lc, struct err *e)
+{
+    struct policy_limits lim;
+    if (policy_clause_limits(p, c, &lim, &(struct err){0}) != ST_OK ||
+        lim.alloc == POLICY_ALLOC_NONE)
+        return ST_OK;
+    const char *clause = policy_clause_id(p, c);
+    int fcfs = lim.alloc == POLICY_ALLOC_FCFS;
+    enum status st = budget_used(s, clause, year, &lc->used_fen, e);
+    if (st == ST_OK && fcfs)
+        st = budget_held(s, clause, year, INT64_MAX, &lc->held_fen, e);
+    if (st != ST_OK)
+        return st;
+    lc->allocation = fcfs ? "fcfs" : "pro-rata";
+    lc->budget_fen = lim.budget_fen;
+    lc->left_fen = lim.budget_fen - lc->used_fen - lc->held_fen;
+    if (lc->left_fen < 0)
+        lc->left_fen = 0;
+    return ST_OK;
+}
+
 enum status award_match_list(struct store *s, const struct policy_pack *p, struct date on,
                              const struct award_list_visit *v, struct award_list_totals *t,
                              struct err *e)
@@ -2850,6 +2874,14 @@ enum status award_match_list(struct store *s, const struct policy_pack *p, struc
     enum status st = store_snapshot_begin(s, e);
     if (st != ST_OK)
         return st;
+    t->n_clauses = policy_pack_clauses(p);
+    t->clauses = xcalloc(t->n_clauses ? t->n_clauses : 1, sizeof *t->clauses);
+    for (size_t c = 0; c < t->n_clauses && st == ST_OK; c++)
+        st = list_clause_budget(s, p, c, on.y, &t->clauses[c], e);
+    if (st != ST_OK) {
+        store_snapshot_end(s);
+        return st;
+    }
     struct entity_cursor *cur = entity_cursor_open(s, 0);
     struct award_list_row *r = xcalloc(1, sizeof *r);
     struct entity *batch;
@@ -2871,14 +2903,28 @@ enum status award_match_list(struct store *s, const struct policy_pack *p, struc
                 r->entity = &batch[i];
                 r->match = &m[k];
                 list_row_fill(p, &m[k], r);
+                struct award_list_clause *lc = &t->clauses[m[k].clause];
                 if (!strcmp(r->state, "qualifies")) {
+                    int automatic = !strcmp(policy_match_route(x), "免申即享");
+                    int64_t fen = award_match_payable(&m[k]);
                     t->qualifies++;
-                    t->automatic += !strcmp(policy_match_route(x), "免申即享");
-                    t->total_fen += award_match_payable(&m[k]);
+                    t->automatic += automatic;
+                    t->total_fen += fen;
+                    lc->qualifies++;
+                    lc->automatic += automatic;
+                    lc->total_fen += fen;
+                    if (strcmp(m[k].application_status, "submitted"))
+                        lc->new_fen += fen;
                 } else {
-                    t->near += !strcmp(r->state, "near");
-                    t->awaiting += !strcmp(r->state, "awaiting");
-                    t->received += !strcmp(r->state, "received");
+                    int is_near = !strcmp(r->state, "near"),
+                        is_awaiting = !strcmp(r->state, "awaiting"),
+                        is_received = !strcmp(r->state, "received");
+                    t->near += is_near;
+                    t->awaiting += is_awaiting;
+                    t->received += is_received;
+                    lc->near += is_near;
+                    lc->awaiting += is_awaiting;
+                    lc->received += is_received;
                 }
                 st = v->row(v->ctx, r, e);
             }
@@ -2890,7 +2936,75 @@ out:
     free(r);
     entity_cursor_close(cur);
     store_snapshot_end(s);
+    for (size_t c = 0; c < t->n_clauses; c++) {
+        struct award_list_clause *lc = &t->clauses[c];
+        int64_t asks =
+            lc->allocation && !strcmp(lc->allocation, "fcfs") ? lc->new_fen : lc->total_fen;
+        lc->short_fen = lc->allocation && asks > lc->left_fen ? asks - lc->left_fen : 0;
+    }
     return st;
+}
+
+void award_list_totals_cleanup(struct award_list_totals *t)
+{
+    free(t->clauses);
+    t->clauses = NULL;
+    t->n_clauses = 0;
+}
+
+json_t *award_list_clauses_json(const struct policy_pack *p, const struct award_list_totals *t)
+{
+    json_t *arr = json_array();
+    for (size_t c = 0; c < t->n_clauses; c++) {
+        const struct award_list_clause *lc = &t->clauses[c];
+        if (!lc->allocation && !lc->qualifies && !lc->near && !lc->awaiting && !lc->received)
+            continue;
+        json_t *o =
+            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "clause", policy_clause_id(p, c),
+                      "title", policy_clause_title(p, c), "qualifies", (json_int_t)lc->qualifies,
+                      "automatic", (json_int_t)lc->automatic, "near", (json_int_t)lc->near,
+                      "awaiting", (json_int_t)lc->awaiting, "received", (json_int_t)lc->received,
+                      "total_fen", (json_int_t)lc->total_fen);
+        json_object_set_new(
+            o, "budget",
+            lc->allocation
+                ? json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "allocation", lc->allocation,
+                            "budget_fen", (json_int_t)lc->budget_fen, "used_fen",
+                            (json_int_t)lc->used_fen, "held_fen", (json_int_t)lc->held_fen,
+                            "left_fen", (json_int_t)lc->left_fen, "short_fen",
+                            (json_int_t)lc->short_fen)
+                : json_null());
+        char warn[600];
+        if (award_list_clause_warning(p, t, c, warn, sizeof warn)[0])
+            json_object_set_new(o, "warning", json_string(warn));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+const char *award_list_clause_warning(const struct policy_pack *p,
+                                      const struct award_list_totals *t, size_t clause, char *out,
+                                      size_t cap)
+{
+    const struct award_list_clause *lc = &t->clauses[clause];
+    out[0] = '\0';
+    if (!lc->short_fen)
+        return out;
+    char asks[32], left[32], gap[32];
+    int fcfs = !strcmp(lc->allocation, "fcfs");
+    money_format(fcfs ? lc->new_fen : lc->total_fen, asks, sizeof asks);
+    money_format(lc->left_fen, left, sizeof left);
+    money_format(lc->short_fen, gap, sizeof gap);
+    if (fcfs)
+        snprintf(out, cap,
+                 "%s：名单中尚未申请的合计 %s元，年度资金余额 %s元（已扣除已兑付和待审申请），"
+                 "缺口 %s元；先到先得，余额用尽后的申请不予兑付。",
+                 policy_clause_title(p, clause), asks, left, gap);
+    else
+        snprintf(out, cap,
+                 "%s：名单合计 %s元，年度资金尚余 %s元，缺口 %s元；批次结算时各申请按比例核减。",
+                 policy_clause_title(p, clause), asks, left, gap);
+    return out;
 }
 
 enum status award_list_writer_open(const char *path, struct export_writer **w, struct err *e)

@@ -340,11 +340,35 @@ struct award_list_row {
                         what is missing by label */
     char explanation[2800]; /* the computation, then 就高不就低 and the ledger's word */
 };
+/* One clause's part of the list, and what its yearly envelope (on's year) has left for it. */
+struct award_list_clause {
+    long qualifies, automatic, near, awaiting, received;
+    int64_t total_fen;      /* what its qualifying rows add */
+    int64_t new_fen;        /* of that, the rows no pending application already asks for */
+    const char *allocation; /* "fcfs", "pro-rata", or NULL: no envelope (or its param unset) */
+    int64_t budget_fen, used_fen, held_fen; /* held: what pending fcfs applications hold */
+    int64_t left_fen;                       /* budget − used (− held for fcfs) */
+    int64_t short_fen; /* what the list asks beyond left_fen (fcfs: new_fen, first come first
+                          served; pro-rata: total_fen, each share cut at the batch close) */
+};
 struct award_list_totals {
     size_t entities;
     long qualifies, automatic, near, awaiting, received;
-    int64_t total_fen; /* what the qualifying rows add (award_match_payable) */
+    int64_t total_fen;                 /* what the qualifying rows add (award_match_payable) */
+    struct award_list_clause *clauses; /* policy_pack_clauses(p) of them, in pack order */
+    size_t n_clauses;
 };
+void award_list_totals_cleanup(struct award_list_totals *t);
+/* {clause, title, qualifies, automatic, near, awaiting, received, total_fen, budget: null or
+ * {allocation, budget_fen, used_fen, held_fen, left_fen, short_fen}, warning (only when short:
+ * award_list_clause_warning)} per clause with a row or an envelope. New reference. */
+struct json_t *award_list_clauses_json(const struct policy_pack *p,
+                                       const struct award_list_totals *t);
+/* One sentence on a clause whose list asks more than its envelope has left ("" otherwise).
+ * Returns out. */
+const char *award_list_clause_warning(const struct policy_pack *p,
+                                      const struct award_list_totals *t, size_t clause, char *out,
+                                      size_t cap);
 struct award_list_visit {
     /* each row, in registry then clause order */
     enum status (*row)(void *ctx, const struct award_list_row *r, struct err *e);
@@ -353,7 +377,8 @@ struct award_list_visit {
     void *ctx;
 };
 /* Walks the registry a batch at a time with pack p on date on, in one read snapshot of the
- * registry and the ledger; *t gets the totals. The visitor must not write to s. */
+ * registry and the ledger; *t gets the totals (award_list_totals_cleanup, even on failure).
+ * The visitor must not write to s. */
 enum status award_match_list(struct store *s, const struct policy_pack *p, struct date on,
                              const struct award_list_visit *v, struct award_list_totals *t,
                              struct err *e) HQD_MUST_CHECK;

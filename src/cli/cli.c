@@ -1686,7 +1686,7 @@ static int cmd_policy_match(const struct cli_args *a)
         o.aw = json_array();
         o.rc = json_array();
     }
-    struct award_list_totals t;
+    struct award_list_totals t = {0};
     struct award_list_visit v = {match_row, match_entity_done, &o};
     st = award_match_list(s, p, on, &v, &t, &e);
     json_decref(o.q);
@@ -1702,9 +1702,14 @@ static int cmd_policy_match(const struct cli_args *a)
     if (st == ST_OK) {
         char buf[32];
         if (a->json) {
+            json_t *cj = award_list_clauses_json(p, &t);
+            char *cs = json_dumps(cj, JSON_COMPACT);
             printf("\n  ],\n  \"qualifies\": %ld,\n  \"automatic\": %ld,\n  \"near\": %ld,\n"
-                   "  \"awaiting\": %ld,\n  \"received\": %ld,\n  \"total_fen\": %" PRId64 "\n}\n",
-                   t.qualifies, t.automatic, t.near, t.awaiting, t.received, t.total_fen);
+                   "  \"awaiting\": %ld,\n  \"received\": %ld,\n  \"total_fen\": %" PRId64
+                   ",\n  \"clauses\": %s\n}\n",
+                   t.qualifies, t.automatic, t.near, t.awaiting, t.received, t.total_fen, cs);
+            free(cs);
+            json_decref(cj);
         } else {
             char routes[160] = "";
             if (t.qualifies && t.automatic == t.qualifies)
@@ -1724,8 +1729,14 @@ static int cmd_policy_match(const struct cli_args *a)
             printf("%zu 个主体：符合 %ld 项%s，合计 %s元；接近 %ld 项%s%s%s%s。\n", t.entities,
                    t.qualifies, routes, money_format(t.total_fen, buf, sizeof buf), t.near, wait,
                    got, a->out ? "；已写入 " : "", a->out ? a->out : "");
+            for (size_t c = 0; c < t.n_clauses; c++) {
+                char warn[600];
+                if (award_list_clause_warning(p, &t, c, warn, sizeof warn)[0])
+                    printf("注意：%s\n", warn);
+            }
         }
     }
+    award_list_totals_cleanup(&t);
     cli_table_free(&tt);
     policy_pack_free(p);
     if (st != ST_OK && a->json)

@@ -885,7 +885,7 @@ void h_policy_matches(struct http_req *r)
         st = award_list_writer_open("matches.xlsx", &m.xw, &e);
     else
         m.rows = json_array();
-    struct award_list_totals t;
+    struct award_list_totals t = {0};
     struct award_list_visit v = {matches_row, NULL, &m};
     if (st == ST_OK)
         st = award_match_list(r->store, p, on, &v, &t, &e);
@@ -910,14 +910,16 @@ void h_policy_matches(struct http_req *r)
     } else if (st == ST_OK) {
         http_reply_json(
             r, 200,
-            json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o}", "on", day_s,
-                      "pack_sha256", policy_pack_hash(p), "totals", "entities",
+            json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}, s:I, s:o}", "on",
+                      day_s, "pack_sha256", policy_pack_hash(p), "totals", "entities",
                       (json_int_t)t.entities, "qualifies", (json_int_t)t.qualifies, "automatic",
                       (json_int_t)t.automatic, "near", (json_int_t)t.near, "awaiting",
                       (json_int_t)t.awaiting, "received", (json_int_t)t.received, "total_fen",
-                      (json_int_t)t.total_fen, "matched", (json_int_t)m.kept, "rows", m.rows));
+                      (json_int_t)t.total_fen, "clauses", award_list_clauses_json(p, &t), "matched",
+                      (json_int_t)m.kept, "rows", m.rows));
         m.rows = NULL;
     }
+    award_list_totals_cleanup(&t);
     json_decref(m.rows);
     policy_pack_free(p);
     if (st != ST_OK)

@@ -632,6 +632,12 @@ rows = j.get("rows", []) if st == 200 else []
 check(sum(x["payable_fen"] for x in rows if x["state"] == "qualifies") == j["totals"]["total_fen"]
       and len(rows) == sum(len(e[k]) for e in cli_match.get("entities", []) for k in ("qualifies", "near", "awaiting", "received")),
       "every row is listed once and the qualifying ones sum to the total")
+cl = j.get("totals", {}).get("clauses", [])
+check(cl and cl == cli_match.get("clauses") and sum(c["qualifies"] for c in cl) == j["totals"]["qualifies"]
+      and sum(c["total_fen"] for c in cl) == j["totals"]["total_fen"]
+      and all(c["qualifies"] == sum(1 for x in rows if x["clause"] == c["clause"] and x["state"] == "qualifies") for c in cl)
+      and all(c["budget"] is None for c in cl if c["clause"] != "innovation-voucher"),
+      "the totals per clause add up to the list's, as the CLI gives them: %s" % cl)
 fse = next((x for x in rows if x["uscc"] == FIRM and x["clause"] == "first-set-equipment"), {})
 check(fse.get("state") == "qualifies" and fse.get("payable_fen") == 12000000 and fse.get("matter") == "SB-2020-017"
       and fse.get("name") == "新乡示例装备制造有限公司" and fse.get("application", {}).get("id") == ea,

@@ -256,6 +256,9 @@ function startServer() {
     await op.goto(base + '/#/matches');
     await op.waitForSelector('#matches');
     check((await op.textContent('#mt-totals')).includes('已享受 1 项'), 'the list counts what was received: ' + await op.textContent('#mt-totals'));
+    const perClause = await op.$$eval('#mt-clauses tbody tr', (trs) => trs.map((tr) => [tr.dataset.clause, tr.textContent]));
+    check(perClause.some(([c, t]) => c === 'tech-contract' && t.includes('无年度资金限额')),
+      'the list is summed per clause, each against its envelope: ' + JSON.stringify(perClause));
     const rowFse = await op.textContent('#matches tr[data-matter="SB-2020-017"]');
     check(rowFse.includes('已享受') && rowFse.includes('该事项已获兑付 120,000.00元') && !rowFse.includes('120,000.00免申即享'),
       'the paid equipment is listed as received: ' + rowFse);

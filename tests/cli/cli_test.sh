@@ -358,6 +358,18 @@ expect_rc 0 "fcfs dry run, larger budget" -- "$hqd" award close-batch small 2020
 contains "$tmp/out" "按受理顺序依次审批，共兑付 1,400.00元" "a larger envelope pays both in full"
 expect_rc 0 "nothing written by the dry runs" -- "$hqd" award payouts --json --db "$edb"
 [[ $(json "$tmp/out" "len(d['payouts'])") == 0 ]] && ok || bad "a dry run wrote: $(cat "$tmp/out")"
+# The zone list weighs each clause against its envelope: two firms offered 1,000 and 800 where
+# 1,000 is left are 800 short, said under the table and in the JSON's clauses.
+wdb=$tmp/weigh.db
+"$hqd" entity import "$src/examples/entities.csv" --db "$wdb" >/dev/null
+printf 'uscc,fact,value,source,date\n91410700MA44XW1K27,spend,10000,税务,2020-04-01\n91410700MA9F123453,spend,8000,税务,2020-04-01\n' >"$tmp/spend.csv"
+"$hqd" entity import "$tmp/spend.csv" --db "$wdb" >/dev/null
+"$hqd" policy load "$tmp/fcfs.pack" --db "$wdb" >/dev/null
+expect_rc 0 "match weighs the budget" -- "$hqd" policy match --on 2020-05-01 --db "$wdb"
+contains "$tmp/out" "注意：小额补助：名单中尚未申请的合计 1,800.00元，年度资金余额 1,000.00元（已扣除已兑付和待审申请），缺口 800.00元；先到先得" "the gap is said under the table"
+expect_rc 0 "match weighs the budget json" -- "$hqd" policy match --on 2020-05-01 --json --db "$wdb"
+[[ $(json "$tmp/out" "[(c['clause'], c['qualifies'], c['total_fen'], c['budget']['left_fen'], c['budget']['short_fen']) for c in d['clauses']]") \
+   == "[('small', 2, 180000, 100000, 80000)]" ]] && ok || bad "the clauses in the JSON: $(tail -c 600 "$tmp/out")"
 
 # Applications and the payout ledger (the entities imported above).
 expect_rc 2 "enterprise account without --entity" -- "$hqd" user add qy --role enterprise --db "$db"

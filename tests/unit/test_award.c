@@ -2074,10 +2074,91 @@ static void list_reads_one_snapshot(void **state)
     assert_true(w.approved_midway);
     assert_string_equal(w.firm_status, "submitted"); /* as it stood when the walk began */
     assert_int_equal(t.qualifies, 1);
+    award_list_totals_cleanup(&t);
     /* the next walk sees the approval */
     w.approved_midway = 1;
     assert_int_equal(award_match_list(f->s, p, ON, &v, &t, &e), ST_OK);
     assert_string_equal(w.firm_status, "approved");
+    award_list_totals_cleanup(&t);
+    policy_pack_free(p);
+}
+
+/* The list's totals per clause, weighed against each yearly envelope: a first-come one by what
+ * no pending application holds yet (each row is already bounded by the rest), a pro-rata one
+ * by every claim (the batch shares the rest); the gap is said, and a clause without an
+ * envelope has none. */
+static void list_weighs_each_clause_against_its_budget(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    store_pack(f->s, "pack 测试：名单与预算\nversion b1\n"
+                     "clause fc\n  title 甲补助\n  cite 测试〔2020〕4号 一\n  quote 按10%补助\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 10%\n  budget 1500 fcfs 年度预算\nend\n"
+                     "clause pr\n  title 乙补助\n  cite 测试〔2020〕4号 二\n  quote 按10%补助\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 10%\n  budget 1000 pro-rata 年度预算\nend\n"
+                     "clause nb\n  title 丙补助\n  cite 测试〔2020〕4号 三\n  quote 按1%补助\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 1%\nend\n");
+    add_second_firm(f->s);
+    import_facts(f->s, "uscc,fact,value,source,date\n"
+                       "91410700MA44XW1K27,spend,10000,税务,2020-07-15\n"
+                       "91410700MA9F123453,spend,8000,税务,2020-07-15\n");
+    struct policy_pack *p;
+    assert_int_equal(award_pack_current(f->s, &p, &e), ST_OK);
+    struct snapshot_walk w = {.approved_midway = 1};
+    struct award_list_visit v = {snapshot_row, NULL, &w};
+    struct award_list_totals t;
+    char warn[600];
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(award_match_list(f->s, p, ON, &v, &t, &e), ST_OK);
+        assert_int_equal(t.n_clauses, 3);
+        const struct award_list_clause *fc = &t.clauses[0], *pr = &t.clauses[1],
+                                       *nb = &t.clauses[2];
+        assert_int_equal(fc->qualifies, 2);
+        assert_string_equal(fc->allocation, "fcfs");
+        assert_string_equal(pr->allocation, "pro-rata");
+        assert_null(nb->allocation);
+        assert_int_equal(nb->total_fen, 18000);
+        assert_int_equal(nb->short_fen, 0);
+        /* pro-rata: both claims, 1,800, against the 1,000 the batch will share */
+        assert_int_equal(pr->total_fen, 180000);
+        assert_int_equal(pr->left_fen, 100000);
+        assert_int_equal(pr->short_fen, 80000);
+        assert_non_null(
+            strstr(award_list_clause_warning(p, &t, 1, warn, sizeof warn), "按比例核减"));
+        if (round ==
+            0) { /* 1,000 and 800 offered, 1,500 left: 300 short, first come first served */
+            assert_int_equal(fc->total_fen, 180000);
+            assert_int_equal(fc->new_fen, 180000);
+            assert_int_equal(fc->left_fen, 150000);
+            assert_int_equal(fc->short_fen, 30000);
+            award_list_clause_warning(p, &t, 0, warn, sizeof warn);
+            assert_non_null(
+                strstr(warn, "甲补助：名单中尚未申请的合计 1,800.00元，年度资金余额 1,500.00元"));
+            assert_non_null(strstr(warn, "缺口 300.00元；先到先得"));
+            json_t *j = award_list_clauses_json(p, &t);
+            assert_int_equal(json_array_size(j), 3);
+            json_t *b = json_object_get(json_array_get(j, 0), "budget");
+            assert_int_equal(json_integer_value(json_object_get(b, "short_fen")), 30000);
+            assert_non_null(json_object_get(json_array_get(j, 0), "warning"));
+            assert_true(json_is_null(json_object_get(json_array_get(j, 2), "budget")));
+            assert_null(json_object_get(json_array_get(j, 2), "warning"));
+            json_decref(j);
+            struct policy_input in[] = {{"spend", "10000"}};
+            struct award_outcome o;
+            assert_int_equal(award_apply(f->s, "clerk", FIRM, "fc", in, 1, ON, &o, &e), ST_OK);
+        } else { /* the first applied: it holds 1,000; the 500 left is what the second is offered */
+            assert_int_equal(fc->held_fen, 100000);
+            assert_int_equal(fc->left_fen, 50000);
+            assert_int_equal(fc->new_fen, 50000);
+            assert_int_equal(fc->total_fen, 150000);
+            assert_int_equal(fc->short_fen, 0);
+            assert_string_equal(award_list_clause_warning(p, &t, 0, warn, sizeof warn), "");
+        }
+        award_list_totals_cleanup(&t);
+    }
     policy_pack_free(p);
 }
 
@@ -3003,6 +3084,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(deadline_fixed_on_filing, setup, teardown),
         cmocka_unit_test(on_time_rate_counts_decisions),
         cmocka_unit_test_setup_teardown(list_reads_one_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_weighs_each_clause_against_its_budget, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
