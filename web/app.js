@@ -971,10 +971,17 @@ function deadlineChip(a) {
 }
 
 async function viewPolicy(params) {
+  const PAGE = 100;
   const status = params.get('status') || '';
   const overdue = params.get('overdue') === '1' ? '1' : '';
-  const [{ applications, amount_fen, paid_fen, overdue: late, timing }, pack] = await Promise.all([
-    api('GET', '/api/v1/applications' + qs({ status, overdue })), policyClauses()]);
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const [{ applications, total, amount_fen, paid_fen, overdue: late, timing }, pack] = await Promise.all([
+    api('GET', '/api/v1/applications' + qs({ status, overdue, limit: PAGE, offset })), policyClauses()]);
+  const pageLink = (o) => '#/policy' + qs({ status, overdue, offset: o });
+  const pages = total > PAGE ? h('div', { class: 'filters', id: 'ap-pages' },
+    offset > 0 ? h('a', { href: pageLink(Math.max(0, offset - PAGE)) }, '上一页') : null,
+    h('span', { class: 'hint' }, `第 ${offset + 1}–${Math.min(offset + PAGE, total)} 件，共 ${total} 件`),
+    offset + PAGE < total ? h('a', { href: pageLink(offset + PAGE) }, '下一页') : null) : null;
   const office = S.me.role === 'office';
   const ent = S.me.role === 'enterprise';
   let budget = null;
@@ -1050,7 +1057,7 @@ async function viewPolicy(params) {
   const filter = h('div', { class: 'filters' }, [['', '全部'], ['submitted', '待审批'], ['approved', '已批准'], ['rejected', '已驳回']].map(([v, l]) =>
     h('a', { href: '#/policy' + qs({ status: v }), class: v === status && !overdue ? 'on' : null }, l)),
     h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'), ...tools);
-  setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${applications.length} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
+  setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${total} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
     (late ? ` · ${late} 件超过兑现时限未办结` : '') +
     (timing.on_time_rate !== null ? ` · 按时办结率 ${timing.on_time_rate}%（${timing.on_time}/${timing.on_time + timing.late}）` : ''))),
     h('p', { class: 'hint' }, `${pack.pack}（版本 ${pack.version}，SHA-256 ${pack.sha256.slice(0, 12)}…）`),
@@ -1062,7 +1069,7 @@ async function viewPolicy(params) {
         h('td', { class: 'num' }, yuan(a.amount_fen)), h('td', { class: 'num' }, yuan(a.paid_fen)),
         h('td', {}, chip(...appStatus[a.status])), h('td', {}, deadlineChip(a))))))
       : h('div', { class: 'empty' }, overdue ? '没有超过兑现时限仍未办结的申请。' : '还没有申请。')),
-    form);
+    pages, form);
 }
 
 async function viewApplication(id) {

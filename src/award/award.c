@@ -2141,6 +2141,15 @@ void award_app_timing(const struct calendar *cal, struct date today, struct awar
     }
 }
 
+static void timing_add(struct award_timing_totals *t, const char *timing)
+{
+    const char *k = timing ? timing : "none";
+    t->open += !strcmp(k, "open");
+    t->overdue += !strcmp(k, "overdue");
+    t->on_time += !strcmp(k, "on_time");
+    t->late += !strcmp(k, "late");
+}
+
 void award_app_cleanup(struct award_app *a)
 {
     free(a->inputs);
@@ -2159,8 +2168,17 @@ void award_apps_free(struct award_app *v, size_t n)
 enum status award_applications(struct store *s, const struct award_app_filter *f,
                                struct award_app **out, size_t *n, struct err *e)
 {
+    struct award_app_totals t;
+    return award_applications_page(s, f, 0, SIZE_MAX, out, n, &t, e);
+}
+
+enum status award_applications_page(struct store *s, const struct award_app_filter *f,
+                                    size_t offset, size_t limit, struct award_app **out, size_t *n,
+                                    struct award_app_totals *t, struct err *e)
+{
     *out = NULL;
     *n = 0;
+    memset(t, 0, sizeof *t);
     struct store_stmt *q;
     char today[16];
     date_format(f->today, today, sizeof today);
@@ -2188,20 +2206,30 @@ enum status award_applications(struct store *s, const struct award_app_filter *f
     store_bind_text(q, 6, today);
     size_t cap = 0;
     int row;
+    struct award_app a;
     while ((st = store_step(q, &row, e)) == ST_OK && row) {
+        app_from(q, &a);
+        if (f->cal)
+            award_app_timing(f->cal, f->today, &a);
+        /* past the date, but not yet a working day past it (a weekend after a Friday) */
+        if (f->overdue && f->cal && strcmp(a.timing, "overdue")) {
+            award_app_cleanup(&a);
+            continue;
+        }
+        /* every kept row counts in the totals; only the page's are handed out */
+        size_t at = t->n++;
+        t->amount_fen += a.amount_fen;
+        t->paid_fen += a.paid_fen;
+        timing_add(&t->timing, a.timing);
+        if (at < offset || at - offset >= limit) {
+            award_app_cleanup(&a);
+            continue;
+        }
         if (*n == cap) {
             cap = cap ? cap * 2 : 32;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        struct award_app *a = &(*out)[(*n)++];
-        app_from(q, a);
-        if (f->cal)
-            award_app_timing(f->cal, f->today, a);
-        /* past the date, but not yet a working day past it (a weekend after a Friday) */
-        if (f->overdue && f->cal && strcmp(a->timing, "overdue")) {
-            award_app_cleanup(a);
-            (*n)--;
-        }
+        (*out)[(*n)++] = a;
     }
     store_finish(q);
     if (st != ST_OK) {
@@ -2308,13 +2336,8 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
 void award_timing_count(const struct award_app *v, size_t n, struct award_timing_totals *t)
 {
     memset(t, 0, sizeof *t);
-    for (size_t i = 0; i < n; i++) {
-        const char *k = v[i].timing ? v[i].timing : "none";
-        t->open += !strcmp(k, "open");
-        t->overdue += !strcmp(k, "overdue");
-        t->on_time += !strcmp(k, "on_time");
-        t->late += !strcmp(k, "late");
-    }
+    for (size_t i = 0; i < n; i++)
+        timing_add(t, v[i].timing);
 }
 
 json_t *award_timing_json(const struct award_timing_totals *t)

@@ -251,6 +251,17 @@ struct award_timing_totals {
     size_t open, overdue, on_time, late;
 };
 void award_timing_count(const struct award_app *v, size_t n, struct award_timing_totals *t);
+/* What every application a filter keeps adds up to, whatever page of them is read. */
+struct award_app_totals {
+    size_t n;
+    int64_t amount_fen, paid_fen;
+    struct award_timing_totals timing; /* with f->cal */
+};
+/* award_applications a page at a time: the kept rows offset to offset + limit − 1 (limit
+ * SIZE_MAX: all), and *t over all of them. */
+enum status award_applications_page(struct store *s, const struct award_app_filter *f,
+                                    size_t offset, size_t limit, struct award_app **out, size_t *n,
+                                    struct award_app_totals *t, struct err *e) HQD_MUST_CHECK;
 /* {open, overdue, on_time, late, on_time_rate (a string of percent with one decimal, or null
  * before any decision)}. New reference. */
 struct json_t *award_timing_json(const struct award_timing_totals *t);

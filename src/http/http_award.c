@@ -293,6 +293,24 @@ static int query_year(struct http_req *r, int *year)
     return 1;
 }
 
+/* ?name= as a count in lo..hi (left as it is when absent); 0 after a 400 naming it. */
+static int query_count(struct http_req *r, const char *name, long lo, long hi, long *out)
+{
+    const char *v = http_query(r, name);
+    if (!v || !*v)
+        return 1;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*end || x < lo || x > hi) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s 应为 %ld–%ld 的整数", name, lo, hi);
+        http_reply_fail(r, 400, "invalid", name, msg);
+        return 0;
+    }
+    *out = x;
+    return 1;
+}
+
 void h_applications(struct http_req *r);
 void h_applications(struct http_req *r)
 {
@@ -317,28 +335,31 @@ void h_applications(struct http_req *r)
     f.overdue = overdue && !strcmp(overdue, "1");
     f.cal = r->cal;
     f.today = clock_today();
+    /* a page at a time (newest first); the totals are of every application the filter keeps */
+    long limit = 500, offset = 0;
+    if (!query_count(r, "limit", 1, 5000, &limit) ||
+        !query_count(r, "offset", 0, 100000000, &offset))
+        return;
     struct award_app *v;
     size_t n;
+    struct award_app_totals t;
     struct err e = {0};
-    enum status st = award_applications(r->store, &f, &v, &n, &e);
+    enum status st =
+        award_applications_page(r->store, &f, (size_t)offset, (size_t)limit, &v, &n, &t, &e);
     if (st != ST_OK) {
         http_reply_error(r, st, &e);
         return;
     }
     json_t *arr = json_array();
-    int64_t asked = 0, paid = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, award_app_json(&v[i], 0));
-        asked += v[i].amount_fen;
-        paid += v[i].paid_fen;
-    }
-    struct award_timing_totals t;
-    award_timing_count(v, n, &t);
     award_apps_free(v, n);
     http_reply_json(r, 200,
-                    json_pack("{s:o, s:I, s:I, s:I, s:o}", "applications", arr, "amount_fen",
-                              (json_int_t)asked, "paid_fen", (json_int_t)paid, "overdue",
-                              (json_int_t)t.overdue, "timing", award_timing_json(&t)));
+                    json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "applications", arr,
+                              "total", (json_int_t)t.n, "offset", (json_int_t)offset, "limit",
+                              (json_int_t)limit, "amount_fen", (json_int_t)t.amount_fen, "paid_fen",
+                              (json_int_t)t.paid_fen, "overdue", (json_int_t)t.timing.overdue,
+                              "timing", award_timing_json(&t.timing)));
 }
 
 void h_application(struct http_req *r);
@@ -817,23 +838,6 @@ static enum status matches_row(void *ctx, const struct award_list_row *r, struct
         json_array_append_new(m->rows, o);
     }
     return ST_OK;
-}
-
-static int query_count(struct http_req *r, const char *name, long lo, long hi, long *out)
-{
-    const char *v = http_query(r, name);
-    if (!v || !*v)
-        return 1;
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (*end || x < lo || x > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "%s 应为 %ld–%ld 的整数", name, lo, hi);
-        http_reply_fail(r, 400, "invalid", name, msg);
-        return 0;
-    }
-    *out = x;
-    return 1;
 }
 
 void h_policy_matches(struct http_req *r);

@@ -1255,8 +1255,9 @@ const struct http_route http_routes[] = {
      "事实值按现行规则包读取它的输入类型检查",
      0, 0},
     {"GET", "/api/v1/applications", h_applications, STAFF | ENTERPRISE, 0,
-     "惠企政策申请列表（含兑现时限）：?status=&clause=&uscc=&year=&overdue=1（企业只看本单位）", 0,
-     0},
+     "惠企政策申请列表（含兑现时限，分页）：?status=&clause=&uscc=&year=&overdue=1&limit=&offset="
+     "（企业只看本单位）",
+     0, 0},
     {"GET", "/api/v1/applications/{id}", h_application, STAFF | ENTERPRISE, 0,
      "申请详情：输入、计算说明、兑付记录、证明材料及条款要求的材料清单；same_inputs "
      "为同一主体同一条款输入完全相同的其他申请（未驳回）",

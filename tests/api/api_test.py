@@ -590,6 +590,16 @@ check(st == 200 and j["applications"] and all(a["uscc"] == FIRM for a in j["appl
       "an enterprise lists only its own applications")
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted", token=tok["office1"])
 check(st == 200 and len(j["applications"]) >= 2, "the office lists pending applications")
+# a page at a time, newest first; the totals are of every application the filter keeps
+st, full, _, _ = req(srv, "GET", "/api/v1/applications", token=tok["office1"])
+st2, page, _, _ = req(srv, "GET", "/api/v1/applications?limit=1&offset=1", token=tok["office1"])
+check(st == 200 and st2 == 200 and full["total"] == len(full["applications"]) >= 2
+      and [a["id"] for a in page["applications"]] == [full["applications"][1]["id"]]
+      and all(page[k] == full[k] for k in ("total", "amount_fen", "paid_fen", "overdue", "timing"))
+      and page["offset"] == 1 and page["limit"] == 1,
+      "a page of applications with the whole list's totals: %s" % {k: page.get(k) for k in ("total", "offset", "limit", "amount_fen")})
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?limit=0", token=tok["office1"])
+check(st == 400 and j["error"]["field"] == "limit", "a bad page size -> 400 naming it")
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=maybe", token=tok["office1"])
 check(st == 400 and j["error"]["field"] == "status", "a bad status filter -> 400")
 def fse_row():

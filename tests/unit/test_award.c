@@ -2162,6 +2162,39 @@ static void list_weighs_each_clause_against_its_budget(void **state)
     policy_pack_free(p);
 }
 
+/* The applications list a page at a time: the page's rows, newest first, and the totals of all
+ * the filter keeps; past the end, no rows and the same totals. */
+static void applications_paged_with_totals(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t ids[5];
+    for (int k = 0; k < 5; k++)
+        ids[k] = apply_patents(f->s, k + 1, NULL);
+    struct award_app_filter flt = {0};
+    struct award_app *v;
+    size_t n;
+    struct award_app_totals t;
+    assert_int_equal(award_applications_page(f->s, &flt, 1, 2, &v, &n, &t, &e), ST_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, ids[3]);
+    assert_int_equal(v[1].id, ids[2]);
+    assert_int_equal(t.n, 5);
+    assert_int_equal(t.amount_fen, 15 * 1000000);
+    award_apps_free(v, n);
+    assert_int_equal(award_applications_page(f->s, &flt, 5, 10, &v, &n, &t, &e), ST_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(t.n, 5);
+    award_apps_free(v, n);
+    flt.status = "approved";
+    approve(f->s, ids[0]);
+    assert_int_equal(award_applications_page(f->s, &flt, 0, 10, &v, &n, &t, &e), ST_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.paid_fen, 1000000);
+    award_apps_free(v, n);
+}
+
 static const char MATTERS_PACK[] =
     "pack 测试：按事项\nversion m1\n"
     "clause deal\n  title 合同补助\n  cite 测试〔2020〕5号 一\n  quote "
@@ -3084,6 +3117,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deadline_fixed_on_filing, setup, teardown),
         cmocka_unit_test(on_time_rate_counts_decisions),
         cmocka_unit_test_setup_teardown(list_reads_one_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(applications_paged_with_totals, setup, teardown),
         cmocka_unit_test_setup_teardown(list_weighs_each_clause_against_its_budget, setup,
                                         teardown),
     };
