@@ -874,7 +874,8 @@ function applicationForm(pack, preset, onDone) {
   const asBool = (v) => (['是', 'true', 'yes', '1'].includes(v) ? 'true' : ['否', 'false', 'no', '0'].includes(v) ? 'false' : '');
   const draw = () => {
     const c = pack.clauses.find((x) => x.id === clause.value);
-    cite.textContent = `${c.cite}：${c.quote}`;
+    /* what the clause promises: its 兑现时限, counted from the day it is filed */
+    cite.textContent = `${c.cite}：${c.quote}` + (c.deadline ? `（兑现时限：${c.deadline.label}）` : '');
     fields.replaceChildren(...c.vars.filter((v) => !v.param).map((v) => {
       const id = 'ap-in-' + v.name;
       const input = v.type === 'bool'
@@ -961,7 +962,7 @@ function thisYear() { return S.today ? Number(S.today.slice(0, 4)) : new Date().
 function deadlineChip(a) {
   const d = a.deadline;
   if (!d) return '';
-  const c = { open: d.workdays ? ['gray', `剩 ${d.workdays} 个工作日`] : ['yellow', '今日到期'],
+  const c = { open: d.workdays ? [d.workdays <= 3 ? 'yellow' : 'gray', `剩 ${d.workdays} 个工作日`] : ['yellow', '今日到期'],
     overdue: ['red', `超期 ${d.workdays} 个工作日`], on_time: ['green', '按时办结'],
     late: ['yellow', `超期 ${d.workdays} 个工作日办结`] }[d.state];
   const x = chip(...c);

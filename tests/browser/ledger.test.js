@@ -213,6 +213,7 @@ function startServer() {
       && await ep.inputValue('#ap-in-equipment_no') === 'SB-2020-017',
       'the form is filled from the registry, the equipment named');
     check((await ep.textContent('#ap-form')).includes('来自主管部门数据'), 'certified values are marked as such');
+    check((await ep.textContent('#ap-form')).includes('兑现时限：自受理之日起60个工作日内审核办结'), 'the form says what the clause promises');
     await ep.fill('#ap-in-price', '2400000.00');
     await ep.selectOption('#ap-in-equipment_certified', 'true');
     await ep.selectOption('#ap-in-buyer_in_province', 'true');
@@ -263,6 +264,7 @@ function startServer() {
     check(rowFse.includes('已享受') && rowFse.includes('该事项已获兑付 120,000.00元') && !rowFse.includes('120,000.00免申即享'),
       'the paid equipment is listed as received: ' + rowFse);
     await op.click('#mt-filters a:has-text("已享受")');
+    await op.waitForSelector('#mt-filters a.on:has-text("已享受")'); /* the list drawn again, filtered */
     await op.waitForSelector('#matches tbody tr');
     const receivedRows = await op.$$eval('#matches tbody tr', (trs) => trs.map((tr) => tr.textContent));
     check(receivedRows.length === 1 && receivedRows[0].includes('SB-2020-017'), 'filtered to what was received: ' + receivedRows.length);
