@@ -769,7 +769,14 @@ static enum status file_application(struct store *s, const char *actor, const st
     if (limit_wd) {
         if (!*cal && (st = calendar_load(s, cal, e)) != ST_OK)
             goto out;
-        date_format(calendar_add_workdays(*cal, on, limit_wd), due, sizeof due);
+        struct date d = calendar_add_workdays(*cal, on, limit_wd);
+        date_format(d, due, sizeof due);
+        out->limit_wd = limit_wd;
+        date_format(d, out->due_on, sizeof out->due_on);
+        for (int y = on.y; y <= d.y && !out->due_note[0]; y++)
+            if (!calendar_has_year(*cal, y))
+                snprintf(out->due_note, sizeof out->due_note,
+                         "%d 年尚无节假日数据，按周一至周五计算，可用 hqd calendar add 补充", y);
     }
     if ((st = store_prepare(s,
                             "INSERT INTO applications (entity_id, pack_id, clause, inputs,"
@@ -2331,6 +2338,15 @@ enum status award_payouts(struct store *s, int64_t entity_id, int64_t applicatio
         *n = 0;
     }
     return st;
+}
+
+json_t *award_outcome_deadline_json(const struct award_outcome *o)
+{
+    if (!o->limit_wd)
+        return json_null();
+    json_t *d = json_pack("{s:i, s:s}", "limit_workdays", o->limit_wd, "due_on", o->due_on);
+    json_object_set_new(d, "note", o->due_note[0] ? json_string(o->due_note) : json_null());
+    return d;
 }
 
 void award_timing_count(const struct award_app *v, size_t n, struct award_timing_totals *t)

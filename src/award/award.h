@@ -109,7 +109,15 @@ struct award_outcome {
     int64_t amount_fen;
     const char *capped_by; /* static or NULL */
     char explanation[2048];
+    /* a filed application's 兑现时限 (limit_wd 0: none), and why its date may come early: a
+       year it crosses that the calendar has no holidays for ("" otherwise) */
+    int limit_wd;
+    char due_on[11];
+    char due_note[160];
 };
+/* o's deadline as the API and --json give it: null, or {limit_workdays, due_on, note}. New
+ * reference. */
+struct json_t *award_outcome_deadline_json(const struct award_outcome *o);
 
 /* Files an application of the entity with this USCC for clause, computed by the newest stored
  * pack (the example pack is stored first if there is none) on date on. ST_NOT_FOUND for an

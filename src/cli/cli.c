@@ -1777,6 +1777,8 @@ static void print_outcome(const struct award_outcome *o, int json)
                               "eligible", o->eligible, "amount_fen", (json_int_t)o->amount_fen,
                               "capped_by", o->capped_by ? json_string(o->capped_by) : json_null(),
                               "explanation", o->explanation);
+        if (o->id && !o->payout_id) /* filed: when it is due */
+            json_object_set_new(j, "deadline", award_outcome_deadline_json(o));
         print_json(j);
         json_decref(j);
         return;
@@ -1784,6 +1786,9 @@ static void print_outcome(const struct award_outcome *o, int json)
     printf("申请 %" PRId64 "：%s %s元%s\n%s\n", o->id, o->eligible ? "应享受" : "不符合条件，金额",
            money_format(o->amount_fen, buf, sizeof buf), o->payout_id ? "（已记入兑付账本）" : "",
            o->explanation);
+    if (o->limit_wd && !o->payout_id)
+        printf("兑现时限：自受理之日起 %d 个工作日，%s 前办结%s%s%s\n", o->limit_wd, o->due_on,
+               o->due_note[0] ? "（" : "", o->due_note, o->due_note[0] ? "）" : "");
 }
 
 static int cmd_award_apply(const struct cli_args *a)

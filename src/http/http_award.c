@@ -121,6 +121,8 @@ static json_t *outcome_json(const struct award_outcome *o, const char *clause)
     json_object_del(j, "uncapped_fen");
     json_object_set_new(j, "id", json_integer(o->id));
     json_object_set_new(j, "payout_id", o->payout_id ? json_integer(o->payout_id) : json_null());
+    if (o->id && !o->payout_id) /* filed: when it is due */
+        json_object_set_new(j, "deadline", award_outcome_deadline_json(o));
     return j;
 }
 

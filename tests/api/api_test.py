@@ -924,7 +924,8 @@ ent, _, _ = login(srv, "ent1", PW)
 due = run("calendar", "after", "2020-04-01", "60").stdout.strip()
 st, j, _, _ = req(srv, "POST", "/api/v1/applications", {"uscc": "52410700MA4KX0012C", "clause": "ip-transfer",
                   "on": "2020-04-01", "inputs": {"patents": 1, "institution_registered": "是"}}, token=off)
-check(st == 201, "an application filed in April: %d %s" % (st, j))
+check(st == 201 and j["deadline"] == {"limit_workdays": 60, "due_on": due, "note": None},
+      "an application filed in April, told when it is due: %d %s" % (st, j))
 late_id = j.get("id", 0)
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?overdue=1", token=off)
 rows = j.get("applications", []) if st == 200 else []

@@ -451,6 +451,13 @@ expect_rc 0 "award show due today" -- "$hqd" award show 2 --on 2020-12-30 --db "
 contains "$tmp/out" "兑现时限：自受理之日起 60 个工作日，今日到期（2020-12-30 前办结）" "the application says its deadline"
 expect_rc 0 "award show on time" -- "$hqd" award show 1 --db "$db"
 contains "$tmp/out" "按时办结（时限 2020-12-30）" "a decision within the limit is on time"
+# filing says when it is due, and why that date may come early past the shipped calendar
+ddb=$tmp/due.db
+"$hqd" entity import "$src/examples/entities.csv" --db "$ddb" >/dev/null
+expect_rc 0 "apply says its deadline" -- "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=1 institution_registered=是 --on 2026-11-25 --db "$ddb"
+contains "$tmp/out" "兑现时限：自受理之日起 60 个工作日，2027-02-17 前办结（2027 年尚无节假日数据，按周一至周五计算" "the filing names its due date"
+expect_rc 0 "apply says its deadline json" -- "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=1 institution_registered=是 --on 2020-10-01 --json --db "$ddb"
+[[ $(json "$tmp/out" "d['deadline']") == "{'limit_workdays': 60, 'due_on': '2020-12-30', 'note': None}" ]] && ok || bad "the JSON deadline: $(cat "$tmp/out")"
 expect_rc 2 "award list bad --on" -- "$hqd" award list --on 2020-13-01 --db "$db"
 contains "$tmp/err" "--on" "a bad date is named by its option"
 expect_rc 0 "award list filtered" -- "$hqd" award list --status approved --clause ip-transfer --year 2020 --db "$db"

@@ -870,6 +870,22 @@ static void deadline_fixed_on_filing(void **state)
     const struct date monday = {2020, 9, 28};
     assert_int_equal(award_apply(f->s, "clerk", INST, "quick", in, 1, monday, &quick, &e), ST_OK);
     assert_int_equal(award_apply(f->s, "clerk", INST, "plain", in, 1, monday, &plain, &e), ST_OK);
+    /* the filing says when it is due; a clause without a limit says nothing */
+    assert_int_equal(quick.limit_wd, 5);
+    assert_string_equal(quick.due_on, "2020-10-12");
+    assert_string_equal(quick.due_note, "");
+    assert_int_equal(plain.limit_wd, 0);
+    /* into a year the shipped calendar has no holidays for: weekdays only, and it says so */
+    struct award_outcome later;
+    assert_int_equal(
+        award_apply(f->s, "clerk", INST, "quick", in, 1, (struct date){2026, 12, 28}, &later, &e),
+        ST_OK);
+    assert_string_equal(later.due_on, "2027-01-04");
+    assert_non_null(strstr(later.due_note, "2027 年尚无节假日数据"));
+    struct award_outcome rejected;
+    setenv("HQD_NOW", "2026-12-29T02:00:00Z", 1); /* decided the next day: within its limit */
+    assert_int_equal(award_decide(f->s, "office", later.id, 0, "测试", &rejected, &e), ST_OK);
+    unsetenv("HQD_NOW");
     struct calendar *cal = calendar_builtin();
     struct award_app a;
     assert_int_equal(award_application(f->s, quick.id, &a, &e), ST_OK);
@@ -902,10 +918,12 @@ static void deadline_fixed_on_filing(void **state)
     award_apps_free(v, n);
     flt.overdue = 0;
     assert_int_equal(award_applications(f->s, &flt, &v, &n, &e), ST_OK);
-    assert_int_equal(n, 2);
-    for (size_t i = 0; i < n; i++) /* newest first: plain, then quick */
-        assert_string_equal(v[i].timing, i == 0 ? "none" : "overdue");
-    json_t *j = award_app_json(&v[0], 0);
+    assert_int_equal(n, 3);
+    /* newest first: the one rejected (before its 2027 date), plain, then quick */
+    static const char *const timing[] = {"on_time", "none", "overdue"};
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(v[i].timing, timing[i]);
+    json_t *j = award_app_json(&v[1], 0);
     assert_true(json_is_null(json_object_get(j, "deadline")));
     json_decref(j);
     award_apps_free(v, n);
