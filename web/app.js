@@ -1044,6 +1044,29 @@ async function viewPolicy(params) {
         if (r.filed) setTimeout(() => route(), 1200);
       } catch (e) { out.replaceChildren(msg('err', e.message)); }
     } }, pc, h('button', { type: 'submit', class: 'plain' }, '免申即享：生成申请')));
+    /* 批量审批: a clause's pending applications, tried first, then approved in 受理 order */
+    const ac = h('select', { id: 'approve-all-clause', 'aria-label': '批量审批条款' },
+      pack.clauses.filter((x) => !(x.budget && x.budget.allocation === 'pro-rata')).map((c) => h('option', { value: c.id }, c.title)));
+    const ay = h('input', { type: 'number', id: 'approve-all-year', value: thisYear(), min: 2000, max: 2100, 'aria-label': '年度', style: 'width:6em' });
+    const ap = h('input', { type: 'checkbox', id: 'approve-all-proposed' });
+    const runAll = async (dry) => {
+      const body = { clause: ac.value, year: Number(ay.value), proposed_only: ap.checked, dry_run: dry };
+      const r = await api('POST', '/api/v1/policy/approvals', body);
+      const rows = h('table', { class: 'grid', id: 'approve-all-result' },
+        h('thead', {}, h('tr', {}, ['申请', '主体', '申请金额（元）', '批准（元）', '说明'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, r.shares.map((x) => h('tr', { 'data-app': x.application_id },
+          h('td', {}, h('a', { href: '#/policy/applications/' + x.application_id }, x.application_id)), h('td', {}, x.entity_name),
+          h('td', { class: 'num' }, yuan(x.claim_fen)), h('td', { class: 'num' }, x.eligible ? yuan(x.share_fen) : '未批准'), h('td', {}, x.note)))));
+      const said = `${dry ? '试算（未写入）：' : '已批准：'}按受理顺序批准 ${r.approved} 件，兑付 ${yuan(r.paid_fen)} 元；${r.skipped} 件未批准，仍待审。`;
+      const go = dry && r.approved ? h('button', { id: 'approve-all-confirm', onclick: async () => {
+        try { await runAll(false); setTimeout(() => route(), 1500); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+      } }, `确认批准这 ${r.approved} 件`) : null;
+      out.replaceChildren(msg('ok', said), rows, go);
+    };
+    tools.push(h('form', { class: 'inline', id: 'approve-all', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { await runAll(true); } catch (e) { out.replaceChildren(msg('err', e.message)); }
+    } }, ac, ay, h('label', {}, ap, '仅免申即享'), h('button', { type: 'submit', class: 'plain' }, '批量审批（先试算）')));
     for (const c of pack.clauses.filter((x) => x.budget && x.budget.allocation === 'pro-rata')) {
       tools.push(h('button', { class: 'plain', onclick: async () => {
         const year = prompt(`结束“${c.title}”哪一年的批次？`, String(thisYear()));

@@ -1670,6 +1670,42 @@ enum status award_close_batch(struct store *s, const char *actor, const char *cl
     return close_batch(s, actor, clause, year, 0, -1, out, e);
 }
 
+/* Approves apps (newest first, as award_applications lists them) in 受理 order by the approval's
+ * own code, inside the caller's transaction; one a check refuses (evidence, the matter, the cap,
+ * the budget, already decided) stays as it was, its reason kept. out->shares: each of them. */
+static enum status approve_in_order(struct store *s, const char *actor,
+                                    const struct award_app *apps, size_t n, int64_t budget_override,
+                                    struct award_batch *out, struct err *e)
+{
+    enum status st = ST_OK;
+    out->shares = xcalloc(n ? n : 1, sizeof *out->shares);
+    for (size_t i = n; i-- > 0 && st == ST_OK;) {
+        const struct award_app *a = &apps[i];
+        struct award_share *x = &out->shares[out->n_shares++];
+        x->application_id = a->id;
+        snprintf(x->uscc, sizeof x->uscc, "%s", a->uscc);
+        snprintf(x->entity_name, sizeof x->entity_name, "%s", a->entity_name);
+        x->claim_fen = a->amount_fen;
+        out->demand_fen += a->amount_fen;
+        struct award_outcome o = {0};
+        struct err de = {0};
+        enum status ds = decide(s, actor, a->id, 1, NULL, budget_override, &o, &de);
+        if (ds == ST_OK) {
+            x->eligible = 1;
+            x->share_fen = o.amount_fen;
+            out->approved++;
+            out->paid_fen += o.amount_fen;
+        } else if (ds == ST_UNPROCESSABLE || ds == ST_CONFLICT) {
+            snprintf(x->note, sizeof x->note, "%.400s", de.msg); /* it stays pending */
+            out->skipped++;
+        } else {
+            *e = de;
+            st = ds;
+        }
+    }
+    return st;
+}
+
 /* 试算 for a first-come-first-served clause: every pending application approved in 受理 order
  * by the approval's own code, in a transaction that is rolled back. */
 static enum status fcfs_preview(struct store *s, const char *clause, int year, int64_t budget_fen,
@@ -1681,39 +1717,90 @@ static enum status fcfs_preview(struct store *s, const char *clause, int year, i
         return st;
     out->allocation = "fcfs";
     out->budget_fen = budget_fen > 0 ? budget_fen : lim->budget_fen;
-    if ((st = budget_used(s, clause, year, &out->used_fen, e)) != ST_OK)
-        goto out;
-    out->avail_fen = out->budget_fen - out->used_fen;
-    out->shares = xcalloc(n ? n : 1, sizeof *out->shares);
-    for (size_t i = n; i-- > 0 && st == ST_OK;) { /* the list is newest first */
-        const struct award_app *a = &apps[i];
-        struct award_share *x = &out->shares[out->n_shares++];
-        x->application_id = a->id;
-        snprintf(x->uscc, sizeof x->uscc, "%s", a->uscc);
-        snprintf(x->entity_name, sizeof x->entity_name, "%s", a->entity_name);
-        x->claim_fen = a->amount_fen;
-        out->demand_fen += a->amount_fen;
-        struct award_outcome o = {0};
-        struct err de = {0};
-        enum status ds = decide(s, "preview", a->id, 1, NULL, budget_fen, &o, &de);
-        if (ds == ST_OK) {
-            x->eligible = 1;
-            x->share_fen = o.amount_fen;
-            out->approved++;
-            out->paid_fen += o.amount_fen;
-        } else if (ds == ST_UNPROCESSABLE || ds == ST_CONFLICT) {
-            snprintf(x->note, sizeof x->note, "%.400s",
-                     de.msg); /* refused: it would stay pending */
-            out->skipped++;
-        } else {
-            *e = de;
-            st = ds;
-        }
+    if ((st = budget_used(s, clause, year, &out->used_fen, e)) == ST_OK) {
+        out->avail_fen = out->budget_fen - out->used_fen;
+        st = approve_in_order(s, "preview", apps, n, budget_fen, out, e);
     }
-out:
     store_rollback(s); /* a 试算 writes nothing */
     if (st != ST_OK)
         award_batch_cleanup(out);
+    return st;
+}
+
+enum status award_approve_pending(struct store *s, const char *actor, const char *clause, int year,
+                                  int proposed_only, int dry_run, struct award_batch *out,
+                                  struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    struct award_app *apps = NULL;
+    size_t n = 0;
+    struct policy_pack *p = NULL;
+    int64_t pack_id;
+    struct policy_limits lim = {0};
+    struct award_app_filter f = {.status = "submitted", .clause = clause, .year = year};
+    enum status st = store_begin(s, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = award_applications(s, &f, &apps, &n, e)) != ST_OK)
+        goto out;
+    if (proposed_only) { /* 免申即享 only: filed by the office from certified data */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!strcmp(apps[i].origin, "proposed"))
+                apps[kept++] = apps[i];
+            else
+                award_app_cleanup(&apps[i]);
+        }
+        n = kept;
+    }
+    if (n == 0) {
+        st = err_set(e, ST_NOT_FOUND, NULL, "条款“%s” %d 年没有%s待审申请", clause, year,
+                     proposed_only ? "免申即享生成的" : "");
+        goto out;
+    }
+    if ((st = load_pack(s, actor, apps[0].pack_id, &p, &pack_id, e)) != ST_OK)
+        goto out;
+    int ci = policy_clause_index(p, clause);
+    if (ci < 0) {
+        st = err_set(e, ST_NOT_FOUND, "clause", "规则包中没有条款“%s”", clause);
+        goto out;
+    }
+    if ((st = policy_clause_limits(p, (size_t)ci, &lim, e)) != ST_OK)
+        goto out;
+    if (lim.alloc == POLICY_ALLOC_PRO_RATA) {
+        st =
+            err_set(e, ST_CONFLICT, "clause",
+                    "条款“%s”的年度预算按批次等比例分配，请结束批次（hqd award close-batch %s %d）",
+                    clause, clause, year);
+        goto out;
+    }
+    out->allocation = lim.alloc == POLICY_ALLOC_FCFS ? "fcfs" : "none";
+    if (lim.alloc == POLICY_ALLOC_FCFS) {
+        out->budget_fen = lim.budget_fen;
+        if ((st = budget_used(s, clause, year, &out->used_fen, e)) != ST_OK)
+            goto out;
+        out->avail_fen = out->budget_fen - out->used_fen;
+    }
+    if ((st = approve_in_order(s, dry_run ? "preview" : actor, apps, n, -1, out, e)) != ST_OK)
+        goto out;
+    if (!dry_run) {
+        char after[300];
+        snprintf(after, sizeof after,
+                 "{\"clause\":\"%s\",\"year\":%d,\"proposed_only\":%s,\"approved\":%zu,"
+                 "\"skipped\":%zu,\"paid_fen\":%" PRId64 "}",
+                 clause, year, proposed_only ? "true" : "false", out->approved, out->skipped,
+                 out->paid_fen);
+        st = audit_append(s, actor, "application.approve_all", "clause", clause, NULL, after, e);
+    }
+out:
+    if (st != ST_OK || dry_run)
+        store_rollback(s); /* a 试算 writes nothing */
+    else
+        st = store_commit(s, e);
+    if (st != ST_OK)
+        award_batch_cleanup(out);
+    policy_pack_free(p);
+    award_apps_free(apps, n);
     return st;
 }
 

@@ -192,6 +192,15 @@ struct award_batch {
 };
 enum status award_close_batch(struct store *s, const char *actor, const char *clause, int year,
                               struct award_batch *out, struct err *e) HQD_MUST_CHECK;
+/* 批量审批: every application pending under clause in year (proposed_only: the 免申即享 ones the
+ * office filed from certified data) approved in 受理 order, each by award_decide's own code and
+ * checks, in one transaction; one a check refuses (missing evidence, the matter paid, the cap,
+ * a first-come budget run out) stays pending with its reason. dry_run: the same, rolled back.
+ * out->shares: each application (award_batch_cleanup); out->allocation "fcfs" or "none".
+ * ST_NOT_FOUND when nothing is pending; ST_CONFLICT for a pro-rata clause (close its batch). */
+enum status award_approve_pending(struct store *s, const char *actor, const char *clause, int year,
+                                  int proposed_only, int dry_run, struct award_batch *out,
+                                  struct err *e) HQD_MUST_CHECK;
 /* 试算 of a clause's yearly budget, nothing written: for a pro-rata clause the batch's shares as
  * award_close_batch would pay them now; for a first-come-first-served one what each pending
  * application would get if all were approved in 受理 order now (by the approval's own code;

@@ -2278,6 +2278,52 @@ static void print_batch_preview(const struct award_batch *b, int json)
     cli_table_free(&t);
 }
 
+static int cmd_award_approve_all(const struct cli_args *a)
+{
+    struct err e = {0};
+    int64_t year = 0;
+    enum status st = parse_id(a->pos[1], "YEAR", &year, &e);
+    if (st != ST_OK)
+        return report(st, &e);
+    struct store *s;
+    if ((st = store_open(a->db, &s, &e)) != ST_OK)
+        return report(st, &e);
+    struct award_batch b;
+    st = award_approve_pending(s, actor(), a->pos[0], (int)year, a->proposed, a->dry_run, &b, &e);
+    store_close(s);
+    if (st != ST_OK)
+        return report(st, &e);
+    if (a->json) {
+        json_t *j = award_batch_json(&b);
+        json_object_set_new(j, "dry_run", json_boolean(a->dry_run));
+        print_json(j);
+        json_decref(j);
+    } else {
+        char x[32];
+        printf("%s按受理顺序批准 %zu 件，兑付 %s元；%zu 件未批准，仍待审（原因见下）。\n",
+               a->dry_run ? "试算（未写入）：" : "", b.approved,
+               money_format(b.paid_fen, x, sizeof x), b.skipped);
+        static const char *const heads[] = {"申请", "主体", "申请金额（元）", "批准（元）", "说明"};
+        static const int widths[] = {6, 30, 16, 16, 40};
+        struct cli_table t = {.n_cols = 5, .headers = heads, .max_width = widths};
+        for (size_t i = 0; i < b.n_shares; i++) {
+            char id[24], claim[32], paid[32];
+            snprintf(id, sizeof id, "%" PRId64, b.shares[i].application_id);
+            money_format(b.shares[i].claim_fen, claim, sizeof claim);
+            if (b.shares[i].eligible)
+                money_format(b.shares[i].share_fen, paid, sizeof paid);
+            else
+                snprintf(paid, sizeof paid, "未批准");
+            const char *row[] = {id, b.shares[i].entity_name, claim, paid, b.shares[i].note};
+            cli_table_add(&t, row);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_free(&t);
+    }
+    award_batch_cleanup(&b);
+    return 0;
+}
+
 static int cmd_award_close_batch(const struct cli_args *a)
 {
     struct err e = {0};
@@ -2598,6 +2644,10 @@ static const struct cli_cmd commands[] = {
      "批准申请：在同一事务中按账本重算（年度上限、同一事项就高、年度预算）并记入兑付账本"},
     {"award", "reject", cmd_award_reject, 2, 2, "--db", "hqd award reject ID REASON",
      "驳回申请（须写明理由）"},
+    {"award", "approve-all", cmd_award_approve_all, 2, 2, "--db --json --dry-run --proposed",
+     "hqd award approve-all CLAUSE YEAR [--proposed] [--dry-run] [--json]",
+     "批量审批：按受理顺序逐件批准该条款该年度的待审申请（--proposed 只批免申即享生成的），每件照常"
+     "核对证明材料、上限、同一事项与预算，未通过的仍待审并说明原因；--dry-run 试算不写入"},
     {"award", "close-batch", cmd_award_close_batch, 2, 2, "--db --json --dry-run --budget",
      "hqd award close-batch CLAUSE YEAR [--dry-run [--budget 元]] [--json]",
      "结束按比例分配条款的年度批次：预算不足时等比例核减，余数分按小数部分大小分配"},
@@ -2755,6 +2805,10 @@ int cli_main(int argc, char **argv)
         }
         if (strcmp(name, "--overdue") == 0) {
             a.overdue = 1;
+            continue;
+        }
+        if (strcmp(name, "--proposed") == 0) {
+            a.proposed = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

@@ -34,6 +34,7 @@ struct cli_args {
     int summary;         /* --summary */
     int applications;    /* --applications */
     int overdue;         /* --overdue */
+    int proposed;        /* --proposed */
     int help;            /* --help */
 };
 

@@ -644,6 +644,48 @@ void h_batch_close(struct http_req *r)
                               (json_int_t)out.paid_fen));
 }
 
+/* 批量审批: {clause, year, proposed_only, dry_run}. */
+void h_approve_all(struct http_req *r);
+void h_approve_all(struct http_req *r)
+{
+    json_t *b = http_body_object(r);
+    const char *clause;
+    if (!b)
+        return;
+    json_t *y = json_object_get(b, "year"), *dry = json_object_get(b, "dry_run"),
+           *only = json_object_get(b, "proposed_only");
+    if (!http_field_string(r, b, "clause", 1, &clause)) {
+        json_decref(b);
+        return;
+    }
+    const char *bad =
+        !json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100 ? "year"
+        : dry && !json_is_boolean(dry)   ? "dry_run"
+        : only && !json_is_boolean(only) ? "proposed_only"
+                                         : NULL;
+    if (bad) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid", bad,
+                        "year 为 2000–2100 的整数年份；dry_run、proposed_only 为 true/false");
+        return;
+    }
+    struct award_batch out;
+    struct err e = {0};
+    int dry_run = json_is_true(dry);
+    enum status st =
+        award_approve_pending(r->store, r->user.name, clause, (int)json_integer_value(y),
+                              json_is_true(only), dry_run, &out, &e);
+    json_decref(b);
+    if (st != ST_OK) {
+        http_reply_error(r, st, &e);
+        return;
+    }
+    json_t *j = award_batch_json(&out);
+    json_object_set_new(j, "dry_run", json_boolean(dry_run));
+    http_reply_json(r, dry_run ? 200 : 201, j);
+    award_batch_cleanup(&out);
+}
+
 void h_policy_proposals(struct http_req *r);
 void h_policy_proposals(struct http_req *r)
 {

@@ -1110,6 +1110,7 @@ void h_application_file(struct http_req *r);
 void h_payouts(struct http_req *r);
 void h_payout_reverse(struct http_req *r);
 void h_batch_close(struct http_req *r);
+void h_approve_all(struct http_req *r);
 void h_policy_budget(struct http_req *r);
 void h_policy_diff(struct http_req *r);
 void h_policy_proposals(struct http_req *r);
@@ -1274,6 +1275,11 @@ const struct http_route http_routes[] = {
      "批准申请：事务内按账本重算并记入兑付账本", 0, 0},
     {"POST", "/api/v1/applications/{id}/reject", h_application_reject, OFFICE, 0,
      "驳回申请：{note}", 0, 0},
+    {"POST", "/api/v1/policy/approvals", h_approve_all, OFFICE, 0,
+     "批量审批：{clause, year, proposed_only, "
+     "dry_run}，按受理顺序逐件批准待审申请（照常核对材料、上限、"
+     "同一事项与预算，未通过的仍待审并说明原因）；dry_run 试算不写入",
+     0, 0},
     {"POST", "/api/v1/policy/batches", h_batch_close, OFFICE, 0,
      "结束按比例分配条款的年度批次：{clause, year}；加 dry_run: true（可带 budget）只试算各件分配"
      "（先到先得的条款按受理顺序试算），"

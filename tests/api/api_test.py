@@ -768,6 +768,33 @@ st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set
 check(st == 400 and j["error"]["field"] == "on", "a bad date is refused: %d" % st)
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "first-set-equipment"}, token=tok["ent1"])
 check(st == 403, "only the office files proposals: %d" % st)
+# 批量审批 of 免申即享 proposals: the office files them for tech-contract (one per certified
+# contract), tries approving them all, then does it; each in 受理 order by the approval's checks.
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/proposals", {"clause": "tech-contract", "on": "2020-10-05"}, token=tok["office1"])
+filed = j.get("filed", 0)
+check(st == 201 and filed >= 2, "proposals filed for the certified contracts: %s" % str(j)[:300])
+approve_all = {"clause": "tech-contract", "year": 2020, "proposed_only": True}
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", dict(approve_all, dry_run=True), token=tok["office1"])
+tried = j
+check(st == 200 and j["dry_run"] is True and j["approved"] == filed and j["skipped"] == 0
+      and [x["application_id"] for x in j["shares"]] == sorted(x["application_id"] for x in j["shares"]),
+      "approving them all tried, in 受理 order: %s" % str(j)[:400])
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted&clause=tech-contract", token=tok["office1"])
+check(st == 200 and sum(1 for a in j["applications"] if a["origin"] == "proposed") == filed, "the trial wrote nothing")
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", approve_all, token=tok["office1"])
+check(st == 201 and j["dry_run"] is False and j["approved"] == filed and j["paid_fen"] == tried["paid_fen"],
+      "then approved, paying what the trial said: %s" % str(j)[:300])
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted&clause=tech-contract", token=tok["office1"])
+check(st == 200 and not any(a["origin"] == "proposed" for a in j["applications"]), "none of them is left pending")
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", approve_all, token=tok["office1"])
+check(st == 404, "nothing left to approve -> 404: %d" % st)
+for body, field in [({"year": "2020"}, "year"), ({"dry_run": 1}, "dry_run"), ({"proposed_only": "yes"}, "proposed_only")]:
+    st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", dict(approve_all, **body), token=tok["office1"])
+    check(st == 400 and j["error"]["field"] == field, "approve-all options are checked (%s): %d" % (body, st))
+st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", approve_all, token=tok["ent1"])
+check(st == 403, "only the office approves: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/ledger/verify?applications=1", token=tok["office1"])
+check(st == 200 and j["ok"] and j["applications"]["ok"], "the ledger and the applications agree after it: %s" % str(j)[:300])
 for body, field in [({"dry_run": "yes"}, "dry_run"), ({"dry_run": True, "budget": 100}, "budget"),
                     ({"budget": "100"}, "budget"), ({"dry_run": True, "budget": "1.234"}, "budget")]:
     st, j, _, _ = req(srv, "POST", "/api/v1/policy/batches", dict({"clause": "grant-x", "year": 2020}, **body), token=tok["office1"])

@@ -460,6 +460,19 @@ function startServer() {
     check(/生成 [1-9]\d* 件申请/.test(await filedMsg.textContent()), 'applications filed from the list: ' + await filedMsg.textContent());
     await op.waitForFunction(() => document.querySelectorAll('#matches tbody tr a[href^="#/policy/applications/"]').length > 0);
     check(true, 'the list names the applications just filed');
+    // 批量审批: those applications tried, then approved together from the 政策兑现 page.
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#approve-all');
+    await op.selectOption('#approve-all-clause', 'tech-contract');
+    await op.check('#approve-all-proposed');
+    await op.click('#approve-all button[type="submit"]');
+    await op.waitForSelector('#approve-all-result');
+    const tried = await op.textContent('main .msg.ok');
+    const triedN = Number((tried.match(/批准 (\d+) 件/) || [])[1]);
+    check(tried.startsWith('试算（未写入）') && triedN > 0, 'approving them all is tried first: ' + tried);
+    await op.click('#approve-all-confirm');
+    const done = await op.waitForSelector('main .msg.ok:has-text("已批准")');
+    check((await done.textContent()).includes(`按受理顺序批准 ${triedN} 件`), 'then approved as tried: ' + await done.textContent());
 
     // Logging out returns to the login form.
     await page.click('#logout');

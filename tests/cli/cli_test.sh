@@ -358,6 +358,20 @@ expect_rc 0 "fcfs dry run, larger budget" -- "$hqd" award close-batch small 2020
 contains "$tmp/out" "按受理顺序依次审批，共兑付 1,400.00元" "a larger envelope pays both in full"
 expect_rc 0 "nothing written by the dry runs" -- "$hqd" award payouts --json --db "$edb"
 [[ $(json "$tmp/out" "len(d['payouts'])") == 0 ]] && ok || bad "a dry run wrote: $(cat "$tmp/out")"
+# 批量审批: the pending ones approved in 受理 order by the approval's own checks (the second gets
+# what the budget has left), tried first, then done on a copy.
+expect_rc 0 "approve-all dry run" -- "$hqd" award approve-all small 2020 --dry-run --json --db "$edb"
+[[ $(json "$tmp/out" "d['dry_run'], d['approved'], [s['share_fen'] for s in d['shares']]") == "True 2 [60000, 40000]" ]] \
+  && ok || bad "approve-all tried: $(cat "$tmp/out")"
+expect_rc 0 "approve-all wrote nothing" -- "$hqd" award payouts --json --db "$edb"
+[[ $(json "$tmp/out" "len(d['payouts'])") == 0 ]] && ok || bad "the dry run wrote: $(cat "$tmp/out")"
+cp "$edb" "$tmp/edb2.db"
+expect_rc 0 "approve-all" -- "$hqd" award approve-all small 2020 --db "$tmp/edb2.db"
+contains "$tmp/out" "按受理顺序批准 2 件，兑付 1,000.00元；0 件未批准" "approve-all says what it did"
+expect_rc 0 "approve-all ledger" -- "$hqd" ledger verify --applications --db "$tmp/edb2.db"
+contains "$tmp/out" "共 2 行" "two ledger lines, checked against the applications"
+expect_rc 2 "approve-all nothing pending" -- "$hqd" award approve-all small 2020 --db "$tmp/edb2.db"
+contains "$tmp/err" "没有待审申请" "nothing pending is said"
 # The zone list weighs each clause against its envelope: two firms offered 1,000 and 800 where
 # 1,000 is left are 800 short, said under the table and in the JSON's clauses.
 wdb=$tmp/weigh.db

@@ -2213,6 +2213,72 @@ static void applications_paged_with_totals(void **state)
     award_apps_free(v, n);
 }
 
+/* 批量审批: the pending applications of a clause approved in 受理 order by the approval's own
+ * checks, in one transaction: a later one is cut by the yearly cap and the first-come budget as
+ * if approved one by one; a dry run writes nothing; one missing its evidence stays pending with
+ * the reason; a pro-rata clause is closed by its batch instead. */
+static void approve_all_in_acceptance_order(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    store_pack(f->s, "pack 测试：批量审批\nversion a1\n"
+                     "clause g\n  title 甲补助\n  cite 测试〔2020〕6号 一\n  quote 按10%补助\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 10%\n  cap entity-year 1000 每家每年\n"
+                     "  budget 1500 fcfs 年度预算\nend\n"
+                     "clause h\n  title 乙补助\n  cite 测试〔2020〕6号 二\n  quote 按10%补助\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 10%\n  evidence 发票\nend\n"
+                     "clause r\n  title 丙补助\n  cite 测试〔2020〕6号 三\n  quote 按比例\n"
+                     "  effective 2020-01-01 -\n  applicants enterprise\n  input spend money 支出\n"
+                     "  award spend * 10%\n  budget 1000 pro-rata 年度预算\nend\n");
+    add_second_firm(f->s);
+    const char *who[3] = {FIRM, "91410700MA9F123453", FIRM};
+    const char *spend[3] = {"6000", "8000", "5000"};
+    for (int i = 0; i < 3; i++) {
+        struct policy_input in[] = {{"spend", spend[i]}};
+        struct award_outcome o;
+        assert_int_equal(award_apply(f->s, "clerk", who[i], "g", in, 1, ON, &o, &e), ST_OK);
+    }
+    struct award_batch b;
+    for (int dry = 1; dry >= 0; dry--) {
+        assert_int_equal(award_approve_pending(f->s, "office", "g", ON.y, 0, dry, &b, &e), ST_OK);
+        assert_string_equal(b.allocation, "fcfs");
+        assert_int_equal(b.approved, 3);
+        assert_int_equal(b.n_shares, 3);
+        /* 600 and 800; the third: its firm's 1,000 cap leaves 400, the budget's rest 100 */
+        assert_int_equal(b.shares[0].share_fen, 60000);
+        assert_int_equal(b.shares[1].share_fen, 80000);
+        assert_int_equal(b.shares[2].share_fen, 10000);
+        assert_int_equal(b.paid_fen, 150000);
+        assert_int_equal(test_count(f->s, "payouts"), dry ? 0 : 3);
+        assert_int_equal(test_count(f->s, "applications WHERE status = 'submitted'"), dry ? 3 : 0);
+        award_batch_cleanup(&b);
+    }
+    assert_int_equal(test_count(f->s, "audit_log WHERE action = 'application.approve_all'"), 1);
+    verify_ok(f->s, 3, 150000);
+    struct award_verify av; /* and the holds rebuilt from the audit log agree */
+    assert_int_equal(award_ledger_check_applications(f->s, &av, &e), ST_OK);
+    if (av.bad_line)
+        fail_msg("line %lld: %s", (long long)av.bad_line, av.problem);
+    /* nothing left pending; none proposed */
+    assert_int_equal(award_approve_pending(f->s, "office", "g", ON.y, 0, 0, &b, &e), ST_NOT_FOUND);
+    struct policy_input in[] = {{"spend", "1000"}};
+    struct award_outcome o;
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "h", in, 1, ON, &o, &e), ST_OK);
+    assert_int_equal(award_approve_pending(f->s, "office", "h", ON.y, 1, 0, &b, &e), ST_NOT_FOUND);
+    /* the evidence is missing: it stays pending, the reason said */
+    assert_int_equal(award_approve_pending(f->s, "office", "h", ON.y, 0, 0, &b, &e), ST_OK);
+    assert_int_equal(b.approved, 0);
+    assert_int_equal(b.skipped, 1);
+    assert_non_null(strstr(b.shares[0].note, "缺少证明材料：发票"));
+    award_batch_cleanup(&b);
+    assert_int_equal(test_count(f->s, "applications WHERE status = 'submitted'"), 1);
+    assert_int_equal(award_apply(f->s, "clerk", FIRM, "r", in, 1, ON, &o, &e), ST_OK);
+    assert_int_equal(award_approve_pending(f->s, "office", "r", ON.y, 0, 0, &b, &e), ST_CONFLICT);
+    assert_non_null(strstr(e.msg, "close-batch"));
+}
+
 static const char MATTERS_PACK[] =
     "pack 测试：按事项\nversion m1\n"
     "clause deal\n  title 合同补助\n  cite 测试〔2020〕5号 一\n  quote "
@@ -3136,6 +3202,7 @@ int main(void)
         cmocka_unit_test(on_time_rate_counts_decisions),
         cmocka_unit_test_setup_teardown(list_reads_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(applications_paged_with_totals, setup, teardown),
+        cmocka_unit_test_setup_teardown(approve_all_in_acceptance_order, setup, teardown),
         cmocka_unit_test_setup_teardown(list_weighs_each_clause_against_its_budget, setup,
                                         teardown),
     };
