@@ -1226,12 +1226,16 @@ async function viewRules() {
   const casesPanel = h('div', { id: 'clause-cases' });
   const trial = h('div', { id: 'param-trial' });
   const params = [];
-  for (const c of pack.clauses) for (const v of c.vars.filter((x) => x.param)) params.push({ c, v });
+  for (const c of pack.clauses) {
+    for (const v of c.vars.filter((x) => x.param)) params.push({ c, v });
+    /* the 兑现时限 the plan leaves to the office: set like a parameter (none: no limit) */
+    params.push({ c, v: { name: 'deadline', label: '兑现时限（工作日）', type: 'count', set: !!c.deadline, value: c.deadline ? String(c.deadline.workdays) : null } });
+  }
   const paramRows = params.map(({ c, v }) => {
     const id = `pr-${c.id}-${v.name}`;
-    const input = h('input', { type: 'text', id, placeholder: v.type === 'rate' ? '如 50%' : '元' });
+    const input = h('input', { type: 'text', id, placeholder: v.type === 'rate' ? '如 50%' : v.type === 'count' ? '工作日数' : '元' });
     return h('tr', { 'data-param': `${c.id}.${v.name}` }, h('td', {}, c.title), h('td', {}, v.label),
-      h('td', {}, v.set ? chip('green', '现行 ' + v.value) : chip('yellow', '待设定')),
+      h('td', {}, v.set ? chip('green', '现行 ' + v.value) : v.name === 'deadline' ? chip('gray', '未定时限') : chip('yellow', '待设定')),
       h('td', {}, office ? h('span', {}, input, ' ', h('button', { class: 'plain', 'data-trial': '1', onclick: async () => {
         /* 试算: the value's effect over the registry before it is set */
         try {

@@ -2617,7 +2617,9 @@ static const struct cli_cmd commands[] = {
      "接近的（差什么）"},
     {"policy", "set", cmd_policy_set, 1, 1, "--db --dry-run --on --json",
      "hqd policy set CLAUSE.PARAM=VALUE [--dry-run [--on DATE] [--json]]",
-     "设定方案交由管委会确定的参数（如创新券补贴比例）：存为新的规则包版本，须在条款规定范围内；"
+     "设定方案交由管委会确定的参数（如创新券补贴比例；CLAUSE.deadline=N 设定兑现时限为 N "
+     "个工作日）："
+     "存为新的规则包版本，须在条款规定范围内；"
      "--dry-run 只试算：与现行版本逐条款比较并按主体名录测算金额变化，不存入"},
     {"policy", "diff", cmd_policy_diff, 0, 2, "--db --on --json",
      "hqd policy diff [OLD NEW] [--on DATE] [--json]",

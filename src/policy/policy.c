@@ -131,7 +131,9 @@ struct clause {
     int n_evidence;
     int deadline_wd; /* 兑现时限 (deadline N 说明): working days from 受理 to decision; 0: none */
     char deadline_label[200];
-    int given[8]; /* the line each field of SINGLE_FIELDS was given on, or 0 */
+    size_t deadline_off; /* where N is in the text, for policy_pack_set_param */
+    size_t end_off;      /* where its "end" line starts */
+    int given[8];        /* the line each field of SINGLE_FIELDS was given on, or 0 */
 };
 
 struct policy_pack {
@@ -687,6 +689,7 @@ static enum status read_deadline(const struct reader *rd, struct clause *c, cons
         return fail_at(rd, tok, "兑现时限“%.*s”应为 1–250 之间的工作日数 (bad deadline)", (int)len,
                        tok);
     c->deadline_wd = (int)n;
+    c->deadline_off = (size_t)(tok - rd->base);
     return rest_of_line(rd, p, end, "deadline 说明", c->deadline_label, sizeof c->deadline_label);
 }
 
@@ -1212,6 +1215,7 @@ static enum status pack_load(const char *text, size_t len, const char *source, i
         if (cur) {
             if (tok_is(kw, kl, "end")) {
                 cur->end_line = rd.line_no;
+                cur->end_off = (size_t)(rd.line - text);
                 st = finish_clause(&rd, cur);
                 cur = NULL;
             } else {
@@ -1278,6 +1282,50 @@ static enum status pack_load(const char *text, size_t len, const char *source, i
     return ST_OK;
 }
 
+/* The 兑现时限 set as a parameter: its N and 说明 rewritten, or a deadline line added before the
+ * clause's end; the new text checked again. */
+static enum status set_deadline(const char *text, size_t len, const char *clause_id,
+                                const struct clause *c, const char *value, char **out,
+                                size_t *out_len, struct err *e)
+{
+    int64_t n = 0;
+    size_t vl = strlen(value);
+    if (!parse_count(value, vl, &n) || n < 1 || n > 250)
+        return err_set(e, ST_INVALID, POLICY_DEADLINE_PARAM,
+                       "%s.deadline = %s：兑现时限应为 1–250 之间的工作日数", clause_id, value);
+    char line[160];
+    size_t at, cut;
+    if (c->deadline_wd) { /* N and its 说明, which says N too, to the end of the line */
+        snprintf(line, sizeof line, "%s 自受理之日起%s个工作日内审核办结", value, value);
+        at = c->deadline_off;
+        const char *nl = memchr(text + at, '\n', len - at);
+        cut = (nl ? (size_t)(nl - text) : len) - at;
+        while (cut > 0 && text[at + cut - 1] == '\r')
+            cut--;
+    } else {
+        snprintf(line, sizeof line, "  deadline   %s 自受理之日起%s个工作日内审核办结\n", value,
+                 value);
+        at = c->end_off;
+        cut = 0;
+    }
+    size_t ll = strlen(line), n_out = len - cut + ll;
+    char *t = xmalloc(n_out + 1);
+    memcpy(t, text, at);
+    memcpy(t + at, line, ll);
+    memcpy(t + at + ll, text + at + cut, len - at - cut);
+    t[n_out] = '\0';
+    struct policy_pack *check;
+    enum status st = policy_pack_load(t, n_out, "pack", &check, e);
+    if (st != ST_OK) {
+        free(t);
+        return st;
+    }
+    policy_pack_free(check);
+    *out = t;
+    *out_len = n_out;
+    return ST_OK;
+}
+
 enum status policy_pack_set_param(const char *text, size_t len, const char *clause_id,
                                   const char *name, const char *value, char **out, size_t *out_len,
                                   struct err *e)
@@ -1294,6 +1342,10 @@ enum status policy_pack_set_param(const char *text, size_t len, const char *clau
         goto out;
     }
     const struct clause *c = &p->clauses[ci];
+    if (!strcmp(name, POLICY_DEADLINE_PARAM) && find_var(c, name, strlen(name)) < 0) {
+        st = set_deadline(text, len, clause_id, c, value, out, out_len, e);
+        goto out;
+    }
     int k = find_var(c, name, strlen(name));
     if (k < 0 || !c->vars[k].is_param) {
         st = err_set(e, ST_NOT_FOUND, name, "条款 %s 没有参数“%s”", clause_id, name);

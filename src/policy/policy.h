@@ -36,6 +36,9 @@ enum status policy_pack_example(struct policy_pack **out, struct err *e) HQD_MUS
 void policy_example_text(const char **text, size_t *len);
 void policy_pack_free(struct policy_pack *p);
 
+/* The name policy_pack_set_param takes for a clause's 兑现时限 (deadline N): its working days,
+ * replaced, or a deadline line added to a clause that has none. */
+#define POLICY_DEADLINE_PARAM "deadline"
 /* The pack text with clause_id's parameter name set to value (a new pack version: a new text, a
  * new SHA-256), checked like any pack: the value's type and the clause's bounds. *out is new,
  * NUL-terminated. ST_NOT_FOUND for an unknown clause or parameter; ST_INVALID naming the

@@ -473,6 +473,16 @@ function startServer() {
     await op.click('#approve-all-confirm');
     const done = await op.waitForSelector('main .msg.ok:has-text("已批准")');
     check((await done.textContent()).includes(`按受理顺序批准 ${triedN} 件`), 'then approved as tried: ' + await done.textContent());
+    // The office sets a clause's 兑现时限 like a parameter: a new pack version.
+    await op.goto(base + '/#/rules');
+    await op.waitForSelector('#params tr[data-param="ip-transfer.deadline"]');
+    check((await op.textContent('#params tr[data-param="ip-transfer.deadline"]')).includes('现行 60'), 'the deadline in force is shown');
+    await op.fill('#pr-ip-transfer-deadline', '20');
+    await op.click('#params tr[data-param="ip-transfer.deadline"] button:not([data-trial])');
+    await op.waitForSelector('.msg.ok');
+    check((await op.textContent('#params tr[data-param="ip-transfer.deadline"]')).includes('现行 20') &&
+      (await op.textContent('#clauses tr[data-clause="ip-transfer"]')).includes('兑现时限：自受理之日起 20 个工作日内办结'),
+      'the deadline is set from the page');
 
     // Logging out returns to the login form.
     await page.click('#logout');

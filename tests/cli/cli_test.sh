@@ -497,6 +497,15 @@ expect_rc 0 "policy calc with the set share" -- "$hqd" policy calc innovation-vo
 expect_rc 2 "policy set below the bound" -- "$hqd" policy set tech-transfer-in.transfer_rate=8% --db "$db"
 contains "$tmp/err" "≥ 10%" "the bound is named"
 expect_rc 2 "policy set malformed" -- "$hqd" policy set voucher_share --db "$db"
+# the 兑现时限 is set like a parameter; out of range is refused naming it
+sdb=$tmp/set-deadline.db
+"$hqd" entity import "$src/examples/entities.csv" --db "$sdb" >/dev/null
+expect_rc 0 "policy set deadline" -- "$hqd" policy set ip-transfer.deadline=20 --db "$sdb"
+expect_rc 0 "apply under the new deadline" -- "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=1 institution_registered=是 --on 2020-10-09 --json --db "$sdb"
+[[ $(json "$tmp/out" "d['deadline']['limit_workdays'], d['deadline']['due_on']") == "20 $("$hqd" calendar after 2020-10-09 20 --db "$sdb")" ]] \
+  && ok || bad "filed under 20 working days: $(cat "$tmp/out")"
+expect_rc 2 "policy set deadline out of range" -- "$hqd" policy set ip-transfer.deadline=300 --db "$sdb"
+contains "$tmp/err" "ip-transfer.deadline = 300：兑现时限应为 1–250 之间的工作日数" "the bad deadline is named"
 expect_rc 0 "policy diff" -- "$hqd" policy diff --db "$db"
 contains "$tmp/out" "- innovation-voucher 科技创新券补贴：修改" "the changed clause is named"
 contains "$tmp/out" "+ param voucher_share rate 50%" "with its new line"

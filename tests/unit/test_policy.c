@@ -434,6 +434,34 @@ static void deadline_is_read(void **state)
     policy_pack_free(p);
 }
 
+/* The office sets a clause's 兑现时限 as it sets a parameter: a deadline line added to a clause
+ * without one, then rewritten with its 说明; out of range refused, naming it. */
+static void deadline_set_as_a_parameter(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", HEAD, GOOD_CLAUSE);
+    char *t1 = NULL, *t2 = NULL, *t3 = NULL;
+    size_t n1, n2, n3;
+    struct err e = {0};
+    assert_int_equal(policy_pack_set_param(text, strlen(text), "c", "deadline", "10", &t1, &n1, &e),
+                     ST_OK);
+    assert_non_null(strstr(t1, "  deadline   10 自受理之日起10个工作日内审核办结\nend\n"));
+    assert_int_equal(policy_pack_set_param(t1, n1, "c", "deadline", "25", &t2, &n2, &e), ST_OK);
+    assert_non_null(strstr(t2, "deadline   25 自受理之日起25个工作日内审核办结\nend\n"));
+    assert_null(strstr(t2, "10"));
+    struct policy_pack *p;
+    assert_int_equal(policy_pack_load(t2, n2, "t.pack", &p, &e), ST_OK);
+    assert_int_equal(policy_clause_deadline(p, 0, NULL), 25);
+    policy_pack_free(p);
+    assert_int_equal(policy_pack_set_param(t2, n2, "c", "deadline", "0", &t3, &n3, &e), ST_INVALID);
+    assert_string_equal(e.where, "deadline");
+    assert_non_null(strstr(e.msg, "1–250"));
+    assert_null(t3);
+    free(t1);
+    free(t2);
+}
+
 static void bad_packs_are_located(void **state)
 {
     (void)state;
@@ -1451,6 +1479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(benchmark_workload_totals, setup, teardown),
         cmocka_unit_test(bad_packs_are_located),
         cmocka_unit_test(deadline_is_read),
+        cmocka_unit_test(deadline_set_as_a_parameter),
         cmocka_unit_test(strict_and_exact_comparisons),
         cmocka_unit_test_setup_teardown(bulk_kernel_agrees_with_calc, setup, teardown),
         cmocka_unit_test(conditions_on_numbers_and_choices),
