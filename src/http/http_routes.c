@@ -1244,7 +1244,7 @@ const struct http_route http_routes[] = {
      "注明）；"
      "?on=&state=qualifies|received|near|awaiting&clause=&q=名称或代码&limit=（1–5000，默认 200）"
      "&offset=；totals 为全部主体的合计，matched 为筛选后的行数；?format=xlsx 下载筛选后的全部行",
-     0, 0},
+     1, 0},
     {"GET", "/api/v1/entities/search", h_entities_search, STAFF, 0,
      "按名称或统一社会信用代码中的字查找主体（不含事实）：?q=&limit=（1–50，默认 "
      "20），名称以其开头的在前",

@@ -781,7 +781,13 @@ check(st == 200 and j["dry_run"] is True and j["approved"] == filed and j["skipp
       "approving them all tried, in 受理 order: %s" % str(j)[:400])
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted&clause=tech-contract", token=tok["office1"])
 check(st == 200 and sum(1 for a in j["applications"] if a["origin"] == "proposed") == filed, "the trial wrote nothing")
+def proposed_statuses():  # the list is served from the response cache while nothing is written
+    st, j, _, _ = req(srv, "GET", "/api/v1/policy/matches?on=2020-10-05&clause=tech-contract", token=tok["office1"])
+    return sorted(x["application"]["status"] for x in j.get("rows", []) if x.get("application"))
+before = proposed_statuses()
+check(before and before == proposed_statuses() and set(before) == {"submitted"}, "the list names the pending proposals: %s" % before)
 st, j, _, _ = req(srv, "POST", "/api/v1/policy/approvals", approve_all, token=tok["office1"])
+check(proposed_statuses() == ["approved"] * len(before), "after a write the list is computed again: %s" % proposed_statuses())
 check(st == 201 and j["dry_run"] is False and j["approved"] == filed and j["paid_fen"] == tried["paid_fen"],
       "then approved, paying what the trial said: %s" % str(j)[:300])
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted&clause=tech-contract", token=tok["office1"])
