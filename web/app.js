@@ -1080,7 +1080,8 @@ async function viewPolicy(params) {
   }
   const filter = h('div', { class: 'filters' }, [['', '全部'], ['submitted', '待审批'], ['approved', '已批准'], ['rejected', '已驳回']].map(([v, l]) =>
     h('a', { href: '#/policy' + qs({ status: v }), class: v === status && !overdue ? 'on' : null }, l)),
-    h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'), ...tools);
+    h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'),
+    h('a', { class: 'download', id: 'applications-xlsx', href: '/api/v1/applications' + qs({ status, overdue, format: 'xlsx' }) }, '导出申请台账'), ...tools);
   setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${total} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
     (late ? ` · ${late} 件超过兑现时限未办结` : '') +
     (timing.on_time_rate !== null ? ` · 按时办结率 ${timing.on_time_rate}%（${timing.on_time}/${timing.on_time + timing.late}）` : ''))),

@@ -2573,6 +2573,75 @@ enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
     return ST_OK;
 }
 
+static const struct export_column application_columns[] = {
+    {"编号", 8, 0},      {"统一社会信用代码", 22, 0}, {"主体", 28, 0},         {"条款", 26, 0},
+    {"受理日期", 12, 0}, {"申请金额（元）", 16, 1},   {"已兑付（元）", 16, 1}, {"状态", 8, 0},
+    {"来源", 10, 0},     {"办结时限", 12, 0},         {"时限情况", 30, 0},     {"审批时间", 20, 0},
+    {"审批人", 12, 0},   {"审批意见", 30, 0}};
+#define APPLICATION_COLS (sizeof application_columns / sizeof application_columns[0])
+
+enum status award_applications_table(struct store *s, const struct award_app_filter *f,
+                                     struct export_table *t, struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    struct award_app *v;
+    size_t n;
+    struct policy_pack *p = NULL;
+    enum status st = award_applications(s, f, &v, &n, e);
+    if (st != ST_OK)
+        return st;
+    if ((st = award_pack_current(s, &p, e)) != ST_OK) {
+        award_apps_free(v, n);
+        return st;
+    }
+    static const char *const status_words[][2] = {
+        {"submitted", "待审批"}, {"approved", "已批准"}, {"rejected", "已驳回"}};
+    const char **cells = xcalloc(n ? n * APPLICATION_COLS : 1, sizeof *cells);
+    for (size_t i = 0; i < n; i++) {
+        const struct award_app *a = &v[i];
+        char id[24], asked[24], paid[24], clause[240];
+        snprintf(id, sizeof id, "%" PRId64, a->id);
+        snprintf(asked, sizeof asked, "%" PRId64, a->amount_fen);
+        snprintf(paid, sizeof paid, "%" PRId64, a->paid_fen);
+        int ci = policy_clause_index(p, a->clause);
+        if (ci >= 0)
+            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, (size_t)ci),
+                     a->clause);
+        else
+            snprintf(clause, sizeof clause, "%s", a->clause);
+        const char *status = a->status;
+        for (size_t k = 0; k < sizeof status_words / sizeof status_words[0]; k++)
+            if (!strcmp(a->status, status_words[k][0]))
+                status = status_words[k][1];
+        const char *vals[APPLICATION_COLS] = {id,
+                                              a->uscc,
+                                              a->entity_name,
+                                              clause,
+                                              a->applied_on,
+                                              asked,
+                                              paid,
+                                              status,
+                                              !strcmp(a->origin, "proposed") ? "免申即享" : "申请",
+                                              a->due_on,
+                                              a->timing_text,
+                                              a->decided_at,
+                                              a->decided_by,
+                                              a->note ? a->note : ""};
+        for (size_t c = 0; c < APPLICATION_COLS; c++)
+            cells[i * APPLICATION_COLS + c] = xstrdup(vals[c]);
+    }
+    award_apps_free(v, n);
+    policy_pack_free(p);
+    *t = (struct export_table){.sheet = "申请台账",
+                               .title = "&C惠企政策申请台账",
+                               .cols = application_columns,
+                               .n_cols = APPLICATION_COLS,
+                               .cells = cells,
+                               .n_rows = n,
+                               .totals = 1};
+    return ST_OK;
+}
+
 void award_table_free(struct export_table *t)
 {
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++)

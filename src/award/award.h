@@ -319,7 +319,14 @@ struct json_t *award_payout_json(const struct award_payout *p);
 struct export_table;
 enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
                                 struct export_table *t, struct err *e) HQD_MUST_CHECK;
-/* Frees the cells of a table from award_payouts_table or award_cases_table. */
+/* 申请台账 as a table: every application f keeps (with f->cal, where each stands against its
+ * 兑现时限), newest first — 编号, 统一社会信用代码, 主体, 条款, 受理日期, 申请金额, 已兑付 (amounts
+ * that sum), 状态, 来源, 办结时限, 时限情况, 审批时间, 审批人, 审批意见 — and a 合计 row. The
+ * cells are new: award_table_free. */
+enum status award_applications_table(struct store *s, const struct award_app_filter *f,
+                                     struct export_table *t, struct err *e) HQD_MUST_CHECK;
+/* Frees the cells of a table from award_payouts_table, award_applications_table or
+ * award_cases_table. */
 void award_table_free(struct export_table *t);
 /* Clause ci's boundary cases (policy_clause_cases, with trial param values) as a table for a
  * workbook: 条款, 情形, 输入 (as policy calc takes them), 金额 (元), 说明, 计算与依据. Free it with

@@ -1952,6 +1952,10 @@ static int cmd_award_list(const struct cli_args *a)
     if (st == ST_OK && a->status && strcmp(a->status, "submitted") &&
         strcmp(a->status, "approved") && strcmp(a->status, "rejected"))
         st = err_set(&e, ST_INVALID, "--status", "--status 应为 submitted、approved 或 rejected");
+    int csv = a->out && strlen(a->out) > 4 && !strcmp(a->out + strlen(a->out) - 4, ".csv");
+    int xlsx = a->out && strlen(a->out) > 5 && !strcmp(a->out + strlen(a->out) - 5, ".xlsx");
+    if (st == ST_OK && a->out && !csv && !xlsx)
+        st = err_set(&e, ST_INVALID, "--out", "--out 应为 .xlsx 或 .csv 文件，而不是“%s”", a->out);
     if (st != ST_OK)
         return report(st, &e);
     struct store *s;
@@ -1962,6 +1966,18 @@ static int cmd_award_list(const struct cli_args *a)
         st = entity_option(s, a->entity, &f.entity_id, &e);
     if (st == ST_OK && (st = calendar_load(s, &cal, &e)) == ST_OK)
         f.cal = cal;
+    if (st == ST_OK && a->out) { /* 申请台账 */
+        struct export_table t;
+        if ((st = award_applications_table(s, &f, &t, &e)) == ST_OK) {
+            st = xlsx ? export_xlsx(&t, a->out, &e) : export_csv(&t, a->out, &e);
+            if (st == ST_OK)
+                printf("已导出申请台账 %zu 件到 %s\n", t.n_rows, a->out);
+            award_table_free(&t);
+        }
+        store_close(s);
+        calendar_free(cal);
+        return st == ST_OK ? 0 : report(st, &e);
+    }
     struct award_app *v = NULL;
     size_t n = 0;
     if (st == ST_OK)
@@ -2631,11 +2647,11 @@ static const struct cli_cmd commands[] = {
      "hqd award apply USCC CLAUSE name=value… [--on DATE] [--json]",
      "受理一笔惠企政策申请：按规则包计算金额并说明依据（计入本年度已兑付额）"},
     {"award", "list", cmd_award_list, 0, 0,
-     "--db --json --status --clause --year --entity --overdue --on",
+     "--db --json --status --clause --year --entity --overdue --on --out",
      "hqd award list [--status S] [--clause C] [--year Y] [--entity USCC] [--overdue] [--on DATE] "
-     "[--json]",
+     "[--json | --out FILE.xlsx|.csv]",
      "列出惠企政策申请（新到旧）及兑现时限（截至 --on 日期，默认今天），可按状态、条款、年度、主体"
-     "筛选；--overdue 只列超过兑现时限仍未办结的"},
+     "筛选；--overdue 只列超过兑现时限仍未办结的；--out 导出申请台账（Excel 或 CSV）"},
     {"award", "show", cmd_award_show, 1, 1, "--db --json --on",
      "hqd award show ID [--on DATE] [--json]",
      "显示一件申请：计算与依据、兑现时限、证明材料清单、兑付记录"},

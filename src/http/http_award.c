@@ -337,6 +337,34 @@ void h_applications(struct http_req *r)
     f.overdue = overdue && !strcmp(overdue, "1");
     f.cal = r->cal;
     f.today = clock_today();
+    const char *format = http_query(r, "format");
+    if (format && *format) { /* 申请台账: every application the filter keeps */
+        if (strcmp(format, "xlsx")) {
+            http_reply_fail(r, 400, "invalid", "format", "format 只能为 xlsx（不写则为 JSON）");
+            return;
+        }
+        struct export_table t;
+        struct err e = {0};
+        char *data = NULL;
+        size_t len = 0;
+        enum status st = award_applications_table(r->store, &f, &t, &e);
+        if (st == ST_OK) {
+            st = export_xlsx_bytes(&t, &data, &len, &e);
+            award_table_free(&t);
+        }
+        if (st != ST_OK) {
+            http_reply_error(r, st, &e);
+            return;
+        }
+        http_reply_bytes(
+            r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
+        free(data);
+        char disp[96], day[16];
+        date_format(f.today, day, sizeof day);
+        snprintf(disp, sizeof disp, "attachment; filename=\"applications-%s.xlsx\"", day);
+        http_add_header(r, "Content-Disposition", disp);
+        return;
+    }
     /* a page at a time (newest first); the totals are of every application the filter keeps */
     long limit = 500, offset = 0;
     if (!query_count(r, "limit", 1, 5000, &limit) ||

@@ -969,6 +969,15 @@ check(st == 200 and mine and j["overdue"] == len(rows)
 d = mine.get("deadline") or {}
 check(d.get("due_on") == due and d.get("limit_workdays") == 60 and d.get("workdays", 0) > 40
       and "已超期" in d.get("text", ""), "how late, in working days: %s (due %s)" % (d, due))
+st, _, payload, resp = req(srv, "GET", "/api/v1/applications?overdue=1&format=xlsx", token=off)
+import io, zipfile
+book = zipfile.ZipFile(io.BytesIO(payload)) if st == 200 and payload[:4] == b"PK\x03\x04" else None
+strings = book.read("xl/sharedStrings.xml").decode() if book and "xl/sharedStrings.xml" in book.namelist() else ""
+check(book and "applications-2020-09-01.xlsx" in resp.getheader("Content-Disposition", "")
+      and "时限情况" in strings and d.get("text", "?") in strings and "申请台账" in book.read("xl/workbook.xml").decode(),
+      "the overdue ones as a workbook, each with how late: %d" % st)
+st, j, _, _ = req(srv, "GET", "/api/v1/applications?format=pdf", token=off)
+check(st == 400 and j["error"]["field"] == "format", "only xlsx is offered: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?overdue=2", token=off)
 check(st == 400 and j["error"]["field"] == "overdue", "a bad overdue filter -> 400")
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=approved", token=off)

@@ -244,6 +244,8 @@ function startServer() {
     check(states.includes('on_time'), 'the list shows each application against its deadline: ' + states);
     const polHead = await op.textContent('main h2 small');
     check(/按时办结率 \d+\.\d%（\d+\/\d+）/.test(polHead), 'the heading gives the on-time rate: ' + polHead);
+    const [appsBook] = await Promise.all([op.waitForEvent('download'), op.click('#applications-xlsx')]);
+    check(/^applications-\d{4}-\d{2}-\d{2}\.xlsx$/.test(appsBook.suggestedFilename()), 'the applications download as a workbook: ' + appsBook.suggestedFilename());
     await op.click('#filter-overdue');
     await op.waitForSelector('main .empty');
     check((await op.textContent('main .empty')).includes('没有超过兑现时限仍未办结的申请'), 'nothing is overdue on the server\'s day');

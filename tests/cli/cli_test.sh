@@ -459,6 +459,11 @@ contains "$tmp/out" "其中 1 件超过兑现时限仍未办结；已办结的 1
 expect_rc 0 "award list timing totals" -- "$hqd" award list --on 2021-01-04 --json --db "$db"
 [[ $(json "$tmp/out" "d['timing']") == "{'open': 0, 'overdue': 1, 'on_time': 1, 'late': 0, 'on_time_rate': '100.0'}" ]] \
   && ok || bad "the timing totals: $(json "$tmp/out" "d['timing']")"
+expect_rc 0 "award list to a workbook" -- "$hqd" award list --on 2021-01-04 --out "$tmp/apps.csv" --db "$db"
+contains "$tmp/out" "已导出申请台账 2 件" "the applications exported"
+contains "$tmp/apps.csv" "已超期 2 个工作日（应于 2020-12-30 前办结）" "each with how it stands against its deadline"
+contains "$tmp/apps.csv" "合计" "and a total row"
+expect_rc 2 "award list bad --out" -- "$hqd" award list --out "$tmp/apps.pdf" --db "$db"
 expect_rc 0 "award list overdue before the date" -- "$hqd" award list --overdue --on 2020-12-30 --json --db "$db"
 [[ $(json "$tmp/out" "len(d['applications'])") == 0 ]] && ok || bad "nothing is late on the due day"
 expect_rc 0 "award show due today" -- "$hqd" award show 2 --on 2020-12-30 --db "$db"
