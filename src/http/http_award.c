@@ -295,6 +295,29 @@ static int query_year(struct http_req *r, int *year)
     return 1;
 }
 
+/* A table built with status st (its cells freed here) answered as a workbook download named
+ * file, or the error. */
+static void reply_table_xlsx(struct http_req *r, enum status st, struct export_table *t,
+                             struct err *e, const char *file)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (st == ST_OK) {
+        st = export_xlsx_bytes(t, &data, &len, e);
+        award_table_free(t);
+    }
+    if (st != ST_OK) {
+        http_reply_error(r, st, e);
+        return;
+    }
+    http_reply_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     data, len);
+    free(data);
+    char disp[200];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", file);
+    http_add_header(r, "Content-Disposition", disp);
+}
+
 /* ?name= as a count in lo..hi (left as it is when absent); 0 after a 400 naming it. */
 static int query_count(struct http_req *r, const char *name, long lo, long hi, long *out)
 {
@@ -345,24 +368,10 @@ void h_applications(struct http_req *r)
         }
         struct export_table t;
         struct err e = {0};
-        char *data = NULL;
-        size_t len = 0;
-        enum status st = award_applications_table(r->store, &f, &t, &e);
-        if (st == ST_OK) {
-            st = export_xlsx_bytes(&t, &data, &len, &e);
-            award_table_free(&t);
-        }
-        if (st != ST_OK) {
-            http_reply_error(r, st, &e);
-            return;
-        }
-        http_reply_bytes(
-            r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
-        free(data);
-        char disp[96], day[16];
+        char file[48], day[16];
         date_format(f.today, day, sizeof day);
-        snprintf(disp, sizeof disp, "attachment; filename=\"applications-%s.xlsx\"", day);
-        http_add_header(r, "Content-Disposition", disp);
+        snprintf(file, sizeof file, "applications-%s.xlsx", day);
+        reply_table_xlsx(r, award_applications_table(r->store, &f, &t, &e), &t, &e, file);
         return;
     }
     /* a page at a time (newest first); the totals are of every application the filter keeps */
@@ -488,26 +497,12 @@ static void payouts_xlsx(struct http_req *r, int64_t entity_id, int year)
 {
     struct export_table t;
     struct err e = {0};
-    char *data = NULL;
-    size_t len = 0;
-    enum status st = award_payouts_table(r->store, entity_id, year, &t, &e);
-    if (st == ST_OK) {
-        st = export_xlsx_bytes(&t, &data, &len, &e);
-        award_table_free(&t);
-    }
-    if (st != ST_OK) {
-        http_reply_error(r, st, &e);
-        return;
-    }
-    http_reply_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     data, len);
-    free(data);
-    char disp[96];
+    char file[48];
     if (year)
-        snprintf(disp, sizeof disp, "attachment; filename=\"payouts-%d.xlsx\"", year);
+        snprintf(file, sizeof file, "payouts-%d.xlsx", year);
     else
-        snprintf(disp, sizeof disp, "attachment; filename=\"payouts.xlsx\"");
-    http_add_header(r, "Content-Disposition", disp);
+        snprintf(file, sizeof file, "payouts.xlsx");
+    reply_table_xlsx(r, award_payouts_table(r->store, entity_id, year, &t, &e), &t, &e, file);
 }
 
 void h_payouts(struct http_req *r);
@@ -777,24 +772,11 @@ void h_policy_cases(struct http_req *r)
     const char *format = http_query(r, "format");
     if (ci >= 0 && format && !strcmp(format, "xlsx")) { /* the workbook for the review */
         struct export_table t;
-        char *data = NULL;
-        size_t len = 0;
+        char file[120];
+        snprintf(file, sizeof file, "cases-%s.xlsx", r->params[0]);
         st = award_cases_table(p, (size_t)ci, trial, n_trial, &t, &e);
-        if (st == ST_OK) {
-            st = export_xlsx_bytes(&t, &data, &len, &e);
-            award_table_free(&t);
-        }
-        policy_pack_free(p);
-        if (st != ST_OK) {
-            http_reply_error(r, st, &e);
-            return;
-        }
-        http_reply_bytes(
-            r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
-        free(data);
-        char disp[160];
-        snprintf(disp, sizeof disp, "attachment; filename=\"cases-%s.xlsx\"", r->params[0]);
-        http_add_header(r, "Content-Disposition", disp);
+        policy_pack_free(p); /* the table's cells are copies */
+        reply_table_xlsx(r, st, &t, &e, file);
         return;
     }
     if (ci < 0)
