@@ -2524,6 +2524,17 @@ static const struct export_column payout_columns[] = {
     {"经办人", 12, 0},     {"哈希", 20, 0}};
 #define PAYOUT_COLS (sizeof payout_columns / sizeof payout_columns[0])
 
+/* A clause as a workbook cell: its title in the pack in force, with its id (the id alone for a
+ * clause only earlier versions have). */
+static void clause_cell(const struct policy_pack *p, const char *clause, char *out, size_t cap)
+{
+    int ci = policy_clause_index(p, clause);
+    if (ci >= 0)
+        snprintf(out, cap, "%s（%s）", policy_clause_title(p, (size_t)ci), clause);
+    else
+        snprintf(out, cap, "%s", clause);
+}
+
 enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
                                 struct export_table *t, struct err *e)
 {
@@ -2547,12 +2558,7 @@ enum status award_payouts_table(struct store *s, int64_t entity_id, int year,
         snprintf(num[1], sizeof num[1], "%" PRId64, x->amount_fen);
         snprintf(num[2], sizeof num[2], "%" PRId64, x->application_id);
         award_payout_kind(x, kind, sizeof kind);
-        int ci = policy_clause_index(p, x->clause);
-        if (ci >= 0)
-            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, (size_t)ci),
-                     x->clause);
-        else
-            snprintf(clause, sizeof clause, "%s", x->clause);
+        clause_cell(p, x->clause, clause, sizeof clause);
         char year_s[8];
         snprintf(year_s, sizeof year_s, "%d", x->year);
         const char *vals[PAYOUT_COLS] = {num[0], x->created_at, x->uscc, x->entity_name,
@@ -2603,12 +2609,7 @@ enum status award_applications_table(struct store *s, const struct award_app_fil
         snprintf(id, sizeof id, "%" PRId64, a->id);
         snprintf(asked, sizeof asked, "%" PRId64, a->amount_fen);
         snprintf(paid, sizeof paid, "%" PRId64, a->paid_fen);
-        int ci = policy_clause_index(p, a->clause);
-        if (ci >= 0)
-            snprintf(clause, sizeof clause, "%s（%s）", policy_clause_title(p, (size_t)ci),
-                     a->clause);
-        else
-            snprintf(clause, sizeof clause, "%s", a->clause);
+        clause_cell(p, a->clause, clause, sizeof clause);
         const char *status = a->status;
         for (size_t k = 0; k < sizeof status_words / sizeof status_words[0]; k++)
             if (!strcmp(a->status, status_words[k][0]))
