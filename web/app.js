@@ -828,7 +828,7 @@ function clauseInfo(pack, id) {
   const c = pack.clauses.find((x) => x.id === id);
   const labels = {};
   if (c) for (const v of c.vars) labels[v.name] = v.label;
-  return { title: c ? c.title : id, label: (n) => labels[n] || n };
+  return { title: c ? c.title : id, label: (n) => labels[n] || n, deadline: c ? c.deadline : null };
 }
 function shownValue(v) { return v === 'true' ? '是' : v === 'false' ? '否' : v; }
 
@@ -1379,7 +1379,8 @@ async function viewEntitled(params) {
     h('section', { class: 'panel' }, h('table', { class: 'grid auto', id: 'entitled' },
       h('thead', {}, h('tr', {}, ['政策', '状态', '金额（元）', '本年已获（元）', '计算与依据', '还差', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, rows.map((c) => h('tr', { 'data-clause': c.clause, 'data-matter': c.matter || '' },
-        h('td', {}, c.title, c.matter ? h('div', { class: 'hint matter' }, `${clauseInfo(pack, c.clause).label(c.matter_key)} ${c.matter}`) : null),
+        h('td', {}, c.title, c.matter ? h('div', { class: 'hint matter' }, `${clauseInfo(pack, c.clause).label(c.matter_key)} ${c.matter}`) : null,
+          clauseInfo(pack, c.clause).deadline ? h('div', { class: 'hint deadline' }, `受理后 ${clauseInfo(pack, c.clause).deadline.workdays} 个工作日内办结`) : null),
         h('td', {}, chip(...state[c.state]), c.route ? h('div', { class: 'hint route' },
           c.route === '免申即享' ? '免申即享：数据已由主管部门核验'
             : '快申快享：' + [c.self_declared.length ? '请确认' + c.self_declared.map(clauseInfo(pack, c.clause).label).join('、') : '',

@@ -203,6 +203,7 @@ function startServer() {
     await ep.click('#login-submit');
     await ep.waitForSelector('#entitled');
     const fse = await ep.textContent('#entitled tr[data-clause="first-set-equipment"]');
+    check(fse.includes('受理后 60 个工作日内办结'), 'the enterprise is told how long the office has: ' + fse);
     check(fse.includes('符合') && fse.includes('120,000.00') && fse.includes('新开〔2020〕28号'),
       'the enterprise qualifies for 首台(套) 120,000.00: ' + fse);
     check(!(await ep.textContent('.nav')).includes('任务台账'), 'an enterprise sees only 政策兑现 pages');
