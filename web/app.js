@@ -976,9 +976,10 @@ async function viewPolicy(params) {
   const status = params.get('status') || '';
   const overdue = params.get('overdue') === '1' ? '1' : '';
   const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const cl = params.get('cl') || ''; /* the list's clause ("clause" opens the form on one) */
   const [{ applications, total, amount_fen, paid_fen, overdue: late, timing }, pack] = await Promise.all([
-    api('GET', '/api/v1/applications' + qs({ status, overdue, limit: PAGE, offset })), policyClauses()]);
-  const pageLink = (o) => '#/policy' + qs({ status, overdue, offset: o });
+    api('GET', '/api/v1/applications' + qs({ status, overdue, clause: cl, limit: PAGE, offset })), policyClauses()]);
+  const pageLink = (o) => '#/policy' + qs({ status, overdue, cl, offset: o });
   const pages = total > PAGE ? h('div', { class: 'filters', id: 'ap-pages' },
     offset > 0 ? h('a', { href: pageLink(Math.max(0, offset - PAGE)) }, '上一页') : null,
     h('span', { class: 'hint' }, `第 ${offset + 1}–${Math.min(offset + PAGE, total)} 件，共 ${total} 件`),
@@ -1078,10 +1079,12 @@ async function viewPolicy(params) {
       } }, `结束批次：${c.title}`));
     }
   }
+  const clSel = h('select', { id: 'ap-filter-clause', 'aria-label': '按条款筛选', onchange: () => { location.hash = '#/policy' + qs({ status, overdue, cl: clSel.value }); } },
+    h('option', { value: '' }, '全部条款'), pack.clauses.map((c) => h('option', { value: c.id, selected: c.id === cl ? '' : null }, c.title)));
   const filter = h('div', { class: 'filters' }, [['', '全部'], ['submitted', '待审批'], ['approved', '已批准'], ['rejected', '已驳回']].map(([v, l]) =>
-    h('a', { href: '#/policy' + qs({ status: v }), class: v === status && !overdue ? 'on' : null }, l)),
-    h('a', { href: '#/policy' + qs({ overdue: '1' }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'),
-    h('a', { class: 'download', id: 'applications-xlsx', href: '/api/v1/applications' + qs({ status, overdue, format: 'xlsx' }) }, '导出申请台账'), ...tools);
+    h('a', { href: '#/policy' + qs({ status: v, cl }), class: v === status && !overdue ? 'on' : null }, l)),
+    h('a', { href: '#/policy' + qs({ overdue: '1', cl }), id: 'filter-overdue', class: overdue ? 'on' : null }, '超过兑现时限'), clSel,
+    h('a', { class: 'download', id: 'applications-xlsx', href: '/api/v1/applications' + qs({ status, overdue, clause: cl, format: 'xlsx' }) }, '导出申请台账'), ...tools);
   setMain(h('h2', {}, ent ? '我的申请' : '政策兑现', h('small', {}, `${total} 件 · 申请 ${yuan(amount_fen)} 元 · 已兑付 ${yuan(paid_fen)} 元` +
     (late ? ` · ${late} 件超过兑现时限未办结` : '') +
     (timing.on_time_rate !== null ? ` · 按时办结率 ${timing.on_time_rate}%（${timing.on_time}/${timing.on_time + timing.late}）` : ''))),

@@ -476,6 +476,14 @@ function startServer() {
     await op.click('#approve-all-confirm');
     const done = await op.waitForSelector('main .msg.ok:has-text("已批准")');
     check((await done.textContent()).includes(`按受理顺序批准 ${triedN} 件`), 'then approved as tried: ' + await done.textContent());
+    // The list filtered to one clause.
+    await op.goto(base + '/#/policy');
+    await op.waitForSelector('#ap-filter-clause');
+    await op.selectOption('#ap-filter-clause', 'tech-contract');
+    await op.waitForFunction(() => location.hash.includes('cl=tech-contract') && document.querySelector('#applications'));
+    await op.waitForSelector('#ap-filter-clause option[value="tech-contract"][selected]', { state: 'attached' });
+    const clauses = await op.$$eval('#applications tbody tr', (trs) => trs.map((tr) => tr.children[2].textContent));
+    check(clauses.length > 0 && clauses.every((c) => c === '技术交易合同奖励'), 'the applications filtered by clause: ' + clauses);
     // The office sets a clause's 兑现时限 like a parameter: a new pack version.
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params tr[data-param="ip-transfer.deadline"]');
