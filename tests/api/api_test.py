@@ -588,6 +588,10 @@ check(st == 403, "an enterprise cannot read another entity's application")
 st, j, _, _ = req(srv, "GET", "/api/v1/applications", token=tok["ent1"])
 check(st == 200 and j["applications"] and all(a["uscc"] == FIRM for a in j["applications"]),
       "an enterprise lists only its own applications")
+st, _, payload, _ = req(srv, "GET", "/api/v1/applications?format=xlsx", token=tok["ent1"])
+import io, zipfile
+own = zipfile.ZipFile(io.BytesIO(payload)).read("xl/sharedStrings.xml").decode() if st == 200 else ""
+check(FIRM in own and "52410700MA4KX0012C" not in own, "and downloads only its own: %d" % st)
 st, j, _, _ = req(srv, "GET", "/api/v1/applications?status=submitted", token=tok["office1"])
 check(st == 200 and len(j["applications"]) >= 2, "the office lists pending applications")
 # a page at a time, newest first; the totals are of every application the filter keeps
