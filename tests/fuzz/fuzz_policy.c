@@ -52,6 +52,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   strcmp(v.type, "rate") ? "1000" : "10%", &t, &tl, &e) == ST_OK)
                 free(t);
         }
+        /* a 兑现时限 set like a parameter gives a pack that loads, with that deadline, on any
+           pack that loads (unless a param of the clause takes the name) */
+        int named = 0;
+        for (size_t k = 0; k < policy_clause_vars(p, i); k++) {
+            struct policy_var_info v;
+            policy_clause_var(p, i, k, &v);
+            named |= !strcmp(v.name, POLICY_DEADLINE_PARAM);
+        }
+        char *t = NULL;
+        size_t tl;
+        struct policy_pack *q = NULL;
+        if (!named) {
+            if (policy_pack_set_param((const char *)data, size, policy_clause_id(p, i),
+                                      POLICY_DEADLINE_PARAM, "7", &t, &tl, &e) != ST_OK ||
+                policy_pack_load(t, tl, "fuzz-deadline", &q, &e) != ST_OK ||
+                policy_clause_deadline(q, i, NULL) != 7)
+                abort();
+            policy_pack_free(q);
+            free(t);
+        }
     }
     /* The bulk kernel over three rows of every kind, all facts "true" and 1,000.00. */
     char **names;
