@@ -219,9 +219,25 @@ function deptChart(rows) {
   return svg;
 }
 
+/* 惠企政策 at a glance for those who run or read it: the year's applications, what was paid,
+ * what waits, what is past its 兑现时限 and the on-time rate (the applications list's totals). */
+async function policyCards() {
+  if (!['admin', 'office', 'leader'].includes(S.me.role)) return null;
+  const year = thisYear();
+  const [all, pending] = await Promise.all([api('GET', '/api/v1/applications' + qs({ year, limit: 1 })),
+    api('GET', '/api/v1/applications' + qs({ year, status: 'submitted', limit: 1 }))]);
+  const card = (cls, k, v, extra, href) => h('a', { class: 'card ' + cls, href }, h('div', { class: 'k' }, k), h('div', { class: 'v' }, v, extra ? h('small', {}, extra) : null));
+  const t = all.timing;
+  return h('div', { class: 'cards', id: 'dash-policy' },
+    card('', `惠企政策申请（${year} 年）`, all.total, `已兑付 ${yuan(all.paid_fen)} 元`, '#/policy'),
+    card('yellow', '待审批', pending.total, `申请 ${yuan(pending.amount_fen)} 元`, '#/policy?status=submitted'),
+    card('red', '超过兑现时限未办结', all.overdue, '', '#/policy?overdue=1'),
+    card('green', '按时办结率', t.on_time_rate !== null ? t.on_time_rate + '%' : '—', t.on_time + t.late ? `${t.on_time}/${t.on_time + t.late} 件` : '尚无办结', '#/policy'));
+}
+
 async function viewDashboard(params) {
   const period = params.get('period') || '';
-  const d = await api('GET', '/api/v1/dashboard' + qs({ plan: S.plan.id, period }));
+  const [d, policy] = await Promise.all([api('GET', '/api/v1/dashboard' + qs({ plan: S.plan.id, period })), policyCards()]);
   const redNav = document.getElementById('nav-red');
   if (redNav) { redNav.textContent = d.lights.red; redNav.hidden = !d.lights.red; }
   const per = h('input', { type: 'text', value: d.period, id: 'dash-period', size: 9, 'aria-label': '报告期' });
@@ -239,6 +255,7 @@ async function viewDashboard(params) {
     h('div', { class: 'cards' },
       card('', '本期应报', rp.due), card('', '已报送', rp.submitted),
       card('yellow', '逾期报送', rp.late), card('red', '尚未报送', rp.missing)),
+    policy,
     h('div', { class: 'two' },
       h('section', { class: 'panel' }, h('h3', {}, '各部门牵头任务灯色'),
         h('div', { class: 'legend' }, h('span', {}, h('i', { class: 'dot green' }), '绿灯'),

@@ -484,6 +484,14 @@ function startServer() {
     await op.waitForSelector('#ap-filter-clause option[value="tech-contract"][selected]', { state: 'attached' });
     const clauses = await op.$$eval('#applications tbody tr', (trs) => trs.map((tr) => tr.children[2].textContent));
     check(clauses.length > 0 && clauses.every((c) => c === '技术交易合同奖励'), 'the applications filtered by clause: ' + clauses);
+    // The home page gives 惠企政策 at a glance: the year's applications, what waits, the on-time rate.
+    await op.goto(base + '/#/dashboard');
+    await op.waitForSelector('#dash-policy');
+    const glance = await op.textContent('#dash-policy');
+    const yearApps = await op.evaluate(() => api('GET', '/api/v1/applications?year=2020&limit=1'));
+    check(glance.includes(`惠企政策申请（2020 年）${yearApps.total}`) && glance.includes('按时办结率') &&
+      glance.includes(`已兑付 ${Number(yearApps.paid_fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} 元`),
+      'the dashboard sums the year\'s applications: ' + glance);
     // The office sets a clause's 兑现时限 like a parameter: a new pack version.
     await op.goto(base + '/#/rules');
     await op.waitForSelector('#params tr[data-param="ip-transfer.deadline"]');
