@@ -2796,37 +2796,25 @@ int cli_main(int argc, char **argv)
         snprintf(name, sizeof name, "%.*s", (int)nlen, arg);
         if (!option_allowed(cmd, name))
             return usage_error(cmd, "此命令不接受该选项 (unknown option)", name);
-        static const char *const switches[] = {"--json", "--quiet", "--summary", "--dry-run",
-                                               "--applications"};
-        for (size_t k = 0; eq && k < sizeof switches / sizeof switches[0]; k++)
-            if (!strcmp(name, switches[k]))
-                return usage_error(cmd, "此选项不取值 (a switch takes no value)", arg);
-        if (strcmp(name, "--json") == 0) {
-            a.json = 1;
-            continue;
-        }
-        if (strcmp(name, "--quiet") == 0) {
-            a.quiet = 1;
-            continue;
-        }
-        if (strcmp(name, "--summary") == 0) {
-            a.summary = 1;
-            continue;
-        }
-        if (strcmp(name, "--dry-run") == 0) {
-            a.dry_run = 1;
-            continue;
-        }
-        if (strcmp(name, "--applications") == 0) {
-            a.applications = 1;
-            continue;
-        }
-        if (strcmp(name, "--overdue") == 0) {
-            a.overdue = 1;
-            continue;
-        }
-        if (strcmp(name, "--proposed") == 0) {
-            a.proposed = 1;
+        /* the switches: no value, each sets its flag */
+        const struct {
+            const char *name;
+            int *flag;
+        } switches[] = {{"--json", &a.json},
+                        {"--quiet", &a.quiet},
+                        {"--summary", &a.summary},
+                        {"--dry-run", &a.dry_run},
+                        {"--applications", &a.applications},
+                        {"--overdue", &a.overdue},
+                        {"--proposed", &a.proposed}};
+        int *flag = NULL;
+        for (size_t k = 0; !flag && k < sizeof switches / sizeof switches[0]; k++)
+            if (!strcmp(name, switches[k].name))
+                flag = switches[k].flag;
+        if (flag && eq)
+            return usage_error(cmd, "此选项不取值 (a switch takes no value)", arg);
+        if (flag) {
+            *flag = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

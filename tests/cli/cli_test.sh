@@ -477,6 +477,8 @@ expect_rc 0 "apply says its deadline" -- "$hqd" award apply 52410700MA4KX0012C i
 contains "$tmp/out" "兑现时限：自受理之日起 60 个工作日，2027-02-17 前办结（2027 年尚无节假日数据，按周一至周五计算" "the filing names its due date"
 expect_rc 0 "apply says its deadline json" -- "$hqd" award apply 52410700MA4KX0012C ip-transfer patents=1 institution_registered=是 --on 2020-10-01 --json --db "$ddb"
 [[ $(json "$tmp/out" "d['deadline']") == "{'limit_workdays': 60, 'due_on': '2020-12-30', 'note': None}" ]] && ok || bad "the JSON deadline: $(cat "$tmp/out")"
+expect_rc 2 "award list --overdue with a value" -- "$hqd" award list --overdue=1 --db "$db"
+contains "$tmp/err" "此选项不取值" "a switch given a value is refused"
 expect_rc 2 "award list bad --on" -- "$hqd" award list --on 2020-13-01 --db "$db"
 contains "$tmp/err" "--on" "a bad date is named by its option"
 expect_rc 0 "award list filtered" -- "$hqd" award list --status approved --clause ip-transfer --year 2020 --db "$db"
