@@ -74,15 +74,44 @@ void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
     hash_sha256_hex2(data, len, "", 0, out);
 }
 
+void hash_sha256_2(const void *a, size_t a_len, const void *b, size_t b_len,
+                   unsigned char out[HASH_LEN])
+{
+    EVP_MD_CTX *ctx = thread_ctx();
+    if (!EVP_DigestInit_ex2(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, a, a_len) ||
+        !EVP_DigestUpdate(ctx, b, b_len) || !EVP_DigestFinal_ex(ctx, out, NULL))
+        fail("EVP_Digest");
+}
+
 void hash_sha256_hex2(const void *a, size_t a_len, const void *b, size_t b_len,
                       char out[HASH_HEX_LEN + 1])
 {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    EVP_MD_CTX *ctx = thread_ctx();
-    if (!EVP_DigestInit_ex2(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, a, a_len) ||
-        !EVP_DigestUpdate(ctx, b, b_len) || !EVP_DigestFinal_ex(ctx, d, NULL))
-        fail("EVP_Digest");
+    unsigned char d[HASH_LEN];
+    hash_sha256_2(a, a_len, b, b_len, d);
     to_hex(d, out);
+}
+
+/* The value of each lowercase hex digit, 16 for any other byte. */
+static const unsigned char hex_value[256] = {
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    X16, X16, X16, 0,   1,   2,   3,   4,   5,  6,  7,  8,  9,  16, 16, 16, 16, 16, 16, /* 0x30 */
+    X16, X16, 16,  10,  11,  12,  13,  14,  15, 16, 16, 16, 16, 16, 16, 16, 16, 16,     /* 0x60 */
+    X16, X16, X16, X16, X16, X16, X16, X16, X16
+#undef X16
+};
+
+int hash_from_hex(const char *hex, unsigned char out[HASH_LEN])
+{
+    for (int i = 0; i < HASH_LEN; i++) {
+        unsigned hi = hex_value[(unsigned char)hex[2 * i]];
+        if (hi == 16) /* not a digit, or the end of a shorter string */
+            return 0;
+        unsigned lo = hex_value[(unsigned char)hex[2 * i + 1]];
+        if (lo == 16)
+            return 0;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return hex[HASH_HEX_LEN] == '\0';
 }
 
 void hash_sha256_init(struct hash_sha256 *h)

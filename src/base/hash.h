@@ -8,12 +8,19 @@
 #include <stddef.h>
 
 #define HASH_HEX_LEN 64
+#define HASH_LEN 32
 
 /* Writes the 64 hex digits and a NUL into out (at least 65 bytes). */
 void hash_sha256_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1]);
 /* The same for a followed by b, without copying them together. */
 void hash_sha256_hex2(const void *a, size_t a_len, const void *b, size_t b_len,
                       char out[HASH_HEX_LEN + 1]);
+/* The digest itself (32 bytes) of a followed by b. */
+void hash_sha256_2(const void *a, size_t a_len, const void *b, size_t b_len,
+                   unsigned char out[HASH_LEN]);
+/* Reads 64 lowercase hex digits (what hash_sha256_hex writes) into 32 bytes; 0 if hex is not
+ * that. */
+int hash_from_hex(const char *hex, unsigned char out[HASH_LEN]);
 
 /* Incremental form, for hashing several fields without concatenating them. Short messages
  * collect in buf and are hashed in one call at the end; only a longer one opens a digest

@@ -318,12 +318,22 @@ static int parse_count(const char *s, size_t len, int64_t *n)
 /* A yes/no: the words, or the numbers 1 and 0 however written ("1.00"). */
 static int parse_bool(const char *s, int *b)
 {
+    static const struct {
+        const char *word;
+        int value;
+    } words[] = {{"是", 1}, {"否", 0}, {"true", 1}, {"false", 0}, {"yes", 1}, {"no", 0}};
+    /* compared here, without a call per word (the ledger verifier reads millions of these) */
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const char *a = s, *w = words[i].word;
+        while (*w && *a == *w)
+            a++, w++;
+        if (*a == *w) {
+            *b = words[i].value;
+            return 1;
+        }
+    }
     int64_t x100;
-    if (!strcmp(s, "true") || !strcmp(s, "是") || !strcmp(s, "yes"))
-        *b = 1;
-    else if (!strcmp(s, "false") || !strcmp(s, "否") || !strcmp(s, "no"))
-        *b = 0;
-    else if (parse_money(s, strlen(s), &x100) && (x100 == 100 || x100 == 0))
+    if (parse_money(s, strlen(s), &x100) && (x100 == 100 || x100 == 0))
         *b = x100 == 100;
     else
         return 0;
@@ -332,9 +342,11 @@ static int parse_bool(const char *s, int *b)
 
 static int find_var(const struct clause *c, const char *name, size_t len)
 {
-    for (int i = 0; i < c->n_vars; i++)
-        if (strlen(c->vars[i].name) == len && !memcmp(c->vars[i].name, name, len))
+    for (int i = 0; i < c->n_vars; i++) {
+        const char *v = c->vars[i].name;
+        if (len && v[0] == name[0] && !strncmp(v, name, len) && !v[len])
             return i;
+    }
     return -1;
 }
 
@@ -1678,7 +1690,9 @@ static enum status limit_fen(const struct clause *c, const struct cap *cp, const
     return ST_OK;
 }
 
-static enum status calc(const struct policy_pack *p, const char *clause_id,
+/* Computes clause clause_id, or with clause_id NULL clause number ci (the ledger verifier
+ * looks each clause up once). */
+static enum status calc(const struct policy_pack *p, const char *clause_id, size_t ci,
                         const struct policy_input *in, size_t n, struct date on,
                         int64_t year_awarded_fen, struct policy_result *out, int explain,
                         struct err *e)
@@ -1687,12 +1701,14 @@ static enum status calc(const struct policy_pack *p, const char *clause_id,
      * verifier more than the computation itself. */
     memset(out, 0, offsetof(struct policy_result, missing));
     out->n_steps = 0;
-    const struct clause *c = NULL;
-    for (size_t i = 0; i < p->n && !c; i++)
+    const struct clause *c = !clause_id && ci < p->n ? &p->clauses[ci] : NULL;
+    for (size_t i = 0; clause_id && i < p->n && !c; i++)
         if (!strcmp(p->clauses[i].id, clause_id))
             c = &p->clauses[i];
     if (!c)
-        return err_set(e, ST_NOT_FOUND, NULL, "规则包中没有条款“%s” (no such clause)", clause_id);
+        return clause_id ? err_set(e, ST_NOT_FOUND, NULL, "规则包中没有条款“%s” (no such clause)",
+                                   clause_id)
+                         : err_set(e, ST_NOT_FOUND, NULL, "规则包中没有第 %zu 条", ci + 1);
     if (year_awarded_fen < 0)
         return err_set(e, ST_INVALID, "year_awarded", "本年度已获金额不能为负");
     struct given g[VARS_MAX]; /* read only below c->n_vars: cleared that far */
@@ -1920,14 +1936,22 @@ enum status policy_calc(const struct policy_pack *p, const char *clause_id,
                         const struct policy_input *in, size_t n, struct date on,
                         int64_t year_awarded_fen, struct policy_result *out, struct err *e)
 {
-    return calc(p, clause_id, in, n, on, year_awarded_fen, out, 1, e);
+    return calc(p, clause_id, 0, in, n, on, year_awarded_fen, out, 1, e);
 }
 
 enum status policy_calc_amount(const struct policy_pack *p, const char *clause_id,
                                const struct policy_input *in, size_t n, struct date on,
                                int64_t year_awarded_fen, struct policy_result *out, struct err *e)
 {
-    return calc(p, clause_id, in, n, on, year_awarded_fen, out, 0, e);
+    return calc(p, clause_id, 0, in, n, on, year_awarded_fen, out, 0, e);
+}
+
+enum status policy_calc_amount_at(const struct policy_pack *p, size_t ci,
+                                  const struct policy_input *in, size_t n, struct date on,
+                                  int64_t year_awarded_fen, struct policy_result *out,
+                                  struct err *e)
+{
+    return calc(p, NULL, ci, in, n, on, year_awarded_fen, out, 0, e);
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -2864,7 +2888,7 @@ static void case_add(struct case_builder *b, const char *what, const struct case
     for (size_t i = 0; i < k.n_in; i++)
         in[i] = (struct policy_input){k.name[i], k.value[i]};
     struct err why;
-    enum status st = calc(b->p, b->c->id, in, k.n_in, on, year_awarded, &k.r, 1, &why);
+    enum status st = calc(b->p, b->c->id, 0, in, k.n_in, on, year_awarded, &k.r, 1, &why);
     if (st == ST_LIMIT)
         return; /* a base too large to compute: that case is left out, not the others */
     if (st != ST_OK) {
@@ -2891,7 +2915,7 @@ static int64_t case_raw(struct case_builder *b, int64_t x)
         in[i] = (struct policy_input){name[i], value[i]};
     struct policy_result r;
     struct err ignored;
-    if (calc(b->p, b->c->id, in, n, b->on, 0, &r, 0, &ignored) != ST_OK || !r.eligible)
+    if (calc(b->p, b->c->id, 0, in, n, b->on, 0, &r, 0, &ignored) != ST_OK || !r.eligible)
         return -1;
     return r.uncapped_fen;
 }

@@ -140,6 +140,11 @@ enum status policy_calc_amount(const struct policy_pack *p, const char *clause_i
                                const struct policy_input *in, size_t n, struct date on,
                                int64_t year_awarded_fen, struct policy_result *out,
                                struct err *e) HQD_MUST_CHECK;
+/* The same for clause number ci (policy_clause_index). */
+enum status policy_calc_amount_at(const struct policy_pack *p, size_t ci,
+                                  const struct policy_input *in, size_t n, struct date on,
+                                  int64_t year_awarded_fen, struct policy_result *out,
+                                  struct err *e) HQD_MUST_CHECK;
 
 /* The 证明材料 clause i asks an application to carry (pack lines "evidence LABEL"), in order. */
 #define POLICY_EVIDENCE_MAX 8

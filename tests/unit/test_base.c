@@ -140,6 +140,25 @@ static void sha256_matches_known_vectors(void **state)
     assert_string_equal(hex2, hex);
     hash_sha256_hex2("", 0, "abc", 3, hex2);
     assert_string_equal(hex2, hex);
+    /* the digest's bytes, and read back from the hex */
+    unsigned char d[HASH_LEN], back[HASH_LEN];
+    hash_sha256_2("ab", 2, "c", 1, d);
+    assert_int_equal(d[0], 0xba);
+    assert_int_equal(d[31], 0xad);
+    assert_true(hash_from_hex(hex, back));
+    assert_memory_equal(back, d, HASH_LEN);
+    /* only 64 lowercase hex digits: capitals, a short or long string, a non-digit */
+    char bad[70];
+    snprintf(bad, sizeof bad, "%s", hex);
+    bad[0] = 'B';
+    assert_false(hash_from_hex(bad, back));
+    snprintf(bad, sizeof bad, "%.63s", hex);
+    assert_false(hash_from_hex(bad, back));
+    snprintf(bad, sizeof bad, "%s0", hex);
+    assert_false(hash_from_hex(bad, back));
+    snprintf(bad, sizeof bad, "%s", hex);
+    bad[63] = 'g';
+    assert_false(hash_from_hex(bad, back));
     /* Length-prefixed fields, as the audit and payout chains hash them: "3:abc" "-:" "0:"
      * (the bytes every stored chain was written with; printf '3:abc-:0:' | sha256sum). */
     hash_sha256_init(&h);
