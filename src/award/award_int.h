@@ -16,35 +16,44 @@
 /* One ledger line. Format 2 added what the budget and the exclusivity group had consumed before
  * the line and the pro-rata batch it belongs to; format 1 lines (schema 10) hash without them.
  * Format 3 (schema 18) carries the inputs themselves and is hashed as the stored bytes; lines
- * of formats 1 and 2 were converted to the same stored layout with their hashes unchanged. */
+ * of formats 1 and 2 were converted to the same stored layout with their hashes unchanged.
+ * Format 4 (schema 21), written since, is a compact JSON array naming its pack by number. */
 struct line {
     int64_t id, app, entity, amount, cap_used, reverses;
-    const char *clause, *pack;
+    const char *clause;
+    /* The pack's SHA-256 (formats 1-3; a format-4 line read by award_line_read has it looked
+     * up, one decoded by the verifier has "") and its policy_packs id (format 4; else 0). */
+    const char *pack;
+    int64_t pack_id;
     const char *inputs; /* formats 1, 2: SHA-256 of the application's inputs; 3: "" */
     int year;
     int format;
     int64_t claimed, budget_used, budget_held, matter_prior, batch;
     const char *matter;
     const char *at, *by, *applied_on;
-    /* The inputs replayed: format 3 as name=LEN:value lines (award_line_pairs), formats 1 and 2
-     * the application's canonical JSON. */
+    /* The inputs replayed: format 3 as name=LEN:value lines (award_line_pairs), format 4 as
+     * NUL-terminated names and values one after the other, formats 1 and 2 the application's
+     * canonical JSON. */
     const char *data;
     size_t data_len;
 };
 
-#define LINE_FORMAT 3
+#define LINE_FORMAT 4
 
-/* Appends a ledger line of format 3 carrying inputs in (inside the caller's transaction); l's
- * id, format, time, author and inputs are set here, *id is the new line's. */
+/* Appends a ledger line of format 4 carrying inputs in (inside the caller's transaction); l's
+ * id, format, time, author and inputs are set here and its pack (SHA-256) is looked up by
+ * number; *id is the new line's. */
 enum status award_line_append(struct store *s, const char *actor, struct line *l,
                               const struct policy_input *in, size_t n, int64_t *id,
                               struct err *e) HQD_MUST_CHECK;
 /* Reads and decodes the stored line with this id into l, its strings in *scratch (the caller
- * frees it); *found is 0 if there is none. */
+ * frees it), its pack's SHA-256 looked up if it names the pack by number; *found is 0 if there
+ * is none. */
 enum status award_line_read(struct store *s, int64_t id, struct line *l, char **scratch, int *found,
                             struct err *e) HQD_MUST_CHECK;
-/* The inputs line l replays, into in (parsed in place for format 3; for formats 1 and 2 from the
- * JSON, which *json holds until the caller frees it). Returns how many, or -1. */
+/* The inputs line l replays, into in (parsed in place for format 3, pointing into the line for
+ * format 4; for formats 1 and 2 from the JSON, which *json holds until the caller frees it).
+ * Returns how many, or -1. */
 int award_line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t **json);
 
 /* The string inputs of a JSON object, at most INPUTS_MAX (borrowed from o). */

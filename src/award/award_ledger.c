@@ -1,6 +1,7 @@
-/* The payout ledger's stored lines (format 3: each row the bytes its hash covers; see
- * docs/internals/policy.md, "Ledger lines") and the verifier that replays them, reading on one
- * thread and replaying on another (on a single CPU, both in turn on one). */
+/* The payout ledger's stored lines (each row the bytes its hash covers: format 4, a JSON array,
+ * and format 3 before it, a fixed-width head; see docs/internals/policy.md, "Ledger lines") and
+ * the verifier that replays them, reading on one thread and replaying on another (on a single
+ * CPU, both in turn on one). */
 #define _GNU_SOURCE /* for MADV_HUGEPAGE and sched_getaffinity, which are not POSIX */
 #include "award/award.h"
 #include "award/award_int.h"
@@ -82,18 +83,50 @@ static void line_hash_fields(const char *prev, const struct line *l, char out[HA
     hash_sha256_final_hex(&h, out);
 }
 
-/* The hash of a stored line of format 3: SHA-256 of the previous line's hash (hex) and the
- * line's bytes. */
-static void line_hash_bytes(const char *prev, const void *line, size_t len,
-                            char out[HASH_HEX_LEN + 1])
+/* A stored hash as written (hex) and as the 32 bytes a line of format 4 is chained to. */
+struct link {
+    char hex[HASH_HEX_LEN + 1];
+    unsigned char raw[HASH_LEN];
+    int raw_ok; /* hex is 64 lowercase hex digits */
+};
+
+static void link_set(struct link *k, const char *stored)
 {
-    hash_sha256_hex2(prev, HASH_HEX_LEN, line, len, out);
+    size_t n = stored ? strnlen(stored, HASH_HEX_LEN) : 0;
+    memcpy(k->hex, stored ? stored : "", n);
+    k->hex[n] = '\0';
+    k->raw_ok = hash_from_hex(k->hex, k->raw);
 }
 
-/* ---------------------------------------------------------------- stored lines
+/* Whether a stored line of format 3 or 4 hashes to its stored hash: SHA-256 of the previous
+ * line's hash and the line's bytes, the hash in hex before a line of format 3, as its 32 bytes
+ * before one of format 4 (a block of SHA-256 fewer for a third of the lines). */
+static int line_hash_holds(const struct link *prev, const unsigned char *line, size_t len,
+                           const struct link *stored)
+{
+    if (len && line[0] == '[') {
+        unsigned char d[HASH_LEN];
+        if (!prev->raw_ok || !stored->raw_ok)
+            return 0;
+        hash_sha256_2(prev->raw, HASH_LEN, line, len, d);
+        return !memcmp(d, stored->raw, HASH_LEN);
+    }
+    char hex[HASH_HEX_LEN + 1];
+    hash_sha256_hex2(prev->hex, HASH_HEX_LEN, line, len, hex);
+    return !strcmp(hex, stored->hex);
+}
+
+/* Whether a stored line is hashed as its bytes (formats 3 and 4) rather than field by field. */
+static inline int line_hashed_whole(const unsigned char *line, size_t len)
+{
+    return line && len > 0 && (line[0] == '3' || line[0] == '[');
+}
+
+/* ---------------------------------------------------------------- stored lines of format 3
  *
- * A stored line is a fixed-width ASCII head and five strings (db/migrations/018 names the
- * fields and generates the table's columns from them): integers zero-padded, money signed. */
+ * A line of formats 1-3 is a fixed-width ASCII head and five strings (db/migrations/018 names
+ * the fields and generates the table's columns from them): integers zero-padded, money signed.
+ * Lines of format 4 are JSON arrays (below). */
 enum {
     AT_FORMAT = 0,
     AT_ID = 1,
@@ -118,23 +151,6 @@ enum {
 #define MONEY_WIDTH 16
 static const int string_width[5] = {3, 3, 3, 2, 5};
 
-/* Writes v in width digits (money: a sign and width - 1 digits); 0 if it does not fit. */
-static int put_num(char *p, int width, int64_t v, int sign)
-{
-    if (!sign && v < 0)
-        return 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (sign) {
-        *p++ = v < 0 ? '-' : '+';
-        width--;
-    }
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + u % 10);
-        u /= 10;
-    }
-    return u == 0;
-}
-
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The eight digits at p as a number, without a branch per digit; *bad gets a bit if one of
  * the bytes is not a digit. */
@@ -145,6 +161,18 @@ static uint64_t digits8(const unsigned char *p, unsigned *bad)
     /* each byte 0x30-0x39: its high nibble is 3, and adding 6 keeps it 3 */
     *bad |= ((w & 0xF0F0F0F0F0F0F0F0ull) |
              (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull;
+    w -= 0x3030303030303030ull;
+    w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
+    return ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+            ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
+           32;
+}
+#endif
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight digits of w (the first in its lowest byte) as a number; w must be digits. */
+static inline uint64_t digits8_value(uint64_t w)
+{
     w -= 0x3030303030303030ull;
     w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
     return ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
@@ -213,49 +241,9 @@ static const struct head_num {
 };
 #define HEAD_NUMS (sizeof head_nums / sizeof head_nums[0])
 
-/* Encodes l (of format 3) into b; fails naming the field that does not fit. */
-static enum status line_encode(const struct line *l, struct buf *b, struct err *e)
-{
-    const char *str[5] = {l->clause, l->matter ? l->matter : "", l->by, "", l->data};
-    size_t len[5];
-    for (int i = 0; i < 5; i++)
-        len[i] = i == 4 ? l->data_len : strlen(str[i]);
-    char head[LINE_HEAD];
-    if (!put_num(head + AT_FORMAT, 1, l->format, 0) || !put_num(head + AT_YEAR, 4, l->year, 0))
-        return err_set(e, ST_INVALID, "year", "账本行的格式或年度超出可记录的范围");
-    for (size_t i = 0; i < HEAD_NUMS; i++) {
-        const struct head_num *f = &head_nums[i];
-        int64_t v;
-        memcpy(&v, (const char *)l + f->member, sizeof v);
-        if (!put_num(head + f->at, f->width, v, f->sign))
-            return err_set(e, ST_INVALID, f->label, "账本行的%s %" PRId64 " 超出可记录的范围",
-                           f->label, v);
-    }
-    const struct {
-        int at, width;
-        const char *v;
-    } fixed[] = {{AT_PACK, HASH_HEX_LEN, l->pack},
-                 {AT_CREATED, 20, l->at},
-                 {AT_APPLIED_ON, 10, l->applied_on}};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (strlen(fixed[i].v) != (size_t)fixed[i].width)
-            return err_set(e, ST_INVALID, NULL, "账本行的定长字段“%s”长度不符", fixed[i].v);
-        memcpy(head + fixed[i].at, fixed[i].v, (size_t)fixed[i].width);
-    }
-    for (int i = 0, at = AT_LENGTHS; i < 5; at += string_width[i++])
-        if (!put_num(head + at, string_width[i], (int64_t)len[i], 0))
-            return err_set(e, ST_INVALID, NULL, "账本行的文本字段过长");
-    enum status st = buf_append(b, head, sizeof head);
-    for (int i = 0; i < 5 && st == ST_OK; i++)
-        st = buf_append(b, str[i], len[i]);
-    return st == ST_OK ? ST_OK : err_set(e, st, NULL, "账本行过长");
-}
-
-/* Decodes a stored line into l. Its strings are copied NUL-terminated into scratch, which
- * must hold n + 8 bytes; l points into scratch. Returns 0 if the bytes are not a line, saying
- * which field is wrong in why (if not NULL). */
-static int line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
-                       size_t why_cap)
+/* Decodes a stored line of formats 1-3 (line_decode's arguments). */
+static int line_decode_fixed(const unsigned char *p, size_t n, struct line *l, char *scratch,
+                             char *why, size_t why_cap)
 {
     if (n < LINE_HEAD) {
         if (why)
@@ -282,9 +270,9 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
     _Static_assert(HEAD_NUMS == 11 && AT_LENGTHS + 16 == LINE_HEAD, "the fields read above");
     /* the field that is not a number, if one is */
     struct head_num bad = {.label = NULL};
-    if (ok && format >= 1 && format <= LINE_FORMAT)
+    if (ok && format >= 1 && format <= 3)
         ; /* all read */
-    else if (!get_num(p + AT_FORMAT, 1, 0, &format) || format < 1 || format > LINE_FORMAT)
+    else if (!get_num(p + AT_FORMAT, 1, 0, &format) || format < 1 || format > 3)
         bad = (struct head_num){AT_FORMAT, 1, 0, "格式", 0};
     else if (!get_num(p + AT_YEAR, 4, 0, &year))
         bad = (struct head_num){AT_YEAR, 4, 0, "年度", 0};
@@ -313,6 +301,7 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
     }
     l->format = (int)format;
     l->year = (int)year;
+    l->pack_id = 0;
     /* the fixed strings, then the five variable ones, each NUL-terminated in scratch */
     const struct {
         size_t at, len;
@@ -333,6 +322,382 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
     }
     l->data_len = (size_t)len[4];
     return 1;
+}
+
+/* ---------------------------------------------------------------- stored lines of format 4
+ *
+ * A line of format 4 is one compact JSON array of 20 elements (db/migrations/021 generates the
+ * table's columns from it with json_extract):
+ *
+ *     [4,id,application,entity,year,amount,cap used,reverses,claimed,budget used,budget held,
+ *      matter prior,batch,pack,"created at","applied on","clause","matter","created by",
+ *      ["input name","value",...]]
+ *
+ * Numbers at their own width and the pack by its policy_packs number: about 200 bytes where
+ * format 3 took 350, so the verifier reads and hashes less per line. Written by jansson; read
+ * back here by a decoder that accepts only what jansson writes (integers without leading zeros,
+ * strings with escapes for '"', '\\' and control characters only), so any line it reads is JSON
+ * that SQLite's json_extract reads the same way. */
+enum { JSON_NUMS = 14, JSON_STRS = 5, JSON_FIELDS = JSON_NUMS + JSON_STRS + 1 };
+static const char *const json_labels[JSON_FIELDS] = {
+    "格式",       "行号",     "申请编号",   "主体编号", "年度",           "金额", "本年度已兑付",
+    "被追回的行", "核定金额", "预算已兑付", "预算预留", "同一事项已兑付", "批次", "规则包编号",
+    "写入时间",   "申请日期", "条款",       "事项",     "写入人",         "输入"};
+#define JSON_INT_DIGITS 18 /* |v| < 10^18: any such value fits int64_t */
+
+/* Encodes l (its inputs in) as a line of format 4 into b. */
+static enum status line_encode(const struct line *l, const struct policy_input *in, size_t n,
+                               struct buf *b, struct err *e)
+{
+    const int64_t nums[JSON_NUMS] = {LINE_FORMAT, l->id,          l->app,         l->entity,
+                                     l->year,     l->amount,      l->cap_used,    l->reverses,
+                                     l->claimed,  l->budget_used, l->budget_held, l->matter_prior,
+                                     l->batch,    l->pack_id};
+    const char *strs[JSON_STRS] = {l->at, l->applied_on, l->clause, l->matter ? l->matter : "",
+                                   l->by};
+    enum status st = ST_OK;
+    char *text = NULL;
+    json_t *a = json_array(), *pairs = json_array();
+    if (!a || !pairs) {
+        st = err_set(e, ST_INTERNAL, NULL, "内存不足");
+        goto out;
+    }
+    for (int i = 0; i < JSON_NUMS; i++) {
+        int64_t v = nums[i];
+        int money = i >= 5 && i <= 11 && i != 7;
+        /* what the decoder reads back: ids and year not negative, everything under 10^18 */
+        if ((!money && v < 0) || (i == 4 && v > 9999) || v > INT64_C(999999999999999999) ||
+            v < -INT64_C(999999999999999999)) {
+            st = err_set(e, ST_INVALID, json_labels[i], "账本行的%s %" PRId64 " 超出可记录的范围",
+                         json_labels[i], v);
+            goto out;
+        }
+        json_array_append_new(a, json_integer(v));
+    }
+    if (strlen(l->at) != 20 || strlen(l->applied_on) != 10) {
+        st = err_set(e, ST_INVALID, NULL, "账本行的时间“%s”或申请日期“%s”长度不符", l->at,
+                     l->applied_on);
+        goto out;
+    }
+    for (int i = 0; i < JSON_STRS; i++)
+        if (json_array_append_new(a, json_string(strs[i]))) {
+            st = err_set(e, ST_INVALID, json_labels[JSON_NUMS + i],
+                         "账本行的%s不是有效的 UTF-8 文本", json_labels[JSON_NUMS + i]);
+            goto out;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (json_array_append_new(pairs, json_string(in[i].name)) ||
+            json_array_append_new(pairs, json_string(in[i].value))) {
+            st = err_set(e, ST_INVALID, in[i].name, "输入“%s”不是有效的 UTF-8 文本", in[i].name);
+            goto out;
+        }
+    json_array_append(a, pairs);
+    if (!(text = json_dumps(a, JSON_COMPACT))) {
+        st = err_set(e, ST_INTERNAL, NULL, "内存不足");
+        goto out;
+    }
+    if (buf_append(b, text, strlen(text)) != ST_OK)
+        st = err_set(e, ST_LIMIT, NULL, "账本行过长");
+out:
+    free(text);
+    json_decref(a);
+    json_decref(pairs);
+    return st;
+}
+
+/* The bytes a JSON string holds as they are: not '"', '\\' or a control character. */
+static const unsigned char json_plain[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+    R16(0), R16(0), 1,      1,      0,      1,      1,      1,      1,      1,     1,
+    1,      1,      1,      1,      1,      1,      1, /* 0x22 '"' */
+    R16(1), R16(1), 1,      1,      1,      1,      1,      1,      1,      1,     1,
+    1,      1,      1,      0,      1,      1,      1, /* 0x5c '\\' */
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1)
+#undef R16
+};
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight bytes at a time (the verifier decodes 14 numbers and a dozen strings a line): each byte
+ * tested without carries between bytes, so the lowest flagged byte is the first that is. */
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* A bit in each byte of w that is not a digit. */
+static inline uint64_t not_digits8(uint64_t w)
+{
+    return ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+           (((w & 0x0F0F0F0F0F0F0F0Full) + 0x0606060606060606ull) & 0x1010101010101010ull);
+}
+
+/* The high bit of each byte of w that ends a run of plain string bytes ('"', '\\' or a control
+ * character); exact up to the first such byte. */
+static inline uint64_t specials8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+            ((w - ones * 0x20) & ~w)) &
+           0x8080808080808080ull;
+}
+#endif
+
+/* Reads an integer at *at as line_encode writes it (no leading zero, no "-0", at most 18
+ * digits), moving *at past it. What follows it is the caller's to check. */
+static inline int json_int(const unsigned char **at, const unsigned char *end, int64_t *out)
+{
+    const unsigned char *q = *at;
+    int neg = q < end && *q == '-';
+    q += neg;
+    const unsigned char *first = q;
+    uint64_t v = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - q >= 8) { /* up to seven digits at once: most numbers are shorter */
+        uint64_t w = load8(q), nd = not_digits8(w);
+        unsigned k = nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+        if (k < 8) {
+            if (!k || (k > 1 && *q == '0'))
+                return 0;
+            if (k == 1)
+                v = (uint64_t)(*q - '0');
+            else /* right-aligned behind '0's */
+                v = digits8_value((w << (8 * (8 - k))) | (0x3030303030303030ull >> (8 * k)));
+            if (neg && !v)
+                return 0;
+            *out = neg ? -(int64_t)v : (int64_t)v;
+            *at = q + k;
+            return 1;
+        }
+    }
+#endif
+    while (q < end && (unsigned)(*q - '0') <= 9 && q - first <= JSON_INT_DIGITS)
+        v = v * 10 + (unsigned)(*q++ - '0');
+    size_t digits = (size_t)(q - first);
+    if (!digits || digits > JSON_INT_DIGITS || (digits > 1 && *first == '0') || (neg && !v))
+        return 0;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    *at = q;
+    return 1;
+}
+
+/* What went wrong after a number: it runs on ("20x0", "1.5", a 19th digit) or a comma is
+ * missing. */
+static const char *after_number(const unsigned char *q, const unsigned char *end)
+{
+    return q < end && (json_plain[*q] && *q != ',' && *q != ']' && *q != ' ') ? "不是整数"
+                                                                              : "后缺少逗号";
+}
+
+static int hex_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Reads a string at *at as jansson writes it, unescaped and NUL-terminated at *to (which moves
+ * past it); *out is where it starts. */
+static int json_str(const unsigned char **at, const unsigned char *end, char **to, const char **out)
+{
+    const unsigned char *q = *at;
+    if (q >= end || *q++ != '"')
+        return 0;
+    char *w = *to;
+    *out = w;
+    for (;;) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* eight bytes copied at a time, then the run's end found among them (the output never
+         * runs ahead of the input, so scratch has room for the eight) */
+        while (end - q >= 8) {
+            uint64_t x = load8(q), m = specials8(x);
+            memcpy(w, &x, 8);
+            if (m) {
+                unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
+                q += k;
+                w += k;
+                break;
+            }
+            q += 8;
+            w += 8;
+        }
+#endif
+        while (q < end && json_plain[*q])
+            *w++ = (char)*q++;
+        if (q >= end || *q < 0x20)
+            return 0;
+        if (*q == '"')
+            break;
+        if (end - q < 2) /* a backslash */
+            return 0;
+        unsigned char c = q[1];
+        q += 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            *w++ = (char)c;
+            break;
+        case 'b':
+            *w++ = '\b';
+            break;
+        case 'f':
+            *w++ = '\f';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        case 't':
+            *w++ = '\t';
+            break;
+        case 'u': { /* only the other control characters are written so */
+            int v = 0;
+            for (int k = 0; k < 4; k++) {
+                int d = q + k < end ? hex_digit(q[k]) : -1;
+                if (d < 0)
+                    return 0;
+                v = v * 16 + d;
+            }
+            if (v < 1 || v >= 0x20)
+                return 0;
+            *w++ = (char)v;
+            q += 4;
+            break;
+        }
+        default:
+            return 0;
+        }
+    }
+    *w++ = '\0';
+    *to = w;
+    *at = q + 1;
+    return 1;
+}
+
+/* Decodes a stored line of format 4 (line_decode's arguments). Every string is shorter unescaped
+ * than its quotes and bytes, so scratch needs no more than n bytes. */
+static int line_decode_json(const unsigned char *p, size_t n, struct line *l, char *scratch,
+                            char *why, size_t why_cap)
+{
+    const unsigned char *q = p, *end = p + n, *field_at = p;
+    int field = 0;
+    const char *what = "不是 JSON 数组";
+    int64_t num[JSON_NUMS];
+    const char *str[JSON_STRS];
+    if (q >= end || *q++ != '[')
+        goto bad;
+    for (field = 0; field < JSON_NUMS; field++) {
+        field_at = q;
+        what = "不是整数";
+        if (!json_int(&q, end, &num[field]))
+            goto bad;
+        if (q >= end || *q != ',') {
+            what = after_number(q, end);
+            goto bad;
+        }
+        q++;
+    }
+    for (; field < JSON_NUMS + JSON_STRS; field++) {
+        field_at = q;
+        what = "不是字符串";
+        if (!json_str(&q, end, &scratch, &str[field - JSON_NUMS]))
+            goto bad;
+        what = "后缺少逗号";
+        if (q >= end || *q++ != ',')
+            goto bad;
+    }
+    field_at = q;
+    what = "不是名称与值相间的字符串数组";
+    if (q >= end || *q++ != '[')
+        goto bad;
+    char *data = scratch;
+    int pairs = 0;
+    if (q < end && *q == ']')
+        q++;
+    else
+        for (;;) {
+            const char *name, *value;
+            if (pairs == INPUTS_MAX || !json_str(&q, end, &scratch, &name) || q >= end ||
+                *q++ != ',' || !json_str(&q, end, &scratch, &value) || q >= end)
+                goto bad;
+            pairs++;
+            if (*q == ']') {
+                q++;
+                break;
+            }
+            if (*q++ != ',')
+                goto bad;
+        }
+    what = "后还有多余的字节";
+    if (q >= end || *q++ != ']' || q != end)
+        goto bad;
+    /* what each field may hold */
+    static const signed char id_field[] = {1, 2, 3, 7, 12, 13};
+    for (size_t i = 0; i < sizeof id_field; i++)
+        if (num[id_field[i]] < 0 || (id_field[i] == 13 && num[13] == 0)) {
+            field = id_field[i];
+            what = "不能为负或为零";
+            goto bad_value;
+        }
+    if (num[0] != LINE_FORMAT || num[4] > 9999) {
+        field = num[0] != LINE_FORMAT ? 0 : 4;
+        what = num[0] != LINE_FORMAT ? "不是 4" : "超出范围";
+        goto bad_value;
+    }
+    if (strlen(str[0]) != 20 || strlen(str[1]) != 10) {
+        field = strlen(str[0]) != 20 ? JSON_NUMS : JSON_NUMS + 1;
+        what = "长度不符";
+        goto bad_value;
+    }
+    l->format = LINE_FORMAT;
+    l->id = num[1];
+    l->app = num[2];
+    l->entity = num[3];
+    l->year = (int)num[4];
+    l->amount = num[5];
+    l->cap_used = num[6];
+    l->reverses = num[7];
+    l->claimed = num[8];
+    l->budget_used = num[9];
+    l->budget_held = num[10];
+    l->matter_prior = num[11];
+    l->batch = num[12];
+    l->pack_id = num[13];
+    l->pack = "";
+    l->inputs = "";
+    l->at = str[0];
+    l->applied_on = str[1];
+    l->clause = str[2];
+    l->matter = str[3];
+    l->by = str[4];
+    l->data = data;
+    l->data_len = (size_t)(scratch - data);
+    return 1;
+bad:
+    if (why)
+        snprintf(why, why_cap, "第 %zu 字节起的第 %d 项（%s）%s", (size_t)(field_at - p) + 1,
+                 field + 1, field < JSON_FIELDS ? json_labels[field] : "", what);
+    return 0;
+bad_value:
+    if (why)
+        snprintf(why, why_cap, "第 %d 项（%s）%s", field + 1, json_labels[field], what);
+    return 0;
+}
+
+/* Decodes a stored line into l. Its strings are copied NUL-terminated into scratch, which
+ * must hold n + 8 bytes; l points into scratch. Returns 0 if the bytes are not a line, saying
+ * which field is wrong in why (if not NULL). */
+static int line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
+                       size_t why_cap)
+{
+    if (n > 0 && p[0] == '[')
+        return line_decode_json(p, n, l, scratch, why, why_cap);
+    return line_decode_fixed(p, n, l, scratch, why, why_cap);
 }
 
 /* The inputs as a line of format 3 carries them: one "name=LEN:value" line each, in the
@@ -377,44 +742,86 @@ static int pairs_parse(char *data, size_t len, struct policy_input in[INPUTS_MAX
     return n;
 }
 
-/* Appends a ledger line of format 3 (inside the caller's transaction); l's id, time and
- * author are set here. */
+/* The policy_packs number of the pack with this SHA-256 (*id 0 if none is stored). */
+static enum status pack_id_of(struct store *s, const char *sha, int64_t *id, struct err *e)
+{
+    struct store_stmt *q;
+    enum status st = store_prepare(s, "SELECT id FROM policy_packs WHERE sha256 = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_text(q, 1, sha);
+    return award_step_int(q, id, e);
+}
+
+/* The SHA-256 of pack number id into out ("" if there is none). */
+static enum status pack_sha_of(struct store *s, int64_t id, char out[HASH_HEX_LEN + 1],
+                               struct err *e)
+{
+    struct store_stmt *q;
+    out[0] = '\0';
+    enum status st = store_prepare(s, "SELECT sha256 FROM policy_packs WHERE id = ?", &q, e);
+    if (st != ST_OK)
+        return st;
+    store_bind_int(q, 1, id);
+    int row;
+    if ((st = store_step(q, &row, e)) == ST_OK && row)
+        snprintf(out, HASH_HEX_LEN + 1, "%s", store_col_text(q, 0));
+    store_finish(q);
+    return st;
+}
+
+/* Appends a ledger line of format 4 (inside the caller's transaction); l's id, time, author and
+ * pack number are set here. */
 enum status award_line_append(struct store *s, const char *actor, struct line *l,
                               const struct policy_input *in, size_t n, int64_t *id, struct err *e)
 {
     struct store_stmt *q;
-    enum status st =
-        store_prepare(s, "SELECT id, hash FROM payouts ORDER BY id DESC LIMIT 1", &q, e);
+    struct buf b;
+    buf_init(&b, 0);
+    char *check = NULL;
+    enum status st = pack_id_of(s, l->pack, &l->pack_id, e);
     if (st != ST_OK)
+        return st;
+    if (!l->pack_id)
+        return err_set(e, ST_INTERNAL, NULL, "规则包 %.12s… 未存储，不能记入账本", l->pack);
+    if ((st = store_prepare(s, "SELECT id, hash FROM payouts ORDER BY id DESC LIMIT 1", &q, e)) !=
+        ST_OK)
         return st;
     int row;
     int64_t last = 0;
-    char prev[HASH_HEX_LEN + 1];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
+    struct link prev;
+    link_set(&prev, GENESIS);
     if ((st = store_step(q, &row, e)) == ST_OK && row) {
         last = store_col_int(q, 0);
-        snprintf(prev, sizeof prev, "%s", store_col_text(q, 1));
+        link_set(&prev, store_col_text(q, 1));
     }
     store_finish(q);
     if (st != ST_OK)
         return st;
+    if (!prev.raw_ok)
+        return err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行的哈希不是 64 位十六进制：账本已损坏",
+                       last);
     char now[32], hash[HASH_HEX_LEN + 1];
+    unsigned char digest[HASH_LEN];
     clock_now_iso(now, sizeof now);
     l->format = LINE_FORMAT;
     l->id = *id = last + 1;
     l->at = now;
     l->by = actor;
     l->inputs = "";
-    struct buf pairs, b;
-    buf_init(&pairs, 0);
-    buf_init(&b, 0);
-    if ((st = line_pairs(in, n, &pairs, e)) != ST_OK)
+    if ((st = line_encode(l, in, n, &b, e)) != ST_OK)
         goto out;
-    l->data = buf_str(&pairs);
-    l->data_len = pairs.len;
-    if ((st = line_encode(l, &b, e)) != ST_OK)
+    /* what is written is what the verifier reads back */
+    struct line back;
+    check = xmalloc(b.len + 8);
+    if (!line_decode((const unsigned char *)b.data, b.len, &back, check, NULL, 0) ||
+        back.id != l->id || back.amount != l->amount || strcmp(back.clause, l->clause)) {
+        st = err_set(e, ST_INTERNAL, NULL, "账本行编码后无法读回");
         goto out;
-    line_hash_bytes(prev, b.data, b.len, hash);
+    }
+    hash_sha256_2(prev.raw, HASH_LEN, b.data, b.len, digest);
+    for (int i = 0; i < HASH_LEN; i++)
+        snprintf(hash + 2 * i, 3, "%02x", digest[i]);
     if ((st = store_prepare(s, "INSERT INTO payouts (id, line, hash) VALUES (?, ?, ?)", &q, e)) !=
         ST_OK)
         goto out;
@@ -423,8 +830,7 @@ enum status award_line_append(struct store *s, const char *actor, struct line *l
     store_bind_text(q, 3, hash);
     st = store_run(q, e);
 out:
-    l->data = NULL; /* it pointed into pairs */
-    buf_cleanup(&pairs);
+    free(check);
     buf_cleanup(&b);
     return st;
 }
@@ -444,6 +850,24 @@ static enum status pairs_from_json(const char *json, struct buf *b, struct err *
     return st;
 }
 
+/* Whether line l (of format 4) carries exactly the inputs of an application's JSON, in its
+ * order. */
+static int inputs_match_json(struct line *l, const char *json)
+{
+    json_t *o = json_loads(json, 0, NULL), *none;
+    struct policy_input want[INPUTS_MAX], have[INPUTS_MAX];
+    int same = json_is_object(o);
+    if (same) {
+        size_t n = award_inputs_from_json(o, want);
+        int k = award_line_inputs(l, have, &none);
+        same = k >= 0 && (size_t)k == n;
+        for (size_t i = 0; same && i < n; i++)
+            same = !strcmp(want[i].name, have[i].name) && !strcmp(want[i].value, have[i].value);
+    }
+    json_decref(o);
+    return same;
+}
+
 /* The stored line with this id, decoded into l (strings in *scratch, which the caller frees);
  * *found is 0 if there is none. */
 enum status award_line_read(struct store *s, int64_t id, struct line *l, char **scratch, int *found,
@@ -455,14 +879,19 @@ enum status award_line_read(struct store *s, int64_t id, struct line *l, char **
     if (st != ST_OK)
         return st;
     store_bind_int(q, 1, id);
+    size_t n = 0;
     if ((st = store_step(q, found, e)) == ST_OK && *found) {
-        size_t n;
         const unsigned char *p = store_col_blob(q, 0, &n);
-        *scratch = xmalloc(n + 8);
+        *scratch = xmalloc(n + 8 + HASH_HEX_LEN + 1); /* the pack's SHA-256 last */
         if (!line_decode(p, n, l, *scratch, NULL, 0))
             st = err_set(e, ST_DB, NULL, "账本第 %" PRId64 " 行无法解读", id);
     }
     store_finish(q);
+    if (st == ST_OK && *found && l->pack_id) {
+        char *sha = *scratch + n + 8;
+        if ((st = pack_sha_of(s, l->pack_id, sha, e)) == ST_OK)
+            l->pack = sha;
+    }
     return st;
 }
 
@@ -471,7 +900,25 @@ enum status award_line_read(struct store *s, int64_t id, struct line *l, char **
 int award_line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t **json)
 {
     *json = NULL;
-    if (l->format >= 3)
+    if (l->format >= 4) { /* names and values one after the other, each NUL-terminated */
+        const char *p = l->data, *end = l->data + l->data_len;
+        int n = 0;
+        while (p < end) {
+            if (n == INPUTS_MAX)
+                return -1;
+            in[n].name = p;
+            while (*p) /* short strings: no call to strlen */
+                p++;
+            if (++p >= end)
+                return -1;
+            in[n++].value = p;
+            while (*p)
+                p++;
+            p++;
+        }
+        return n;
+    }
+    if (l->format == 3)
         return pairs_parse((char *)l->data, l->data_len, in);
     *json = json_loads(l->data, 0, NULL);
     return json_is_object(*json) ? (int)award_inputs_from_json(*json, in) : -1;
@@ -634,17 +1081,30 @@ struct clause_ctx {
     char problem[360]; /* "" if the clause can be approved */
 };
 
+#define DATE_SEEN 16
+#define DATE_SEEN_LEN 11 /* YYYY-MM-DD and its NUL */
+
 struct verifier {
     struct totals year, budget, matter;
     struct clause_ctx *ctx;
     size_t n_ctx;
     /* the clause names met, so that yearly sums are keyed by number (no name to compare) */
     char **clauses;
-    size_t n_clauses;
+    size_t n_clauses, last_clause;
+    /* dates lines applied on, as written and parsed, by their last digit */
+    struct date_seen {
+        char text[DATE_SEEN_LEN];
+        struct date on;
+    } dates[DATE_SEEN];
     struct verifier_pack {
+        int64_t id;
         char sha[HASH_HEX_LEN + 1];
         struct policy_pack *p; /* NULL: stored, but its text does not load or hash to sha */
+        /* its policy.load audit entry records sha: what a format-4 line naming it by number
+         * relies on (the audit log is hash-chained) */
+        int logged;
     } * packs;
+    size_t last_pack; /* the one found last: lines come in runs of one pack */
     size_t n_packs;
     unsigned char *reversed; /* by line id: ids are dense, so a byte map serves */
     unsigned char *paid;     /* by application id: it has its award line */
@@ -665,9 +1125,12 @@ struct verifier {
 /* The number of a clause name, given on first sight. */
 static int verifier_clause(struct verifier *v, const char *name)
 {
+    if (v->n_clauses && !strcmp(v->clauses[v->last_clause], name))
+        return (int)v->last_clause;
     for (size_t i = 0; i < v->n_clauses; i++)
         if (!strcmp(v->clauses[i], name))
-            return (int)i;
+            return (int)(v->last_clause = i);
+    v->last_clause = v->n_clauses;
     v->clauses = xrealloc(v->clauses, (v->n_clauses + 1) * sizeof *v->clauses);
     v->clauses[v->n_clauses] = xstrdup(name);
     return (int)v->n_clauses++;
@@ -694,11 +1157,17 @@ static const struct clause_ctx *verifier_ctx(struct verifier *v, const struct po
 
 /* Parses every stored pack version once, before the lines are read (the reading thread owns
  * the connection meanwhile). A pack counts only if its text hashes to the SHA-256 it is
- * stored under: lines name their rules by that hash. */
+ * stored under: lines of formats 1-3 name their rules by that hash; lines of format 4 by the
+ * pack's number, whose hash the audit log's policy.load entry fixed when it was stored. */
 static enum status verifier_packs_load(struct store *s, struct verifier *v, struct err *e)
 {
     struct store_stmt *q;
-    enum status st = store_prepare(s, "SELECT sha256, text FROM policy_packs ORDER BY id", &q, e);
+    enum status st = store_prepare(
+        s,
+        "SELECT p.id, p.sha256, p.text, (SELECT a.after FROM audit_log a WHERE a.action ="
+        " 'policy.load' AND a.entity_id = CAST(p.id AS TEXT) AND a.entity = 'policy_pack'"
+        " ORDER BY a.id LIMIT 1) FROM policy_packs p ORDER BY p.id",
+        &q, e);
     if (st != ST_OK)
         return st;
     int row;
@@ -706,8 +1175,13 @@ static enum status verifier_packs_load(struct store *s, struct verifier *v, stru
         struct verifier_pack *vp = NULL;
         v->packs = xrealloc(v->packs, (v->n_packs + 1) * sizeof *v->packs);
         vp = &v->packs[v->n_packs++];
-        snprintf(vp->sha, sizeof vp->sha, "%s", store_col_text(q, 0));
-        const char *text = store_col_text(q, 1);
+        vp->id = store_col_int(q, 0);
+        snprintf(vp->sha, sizeof vp->sha, "%s", store_col_text(q, 1));
+        const char *text = store_col_text(q, 2), *logged = store_col_text(q, 3);
+        json_t *entry = logged ? json_loads(logged, 0, NULL) : NULL;
+        const char *logged_sha = json_string_value(json_object_get(entry, "sha256"));
+        vp->logged = logged_sha && !strcmp(logged_sha, vp->sha);
+        json_decref(entry);
         struct err ignored = {0};
         vp->p = NULL;
         if (policy_pack_load_stored(text, strlen(text), "stored pack", &vp->p, &ignored) == ST_OK &&
@@ -720,12 +1194,17 @@ static enum status verifier_packs_load(struct store *s, struct verifier *v, stru
     return st;
 }
 
-/* The pack with this SHA-256, or NULL. */
-static struct policy_pack *verifier_pack(struct verifier *v, const char *sha)
+/* The pack a line names: by number (format 4) or SHA-256, or NULL. */
+static const struct verifier_pack *verifier_pack(struct verifier *v, const struct line *l)
 {
+    const struct verifier_pack *last = v->n_packs ? &v->packs[v->last_pack] : NULL;
+    if (last && (l->pack_id ? last->id == l->pack_id : !strcmp(last->sha, l->pack)))
+        return last;
     for (size_t i = 0; i < v->n_packs; i++)
-        if (!strcmp(v->packs[i].sha, sha))
-            return v->packs[i].p;
+        if (l->pack_id ? v->packs[i].id == l->pack_id : !strcmp(v->packs[i].sha, l->pack)) {
+            v->last_pack = i;
+            return &v->packs[i];
+        }
     return NULL;
 }
 
@@ -778,6 +1257,25 @@ static void batch_add(struct verifier *v, const struct key *k, int64_t paid, int
         x->sum += claimed;
 }
 
+/* The date text as date_parse_iso reads it, the last few remembered (lines share a few dates). */
+static int verifier_date(struct verifier *v, const char *text, struct date *out)
+{
+    size_t len = strnlen(text, DATE_SEEN_LEN);
+    if (!len || len == DATE_SEEN_LEN)
+        return 0;
+    unsigned char y = (unsigned char)text[len < 4 ? 0 : 3];
+    struct date_seen *d = &v->dates[(y * 7u + (unsigned char)text[len - 1]) % DATE_SEEN];
+    if (memcmp(d->text, text, len + 1)) {
+        if (!date_parse_iso(text, &d->on)) {
+            d->text[0] = '\0';
+            return 0;
+        }
+        memcpy(d->text, text, len + 1);
+    }
+    *out = d->on;
+    return 1;
+}
+
 /* Replays one award line; returns 0 and fills out->problem if it does not hold. */
 static int replay_award(struct verifier *v, struct line *l, int clause, int64_t id, struct slot *ys,
                         struct slot *bs, struct slot *ms, const struct key *year_key,
@@ -792,9 +1290,20 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
             return 0;
         }
     }
-    struct policy_pack *p = verifier_pack(v, l->pack);
+    const struct verifier_pack *vp = verifier_pack(v, l);
+    struct policy_pack *p = vp ? vp->p : NULL;
     if (!p) {
-        snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
+        if (l->pack_id)
+            snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %" PRId64,
+                     l->pack_id);
+        else
+            snprintf(out->problem, sizeof out->problem, "找不到或无法读取规则包 %.12s…", l->pack);
+        return 0;
+    }
+    if (l->pack_id && !vp->logged) {
+        snprintf(out->problem, sizeof out->problem,
+                 "规则包 %" PRId64 " 的 SHA-256 与审计日志中载入时的记录不符（或无载入记录）",
+                 l->pack_id);
         return 0;
     }
     const struct clause_ctx *cx = verifier_ctx(v, p, clause, l->clause);
@@ -849,8 +1358,8 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
     int64_t expect_claimed = l->format < 2 ? l->amount : l->claimed;
     if (parsed < 0)
         snprintf(out->problem, sizeof out->problem, "账本行的输入无法解读");
-    else if (!date_parse_iso(l->applied_on, &on) ||
-             policy_calc_amount(p, l->clause, in, n, on, l->cap_used, &r, &ce) != ST_OK)
+    else if (!verifier_date(v, l->applied_on, &on) ||
+             policy_calc_amount_at(p, (size_t)cx->ci, in, n, on, l->cap_used, &r, &ce) != ST_OK)
         snprintf(out->problem, sizeof out->problem, "无法重算：%.300s", ce.msg);
     else if (!r.eligible || r.amount_fen != expect_claimed)
         snprintf(out->problem, sizeof out->problem,
@@ -935,18 +1444,44 @@ done:
 }
 
 /* A reversal (追回) line must undo exactly one earlier award line: the same application, entity,
- * clause, pack, inputs, date, year and matter with the amount negated. The reversed line is read
- * back (reversals are rare; it is an earlier line, already verified); l's inputs are parsed in
- * place. Returns 0 and fills problem if it does not hold. */
+ * clause, pack, inputs, date, year and matter with the amount negated. r is the reversed line
+ * and l the reversal, with their packs both named by SHA-256 or both by number; their inputs
+ * are read (in place, for format 3). Returns 0 and fills problem if it does not hold. */
+static int reversal_undoes(struct line *r, struct line *l, char *problem, size_t cap)
+{
+    json_t *rj = NULL, *lj = NULL;
+    struct policy_input rin[INPUTS_MAX], lin[INPUTS_MAX];
+    int rn = award_line_inputs(r, rin, &rj), ln = award_line_inputs(l, lin, &lj);
+    int same_inputs = rn >= 0 && rn == ln;
+    for (int i = 0; same_inputs && i < rn; i++)
+        same_inputs = !strcmp(rin[i].name, lin[i].name) && !strcmp(rin[i].value, lin[i].value);
+    json_decref(rj);
+    json_decref(lj);
+    int same_pack = r->pack_id || l->pack_id ? r->pack_id == l->pack_id : !strcmp(r->pack, l->pack);
+    if (r->reverses)
+        snprintf(problem, cap, "追回了一条追回记录");
+    else if (r->amount != -l->amount)
+        snprintf(problem, cap, "追回金额与被追回的兑付不符");
+    else if (r->app != l->app || r->entity != l->entity || strcmp(r->clause, l->clause) ||
+             !same_pack || r->year != l->year || strcmp(r->matter, l->matter) ||
+             strcmp(r->applied_on, l->applied_on) || !same_inputs)
+        snprintf(problem, cap, "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符");
+    else
+        return 1;
+    return 0;
+}
+
+/* reversal_undoes with the reversed line read back from the store (its pack, and l's, by
+ * SHA-256: one of them may be of format 3). */
 static int reversal_matches(struct store *s, struct line *l, char *problem, size_t cap)
 {
     struct err ignored = {0};
     struct line r;
     char *scratch = NULL;
-    json_t *rj = NULL, *lj = NULL;
     int found = 0, ok = 0;
-    struct policy_input rin[INPUTS_MAX], lin[INPUTS_MAX];
-    if (award_line_read(s, l->reverses, &r, &scratch, &found, &ignored) != ST_OK) {
+    char sha[HASH_HEX_LEN + 1];
+    if (award_line_read(s, l->reverses, &r, &scratch, &found, &ignored) != ST_OK ||
+        (l->pack_id && pack_sha_of(s, l->pack_id, sha, &ignored) != ST_OK)) {
         snprintf(problem, cap, "无法读取被追回的兑付：%.300s", ignored.msg);
         goto out;
     }
@@ -954,23 +1489,11 @@ static int reversal_matches(struct store *s, struct line *l, char *problem, size
         snprintf(problem, cap, "被追回的兑付 %" PRId64 " 不存在", l->reverses);
         goto out;
     }
-    int rn = award_line_inputs(&r, rin, &rj), ln = award_line_inputs(l, lin, &lj);
-    int same_inputs = rn >= 0 && rn == ln;
-    for (int i = 0; same_inputs && i < rn; i++)
-        same_inputs = !strcmp(rin[i].name, lin[i].name) && !strcmp(rin[i].value, lin[i].value);
-    if (r.reverses)
-        snprintf(problem, cap, "追回了一条追回记录");
-    else if (r.amount != -l->amount)
-        snprintf(problem, cap, "追回金额与被追回的兑付不符");
-    else if (r.app != l->app || r.entity != l->entity || strcmp(r.clause, l->clause) ||
-             strcmp(r.pack, l->pack) || r.year != l->year || strcmp(r.matter, l->matter) ||
-             strcmp(r.applied_on, l->applied_on) || !same_inputs)
-        snprintf(problem, cap, "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符");
-    else
-        ok = 1;
+    if (l->pack_id)
+        l->pack = sha;
+    r.pack_id = l->pack_id = 0; /* compared by SHA-256 */
+    ok = reversal_undoes(&r, l, problem, cap);
 out:
-    json_decref(rj);
-    json_decref(lj);
     free(scratch);
     return ok;
 }
@@ -1002,7 +1525,7 @@ struct chunk {
     /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line;
      * -2: a format-3 line the replaying thread hashes */
     signed char chained[CHUNK_LINES];
-    char hash[CHUNK_LINES][HASH_HEX_LEN + 1]; /* as stored */
+    struct link hash[CHUNK_LINES]; /* as stored */
     char *bytes;
     size_t cap;
     /* the lines decoded by the reader (their strings in strs), decoded[i] 0 if line i is not
@@ -1027,14 +1550,13 @@ struct reader {
      * read and replayed while they are still in the cache. */
     size_t chunk_lines;
     int threaded;
-    char prev[HASH_HEX_LEN + 1]; /* the stored hash of the last row read */
+    struct link prev; /* the stored hash of the last row read */
     enum status st;
     struct err e;
 };
 
 /* Fills c with up to r->chunk_lines rows; *prev is the stored hash of the row before. */
-static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_HEX_LEN + 1],
-                              int *end)
+static enum status chunk_fill(struct reader *r, struct chunk *c, struct link *prev, int *end)
 {
     c->n = 0;
     c->off[0] = 0;
@@ -1049,9 +1571,7 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
         const unsigned char *line = store_col_blob(r->q, 2, &len);
         const char *stored = store_col_text(r->q, 1);
         c->id[i] = store_col_int(r->q, 0);
-        size_t hlen = stored ? strnlen(stored, HASH_HEX_LEN) : 0;
-        memcpy(c->hash[i], stored ? stored : "", hlen);
-        c->hash[i][hlen] = '\0';
+        link_set(&c->hash[i], stored);
         if (c->off[i] + len > c->cap) {
             c->cap = (c->off[i] + len) * 2;
             c->bytes = xrealloc(c->bytes, c->cap);
@@ -1060,14 +1580,12 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, char prev[HASH_
             memcpy(c->bytes + c->off[i], line, len);
         c->off[i + 1] = c->off[i] + len;
         c->chained[i] = -1;
-        if (line && len > 0 && line[0] == '0' + LINE_FORMAT && (int)(i & 7) >= r->share) {
+        if (line_hashed_whole(line, len) && (int)(i & 7) >= r->share) {
             c->chained[i] = -2;
-        } else if (line && len > 0 && line[0] == '0' + LINE_FORMAT) {
-            char hash[HASH_HEX_LEN + 1];
-            line_hash_bytes(prev, line, len, hash);
-            c->chained[i] = !strcmp(hash, c->hash[i]);
+        } else if (line_hashed_whole(line, len)) {
+            c->chained[i] = (signed char)line_hash_holds(prev, line, len, &c->hash[i]);
         }
-        memcpy(prev, c->hash[i], HASH_HEX_LEN + 1);
+        *prev = c->hash[i];
         c->n++;
     }
     /* Decoded once the chunk is read, when the room the strings need is known. */
@@ -1096,7 +1614,7 @@ static void *reader_run(void *arg)
         pthread_mutex_unlock(&r->mu);
         if (stop)
             break;
-        st = chunk_fill(r, &r->ring[k % CHUNKS], r->prev, &end);
+        st = chunk_fill(r, &r->ring[k % CHUNKS], &r->prev, &end);
         pthread_mutex_lock(&r->mu);
         if (st == ST_OK)
             r->filled = k + 1;
@@ -1125,7 +1643,7 @@ static struct chunk *reader_next(struct reader *r)
         int end = 0;
         if (r->done || r->stop)
             return NULL;
-        r->st = chunk_fill(r, &r->ring[0], r->prev, &end);
+        r->st = chunk_fill(r, &r->ring[0], &r->prev, &end);
         r->done = end || r->st != ST_OK;
         return r->st == ST_OK && r->ring[0].n ? &r->ring[0] : NULL;
     }
@@ -1206,7 +1724,7 @@ static int verify_line(struct verifier *v, struct line *l, const struct line_key
     if (chained < 0) {
         char hash[HASH_HEX_LEN + 1];
         line_hash_fields(prev, l, hash);
-        chained = l->format < LINE_FORMAT && !strcmp(hash, stored);
+        chained = l->format < 3 && !strcmp(hash, stored);
     }
     /* The running sums this line is checked against and adds to; looked up once (the tables
      * do not grow until the next line's lookups). */
@@ -1296,7 +1814,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         goto out;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
-    snprintf(r->prev, sizeof r->prev, "%s", GENESIS);
+    link_set(&r->prev, GENESIS);
     r->threaded = cpus_allowed() > 1;
     r->chunk_lines = r->threaded ? CHUNK_LINES : INLINE_CHUNK_LINES;
     pthread_t reader;
@@ -1305,8 +1823,8 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         goto out;
     }
     started = r->threaded;
-    char prev[HASH_HEX_LEN + 1];
-    snprintf(prev, sizeof prev, "%s", GENESIS);
+    struct link prev;
+    link_set(&prev, GENESIS);
     int64_t expect_id = 1;
     struct chunk *c;
     int stopped = 0;
@@ -1336,8 +1854,19 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                 stopped = 1;
                 break;
             }
-            /* (a reversal of itself or of a later line has nothing to be compared with) */
-            if (l.reverses && l.reverses < c->id[i] && c->chained[i] != 0) {
+            if (c->chained[i] == -2) {
+                c->chained[i] = (signed char)line_hash_holds(&prev, bytes, n, &c->hash[i]);
+            }
+            /* A reversal of a line earlier in this chunk (mostly the one before: the office
+             * reverses what it has just approved) is compared here once the line holds, when
+             * both are of format 4 (a format-3 line's inputs were parsed in place by its
+             * replay); any other is compared once the reader is done. (A reversal of itself or
+             * of a later line has nothing to be compared with.) */
+            size_t back = (size_t)(c->id[i] - l.reverses);
+            int here = l.reverses && l.reverses < c->id[i] && back <= i &&
+                       c->id[i - back] == l.reverses && c->decoded[i - back] && l.format == 4 &&
+                       c->line[i - back].format == 4;
+            if (!here && l.reverses && l.reverses < c->id[i] && c->chained[i] != 0) {
                 later = xrealloc(later, (n_later + 1) * sizeof *later);
                 later[n_later++] =
                     (struct deferred){c->id[i], later_bytes.len, n, out->lines, out->total_fen};
@@ -1347,19 +1876,28 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                     break;
                 }
             }
-            if (c->chained[i] == -2) {
-                char hash[HASH_HEX_LEN + 1];
-                line_hash_bytes(prev, bytes, n, hash);
-                c->chained[i] = !strcmp(hash, c->hash[i]);
-            }
             int unchained = 0;
-            if (!verify_line(&v, &l, &keys[i], c->id[i], c->chained[i], c->hash[i], prev, expect_id,
-                             &unchained, out)) {
+            size_t lines_before = out->lines;
+            int64_t total_before = out->total_fen;
+            if (!verify_line(&v, &l, &keys[i], c->id[i], c->chained[i], c->hash[i].hex, prev.hex,
+                             expect_id, &unchained, out)) {
                 stopped = 1;
                 if (unchained && n_later && later[n_later - 1].id == c->id[i])
                     n_later--; /* what a broken line says is not compared */
             }
-            memcpy(prev, c->hash[i], sizeof prev);
+            /* as for a deferred reversal, a mismatch is what such a line is named for */
+            if (here && !unchained) {
+                struct line was = c->line[i - back], now = l;
+                char problem[sizeof out->problem];
+                if (!reversal_undoes(&was, &now, problem, sizeof problem)) {
+                    out->bad_line = c->id[i];
+                    out->lines = lines_before;
+                    out->total_fen = total_before;
+                    memcpy(out->problem, problem, sizeof problem);
+                    stopped = 1;
+                }
+            }
+            prev = c->hash[i];
             expect_id++;
         }
         reader_release(r, stopped);
@@ -1396,7 +1934,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     }
     if (!out->bad_line && out->lines) { /* every line sound: the last one is the head */
         out->head_id = expect_id - 1;
-        memcpy(out->head_hash, prev, sizeof out->head_hash);
+        memcpy(out->head_hash, prev.hex, sizeof out->head_hash);
     }
 out:
     if (started) {
@@ -1540,6 +2078,10 @@ static enum status clause_is_fcfs(struct store *s, const char *sha, const char *
     return st;
 }
 
+/* The SHA-256 of the pack a line of payouts p names, whichever its format. */
+#define LINE_PACK_SHA                                                                              \
+    "coalesce(p.pack_sha256, (SELECT k.sha256 FROM policy_packs k WHERE k.id = p.pack_id), '')"
+
 /* The first-come lines (not reversals, not in a batch), each in its group: the pack versions
  * and clauses the ledger names are looked at first, so that a ledger without a first-come
  * budget is read once and keeps nothing. */
@@ -1552,7 +2094,7 @@ static enum status hold_lines(struct store *s, struct hold_check *h, struct err 
     struct store_stmt *q;
     int row;
     enum status st = store_prepare(s,
-                                   "SELECT DISTINCT pack_sha256, clause FROM payouts"
+                                   "SELECT DISTINCT " LINE_PACK_SHA ", clause FROM payouts p"
                                    " WHERE reverses_id IS NULL AND batch = 0",
                                    &q, e);
     if (st != ST_OK)
@@ -1586,9 +2128,9 @@ static enum status hold_lines(struct store *s, struct hold_check *h, struct err 
     h->held_of = xcalloc(size, sizeof *h->held_of);
     for (size_t i = 0; i < n_fcfs && st == ST_OK; i++) {
         if ((st = store_prepare(s,
-                                "SELECT id, application_id, year, budget_held_fen FROM payouts"
-                                " WHERE reverses_id IS NULL AND batch = 0 AND pack_sha256 = ?"
-                                " AND clause = ?",
+                                "SELECT id, application_id, year, budget_held_fen FROM payouts p"
+                                " WHERE reverses_id IS NULL AND batch = 0 AND " LINE_PACK_SHA
+                                " = ? AND clause = ?",
                                 &q, e)) != ST_OK)
             break;
         store_bind_text(q, 1, pairs[i].sha);
@@ -1817,10 +2359,12 @@ enum status award_ledger_check_applications(struct store *s, struct award_verify
         else if (!status || strcmp(status, "approved"))
             snprintf(out->problem, sizeof out->problem,
                      "申请 %" PRId64 " 未经批准（%s），却有兑付行", l.app, status ? status : "");
-        else if (l.format >= LINE_FORMAT)
+        else if (l.format == 3)
             /* the application's JSON as the line would carry it */
             same = pairs_from_json(inputs, &pairs, &ignored) == ST_OK && pairs.len == l.data_len &&
                    !memcmp(buf_str(&pairs), l.data, l.data_len);
+        else if (l.format == 4)
+            same = inputs_match_json(&l, inputs);
         else
             same = !strcmp(inputs, l.data); /* copied in by migration 18 */
         buf_cleanup(&pairs);

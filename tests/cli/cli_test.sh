@@ -433,14 +433,16 @@ contains "$tmp/out" "50,000.00元" "another piece of equipment is paid on its ow
 expect_rc 2 "award reject without reason" -- "$hqd" award reject 2 "" --db "$db"
 expect_rc 0 "ledger verify" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "共 1 行" "one ledger line"
-# the amount lives in the stored line (db/migrations/018: 16 signed digits from byte 36)
-sqlite3 "$db" "UPDATE payouts SET line = CAST(substr(line, 1, 35) || printf('%+016d', 1) || substr(line, 52) AS BLOB) WHERE id = 1"
+# the amount lives in the stored line (db/migrations/021: the JSON array's sixth item)
+[[ $(sqlite3 "$db" "SELECT json_extract(CAST(line AS TEXT), '\$[0]') FROM payouts WHERE id = 1") == 4 ]] && ok || bad "a new line is of format 4"
+sqlite3 "$db" "UPDATE payouts SET line = CAST(json_set(CAST(line AS TEXT), '\$[5]', 1) AS BLOB) WHERE id = 1"
 [[ $(sqlite3 "$db" "SELECT amount_fen FROM payouts WHERE id = 1") == 1 ]] && ok || bad "the amount column is the line's"
 expect_rc 1 "ledger verify tampered" -- "$hqd" ledger verify --db "$db"
 contains "$tmp/out" "第 1 行" "the tampered line is named"
 expect_rc 1 "ledger verify tampered json" -- "$hqd" ledger verify --json --db "$db"
 [[ $(json "$tmp/out" "d['ok'], d['bad_line']") == "False 1" ]] && ok || bad "the JSON names the bad line: $(cat "$tmp/out")"
-sqlite3 "$db" "UPDATE payouts SET line = CAST(substr(line, 1, 35) || printf('%+016d', 14000000) || substr(line, 52) AS BLOB) WHERE id = 1"
+sqlite3 "$db" "UPDATE payouts SET line = CAST(json_set(CAST(line AS TEXT), '\$[5]', 14000000) AS BLOB) WHERE id = 1"
+expect_rc 0 "ledger verify restored" -- "$hqd" ledger verify --db "$db"
 expect_rc 0 "award list" -- "$hqd" award list --json --db "$db"
 [[ $(json "$tmp/out" "[(x['id'], x['status']) for x in d['applications']], d['paid_fen']") == "[(2, 'submitted'), (1, 'approved')] 14000000" ]] \
   && ok || bad "applications newest first: $(head -c 300 "$tmp/out")"

@@ -166,53 +166,63 @@ static int exec(struct store *s, const char *sql)
     return store_run(q, &e) == ST_OK ? 0 : -1;
 }
 
-/* Where db/migrations/018 puts a line's fields (1-based, width; money signed). */
+/* Where a line of format 4 (db/migrations/021) holds its fields: the JSON array's index. */
 enum {
-    AT_ID = 2,
-    AT_APP = 12,
-    AT_ENTITY = 22,
-    AT_AMOUNT = 36,
-    AT_CAP_USED = 52,
-    AT_REVERSES = 68,
-    AT_CLAIMED = 78,
-    AT_BUDGET_USED = 94,
-    AT_BUDGET_HELD = 110,
-    AT_MATTER_PRIOR = 126,
-    AT_BATCH = 142,
-    AT_PACK = 152,      /* 64 hex digits */
-    AT_APPLIED_ON = 236 /* YYYY-MM-DD */
+    AT_ID = 1,
+    AT_APP = 2,
+    AT_ENTITY = 3,
+    AT_YEAR = 4,
+    AT_AMOUNT = 5,
+    AT_CAP_USED = 6,
+    AT_REVERSES = 7,
+    AT_CLAIMED = 8,
+    AT_BUDGET_USED = 9,
+    AT_BUDGET_HELD = 10,
+    AT_MATTER_PRIOR = 11,
+    AT_BATCH = 12,
+    AT_PACK = 13, /* the pack's number */
+    AT_APPLIED_ON = 15
 };
 
-/* Writes v into line id's field at (width digits, signed if money), as someone editing the
- * database by hand would. */
+/* Writes v into line id's field at, as someone editing the database by hand would (SQLite's
+ * json_set leaves every other byte of the line as it was). */
 static void line_set(struct store *s, int64_t id, int at, int64_t v)
 {
-    int money = (at >= AT_AMOUNT && at < AT_REVERSES) || (at >= AT_CLAIMED && at < AT_BATCH);
-    int width = money ? 16 : 10;
     char sql[300];
     snprintf(sql, sizeof sql,
-             "UPDATE payouts SET line = CAST(substr(line, 1, %d) || printf('%s', %lld)"
-             " || substr(line, %d) AS BLOB) WHERE id = %lld",
-             at - 1, money ? "%+016d" : "%010d", (long long)v, at + width, (long long)id);
+             "UPDATE payouts SET line = CAST(json_set(CAST(line AS TEXT), '$[%d]', %lld) AS BLOB)"
+             " WHERE id = %lld",
+             at, (long long)v, (long long)id);
     assert_int_equal(exec(s, sql), 0);
 }
 
-/* Writes text over line id's bytes from at: a fixed-width field (the pack, a date). */
+/* Writes text as line id's field at (a string: the date). */
 static void line_set_text(struct store *s, int64_t id, int at, const char *text)
 {
     char sql[400];
     snprintf(sql, sizeof sql,
-             "UPDATE payouts SET line = CAST(substr(line, 1, %d) || '%s' || substr(line, %d)"
-             " AS BLOB) WHERE id = %lld",
-             at - 1, text, at + (int)strlen(text), (long long)id);
+             "UPDATE payouts SET line = CAST(json_set(CAST(line AS TEXT), '$[%d]', '%s') AS BLOB)"
+             " WHERE id = %lld",
+             at, text, (long long)id);
     assert_int_equal(exec(s, sql), 0);
 }
 
-/* Replaces line id's k-th string (0 clause, 1 matter, 2 created by, 3 inputs SHA, 4 inputs),
- * with its length in the head. */
+/* Replaces line id's k-th string (0 clause, 1 matter, 2 created by; 4 the inputs, given as the
+ * JSON array of names and values). */
 static void line_set_string(struct store *s, int64_t id, int k, const char *v)
 {
-    static const int width[5] = {3, 3, 3, 2, 5};
+    assert_true(k >= 0 && k <= 4 && k != 3);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "UPDATE payouts SET line = CAST(json_set(CAST(line AS TEXT), '$[%d]', %s('%s'))"
+             " AS BLOB) WHERE id = %lld",
+             16 + (k == 4 ? 3 : k), k == 4 ? "json" : "", v, (long long)id);
+    assert_int_equal(exec(s, sql), 0);
+}
+
+/* Line id's stored bytes, as text. */
+static void line_text(struct store *s, int64_t id, char *out, size_t cap)
+{
     struct store_stmt *q;
     struct err e = {0};
     assert_int_equal(store_prepare(s, "SELECT line FROM payouts WHERE id = ?", &q, &e), ST_OK);
@@ -222,32 +232,22 @@ static void line_set_string(struct store *s, int64_t id, int k, const char *v)
     assert_true(row);
     size_t n;
     const char *p = store_col_blob(q, 0, &n);
-    char line[2048], out[2048];
-    assert_true(n < sizeof line);
-    memcpy(line, p, n);
+    assert_true(n < cap);
+    memcpy(out, p, n);
+    out[n] = '\0';
     store_finish(q);
-    size_t len[5], from = 261, at = 245;
-    for (int i = 0; i < 5; at += (size_t)width[i++]) {
-        char num[8] = {0};
-        memcpy(num, line + at, (size_t)width[i]);
-        len[i] = (size_t)strtoul(num, NULL, 10);
-    }
-    size_t o = 261, vlen = strlen(v);
-    memcpy(out, line, 261);
-    for (int i = 0, w = 245; i < 5; w += width[i++]) {
-        const char *src = i == k ? v : line + from;
-        size_t l = i == k ? vlen : len[i];
-        char num[8];
-        snprintf(num, sizeof num, "%0*zu", width[i], l);
-        memcpy(out + w, num, (size_t)width[i]);
-        memcpy(out + o, src, l);
-        o += l;
-        from += len[i];
-    }
+}
+
+/* Writes bytes as line id. */
+static void line_write(struct store *s, int64_t id, const char *bytes)
+{
+    struct store_stmt *q;
+    struct err e = {0};
     assert_int_equal(store_prepare(s, "UPDATE payouts SET line = ? WHERE id = ?", &q, &e), ST_OK);
-    store_bind_blob(q, 1, out, o);
+    store_bind_blob(q, 1, bytes, strlen(bytes));
     store_bind_int(q, 2, id);
-    assert_int_equal(store_run(q, &e), ST_OK);
+    if (store_run(q, &e) != ST_OK)
+        fail_msg("line %lld not written: %s", (long long)id, e.msg);
 }
 
 static void verifier_catches_tampering(void **state)
@@ -292,47 +292,81 @@ static void verifier_catches_tampering(void **state)
     assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 0);
     /* Edited inputs break the chain too. */
-    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:9\n");
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"9\"]");
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "哈希链"));
-    /* Bytes that are not a line at all are named as such. */
-    assert_int_equal(exec(f->s, "UPDATE payouts SET line = CAST(replace(CAST(line AS TEXT),"
-                                " '2020', '20x0') AS BLOB) WHERE id = 2"),
-                     0);
-    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
-    assert_int_equal(v.bad_line, 2);
-    assert_non_null(strstr(v.problem, "不是可解读的账本行：第 32–35 字节（年度）不是数字"));
-    /* a non-digit at any place of a number (read as two overlapping runs of eight digits) */
-    for (int at = AT_AMOUNT + 1; at <= AT_AMOUNT + 15; at++) {
-        line_set(f->s, 1, AT_AMOUNT, 5000000); /* its digits again */
-        char sql[200];
-        snprintf(sql, sizeof sql,
-                 "UPDATE payouts SET line = CAST(substr(line, 1, %d) || ':' || substr(line, %d)"
-                 " AS BLOB) WHERE id = 1",
-                 at - 1, at + 1);
-        assert_int_equal(exec(f->s, sql), 0);
-        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
-        assert_int_equal(v.bad_line, 1);
-        assert_non_null(strstr(v.problem, "第 36–51 字节（金额）不是数字"));
-    }
-    /* A line longer or shorter than its head says is refused by the table's CHECK; written past
-     * it (as someone editing the file could), the verifier names what is wrong. */
+    /* a line that is not JSON, or not an array of 20, is refused by the table's CHECK; written
+     * past it, the verifier names what is wrong */
     static const char longer[] = "UPDATE payouts SET line = CAST(CAST(line AS TEXT) || 'x' AS"
                                  " BLOB) WHERE id = 1";
     static const char cut[] = "UPDATE payouts SET line = CAST(substr(line, 1, 100) AS BLOB)"
                               " WHERE id = 1";
-    line_set(f->s, 1, AT_AMOUNT, 5000000); /* its digits again */
+    static const char fewer[] = "UPDATE payouts SET line = CAST(json_remove(CAST(line AS TEXT),"
+                                " '$[18]') AS BLOB) WHERE id = 1";
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"5\"]");
+    verify_ok(f->s, 2, 10000000);
     assert_int_equal(exec(f->s, longer), -1);
     assert_int_equal(exec(f->s, cut), -1);
-    assert_int_equal(store_exec(f->s, "PRAGMA ignore_check_constraints = ON", &e), ST_OK);
+    assert_int_equal(exec(f->s, fewer), -1);
+    /* Written past the table (as someone editing the file could: here a copy of the table
+     * without its CHECK and the generated columns, whose indexes json_extract refuses such
+     * bytes for), the verifier names what is wrong, and where. */
+    assert_int_equal(store_exec(f->s,
+                                "CREATE TABLE bare (id INTEGER PRIMARY KEY, line BLOB, hash TEXT);"
+                                "INSERT INTO bare SELECT id, line, hash FROM payouts;"
+                                "DROP TABLE payouts; ALTER TABLE bare RENAME TO payouts",
+                                &e),
+                     ST_OK);
+    verify_ok(f->s, 2, 10000000);
+    char line[1024], first[1024];
+    line_text(f->s, 2, line, sizeof line);
+    line_text(f->s, 1, first, sizeof first);
+    assert_non_null(strstr(line, ",2020,"));
+    const struct {
+        const char *from, *to, *problem;
+    } broken[] = {
+        {",2020,", ",20x0,", "第 5 项（年度）不是整数"},
+        {",2020,", ",10000,", "第 5 项（年度）超出范围"},
+        {",2020,", ",02020,", "第 5 项（年度）不是整数"},
+        {"[4,2,2,", "[4,2,-2,", "第 3 项（申请编号）不能为负或为零"},
+        {"[4,", "[3,", "第 1 项（格式）不是 4"},
+        {",5000000,", ",-0,", "第 6 项（金额）不是整数"},
+        {",5000000,", ",1000000000000000000,", "第 6 项（金额）不是整数"},
+        {",5000000,", ",5000000 ,", "第 6 项（金额）后缺少逗号"},
+        {"\"ip-transfer\"", "\"ip-\\u0074ransfer\"", "第 17 项（条款）不是字符串"},
+        {"\"ip-transfer\"", "\"ip-\ttransfer\"", "第 17 项（条款）不是字符串"},
+        {"\"patents\",\"5\"]", "\"patents\"]", "第 20 项（输入）不是名称与值相间的字符串数组"},
+        {"\"5\"]]", "\"5\"]] ", "第 20 项（输入）后还有多余的字节"},
+        {"\"5\"]]", "\"5\"]", "第 20 项（输入）后还有多余的字节"},
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        char forged[1100];
+        const char *at = strstr(line, broken[i].from);
+        if (!at)
+            fail_msg("case %zu: no \"%s\" in %s", i, broken[i].from, line);
+        snprintf(forged, sizeof forged, "%.*s%s%s", (int)(at - line), line, broken[i].to,
+                 at + strlen(broken[i].from));
+        line_write(f->s, 2, forged);
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 2);
+        if (!strstr(v.problem, broken[i].problem))
+            fail_msg("case %zu: %s", i, v.problem);
+    }
+    line_write(f->s, 2, line);
     assert_int_equal(exec(f->s, longer), 0);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 1);
-    assert_non_null(strstr(v.problem, "行首所记长度合计"));
+    assert_non_null(strstr(v.problem, "后还有多余的字节"));
     assert_int_equal(exec(f->s, cut), 0);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
-    assert_non_null(strstr(v.problem, "只有 100 字节"));
+    assert_int_equal(v.bad_line, 1);
+    assert_non_null(strstr(v.problem, "不是可解读的账本行"));
+    line_write(f->s, 1, first);
+    verify_ok(f->s, 2, 10000000);
+    assert_int_equal(exec(f->s, fewer), 0);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_non_null(strstr(v.problem, "第 19 项（写入人）"));
 }
 
 /* Runs the verifier with this thread allowed a single CPU, where it reads the lines itself
@@ -388,8 +422,9 @@ static void verifier_reads_in_chunks(void **state)
     assert_non_null(strstr(v.problem, "哈希链"));
 }
 
-/* Rewrites every line's hash as the ledger's format 3 defines it, written here independently
- * of award.c: SHA-256 of the previous line's hash in hex followed by the stored line. What
+/* Rewrites every line's hash as the ledger's formats 3 and 4 define it, written here
+ * independently of award.c: SHA-256 of the previous line's hash (in hex before a line of format
+ * 3, as 32 bytes before one of format 4) followed by the stored line. What
  * someone with write access to the database and the format could do; the verifier must then
  * still catch what is inconsistent. */
 static void rechain(struct store *s)
@@ -404,12 +439,21 @@ static void rechain(struct store *s)
     int row;
     while (store_step(q, &row, &e) == ST_OK && row) {
         size_t len;
-        const void *line = store_col_blob(q, 1, &len);
-        char *msg = malloc(64 + len);
-        memcpy(msg, prev, 64);
-        memcpy(msg + 64, line, len);
+        const unsigned char *line = store_col_blob(q, 1, &len);
+        /* format 4 ('['): the previous hash's 32 bytes; format 3: its 64 hex digits */
+        size_t plen = len && line[0] == '[' ? 32 : 64;
+        unsigned char *msg = malloc(64 + len);
+        if (plen == 32)
+            for (int i = 0; i < 32; i++) {
+                unsigned byte;
+                assert_int_equal(sscanf(prev + 2 * i, "%2x", &byte), 1);
+                msg[i] = (unsigned char)byte;
+            }
+        else
+            memcpy(msg, prev, 64);
+        memcpy(msg + plen, line, len);
         char hash[65];
-        hash_sha256_hex(msg, 64 + len, hash);
+        hash_sha256_hex(msg, plen + len, hash);
         free(msg);
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
@@ -570,18 +614,18 @@ static void verifier_checks_reversals(void **state)
     verify_ok(f->s, 3, 5000000);
     struct award_verify v;
     /* A consistently rehashed award whose amount its inputs do not give is recomputed. */
-    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:4\n");
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"4\"]");
     rechain(f->s);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "重算金额"));
-    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:5\n");
-    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=9:5\n");
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"5\"]");
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"x\"]");
     rechain(f->s);
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
-    assert_non_null(strstr(v.problem, "输入无法解读"));
-    line_set_string(f->s, 2, 4, "institution_registered=3:是\npatents=1:5\n");
+    assert_non_null(strstr(v.problem, "不是有效的件数"));
+    line_set_string(f->s, 2, 4, "[\"institution_registered\",\"是\",\"patents\",\"5\"]");
     rechain(f->s);
     verify_ok(f->s, 3, 5000000);
     struct store_stmt *q;
@@ -600,8 +644,8 @@ static void verifier_checks_reversals(void **state)
     } cases[] = {
         {AT_ENTITY, -1, NULL, NULL, entity + 1, entity, "主体"},
         {0, 1, "x:1", "", 0, 0, "事项"},
-        {0, 4, "institution_registered=3:是\npatents=1:4\n",
-         "institution_registered=3:是\npatents=1:5\n", 0, 0, "输入"},
+        {0, 4, "[\"institution_registered\",\"是\",\"patents\",\"4\"]",
+         "[\"institution_registered\",\"是\",\"patents\",\"5\"]", 0, 0, "输入"},
         {AT_AMOUNT, -1, NULL, NULL, -4000000, -5000000, "追回金额"},
         {AT_CAP_USED, -1, NULL, NULL, 0, 10000000, "本年度已兑付"},
     };
@@ -647,6 +691,170 @@ static void verifier_checks_reversals(void **state)
     assert_non_null(strstr(v.problem, "编号不连续"));
 }
 
+/* Rewrites every line as format 3 (db/migrations/018's fixed-width head, the pack by its SHA-256,
+ * the inputs as name=LEN:value lines), as a store written before schema 21 holds them; the
+ * hashes are rewritten by rechain. */
+static void to_format_3(struct store *s)
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    assert_int_equal(
+        store_prepare(s,
+                      "SELECT id, application_id, entity_id, year, amount_fen, cap_used_fen,"
+                      " coalesce(reverses_id, 0), claimed_fen, budget_used_fen, budget_held_fen,"
+                      " matter_prior_fen, batch, (SELECT sha256 FROM policy_packs k WHERE k.id ="
+                      " pack_id), created_at, applied_on, clause, matter, created_by, inputs"
+                      " FROM payouts ORDER BY id",
+                      &q, &e),
+        ST_OK);
+    char(*lines)[1024] = NULL;
+    size_t n = 0;
+    int row;
+    while (store_step(q, &row, &e) == ST_OK && row) {
+        lines = realloc(lines, (n + 1) * sizeof *lines);
+        assert_non_null(lines);
+        char pairs[512] = "";
+        json_t *in = json_loads(store_col_text(q, 18), 0, NULL);
+        assert_true(json_is_array(in) && json_array_size(in) % 2 == 0);
+        for (size_t i = 0; i < json_array_size(in); i += 2) {
+            const char *v = json_string_value(json_array_get(in, i + 1));
+            snprintf(pairs + strlen(pairs), sizeof pairs - strlen(pairs), "%s=%zu:%s\n",
+                     json_string_value(json_array_get(in, i)), strlen(v), v);
+        }
+        json_decref(in);
+        const char *clause = store_col_text(q, 15), *matter = store_col_text(q, 16),
+                   *by = store_col_text(q, 17);
+        long long num[12];
+        for (int i = 0; i < 12; i++)
+            num[i] = (long long)store_col_int(q, i);
+        snprintf(lines[n], sizeof lines[0],
+                 "3%010lld%010lld%010lld%04lld%+016lld%+016lld%010lld%+016lld%+016lld%+016lld"
+                 "%+016lld%010lld%s%s%s%03zu%03zu%03zu%02d%05zu%s%s%s%s",
+                 num[0], num[1], num[2], num[3], num[4], num[5], num[6], num[7], num[8], num[9],
+                 num[10], num[11], store_col_text(q, 12), store_col_text(q, 13),
+                 store_col_text(q, 14), strlen(clause), strlen(matter), strlen(by), 0,
+                 strlen(pairs), clause, matter, by, pairs);
+        n++;
+    }
+    store_finish(q);
+    for (size_t i = 0; i < n; i++)
+        line_write(s, (int64_t)i + 1, lines[i]);
+    free(lines);
+    rechain(s);
+}
+
+/* Lines of format 3 (stores written before schema 21) still verify, and the ledger goes on in
+ * format 4 after them: a new award, and a reversal of a format-3 line, which names the same pack
+ * by its number. */
+static void format_3_lines_still_verify(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t rid;
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    approve(f->s, apply_patents(f->s, 3, NULL));
+    approve(f->s, apply_patents(f->s, 2, NULL));
+    assert_int_equal(award_reverse(f->s, "office", 3, "重复申报", &rid, &e), ST_OK);
+    to_format_3(f->s);
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 3 AND pack_id IS NULL AND"
+                                      " length(pack_sha256) = 64 AND inputs LIKE '%patents=1:%'"),
+                     4);
+    verify_ok(f->s, 4, 8000000);
+    approve(f->s, apply_patents(f->s, 1, NULL));
+    assert_int_equal(award_reverse(f->s, "office", 2, "专利转移不实", &rid, &e), ST_OK);
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 4 AND pack_id > 0"), 2);
+    assert_int_equal(test_count(f->s, "payouts p WHERE id = 6 AND reverses_id = 2 AND"
+                                      " (SELECT sha256 FROM policy_packs WHERE id = p.pack_id) ="
+                                      " (SELECT pack_sha256 FROM payouts WHERE id = 2)"),
+                     1);
+    verify_ok(f->s, 6, 6000000);
+    struct award_verify v;
+    assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
+    if (v.bad_line)
+        fail_msg("line %lld: %s", (long long)v.bad_line, v.problem);
+    assert_int_equal(v.lines, 4);
+    /* the reversal (format 4) of a format-3 line is compared with it once the reader is done:
+     * one forged to another application, chain rewritten, is named */
+    line_set(f->s, 6, AT_APP, 1);
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 6);
+    assert_int_equal(v.lines, 5);
+    assert_non_null(
+        strstr(v.problem, "追回记录的申请、主体、条款、输入、年度或事项与被追回的兑付不符"));
+    line_set(f->s, 6, AT_APP, 2);
+    rechain(f->s);
+    verify_ok(f->s, 6, 6000000);
+    /* a format-3 line is still read by its widths: an amount edited in place breaks the chain */
+    assert_int_equal(exec(f->s, "UPDATE payouts SET line = CAST(substr(line, 1, 35) ||"
+                                " printf('%+016d', 4000000) || substr(line, 52) AS BLOB)"
+                                " WHERE id = 1"),
+                     0);
+    assert_int_equal(test_count(f->s, "payouts WHERE id = 1 AND amount_fen = 4000000"), 1);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+    assert_non_null(strstr(v.problem, "哈希链"));
+    /* and one forged consistently (chain rewritten) is recomputed */
+    rechain(f->s);
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+    assert_non_null(strstr(v.problem, "兑付金额与重算"));
+}
+
+/* A line of format 4 names its pack by number. The pack's stored text rewritten with a
+ * SHA-256 to match (a consistent forgery of policy_packs) is caught by the policy.load entry
+ * of the audit log, which recorded the hash when the pack was stored; that entry rewritten
+ * too breaks the audit log's own chain. */
+static void pack_number_is_held_by_the_audit_log(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    approve(f->s, apply_patents(f->s, 5, NULL));
+    verify_ok(f->s, 1, 5000000);
+    struct store_stmt *q;
+    assert_int_equal(store_prepare(f->s,
+                                   "SELECT k.id, k.text FROM policy_packs k JOIN payouts p"
+                                   " ON p.pack_id = k.id WHERE p.id = 1",
+                                   &q, &e),
+                     ST_OK);
+    int row;
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    assert_true(row);
+    int64_t pack = store_col_int(q, 0);
+    char *text = strdup(store_col_text(q, 1));
+    store_finish(q);
+    /* the same rules, one title changed: every amount replays as before */
+    char *at = strstr(text, "知识产权");
+    assert_non_null(at);
+    memcpy(at, "智慧财产", strlen("智慧财产"));
+    char sha[65];
+    hash_sha256_hex(text, strlen(text), sha);
+    assert_int_equal(
+        store_prepare(f->s, "UPDATE policy_packs SET text = ?, sha256 = ? WHERE id = ?", &q, &e),
+        ST_OK);
+    store_bind_text(q, 1, text);
+    store_bind_text(q, 2, sha);
+    store_bind_int(q, 3, pack);
+    assert_int_equal(store_run(q, &e), ST_OK);
+    struct award_verify v;
+    assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+    assert_int_equal(v.bad_line, 1);
+    assert_non_null(strstr(v.problem, "审计日志"));
+    struct audit_report r;
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_int_equal(r.first_bad, 0);
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "UPDATE audit_log SET after = '{\"sha256\":\"%s\"}' WHERE action = 'policy.load'"
+             " AND entity_id = '%lld'",
+             sha, (long long)pack);
+    assert_int_equal(exec(f->s, sql), 0);
+    verify_ok(f->s, 1, 5000000);
+    assert_int_equal(audit_verify(f->s, &r, &e), ST_OK);
+    assert_true(r.first_bad > 0);
+    free(text);
+}
+
 /* The payouts table as schemas 10 and 12 left it, filled from the current lines (with the
  * given format) and chained as format 2 defined its hash, written here independently of
  * award.c: the fields one by one, each as "LEN:" and its bytes. */
@@ -665,7 +873,8 @@ static void back_to_schema_17(struct store *s, int format_of_line_1)
              " DEFAULT 0, matter TEXT NOT NULL DEFAULT '', matter_prior_fen BIGINT NOT NULL"
              " DEFAULT 0, batch BIGINT NOT NULL DEFAULT 0);"
              "INSERT INTO payouts_old SELECT p.id, p.application_id, p.entity_id, p.clause,"
-             " p.pack_sha256, a.inputs_sha256, p.year, p.amount_fen, p.cap_used_fen,"
+             " coalesce(p.pack_sha256, (SELECT sha256 FROM policy_packs WHERE id = p.pack_id)),"
+             " a.inputs_sha256, p.year, p.amount_fen, p.cap_used_fen,"
              " p.reverses_id, p.created_at, p.created_by, '', '', CASE WHEN p.id = 1 THEN %d"
              " ELSE 2 END, p.claimed_fen, p.budget_used_fen, p.budget_held_fen, p.matter,"
              " p.matter_prior_fen, p.batch FROM payouts p JOIN applications a"
@@ -718,9 +927,39 @@ static void back_to_schema_17(struct store *s, int format_of_line_1)
                                 "DROP INDEX applications_due;" /* and 20 */
                                 "ALTER TABLE applications DROP COLUMN limit_wd;"
                                 "ALTER TABLE applications DROP COLUMN due_on;"
+                                "DROP INDEX audit_log_pack_loads;" /* and 21 */
                                 "DELETE FROM schema_migrations WHERE version >= 18;",
                                 &e),
                      ST_OK);
+}
+
+/* Replaces the inputs (the fifth string) of line id of formats 1-3, with its length in the
+ * head (db/migrations/018: the lengths at bytes 246-261, the strings from 262). */
+static void fixed_line_set_inputs(struct store *s, int64_t id, const char *v)
+{
+    static const int width[5] = {3, 3, 3, 2, 5};
+    char line[2048], out[2048];
+    line_text(s, id, line, sizeof line);
+    size_t len[5], from = 261, at = 245;
+    for (int i = 0; i < 5; at += (size_t)width[i++]) {
+        char num[8] = {0};
+        memcpy(num, line + at, (size_t)width[i]);
+        len[i] = (size_t)strtoul(num, NULL, 10);
+    }
+    size_t o = 261, vlen = strlen(v);
+    memcpy(out, line, 261);
+    for (int i = 0, w = 245; i < 5; w += width[i++]) {
+        const char *src = i == 4 ? v : line + from;
+        size_t l = i == 4 ? vlen : len[i];
+        char num[8];
+        snprintf(num, sizeof num, "%0*zu", width[i], l);
+        memcpy(out + w, num, (size_t)width[i]);
+        memcpy(out + o, src, l);
+        o += l;
+        from += len[i];
+    }
+    out[o] = '\0';
+    line_write(s, id, out);
 }
 
 /* Lines written before schema 18 (formats 1 and 2, hashed field by field, their inputs in the
@@ -744,7 +983,7 @@ static void old_lines_survive_the_upgrade(void **state)
     verify_ok(f->s, 3, 5000000);
     approve(f->s, apply_patents(f->s, 2, NULL));
     assert_int_equal(award_reverse(f->s, "office", 1, "专利转移不实", &rid, &e), ST_OK);
-    assert_int_equal(test_count(f->s, "payouts WHERE format = 3"), 2);
+    assert_int_equal(test_count(f->s, "payouts WHERE format = 4"), 2);
     verify_ok(f->s, 5, 2000000);
     /* An old line's copied inputs must still be the ones its hash names. */
     struct award_verify v;
@@ -755,7 +994,7 @@ static void old_lines_survive_the_upgrade(void **state)
     verify_ok(f->s, 5, 2000000); /* the ledger carries its own copy */
     assert_int_equal(award_ledger_check_applications(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 1); /* a format-1 line, compared with its copied JSON */
-    line_set_string(f->s, 2, 4, "{\"institution_registered\":\"是\",\"patents\":\"4\"}");
+    fixed_line_set_inputs(f->s, 2, "{\"institution_registered\":\"是\",\"patents\":\"4\"}");
     assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
     assert_int_equal(v.bad_line, 2);
     assert_non_null(strstr(v.problem, "输入已被改动"));
@@ -1174,14 +1413,28 @@ static void stored_packs_survive_newer_checks(void **state)
     assert_int_equal(award_pack_store(f->s, "office", pack, strlen(pack), "o.pack", &id, &e),
                      ST_INVALID);
     assert_non_null(strstr(e.msg, "不可能同时满足"));
-    /* as an older hqd would have stored it */
-    char sha[65], sql[4096];
+    /* as an older hqd would have stored it: the pack and its policy.load entry */
+    char sha[65], sql[4096], after[100];
     hash_sha256_hex(pack, strlen(pack), sha);
     snprintf(sql, sizeof sql,
              "INSERT INTO policy_packs (sha256, title, version, text, loaded_at, loaded_by)"
              " VALUES ('%s', '测试：旧规则包', 'o1', '%s', '2020-01-01T00:00:00Z', 'office')",
              sha, pack);
+    snprintf(after, sizeof after, "{\"sha256\":\"%s\"}", sha);
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
     assert_int_equal(exec(f->s, sql), 0);
+    struct store_stmt *q;
+    assert_int_equal(store_prepare(f->s, "SELECT id FROM policy_packs WHERE sha256 = ?", &q, &e),
+                     ST_OK);
+    store_bind_text(q, 1, sha);
+    int row;
+    assert_int_equal(store_step(q, &row, &e), ST_OK);
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)store_col_int(q, 0));
+    store_finish(q);
+    assert_int_equal(
+        audit_append(f->s, "office", "policy.load", "policy_pack", ids, NULL, after, &e), ST_OK);
+    assert_int_equal(store_commit(f->s, &e), ST_OK);
     struct award_outcome o;
     struct policy_input in[] = {{"amount", "1000"}};
     assert_int_equal(award_apply(f->s, "clerk", FIRM, "grant-o", in, 1, ON, &o, &e), ST_OK);
@@ -1415,12 +1668,12 @@ static void verifier_names_each_broken_rule(void **state)
     assert_int_equal(test_count(f->s, "payouts WHERE id BETWEEN 4 AND 6 AND batch = 4"), 3);
     struct store_stmt *q;
     int row;
-    char sha[65];
-    assert_int_equal(store_prepare(f->s, "SELECT pack_sha256 FROM payouts WHERE id = 1", &q, &e),
+    assert_int_equal(store_prepare(f->s, "SELECT pack_id FROM payouts WHERE id = 1", &q, &e),
                      ST_OK);
     assert_int_equal(store_step(q, &row, &e), ST_OK);
-    snprintf(sha, sizeof sha, "%s", store_col_text(q, 0));
+    int64_t pack = store_col_int(q, 0);
     store_finish(q);
+    assert_true(pack > 0);
     const struct {
         int64_t line;
         int at;             /* a number's field, or 0 */
@@ -1442,8 +1695,7 @@ static void verifier_names_each_broken_rule(void **state)
         {7, AT_REVERSES, 7, 3, 0, NULL, NULL, "追回记录早于被追回的兑付"},
         {1, 0, 0, 0, 0, "grant-z", "grant-b", "条款 grant-z 无法审批"},
         {1, AT_APPLIED_ON, 0, 0, -1, "2020-02-30", "2020-09-01", "无法重算"},
-        {1, AT_PACK, 0, 0, -1, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-         sha, "找不到或无法读取规则包 ffffffffffff…"},
+        {1, AT_PACK, 99, pack, 0, NULL, NULL, "找不到或无法读取规则包 99"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int number = cases[i].at && cases[i].k == 0 && !cases[i].forged;
@@ -1860,7 +2112,7 @@ static void random_ledgers_verify(void **state)
     struct fx *f = *state;
     random_ledger(f, 600);
     assert_true(test_count(f->s, "payouts WHERE batch > 0") > 0);
-    assert_int_equal(test_count(f->s, "(SELECT DISTINCT pack_sha256 FROM payouts)"), 2);
+    assert_int_equal(test_count(f->s, "(SELECT DISTINCT pack_id FROM payouts)"), 2);
     assert_true(test_count(f->s, "payouts WHERE reverses_id IS NOT NULL") > 0);
     /* No budget passed, no yearly cap, and no contract paid more than the largest award any
      * of its lines claimed (就高不就低). */
@@ -1916,9 +2168,9 @@ static void every_recorded_figure_is_checked(void **state)
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         char sql[300];
         snprintf(sql, sizeof sql,
-                 "SELECT id, CAST(substr(line, %d, %d) AS INTEGER) FROM payouts WHERE %s"
+                 "SELECT id, json_extract(CAST(line AS TEXT), '$[%d]') FROM payouts WHERE %s"
                  " ORDER BY id",
-                 fields[k].at, fields[k].money ? 16 : 10, fields[k].lines);
+                 fields[k].at, fields[k].lines);
         struct store_stmt *q;
         int64_t ids[256], vals[256];
         size_t n = 0;
@@ -3165,6 +3417,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(payee_is_the_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_names_each_broken_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_checks_reversals, setup, teardown),
+        cmocka_unit_test_setup_teardown(format_3_lines_still_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(pack_number_is_held_by_the_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),
         cmocka_unit_test_setup_teardown(anchors_catch_what_the_chain_cannot, setup, teardown),
