@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -46,6 +47,13 @@ struct line {
 enum status award_line_append(struct store *s, const char *actor, struct line *l,
                               const struct policy_input *in, size_t n, int64_t *id,
                               struct err *e) HQD_MUST_CHECK;
+/* A line of format 4 as it is stored (l's id, time and pack number as set), appended to b. */
+enum status award_line_encode(const struct line *l, const struct policy_input *in, size_t n,
+                              struct buf *b, struct err *e) HQD_MUST_CHECK;
+/* Decodes stored bytes of any format into l, its strings copied into scratch (n + 8 bytes);
+ * 0 if they are not a line, with what is wrong in why (if not NULL). */
+int award_line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
+                      size_t why_cap);
 /* Reads and decodes the stored line with this id into l, its strings in *scratch (the caller
  * frees it), its pack's SHA-256 looked up if it names the pack by number; *found is 0 if there
  * is none. */

@@ -21,6 +21,7 @@
 #include "base/date.h"
 #include "base/hash.h"
 #include "base/money.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -508,30 +509,41 @@ static int json_str(const unsigned char **at, const unsigned char *end, char **t
         return 0;
     char *w = *to;
     *out = w;
+    uint64_t high = 0; /* a byte >= 0x80 seen (or one just after the string): check UTF-8 */
     for (;;) {
+        unsigned char stop; /* the byte that ends the run of plain bytes */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         /* eight bytes copied at a time, then the run's end found among them (the output never
-         * runs ahead of the input, so scratch has room for the eight) */
+         * runs ahead of the input, so scratch has room for the eight); the byte that ends it
+         * is taken from the word, not loaded again behind the count */
         while (end - q >= 8) {
             uint64_t x = load8(q), m = specials8(x);
             memcpy(w, &x, 8);
+            high |= x;
             if (m) {
                 unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
                 q += k;
                 w += k;
-                break;
+                stop = (unsigned char)(x >> (8 * k));
+                goto special;
             }
             q += 8;
             w += 8;
         }
 #endif
-        while (q < end && json_plain[*q])
+        while (q < end && json_plain[*q]) {
+            high |= *q;
             *w++ = (char)*q++;
-        if (q >= end || *q < 0x20)
+        }
+        if (q >= end)
             return 0;
-        if (*q == '"')
+        stop = *q;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    special:
+#endif
+        if (stop == '"')
             break;
-        if (end - q < 2) /* a backslash */
+        if (stop < 0x20 || end - q < 2) /* else a backslash */
             return 0;
         unsigned char c = q[1];
         q += 2;
@@ -573,6 +585,9 @@ static int json_str(const unsigned char **at, const unsigned char *end, char **t
             return 0;
         }
     }
+    /* jansson writes valid UTF-8 only (and reads nothing else) */
+    if ((high & 0x8080808080808080ull) && !utf8_valid(*out, (size_t)(w - *out), NULL))
+        return 0;
     *w++ = '\0';
     *to = w;
     *at = q + 1;
@@ -698,6 +713,18 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
     if (n > 0 && p[0] == '[')
         return line_decode_json(p, n, l, scratch, why, why_cap);
     return line_decode_fixed(p, n, l, scratch, why, why_cap);
+}
+
+int award_line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
+                      size_t why_cap)
+{
+    return line_decode(p, n, l, scratch, why, why_cap);
+}
+
+enum status award_line_encode(const struct line *l, const struct policy_input *in, size_t n,
+                              struct buf *b, struct err *e)
+{
+    return line_encode(l, in, n, b, e);
 }
 
 /* The inputs as a line of format 3 carries them: one "name=LEN:value" line each, in the
@@ -1807,7 +1834,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         int64_t last = 0;
         if ((st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM payouts", &q, e)) == ST_OK &&
             (st = award_step_int(q, &last, e)) == ST_OK)
-            totals_reserve(&v.matter, (size_t)last / 3);
+            totals_reserve(&v.matter, (size_t)last / 3 * 2);
     }
     if (st != ST_OK || (st = store_prepare(s, "SELECT id, hash, line FROM payouts ORDER BY id",
                                            &r->q, e)) != ST_OK)

@@ -336,6 +336,8 @@ static void verifier_catches_tampering(void **state)
         {",5000000,", ",5000000 ,", "第 6 项（金额）后缺少逗号"},
         {"\"ip-transfer\"", "\"ip-\\u0074ransfer\"", "第 17 项（条款）不是字符串"},
         {"\"ip-transfer\"", "\"ip-\ttransfer\"", "第 17 项（条款）不是字符串"},
+        {"\"ip-transfer\"", "\"ip-\xe6\x98transfer\"", "第 17 项（条款）不是字符串"},
+        {"\"ip-transfer\"", "\"ip-\xe6\x98\xaftransfer\"", "哈希链断裂"}, /* it reads */
         {"\"patents\",\"5\"]", "\"patents\"]", "第 20 项（输入）不是名称与值相间的字符串数组"},
         {"\"5\"]]", "\"5\"]] ", "第 20 项（输入）后还有多余的字节"},
         {"\"5\"]]", "\"5\"]", "第 20 项（输入）后还有多余的字节"},
