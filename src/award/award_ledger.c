@@ -455,6 +455,11 @@ static inline int json_int(const unsigned char **at, const unsigned char *end, i
     q += neg;
     const unsigned char *first = q;
     uint64_t v = 0;
+    if (end - q >= 2 && q[0] == '0' && q[1] == ',') { /* a third of a line's figures */
+        *out = 0;
+        *at = q + 1;
+        return !neg;
+    }
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (end - q >= 8) { /* up to seven digits at once: most numbers are shorter */
         uint64_t w = load8(q), nd = not_digits8(w);
@@ -986,8 +991,24 @@ static struct key totals_key(int64_t entity, int year, const char *name)
 {
     struct key k = {.entity = entity, .year = year, .name = name, .len = strlen(name)};
     uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
-    for (size_t i = 0; i < k.len; i++)
-        h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
+    /* the name eight bytes at a time (a matter name is 20-30 bytes: a multiplication a byte,
+     * each waiting for the one before, was 2% of the verifier), the last eight overlapping */
+    size_t i = 0;
+    for (; i + 8 <= k.len; i += 8) {
+        uint64_t w;
+        memcpy(&w, name + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 32;
+    }
+    if (i < k.len) {
+        uint64_t w = 0;
+        if (k.len >= 8)
+            memcpy(&w, name + k.len - 8, 8);
+        else
+            for (size_t j = 0; j < k.len; j++)
+                w |= (uint64_t)(unsigned char)name[j] << (8 * j);
+        h = (h ^ w ^ (uint64_t)k.len << 56) * 0x9E3779B97F4A7C15ull;
+    }
     k.hash = h ^ (h >> 29);
     if (!k.hash)
         k.hash = 1;
