@@ -153,6 +153,16 @@ enum {
 static const int string_width[5] = {3, 3, 3, 2, 5};
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight digits of w (the first in its lowest byte) as a number; w must be digits. */
+static inline uint64_t digits8_value(uint64_t w)
+{
+    w -= 0x3030303030303030ull;
+    w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
+    return ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+            ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
+           32;
+}
+
 /* The eight digits at p as a number, without a branch per digit; *bad gets a bit if one of
  * the bytes is not a digit. */
 static uint64_t digits8(const unsigned char *p, unsigned *bad)
@@ -162,23 +172,7 @@ static uint64_t digits8(const unsigned char *p, unsigned *bad)
     /* each byte 0x30-0x39: its high nibble is 3, and adding 6 keeps it 3 */
     *bad |= ((w & 0xF0F0F0F0F0F0F0F0ull) |
              (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull;
-    w -= 0x3030303030303030ull;
-    w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
-    return ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
-            ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
-           32;
-}
-#endif
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* The eight digits of w (the first in its lowest byte) as a number; w must be digits. */
-static inline uint64_t digits8_value(uint64_t w)
-{
-    w -= 0x3030303030303030ull;
-    w = w * 10 + (w >> 8); /* byte pairs as two-digit numbers */
-    return ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
-            ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
-           32;
+    return digits8_value(w);
 }
 #endif
 
