@@ -33,12 +33,110 @@ extern const size_t hqd_web_files_count;
 
 struct server {
     const struct http_options *o;
-    struct calendar *cal;
+    struct calendar *_Atomic cal;
     atomic_ullong next_id;
 };
 
 static struct server server;
 static _Thread_local struct store *thread_store;
+
+/* ---------------------------------------------------------------- the working-day calendar
+ *
+ * `hqd calendar add` (another process) changes the days every deadline counts with. The server
+ * looks at most once a second: when the store has been written since (the audit log's head),
+ * it reads the added days, and when they differ it loads the calendar again. A calendar
+ * replaced may still be in use by a request: it is kept until the server stops (days are added
+ * a few times a year). */
+static struct {
+    pthread_mutex_t lock;
+    atomic_llong next_check_ns;
+    int64_t audit_head; /* what the store's audit head was at the last look */
+    char *days;         /* the added days as last read (calendar_days_signature) */
+    struct calendar **retired;
+    size_t n_retired;
+} cal_watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The store's added days as one string (new), or NULL if they cannot be read. */
+static char *calendar_days_signature(struct store *s)
+{
+    struct store_stmt *q;
+    struct err e = {0};
+    char *sig = NULL;
+    int row;
+    if (store_prepare(s,
+                      "SELECT coalesce(group_concat(d, '|'), '') FROM (SELECT day || ':' || kind"
+                      " || ':' || name AS d FROM calendar_days ORDER BY day)",
+                      &q, &e) != ST_OK)
+        return NULL;
+    if (store_step(q, &row, &e) == ST_OK && row)
+        sig = store_col_dup(q, 0);
+    store_finish(q);
+    return sig;
+}
+
+/* The calendar to count with, loaded again first if the store's days have changed. */
+static struct calendar *server_calendar(struct store *s)
+{
+    int64_t now = monotonic_ns(), next = atomic_load(&cal_watch.next_check_ns);
+    if (now < next ||
+        !atomic_compare_exchange_strong(&cal_watch.next_check_ns, &next, now + 1000000000) ||
+        pthread_mutex_trylock(&cal_watch.lock))
+        return atomic_load(&server.cal);
+    struct err e = {0};
+    int64_t head = 0;
+    char *sig = NULL;
+    struct calendar *fresh = NULL;
+    if (audit_head(s, &head, &e) != ST_OK || head == cal_watch.audit_head)
+        goto out;
+    cal_watch.audit_head = head;
+    if (!(sig = calendar_days_signature(s)) || (cal_watch.days && !strcmp(sig, cal_watch.days)))
+        goto out;
+    if (calendar_load(s, &fresh, &e) != ST_OK) {
+        fprintf(stderr, "hqd: 工作日历无法重新读取，仍按原日历计算：%s\n", e.msg);
+        goto out;
+    }
+    struct calendar *old = atomic_exchange(&server.cal, fresh);
+    cal_watch.retired =
+        xrealloc(cal_watch.retired, (cal_watch.n_retired + 1) * sizeof *cal_watch.retired);
+    cal_watch.retired[cal_watch.n_retired++] = old;
+    free(cal_watch.days);
+    cal_watch.days = sig;
+    sig = NULL;
+    fprintf(stderr, "hqd: 工作日历已更新（hqd calendar add），此后的工作日按新日历计算\n");
+out:
+    free(sig);
+    pthread_mutex_unlock(&cal_watch.lock);
+    return atomic_load(&server.cal);
+}
+
+/* What the watch starts from: the calendar loaded at start and the days it was loaded from. */
+static enum status calendar_watch_start(struct store *s, struct calendar **cal, struct err *e)
+{
+    enum status st = calendar_load(s, cal, e);
+    if (st == ST_OK && (st = audit_head(s, &cal_watch.audit_head, e)) == ST_OK)
+        cal_watch.days = calendar_days_signature(s);
+    atomic_store(&cal_watch.next_check_ns, monotonic_ns() + 1000000000);
+    return st;
+}
+
+static void calendar_watch_stop(void)
+{
+    for (size_t i = 0; i < cal_watch.n_retired; i++)
+        calendar_free(cal_watch.retired[i]);
+    free(cal_watch.retired);
+    free(cal_watch.days);
+    cal_watch.retired = NULL;
+    cal_watch.n_retired = 0;
+    cal_watch.days = NULL;
+    cal_watch.audit_head = 0;
+}
 
 /* ---------------------------------------------------------------- group commit */
 
@@ -467,7 +565,7 @@ static int dispatch(struct http_req *r)
         http_reply_error(r, ST_DB, &e);
         return 0;
     }
-    r->cal = server.cal;
+    r->cal = server_calendar(r->store);
     const char *token = bearer(r);
     if (!token)
         token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, COOKIE_NAME);
@@ -699,7 +797,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     if (st != ST_OK)
         return st;
     struct calendar *cal = NULL;
-    st = calendar_load(s, &cal, e);
+    st = calendar_watch_start(s, &cal, e);
     /* The rule pack in force is checked too. One that no longer loads is said now; the
      * platform still serves everything else (惠企政策 routes answer with the same error). */
     struct policy_pack *pack;
@@ -713,7 +811,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     if (st != ST_OK)
         return st;
     server.o = &opts;
-    server.cal = cal;
+    atomic_store(&server.cal, cal);
     atomic_store(&server.next_id, 0);
 
     /* Workers must not take the signals: the main thread waits for them. */
@@ -737,6 +835,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     if (!d) {
         stop_writer();
         calendar_free(cal);
+        calendar_watch_stop();
         return err_set(e, ST_IO, opts.listen, "无法监听 %s：地址被占用或无权限 (cannot listen)",
                        opts.listen);
     }
@@ -762,7 +861,7 @@ enum status http_serve(const struct http_options *o, struct err *e)
     }
     MHD_stop_daemon(d);
     close_thread_stores();
-    calendar_free(cal);
-    server.cal = NULL;
+    calendar_free(atomic_exchange(&server.cal, NULL));
+    calendar_watch_stop();
     return ST_OK;
 }

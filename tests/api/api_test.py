@@ -1115,6 +1115,35 @@ st, j, _, _ = req(srv, "POST", "/api/v1/departments/aliases", {"alias": "科技�
 check(st in (400, 404, 409), "an alias to an unknown department is refused: %d %s" % (st, j))
 check(srv.stop() == 0, "fourth server stops cleanly")
 
+# ---------------------------------------------------------------- the calendar changed while serving
+# A holiday the office adds while the server runs (`hqd calendar add`, another process) counts
+# from the next second on (the server looks at most once a second): an application past its
+# 兑现时限 is a working day less late when the holiday falls between its due date and today, and
+# keeps the due date it was given on filing.
+r = run("policy", "load", os.path.join(SRC, "data", "policy", "plan-2020-28.pack"))
+check(r.returncode == 0, "the example pack in force again: %s" % r.stderr)
+srv = Server("2020-09-01T02:00:00Z")
+off, _, _ = login(srv, "office1", PW)
+st, j, _, _ = req(srv, "POST", "/api/v1/applications", {
+    "uscc": "91410700MA44XW1K27", "clause": "first-set-equipment", "on": "2020-04-01",
+    "inputs": {"price": "100000", "equipment_certified": "是", "buyer_in_province": "是",
+               "equipment_no": "SB-CAL-1"}}, token=off)
+app_id = (j or {}).get("id", 0)
+due = run("calendar", "after", "2020-04-01", "60").stdout.strip()
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % app_id, token=off)
+late = ((j or {}).get("deadline") or {}).get("workdays", 0)
+check(st == 200 and j["deadline"]["due_on"] == due and j["deadline"]["state"] == "overdue" and late > 40,
+      "filed in April, undecided in September: %s" % (j or {}).get("deadline"))
+r = run("calendar", "add", "-", stdin="2020-08-31 holiday 测试假日\n")
+check(r.returncode == 0, "a holiday added while the server runs: %s" % r.stderr)
+time.sleep(1.2)
+st, j, _, _ = req(srv, "GET", "/api/v1/applications/%d" % app_id, token=off)
+got = (j or {}).get("deadline") or {}
+check(st == 200 and got.get("workdays") == late - 1 and got.get("due_on") == due,
+      "a working day less late (%d), the same due date: %s" % (late - 1, got))
+check(srv.stop() == 0, "fifth server stops cleanly")
+check("工作日历已更新" in open(os.path.join(TMP, "server.log")).read(), "the server says it took the new calendar")
+
 # ---------------------------------------------------------------- logs and audit
 log = open(os.path.join(TMP, "server.log")).read()
 check(PW not in log and all(t not in log for t in tok.values() if t), "logs hold no password or token")
