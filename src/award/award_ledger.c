@@ -2124,9 +2124,9 @@ static enum status clause_is_fcfs(struct store *s, const char *sha, const char *
 #define LINE_PACK_SHA                                                                              \
     "coalesce(p.pack_sha256, (SELECT k.sha256 FROM policy_packs k WHERE k.id = p.pack_id), '')"
 
-/* The first-come lines (not reversals, not in a batch), each in its group: the pack versions
- * and clauses the ledger names are looked at first, so that a ledger without a first-come
- * budget is read once and keeps nothing. */
+/* The first-come lines (not reversals, not in a batch), each in its group: the clauses the
+ * ledger names (from an index: no line is read) under each stored pack version are looked at
+ * first, so that a ledger without a first-come budget is not read at all and keeps nothing. */
 static enum status hold_lines(struct store *s, struct hold_check *h, struct err *e)
 {
     struct pair {
@@ -2136,8 +2136,8 @@ static enum status hold_lines(struct store *s, struct hold_check *h, struct err 
     struct store_stmt *q;
     int row;
     enum status st = store_prepare(s,
-                                   "SELECT DISTINCT " LINE_PACK_SHA ", clause FROM payouts p"
-                                   " WHERE reverses_id IS NULL AND batch = 0",
+                                   "SELECT k.sha256, c.clause FROM policy_packs k,"
+                                   " (SELECT DISTINCT clause FROM payouts) c ORDER BY k.id",
                                    &q, e);
     if (st != ST_OK)
         return st;
