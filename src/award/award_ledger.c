@@ -99,22 +99,18 @@ static void link_set(struct link *k, const char *stored)
     k->raw_ok = hash_from_hex(k->hex, k->raw);
 }
 
-/* Whether a stored line of format 3 or 4 hashes to its stored hash: SHA-256 of the previous
- * line's hash and the line's bytes, the hash in hex before a line of format 3, as its 32 bytes
- * before one of format 4 (a block of SHA-256 fewer for a third of the lines). */
-static int line_hash_holds(const struct link *prev, const unsigned char *line, size_t len,
-                           const struct link *stored)
+/* What a stored line of format 3 or 4 is hashed after: the line before's hash in hex before
+ * a line of format 3, as its 32 bytes before one of format 4 (a block of SHA-256 fewer for a
+ * third of the lines); NULL if a stored hash a line of format 4 needs is not hex. */
+static const void *line_hash_prefix(const struct link *prev, const unsigned char *line,
+                                    const struct link *stored, size_t *len)
 {
-    if (len && line[0] == '[') {
-        unsigned char d[HASH_LEN];
-        if (!prev->raw_ok || !stored->raw_ok)
-            return 0;
-        hash_sha256_2(prev->raw, HASH_LEN, line, len, d);
-        return !memcmp(d, stored->raw, HASH_LEN);
+    if (line[0] != '[') {
+        *len = HASH_HEX_LEN;
+        return prev->hex;
     }
-    char hex[HASH_HEX_LEN + 1];
-    hash_sha256_hex2(prev->hex, HASH_HEX_LEN, line, len, hex);
-    return !strcmp(hex, stored->hex);
+    *len = HASH_LEN;
+    return prev->raw_ok && stored->raw_ok ? prev->raw : NULL;
 }
 
 /* Whether a stored line is hashed as its bytes (formats 3 and 4) rather than field by field. */
@@ -1564,10 +1560,14 @@ struct chunk {
     size_t n;
     int64_t id[CHUNK_LINES];
     size_t off[CHUNK_LINES + 1]; /* line i is bytes[off[i] .. off[i + 1]) */
-    /* 1: a format-3 line whose hash is right; 0: wrong; -1: an older format, or no line;
-     * -2: a format-3 line the replaying thread hashes */
+    /* 1: a line of format 3 or 4 whose hash is right; 0: wrong; -1: an older format, or no
+     * line; -2: a line the replaying thread hashes; -3: one the reader hashes (chunk_hash) */
     signed char chained[CHUNK_LINES];
     struct link hash[CHUNK_LINES]; /* as stored */
+    struct link before;            /* the stored hash of the row before the chunk's first */
+    /* the lines whose hashes are checked together (chunk_hash) */
+    struct hash_job job[CHUNK_LINES];
+    unsigned short job_line[CHUNK_LINES];
     char *bytes;
     size_t cap;
     /* the lines decoded by the reader (their strings in strs), decoded[i] 0 if line i is not
@@ -1597,11 +1597,41 @@ struct reader {
     struct err e;
 };
 
+/* Checks the hashes of c's lines marked so in c->chained, setting each mark to 1 or 0: all
+ * at once, which lets hash_sha256_jobs hash two in step (each line's hash follows the stored
+ * hash of the line before, so the links are independent). */
+static void chunk_hash(struct chunk *c, signed char mark)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->chained[i] != mark)
+            continue;
+        const unsigned char *line = (const unsigned char *)c->bytes + c->off[i];
+        size_t len;
+        const void *prefix =
+            line_hash_prefix(i ? &c->hash[i - 1] : &c->before, line, &c->hash[i], &len);
+        if (!prefix) {
+            c->chained[i] = 0;
+            continue;
+        }
+        c->job[n] = (struct hash_job){
+            .a = prefix, .a_len = len, .b = line, .b_len = c->off[i + 1] - c->off[i]};
+        c->job_line[n++] = (unsigned short)i;
+    }
+    hash_sha256_jobs(c->job, n);
+    for (size_t k = 0; k < n; k++) {
+        const struct link *stored = &c->hash[c->job_line[k]];
+        c->chained[c->job_line[k]] =
+            (signed char)(stored->raw_ok && !memcmp(c->job[k].out, stored->raw, HASH_LEN));
+    }
+}
+
 /* Fills c with up to r->chunk_lines rows; *prev is the stored hash of the row before. */
 static enum status chunk_fill(struct reader *r, struct chunk *c, struct link *prev, int *end)
 {
     c->n = 0;
     c->off[0] = 0;
+    c->before = *prev;
     enum status st = ST_OK;
     int row;
     while (c->n < r->chunk_lines && (st = store_step(r->q, &row, &r->e)) == ST_OK) {
@@ -1622,14 +1652,12 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, struct link *pr
             memcpy(c->bytes + c->off[i], line, len);
         c->off[i + 1] = c->off[i] + len;
         c->chained[i] = -1;
-        if (line_hashed_whole(line, len) && (int)(i & 7) >= r->share) {
-            c->chained[i] = -2;
-        } else if (line_hashed_whole(line, len)) {
-            c->chained[i] = (signed char)line_hash_holds(prev, line, len, &c->hash[i]);
-        }
+        if (line_hashed_whole(line, len))
+            c->chained[i] = (int)(i & 7) >= r->share ? -2 : -3; /* -3: hashed below */
         *prev = c->hash[i];
         c->n++;
     }
+    chunk_hash(c, -3);
     /* Decoded once the chunk is read, when the room the strings need is known. */
     size_t need = c->off[c->n] + 8 * c->n + 1;
     if (need > c->strs_cap) {
@@ -1871,6 +1899,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     struct chunk *c;
     int stopped = 0;
     while (!stopped && (c = reader_next(r))) {
+        chunk_hash(c, -2); /* the lines the reader left to this thread */
         for (size_t i = 0; i < c->n && i < PREFETCH_AHEAD; i++)
             if (c->decoded[i]) {
                 line_keys(&v, &c->line[i], &keys[i]);
@@ -1895,9 +1924,6 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
                 snprintf(out->problem, sizeof out->problem, "该行不是可解读的账本行：%s", why);
                 stopped = 1;
                 break;
-            }
-            if (c->chained[i] == -2) {
-                c->chained[i] = (signed char)line_hash_holds(&prev, bytes, n, &c->hash[i]);
             }
             /* A reversal of a line earlier in this chunk (mostly the one before: the office
              * reverses what it has just approved) is compared here once the line holds, when

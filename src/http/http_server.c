@@ -49,7 +49,7 @@ static _Thread_local struct store *thread_store;
  * a few times a year). */
 static struct {
     pthread_mutex_t lock;
-    atomic_llong next_check_ns;
+    _Atomic int64_t next_check_ns;
     int64_t audit_head; /* what the store's audit head was at the last look */
     char *days;         /* the added days as last read (calendar_days_signature) */
     struct calendar **retired;

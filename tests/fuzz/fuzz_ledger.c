@@ -8,7 +8,9 @@
  *   with a message; never a crash.
  * - A line encoded from fields taken from the input (strings with quotes, backslashes, control
  *   characters, any UTF-8) decodes to exactly those fields, unless the encoder refused it
- *   (invalid UTF-8, a number out of range) with a message. */
+ *   (invalid UTF-8, a number out of range) with a message.
+ * - The verifier's batched SHA-256 (hash_sha256_jobs, two messages in step on the CPU's SHA
+ *   instructions) agrees with libcrypto on the input cut into three jobs of any lengths. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +20,7 @@
 
 #include "award/award_int.h"
 #include "base/buf.h"
+#include "base/hash.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -159,9 +162,36 @@ out:
     free(rest);
 }
 
+/* Three jobs cut from the input at places its first bytes choose, hashed together and one by
+ * one through libcrypto. */
+static void jobs_agree(const uint8_t *data, size_t size)
+{
+    size_t cut[4] = {0, 0, 0, size};
+    for (int i = 1; i < 3; i++)
+        cut[i] = size ? (size_t)data[i % size] * 7 % (size + 1) : 0;
+    if (cut[1] > cut[2]) {
+        size_t t = cut[1];
+        cut[1] = cut[2];
+        cut[2] = t;
+    }
+    struct hash_job jobs[3];
+    for (int i = 0; i < 3; i++) {
+        size_t len = cut[i + 1] - cut[i], half = len / 2;
+        jobs[i] = (struct hash_job){
+            .a = data + cut[i], .a_len = half, .b = data + cut[i] + half, .b_len = len - half};
+    }
+    hash_sha256_jobs(jobs, 3);
+    for (int i = 0; i < 3; i++) {
+        unsigned char want[HASH_LEN];
+        hash_sha256_2(jobs[i].a, jobs[i].a_len, jobs[i].b, jobs[i].b_len, want);
+        check(!memcmp(want, jobs[i].out, HASH_LEN), "a batched digest equals libcrypto's");
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     decoded_agrees(data, size);
     encoded_reads_back(data, size);
+    jobs_agree(data, size);
     return 0;
 }
