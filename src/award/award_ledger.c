@@ -91,12 +91,18 @@ struct link {
     int raw_ok; /* hex is 64 lowercase hex digits */
 };
 
-static void link_set(struct link *k, const char *stored)
+/* k from the len bytes stored (NULL: none); a hash with more than its 64 digits is not one. */
+static void link_set(struct link *k, const char *stored, size_t len)
 {
-    size_t n = stored ? strnlen(stored, HASH_HEX_LEN) : 0;
+    size_t n = stored ? (len < HASH_HEX_LEN ? len : HASH_HEX_LEN) : 0;
     memcpy(k->hex, stored ? stored : "", n);
     k->hex[n] = '\0';
-    k->raw_ok = hash_from_hex(k->hex, k->raw);
+    k->raw_ok = stored && hash_from_hex_len(stored, len, k->raw);
+}
+
+static void link_set_text(struct link *k, const char *text)
+{
+    link_set(k, text, text ? strlen(text) : 0);
 }
 
 /* What a stored line of format 3 or 4 is hashed after: the line before's hash in hex before
@@ -812,10 +818,10 @@ enum status award_line_append(struct store *s, const char *actor, struct line *l
     int row;
     int64_t last = 0;
     struct link prev;
-    link_set(&prev, GENESIS);
+    link_set_text(&prev, GENESIS);
     if ((st = store_step(q, &row, e)) == ST_OK && row) {
         last = store_col_int(q, 0);
-        link_set(&prev, store_col_text(q, 1));
+        link_set_text(&prev, store_col_text(q, 1));
     }
     store_finish(q);
     if (st != ST_OK)
@@ -1641,9 +1647,10 @@ static enum status chunk_fill(struct reader *r, struct chunk *c, struct link *pr
         }
         size_t i = c->n, len = 0;
         const unsigned char *line = store_col_blob(r->q, 2, &len);
-        const char *stored = store_col_text(r->q, 1);
+        size_t stored_len = 0;
+        const char *stored = store_col_blob(r->q, 1, &stored_len);
         c->id[i] = store_col_int(r->q, 0);
-        link_set(&c->hash[i], stored);
+        link_set(&c->hash[i], stored, stored_len);
         if (c->off[i] + len > c->cap) {
             c->cap = (c->off[i] + len) * 2;
             c->bytes = xrealloc(c->bytes, c->cap);
@@ -1884,7 +1891,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
         goto out;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
-    link_set(&r->prev, GENESIS);
+    link_set_text(&r->prev, GENESIS);
     r->threaded = cpus_allowed() > 1;
     r->chunk_lines = r->threaded ? CHUNK_LINES : INLINE_CHUNK_LINES;
     pthread_t reader;
@@ -1894,7 +1901,7 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     }
     started = r->threaded;
     struct link prev;
-    link_set(&prev, GENESIS);
+    link_set_text(&prev, GENESIS);
     int64_t expect_id = 1;
     struct chunk *c;
     int stopped = 0;

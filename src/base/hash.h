@@ -33,6 +33,8 @@ int hash_sha256_jobs_paired(void);
 /* Reads 64 lowercase hex digits (what hash_sha256_hex writes) into 32 bytes; 0 if hex is not
  * that. */
 int hash_from_hex(const char *hex, unsigned char out[HASH_LEN]);
+/* The same for the len bytes at hex (no NUL needed): 0 unless they are 64 such digits. */
+int hash_from_hex_len(const char *hex, size_t len, unsigned char out[HASH_LEN]);
 
 /* Incremental form, for hashing several fields without concatenating them. Short messages
  * collect in buf and are hashed in one call at the end; only a longer one opens a digest

@@ -489,6 +489,38 @@ static int64_t ledger_total(struct store *s)
     return total;
 }
 
+/* A stored hash is its 64 lowercase digits and nothing else: one with a digit added, in
+ * capitals, or cut short names its line (the next line, hashed after it, then holds: its
+ * chaining reads what is stored). */
+static void stored_hash_is_exactly_its_digits(void **state)
+{
+    struct fx *f = *state;
+    for (int i = 0; i < 3; i++)
+        approve(f->s, apply_patents(f->s, 1, NULL));
+    static const char *const edits[] = {"hash || '0'", "upper(hash)", "substr(hash, 1, 63)"};
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char sql[200];
+        struct award_verify v;
+        struct err e = {0};
+        assert_int_equal(exec(f->s, "CREATE TEMP TABLE kept AS SELECT hash FROM payouts"
+                                    " WHERE id = 2"),
+                         0);
+        snprintf(sql, sizeof sql, "UPDATE payouts SET hash = %s WHERE id = 2", edits[i]);
+        assert_int_equal(exec(f->s, sql), 0);
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 2);
+        if (!strstr(v.problem, "哈希链断裂"))
+            fail_msg("%s: %s", edits[i], v.problem);
+        assert_int_equal(exec(f->s, "UPDATE payouts SET hash = (SELECT hash FROM kept)"
+                                    " WHERE id = 2"),
+                         0);
+        assert_int_equal(exec(f->s, "DROP TABLE kept"), 0);
+        assert_int_equal(award_ledger_verify(f->s, &v, &e), ST_OK);
+        assert_int_equal(v.bad_line, 0);
+        assert_int_equal(v.lines, 3);
+    }
+}
+
 /* Every digit of a stored number counts, at its place: a yearly total written with fifteen
  * different digits (and rehashed) is named with exactly those digits. */
 static void verifier_reads_every_digit(void **state)
@@ -3423,6 +3455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pack_number_is_held_by_the_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),
+        cmocka_unit_test_setup_teardown(stored_hash_is_exactly_its_digits, setup, teardown),
         cmocka_unit_test_setup_teardown(anchors_catch_what_the_chain_cannot, setup, teardown),
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_approvals_respect_the_cap, setup, teardown),

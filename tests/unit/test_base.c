@@ -159,6 +159,32 @@ static void sha256_matches_known_vectors(void **state)
     snprintf(bad, sizeof bad, "%s", hex);
     bad[63] = 'g';
     assert_false(hash_from_hex(bad, back));
+    /* a wrong byte in any place (the digits are read sixteen at a time): the bytes just past
+     * each range of digits, and a NUL inside */
+    static const char wrong[] = {'/', ':', '`', 'g', 'A', 'F', ' ', '\0', (char)0xe6};
+    for (int at = 0; at < 64; at++)
+        for (size_t w = 0; w < sizeof wrong; w++) {
+            snprintf(bad, sizeof bad, "%s", hex);
+            bad[at] = wrong[w];
+            assert_false(hash_from_hex_len(bad, 64, back));
+        }
+    /* every digit value in every place reads back */
+    static const char digits[] = "0123456789abcdef";
+    for (int at = 0; at < 64; at++) {
+        snprintf(bad, sizeof bad, "%s", hex);
+        bad[at] = digits[at % 16];
+        assert_true(hash_from_hex(bad, back));
+        int v = at % 16, was = back[at / 2];
+        assert_int_equal(at % 2 ? was & 15 : was >> 4, v);
+    }
+    /* by length: no NUL needed, and only 64 digits are a hash */
+    char longer[80];
+    snprintf(longer, sizeof longer, "%s%s", hex, "0");
+    assert_true(hash_from_hex_len(longer, 64, back));
+    assert_memory_equal(back, d, HASH_LEN);
+    assert_false(hash_from_hex_len(longer, 65, back));
+    assert_false(hash_from_hex_len(longer, 63, back));
+    assert_false(hash_from_hex_len(longer, 0, back));
     /* Length-prefixed fields, as the audit and payout chains hash them: "3:abc" "-:" "0:"
      * (the bytes every stored chain was written with; printf '3:abc-:0:' | sha256sum). */
     hash_sha256_init(&h);
