@@ -315,7 +315,11 @@ function startServer() {
       '52410700MA4KX0012C,contract_registered,是,技术合同登记,2020-04-01\n');
     cli(['entity', 'import', nokey]);
     await op.goto(base + '/#/entitled?uscc=52410700MA4KX0012C');
-    await op.waitForSelector('#entitled tr[data-clause="tech-contract"]');
+    // the page before (another entity's table) stays until this one renders: wait for its row
+    await op.waitForFunction(() => {
+      const row = document.querySelector('#entitled tr[data-clause="tech-contract"]');
+      return row && row.getAttribute('data-matter') === '';
+    }, null, { timeout: 10000 }).catch(() => {});
     const nk = await op.textContent('#entitled tr[data-clause="tech-contract"]');
     check(nk.includes('快申快享：请填写技术合同登记编号') && nk.includes('5,000.00'),
       'a match without its contract number asks for it: ' + nk);
