@@ -54,6 +54,7 @@ struct rate {
 /* An applicant's input, or (is_param) a value the office sets. */
 struct var {
     char name[48];
+    size_t name_len;
     char label[160];
     enum var_type type;
     int is_param;
@@ -343,8 +344,8 @@ static int parse_bool(const char *s, int *b)
 static int find_var(const struct clause *c, const char *name, size_t len)
 {
     for (int i = 0; i < c->n_vars; i++) {
-        const char *v = c->vars[i].name;
-        if (len && v[0] == name[0] && !strncmp(v, name, len) && !v[len])
+        const struct var *v = &c->vars[i];
+        if (v->name_len == len && v->name[0] == name[0] && !memcmp(v->name, name, len))
             return i;
     }
     return -1;
@@ -380,6 +381,7 @@ static enum status read_var(const struct reader *rd, struct clause *c, const cha
     struct var *v = &c->vars[c->n_vars];
     memset(v, 0, sizeof *v);
     memcpy(v->name, tok, len);
+    v->name_len = len;
     v->is_param = is_param;
     v->line = rd->line_no;
     if (!next_token(&p, end, &tok, &len))
