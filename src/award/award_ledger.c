@@ -460,6 +460,21 @@ static inline int json_int(const unsigned char **at, const unsigned char *end, i
     if (end - q >= 8) { /* up to seven digits at once: most numbers are shorter */
         uint64_t w = load8(q), nd = not_digits8(w);
         unsigned k = nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+        if (k == 8 && end - q >= 16) { /* 8 to 15: amounts of 100,000.00 元 and over */
+            uint64_t w2 = load8(q + 8), nd2 = not_digits8(w2);
+            unsigned k2 = nd2 ? (unsigned)__builtin_ctzll(nd2) >> 3 : 8;
+            if (k2 < 8 && *q != '0') {
+                static const uint64_t pow10[8] = {1,     10,     100,     1000,
+                                                  10000, 100000, 1000000, 10000000};
+                v = digits8_value(w) * pow10[k2];
+                if (k2)
+                    v +=
+                        digits8_value((w2 << (8 * (8 - k2))) | (0x3030303030303030ull >> (8 * k2)));
+                *out = neg ? -(int64_t)v : (int64_t)v;
+                *at = q + 8 + k2;
+                return 1;
+            }
+        }
         if (k < 8) {
             if (!k || (k > 1 && *q == '0'))
                 return 0;
