@@ -1,7 +1,10 @@
 /* hash: SHA-256 as lowercase hex, computed by OpenSSL's libcrypto, which uses the CPU's SHA
  * instructions where there are any (libsodium, which hqd keeps for passwords and randomness,
- * has only a portable SHA-256: four times slower, and the ledger verifier hashes two million
- * messages per million lines). */
+ * has only a portable SHA-256: four times slower, and the ledger verifier hashes a million
+ * messages per million lines). libcrypto hashes one message per call; for many independent
+ * messages (the ledger's links, each after its stored predecessor) hash_sha256_jobs drives
+ * the SHA instructions itself, two messages in step, and is checked against libcrypto by the
+ * tests and the ledger fuzz target. */
 #ifndef HQD_BASE_HASH_H
 #define HQD_BASE_HASH_H
 
