@@ -956,8 +956,8 @@ static int is_program(const unsigned char *d, size_t len)
         if ((size_t)pe + 4 <= len && !memcmp(d + pe, "PE\0\0", 4))
             return 1;
     }
-    static const char *const magic[] = {"\x7f"
-                                        "ELF",
+    static const char *const magic[] = {("\x7f"
+                                         "ELF"), /* split: "\x7fE" would read as one escape */
                                         "\xfe\xed\xfa\xce",
                                         "\xfe\xed\xfa\xcf",
                                         "\xce\xfa\xed\xfe",
