@@ -610,6 +610,60 @@ static int json_str(const unsigned char **at, const unsigned char *end, char **t
     return 1;
 }
 
+/* What each field of a format-4 line may hold, checked once it is read: -1 if num and the
+ * lengths of the two dates may be a line's, else the field that may not be (what: why). */
+static int json_values_bad(const int64_t num[JSON_NUMS], size_t at_len, size_t on_len,
+                           const char **what)
+{
+    static const signed char id_field[] = {1, 2, 3, 7, 12, 13};
+    for (size_t i = 0; i < sizeof id_field; i++)
+        if (num[id_field[i]] < 0 || (id_field[i] == 13 && num[13] == 0)) {
+            *what = "不能为负或为零";
+            return id_field[i];
+        }
+    if (num[0] != LINE_FORMAT) {
+        *what = "不是 4";
+        return 0;
+    }
+    if (num[4] > 9999) {
+        *what = "超出范围";
+        return 4;
+    }
+    if (at_len != 20 || on_len != 10) {
+        *what = "长度不符";
+        return at_len != 20 ? JSON_NUMS : JSON_NUMS + 1;
+    }
+    return -1;
+}
+
+static void json_fill(struct line *l, const int64_t num[JSON_NUMS],
+                      const char *const str[JSON_STRS], const char *data, size_t data_len)
+{
+    l->format = LINE_FORMAT;
+    l->id = num[1];
+    l->app = num[2];
+    l->entity = num[3];
+    l->year = (int)num[4];
+    l->amount = num[5];
+    l->cap_used = num[6];
+    l->reverses = num[7];
+    l->claimed = num[8];
+    l->budget_used = num[9];
+    l->budget_held = num[10];
+    l->matter_prior = num[11];
+    l->batch = num[12];
+    l->pack_id = num[13];
+    l->pack = "";
+    l->inputs = "";
+    l->at = str[0];
+    l->applied_on = str[1];
+    l->clause = str[2];
+    l->matter = str[3];
+    l->by = str[4];
+    l->data = data;
+    l->data_len = data_len;
+}
+
 /* Decodes a stored line of format 4 (line_decode's arguments). Every string is shorter unescaped
  * than its quotes and bytes, so scratch needs no more than n bytes. */
 static int line_decode_json(const unsigned char *p, size_t n, struct line *l, char *scratch,
@@ -667,47 +721,9 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
     what = "后还有多余的字节";
     if (q >= end || *q++ != ']' || q != end)
         goto bad;
-    /* what each field may hold */
-    static const signed char id_field[] = {1, 2, 3, 7, 12, 13};
-    for (size_t i = 0; i < sizeof id_field; i++)
-        if (num[id_field[i]] < 0 || (id_field[i] == 13 && num[13] == 0)) {
-            field = id_field[i];
-            what = "不能为负或为零";
-            goto bad_value;
-        }
-    if (num[0] != LINE_FORMAT || num[4] > 9999) {
-        field = num[0] != LINE_FORMAT ? 0 : 4;
-        what = num[0] != LINE_FORMAT ? "不是 4" : "超出范围";
+    if ((field = json_values_bad(num, strlen(str[0]), strlen(str[1]), &what)) >= 0)
         goto bad_value;
-    }
-    if (strlen(str[0]) != 20 || strlen(str[1]) != 10) {
-        field = strlen(str[0]) != 20 ? JSON_NUMS : JSON_NUMS + 1;
-        what = "长度不符";
-        goto bad_value;
-    }
-    l->format = LINE_FORMAT;
-    l->id = num[1];
-    l->app = num[2];
-    l->entity = num[3];
-    l->year = (int)num[4];
-    l->amount = num[5];
-    l->cap_used = num[6];
-    l->reverses = num[7];
-    l->claimed = num[8];
-    l->budget_used = num[9];
-    l->budget_held = num[10];
-    l->matter_prior = num[11];
-    l->batch = num[12];
-    l->pack_id = num[13];
-    l->pack = "";
-    l->inputs = "";
-    l->at = str[0];
-    l->applied_on = str[1];
-    l->clause = str[2];
-    l->matter = str[3];
-    l->by = str[4];
-    l->data = data;
-    l->data_len = (size_t)(scratch - data);
+    json_fill(l, num, str, data, (size_t)(scratch - data));
     return 1;
 bad:
     if (why)
