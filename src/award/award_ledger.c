@@ -165,6 +165,12 @@ static inline uint64_t digits8_value(uint64_t w)
            32;
 }
 
+/* The first k (1-7) digits of w as a number: right-aligned behind '0's. */
+static inline uint64_t digits_first(uint64_t w, unsigned k)
+{
+    return digits8_value((w << (8 * (8 - k))) | (0x3030303030303030ull >> (8 * k)));
+}
+
 /* The eight digits at p as a number, without a branch per digit; *bad gets a bit if one of
  * the bytes is not a digit. */
 static uint64_t digits8(const unsigned char *p, unsigned *bad)
@@ -468,8 +474,7 @@ static inline int json_int(const unsigned char **at, const unsigned char *end, i
                                                   10000, 100000, 1000000, 10000000};
                 v = digits8_value(w) * pow10[k2];
                 if (k2)
-                    v +=
-                        digits8_value((w2 << (8 * (8 - k2))) | (0x3030303030303030ull >> (8 * k2)));
+                    v += digits_first(w2, k2);
                 *out = neg ? -(int64_t)v : (int64_t)v;
                 *at = q + 8 + k2;
                 return 1;
@@ -480,8 +485,8 @@ static inline int json_int(const unsigned char **at, const unsigned char *end, i
                 return 0;
             if (k == 1)
                 v = (uint64_t)(*q - '0');
-            else /* right-aligned behind '0's */
-                v = digits8_value((w << (8 * (8 - k))) | (0x3030303030303030ull >> (8 * k)));
+            else
+                v = digits_first(w, k);
             if (neg && !v)
                 return 0;
             *out = neg ? -(int64_t)v : (int64_t)v;
