@@ -54,6 +54,10 @@ enum status award_line_encode(const struct line *l, const struct policy_input *i
  * 0 if they are not a line, with what is wrong in why (if not NULL). */
 int award_line_decode(const unsigned char *p, size_t n, struct line *l, char *scratch, char *why,
                       size_t why_cap);
+/* The same without the fast path for plain lines (no escapes, a few hundred bytes), which must
+ * decode every line exactly as this does: for the tests. */
+int award_line_decode_general(const unsigned char *p, size_t n, struct line *l, char *scratch,
+                              char *why, size_t why_cap);
 /* Reads and decodes the stored line with this id into l, its strings in *scratch (the caller
  * frees it), its pack's SHA-256 looked up if it names the pack by number; *found is 0 if there
  * is none. */

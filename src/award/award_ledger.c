@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "audit/audit.h"
 #include "base/buf.h"
@@ -615,6 +618,146 @@ static int json_str(const unsigned char **at, const unsigned char *end, char **t
     return 1;
 }
 
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The strings of a format-4 line (its five head strings and its inputs) are most often plain:
+ * no escape, no control character, a few hundred bytes. Such a tail is decoded from bit masks
+ * of its bytes, sixteen at a time: the quotes pair up into strings, the bytes between them must
+ * be exactly the separators, and each string is copied once by its known length. Anything else
+ * is left to json_str, which says what is wrong. */
+#define PLAIN_WORDS 4
+#define PLAIN_MAX (64 * PLAIN_WORDS)
+
+struct plain_masks {
+    uint64_t quote[PLAIN_WORDS], high[PLAIN_WORDS];
+    unsigned special; /* a backslash or a control character somewhere */
+};
+
+static void plain_masks(const unsigned char *p, size_t n, struct plain_masks *m)
+{
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                  control = _mm_set1_epi8(0x1F);
+    memset(m, 0, sizeof *m);
+    for (size_t at = 0; at < n; at += 16) {
+        __m128i x;
+        if (n - at >= 16) {
+            x = _mm_loadu_si128((const __m128i *)(p + at));
+        } else { /* not a byte past the line is read: spaces flag nothing */
+            unsigned char tail[16];
+            memset(tail, ' ', sizeof tail);
+            memcpy(tail, p + at, n - at);
+            x = _mm_loadu_si128((const __m128i *)tail);
+        }
+        __m128i low = _mm_cmpeq_epi8(_mm_max_epu8(x, control), control); /* bytes <= 0x1F */
+        m->special |= (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, backslash), low));
+        m->quote[at / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote))
+                             << (at % 64);
+        m->high[at / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(x) << (at % 64);
+    }
+}
+
+/* Copies len bytes without a call for the short strings a line holds. */
+static inline void copy_short(char *to, const unsigned char *from, size_t len)
+{
+    if (len >= 8 && len <= 16) {
+        uint64_t a = load8(from), b = load8(from + len - 8);
+        memcpy(to, &a, 8);
+        memcpy(to + len - 8, &b, 8);
+    } else if (len >= 4 && len < 8) {
+        uint32_t a, b;
+        memcpy(&a, from, 4);
+        memcpy(&b, from + len - 4, 4);
+        memcpy(to, &a, 4);
+        memcpy(to + len - 4, &b, 4);
+    } else if (len < 4) {
+        for (size_t i = 0; i < len; i++)
+            to[i] = (char)from[i];
+    } else {
+        memcpy(to, from, len);
+    }
+}
+
+/* Decodes the strings of a format-4 line from q (its first quote) to the line's end, r bytes,
+ * as the general reader would: str the five head strings and *data, *data_len the inputs, all
+ * copied NUL-terminated to scratch. Returns 0, having written nothing that counts, if the tail
+ * is not plain (above) or not exactly as jansson writes it. */
+static int strings_plain(const unsigned char *q, size_t r, char *scratch,
+                         const char *str[JSON_STRS], const char **data, size_t *data_len)
+{
+    if (r > PLAIN_MAX || r < 2 || q[0] != '"')
+        return 0;
+    struct plain_masks m;
+    plain_masks(q, r, &m);
+    if (m.special)
+        return 0;
+    char *w = scratch, *inputs = NULL;
+    size_t strings = 0, after = 0; /* after: the byte after the last closing quote */
+    for (size_t word = 0; word < PLAIN_WORDS; word++) {
+        for (uint64_t bits = m.quote[word]; bits;) {
+            size_t open = word * 64 + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            /* its closing quote: the next one, perhaps in a later word */
+            size_t close;
+            if (bits) {
+                close = word * 64 + (size_t)__builtin_ctzll(bits);
+                bits &= bits - 1;
+            } else {
+                size_t k = word + 1;
+                while (k < PLAIN_WORDS && !m.quote[k])
+                    k++;
+                if (k == PLAIN_WORDS)
+                    return 0;
+                close = k * 64 + (size_t)__builtin_ctzll(m.quote[k]);
+                m.quote[k] &= m.quote[k] - 1;
+            }
+            /* what lies between the last string and this one */
+            if (strings == 0) {
+                if (open != 0)
+                    return 0;
+            } else if (strings == JSON_STRS) { /* the inputs open */
+                if (open != after + 2 || q[after] != ',' || q[after + 1] != '[')
+                    return 0;
+                inputs = w;
+            } else if (open != after + 1 || q[after] != ',') {
+                return 0;
+            }
+            if (strings < JSON_STRS)
+                str[strings] = w;
+            else if (strings - JSON_STRS == 2 * INPUTS_MAX)
+                return 0;
+            copy_short(w, q + open + 1, close - open - 1);
+            w += close - open - 1;
+            *w++ = '\0';
+            strings++;
+            after = close + 1;
+        }
+    }
+    if (strings < JSON_STRS)
+        return 0;
+    if (strings == JSON_STRS) { /* no inputs: ",[]]" */
+        if (r != after + 4 || memcmp(q + after, ",[]]", 4))
+            return 0;
+        inputs = w;
+    } else if ((strings - JSON_STRS) % 2 || r != after + 2 || q[after] != ']' ||
+               q[after + 1] != ']') {
+        return 0;
+    }
+    /* jansson writes valid UTF-8 only: the bytes between strings are ASCII, so checking from the
+     * first byte >= 0x80 to the last is checking each string */
+    size_t first = PLAIN_MAX, last = 0;
+    for (size_t word = 0; word < PLAIN_WORDS; word++)
+        if (m.high[word]) {
+            if (first == PLAIN_MAX)
+                first = word * 64 + (size_t)__builtin_ctzll(m.high[word]);
+            last = word * 64 + 63 - (size_t)__builtin_clzll(m.high[word]);
+        }
+    if (first != PLAIN_MAX && !utf8_valid((const char *)q + first, last - first + 1, NULL))
+        return 0;
+    *data = inputs;
+    *data_len = (size_t)(w - inputs);
+    return 1;
+}
+#endif
+
 /* What each field of a format-4 line may hold, checked once it is read: -1 if num and the
  * lengths of the two dates may be a line's, else the field that may not be (what: why). */
 static int json_values_bad(const int64_t num[JSON_NUMS], size_t at_len, size_t on_len,
@@ -672,7 +815,7 @@ static void json_fill(struct line *l, const int64_t num[JSON_NUMS],
 /* Decodes a stored line of format 4 (line_decode's arguments). Every string is shorter unescaped
  * than its quotes and bytes, so scratch needs no more than n bytes. */
 static int line_decode_json(const unsigned char *p, size_t n, struct line *l, char *scratch,
-                            char *why, size_t why_cap)
+                            char *why, size_t why_cap, int plain)
 {
     const unsigned char *q = p, *end = p + n, *field_at = p;
     int field = 0;
@@ -692,6 +835,15 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
         }
         q++;
     }
+    char *data;
+    size_t data_len;
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (plain &&
+        strings_plain(q, (size_t)(end - q), scratch, str, (const char **)&data, &data_len)) {
+        field = JSON_NUMS;
+        goto check;
+    }
+#endif
     for (; field < JSON_NUMS + JSON_STRS; field++) {
         field_at = q;
         what = "不是字符串";
@@ -705,7 +857,7 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
     what = "不是名称与值相间的字符串数组";
     if (q >= end || *q++ != '[')
         goto bad;
-    char *data = scratch;
+    data = scratch;
     int pairs = 0;
     if (q < end && *q == ']')
         q++;
@@ -726,9 +878,11 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
     what = "后还有多余的字节";
     if (q >= end || *q++ != ']' || q != end)
         goto bad;
+    data_len = (size_t)(scratch - data);
+check:
     if ((field = json_values_bad(num, strlen(str[0]), strlen(str[1]), &what)) >= 0)
         goto bad_value;
-    json_fill(l, num, str, data, (size_t)(scratch - data));
+    json_fill(l, num, str, data, data_len);
     return 1;
 bad:
     if (why)
@@ -748,7 +902,7 @@ static int line_decode(const unsigned char *p, size_t n, struct line *l, char *s
                        size_t why_cap)
 {
     if (n > 0 && p[0] == '[')
-        return line_decode_json(p, n, l, scratch, why, why_cap);
+        return line_decode_json(p, n, l, scratch, why, why_cap, 1);
     return line_decode_fixed(p, n, l, scratch, why, why_cap);
 }
 
@@ -756,6 +910,14 @@ int award_line_decode(const unsigned char *p, size_t n, struct line *l, char *sc
                       size_t why_cap)
 {
     return line_decode(p, n, l, scratch, why, why_cap);
+}
+
+int award_line_decode_general(const unsigned char *p, size_t n, struct line *l, char *scratch,
+                              char *why, size_t why_cap)
+{
+    if (n > 0 && p[0] == '[')
+        return line_decode_json(p, n, l, scratch, why, why_cap, 0);
+    return line_decode_fixed(p, n, l, scratch, why, why_cap);
 }
 
 enum status award_line_encode(const struct line *l, const struct policy_input *in, size_t n,

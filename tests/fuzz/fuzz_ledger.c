@@ -1,5 +1,5 @@
 /* libFuzzer harness for the payout ledger's stored lines (format 4: a JSON array; and the
- * fixed-width layout of formats 1-3). Two properties:
+ * fixed-width layout of formats 1-3). The properties:
  *
  * - Any bytes the verifier's decoder reads as a format-4 line are JSON that jansson reads the
  *   same way: an array of 20 items whose numbers and strings are the decoded ones, the last an
@@ -9,6 +9,7 @@
  * - A line encoded from fields taken from the input (strings with quotes, backslashes, control
  *   characters, any UTF-8) decodes to exactly those fields, unless the encoder refused it
  *   (invalid UTF-8, a number out of range) with a message.
+ * - The fast path for plain lines decodes any bytes exactly as the general reader does.
  * - The verifier's batched SHA-256 (hash_sha256_jobs, two messages in step on the CPU's SHA
  *   instructions) agrees with libcrypto on the input cut into three jobs of any lengths. */
 #include <jansson.h>
@@ -77,6 +78,31 @@ static void decoded_agrees(const uint8_t *data, size_t size)
     }
     json_decref(a);
     free(scratch);
+}
+
+/* The fast path for plain lines decodes as the general reader does: the same refusal and
+ * message, or the same fields. */
+static void plain_agrees(const uint8_t *data, size_t size)
+{
+    char *a = malloc(size + 8), *b = malloc(size + 8);
+    char why_a[200] = "", why_b[200] = "";
+    struct line la, lb;
+    int ok_a = award_line_decode(data, size, &la, a, why_a, sizeof why_a);
+    int ok_b = award_line_decode_general(data, size, &lb, b, why_b, sizeof why_b);
+    check(ok_a == ok_b && (ok_a || !strcmp(why_a, why_b)), "both readers refuse alike");
+    if (ok_a && la.format == 4)
+        check(la.id == lb.id && la.app == lb.app && la.entity == lb.entity && la.year == lb.year &&
+                  la.amount == lb.amount && la.cap_used == lb.cap_used &&
+                  la.reverses == lb.reverses && la.claimed == lb.claimed &&
+                  la.budget_used == lb.budget_used && la.budget_held == lb.budget_held &&
+                  la.matter_prior == lb.matter_prior && la.batch == lb.batch &&
+                  la.pack_id == lb.pack_id && !strcmp(la.at, lb.at) &&
+                  !strcmp(la.applied_on, lb.applied_on) && !strcmp(la.clause, lb.clause) &&
+                  !strcmp(la.matter, lb.matter) && !strcmp(la.by, lb.by) &&
+                  la.data_len == lb.data_len && !memcmp(la.data, lb.data, la.data_len),
+              "both readers decode alike");
+    free(a);
+    free(b);
 }
 
 /* Fields cut from the input: eight numbers' worth of bytes, then strings split at 0xFF. */
@@ -156,6 +182,7 @@ static void encoded_reads_back(const uint8_t *data, size_t size)
         check(!strcmp(got[i].name, in[i].name) && !strcmp(got[i].value, in[i].value),
               "inputs read back");
     decoded_agrees((const uint8_t *)b.data, b.len);
+    plain_agrees((const uint8_t *)b.data, b.len);
     free(scratch);
 out:
     buf_cleanup(&b);
@@ -191,6 +218,7 @@ static void jobs_agree(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     decoded_agrees(data, size);
+    plain_agrees(data, size);
     encoded_reads_back(data, size);
     jobs_agree(data, size);
     return 0;

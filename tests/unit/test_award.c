@@ -371,6 +371,122 @@ static void verifier_catches_tampering(void **state)
     assert_non_null(strstr(v.problem, "第 19 项（写入人）"));
 }
 
+/* Decodes bytes both ways (with the fast path for plain lines and without it) and requires the
+ * same answer: the same refusal and message, or the same fields and inputs. */
+static void decodes_alike(const char *bytes, size_t n, const char *what)
+{
+    char *a = malloc(n + 8), *b = malloc(n + 8);
+    char why_a[200] = "", why_b[200] = "";
+    struct line la, lb;
+    int ok_a = award_line_decode((const unsigned char *)bytes, n, &la, a, why_a, sizeof why_a);
+    int ok_b =
+        award_line_decode_general((const unsigned char *)bytes, n, &lb, b, why_b, sizeof why_b);
+    if (ok_a != ok_b || (!ok_a && strcmp(why_a, why_b)))
+        fail_msg("%s: %d \"%s\" against %d \"%s\" for %.*s", what, ok_a, why_a, ok_b, why_b, (int)n,
+                 bytes);
+    if (ok_a) {
+        int same = la.format == lb.format && la.id == lb.id && la.app == lb.app &&
+                   la.entity == lb.entity && la.year == lb.year && la.amount == lb.amount &&
+                   la.cap_used == lb.cap_used && la.reverses == lb.reverses &&
+                   la.claimed == lb.claimed && la.budget_used == lb.budget_used &&
+                   la.budget_held == lb.budget_held && la.matter_prior == lb.matter_prior &&
+                   la.batch == lb.batch && la.pack_id == lb.pack_id && !strcmp(la.at, lb.at) &&
+                   !strcmp(la.applied_on, lb.applied_on) && !strcmp(la.clause, lb.clause) &&
+                   !strcmp(la.matter, lb.matter) && !strcmp(la.by, lb.by) &&
+                   la.data_len == lb.data_len && !memcmp(la.data, lb.data, la.data_len);
+        if (!same)
+            fail_msg("%s: decoded differently: %.*s", what, (int)n, bytes);
+    }
+    free(a);
+    free(b);
+}
+
+/* A line as the ledger writes it, with n inputs named and valued from name and value. */
+static void encode_line(struct buf *b, const char *clause, const char *matter, const char *by,
+                        const struct policy_input *in, size_t n)
+{
+    struct line l = {.id = 123456,
+                     .app = 98765,
+                     .entity = 4321,
+                     .year = 2020,
+                     .amount = 8650000,
+                     .cap_used = 12345678901,
+                     .claimed = 8650000,
+                     .budget_used = 0,
+                     .pack_id = 3,
+                     .format = 4,
+                     .at = "2020-09-01T08:00:00Z",
+                     .applied_on = "2020-09-01",
+                     .clause = clause,
+                     .matter = matter,
+                     .by = by};
+    struct err e = {0};
+    b->len = 0;
+    if (award_line_encode(&l, in, n, b, &e) != ST_OK)
+        fail_msg("encode: %s", e.msg);
+}
+
+/* The fast path for plain lines reads every line exactly as the general reader does: lines of
+ * every string length it copies differently, with Chinese, escapes, no inputs, the most inputs,
+ * past its length limit; and each byte of a line replaced, removed or doubled. */
+static void plain_lines_decode_as_the_general_reader_does(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 0);
+    static const char text[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    char value[80];
+    for (size_t len = 0; len < 70; len++) { /* each copy width, strings across 64-byte words */
+        memcpy(value, text, len);
+        value[len] = '\0';
+        struct policy_input in[2] = {{"amount", value}, {"contract_no", "是"}};
+        encode_line(&b, "tech-contract", value, len % 3 ? "office" : "张三", in, 2);
+        decodes_alike(b.data, b.len, "string lengths");
+        encode_line(&b, value, "", "office", in, len % 2 ? 1 : 0);
+        decodes_alike(b.data, b.len, "no inputs or one");
+    }
+    struct policy_input escaped[2] = {{"note", "a \"quoted\" \\ word\n"}, {"x", "\x01"}};
+    encode_line(&b, "tech-contract", "", "office", escaped, 2);
+    decodes_alike(b.data, b.len, "escapes");
+    char names[INPUTS_MAX + 1][8];
+    struct policy_input many[INPUTS_MAX + 1];
+    for (size_t i = 0; i <= INPUTS_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "in%02zu", i);
+        many[i] = (struct policy_input){names[i], "是"};
+    }
+    encode_line(&b, "tech-contract", "", "office", many, INPUTS_MAX);
+    decodes_alike(b.data, b.len, "the most inputs");
+    assert_true(b.len > 256); /* past the fast path's limit: read the general way */
+    /* one input more than a line may have, written by hand */
+    char more[2048];
+    int cut = (int)b.len - 2;
+    snprintf(more, sizeof more, "%.*s,\"in32\",\"是\"]]", cut, b.data);
+    decodes_alike(more, strlen(more), "an input too many");
+    /* every byte of a plain line replaced by each of the bytes its structure turns on, removed
+     * and doubled */
+    struct policy_input two[2] = {{"amount", "8650000.00"}, {"contract_registered", "是"}};
+    encode_line(&b, "tech-contract", "tech-contract-once:HT-2", "office", two, 2);
+    char base[512], forged[520];
+    size_t n = b.len;
+    memcpy(base, b.data, n);
+    decodes_alike(base, n, "the plain line");
+    static const char swaps[] = "\",[]\\ x0-9\x01\x7f\xe6\x98\xaf\x80";
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sizeof swaps - 1; k++) {
+            memcpy(forged, base, n);
+            forged[i] = swaps[k];
+            decodes_alike(forged, n, "a byte replaced");
+        }
+        memcpy(forged, base, i);
+        memcpy(forged + i, base + i + 1, n - i - 1);
+        decodes_alike(forged, n - 1, "a byte removed");
+        memcpy(forged, base, i + 1);
+        memcpy(forged + i + 1, base + i, n - i);
+        decodes_alike(forged, n + 1, "a byte doubled");
+    }
+    buf_cleanup(&b);
+}
+
 /* Runs the verifier with this thread allowed a single CPU, where it reads the lines itself
  * instead of on a second thread. */
 static void verify_on_one_cpu(struct store *s, struct award_verify *v)
@@ -3455,6 +3571,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(pack_number_is_held_by_the_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(verifier_reads_every_digit, setup, teardown),
+        cmocka_unit_test(plain_lines_decode_as_the_general_reader_does),
         cmocka_unit_test_setup_teardown(stored_hash_is_exactly_its_digits, setup, teardown),
         cmocka_unit_test_setup_teardown(anchors_catch_what_the_chain_cannot, setup, teardown),
         cmocka_unit_test_setup_teardown(old_lines_survive_the_upgrade, setup, teardown),
