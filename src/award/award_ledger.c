@@ -98,7 +98,10 @@ struct link {
 static void link_set(struct link *k, const char *stored, size_t len)
 {
     size_t n = stored ? (len < HASH_HEX_LEN ? len : HASH_HEX_LEN) : 0;
-    memcpy(k->hex, stored ? stored : "", n);
+    if (n == HASH_HEX_LEN) /* as nearly always: a copy of known size, without a call */
+        memcpy(k->hex, stored, HASH_HEX_LEN);
+    else
+        memcpy(k->hex, stored ? stored : "", n);
     k->hex[n] = '\0';
     k->raw_ok = stored && hash_from_hex_len(stored, len, k->raw);
 }
@@ -1133,14 +1136,11 @@ int award_line_inputs(struct line *l, struct policy_input in[INPUTS_MAX], json_t
             if (n == INPUTS_MAX)
                 return -1;
             in[n].name = p;
-            while (*p) /* short strings: no call to strlen */
-                p++;
-            if (++p >= end)
+            p += strlen(p) + 1;
+            if (p >= end)
                 return -1;
             in[n++].value = p;
-            while (*p)
-                p++;
-            p++;
+            p += strlen(p) + 1;
         }
         return n;
     }

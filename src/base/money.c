@@ -2,8 +2,32 @@
 
 #include <stdio.h>
 
+int money_parse_plain(const char *s, size_t n, int64_t *fen)
+{
+    if (n == 0 || n > 16)
+        return 0;
+    size_t i = 0;
+    int64_t yuan = 0;
+    while (i < n && (unsigned char)(s[i] - '0') <= 9)
+        yuan = yuan * 10 + (s[i++] - '0');
+    size_t frac = n - i; /* "", ".d" or ".dd" */
+    if (i == 0 || (frac && (frac < 2 || frac > 3 || s[i] != '.')))
+        return 0;
+    int64_t cents = 0;
+    for (size_t k = 1; k < 3; k++) {
+        unsigned d = k < frac ? (unsigned char)(s[i + k] - '0') : 0;
+        if (d > 9)
+            return 0;
+        cents = cents * 10 + d;
+    }
+    *fen = yuan * 100 + cents; /* at most 16 digits: no overflow */
+    return 1;
+}
+
 enum status money_parse_fen(const char *s, size_t n, int64_t unit_yuan, int64_t *fen)
 {
+    if (unit_yuan == 1 && money_parse_plain(s, n, fen))
+        return ST_OK;
     /* Accumulate the digits as an integer mantissa and count the decimals, then scale:
      * fen = mantissa * unit_yuan * 100 / 10^decimals, which must divide exactly. */
     int64_t mant = 0;

@@ -14,6 +14,11 @@
 enum status money_parse_fen(const char *s, size_t s_len, int64_t unit_yuan,
                             int64_t *fen) HQD_MUST_CHECK;
 
+/* The common shape of an amount in 元, parsed without the general rules: at most 16 bytes of
+ * digits with none, one or two decimals ("8650000", "8650000.5", "8650000.50"). Returns 1 and
+ * sets *fen if s is one (money_parse_fen reads it alike), else 0. */
+int money_parse_plain(const char *s, size_t s_len, int64_t *fen);
+
 /* Writes fen as yuan with thousands separators and two decimals ("1,234,567.89") into out.
  * Returns out. */
 char *money_format(int64_t fen, char *out, size_t outlen);

@@ -298,6 +298,8 @@ static int rate_le(const struct rate *a, const struct rate *b)
 
 static int parse_money(const char *s, size_t len, int64_t *fen)
 {
+    if (money_parse_plain(s, len, fen)) /* no comma, no sign: the loop below is not needed */
+        return 1;
     if (len == 0)
         return 0;
     for (size_t i = 0; i < len; i++)

@@ -83,6 +83,54 @@ static void money_parses_exactly(void **state)
     assert_string_equal(money_format(INT64_MIN, buf, sizeof buf), "-92,233,720,368,547,758.08");
 }
 
+/* money_parse_plain reads what it accepts as the general rules do (at ten times the unit, so
+ * that they run in full): every string of up to five bytes of digits, points, commas, signs
+ * and other bytes, and long ones. */
+static void money_plain_shape_reads_as_the_general_rules(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0159.,-+ x";
+    const size_t k = sizeof alphabet - 1;
+    char s[24];
+    size_t accepted = 0;
+    for (size_t len = 0; len <= 5; len++) {
+        size_t count = 1;
+        for (size_t i = 0; i < len; i++)
+            count *= k;
+        for (size_t code = 0; code < count; code++) {
+            size_t c = code;
+            for (size_t i = 0; i < len; i++, c /= k)
+                s[i] = alphabet[c % k];
+            s[len] = '\0';
+            int64_t plain = -1, tenfold = -1;
+            if (!money_parse_plain(s, len, &plain))
+                continue;
+            accepted++;
+            if (money_parse_fen(s, len, 10, &tenfold) != ST_OK || tenfold != plain * 10)
+                fail_msg("\"%s\": %lld against %lld / 10", s, (long long)plain, (long long)tenfold);
+        }
+    }
+    assert_true(accepted > 1000);
+    int64_t fen;
+    assert_true(money_parse_plain("8650000.5", 9, &fen));
+    assert_int_equal(fen, 865000050);
+    assert_true(money_parse_plain("9999999999999.99", 16, &fen)); /* 16 bytes: the longest */
+    assert_int_equal(fen, INT64_C(999999999999999));
+    assert_true(money_parse_plain("9999999999999999", 16, &fen));
+    assert_int_equal(fen, INT64_C(999999999999999900));
+    static const char *const refused[] = {"",     "12.",  ".5",   "1.234", "1,000",
+                                          "-1",   "+1",   "1e3",  " 1",    "1 ",
+                                          "1..0", "1.5.", "1.x0", "1.0x",  "99999999999999999"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (money_parse_plain(refused[i], strlen(refused[i]), &fen))
+            fail_msg("\"%s\" read as plain", refused[i]);
+    /* what it refuses, the general rules still read */
+    assert_int_equal(money_parse_fen("1,000", 5, 1, &fen), ST_OK);
+    assert_int_equal(fen, 100000);
+    assert_int_equal(money_parse_fen(".5", 2, 1, &fen), ST_OK);
+    assert_int_equal(fen, 50);
+}
+
 static void dates_are_civil(void **state)
 {
     (void)state;
@@ -342,6 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_decodes_and_rejects),
         cmocka_unit_test(money_parses_exactly),
+        cmocka_unit_test(money_plain_shape_reads_as_the_general_rules),
         cmocka_unit_test(dates_are_civil),
         cmocka_unit_test(buf_respects_its_cap),
         cmocka_unit_test(sha256_matches_known_vectors),
