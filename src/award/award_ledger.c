@@ -674,6 +674,11 @@ static inline void copy_short(char *to, const unsigned char *from, size_t len)
     } else if (len < 4) {
         for (size_t i = 0; i < len; i++)
             to[i] = (char)from[i];
+    } else if (len <= 32) { /* dates, clause ids, input names */
+        __m128i a = _mm_loadu_si128((const __m128i *)from),
+                b = _mm_loadu_si128((const __m128i *)(from + len - 16));
+        _mm_storeu_si128((__m128i *)to, a);
+        _mm_storeu_si128((__m128i *)(to + len - 16), b);
     } else {
         memcpy(to, from, len);
     }
@@ -684,7 +689,8 @@ static inline void copy_short(char *to, const unsigned char *from, size_t len)
  * copied NUL-terminated to scratch. Returns 0, having written nothing that counts, if the tail
  * is not plain (above) or not exactly as jansson writes it. */
 static int strings_plain(const unsigned char *q, size_t r, char *scratch,
-                         const char *str[JSON_STRS], const char **data, size_t *data_len)
+                         const char *str[JSON_STRS], size_t str_len[2], const char **data,
+                         size_t *data_len)
 {
     if (r > PLAIN_MAX || r < 2 || q[0] != '"')
         return 0;
@@ -723,6 +729,8 @@ static int strings_plain(const unsigned char *q, size_t r, char *scratch,
             } else if (open != after + 1 || q[after] != ',') {
                 return 0;
             }
+            if (strings < 2)
+                str_len[strings] = close - open - 1;
             if (strings < JSON_STRS)
                 str[strings] = w;
             else if (strings - JSON_STRS == 2 * INPUTS_MAX)
@@ -839,10 +847,10 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
         q++;
     }
     char *data;
-    size_t data_len;
+    size_t data_len, str_len[2]; /* of the two dates */
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (plain &&
-        strings_plain(q, (size_t)(end - q), scratch, str, (const char **)&data, &data_len)) {
+    if (plain && strings_plain(q, (size_t)(end - q), scratch, str, str_len, (const char **)&data,
+                               &data_len)) {
         field = JSON_NUMS;
         goto check;
     }
@@ -882,8 +890,10 @@ static int line_decode_json(const unsigned char *p, size_t n, struct line *l, ch
     if (q >= end || *q++ != ']' || q != end)
         goto bad;
     data_len = (size_t)(scratch - data);
+    str_len[0] = strlen(str[0]);
+    str_len[1] = strlen(str[1]);
 check:
-    if ((field = json_values_bad(num, strlen(str[0]), strlen(str[1]), &what)) >= 0)
+    if ((field = json_values_bad(num, str_len[0], str_len[1], &what)) >= 0)
         goto bad_value;
     json_fill(l, num, str, data, data_len);
     return 1;
