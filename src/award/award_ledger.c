@@ -2121,8 +2121,9 @@ enum status award_ledger_verify(struct store *s, struct award_verify *out, struc
     size_t scratch_cap = 0;
     struct line_keys *keys = xmalloc(CHUNK_LINES * sizeof *keys); /* of a chunk's lines */
     int started = 0;
-    /* One snapshot for the packs, the lines and the reversed lines read back. */
-    enum status st = store_snapshot_begin(s, e);
+    /* One snapshot for the packs, the lines and the reversed lines read back, with a page
+     * cache for one pass. */
+    enum status st = store_snapshot_begin_scan(s, e);
     if (st != ST_OK)
         goto out;
     st = verifier_packs_load(s, &v, e);

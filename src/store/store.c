@@ -191,11 +191,27 @@ enum status store_snapshot_begin(struct store *s, struct err *e)
     return st;
 }
 
+enum status store_snapshot_begin_scan(struct store *s, struct err *e)
+{
+    enum status st = store_snapshot_begin(s, e);
+    if (st != ST_OK || !s->snapshot || !s->ops->scan_begin_sql)
+        return st;
+    if ((st = s->ops->exec(s, s->ops->scan_begin_sql, e)) != ST_OK) {
+        store_snapshot_end(s);
+        return st;
+    }
+    s->scan = 1;
+    return ST_OK;
+}
+
 void store_snapshot_end(struct store *s)
 {
     if (!s->snapshot)
         return;
     struct err ignored = {0};
+    if (s->scan && s->ops->exec(s, s->ops->scan_end_sql, &ignored) != ST_OK)
+        fprintf(stderr, "hqd: %s\n", ignored.msg);
+    s->scan = 0;
     if (s->ops->exec(s, s->ops->snapshot_end_sql, &ignored) != ST_OK) /* nothing was written */
         fprintf(stderr, "hqd: %s\n", ignored.msg);
     s->snapshot = 0;

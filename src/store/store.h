@@ -35,6 +35,10 @@ void store_rollback(struct store *s);
  * see the database as it was at the first, and none takes its own read lock. Inside an open
  * transaction both do nothing; nothing may be written until end. */
 enum status store_snapshot_begin(struct store *s, struct err *e) HQD_MUST_CHECK;
+/* The same for one pass over a large table (the ledger's verification reads a million rows
+ * once): the page cache is kept small until the end, so that the buffers pages are read into
+ * stay in the CPU's cache instead of each being a new one (a tenth of the verifier's time). */
+enum status store_snapshot_begin_scan(struct store *s, struct err *e) HQD_MUST_CHECK;
 void store_snapshot_end(struct store *s);
 /* The nesting depth of open transactions (0: none). */
 int store_in_transaction(struct store *s);

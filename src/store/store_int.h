@@ -29,6 +29,9 @@ struct store_ops {
     enum status (*commit)(struct store *s, struct err *e); /* rolls back on failure */
     void (*rollback)(struct store *s);
     const char *snapshot_begin_sql, *snapshot_end_sql; /* a read transaction */
+    /* a page cache sized for one pass over a large table, and the usual one back (NULL: the
+     * backend has no such setting) */
+    const char *scan_begin_sql, *scan_end_sql;
 };
 
 /* Every backend's store and statement start with these. */
@@ -36,6 +39,7 @@ struct store {
     const struct store_ops *ops;
     int in_tx;    /* transaction depth: 1 the real transaction, more for savepoints */
     int snapshot; /* a read transaction opened by store_snapshot_begin */
+    int scan;     /* ... by store_snapshot_begin_scan, with the scan's page cache */
     int schema_version;
 };
 

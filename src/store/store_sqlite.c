@@ -11,6 +11,7 @@
 #include "store/store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
+#define CACHE_KIB "8192" /* the page cache, in KiB (PRAGMA cache_size=-N) */
 
 struct sq_stmt {
     struct store_stmt base;
@@ -88,7 +89,7 @@ static enum status sq_open(const char *path, struct store **out, struct err *e)
     enum status st = sq_exec(&s->base,
                              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
                              " PRAGMA synchronous=FULL;"
-                             " PRAGMA cache_size=-8192;",
+                             " PRAGMA cache_size=-" CACHE_KIB ";",
                              e);
     if (st != ST_OK) {
         sqlite3_close(s->db);
@@ -263,4 +264,8 @@ const struct store_ops store_sqlite_ops = {
      * faster than reading it: the faults cost what the copies did.) */
     .snapshot_begin_sql = "BEGIN DEFERRED",
     .snapshot_end_sql = "ROLLBACK",
+    /* 64 pages, which the CPU's second-level cache holds: a page is read into a buffer it
+     * has just used rather than a cold one */
+    .scan_begin_sql = "PRAGMA cache_size=-256",
+    .scan_end_sql = "PRAGMA cache_size=-" CACHE_KIB,
 };

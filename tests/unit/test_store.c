@@ -157,6 +157,27 @@ static void failed_write_rolls_back(void **state)
     assert_int_equal(store_commit(f->s, &e), ST_OK);
 }
 
+/* A snapshot for one pass reads through a small page cache and gives the usual one back;
+ * inside a transaction it changes nothing. */
+static void scan_snapshot_keeps_a_small_cache(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t usual = count(f->s, "PRAGMA cache_size");
+    assert_true(usual < -1024); /* KiB: megabytes */
+    assert_int_equal(store_snapshot_begin_scan(f->s, &e), ST_OK);
+    assert_int_equal(count(f->s, "PRAGMA cache_size"), -256);
+    assert_true(count(f->s, "SELECT count(*) FROM departments") >= 0);
+    store_snapshot_end(f->s);
+    assert_int_equal(count(f->s, "PRAGMA cache_size"), usual);
+    assert_int_equal(store_begin(f->s, &e), ST_OK);
+    assert_int_equal(store_snapshot_begin_scan(f->s, &e), ST_OK);
+    assert_int_equal(count(f->s, "PRAGMA cache_size"), usual);
+    store_snapshot_end(f->s);
+    assert_int_equal(store_in_transaction(f->s), 1);
+    assert_int_equal(store_commit(f->s, &e), ST_OK);
+}
+
 /* A snapshot sees the database as at its first read, whatever another connection writes, and
  * lets writers write meanwhile; inside a transaction it is the transaction. */
 static void snapshot_reads_one_state(void **state)
@@ -356,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_is_idempotent_and_audited, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_write_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(snapshot_reads_one_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(scan_snapshot_keeps_a_small_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(dept_aliases_merge_names, setup, teardown),
         cmocka_unit_test_setup_teardown(users_rebuild_keeps_accounts, setup, teardown),
