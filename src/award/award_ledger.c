@@ -1801,7 +1801,7 @@ out:
 
 #define CHUNK_LINES 1024
 #define CHUNKS 4
-#define INLINE_CHUNK_LINES 32 /* with no reading thread */
+#define INLINE_CHUNK_LINES 128 /* with no reading thread */
 
 /* The CPUs this process may run on (1 if that cannot be told). */
 static int cpus_allowed(void)

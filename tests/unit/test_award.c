@@ -506,7 +506,7 @@ static void verify_on_one_cpu(struct store *s, struct award_verify *v)
     assert_int_equal(st, ST_OK);
 }
 
-/* A ledger longer than the verifier's chunks (1,024 lines with a reading thread, 32 without):
+/* A ledger longer than the verifier's chunks (1,024 lines with a reading thread, 128 without):
  * approvals each reversed in the next line, so reversals are compared across chunks. Sound, it
  * verifies alike both ways; a line edited in a later chunk is named both ways. */
 static void verifier_reads_in_chunks(void **state)
