@@ -1231,9 +1231,9 @@ struct key {
     uint64_t hash;
 };
 
-static struct key totals_key(int64_t entity, int year, const char *name)
+static struct key totals_key(int64_t entity, int year, const char *name, size_t len)
 {
-    struct key k = {.entity = entity, .year = year, .name = name, .len = strlen(name)};
+    struct key k = {.entity = entity, .year = year, .name = name, .len = len};
     uint64_t h = (uint64_t)entity * 0x9E3779B97F4A7C15ull ^ (uint64_t)year * 0xBF58476D1CE4E5B9ull;
     /* the name eight bytes at a time (a matter name is 20-30 bytes: a multiplication a byte,
      * each waiting for the one before, was 2% of the verifier), the last eight overlapping */
@@ -1370,6 +1370,7 @@ struct clause_ctx {
     int clause; /* verifier_clause's number */
     int ci;     /* in the pack, or -1 */
     struct policy_limits lim;
+    size_t group_len;  /* of lim.group, for the matter's name */
     char problem[360]; /* "" if the clause can be approved */
 };
 
@@ -1444,6 +1445,8 @@ static const struct clause_ctx *verifier_ctx(struct verifier *v, const struct po
     struct err ce = {0};
     if (c->ci < 0 || policy_clause_limits(p, (size_t)c->ci, &c->lim, &ce) != ST_OK)
         snprintf(c->problem, sizeof c->problem, "条款 %s 无法审批：%.300s", name, ce.msg);
+    else if (c->lim.group)
+        c->group_len = strlen(c->lim.group);
     return c;
 }
 
@@ -1557,7 +1560,14 @@ static int verifier_date(struct verifier *v, const char *text, struct date *out)
         return 0;
     unsigned char y = (unsigned char)text[len < 4 ? 0 : 3];
     struct date_seen *d = &v->dates[(y * 7u + (unsigned char)text[len - 1]) % DATE_SEEN];
-    if (memcmp(d->text, text, len + 1)) {
+    int same = 0;
+    if (len == 10) { /* YYYY-MM-DD: its first eight bytes as a word, then the rest */
+        uint64_t seen, now;
+        memcpy(&seen, d->text, 8);
+        memcpy(&now, text, 8);
+        same = seen == now && d->text[8] == text[8] && d->text[9] == text[9] && !d->text[10];
+    }
+    if (!same) {
         if (!date_parse_iso(text, &d->on)) {
             d->text[0] = '\0';
             return 0;
@@ -1639,7 +1649,8 @@ static int replay_award(struct verifier *v, struct line *l, int clause, int64_t 
     matter[0] = '\0';
     if (lim.group) { /* "group:key", as settle writes it (no printf per line) */
         const char *mv = award_input_value(in, n, lim.key);
-        size_t g = strnlen(lim.group, sizeof matter - 2), k = mv ? strlen(mv) : 0;
+        size_t g = cx->group_len < sizeof matter - 2 ? cx->group_len : sizeof matter - 2;
+        size_t k = mv ? strlen(mv) : 0;
         if (k > sizeof matter - 2 - g)
             k = sizeof matter - 2 - g;
         memcpy(matter, lim.group, g);
@@ -2009,9 +2020,9 @@ static void line_keys(struct verifier *v, const struct line *l, struct line_keys
 {
     k->clause = verifier_clause(v, l->clause);
     int year_clause = l->year * 65536 + k->clause; /* years < 10,000 */
-    k->year = totals_key(l->entity, year_clause, "");
-    k->budget = totals_key(0, year_clause, "");
-    k->matter = totals_key(l->entity, 0, l->matter);
+    k->year = totals_key(l->entity, year_clause, "", 0);
+    k->budget = totals_key(0, year_clause, "", 0);
+    k->matter = totals_key(l->entity, 0, l->matter, l->matter[0] ? strlen(l->matter) : 0);
 }
 
 /* How many lines ahead the slots of a line are asked for: with hundreds of thousands of

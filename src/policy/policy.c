@@ -325,7 +325,16 @@ static int parse_bool(const char *s, int *b)
         const char *word;
         int value;
     } words[] = {{"是", 1}, {"否", 0}, {"true", 1}, {"false", 0}, {"yes", 1}, {"no", 0}};
-    /* compared here, without a call per word (the ledger verifier reads millions of these) */
+    /* compared here, without a call per word (the ledger verifier reads millions of these);
+     * 是 and 否 (three bytes each) first, as the ledger writes them */
+    if (s[0] == '\xe6' && s[1] == '\x98' && s[2] == '\xaf' && !s[3]) {
+        *b = 1;
+        return 1;
+    }
+    if (s[0] == '\xe5' && s[1] == '\x90' && s[2] == '\xa6' && !s[3]) {
+        *b = 0;
+        return 1;
+    }
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         const char *a = s, *w = words[i].word;
         while (*w && *a == *w)
