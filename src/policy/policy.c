@@ -1799,7 +1799,8 @@ static enum status calc(const struct policy_pack *p, const char *clause_id, size
     for (int i = 0; i < c->n_conds; i++) {
         const struct cond *cd = &c->conds[i];
         const struct var *cv = &c->vars[cd->var];
-        char want[160] = "", have[64];
+        char want[160], have[64]; /* not "= ...": clearing them a condition showed in profiles */
+        want[0] = '\0';
         if (explain) /* replaying a ledger needs only the amounts */
             cond_words(c, cd, want, sizeof want);
         if (!g[cd->var].present) {
@@ -1829,7 +1830,8 @@ static enum status calc(const struct policy_pack *p, const char *clause_id, size
         }
     }
     const struct var *bv = &c->vars[c->base];
-    char blabel[160] = "";
+    char blabel[160];
+    blabel[0] = '\0';
     if (explain)
         short_label(bv->label, blabel, sizeof blabel);
     if (!g[c->base].present) {
