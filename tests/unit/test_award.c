@@ -437,7 +437,8 @@ static void plain_lines_decode_as_the_general_reader_does(void **state)
     static const char text[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     char value[80];
     for (size_t len = 0; len < 70; len++) { /* each copy width, strings across 64-byte words */
-        memcpy(value, text, len);
+        for (size_t i = 0; i < len; i++)
+            value[i] = text[i % (sizeof text - 1)];
         value[len] = '\0';
         struct policy_input in[2] = {{"amount", value}, {"contract_no", "是"}};
         encode_line(&b, "tech-contract", value, len % 3 ? "office" : "张三", in, 2);
