@@ -1863,7 +1863,7 @@ struct reader {
 };
 
 /* Checks the hashes of c's lines marked so in c->chained, setting each mark to 1 or 0: all
- * at once, which lets hash_sha256_jobs hash two in step (each line's hash follows the stored
+ * at once, which lets hash_sha256_jobs hash four in step (each line's hash follows the stored
  * hash of the line before, so the links are independent). */
 static void chunk_hash(struct chunk *c, signed char mark)
 {

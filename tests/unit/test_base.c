@@ -363,9 +363,22 @@ static void sha256_jobs_match_one_at_a_time(void **state)
         assert_int_equal(jobs[k].out[0], 0xba);
         assert_int_equal(jobs[k].out[31], 0xad);
     }
+    /* and four in step, one of them after a message too long for the room */
+    static unsigned char long_one[1100];
+    jobs[2] = (struct hash_job){.a = long_one, .a_len = sizeof long_one, .b = "", .b_len = 0};
+    jobs[3] = jobs[4] = jobs[5] = jobs[1];
+    hash_sha256_jobs(jobs, 6);
+    for (int k = 0; k < 6; k++)
+        if (k != 2) {
+            assert_int_equal(jobs[k].out[0], 0xba);
+            assert_int_equal(jobs[k].out[31], 0xad);
+        }
+    unsigned char want[HASH_LEN];
+    hash_sha256_2(long_one, sizeof long_one, "", 0, want);
+    assert_memory_equal(jobs[2].out, want, HASH_LEN);
     hash_sha256_jobs(jobs, 0); /* nothing to do */
     print_message("hash_sha256_jobs: %s\n", hash_sha256_jobs_paired()
-                                                ? "the CPU's SHA instructions, two at a time"
+                                                ? "the CPU's SHA instructions, four at a time"
                                                 : "libcrypto, one at a time");
     free(data);
 }
