@@ -452,6 +452,9 @@ static inline uint64_t specials8(uint64_t w)
             ((w - ones * 0x20) & ~w)) &
            0x8080808080808080ull;
 }
+
+/* What the first digits of a number are worth with k (0-7) more after them. */
+static const uint64_t pow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
 #endif
 
 /* Reads an integer at *at as line_encode writes it (no leading zero, no "-0", at most 18
@@ -476,8 +479,6 @@ static inline int json_int(const unsigned char **at, const unsigned char *end, i
             uint64_t w2 = load8(q + 8), nd2 = not_digits8(w2);
             unsigned k2 = nd2 ? (unsigned)__builtin_ctzll(nd2) >> 3 : 8;
             if (k2 < 8 && *q != '0') {
-                static const uint64_t pow10[8] = {1,     10,     100,     1000,
-                                                  10000, 100000, 1000000, 10000000};
                 v = digits8_value(w) * pow10[k2];
                 if (k2)
                     v += digits_first(w2, k2);
@@ -690,7 +691,6 @@ static inline void copy_short(char *to, const unsigned char *from, size_t len)
  * head is not plain. */
 static size_t head_plain(const unsigned char *p, size_t n, int64_t num[JSON_NUMS])
 {
-    static const uint64_t pow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
     size_t at = 1;
     for (int k = 0; k < JSON_NUMS; k++) {
         if (at + 17 > n)
