@@ -58,6 +58,8 @@ int award_line_decode(const unsigned char *p, size_t n, struct line *l, char *sc
  * decode every line exactly as this does: for the tests. */
 int award_line_decode_general(const unsigned char *p, size_t n, struct line *l, char *scratch,
                               char *why, size_t why_cap);
+/* Whether two decoded lines say the same: every figure, string and input (for the tests). */
+int award_line_same(const struct line *a, const struct line *b);
 /* Reads and decodes the stored line with this id into l, its strings in *scratch (the caller
  * frees it), its pack's SHA-256 looked up if it names the pack by number; *found is 0 if there
  * is none. */

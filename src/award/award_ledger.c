@@ -973,6 +973,19 @@ int award_line_decode_general(const unsigned char *p, size_t n, struct line *l, 
     return line_decode_fixed(p, n, l, scratch, why, why_cap);
 }
 
+int award_line_same(const struct line *a, const struct line *b)
+{
+    return a->format == b->format && a->id == b->id && a->app == b->app && a->entity == b->entity &&
+           a->year == b->year && a->amount == b->amount && a->cap_used == b->cap_used &&
+           a->reverses == b->reverses && a->claimed == b->claimed &&
+           a->budget_used == b->budget_used && a->budget_held == b->budget_held &&
+           a->matter_prior == b->matter_prior && a->batch == b->batch && a->pack_id == b->pack_id &&
+           !strcmp(a->at, b->at) && !strcmp(a->applied_on, b->applied_on) &&
+           !strcmp(a->clause, b->clause) && !strcmp(a->matter, b->matter) &&
+           !strcmp(a->by, b->by) && a->data_len == b->data_len &&
+           !memcmp(a->data, b->data, a->data_len);
+}
+
 enum status award_line_encode(const struct line *l, const struct policy_input *in, size_t n,
                               struct buf *b, struct err *e)
 {

@@ -91,16 +91,7 @@ static void plain_agrees(const uint8_t *data, size_t size)
     int ok_b = award_line_decode_general(data, size, &lb, b, why_b, sizeof why_b);
     check(ok_a == ok_b && (ok_a || !strcmp(why_a, why_b)), "both readers refuse alike");
     if (ok_a && la.format == 4)
-        check(la.id == lb.id && la.app == lb.app && la.entity == lb.entity && la.year == lb.year &&
-                  la.amount == lb.amount && la.cap_used == lb.cap_used &&
-                  la.reverses == lb.reverses && la.claimed == lb.claimed &&
-                  la.budget_used == lb.budget_used && la.budget_held == lb.budget_held &&
-                  la.matter_prior == lb.matter_prior && la.batch == lb.batch &&
-                  la.pack_id == lb.pack_id && !strcmp(la.at, lb.at) &&
-                  !strcmp(la.applied_on, lb.applied_on) && !strcmp(la.clause, lb.clause) &&
-                  !strcmp(la.matter, lb.matter) && !strcmp(la.by, lb.by) &&
-                  la.data_len == lb.data_len && !memcmp(la.data, lb.data, la.data_len),
-              "both readers decode alike");
+        check(award_line_same(&la, &lb), "both readers decode alike");
     free(a);
     free(b);
 }

@@ -385,15 +385,7 @@ static void decodes_alike(const char *bytes, size_t n, const char *what)
         fail_msg("%s: %d \"%s\" against %d \"%s\" for %.*s", what, ok_a, why_a, ok_b, why_b, (int)n,
                  bytes);
     if (ok_a) {
-        int same = la.format == lb.format && la.id == lb.id && la.app == lb.app &&
-                   la.entity == lb.entity && la.year == lb.year && la.amount == lb.amount &&
-                   la.cap_used == lb.cap_used && la.reverses == lb.reverses &&
-                   la.claimed == lb.claimed && la.budget_used == lb.budget_used &&
-                   la.budget_held == lb.budget_held && la.matter_prior == lb.matter_prior &&
-                   la.batch == lb.batch && la.pack_id == lb.pack_id && !strcmp(la.at, lb.at) &&
-                   !strcmp(la.applied_on, lb.applied_on) && !strcmp(la.clause, lb.clause) &&
-                   !strcmp(la.matter, lb.matter) && !strcmp(la.by, lb.by) &&
-                   la.data_len == lb.data_len && !memcmp(la.data, lb.data, la.data_len);
+        int same = award_line_same(&la, &lb);
         if (!same)
             fail_msg("%s: decoded differently: %.*s", what, (int)n, bytes);
     }
